@@ -1,0 +1,1 @@
+"""Vroegsignalering buurtmonitor: the Dagster code location and the code it calls."""

@@ -1,0 +1,113 @@
+"""Read the parameters kept as data in ``seeds/`` (the single place for each of them)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from orchestration.settings import SEEDS_DIR
+
+
+def read_seed(name: str, seeds_dir: Path = SEEDS_DIR) -> list[dict[str, str]]:
+    with (seeds_dir / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@dataclass(frozen=True)
+class Partner:
+    code: str
+    naam: str
+    partner_type: str
+    encoding_hint: str | None = None
+    delimiter_hint: str | None = None
+    date_format_hint: str | None = None
+    header_mapping: dict[str, str] = field(default_factory=dict)
+    """Partner header (lower-cased, stripped) -> canonical field."""
+
+
+@cache
+def partners() -> dict[str, Partner]:
+    mapping: dict[str, dict[str, str]] = {}
+    for row in read_seed("partner_header_mapping"):
+        mapping.setdefault(row["partner_code"], {})[row["partner_header"].strip().lower()] = row[
+            "canonical_field"
+        ]
+    return {
+        row["partner_code"]: Partner(
+            code=row["partner_code"],
+            naam=row["partner_naam"],
+            partner_type=row["partner_type"],
+            encoding_hint=row["encoding_hint"] or None,
+            delimiter_hint=row["delimiter_hint"] or None,
+            date_format_hint=row["date_format_hint"] or None,
+            header_mapping=mapping.get(row["partner_code"], {}),
+        )
+        for row in read_seed("partner_registry")
+    }
+
+
+@cache
+def publication_groups() -> dict[str, str]:
+    """Partner type -> publication group (energie, water, huur, zorg, overig)."""
+    return {row["partner_type"]: row["publicatiegroep"] for row in read_seed("partner_types")}
+
+
+@cache
+def help_accepted_results() -> frozenset[str]:
+    return frozenset(
+        row["resultaat"] for row in read_seed("resultaat_codes") if row["hulp_geaccepteerd"] == "true"
+    )
+
+
+@cache
+def resultaat_codes() -> frozenset[str]:
+    return frozenset(row["resultaat"] for row in read_seed("resultaat_codes"))
+
+
+@cache
+def regelingen(bron: str) -> frozenset[str]:
+    """Code list of ``uitkeringen`` (regeling) or ``schuldhulp`` (soort)."""
+    return frozenset(row["code"] for row in read_seed("regelingen") if row["bron"] == bron)
+
+
+def _numeric_parameters(name: str) -> dict[str, float]:
+    return {row["parameter"]: float(row["value"]) for row in read_seed(name)}
+
+
+@cache
+def disclosure_parameters() -> dict[str, float]:
+    return _numeric_parameters("disclosure_parameters")
+
+
+@cache
+def persona_parameters() -> dict[str, float]:
+    return _numeric_parameters("persona_parameters")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    kind: str  # count, rate, median
+    unit: str
+    numerator: str | None
+    denominator: str | None
+    scale: float | None
+    omschrijving: str
+
+
+@cache
+def indicators() -> tuple[Indicator, ...]:
+    return tuple(
+        Indicator(
+            name=row["indicator"],
+            kind=row["kind"],
+            unit=row["unit"],
+            numerator=row["numerator"] or None,
+            denominator=row["denominator"] or None,
+            scale=float(row["scale"]) if row["scale"] else None,
+            omschrijving=row["omschrijving"],
+        )
+        for row in read_seed("indicators")
+    )

@@ -1,0 +1,71 @@
+"""Keyed pseudonyms (HMAC-SHA256) for BSNs and address keys.
+
+The key comes from ``MONITOR_PSEUDONYM_KEY``. Only in demo mode (``MONITOR_DEMO=1``) may the
+pipeline create its own key file under the data directory; it says so when it does. The key
+itself is never logged or written to DuckDB.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from pathlib import Path
+
+import polars as pl
+
+from orchestration.settings import paths
+
+log = logging.getLogger(__name__)
+
+KEY_ENV = "MONITOR_PSEUDONYM_KEY"
+DEMO_ENV = "MONITOR_DEMO"
+PSEUDONYM_HEX_CHARS = 32
+
+
+class MissingKeyError(RuntimeError):
+    """Raised outside demo mode when no pseudonym key is configured."""
+
+
+def demo_mode() -> bool:
+    return os.environ.get(DEMO_ENV, "").strip().lower() in {"1", "true", "yes", "ja"}
+
+
+def load_key(key_file: Path | None = None) -> bytes:
+    """The pseudonym key: from the environment, or (demo mode only) from a generated key file."""
+    configured = os.environ.get(KEY_ENV, "").strip()
+    if configured:
+        if len(configured) < 16:
+            raise MissingKeyError(f"{KEY_ENV} is too short: use at least 16 characters (32+ random hex)")
+        return configured.encode("utf-8")
+    if not demo_mode():
+        raise MissingKeyError(
+            f"No pseudonym key: set {KEY_ENV} (e.g. `export {KEY_ENV}=$(openssl rand -hex 32)`), "
+            f"or set {DEMO_ENV}=1 to let the demo create its own key file. See docs/runbook.md."
+        )
+    key_file = key_file or paths().demo_key_file
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32) + "\n", encoding="ascii")
+        key_file.chmod(0o600)
+        log.warning("demo mode: created a new pseudonym key file at %s", key_file)
+    return key_file.read_text(encoding="ascii").strip().encode("utf-8")
+
+
+def pseudonymise(key: bytes, domain: str, value: str) -> str:
+    digest = hmac.new(key, f"{domain}:{value}".encode(), hashlib.sha256).hexdigest()
+    return digest[:PSEUDONYM_HEX_CHARS]
+
+
+def pseudonymise_expr(key: bytes, domain: str, column: pl.Expr) -> pl.Expr:
+    """Polars expression: pseudonym of each non-null value of ``column`` (strings)."""
+    return column.map_elements(
+        lambda value: pseudonymise(key, domain, value), return_dtype=pl.String, skip_nulls=True
+    )
+
+
+def adres_sleutel(key: bytes, postcode: str, huisnummer: int) -> str:
+    """Address key on normalised postcode (1234AB) and house number."""
+    return pseudonymise(key, "pchn", f"{postcode}:{huisnummer}")

@@ -1,0 +1,50 @@
+"""Quarter arithmetic: '2026Q3' <-> dates."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+def parse_quarter(quarter: str) -> tuple[int, int]:
+    match = QUARTER_RE.match(quarter)
+    if not match:
+        raise ValueError(f"not a quarter: {quarter!r} (expected e.g. '2026Q3')")
+    return int(match.group(1)), int(match.group(2))
+
+
+def quarter_start(quarter: str) -> date:
+    year, q = parse_quarter(quarter)
+    return date(year, 3 * (q - 1) + 1, 1)
+
+
+def quarter_end(quarter: str) -> date:
+    """Last day of the quarter."""
+    year, q = parse_quarter(quarter)
+    if q == 4:
+        return date(year, 12, 31)
+    return date(year, 3 * q + 1, 1) - timedelta(days=1)
+
+
+def quarter_of(day: date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def previous_quarter(quarter: str) -> str:
+    year, q = parse_quarter(quarter)
+    return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"
+
+
+def quarter_range(first: str, last: str) -> list[str]:
+    """Every quarter from first to last inclusive."""
+    parse_quarter(first)
+    parse_quarter(last)
+    if first > last:
+        raise ValueError(f"quarter range is empty: {first}..{last}")
+    out, q = [], last
+    while q >= first:
+        out.append(q)
+        q = previous_quarter(q)
+    return out[::-1]
