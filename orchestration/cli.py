@@ -1,0 +1,221 @@
+"""The ``monitor`` command: headless use of the pipeline.
+
+    monitor demo                      generate an Amsterdam demo quarter and run it end to end
+    monitor generate --quarter 2026Q3 write demo extracts into the landing folder
+    monitor run --quarter 2026Q3      run one quarter (or --from/--to for a range) through Dagster
+    monitor status                    what is landed, ingested, built and published per quarter
+    monitor log                       the publication log of monitor.duckdb
+    monitor ui                        the Dagster UI (dagster dev) on this installation
+    monitor prepare                   parse the dbt project (done by scripts/setup)
+
+Every command works on ``$MONITOR_DATA_DIR`` (default ``./data``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from orchestration import settings
+from orchestration.quarters import parse_quarter, quarter_range
+
+DEMO_QUARTER = "2026Q3"
+DEMO_SEED = 2026
+
+
+def _say(message: str) -> None:
+    print(f"[monitor {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def _dagster_home() -> Path:
+    """A persistent Dagster instance under the data dir, with the repository's dagster.yaml."""
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.paths().dagster_home)
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(settings.REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def _quarter_arg(value: str) -> str:
+    try:
+        parse_quarter(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return value
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from orchestration.dbt_project import prepare_manifest
+
+    path = prepare_manifest(force=True)
+    _say(f"dbt manifest ready: {path}")
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from orchestration.demo.generator import GeneratorConfig, generate
+
+    paths = settings.paths()
+    config = GeneratorConfig(
+        quarter=args.quarter,
+        seed=args.seed,
+        geography=args.geography,
+        scale=args.scale,
+        households=args.households,
+    )
+    _say(f"generating {args.geography} extracts for {args.quarter} (seed {args.seed}) in {paths.landing}")
+    summary = generate(config, paths)
+    _say(f"done: {summary}")
+    return 0
+
+
+def run_quarters(quarters: list[str]) -> bool:
+    """Run the quarterly job for each quarter, one at a time. True when all succeeded."""
+    _dagster_home()
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+    from orchestration.jobs import QUARTERLY_JOB_NAME
+    from orchestration.partitions import partition_key_for_quarter
+    from orchestration.progress import progress_run_config
+
+    job = defs.resolve_job_def(QUARTERLY_JOB_NAME)
+    all_ok = True
+    with DagsterInstance.get() as instance:
+        for quarter in quarters:
+            _say(f"running {quarter}: ingest -> dbt -> protect -> gate -> publish")
+            started = time.monotonic()
+            result = job.execute_in_process(
+                partition_key=partition_key_for_quarter(quarter),
+                instance=instance,
+                raise_on_error=False,
+                run_config=progress_run_config(),
+                tags={"monitor/quarter": quarter, "monitor/trigger": "cli"},
+            )
+            seconds = time.monotonic() - started
+            if result.success:
+                _say(f"{quarter}: succeeded in {seconds:.0f} s (run {result.run_id})")
+            else:
+                all_ok = False
+                _say(f"{quarter}: FAILED after {seconds:.0f} s (run {result.run_id}); see above, "
+                     "or `monitor ui` for the run's events")
+    return all_ok
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if args.quarter:
+        quarters = [args.quarter]
+    elif args.first and args.last:
+        quarters = quarter_range(args.first, args.last)
+    else:
+        print("monitor run: give --quarter Q, or --from Q1 --to Q2", file=sys.stderr)
+        return 2
+    return 0 if run_quarters(quarters) else 1
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from orchestration.status import print_status
+
+    print_status(settings.paths())
+    return 0
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    from orchestration.status import print_publication_log
+
+    print_publication_log(settings.paths())
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    os.environ["MONITOR_DEMO"] = "1"
+    paths = settings.paths()
+    if not os.environ.get("MONITOR_PSEUDONYM_KEY"):
+        _say(f"demo mode: pseudonyms use a generated key in {paths.demo_key_file} "
+             "(production sets MONITOR_PSEUDONYM_KEY)")
+    if not paths.landing_dir(args.quarter).exists():
+        cmd_generate(argparse.Namespace(quarter=args.quarter, seed=DEMO_SEED, geography="amsterdam",
+                                        scale=args.scale, households=None))
+    else:
+        _say(f"landing/{args.quarter} already holds files: using them")
+    ok = run_quarters([args.quarter])
+    from orchestration.status import print_publication_summary
+
+    print_publication_summary(paths, args.quarter)
+    return 0 if ok else 1
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    home = _dagster_home()
+    _say(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home})")
+    dagster = Path(sys.executable).with_name("dagster")
+    return subprocess.call(
+        [str(dagster), "dev", "-w", str(settings.REPO_ROOT / "workspace.yaml"),
+         "-h", args.host, "-p", str(args.port)],
+        cwd=settings.REPO_ROOT,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="monitor", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("prepare", help="parse the dbt project").set_defaults(func=cmd_prepare)
+
+    gen = sub.add_parser("generate", help="write demo extracts into the landing folder")
+    gen.add_argument("--quarter", type=_quarter_arg, default=DEMO_QUARTER)
+    gen.add_argument("--seed", type=int, default=DEMO_SEED)
+    gen.add_argument("--geography", choices=["amsterdam", "synthetic"], default="amsterdam")
+    gen.add_argument("--scale", type=float, default=1.0,
+                     help="amsterdam: factor on the real buurt household counts")
+    gen.add_argument("--households", type=int, default=None,
+                     help="synthetic: total households (1,000 to 8,400,000)")
+    gen.set_defaults(func=cmd_generate)
+
+    run = sub.add_parser("run", help="run quarters through the Dagster job")
+    run.add_argument("--quarter", type=_quarter_arg)
+    run.add_argument("--from", dest="first", type=_quarter_arg)
+    run.add_argument("--to", dest="last", type=_quarter_arg)
+    run.set_defaults(func=cmd_run)
+
+    sub.add_parser("status", help="per quarter: landed, ingested, built, published").set_defaults(
+        func=cmd_status)
+    sub.add_parser("log", help="the publication log").set_defaults(func=cmd_log)
+
+    demo = sub.add_parser("demo", help="generate an Amsterdam quarter and run it end to end")
+    demo.add_argument("--quarter", type=_quarter_arg, default=DEMO_QUARTER)
+    demo.add_argument("--scale", type=float, default=1.0)
+    demo.set_defaults(func=cmd_demo)
+
+    ui = sub.add_parser("ui", help="start the Dagster UI")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=cmd_ui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("monitor: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a clear one-line message for the operator, traceback on demand
+        if os.environ.get("MONITOR_DEBUG"):
+            raise
+        print(f"monitor {args.command}: {type(error).__name__}: {error}", file=sys.stderr)
+        print("(set MONITOR_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""One quarter is one Dagster partition.
+
+Dagster has no quarterly partitions class, so quarters are time windows on a cron that fires
+on the first day of each quarter. A partition key is the quarter's first day
+(``2026-07-01``); everything outside Dagster speaks of quarters (``2026Q3``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dagster import TimeWindowPartitionsDefinition
+
+from orchestration.parameters import read_seed
+from orchestration.quarters import quarter_of, quarter_start
+
+PIPELINE_PARAMETERS = {row["parameter"]: row["value"] for row in read_seed("pipeline_parameters")}
+FIRST_QUARTER = PIPELINE_PARAMETERS["first_quarter"]
+PARTITION_FORMAT = "%Y-%m-%d"
+
+quarterly_partitions = TimeWindowPartitionsDefinition(
+    cron_schedule="0 0 1 1,4,7,10 *",
+    start=quarter_start(FIRST_QUARTER).isoformat(),
+    fmt=PARTITION_FORMAT,
+    timezone="Europe/Amsterdam",
+)
+
+
+def quarter_from_partition_key(partition_key: str) -> str:
+    """``2026-07-01`` -> ``2026Q3``."""
+    return quarter_of(date.fromisoformat(partition_key))
+
+
+def partition_key_for_quarter(quarter: str) -> str:
+    """``2026Q3`` -> ``2026-07-01``."""
+    return quarter_start(quarter).isoformat()

@@ -1,0 +1,40 @@
+"""Shared fixtures: an isolated data directory and a way to call the real `monitor` command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def monitor_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "DAGSTER_"))}
+    env.update(MONITOR_DATA_DIR=str(data_dir), MONITOR_DEMO="1", DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+               DBT_VERSION_CHECK="false", GX_ANALYTICS_ENABLED="false", **extra)
+    return env
+
+
+@pytest.fixture
+def run_monitor(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run `monitor <args>` against a fresh data directory under tmp_path."""
+    data_dir = tmp_path / "data"
+
+    def run(*args: str, check: bool = True, **extra_env: str) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [str(BIN / "monitor"), *args], cwd=REPO, env=monitor_env(data_dir, **extra_env),
+            capture_output=True, text=True, timeout=900,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"monitor {' '.join(args)} exited {result.returncode}\n"
+                                 f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}")
+        return result
+
+    run.data_dir = data_dir  # type: ignore[attr-defined]
+    return run
