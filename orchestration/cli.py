@@ -5,6 +5,7 @@
     monitor run --quarter 2026Q3      run one quarter (or --from/--to for a range) through Dagster
     monitor status                    what is landed, ingested, built and published per quarter
     monitor log                       the publication log of monitor.duckdb
+    monitor report --quarter 2026Q3   the offline HTML report of a published quarter
     monitor ui                        the Dagster UI (dagster dev) on this installation
     monitor prepare                   parse the dbt project (done by scripts/setup)
 
@@ -132,6 +133,13 @@ def cmd_log(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from orchestration.report import write_report
+
+    _say(f"report written: {write_report(settings.paths(), args.quarter)}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ["MONITOR_DEMO"] = "1"
     paths = settings.paths()
@@ -187,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("status", help="per quarter: landed, ingested, built, published").set_defaults(
         func=cmd_status)
     sub.add_parser("log", help="the publication log").set_defaults(func=cmd_log)
+
+    report = sub.add_parser("report", help="write the HTML report of a published quarter")
+    report.add_argument("--quarter", type=_quarter_arg, required=True)
+    report.set_defaults(func=cmd_report)
 
     demo = sub.add_parser("demo", help="generate an Amsterdam quarter and run it end to end")
     demo.add_argument("--quarter", type=_quarter_arg, default=DEMO_QUARTER)

@@ -1,0 +1,147 @@
+-- Features of every signalled household of the quarter (a household with at least one signal
+-- matched to its address): its signals, its residents, whether the gemeente knew it, and
+-- what the case(s) after its signals achieved. Signals matched to an address without a
+-- household (not residential, or nobody registered) are not household signals and stay out.
+{% set groups = ['energie', 'water', 'huur', 'zorg', 'overig'] %}
+with parameters as (
+    select * from {{ ref('int_persona_parameters') }}
+),
+
+signalen as (
+    select *
+    from {{ ref('int_signalen_matched_to_adressen') }}
+    where huishouden_id is not null
+),
+
+zaken as (
+    select
+        zaken.partner_code,
+        zaken.signaal_id,
+        zaken.bereikt,
+        coalesce(codes.hulp_geaccepteerd, false) as hulp_geaccepteerd
+    from {{ ref('stg_gemeente__vroegsignaal_zaken') }} as zaken
+    left join {{ ref('resultaat_codes') }} as codes
+        on codes.resultaat = zaken.resultaat
+),
+
+per_household as (
+    select
+        signalen.huishouden_id,
+        count(*) as n_signalen,
+        {%- for group in groups %}
+        count(*) filter (where signalen.publicatiegroep = '{{ group }}') as n_signalen_{{ group }},
+        {%- endfor %}
+        count(distinct signalen.partner_type) as n_partner_types,
+        count(distinct signalen.publicatiegroep) as n_publicatiegroepen,
+        count(distinct signalen.partner_code) as n_partners,
+        sum(signalen.achterstand_bedrag) as totaal_bedrag,
+        median(cast(signalen.achterstand_bedrag as double)) as mediaan_bedrag_signaal,
+        max(signalen.achterstand_bedrag) as max_bedrag,
+        max(signalen.dagen_achterstand) as max_dagen_achterstand,
+        bool_or(signalen.crisissignaal) as crisis,
+        bool_or(signalen.warme_overdracht) as warme_overdracht,
+        bool_or(signalen.eindelevering) as eindelevering,
+        min(signalen.signaaldatum) as eerste_signaaldatum,
+        max(signalen.signaaldatum) as laatste_signaaldatum,
+        count(zaken.signaal_id) as n_zaken,
+        coalesce(bool_or(zaken.bereikt), false) as zaak_bereikt,
+        coalesce(bool_or(zaken.hulp_geaccepteerd), false) as hulp_geaccepteerd
+    from signalen
+    left join zaken
+        on zaken.partner_code = signalen.partner_code
+        and zaken.signaal_id = signalen.signaal_id
+    group by signalen.huishouden_id
+),
+
+bewoners as (
+    select
+        per_household.huishouden_id,
+        per_household.eerste_signaaldatum,
+        personen.bsn_pseudo
+    from per_household
+    inner join {{ ref('stg_brp__personen') }} as personen
+        on personen.adres_pseudo = per_household.huishouden_id
+),
+
+-- benefit and debt-help spells; einddatum NULL = still running
+spells as (
+    select bsn_pseudo, 'uitkering' as bron, regeling as code, startdatum, einddatum
+    from {{ ref('stg_gemeente__uitkeringen') }}
+    union all
+    select bsn_pseudo, 'schuldhulp' as bron, soort as code, startdatum, einddatum
+    from {{ ref('stg_gemeente__schuldhulp') }}
+),
+
+spell_flags as (
+    select
+        bewoners.huishouden_id,
+        -- known: a spell overlapping the bekend_maanden (12) months up to the first signal
+        bool_or(
+            spells.startdatum <= bewoners.eerste_signaaldatum
+            and coalesce(spells.einddatum, bewoners.eerste_signaaldatum)
+                >= bewoners.eerste_signaaldatum
+                   - to_months(cast(parameters.bekend_maanden as integer))
+        ) as bekend,
+        -- benefits held during the quarter (persona rules)
+        bool_or(spells.bron = 'uitkering' and spells.overlaps_quarter) as uitkering_in_kwartaal,
+        bool_or(
+            spells.bron = 'uitkering' and spells.overlaps_quarter
+            and spells.code in ({{ "'" ~ var('persona_regelingen_minimum') | join("', '") ~ "'" }})
+        ) as minimumuitkering_in_kwartaal,
+        bool_or(
+            spells.bron = 'uitkering' and spells.overlaps_quarter
+            and spells.code in ({{ "'" ~ var('persona_regelingen_zelfstandige') | join("', '") ~ "'" }})
+        ) as bbz_in_kwartaal
+    from bewoners
+    inner join (
+        select
+            *,
+            startdatum <= {{ quarter_end() }}
+                and coalesce(einddatum, {{ quarter_end() }}) >= {{ quarter_start() }}
+                as overlaps_quarter
+        from spells
+    ) as spells
+        on spells.bsn_pseudo = bewoners.bsn_pseudo
+    cross join parameters
+    group by bewoners.huishouden_id
+)
+
+select
+    huishoudens.quarter,
+    per_household.huishouden_id,
+    huishoudens.buurtcode,
+    huishoudens.wijkcode,
+    huishoudens.gemeentecode,
+    huishoudens.n_bewoners,
+    huishoudens.n_minderjarigen,
+    huishoudens.leeftijd_oudste,
+    huishoudens.leeftijd_jongste,
+    cast(per_household.n_signalen as integer) as n_signalen,
+    {%- for group in groups %}
+    cast(per_household.n_signalen_{{ group }} as integer) as n_signalen_{{ group }},
+    {%- endfor %}
+    cast(per_household.n_partner_types as integer) as n_partner_types,
+    cast(per_household.n_publicatiegroepen as integer) as n_publicatiegroepen,
+    cast(per_household.n_partners as integer) as n_partners,
+    cast(per_household.totaal_bedrag as decimal(14, 2)) as totaal_bedrag,
+    per_household.mediaan_bedrag_signaal,
+    per_household.max_bedrag,
+    per_household.max_dagen_achterstand,
+    per_household.crisis,
+    per_household.warme_overdracht,
+    per_household.eindelevering,
+    per_household.eerste_signaaldatum,
+    per_household.laatste_signaaldatum,
+    cast(per_household.n_zaken as integer) as n_zaken,
+    -- accepting help implies the household was reached
+    per_household.zaak_bereikt or per_household.hulp_geaccepteerd as bereikt,
+    per_household.hulp_geaccepteerd,
+    coalesce(spell_flags.bekend, false) as bekend,
+    coalesce(spell_flags.uitkering_in_kwartaal, false) as uitkering_in_kwartaal,
+    coalesce(spell_flags.minimumuitkering_in_kwartaal, false) as minimumuitkering_in_kwartaal,
+    coalesce(spell_flags.bbz_in_kwartaal, false) as bbz_in_kwartaal
+from per_household
+inner join {{ ref('int_huishoudens') }} as huishoudens
+    on huishoudens.huishouden_id = per_household.huishouden_id
+left join spell_flags
+    on spell_flags.huishouden_id = per_household.huishouden_id

@@ -1,0 +1,66 @@
+-- The dbt output consumed by disclosure control (docs/architecture.md): one row per quarter x
+-- area x indicator of seeds/indicators.csv with the unsuppressed value. Counts and the median
+-- come from mon_area_counts; every rate is numerator / denominator * scale as the seed says,
+-- from unsuppressed counts, NULL when the denominator is 0.
+{% set wide_columns = count_indicators() + median_indicators() %}
+with counts as (
+    select * from {{ ref('mon_area_counts') }}
+    where quarter = {{ quarter_literal() }}
+),
+
+wide as (
+    select
+        quarter, area_level, area_code, area_name, parent_code
+        {%- for name in wide_columns %},
+        cast({{ name }} as double) as {{ name }}
+        {%- endfor %}
+    from counts
+),
+
+long_values as (
+    -- include nulls: a median over no household stays a row, with value NULL
+    select *
+    from wide
+    unpivot include nulls (value for indicator in ({{ wide_columns | join(', ') }}))
+),
+
+definitions as (
+    select * from {{ ref('indicators') }}
+),
+
+rates as (
+    select
+        numerator.quarter,
+        numerator.area_level,
+        numerator.area_code,
+        numerator.area_name,
+        numerator.parent_code,
+        definitions.indicator,
+        case
+            when denominator.value > 0
+                then numerator.value / denominator.value * coalesce(definitions.scale, 1)
+        end as value
+    from definitions
+    inner join long_values as numerator
+        on numerator.indicator = definitions.numerator
+    inner join long_values as denominator
+        on denominator.indicator = definitions.denominator
+        and denominator.area_level = numerator.area_level
+        and denominator.area_code = numerator.area_code
+    where definitions.kind = 'rate'
+)
+
+select
+    long_values.quarter,
+    long_values.area_level,
+    long_values.area_code,
+    long_values.area_name,
+    long_values.parent_code,
+    long_values.indicator,
+    long_values.value
+from long_values
+inner join definitions
+    on definitions.indicator = long_values.indicator
+union all
+select quarter, area_level, area_code, area_name, parent_code, indicator, value
+from rates

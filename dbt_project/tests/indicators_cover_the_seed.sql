@@ -1,0 +1,28 @@
+-- Every count and median indicator of seeds/indicators.csv is computed by mon_area_counts
+-- (macros/indicators.sql), and every rate names a numerator and denominator that are.
+{% set computed = count_indicators() + median_indicators() %}
+with computed as (
+    select unnest([{{ "'" ~ computed | join("', '") ~ "'" }}]) as indicator
+),
+
+definitions as (
+    select * from {{ ref('indicators') }}
+)
+
+select indicator, 'count or median not computed' as problem
+from definitions
+where kind in ('count', 'median') and indicator not in (select indicator from computed)
+union all
+select indicator, 'computed but not in the seed' as problem
+from computed
+where indicator not in (select indicator from definitions)
+union all
+select indicator, 'rate over an unknown count' as problem
+from definitions
+where kind = 'rate'
+  and (numerator not in (select indicator from computed)
+       or denominator not in (select indicator from computed))
+union all
+select indicator, 'unknown kind' as problem
+from definitions
+where kind not in ('count', 'rate', 'median')

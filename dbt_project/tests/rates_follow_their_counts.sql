@@ -1,0 +1,20 @@
+-- Every rate of the quarter being built is numerator / denominator * scale of the counts in
+-- the same table (NULL exactly when the denominator is 0).
+with indicators as (
+    select * from {{ ref('mon_area_indicators') }}
+    where quarter = {{ quarter_literal() }}
+)
+
+select rate.area_code, rate.indicator, rate.value, numerator.value as num, denominator.value as den
+from indicators as rate
+inner join {{ ref('indicators') }} as definitions
+    on definitions.indicator = rate.indicator and definitions.kind = 'rate'
+inner join indicators as numerator
+    on numerator.area_code = rate.area_code and numerator.indicator = definitions.numerator
+inner join indicators as denominator
+    on denominator.area_code = rate.area_code and denominator.indicator = definitions.denominator
+where case
+    when denominator.value = 0 then rate.value is not null
+    else rate.value is null
+        or abs(rate.value - numerator.value / denominator.value * definitions.scale) > 1e-9
+end

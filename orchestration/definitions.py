@@ -1,0 +1,35 @@
+"""The Dagster code location: one Definitions for the whole buurtmonitor.
+
+Loaded by ``workspace.yaml`` (``dagster dev`` in the repository root) and by the
+``monitor`` command.
+"""
+
+from __future__ import annotations
+
+from dagster import Definitions
+from dagster_dbt import DbtCliResource
+
+from orchestration.assets.gate import gate_checks
+from orchestration.assets.ingest import ingest_assets
+from orchestration.assets.protect import area_indicators_candidate
+from orchestration.assets.publish import published_area_indicators
+from orchestration.assets.transform import dbt_models
+from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
+from orchestration.jobs import quarterly_refresh_job
+from orchestration.progress import progress_logger
+from orchestration.resources import default_monitor_resource
+from orchestration.schedules import quarterly_schedule
+from orchestration.sensors import landing_sensor
+
+defs = Definitions(
+    assets=[*ingest_assets, dbt_models, area_indicators_candidate, published_area_indicators],
+    asset_checks=gate_checks,
+    jobs=[quarterly_refresh_job],
+    schedules=[quarterly_schedule],
+    sensors=[landing_sensor],
+    resources={
+        "monitor": default_monitor_resource(),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
+    },
+    loggers={"progress": progress_logger},
+)

@@ -1,0 +1,413 @@
+"""Entry point of the demo extract generator.
+
+    from orchestration.demo.generator import GeneratorConfig, generate
+    summary = generate(GeneratorConfig(quarter="2026Q3", seed=42, geography="amsterdam"), paths)
+
+writes one quarter of landing files exactly as CONTRACTS.md describes them:
+
+    <data dir>/landing/<quarter>/<partner code>/<partner>_<quarter>.csv   (one per month for some)
+    <data dir>/landing/<quarter>/{bag_adressen,brp_personen,wijken_buurten,uitkeringen,
+                                  schuldhulp,vroegsignaal_zaken}/<source>_<quarter>.csv
+
+and the ground truth outside the landing folder (never ingested):
+
+    <data dir>/ground_truth/<quarter>/signals.csv       every partner row written, with its file,
+                                                        line, true household/address and fault
+    <data dir>/ground_truth/<quarter>/households.parquet  every household at the quarter's end
+    <data dir>/ground_truth/<quarter>/summary.json
+
+The same config gives byte-identical files. Registers (addresses, residents, spells) depend
+on the seed and the geography only, so every quarter of one seed shares them; signals and
+cases depend on the quarter too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from orchestration.demo import geography as geo_mod
+from orchestration.demo.common import day_number
+from orchestration.demo.population import (
+    GEBRUIKSDOELEN,
+    HOUSEHOLD_TYPES,
+    LETTER_COMBOS,
+    REGELINGEN,
+    SCHULDHULP_SOORTEN,
+    TOEVOEGINGEN,
+    Population,
+    build_population,
+)
+from orchestration.demo.signals import (
+    FAULTS,
+    Rates,
+    build_cases,
+    build_signals,
+    render_partner_files,
+)
+from orchestration.parameters import partners
+from orchestration.quarters import parse_quarter, quarter_end
+from orchestration.settings import AMSTERDAM_AREA_FILE, Paths
+
+DEFAULT_SYNTHETIC_HOUSEHOLDS = 10_000
+
+MUNICIPAL_SOURCES = (
+    "bag_adressen",
+    "brp_personen",
+    "wijken_buurten",
+    "uitkeringen",
+    "schuldhulp",
+    "vroegsignaal_zaken",
+)
+
+
+@dataclass(frozen=True)
+class MunicipalDialect:
+    separator: str = ";"
+    line_terminator: str = "\n"
+    include_bom: bool = False
+    quote_style: str = "necessary"
+
+
+MUNICIPAL_DIALECTS: dict[str, MunicipalDialect] = {
+    "bag_adressen": MunicipalDialect(";"),
+    "brp_personen": MunicipalDialect(","),
+    "wijken_buurten": MunicipalDialect(";", "\r\n", include_bom=True, quote_style="always"),
+    "uitkeringen": MunicipalDialect(","),
+    "schuldhulp": MunicipalDialect(";", "\r\n"),
+    "vroegsignaal_zaken": MunicipalDialect(","),
+}
+"""Plain UTF-8 exports, with the small variations a gemeente's systems have."""
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    """What to generate. ``geography``: ``amsterdam`` (the real CBS structure, household
+    counts times ``scale``) or ``synthetic`` (``households`` in invented gemeenten; the
+    numbers of gemeenten, wijken and buurten follow from it unless given)."""
+
+    quarter: str = "2026Q3"
+    seed: int = 2026
+    geography: str = "amsterdam"
+    scale: float = 1.0
+    households: int | None = None
+    gemeenten: int | None = None
+    wijken: int | None = None
+    buurten: int | None = None
+    rates: Rates = field(default_factory=Rates)
+    reference_file: Path | None = None
+    """Amsterdam area file; default ``settings.AMSTERDAM_AREA_FILE``."""
+
+
+@dataclass
+class GenerationSummary:
+    quarter: str
+    seed: int
+    geography: str
+    gemeenten: int
+    wijken: int
+    buurten: int
+    addresses: int
+    households: int
+    residents: int
+    signals: int
+    """Signals generated (a duplicated row counts once)."""
+    signal_rows: int
+    """Partner rows written, duplicates included."""
+    rows: dict[str, int]
+    """Data rows written per source."""
+    files: list[str]
+    """Landing files written, relative to the data directory."""
+    ground_truth: list[str]
+    seconds: float
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.quarter} {self.geography} seed {self.seed}: "
+            f"{self.households:,} households, {self.residents:,} residents, "
+            f"{self.addresses:,} addresses in {self.buurten:,} buurten; {self.signals:,} signals "
+            f"({self.signal_rows:,} partner rows) in {len(self.files)} files, {self.seconds:.1f} s"
+        )
+
+
+def build_geography(config: GeneratorConfig) -> geo_mod.Geography:
+    if config.geography == "amsterdam":
+        return geo_mod.amsterdam(
+            config.reference_file or AMSTERDAM_AREA_FILE, config.scale, config.seed
+        )
+    if config.geography == "synthetic":
+        return geo_mod.synthetic(
+            config.households or DEFAULT_SYNTHETIC_HOUSEHOLDS,
+            config.seed,
+            gemeenten=config.gemeenten,
+            wijken=config.wijken,
+            buurten=config.buurten,
+        )
+    raise ValueError(f"unknown geography {config.geography!r} (amsterdam or synthetic)")
+
+
+def generate(config: GeneratorConfig, paths: Paths) -> GenerationSummary:
+    """Write one quarter's landing files and its ground truth; see the module docstring."""
+    started = time.monotonic()
+    parse_quarter(config.quarter)
+    quarter, seed = config.quarter, config.seed
+    geo = build_geography(config)
+    pop = build_population(geo, seed)
+    partner_list = list(partners().values())
+    sig = build_signals(pop, partner_list, quarter, seed, config.rates)
+    partner_files, truth = render_partner_files(
+        sig, pop, geo, partner_list, quarter, seed, config.rates
+    )
+    cases = build_cases(sig, pop, partner_list, quarter, seed, config.rates)
+
+    q_last = day_number(quarter_end(quarter))
+    born = pop.person_birth <= q_last
+    written: list[Path] = []
+    rows: dict[str, int] = {}
+    for pf in partner_files:
+        target = paths.landing_dir(quarter, pf.source) / pf.name
+        _write_bytes(target, pf.data)
+        written.append(target)
+        rows[pf.source] = rows.get(pf.source, 0) + pf.rows
+
+    # one municipal frame at a time, so a national set stays within a few GB
+    builders: dict[str, Callable[[], pl.DataFrame]] = {
+        "bag_adressen": lambda: _bag_frame(pop, geo),
+        "brp_personen": lambda: _brp_frame(pop, born),
+        "wijken_buurten": geo.areas_frame,
+        "uitkeringen": lambda: _spell_frame(
+            pop.spells_uitkering, pop, REGELINGEN, "regeling", q_last
+        ),
+        "schuldhulp": lambda: _spell_frame(
+            pop.spells_schuldhulp, pop, SCHULDHULP_SOORTEN, "soort", q_last
+        ),
+        "vroegsignaal_zaken": lambda: cases,
+    }
+    for source, build in builders.items():
+        frame = build()
+        target = paths.landing_dir(quarter, source) / f"{source}_{quarter}.csv"
+        _write_frame(target, frame, MUNICIPAL_DIALECTS[source])
+        written.append(target)
+        rows[source] = frame.height
+        del frame
+
+    truth_dir = paths.ground_truth / quarter
+    truth_dir.mkdir(parents=True, exist_ok=True)
+    truth_files = [
+        truth_dir / "signals.csv",
+        truth_dir / "households.parquet",
+        truth_dir / "summary.json",
+    ]
+    _atomic(truth_files[0], lambda tmp: truth.write_csv(tmp))
+    _atomic(
+        truth_files[1], lambda tmp: _households_frame(pop, geo, born, q_last).write_parquet(tmp)
+    )
+
+    summary = GenerationSummary(
+        quarter=quarter,
+        seed=seed,
+        geography=config.geography,
+        gemeenten=len(geo.gemeente_codes),
+        wijken=len(geo.wijk_codes),
+        buurten=len(geo.buurt_codes),
+        addresses=len(pop.addresses),
+        households=pop.households,
+        residents=int(born.sum()),
+        signals=len(sig),
+        signal_rows=truth.height,
+        rows=rows,
+        files=[str(p.relative_to(paths.data_dir)) for p in written],
+        ground_truth=[str(p.relative_to(paths.data_dir)) for p in truth_files],
+        seconds=0.0,
+    )
+    facts = summary.to_dict() | {
+        "config": {k: v for k, v in asdict(config).items() if k != "reference_file"},
+        "faults": {f: int(n) for f, n in truth.group_by("fault").len().sort("fault").iter_rows()},
+        "fault_kinds": list(FAULTS),
+    }
+    facts.pop("seconds")
+    _atomic(
+        truth_files[2],
+        lambda tmp: tmp.write_text(
+            json.dumps(facts, indent=2, sort_keys=True) + "\n", encoding="utf-8", newline="\n"
+        ),
+    )
+    summary.seconds = round(time.monotonic() - started, 2)
+    return summary
+
+
+# ---------------------------------------------------------------------------- frames
+
+
+def _gather(values: list[str | None], idx: np.ndarray) -> pl.Series:
+    return pl.Series(values, dtype=pl.String).gather(pl.Series(np.asarray(idx, dtype=np.int64)))
+
+
+def _bag_frame(pop: Population, geo: geo_mod.Geography) -> pl.DataFrame:
+    a = pop.addresses
+    woonplaats = ["Amsterdam" if geo.kind == "amsterdam" else n for n in geo.gemeente_names]
+    letters = [None, *(chr(65 + i) for i in range(26))]
+    frame = pl.DataFrame(
+        {
+            "adres_id": a.adres_id,
+            "pc4": a.pc4,
+            "pc6": _gather(list(LETTER_COMBOS), a.pc6),
+            "huisnummer": a.huisnummer,
+            "huisletter": _gather(letters, a.huisletter),
+            "huisnummertoevoeging": _gather([t or None for t in TOEVOEGINGEN], a.toevoeging),
+            "straat": _gather(a.street_names, a.street),
+            "woonplaats": _gather(woonplaats, a.gemeente),
+            "buurtcode": _gather(
+                [*geo.buurt_codes, None],
+                np.where(a.buurt_listed >= 0, a.buurt_listed, len(geo.buurt_codes)),
+            ),
+            "gemeentecode": _gather(geo.gemeente_codes, a.gemeente),
+            "gebruiksdoel": _gather(list(GEBRUIKSDOELEN), a.gebruiksdoel),
+        }
+    )
+    return frame.select(
+        pl.col("adres_id").cast(pl.String).str.zfill(16),
+        (pl.col("pc4").cast(pl.String) + pl.col("pc6")).alias("postcode"),
+        "huisnummer",
+        "huisletter",
+        "huisnummertoevoeging",
+        "straat",
+        "woonplaats",
+        "buurtcode",
+        "gemeentecode",
+        "gebruiksdoel",
+    )
+
+
+def _brp_frame(pop: Population, born: np.ndarray) -> pl.DataFrame:
+    idx = np.flatnonzero(born)
+    return pl.DataFrame(
+        {
+            "bsn": pop.person_bsn[idx],
+            "geboortedatum": pop.person_birth[idx].astype("datetime64[D]"),
+            "adres_id": pop.addresses.adres_id[pop.person_address[idx]],
+        }
+    ).select(
+        pl.col("bsn").cast(pl.String).str.zfill(9),
+        pl.col("geboortedatum").cast(pl.Date),
+        pl.col("adres_id").cast(pl.String).str.zfill(16),
+    )
+
+
+def _spell_frame(
+    spells: dict[str, np.ndarray],
+    pop: Population,
+    codes: tuple[str, ...],
+    code_column: str,
+    q_last: int,
+) -> pl.DataFrame:
+    """Spells known at the quarter's end: started by then; einddatum empty while running."""
+    started = np.flatnonzero(spells["start"] <= q_last)
+    order = started[np.lexsort((spells["person"][started], spells["start"][started]))]
+    end = spells["end"][order]
+    frame = pl.DataFrame(
+        {
+            "bsn": pop.person_bsn[spells["person"][order]],
+            code_column: _gather(list(codes), spells["code"][order]),
+            "startdatum": spells["start"][order].astype("datetime64[D]"),
+            "einddatum": np.where(end <= q_last, end, np.iinfo(np.int64).min).astype(
+                "datetime64[D]"
+            ),
+        }
+    ).with_columns(
+        pl.col("bsn").cast(pl.String).str.zfill(9),
+        pl.col("startdatum").cast(pl.Date),
+        pl.col("einddatum").cast(pl.Date),
+    )
+    if code_column == "regeling":
+        return frame.select("bsn", "regeling", "startdatum", "einddatum")
+    return frame.select("bsn", "startdatum", "einddatum", "soort")
+
+
+def _ages(birth: np.ndarray, day: int) -> np.ndarray:
+    """Whole years on ``day`` (exact, birthdays counted)."""
+    b = np.asarray(birth, dtype="int64").astype("datetime64[D]")
+    d = np.datetime64(int(day), "D")
+    by = b.astype("datetime64[Y]").astype(np.int64)
+    dy = d.astype("datetime64[Y]").astype(np.int64)
+    b_md = (b.astype("datetime64[M]").astype(np.int64) % 12) * 100 + (
+        b - b.astype("datetime64[M]")
+    ).astype(np.int64)
+    d_md = (d.astype("datetime64[M]").astype(np.int64) % 12) * 100 + (
+        d - d.astype("datetime64[M]")
+    ).astype(np.int64)
+    return dy - by - (d_md < b_md)
+
+
+def _households_frame(
+    pop: Population, geo: geo_mod.Geography, born: np.ndarray, q_last: int
+) -> pl.DataFrame:
+    a = pop.addresses
+    in_hh = born & (pop.person_household >= 0)
+    hh = pop.person_household[in_hh]
+    age = _ages(pop.person_birth[in_hh], q_last)
+    n_h = pop.households
+    residents = np.bincount(hh, minlength=n_h)
+    minors = np.bincount(hh, weights=age < 18, minlength=n_h).astype(np.int64)
+    oldest = np.full(n_h, -1, dtype=np.int64)
+    np.maximum.at(oldest, hh, age)
+    youngest = np.full(n_h, 200, dtype=np.int64)
+    np.minimum.at(youngest, hh, age)
+    addr = pop.hh_address
+    return pl.DataFrame(
+        {
+            "household_id": np.arange(n_h, dtype=np.int64),
+            "adres_id": a.adres_id[addr],
+            "buurtcode": _gather(
+                [*geo.buurt_codes, ""],
+                np.where(a.buurt_listed[addr] >= 0, a.buurt_listed[addr], len(geo.buurt_codes)),
+            ),
+            "true_buurtcode": _gather(geo.buurt_codes, a.buurt[addr]),
+            "gemeentecode": _gather(geo.gemeente_codes, a.gemeente[addr]),
+            "huishouden_type": _gather(list(HOUSEHOLD_TYPES), pop.hh_type),
+            "bewoners": residents,
+            "minderjarigen": minors,
+            "oudste_leeftijd": oldest,
+            "jongste_leeftijd": youngest,
+            "huurwoning": a.huurwoning[addr],
+        }
+    ).with_columns(pl.col("adres_id").cast(pl.String).str.zfill(16))
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def _atomic(target: Path, write: object) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    write(tmp)  # type: ignore[operator]
+    os.replace(tmp, target)
+
+
+def _write_bytes(target: Path, data: bytes) -> None:
+    _atomic(target, lambda tmp: tmp.write_bytes(data))
+
+
+def _write_frame(target: Path, frame: pl.DataFrame, d: MunicipalDialect) -> None:
+    _atomic(
+        target,
+        lambda tmp: frame.write_csv(
+            tmp,
+            separator=d.separator,
+            line_terminator=d.line_terminator,
+            include_bom=d.include_bom,
+            quote_style=d.quote_style,
+            date_format="%Y-%m-%d",
+            null_value="",  # type: ignore[arg-type]
+        ),
+    )

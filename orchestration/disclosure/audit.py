@@ -1,0 +1,262 @@
+"""The disclosure audit: what can an attacker derive from the published table alone?
+
+    audit = audit_publication(published)     # the candidate / published frame of one quarter
+    audit.passed, audit.failures, audit.narrowest, audit.violations
+
+Input: only the published frame (``value`` NULL where ``status`` is suppressed) and the
+public structure: the hierarchy from ``parent_code`` and the indicator relations of
+``model.py`` (from seeds/indicators.csv). No restricted value is used.
+
+1. Visible rules (``violations``): no published count from 1 to ``min_count - 1``; no
+   published rate over a suppressed numerator or denominator (it would give the suppressed
+   count back: num = rate x den / scale), nor over a published denominator below
+   ``min_denominator``; no published median over a published count below ``min_median_n``;
+   no suppressed rate whose numerator and denominator are both published with a denominator
+   of at least ``min_denominator`` (such a rate is recomputable, so its suppression would be
+   a pretence; below ``min_denominator`` the rate is withheld as unreliable, not secret:
+   both its counts are public anyway); published cells satisfy every relation exactly.
+2. The LP (``lp.attacker_intervals``): variables are the suppressed counts and the hidden
+   gemeente remainders, constants the published counts, constraints every relation of
+   ``model.Table`` and ``x >= 0`` (``x >= min_median_n`` for a household count whose median
+   is published). For every suppressed count: min and max over that polyhedron, solved per
+   connected component. ``failures``: cells whose interval is narrower than
+   ``protection_width``. A suppressed rate is covered by this: it is published only with
+   both its counts, so a suppressed rate always has a suppressed count (numerator or
+   denominator) of at least that width behind it, or a denominator below
+   ``min_denominator`` (rule 1). A suppressed median cannot be derived from counts at all.
+
+Widths are compared with a tolerance of ``AUDIT_TOL`` (LP round-off); the protecting side
+demands ``lp.TOL`` (smaller), so what it passes, the audit passes.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from orchestration.disclosure.lp import attacker_intervals, default_workers
+from orchestration.disclosure.model import (
+    Relations,
+    build_table,
+    default_relations,
+    families,
+    inner_blocks,
+)
+from orchestration.parameters import disclosure_parameters
+
+AUDIT_TOL = 1e-4
+
+
+@dataclass
+class AuditResult:
+    passed: bool
+    narrowest: list[tuple[str, str, float, float, float]]
+    """(area_code, indicator, lower, upper, width) of the narrowest suppressed counts."""
+    failures: list[tuple[str, str, float, float, float]]
+    """Suppressed counts whose interval is narrower than ``protection_width``."""
+    violations: list[str] = field(default_factory=list)
+    """Visible rule breaches (see the module docstring)."""
+    n_checked: int = 0
+    """Suppressed count cells whose interval was established."""
+    n_exact: int = 0
+    """Of those, how many by their own LP min and max (the others proved wide enough by
+    feasible points of other LPs: their true interval is at least as wide as reported)."""
+    n_components: int = 0
+    largest_component: int = 0
+    n_lp: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        head = "passed" if self.passed else "FAILED"
+        return (
+            f"disclosure audit {head}: {self.n_checked} suppressed counts checked in "
+            f"{self.n_components} components ({self.n_lp} LPs, {self.seconds:.1f}s); "
+            f"{len(self.failures)} too narrow, {len(self.violations)} rule violations"
+        )
+
+
+def _published_mask(frame: pl.DataFrame) -> np.ndarray:
+    return (frame["status"] == "published").to_numpy()
+
+
+def audit_publication(
+    published: pl.DataFrame,
+    params: dict | None = None,
+    *,
+    relations: Relations | None = None,
+    exact: bool = False,
+    n_narrowest: int = 25,
+    backend: str = "highs",
+    workers: int | None = None,
+) -> AuditResult:
+    """Audit one quarter's published frame (see the module docstring).
+
+    ``exact``: solve min and max of every suppressed count (slower; by default a cell already
+    proved wide enough by other LPs' solutions gets no LP of its own). ``workers``: processes
+    for the LPs (default ``lp.default_workers()``; the result does not depend on it).
+    """
+    started = time.perf_counter()
+    params = dict(params or disclosure_parameters())
+    rel = relations or default_relations()
+    width = float(params["protection_width"])
+    frame = published.with_columns(
+        value=pl.when(pl.col("status") == "published").then(pl.col("value")).otherwise(None)
+    )
+    violations: list[str] = []
+    unknown_status = frame.filter(~pl.col("status").is_in(["published", "suppressed"]))
+    if unknown_status.height:
+        violations.append(
+            f"{unknown_status.height} rows with a status other than published/suppressed"
+        )
+    null_published = frame.filter((pl.col("status") == "published") & pl.col("value").is_null())
+    for row in null_published.head(20).iter_rows(named=True):
+        violations.append(f"{row['area_code']} {row['indicator']}: published without a value")
+    table = build_table(frame, rel)
+    k, n = table.k, table.n_real
+    status = {}
+    codes = frame["area_code"].to_list()
+    idx = np.array([table.area_index[c] for c in codes], dtype=np.int64)
+    names = frame["indicator"].to_numpy()
+    pub = _published_mask(frame)
+    vals = frame["value"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+    wide_pub: dict[str, np.ndarray] = {}
+    wide_val: dict[str, np.ndarray] = {}
+    for name in rel.kinds:
+        m = names == name
+        p = np.zeros(n, dtype=bool)
+        p[idx[m]] = pub[m]
+        v = np.full(n, np.nan)
+        v[idx[m]] = vals[m]
+        wide_pub[name], wide_val[name] = p, v
+        status[name] = m.any()
+    codes_arr = table.area_code
+
+    def flag(mask: np.ndarray, what: str) -> None:
+        for a in np.flatnonzero(mask)[:20]:
+            violations.append(f"{codes_arr[a]} {what}")
+        if mask.sum() > 20:
+            violations.append(f"... and {int(mask.sum()) - 20} more: {what}")
+
+    with np.errstate(invalid="ignore"):
+        for name in rel.counts:
+            v = wide_val[name]
+            flag(
+                wide_pub[name] & (v > 0) & (v < params["min_count"]),
+                f"{name}: published count below min_count",
+            )
+        for ind in rel.rates:
+            p, num_p, den_p = wide_pub[ind.name], wide_pub[ind.numerator], wide_pub[ind.denominator]
+            den = wide_val[ind.denominator]
+            flag(
+                p & ~(num_p & den_p),
+                f"{ind.name}: published while its numerator or denominator is suppressed",
+            )
+            flag(
+                p & den_p & ~(den >= params["min_denominator"]),
+                f"{ind.name}: published over a denominator below min_denominator",
+            )
+            flag(
+                ~p & num_p & den_p & (den >= params["min_denominator"]),
+                f"{ind.name}: suppressed but recomputable from its published numerator and "
+                "denominator",
+            )
+        for ind in rel.medians:
+            p, den_p, den = wide_pub[ind.name], wide_pub[ind.denominator], wide_val[ind.denominator]
+            flag(
+                p & den_p & ~(den >= params["min_median_n"]),
+                f"{ind.name}: published over fewer than min_median_n households",
+            )
+
+    # Hidden cells: suppressed counts and the remainders.
+    hidden = np.zeros(table.n_cells, dtype=bool)
+    for i, name in enumerate(rel.counts):
+        hidden[np.arange(n) * k + i] = ~wide_pub[name]
+    targets = hidden.copy()
+    hidden[n * k :] = True
+    known = np.where(hidden, 0.0, np.nan_to_num(table.values))
+    # Published cells among themselves must satisfy every relation.
+    for a_mat, kind in ((table.a_eq, "eq"), (table.a_ub, "ub")):
+        only_pub = np.asarray((a_mat[:, hidden] != 0).sum(axis=1)).ravel() == 0
+        resid = a_mat @ known
+        bad = only_pub & ((np.abs(resid) > AUDIT_TOL) if kind == "eq" else (resid > AUDIT_TOL))
+        for r in np.flatnonzero(bad)[:20]:
+            cells = a_mat.getrow(r).indices
+            violations.append(
+                "published cells break a relation: "
+                + ", ".join(f"{table.describe(int(c))}" for c in cells)
+            )
+    lower = np.zeros(table.n_cells)
+    for ind in rel.medians:
+        areas = np.flatnonzero(wide_pub[ind.name])
+        cells = table.cell(areas, ind.denominator)
+        lower[cells] = np.maximum(lower[cells], params["min_median_n"])
+    iv = attacker_intervals(
+        table.a_eq,
+        table.a_ub,
+        hidden,
+        known,
+        targets,
+        lower,
+        width=width,
+        exact=exact,
+        backend=backend,
+        blocks=families(table),
+        inner_blocks=inner_blocks(table),
+        workers=default_workers() if workers is None else workers,
+    )
+    for cells in iv.infeasible:
+        violations.append(
+            f"no table fits the published values around {table.describe(int(cells[0]))} "
+            f"({cells.size} hidden cells): the publication contradicts its own relations"
+        )
+    t_cells = np.flatnonzero(targets)
+    checked = t_cells[~np.isnan(iv.lo[t_cells])]
+    n_lp = iv.n_lp + iv.n_lp_local
+    # Report exact intervals for the narrowest cells: refine until the first n_narrowest are.
+    for _ in range(8):
+        order = checked[np.lexsort((checked, iv.hi[checked] - iv.lo[checked]))]
+        top = order[:n_narrowest]
+        todo = top[~iv.exact[top]]
+        if todo.size == 0:
+            break
+        mask = np.zeros(table.n_cells, dtype=bool)
+        mask[todo] = True
+        iv2 = attacker_intervals(
+            table.a_eq,
+            table.a_ub,
+            hidden,
+            known,
+            mask,
+            lower,
+            width=width,
+            exact=True,
+            only_cells=todo,
+            backend=backend,
+        )
+        n_lp += iv2.n_lp + iv2.n_lp_local
+        iv.lo[todo], iv.hi[todo], iv.exact[todo] = iv2.lo[todo], iv2.hi[todo], True
+    rows = []
+    for c in checked:
+        area, ind = table.describe(int(c))
+        lo, hi = float(iv.lo[c]), float(iv.hi[c])
+        rows.append((area, ind, lo, hi, hi - lo))
+    rows.sort(key=lambda r: (r[4], r[0], r[1]))
+    failures = [r for r in rows if r[4] < width - AUDIT_TOL]
+    unchecked = t_cells.size - checked.size
+    if unchecked and not iv.infeasible:
+        violations.append(f"{unchecked} suppressed counts could not be checked")
+    return AuditResult(
+        passed=not failures and not violations,
+        narrowest=rows[:n_narrowest],
+        failures=failures,
+        violations=violations,
+        n_checked=int(checked.size),
+        n_exact=int(iv.exact[checked].sum()),
+        n_components=iv.n_components,
+        largest_component=iv.largest_component,
+        n_lp=n_lp,
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,391 @@
+"""The cells of one quarter's table and the linear relations an attacker knows between them.
+
+Only the *count* indicators are variables of the model: every rate is published only when
+its numerator and denominator are both published (so it adds nothing an attacker could not
+compute), and a median cannot be derived from counts at all (a published median only tells
+that its household count is at least ``min_median_n``: a lower bound, see ``lower_bounds``).
+
+Cells: one per area x count indicator, plus one hidden *remainder* area per gemeente that has
+wijken: the addresses without a buurt, which count at gemeente level only. Its cells are
+never published, never protected, non-negative and obey the same within-area relations as a
+real area (they are counts of a set of households like any other), so
+
+    gemeente = sum(wijken) + remainder      (remainder >= 0: gemeente >= sum of its wijken)
+    wijk     = sum(buurten)                 (exact)
+
+Within every area (real or remainder), from the indicator definitions (seeds/indicators.csv):
+
+    signalen       = sum(signalen_<groep>)          (the five publication groups)
+    hh_met_signaal = sum(hh_persona_*)              (every signalled household has one persona)
+    hh_meerdere_signalen, hh_onbekend, hh_bereikt <= hh_met_signaal
+    hh_hulp_geaccepteerd <= hh_bereikt
+    hh_met_signaal <= huishoudens, hh_met_signaal <= signalen
+    hh_met_signaal + hh_meerdere_signalen <= signalen   (a household with signals of two or
+                                                         more partner types has >= 2 signals)
+    2 * hh_meerdere_signalen <= signalen               (implied by the two above; explicit
+                                                         for the local rule of secondary.py)
+    every count >= 0
+
+Equalities are rows of ``a_eq`` (``a_eq @ x == 0``: +1 for the total, -1 for each part),
+inequalities rows of ``a_ub`` (``a_ub @ x <= 0``). Published cells become constants, the
+suppressed cells and the remainders the variables of the attacker's linear programme.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+import polars as pl
+import scipy.sparse as sp
+
+from orchestration.parameters import Indicator, indicators
+
+LEVELS = ("gemeente", "wijk", "buurt")
+REMAINDER_LEVEL = "rest"
+"""``area_level`` of the hidden remainder areas (addresses without a buurt, per gemeente)."""
+
+SUBSET_BOUNDS = (
+    (("hh_meerdere_signalen",), "hh_met_signaal"),
+    (("hh_onbekend",), "hh_met_signaal"),
+    (("hh_bereikt",), "hh_met_signaal"),
+    (("hh_hulp_geaccepteerd",), "hh_bereikt"),
+    (("hh_met_signaal",), "huishoudens"),
+    (("hh_met_signaal",), "signalen"),
+    (("hh_met_signaal", "hh_meerdere_signalen"), "signalen"),
+    (("hh_meerdere_signalen", "hh_meerdere_signalen"), "signalen"),
+)
+"""``sum(parts) <= total`` within one area, by definition of the indicators."""
+
+SUM_PREFIXES = (("signalen", "signalen_"), ("hh_met_signaal", "hh_persona_"))
+"""``total = sum(parts)`` within one area: the parts are the counts named ``prefix*``."""
+
+
+class InconsistentTableError(ValueError):
+    """The unsuppressed input breaks a relation the disclosure model relies on."""
+
+
+@dataclass(frozen=True)
+class Relations:
+    """Which indicators are counts, rates, medians, and how counts relate within an area."""
+
+    counts: tuple[str, ...]
+    rates: tuple[Indicator, ...]
+    medians: tuple[Indicator, ...]
+    sums: tuple[tuple[str, tuple[str, ...]], ...]
+    bounds: tuple[tuple[tuple[str, ...], str], ...]
+    kinds: dict[str, Indicator] = field(default_factory=dict)
+
+    def count_index(self, name: str) -> int:
+        return self.counts.index(name)
+
+
+def build_relations(inds: tuple[Indicator, ...]) -> Relations:
+    counts = tuple(i.name for i in inds if i.kind == "count")
+    rates = tuple(i for i in inds if i.kind == "rate")
+    medians = tuple(i for i in inds if i.kind == "median")
+    sums = []
+    for total, prefix in SUM_PREFIXES:
+        parts = tuple(n for n in counts if n.startswith(prefix))
+        if total in counts and parts:
+            sums.append((total, parts))
+    bounds = tuple(
+        (parts, total)
+        for parts, total in SUBSET_BOUNDS
+        if total in counts and all(p in counts for p in parts)
+    )
+    for ind in (*rates, *medians):
+        for name in (ind.numerator, ind.denominator):
+            if name is not None and name not in counts:
+                raise ValueError(f"indicator {ind.name}: {name} is not a count indicator")
+    return Relations(
+        counts=counts,
+        rates=rates,
+        medians=medians,
+        sums=tuple(sums),
+        bounds=bounds,
+        kinds={i.name: i for i in inds},
+    )
+
+
+@cache
+def default_relations() -> Relations:
+    return build_relations(indicators())
+
+
+@dataclass
+class Table:
+    """One quarter: areas, count cells and the relation matrices over all cells."""
+
+    relations: Relations
+    area_code: np.ndarray
+    area_level: np.ndarray
+    parent: np.ndarray
+    """Index of the parent area, -1 for none (remainders point to their gemeente)."""
+    n_real: int
+    """Areas ``0 .. n_real-1`` are the areas of the frame, the rest are remainders."""
+    values: np.ndarray
+    """Count value per cell (area * k + indicator); NaN where unknown (suppressed, remainder)."""
+    a_eq: sp.csr_matrix
+    a_ub: sp.csr_matrix
+    eq_total: np.ndarray
+    """Per equality row: the cell of its total (the +1 entry)."""
+    area_index: dict[str, int]
+
+    @property
+    def k(self) -> int:
+        return len(self.relations.counts)
+
+    @property
+    def n_areas(self) -> int:
+        return self.area_code.size
+
+    @property
+    def n_cells(self) -> int:
+        return self.n_areas * self.k
+
+    def cell(self, area: int | np.ndarray, indicator: str) -> int | np.ndarray:
+        return area * self.k + self.relations.count_index(indicator)
+
+    def cell_area(self, cells: np.ndarray | int) -> np.ndarray | int:
+        return cells // self.k
+
+    def cell_indicator(self, cell: int) -> str:
+        return self.relations.counts[cell % self.k]
+
+    def real_cells(self) -> np.ndarray:
+        return np.arange(self.n_real * self.k)
+
+    def is_remainder(self, cells: np.ndarray) -> np.ndarray:
+        return cells >= self.n_real * self.k
+
+    def describe(self, cell: int) -> tuple[str, str]:
+        return str(self.area_code[cell // self.k]), self.cell_indicator(cell)
+
+    def gemeente_of_area(self) -> np.ndarray:
+        """Index of the top-level ancestor of every area (its own index for a gemeente)."""
+        top = np.arange(self.n_areas)
+        for _ in range(8):
+            p = self.parent[top]
+            has = p >= 0
+            if not has.any():
+                break
+            top = np.where(has, p, top)
+        return top
+
+
+def _area_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    areas = (
+        frame.select("area_level", "area_code", "area_name", "parent_code")
+        .unique(subset=["area_code"], keep="first", maintain_order=True)
+        .with_columns(
+            pl.col("area_level")
+            .replace_strict({lvl: i for i, lvl in enumerate(LEVELS)}, default=len(LEVELS))
+            .alias("_level_order")
+        )
+        .sort("_level_order", "area_code")
+    )
+    unknown = areas.filter(pl.col("_level_order") == len(LEVELS))
+    if unknown.height:
+        raise ValueError(f"unknown area_level values: {unknown['area_level'].unique().to_list()}")
+    return areas
+
+
+def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Table:
+    """The model of one quarter's frame (``mon_area_indicators`` shape; NULL values unknown)."""
+    rel = relations or default_relations()
+    quarters = frame["quarter"].unique().to_list() if "quarter" in frame.columns else []
+    if len(quarters) > 1:
+        raise ValueError(f"one quarter at a time, got {sorted(quarters)}")
+    dup = frame.select("area_code", "indicator").is_duplicated()
+    if dup.any():
+        first = frame.filter(dup).row(0, named=True)
+        raise ValueError(
+            f"{int(dup.sum())} duplicate area x indicator rows, e.g. "
+            f"{first['area_code']} {first['indicator']}"
+        )
+    areas = _area_frame(frame)
+    codes = areas["area_code"].to_list()
+    levels = areas["area_level"].to_list()
+    index = {c: i for i, c in enumerate(codes)}
+    n_real = len(codes)
+    parent = np.array(
+        [index.get(p, -1) if p is not None else -1 for p in areas["parent_code"].to_list()],
+        dtype=np.int64,
+    )
+    # Remainder areas: one per gemeente that has child areas.
+    level_arr = np.array(levels, dtype=object)
+    has_children = np.zeros(n_real, dtype=bool)
+    has_children[parent[parent >= 0]] = True
+    gem_with_children = np.flatnonzero((level_arr == "gemeente") & has_children)
+    rest_codes = [f"{codes[g]}:zonder_buurt" for g in gem_with_children]
+    area_code = np.array(codes + rest_codes, dtype=object)
+    area_level = np.concatenate(
+        [level_arr, np.array([REMAINDER_LEVEL] * len(rest_codes), dtype=object)]
+    )
+    parent_all = np.concatenate([parent, gem_with_children]).astype(np.int64)
+    n_areas = area_code.size
+    k = len(rel.counts)
+
+    # Values of the count cells.
+    values = np.full(n_areas * k, np.nan)
+    ind_pos = {n: i for i, n in enumerate(rel.counts)}
+    counts = frame.filter(pl.col("indicator").is_in(list(rel.counts)))
+    if counts.height:
+        a_idx = np.array([index[c] for c in counts["area_code"].to_list()], dtype=np.int64)
+        i_idx = np.array([ind_pos[n] for n in counts["indicator"].to_list()], dtype=np.int64)
+        vals = counts["value"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+        values[a_idx * k + i_idx] = vals
+
+    # Equality rows.
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    data: list[np.ndarray] = []
+    n_rows = 0
+    all_areas = np.arange(n_areas)
+    for total, parts in rel.sums:
+        r = n_rows + all_areas
+        rows.append(r)
+        cols.append(all_areas * k + ind_pos[total])
+        data.append(np.ones(n_areas))
+        for p in parts:
+            rows.append(r)
+            cols.append(all_areas * k + ind_pos[p])
+            data.append(-np.ones(n_areas))
+        n_rows += n_areas
+    # Hierarchy: one row per parent area and count indicator.
+    children = np.flatnonzero(parent_all >= 0)
+    parents_used = np.unique(parent_all[children])
+    prow = np.full(n_areas, -1, dtype=np.int64)
+    prow[parents_used] = np.arange(parents_used.size)
+    for i in range(k):
+        r = n_rows + prow[parents_used]
+        rows.append(r)
+        cols.append(parents_used * k + i)
+        data.append(np.ones(parents_used.size))
+        rows.append(n_rows + prow[parent_all[children]])
+        cols.append(children * k + i)
+        data.append(-np.ones(children.size))
+        n_rows += parents_used.size
+    a_eq = sp.csr_matrix(
+        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n_rows, n_areas * k),
+    )
+    eq_total = np.full(n_rows, -1, dtype=np.int64)
+    for r, c, d in zip(rows, cols, data, strict=True):
+        if d.size and d[0] > 0:
+            eq_total[r] = c
+
+    # Inequality rows: sum(parts) - total <= 0.
+    rows, cols, data = [], [], []
+    n_ub = 0
+    for parts, total in rel.bounds:
+        r = n_ub + all_areas
+        rows.append(r)
+        cols.append(all_areas * k + ind_pos[total])
+        data.append(-np.ones(n_areas))
+        for p in parts:  # a part named twice gets coefficient 2 (duplicates are summed)
+            rows.append(r)
+            cols.append(all_areas * k + ind_pos[p])
+            data.append(np.ones(n_areas))
+        n_ub += n_areas
+    if n_ub:
+        a_ub = sp.csr_matrix(
+            (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(n_ub, n_areas * k),
+        )
+    else:
+        a_ub = sp.csr_matrix((0, n_areas * k))
+    return Table(
+        relations=rel,
+        area_code=area_code,
+        area_level=area_level,
+        parent=parent_all,
+        n_real=n_real,
+        values=values,
+        a_eq=a_eq,
+        a_ub=a_ub,
+        eq_total=eq_total,
+        area_index=index,
+    )
+
+
+def fill_remainders(table: Table) -> np.ndarray:
+    """True values with the remainder cells computed (gemeente minus its wijken).
+
+    Requires every real count known (the unsuppressed input).
+    """
+    x = table.values.copy()
+    k = table.k
+    rest = np.arange(table.n_real, table.n_areas)
+    if rest.size == 0:
+        return x
+    rest_cells = (rest[:, None] * k + np.arange(k)[None, :]).ravel()
+    x[rest_cells] = 0.0
+    gem = table.parent[rest]
+    # gemeente total minus the sum of its real children.
+    child = np.flatnonzero((table.parent >= 0) & (np.arange(table.n_areas) < table.n_real))
+    child_sum = np.zeros(table.n_areas * k)
+    par = table.parent[child]
+    np.add.at(
+        child_sum,
+        (par[:, None] * k + np.arange(k)[None, :]).ravel(),
+        x[(child[:, None] * k + np.arange(k)[None, :]).ravel()],
+    )
+    diff = (
+        x[(gem[:, None] * k + np.arange(k)[None, :]).ravel()]
+        - child_sum[(gem[:, None] * k + np.arange(k)[None, :]).ravel()]
+    )
+    x[rest_cells] = diff
+    return x
+
+
+def check_consistency(table: Table, x: np.ndarray, tol: float = 1e-6) -> list[str]:
+    """Relations broken by the full vector ``x`` (true values incl. remainders), described."""
+    problems: list[str] = []
+    k = table.k
+    if np.isnan(x).any():
+        missing = np.flatnonzero(np.isnan(x[: table.n_real * k]))
+        problems += [f"{table.describe(int(c))}: count is NULL" for c in missing[:20]]
+        x = np.nan_to_num(x)
+    neg = np.flatnonzero(x < -tol)
+    for c in neg[:20]:
+        area, ind = table.describe(int(c))
+        what = (
+            "gemeente count below the sum of its wijken"
+            if table.is_remainder(np.array([c]))[0]
+            else "negative count"
+        )
+        problems.append(f"{area} {ind}: {what} ({x[c]:g})")
+    resid = table.a_eq @ x
+    for r in np.flatnonzero(np.abs(resid) > tol)[:20]:
+        area, ind = table.describe(int(table.eq_total[r]))
+        problems.append(f"{area} {ind}: total differs from the sum of its parts by {resid[r]:g}")
+    resid_ub = table.a_ub @ x
+    for r in np.flatnonzero(resid_ub > tol)[:20]:
+        row = table.a_ub.getrow(r)
+        total = [
+            table.describe(int(c)) for c, v in zip(row.indices, row.data, strict=True) if v < 0
+        ]
+        parts = [
+            table.describe(int(c))[1] for c, v in zip(row.indices, row.data, strict=True) if v > 0
+        ]
+        area, name = total[0]
+        problems.append(f"{area}: {' + '.join(parts)} <= {name} broken by {resid_ub[r]:g}")
+    return problems
+
+
+def families(table: Table) -> np.ndarray:
+    """Family id per cell: a wijk and its buurten share one (the wijk's index); a gemeente
+    and its remainder have their own. Cells of different families rarely share a relation."""
+    area_family = np.where(table.area_level == "buurt", table.parent, np.arange(table.n_areas))
+    area_family = np.where(table.area_level == REMAINDER_LEVEL, table.parent, area_family)
+    return np.repeat(area_family.astype(np.int64), table.k)
+
+
+def inner_blocks(table: Table) -> np.ndarray:
+    """Block id per cell for the restricted local LPs: the buurten of one wijk (the wijk's
+    index); -1 elsewhere (a wijk or gemeente cell cannot move with its neighbours fixed)."""
+    area_block = np.where(table.area_level == "buurt", table.parent, -1)
+    return np.repeat(area_block.astype(np.int64), table.k)

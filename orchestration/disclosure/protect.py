@@ -1,0 +1,204 @@
+"""Entry point of the disclosure stage: protect one quarter of ``mon_area_indicators``.
+
+    result = protect_quarter(frame)          # parameters from seeds/disclosure_parameters.csv
+    result.cells       # restricted: input columns + status + suppression (none/primary/secondary)
+    result.published   # published shape: value NULL where suppressed
+
+Counts: primary suppression (``primary.py``), then complements until the attacker's LP gives
+every suppressed count an interval at least ``protection_width`` wide (``secondary.py``).
+Rates: suppressed when primary (numerator primary-suppressed, denominator below
+``min_denominator``, not computable) and whenever their numerator or denominator is
+suppressed, so a published rate never adds an equation: it is always computable from two
+published counts (a rate is published unrounded, exactly as the input has it). Medians:
+suppressed by the primary rule only (fewer than ``min_median_n`` households, or NULL); a
+median cannot be computed from counts, so a published median over a suppressed household
+count only tells the attacker that count is at least ``min_median_n``, a bound the LP uses.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from orchestration.disclosure.lp import default_workers
+from orchestration.disclosure.model import (
+    InconsistentTableError,
+    Relations,
+    Table,
+    build_table,
+    check_consistency,
+    default_relations,
+    fill_remainders,
+)
+from orchestration.disclosure.primary import primary_counts, primary_derived
+from orchestration.disclosure.secondary import SecondaryStats, protect_counts
+from orchestration.parameters import disclosure_parameters
+
+PUBLISHED_COLUMNS = (
+    "quarter",
+    "area_level",
+    "area_code",
+    "area_name",
+    "parent_code",
+    "indicator",
+    "value",
+    "status",
+)
+
+
+@dataclass
+class ProtectionResult:
+    cells: pl.DataFrame
+    """Restricted: the input columns + ``status`` + ``suppression``; ``value`` unchanged."""
+    published: pl.DataFrame
+    """The published shape: ``value`` NULL where ``status`` is suppressed."""
+    n_primary: int
+    n_secondary: int
+    seconds: float
+    n_cells: int
+    share_suppressed: float
+    """Suppressed cells / all cells (information loss, every indicator)."""
+    share_suppressed_counts: float
+    """Suppressed count cells / all count cells."""
+    share_secondary: float
+    """Secondary suppressions / all cells."""
+    per_level: dict[str, dict[str, int]] = field(default_factory=dict)
+    stats: SecondaryStats | None = None
+
+
+def wide_values(frame: pl.DataFrame, table: Table) -> dict[str, np.ndarray]:
+    """Indicator -> value per real area of the table (NaN for NULL or missing)."""
+    idx = np.array([table.area_index[c] for c in frame["area_code"].to_list()], dtype=np.int64)
+    vals = frame["value"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+    names = frame["indicator"].to_numpy()
+    out: dict[str, np.ndarray] = {}
+    for name in table.relations.kinds:
+        arr = np.full(table.n_real, np.nan)
+        m = names == name
+        arr[idx[m]] = vals[m]
+        out[name] = arr
+    return out
+
+
+def median_lower_bounds(
+    table: Table, wide: dict[str, np.ndarray], published: dict[str, np.ndarray], min_median_n: float
+) -> np.ndarray:
+    """Lower bound per cell: ``min_median_n`` on a household count whose median is published."""
+    lower = np.zeros(table.n_cells)
+    for ind in table.relations.medians:
+        areas = np.flatnonzero(published[ind.name])
+        lower[table.cell(areas, ind.denominator)] = np.maximum(
+            lower[table.cell(areas, ind.denominator)], min_median_n
+        )
+    return lower
+
+
+def suppression_plan(
+    frame: pl.DataFrame, params: dict[str, float], relations: Relations, workers: int = 1
+) -> tuple[Table, dict[str, np.ndarray], dict[str, np.ndarray], SecondaryStats]:
+    """(table, primary mask per indicator over areas, suppressed mask per indicator, stats)."""
+    table = build_table(frame, relations)
+    x = fill_remainders(table)
+    problems = check_consistency(table, x)
+    if problems:
+        raise InconsistentTableError(
+            "the unsuppressed indicators break relations the disclosure model relies on:\n  "
+            + "\n  ".join(problems)
+        )
+    wide = wide_values(frame, table)
+    k, n = table.k, table.n_real
+    real = np.arange(n * k)
+    primary_cells = np.zeros(table.n_cells, dtype=bool)
+    primary_cells[real] = primary_counts(x[real], params["min_count"])
+    derived_primary = primary_derived(wide, relations, params)
+    median_published = {
+        name: ~mask
+        for name, mask in derived_primary.items()
+        if name in {m.name for m in relations.medians}
+    }
+    lower = median_lower_bounds(table, wide, median_published, params["min_median_n"])
+    suppressed_cells, stats = protect_counts(
+        table, x, primary_cells, lower, params["protection_width"], workers=workers
+    )
+    primary: dict[str, np.ndarray] = {}
+    suppressed: dict[str, np.ndarray] = {}
+    for i, name in enumerate(relations.counts):
+        primary[name] = primary_cells[np.arange(n) * k + i]
+        suppressed[name] = suppressed_cells[np.arange(n) * k + i]
+    for ind in relations.rates:
+        primary[ind.name] = derived_primary[ind.name]
+        suppressed[ind.name] = (
+            derived_primary[ind.name] | suppressed[ind.numerator] | suppressed[ind.denominator]
+        )
+    for ind in relations.medians:
+        primary[ind.name] = derived_primary[ind.name]
+        suppressed[ind.name] = derived_primary[ind.name].copy()
+    return table, primary, suppressed, stats
+
+
+def protect_quarter(
+    frame: pl.DataFrame,
+    params: dict | None = None,
+    relations: Relations | None = None,
+    *,
+    workers: int | None = None,
+) -> ProtectionResult:
+    """Primary and secondary suppression of one quarter (see the module docstring).
+
+    ``workers``: processes for the LPs (default ``lp.default_workers()``); the result does not
+    depend on it.
+    """
+    started = time.perf_counter()
+    params = dict(params or disclosure_parameters())
+    relations = relations or default_relations()
+    workers = default_workers() if workers is None else workers
+    table, primary, suppressed, stats = suppression_plan(frame, params, relations, workers)
+    idx = np.array([table.area_index[c] for c in frame["area_code"].to_list()], dtype=np.int64)
+    names = frame["indicator"].to_numpy()
+    is_primary = np.zeros(frame.height, dtype=bool)
+    is_suppressed = np.zeros(frame.height, dtype=bool)
+    for name in relations.kinds:
+        m = names == name
+        is_primary[m] = primary[name][idx[m]]
+        is_suppressed[m] = suppressed[name][idx[m]]
+    unknown = ~np.isin(names, list(relations.kinds))
+    if unknown.any():
+        raise ValueError(f"indicators not in seeds/indicators.csv: {sorted(set(names[unknown]))}")
+    suppression = np.where(is_primary, "primary", np.where(is_suppressed, "secondary", "none"))
+    cells = frame.with_columns(
+        status=pl.Series(np.where(is_suppressed, "suppressed", "published")),
+        suppression=pl.Series(suppression),
+    )
+    published = cells.with_columns(
+        value=pl.when(pl.col("status") == "published").then(pl.col("value")).otherwise(None)
+    ).select(PUBLISHED_COLUMNS)
+    n_primary = int(is_primary.sum())
+    n_secondary = int((is_suppressed & ~is_primary).sum())
+    count_rows = np.isin(names, list(relations.counts))
+    per_level = {}
+    levels = cells["area_level"].to_numpy()
+    for level in np.unique(levels):
+        m = levels == level
+        per_level[str(level)] = {
+            "cells": int(m.sum()),
+            "primary": int((is_primary & m).sum()),
+            "secondary": int((is_suppressed & ~is_primary & m).sum()),
+        }
+    return ProtectionResult(
+        cells=cells,
+        published=published,
+        n_primary=n_primary,
+        n_secondary=n_secondary,
+        seconds=time.perf_counter() - started,
+        n_cells=frame.height,
+        share_suppressed=float(is_suppressed.mean()) if frame.height else 0.0,
+        share_suppressed_counts=float(is_suppressed[count_rows].mean())
+        if count_rows.any()
+        else 0.0,
+        share_secondary=n_secondary / max(frame.height, 1),
+        per_level=per_level,
+        stats=stats,
+    )

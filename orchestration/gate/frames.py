@@ -1,0 +1,272 @@
+"""The small pandas frames the gate validates, aggregated in DuckDB first.
+
+Every frame is area-level (at most areas x indicators rows): no household-level table is
+ever pulled into pandas. Frame names are what the suite files in ``expectations/`` refer to
+(``meta.frames``):
+
+- ``area_indicators``: the candidate rows of the quarter, every column as it is;
+- ``buurt``, ``wijk``, ``gemeente``: the wide tables exactly as publish builds them;
+- ``area_coverage``: one row per area of the reference or of the candidate, with the rows and
+  distinct indicators the candidate has for it;
+- ``parts_vs_total``: one row per area x relation: the sum of the published parts and the
+  published total;
+- ``disclosure_cells`` (restricted): one row per cell of the protected table: true value,
+  suppression, candidate value and status, numerator status and denominator value;
+- ``jumps``: one row per cell published this and last quarter with both values > 0, with the
+  change factor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from orchestration.parameters import disclosure_parameters, indicators
+from orchestration.publish import CANDIDATE_TABLE, LEVELS, indicator_names, wide_select_sql
+from orchestration.quarters import previous_quarter
+
+PROTECTED_TABLE = "disclosure.area_indicators_protected"
+REFERENCE_TABLE = "raw.wijken_buurten"
+
+RESTRICTED_COLUMNS = frozenset({"true_value", "denominator_value"})
+"""Unsuppressed values of the restricted side: validated, never copied into a report."""
+
+SHOW_VALUES = {
+    "area_indicators",
+    "buurt",
+    "wijk",
+    "gemeente",
+    "area_coverage",
+    "parts_vs_total",
+    "jumps",
+}
+"""Frames whose unexpected values may appear in observed summaries (not disclosure_cells)."""
+
+SUBSET_RELATIONS = (
+    ("hh_meerdere_signalen", "hh_met_signaal"),
+    ("hh_onbekend", "hh_met_signaal"),
+    ("hh_bereikt", "hh_met_signaal"),
+    ("hh_hulp_geaccepteerd", "hh_met_signaal"),
+    ("hh_met_signaal", "signalen"),
+)
+"""(part, total) pairs where the part counts a subset of what the total counts."""
+
+
+@dataclass(frozen=True)
+class GateTables:
+    """Where the gate reads (tables in the warehouse connection)."""
+
+    candidate: str = CANDIDATE_TABLE
+    protected: str | None = PROTECTED_TABLE
+    """None: skip the restricted ``disclosure_cells`` frame (its suite then fails as missing)."""
+    reference: str = REFERENCE_TABLE
+    """Area reference (area_level, area_code[, quarter]): which areas the quarter must have."""
+
+
+@dataclass
+class GateInput:
+    quarter: str
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    """Frame name -> why it could not be built (its suites fail with this message)."""
+    parameters: dict[str, Any] = field(default_factory=dict)
+    """Evaluation parameters (``{"$PARAMETER": name}`` in the suite files) for every frame."""
+    frame_parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Extra parameters for one frame (e.g. ``n_areas`` of a wide frame)."""
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "null"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def indicator_values_sql() -> str:
+    """``(values ...) t(indicator, kind, numerator, denominator, ord)`` from the seeds."""
+    rows = ", ".join(
+        "("
+        + ", ".join([*map(_literal, (i.name, i.kind, i.numerator, i.denominator)), str(n)])
+        + ")"
+        for n, i in enumerate(indicators())
+    )
+    return f"(values {rows}) t(indicator, kind, numerator, denominator, ord)"
+
+
+def relations() -> list[tuple[str, str, str, bool]]:
+    """(relation, total, part, exact) within one area.
+
+    ``exact``: when all parts are published they must add up to the total exactly
+    (``signalen`` is by definition the sum of its publication groups).
+    """
+    names = indicator_names()
+    counts = [i.name for i in indicators() if i.kind == "count"]
+    out: list[tuple[str, str, str, bool]] = []
+    groups = [n for n in counts if n.startswith("signalen_")]
+    out += [("sum(signalen_<groep>) <= signalen", "signalen", g, True) for g in groups]
+    personas = [n for n in counts if n.startswith("hh_persona_")]
+    out += [("sum(hh_persona_*) <= hh_met_signaal", "hh_met_signaal", p, False) for p in personas]
+    out += [
+        (f"{part} <= {total}", total, part, False)
+        for part, total in SUBSET_RELATIONS
+        if part in names and total in names
+    ]
+    return out
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    names = [row[0] for row in con.execute(f"describe {table}").fetchall()]
+    return column in names
+
+
+def reference_sql(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """Distinct (area_level, area_code) of the reference (of the quarter, when it has quarters)."""
+    if _has_column(con, table, "quarter"):
+        return f"select distinct area_level, area_code from {table} where quarter = $quarter"
+    return f"select distinct area_level, area_code from {table}"
+
+
+def frame_sql(tables: GateTables, ref_sql: str | None) -> dict[str, str]:
+    """SQL of every frame; parameters ``$quarter`` and ``$previous``.
+
+    ``ref_sql``: the area reference query (``reference_sql``); None leaves out ``area_coverage``.
+    """
+    cand = tables.candidate
+    counts = ", ".join(_literal(i.name) for i in indicators() if i.kind == "count")
+    rel_rows = ", ".join(
+        f"({_literal(r)}, {_literal(t)}, {_literal(p)}, {str(e).lower()})"
+        for r, t, p, e in relations()
+    )
+    sql = {
+        "area_indicators": f"select * from {cand} where quarter = $quarter "
+        "order by area_level, area_code, indicator",
+        "area_coverage": None
+        if ref_sql is None
+        else f"""
+            with ref as ({ref_sql}),
+            cand as (select area_level, area_code, count(*) as n_rows,
+                            count(distinct indicator) as n_indicators
+                     from {cand} where quarter = $quarter group by all)
+            select coalesce(r.area_level, c.area_level) as area_level,
+                   coalesce(r.area_code, c.area_code) as area_code,
+                   r.area_code is not null as in_reference,
+                   coalesce(c.n_rows, 0) as n_rows, coalesce(c.n_indicators, 0) as n_indicators
+            from ref r full outer join cand c
+              on r.area_level = c.area_level and r.area_code = c.area_code
+            order by 1, 2""",
+        "parts_vs_total": f"""
+            with cand as (select area_level, area_code, parent_code, indicator,
+                                 case when status = 'published' then value end as value
+                          from {cand} where quarter = $quarter),
+            rel as (select * from (values {rel_rows})
+                    t(relation, total_indicator, part_indicator, exact)),
+            within_area as (
+                select p.area_level, p.area_code, r.relation, r.total_indicator as indicator,
+                       bool_and(r.exact) as exact, sum(p.value) as parts_sum,
+                       count(*) as n_parts, count(p.value) as n_parts_published
+                from cand p join rel r on p.indicator = r.part_indicator
+                group by all),
+            hierarchy as (
+                select par.area_level, par.area_code,
+                       ch.area_level || ' within ' || par.area_level as relation, par.indicator,
+                       false as exact, sum(ch.value) as parts_sum,
+                       count(*) as n_parts, count(ch.value) as n_parts_published,
+                       any_value(par.value) as total
+                from cand ch join cand par
+                  on ch.parent_code = par.area_code and ch.indicator = par.indicator
+                where par.indicator in ({counts})
+                group by par.area_level, par.area_code, ch.area_level, par.indicator)
+            select w.area_level, w.area_code, w.relation, w.indicator, t.value as total,
+                   w.parts_sum, w.n_parts, w.n_parts_published, w.exact,
+                   w.n_parts_published = w.n_parts as all_parts_published
+            from within_area w
+            left join cand t on t.area_code = w.area_code and t.indicator = w.indicator
+            union all
+            select area_level, area_code, relation, indicator, total, parts_sum, n_parts,
+                   n_parts_published, exact, n_parts_published = n_parts as all_parts_published
+            from hierarchy
+            order by area_level, area_code, relation, indicator""",
+        "jumps": f"""
+            with cur as (select area_level, area_code, indicator, value from {cand}
+                         where quarter = $quarter and status = 'published' and value > 0),
+            prev as (select area_code, indicator, value from {cand}
+                     where quarter = $previous and status = 'published' and value > 0)
+            select c.area_level, c.area_code, c.indicator, c.value, p.value as previous_value,
+                   greatest(c.value / p.value, p.value / c.value) as factor
+            from cur c join prev p on p.area_code = c.area_code and p.indicator = c.indicator
+            order by factor desc, c.area_code, c.indicator""",
+    }
+    for level in LEVELS:
+        sql[level] = wide_select_sql(cand, level, quarter="$quarter")
+    if tables.protected:
+        prot = tables.protected
+        sql["disclosure_cells"] = f"""
+            with ind as (select * from {indicator_values_sql()}),
+            prot as (select * from {prot} where quarter = $quarter),
+            cand as (select area_code, indicator, value, status from {cand}
+                     where quarter = $quarter)
+            select p.area_level, p.area_code, p.indicator, i.kind, p.value as true_value, p.status,
+                   p.suppression, c.value as published_value, c.status as published_status,
+                   num.status as numerator_status, den.value as denominator_value
+            from prot p
+            left join ind i on i.indicator = p.indicator
+            left join cand c on c.area_code = p.area_code and c.indicator = p.indicator
+            left join prot num on num.area_code = p.area_code and num.indicator = i.numerator
+            left join prot den on den.area_code = p.area_code and den.indicator = i.denominator
+            order by p.area_level, p.area_code, i.ord"""
+    return {name: query for name, query in sql.items() if query is not None}
+
+
+def gate_parameters(quarter: str, reference_counts: dict[str, int]) -> dict[str, Any]:
+    params = disclosure_parameters()
+    names = indicator_names()
+    return {
+        "quarter": quarter,
+        "quarter_set": [quarter],
+        "indicators": names,
+        "n_indicators": len(names),
+        "expected_rows": sum(reference_counts.get(level, 0) for level in LEVELS) * len(names),
+        "min_count": params["min_count"],
+        "min_denominator": params["min_denominator"],
+        "min_median_n": params["min_median_n"],
+        "jump_warning_factor": params["jump_warning_factor"],
+    }
+
+
+def build_frames(
+    con: duckdb.DuckDBPyConnection, quarter: str, tables: GateTables | None = None
+) -> GateInput:
+    """Aggregate in DuckDB and hand back the small frames plus their parameters.
+
+    A frame whose SQL fails (missing table or column) is recorded in ``errors`` instead of
+    raising: its suites then fail with that message.
+    """
+    tables = tables or GateTables()
+    gate_input = GateInput(quarter=quarter)
+    counts: dict[str, int] = {}
+    ref_sql: str | None = None
+    try:
+        ref_sql = reference_sql(con, tables.reference)
+        query = f"select area_level, count(*) from ({ref_sql}) group by 1"
+        params = {"quarter": quarter} if "$quarter" in ref_sql else {}
+        counts = {level: int(n) for level, n in con.execute(query, params).fetchall()}
+    except duckdb.Error as exc:
+        ref_sql = None
+        gate_input.errors["area_coverage"] = f"area reference {tables.reference}: {exc}"
+    gate_input.parameters = gate_parameters(quarter, counts)
+    gate_input.frame_parameters = {level: {"n_areas": counts.get(level, 0)} for level in LEVELS}
+    sql = frame_sql(tables, ref_sql)
+    bind = {"quarter": quarter, "previous": previous_quarter(quarter)}
+    for name, query in sql.items():
+        if name in gate_input.errors:
+            continue
+        wanted = {k: v for k, v in bind.items() if f"${k}" in query}
+        try:
+            gate_input.frames[name] = con.execute(query, wanted).df().reset_index(drop=True)
+        except duckdb.Error as exc:
+            gate_input.errors[name] = f"{type(exc).__name__}: {exc}"
+    if not tables.protected:
+        gate_input.errors["disclosure_cells"] = "no protected table configured"
+    return gate_input

@@ -1,0 +1,224 @@
+"""A tiny, consistent candidate publication for tests and for trying the gate by hand.
+
+One gemeente (GM0999), two wijken (one with letters in its code), four buurten, every
+indicator of ``seeds/indicators.csv``; primary suppression as MONITOR.md defines it and a few
+secondary suppressions by hand. The parts add up (groups to ``signalen``, personas to
+``hh_met_signaal``, buurten to wijken, wijken to the gemeente plus addresses without a buurt).
+It is *not* proved safe by the LP audit: it exercises the gate's suites, nothing more.
+
+    con = duckdb.connect()
+    write_tables(con, **sample_frames("2026Q3"))
+    run_gate(con, "2026Q3")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from orchestration.parameters import disclosure_parameters, indicators
+from orchestration.publish import CANDIDATE_TABLE, LONG_COLUMNS
+
+GEMEENTE = ("GM0999", "Voorbeeldstad")
+WIJKEN = {"WK099901": "Centrum", "WK09990A": "Havens"}
+BUURTEN = {  # code: (name, wijk)
+    "BU09990101": ("Oude Haven", "WK099901"),
+    "BU09990102": ("Nieuwe Markt", "WK099901"),
+    "BU09990A01": ("Kade", "WK09990A"),
+    "BU09990A0B": ("Werf", "WK09990A"),
+}
+PERSONAS = ("jonge_starter", "groot_gezin_minimum", "senior", "zelfstandige", "student", "overig")
+GROUPS = ("energie", "water", "huur", "zorg", "overig")
+
+# Per buurt: huishoudens, signals per group, hh_met_signaal, meerdere, onbekend, bereikt,
+# hulp, personas (adding up to hh_met_signaal), median amount.
+_BUURT_COUNTS = {
+    "BU09990101": (
+        1200,
+        (60, 25, 40, 30, 12),
+        120,
+        30,
+        45,
+        70,
+        35,
+        (20, 12, 25, 11, 14, 38),
+        640.0,
+    ),
+    "BU09990102": (800, (30, 12, 25, 16, 6), 70, 14, 22, 40, 18, (10, 4, 15, 3, 8, 30), 520.0),
+    "BU09990A01": (150, (11, 0, 12, 10, 2), 28, 6, 10, 15, 7, (5, 0, 6, 0, 2, 15), 480.0),
+    "BU09990A0B": (6, (2, 0, 1, 0, 0), 2, 1, 1, 1, 0, (0, 0, 1, 0, 0, 1), 300.0),
+}
+_NO_BUURT = {
+    "huishoudens": 4,
+    "signalen_energie": 2,
+    "signalen_overig": 1,
+    "hh_met_signaal": 2,
+    "hh_onbekend": 1,
+    "hh_bereikt": 1,
+    "hh_persona_overig": 2,
+}
+"""Addresses without a buurt: counted at gemeente level only."""
+_MEDIANS = {"WK099901": 600.0, "WK09990A": 470.0, GEMEENTE[0]: 590.0}
+SECONDARY = {
+    ("BU09990A01", "huishoudens"),
+    ("BU09990A01", "signalen_energie"),
+    ("BU09990102", "hh_persona_overig"),
+}
+"""Hand-picked secondary suppressions (rates on a suppressed numerator/denominator follow)."""
+
+
+@dataclass(frozen=True)
+class Area:
+    level: str
+    code: str
+    name: str
+    parent: str | None
+
+
+def areas() -> list[Area]:
+    out = [Area("gemeente", GEMEENTE[0], GEMEENTE[1], None)]
+    out += [Area("wijk", code, name, GEMEENTE[0]) for code, name in WIJKEN.items()]
+    out += [Area("buurt", code, name, wijk) for code, (name, wijk) in BUURTEN.items()]
+    return out
+
+
+def _buurt_counts(code: str) -> dict[str, float]:
+    hh, groups, met, meerdere, onbekend, bereikt, hulp, personas, _ = _BUURT_COUNTS[code]
+    counts = {
+        "huishoudens": hh,
+        "hh_met_signaal": met,
+        "hh_meerdere_signalen": meerdere,
+        "signalen": sum(groups),
+        "hh_onbekend": onbekend,
+        "hh_bereikt": bereikt,
+        "hh_hulp_geaccepteerd": hulp,
+    }
+    counts |= {f"signalen_{g}": n for g, n in zip(GROUPS, groups, strict=True)}
+    counts |= {f"hh_persona_{p}": n for p, n in zip(PERSONAS, personas, strict=True)}
+    return {k: float(v) for k, v in counts.items()}
+
+
+def true_values() -> dict[tuple[str, str], float | None]:
+    """(area_code, indicator) -> unsuppressed value."""
+    counts: dict[str, dict[str, float]] = {code: _buurt_counts(code) for code in BUURTEN}
+    for wijk in WIJKEN:
+        members = [counts[b] for b, (_, w) in BUURTEN.items() if w == wijk]
+        counts[wijk] = {k: sum(m[k] for m in members) for k in members[0]}
+    gem = {k: sum(counts[w][k] for w in WIJKEN) for k in counts[next(iter(WIJKEN))]}
+    for k, extra in _NO_BUURT.items():
+        gem[k] += extra
+    gem["signalen"] = sum(gem[f"signalen_{g}"] for g in GROUPS)
+    counts[GEMEENTE[0]] = gem
+    medians = {code: _BUURT_COUNTS[code][-1] for code in BUURTEN} | _MEDIANS
+    values: dict[tuple[str, str], float | None] = {}
+    for area in areas():
+        c = counts[area.code]
+        for ind in indicators():
+            if ind.kind == "count":
+                value: float | None = c[ind.name]
+            elif ind.kind == "median":
+                value = medians[area.code] if c["hh_met_signaal"] else None
+            else:
+                den = c[ind.denominator]
+                value = c[ind.numerator] / den * ind.scale if den else None
+            values[(area.code, ind.name)] = value
+    return values
+
+
+def _suppress(values: dict[tuple[str, str], float | None]) -> dict[tuple[str, str], str]:
+    """(area_code, indicator) -> none, primary or secondary."""
+    params = disclosure_parameters()
+    kinds = {ind.name: ind for ind in indicators()}
+    out: dict[tuple[str, str], str] = {}
+    for (code, name), value in values.items():
+        ind = kinds[name]
+        primary = False
+        if ind.kind == "count":
+            primary = value is not None and 0 < value < params["min_count"]
+        elif ind.kind == "median":
+            n = values[(code, ind.denominator)] or 0
+            primary = value is None or n < params["min_median_n"]
+        else:
+            num, den = values[(code, ind.numerator)], values[(code, ind.denominator)] or 0
+            primary = (
+                value is None
+                or den < params["min_denominator"]
+                or (num is not None and 0 < num < params["min_count"])
+            )
+        out[(code, name)] = "primary" if primary else "none"
+    for cell in SECONDARY:
+        if out[cell] == "none":
+            out[cell] = "secondary"
+    for (code, name), state in list(out.items()):  # rates follow their numerator/denominator
+        ind = kinds[name]
+        if (
+            ind.kind == "rate"
+            and state == "none"
+            and (out[(code, ind.numerator)] != "none" or out[(code, ind.denominator)] != "none")
+        ):
+            out[(code, name)] = "secondary"
+    return out
+
+
+def sample_frames(quarter: str = "2026Q3") -> dict[str, pd.DataFrame]:
+    """``reference``, ``protected`` and ``candidate`` frames of the sample for ``quarter``."""
+    values = true_values()
+    suppression = _suppress(values)
+    reference = pd.DataFrame(
+        [(quarter, a.code, a.level, a.name, a.parent) for a in areas()],
+        columns=["quarter", "area_code", "area_level", "area_name", "parent_code"],
+    )
+    rows = []
+    for area in areas():
+        for ind in indicators():
+            state = suppression[(area.code, ind.name)]
+            rows.append(
+                (
+                    quarter,
+                    area.level,
+                    area.code,
+                    area.name,
+                    area.parent,
+                    ind.name,
+                    values[(area.code, ind.name)],
+                    "published" if state == "none" else "suppressed",
+                    state,
+                )
+            )
+    protected = pd.DataFrame(rows, columns=[*LONG_COLUMNS, "suppression"])
+    protected["value"] = protected["value"].astype("float64")
+    candidate = protected[list(LONG_COLUMNS)].copy()
+    candidate.loc[candidate["status"] != "published", "value"] = float("nan")
+    return {"reference": reference, "protected": protected, "candidate": candidate}
+
+
+def write_tables(
+    con: duckdb.DuckDBPyConnection,
+    reference: pd.DataFrame | None = None,
+    protected: pd.DataFrame | None = None,
+    candidate: pd.DataFrame | None = None,
+) -> None:
+    """Write the frames as ``raw.wijken_buurten``, ``disclosure.area_indicators_protected`` and
+    ``disclosure.area_indicators_candidate`` (replacing the rows of the frames' quarters)."""
+    targets = (
+        ("raw.wijken_buurten", reference),
+        ("disclosure.area_indicators_protected", protected),
+        (CANDIDATE_TABLE, candidate),
+    )
+    for table, frame in targets:
+        if frame is None:
+            continue
+        con.execute(f"create schema if not exists {table.split('.')[0]}")
+        con.register("_sample_frame", frame)
+        try:
+            con.execute(
+                f"create table if not exists {table} as select * from _sample_frame limit 0"
+            )
+            con.execute(
+                f"delete from {table} where quarter in (select distinct quarter from _sample_frame)"
+            )
+            con.execute(f"insert into {table} by name select * from _sample_frame")
+        finally:
+            con.unregister("_sample_frame")

@@ -1,0 +1,470 @@
+"""Atomic publication of a checked quarter into the analysts' file ``monitor.duckdb``.
+
+What the file holds (names fixed by MONITOR.md, change only with a migration note). Analysts
+write ``monitor.area_indicators``: ``monitor`` is the *catalog* DuckDB names after the file
+``monitor.duckdb``, and the tables live in its default schema ``main``. (A schema called
+``monitor`` inside ``monitor.duckdb`` would make every ``monitor.x`` ambiguous in DuckDB 1.5:
+"Binder Error: Ambiguous reference to catalog or schema", leaving only ``monitor.monitor.x``.)
+
+- ``area_indicators``: quarter x area x indicator, ``value`` NULL where ``status`` is
+  ``suppressed``;
+- ``buurt``, ``wijk``, ``gemeente``: the same values wide, one DOUBLE column per indicator
+  (``seeds/indicators.csv`` order). They carry values only: NULL there means suppressed (the
+  gate guarantees that a published value is never NULL); ``area_indicators.status`` says it
+  explicitly;
+- ``publication_log``: one row per publication (a republished quarter gets a new row).
+
+The column sets are written out below and nothing else is ever copied: the candidate is read
+column by column, so no household-level row, pseudonym or extra column can reach the file.
+
+How a quarter is published (``publish_quarter``):
+
+1. take an exclusive lock (``.monitor.duckdb.lock``; one publisher at a time) and remove temp
+   files left by an earlier publication that was killed;
+2. build a brand-new DuckDB file next to the target (same directory, temp name); copy the
+   other quarters and the log from the current file (attached READ_ONLY, so analysts' read-only
+   sessions neither block nor are blocked) and add the new quarter;
+3. checkpoint, close, fsync, reopen read-only to verify, then ``os.replace`` it onto
+   ``monitor.duckdb`` and fsync the directory.
+
+A failure or a kill at any moment before step 3's rename leaves the previous file byte for
+byte as it was (it is only ever opened read-only); after the rename the new file is complete.
+An analyst who keeps the old file open keeps reading the old inode; a new connection sees the
+new quarter.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from orchestration.parameters import indicators
+from orchestration.quarters import parse_quarter
+
+CANDIDATE_TABLE = "disclosure.area_indicators_candidate"
+SCHEMA = "main"
+"""Schema of the published tables inside monitor.duckdb (see the module docstring)."""
+LEVELS = ("gemeente", "wijk", "buurt")
+"""Area levels, coarse to fine (also the row order of the published tables)."""
+
+LONG_COLUMNS = (
+    "quarter",
+    "area_level",
+    "area_code",
+    "area_name",
+    "parent_code",
+    "indicator",
+    "value",
+    "status",
+)
+"""The published columns of ``monitor.area_indicators`` (and of the candidate)."""
+
+WIDE_KEY_COLUMNS = ("quarter", "area_code", "area_name", "parent_code")
+STATUSES = ("published", "suppressed")
+
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+
+_step_hook: Callable[[str], None] | None = None
+"""Test hook: called with the name of each step (see ``_step``); a test sets it to pause or
+raise between steps. None in production."""
+
+
+class PublishError(RuntimeError):
+    """Publication refused or failed; the previous ``monitor.duckdb`` is untouched."""
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    quarter: str
+    path: Path
+    published_at: datetime
+    """UTC, as written to ``publication_log.published_at``."""
+    rows: int
+    """Rows of the quarter in ``monitor.area_indicators``."""
+    areas: dict[str, int] = field(default_factory=dict)
+    """Areas per level in the published quarter."""
+    suppressed: int = 0
+    quarters: list[str] = field(default_factory=list)
+    """Every quarter in the file after publication."""
+    replaced: bool = False
+    """True when the quarter was published before and its rows were replaced."""
+
+
+# --- the published schema -------------------------------------------------------------------
+
+
+def indicator_names() -> list[str]:
+    """Published indicators in ``seeds/indicators.csv`` order (= wide column order)."""
+    names = [ind.name for ind in indicators()]
+    bad = [n for n in names if not _IDENTIFIER.match(n)]
+    if bad:
+        raise PublishError(f"indicator names must be lower-case identifiers: {bad}")
+    return names
+
+
+def wide_columns() -> list[str]:
+    """The columns of ``monitor.buurt``, ``wijk`` and ``gemeente``, in order."""
+    return [*WIDE_KEY_COLUMNS, *indicator_names()]
+
+
+def wide_select_sql(source: str, level: str, quarter: str | None = "?") -> str:
+    """SELECT turning long rows of ``source`` (published shape) into the wide table of a level.
+
+    ``quarter``: the SQL placeholder (or literal) the quarter column must equal; None for every
+    quarter. Used by publish and by the gate, so
+    the gate checks exactly what is published. A suppressed cell (status not 'published') gives
+    NULL whatever its value.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"unknown area level {level!r}")
+    pivots = ",\n  ".join(
+        f"cast(max(value) filter (where indicator = '{name}' and status = 'published') as double)"
+        f' as "{name}"'
+        for name in indicator_names()
+    )
+    where = f"area_level = '{level}'" + (f" and quarter = {quarter}" if quarter else "")
+    return (
+        f"select quarter, area_code, any_value(area_name) as area_name, "
+        f"any_value(parent_code) as parent_code,\n  {pivots}\n"
+        f"from {source}\nwhere {where}\ngroup by quarter, area_code\norder by quarter, area_code"
+    )
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _schema_sql() -> list[str]:
+    """DDL and analyst documentation (COMMENT ON) of the published file."""
+    by_name = {ind.name: ind for ind in indicators()}
+    wide_cols = ",\n  ".join(f'"{name}" DOUBLE' for name in indicator_names())
+    statements = [
+        f"""create table {SCHEMA}.area_indicators (
+  quarter VARCHAR not null, area_level VARCHAR not null, area_code VARCHAR not null,
+  area_name VARCHAR, parent_code VARCHAR, indicator VARCHAR not null, value DOUBLE,
+  status VARCHAR not null,
+  primary key (quarter, area_code, indicator))""",
+        f"""create table {SCHEMA}.publication_log (
+  quarter VARCHAR not null, published_at TIMESTAMP not null, run_id VARCHAR,
+  data_version VARCHAR, checks_passed VARCHAR[], n_primary_suppressed INTEGER,
+  n_secondary_suppressed INTEGER, synthetic BOOLEAN)""",
+        f"comment on table {SCHEMA}.area_indicators is "
+        + _quote(
+            "Vroegsignalering buurtmonitor, published figures: one row per quarter x area x "
+            "indicator. value is NULL where status = 'suppressed' (disclosure control: hidden, "
+            "not zero; do not fill it in from totals). Area figures only: no household, "
+            "pseudonym or address. Definitions: seeds/indicators.csv and MONITOR.md."
+        ),
+        f"comment on column {SCHEMA}.area_indicators.quarter is "
+        + _quote("calendar quarter of signaaldatum, e.g. '2026Q3'"),
+        f"comment on column {SCHEMA}.area_indicators.area_level is "
+        + _quote("gemeente, wijk or buurt"),
+        f"comment on column {SCHEMA}.area_indicators.area_code is "
+        + _quote("CBS code: GM####, WK####xx, BU####xxxx"),
+        f"comment on column {SCHEMA}.area_indicators.parent_code is "
+        + _quote("the wijk of a buurt, the gemeente of a wijk"),
+        f"comment on column {SCHEMA}.area_indicators.value is "
+        + _quote("the figure; NULL when suppressed"),
+        f"comment on column {SCHEMA}.area_indicators.status is "
+        + _quote("published or suppressed (NULL value)"),
+        f"comment on table {SCHEMA}.publication_log is "
+        + _quote(
+            "One row per publication of a quarter (a republication adds a row; the latest "
+            "row of a quarter describes its current figures). published_at is UTC; "
+            "synthetic = demo data, every figure generated."
+        ),
+    ]
+    log_columns = {
+        "published_at": "when the file with this quarter was swapped in (UTC)",
+        "run_id": "the Dagster run that published it",
+        "data_version": "hash of the landed files the figures were computed from",
+        "checks_passed": "the gate checks (expectation suites, disclosure audit) that passed",
+        "n_primary_suppressed": "cells suppressed because they were small (primary)",
+        "n_secondary_suppressed": "cells suppressed to protect the primary ones (secondary)",
+        "synthetic": "true: demo data, every figure generated",
+    }
+    statements += [
+        f"comment on column {SCHEMA}.publication_log.{col} is {_quote(text)}"
+        for col, text in log_columns.items()
+    ]
+    for level in LEVELS:
+        statements.append(
+            f"create table {SCHEMA}.{level} (\n  quarter VARCHAR not null, "
+            f"area_code VARCHAR not null, area_name VARCHAR, parent_code VARCHAR,\n"
+            f"  {wide_cols},\n  primary key (quarter, area_code))"
+        )
+        statements.append(
+            f"comment on table {SCHEMA}.{level} is "
+            + _quote(
+                f"The {level} figures wide: one row per quarter x {level}, one column per "
+                "indicator. NULL = suppressed (hidden, not zero); monitor.area_indicators "
+                "has the same values with an explicit status."
+            )
+        )
+        statements += [
+            f"comment on column {SCHEMA}.{level}.{col} is {_quote(text)}"
+            for col, text in (
+                ("quarter", "calendar quarter, e.g. '2026Q3'"),
+                ("area_code", f"CBS code of the {level}"),
+                ("parent_code", "the wijk of a buurt, the gemeente of a wijk"),
+            )
+        ]
+        for name in indicator_names():
+            ind = by_name[name]
+            statements.append(
+                f'comment on column {SCHEMA}.{level}."{name}" is '
+                + _quote(f"{ind.omschrijving} ({ind.kind}, {ind.unit}); NULL = suppressed")
+            )
+    return statements
+
+
+# --- the steps ------------------------------------------------------------------------------
+
+
+def _step(name: str) -> None:
+    if _step_hook is not None:
+        _step_hook(name)
+
+
+def _temp_prefix(target: Path) -> str:
+    return f".{target.name}.publish-"
+
+
+@contextlib.contextmanager
+def _publisher_lock(target: Path) -> Iterator[None]:
+    """One publisher per target at a time (released by the OS if the process dies)."""
+    lock_path = target.with_name(f".{target.name}.lock")
+    with lock_path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise PublishError(f"another publication of {target} is running") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_stale_temp_files(target: Path) -> list[Path]:
+    """Temp files of an earlier, killed publication (safe: we hold the publisher lock)."""
+    removed = []
+    for path in target.parent.glob(_temp_prefix(target) + "*"):
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _read_candidate(con: duckdb.DuckDBPyConnection, quarter: str, source: str):
+    """The quarter's candidate rows, published columns only, as an Arrow table."""
+    cols = ", ".join(LONG_COLUMNS)
+    table = con.execute(
+        f"select {cols} from {source} where quarter = ?", [quarter]
+    ).to_arrow_table()
+    if table.num_rows == 0:
+        raise PublishError(f"{source} has no rows for {quarter}: nothing to publish")
+    return table
+
+
+def publish_quarter(
+    warehouse_con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    monitor_path: Path | str,
+    *,
+    run_id: str,
+    data_version: str,
+    checks_passed: list[str],
+    n_primary: int,
+    n_secondary: int,
+    synthetic: bool,
+    source_table: str = CANDIDATE_TABLE,
+) -> PublishResult:
+    """Publish ``quarter`` of ``source_table`` (read through ``warehouse_con``) atomically.
+
+    Call only after the gate passed. Other quarters in ``monitor_path`` stay; the quarter's
+    previous rows (if any) are replaced and a ``publication_log`` row is appended.
+    Raises ``PublishError`` (or the underlying error) with the previous file untouched.
+    """
+    parse_quarter(quarter)
+    target = Path(monitor_path).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.with_name(target.name + ".wal").exists():
+        raise PublishError(
+            f"{target}.wal exists: the published file was opened read-write outside publication. "
+            "Check who wrote to it, then remove the .wal file (the published file itself is "
+            "only ever replaced, never written in place)."
+        )
+    new_rows = _read_candidate(warehouse_con, quarter, source_table)
+    with _publisher_lock(target):
+        _remove_stale_temp_files(target)
+        temp = target.with_name(f"{_temp_prefix(target)}{os.getpid()}-{secrets.token_hex(4)}.tmp")
+        published_at = datetime.now(UTC).replace(tzinfo=None)
+        log_row = [quarter, published_at, run_id, data_version, list(checks_passed),
+                   int(n_primary), int(n_secondary), bool(synthetic)]  # fmt: skip
+        try:
+            _step("started")
+            replaced = _build(temp, target if target.exists() else None, quarter, new_rows, log_row)
+            if temp.with_name(temp.name + ".wal").exists():
+                raise PublishError(f"{temp}.wal left after checkpoint and close")
+            _fsync_file(temp)
+            _step("fsynced")
+            result = _verify(temp, quarter, new_rows.num_rows, published_at, replaced)
+            _step("verified")
+            os.replace(temp, target)
+            _fsync_dir(target.parent)
+            _step("replaced")
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            temp.with_name(temp.name + ".wal").unlink(missing_ok=True)
+            raise
+    return PublishResult(
+        quarter=quarter,
+        path=target,
+        published_at=published_at,
+        rows=result.rows,
+        areas=result.areas,
+        suppressed=result.suppressed,
+        quarters=result.quarters,
+        replaced=replaced,
+    )
+
+
+def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) -> bool:
+    """Write the complete new file at ``temp``: the old file's other quarters and log (``old``
+    attached read-only), the new quarter, the wide tables and the new log row. Returns whether
+    the quarter was in the old file (a republication)."""
+    order = ", ".join(f"('{name}', {i})" for i, name in enumerate(indicator_names()))
+    level_order = ", ".join(f"('{level}', {i})" for i, level in enumerate(LEVELS))
+    in_set = ", ".join
+    con = duckdb.connect(str(temp))
+    try:
+        for statement in _schema_sql():
+            con.execute(statement)
+        con.register("_new_quarter", new_rows)
+        con.execute(f"create temp table _ind as select * from (values {order}) t(indicator, ord)")
+        con.execute(
+            f"create temp table _lvl as select * from (values {level_order}) t(area_level, ord)"
+        )
+        sources = [
+            "select quarter, area_level, area_code, area_name, parent_code, indicator, "
+            "cast(case when status = 'published' then value end as double) as value, status "
+            "from _new_quarter"
+        ]
+        replaced = False
+        if old is not None:
+            con.execute(f"attach {_quote(str(old))} as _old (read_only)")
+            replaced = bool(con.execute(
+                f"select count(*) from _old.{SCHEMA}.area_indicators where quarter = ?", [quarter]
+            ).fetchone()[0])  # fmt: skip
+            sources.append(
+                f"select {', '.join(LONG_COLUMNS)} from _old.{SCHEMA}.area_indicators "
+                f"where quarter <> {_quote(quarter)}"
+            )
+            con.execute(
+                f"insert into {SCHEMA}.publication_log by name "
+                f"select * from _old.{SCHEMA}.publication_log order by published_at"
+            )
+        _step("old_copied")
+        con.execute(
+            f"insert into {SCHEMA}.area_indicators "
+            f"select a.* from ({' union all '.join(sources)}) a "
+            "left join _lvl l using (area_level) left join _ind i using (indicator) "
+            "order by a.quarter, l.ord nulls last, a.area_code, i.ord nulls last, a.indicator"
+        )
+        bad = con.execute(
+            f"select count(*) from {SCHEMA}.area_indicators "
+            f"where status not in ({in_set(map(_quote, STATUSES))}) "
+            f"or area_level not in ({in_set(map(_quote, LEVELS))})"
+        ).fetchone()[0]
+        if bad:
+            raise PublishError(f"{bad} rows with an unknown status or area level: not published")
+        _step("quarter_inserted")
+        for level in LEVELS:
+            con.execute(
+                f"insert into {SCHEMA}.{level} "
+                + wide_select_sql(f"{SCHEMA}.area_indicators", level, quarter=None)
+            )
+        con.execute(
+            f"insert into {SCHEMA}.publication_log values (?, ?, ?, ?, ?, ?, ?, ?)", log_row
+        )
+        if old is not None:
+            con.execute("detach _old")
+        _step("tables_built")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return replaced
+
+
+def _verify(
+    path: Path, quarter: str, expected_rows: int, published_at: datetime, replaced: bool
+) -> PublishResult:
+    """Reopen the finished file read-only and check the new quarter landed whole."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows, suppressed = con.execute(
+            "select count(*), count(*) filter (status = 'suppressed') "
+            f"from {SCHEMA}.area_indicators where quarter = ?",
+            [quarter],
+        ).fetchone()
+        areas = dict(
+            con.execute(
+                f"select area_level, count(distinct area_code) from {SCHEMA}.area_indicators "
+                "where quarter = ? group by 1",
+                [quarter],
+            ).fetchall()
+        )
+        wide = sum(
+            con.execute(
+                f"select count(*) from {SCHEMA}.{level} where quarter = ?", [quarter]
+            ).fetchone()[0]
+            for level in LEVELS
+        )
+        logged = con.execute(
+            f"select count(*) from {SCHEMA}.publication_log where quarter = ? and published_at = ?",
+            [quarter, published_at],
+        ).fetchone()[0]
+        quarters = [
+            r[0]
+            for r in con.execute(
+                f"select distinct quarter from {SCHEMA}.area_indicators order by 1"
+            ).fetchall()
+        ]
+    if rows != expected_rows or wide != sum(areas.values()) or logged != 1:
+        raise PublishError(
+            f"verification of {path} failed: {rows} rows (expected {expected_rows}), "
+            f"{wide} wide rows for {sum(areas.values())} areas, {logged} log rows"
+        )
+    return PublishResult(
+        quarter=quarter,
+        path=path,
+        published_at=published_at,
+        rows=rows,
+        areas=areas,
+        suppressed=suppressed,
+        quarters=quarters,
+        replaced=replaced,
+    )

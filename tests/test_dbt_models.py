@@ -1,0 +1,426 @@
+"""The dbt project against a hand-made warehouse (tests/fixtures/raw_warehouse.py).
+
+Runs the real ``dbt build`` (seeds, models and every dbt data test) per quarter, the way the
+pipeline does: the quarter in MONITOR_QUARTER, the warehouse in MONITOR_WAREHOUSE. Checks
+the match statuses, household features and personas against the fixture's expectations,
+recomputes every indicator independently in Python from the fixture's raw rows, and checks
+that quarters are independent, buildable in any order and rebuilt identically.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+try:
+    from tests.fixtures import raw_warehouse as fx
+except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
+    from fixtures import raw_warehouse as fx  # type: ignore[no-redef]
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT = REPO / "dbt_project"
+SEEDS = REPO / "seeds"
+DBT = Path(sys.executable).with_name("dbt")
+
+PER_QUARTER_TABLES = (
+    "main_marts.fct_signalen",
+    "main_marts.fct_huishouden_signalen",
+    "main_monitor.mon_match_rates",
+    "main_monitor.mon_area_counts",
+    "main_monitor.mon_area_indicators",
+)
+MINIMUM_BENEFITS = {"participatiewet", "ioaw"}
+
+
+def dbt(command: list[str], warehouse: Path, quarter: str | None,
+        work: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "DBT_"))}
+    env.update(MONITOR_WAREHOUSE=str(warehouse), DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+               DBT_VERSION_CHECK="false")
+    if quarter:
+        env["MONITOR_QUARTER"] = quarter
+    return subprocess.run(
+        [str(DBT), *command, "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
+         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
+        env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+
+
+def build_ok(warehouse: Path, quarter: str, work: Path, command: str = "build") -> None:
+    result = dbt([command], warehouse, quarter, work)
+    assert result.returncode == 0, f"dbt {command} {quarter}\n{result.stdout}\n{result.stderr}"
+
+
+def snapshot(warehouse: Path, quarter: str) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {
+            table: con.execute(f"select * from {table} where quarter = ? order by all",
+                               [quarter]).fetchall()
+            for table in PER_QUARTER_TABLES
+        }
+
+
+def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Quarters B, A, B, A built one after the other in one warehouse, with a snapshot of
+    every per-quarter table after each build. B is built once before and once after A."""
+    work = tmp_path_factory.mktemp("dbt")
+    warehouse = fx.build_raw_warehouse(work / "warehouse.duckdb")
+    snapshots: dict[str, dict] = {}
+    for step, quarter in enumerate((fx.QUARTER_B, fx.QUARTER_A, fx.QUARTER_B, fx.QUARTER_A)):
+        # the rebuilds run the same models without repeating seeds and data tests (time)
+        build_ok(warehouse, quarter, work, command="build" if step < 2 else "run")
+        snapshots[f"{step}"] = {q: snapshot(warehouse, q) for q in fx.QUARTERS}
+    return {"warehouse": warehouse, "work": work, "snapshots": snapshots}
+
+
+# ------------------------------------------------------------------ the independent reference
+
+
+def quarter_bounds(quarter: str) -> tuple[date, date]:
+    year, q = int(quarter[:4]), int(quarter[5])
+    start = date(year, 3 * q - 2, 1)
+    end = date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - timedelta(days=1)
+    return start, end
+
+
+def months_before(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    for dom in (day.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, dom)
+        except ValueError:
+            continue
+    raise AssertionError(day)
+
+
+def seed(name: str) -> list[dict[str, str]]:
+    with (SEEDS / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def overlaps(start: date, end: date | None, lo: date, hi: date) -> bool:
+    return start <= hi and (end is None or end >= lo)
+
+
+def days_of(s: fx.Signal) -> int | None:
+    """Days in arrears: as delivered, else from the start of the arrears to the signal."""
+    if s.dagen is not None:
+        return s.dagen
+    if s.start is not None and s.start <= s.signaaldatum:
+        return (s.signaaldatum - s.start).days
+    return None
+
+
+def expected_households(quarter: str) -> dict[str, dict]:
+    """Signalled households of the quarter, from the fixture and EXPECTED_MATCH (not the model)."""
+    start, end = quarter_bounds(quarter)
+    p = {row["parameter"]: float(row["value"]) for row in seed("persona_parameters")}
+    latest: dict[tuple[str, str], fx.Signal] = {}
+    for s in fx.SIGNALS:  # list order = file order: a later landing / file / line wins
+        if start <= s.signaaldatum <= end:
+            key = (s.partner_code, s.signaal_id)
+            old = latest.get(key)
+            if old is None or (s.landing, s.file_name) >= (old.landing, old.file_name):
+                latest[key] = s
+    zaken: dict[tuple[str, str], tuple] = {}
+    for z in fx.ZAKEN:  # landing order, then position
+        key = (z[1], z[2])
+        if key not in zaken or z[0] >= zaken[key][0]:
+            zaken[key] = z
+    per_household: dict[str, list[fx.Signal]] = defaultdict(list)
+    for key, s in latest.items():
+        adres = fx.EXPECTED_MATCH[key][1]
+        if adres and fx.ADDRESS[adres].woonfunctie and fx.RESIDENTS.get(adres):
+            per_household[adres].append(s)
+    spells = [(b, "uitkering", r, s0, e) for b, r, s0, e in fx.UITKERINGEN] + [
+        (b, "schuldhulp", r, s0, e) for b, r, s0, e in fx.SCHULDHULP]
+    households = {}
+    for adres, signals in per_household.items():
+        ages = fx.RESIDENTS[adres]
+        persons = {fx.person_id(adres, i) for i in range(len(ages))}
+        own = [sp for sp in spells if sp[0] in persons]
+        first = min(s.signaaldatum for s in signals)
+        window = months_before(first, int(p["bekend_maanden"]))
+        bekend = any(s0 <= first and (e is None or e >= window) for _, _, _, s0, e in own)
+        benefits = {code for _, bron, code, s0, e in own
+                    if bron == "uitkering" and overlaps(s0, e, start, end)}
+        minors = sum(age < p["minderjarig_tot"] for age in ages)
+        if p["jonge_starter_min"] <= max(ages) <= p["jonge_starter_max"] and minors == 0:
+            persona = "jonge_starter"
+        elif minors >= p["groot_gezin_min_minderjarigen"] and benefits & MINIMUM_BENEFITS:
+            persona = "groot_gezin_minimum"
+        elif max(ages) >= p["aow_leeftijd"]:
+            persona = "senior"
+        elif "bbz" in benefits:
+            persona = "zelfstandige"
+        elif min(ages) >= p["student_min"] and max(ages) <= p["student_max"] and not benefits:
+            persona = "student"
+        else:
+            persona = "overig"
+        cases = [zaken[(s.partner_code, s.signaal_id)] for s in signals
+                 if (s.partner_code, s.signaal_id) in zaken]
+        hulp = any(z[3] in fx.HELP_ACCEPTED for z in cases)
+        types = {s.type or "overige" for s in signals}
+        groups = [fx.PUBLICATION_GROUP.get(s.type or "overige", "overig") for s in signals]
+        households[adres] = {
+            "persona": persona, "bekend": bekend, "hulp": hulp,
+            "bereikt": hulp or any(bool(z[4]) for z in cases),
+            "n_types": len(types), "groups": groups,
+            "totaal": sum(Decimal(s.bedrag) for s in signals),
+            "max_dagen": max((d for d in map(days_of, signals) if d is not None), default=None),
+        }
+    return households
+
+
+def expected_indicators(quarter: str) -> dict[tuple[str, str], float | None]:
+    """(area_code, indicator) -> value, computed from the fixture alone."""
+    areas = {code: (level, parent) for code, level, _, parent in fx.AREAS}
+    households = expected_households(quarter)
+
+    def area_codes(adres: str) -> list[str]:
+        a = fx.ADDRESS[adres]
+        buurt = (a.buurtcode or "").strip().upper()
+        if areas.get(buurt, ("",))[0] == "buurt":
+            wijk = areas[buurt][1]
+            return [buurt, wijk, areas[wijk][1]]
+        return [a.gemeente]
+
+    counts: dict[str, dict[str, float]] = {code: defaultdict(float) for code in areas}
+    totals: dict[str, list[float]] = defaultdict(list)
+    for adres in fx.RESIDENTS:
+        if fx.ADDRESS[adres].woonfunctie:
+            for code in area_codes(adres):
+                counts[code]["huishoudens"] += 1
+    for adres, h in households.items():
+        for code in area_codes(adres):
+            c = counts[code]
+            c["hh_met_signaal"] += 1
+            c["hh_meerdere_signalen"] += h["n_types"] >= 2
+            c["signalen"] += len(h["groups"])
+            for group in h["groups"]:
+                c[f"signalen_{group}"] += 1
+            c["hh_onbekend"] += not h["bekend"]
+            c["hh_bereikt"] += h["bereikt"]
+            c["hh_hulp_geaccepteerd"] += h["hulp"]
+            c[f"hh_persona_{h['persona']}"] += 1
+            totals[code].append(float(h["totaal"]))
+    out: dict[tuple[str, str], float | None] = {}
+    for code in areas:
+        for row in seed("indicators"):
+            name = row["indicator"]
+            if row["kind"] == "count":
+                value: float | None = counts[code][name]
+            elif row["kind"] == "median":
+                value = statistics.median(totals[code]) if totals[code] else None
+            else:
+                den = counts[code][row["denominator"]]
+                value = counts[code][row["numerator"]] / den * float(row["scale"]) if den else None
+            out[(code, name)] = value
+    return out
+
+
+# ----------------------------------------------------------------------------------- tests
+
+
+@pytest.mark.parametrize("quarter", fx.QUARTERS)
+def test_every_signal_gets_the_expected_match_status(built, quarter: str) -> None:
+    start, end = quarter_bounds(quarter)
+    expected = {
+        key: value for key, value in fx.EXPECTED_MATCH.items()
+        if any(s.partner_code == key[0] and s.signaal_id == key[1]
+               and start <= s.signaaldatum <= end for s in fx.SIGNALS)
+    }
+    actual = {
+        (partner, signaal): (status, adres)
+        for partner, signaal, status, adres in query(
+            built["warehouse"],
+            "select partner_code, signaal_id, match_status, adres_pseudo "
+            "from main_marts.fct_signalen where quarter = ?", [quarter])
+    }
+    assert actual == expected
+
+
+def test_every_fallback_is_exercised() -> None:
+    statuses = {status for status, _ in fx.EXPECTED_MATCH.values()}
+    assert statuses == {"exact", "letter_as_toevoeging", "unique_toevoeging",
+                        "missing_toevoeging", "ambiguous", "no_match", "outside_gemeente"}
+
+
+def test_match_rates_count_the_signals(built) -> None:
+    rows = query(built["warehouse"],
+                 "select match_status, sum(n_signalen), sum(n_huishouden) "
+                 "from main_monitor.mon_match_rates where quarter = ? group by 1",
+                 [fx.QUARTER_A])
+    by_status = {status: (int(n), int(h)) for status, n, h in rows}
+    assert by_status["ambiguous"] == (1, 0)
+    assert by_status["no_match"] == (2, 0)
+    assert by_status["outside_gemeente"] == (1, 0)
+    # exact matches to the office (a09) and the empty dwelling (a10) reach no household
+    n_exact, h_exact = by_status["exact"]
+    assert n_exact - h_exact == 2
+
+
+@pytest.mark.parametrize("quarter", fx.QUARTERS)
+def test_personas(built, quarter: str) -> None:
+    actual = dict(query(built["warehouse"],
+                        "select huishouden_id, persona from main_marts.fct_huishouden_signalen "
+                        "where quarter = ?", [quarter]))
+    assert actual == fx.EXPECTED_PERSONA[quarter]
+    assert actual == {k: v["persona"] for k, v in expected_households(quarter).items()}
+    assert set(fx.EXPECTED_PERSONA[fx.QUARTER_A].values()) == {
+        "jonge_starter", "groot_gezin_minimum", "senior", "zelfstandige", "student", "overig"}
+
+
+def test_household_features(built) -> None:
+    rows = query(built["warehouse"], """
+        select huishouden_id, n_signalen, n_partner_types, n_publicatiegroepen, totaal_bedrag,
+               max_dagen_achterstand, crisis, bekend, bereikt, hulp_geaccepteerd,
+               n_bewoners, n_minderjarigen, buurtcode, gemeentecode
+        from main_marts.fct_huishouden_signalen where quarter = ?""", [fx.QUARTER_A])
+    h = {row[0]: row[1:] for row in rows}
+    # a01: eneco (delivered twice, counted once), waternet (days derived), unregistered partner
+    assert h["a01"][:5] == (3, 3, 3, Decimal("245.50"), 104)
+    # a02A: the corrected redelivery of Y1 (1600) replaces the first (1500); crisis
+    assert h["a02A"][:6] == (3, 3, 2, Decimal("1830.00"), None, True)
+    # a12: the late signal W9 (delivered in the next quarter's landing) counts in quarter A
+    assert h["a12"][:2] == (2, 2)
+    assert h["a13"][-2:] == (None, "GM0001")  # no buurt
+    assert h["b03"][-2:] == ("BU00020101", "GM0002")  # padded code and gemeentecode '0002'
+    assert {k for k, v in h.items() if v[6]} == fx.EXPECTED_BEKEND_A
+    assert {k for k, v in h.items() if v[8]} == {"a01", "a02A", "a05"}  # help accepted
+    assert {k for k, v in h.items() if v[7]} == {"a01", "a02A", "a02B", "a05"}  # reached
+    assert h["a02A"][9:11] == (5, 3)
+    expected = expected_households(fx.QUARTER_A)
+    for adres, features in h.items():
+        assert features[4] == expected[adres]["max_dagen"], adres
+        assert features[3] == expected[adres]["totaal"], adres
+
+
+@pytest.mark.parametrize("quarter", fx.QUARTERS)
+def test_indicators_equal_an_independent_computation(built, quarter: str) -> None:
+    actual = {(code, name): value for code, name, value in query(
+        built["warehouse"],
+        "select area_code, indicator, value from main_monitor.mon_area_indicators "
+        "where quarter = ?", [quarter])}
+    expected = expected_indicators(quarter)
+    assert actual.keys() == expected.keys()
+    for key, value in expected.items():
+        assert actual[key] == (None if value is None else pytest.approx(value)), key
+
+
+def test_area_tables_are_additive(built) -> None:
+    counts = [r["indicator"] for r in seed("indicators") if r["kind"] == "count"]
+    cols = ", ".join(counts)
+    rows = query(built["warehouse"],
+                 f"select quarter, area_level, area_code, parent_code, {cols} "
+                 "from main_monitor.mon_area_counts")
+    by_key = {(r[0], r[2]): dict(zip(counts, r[4:], strict=True)) for r in rows}
+    children: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for r in rows:
+        if r[3]:
+            children[(r[0], r[3])].append(by_key[(r[0], r[2])])
+    strictly_more = 0
+    for (quarter, level, code) in {(r[0], r[1], r[2]) for r in rows}:
+        c = by_key[(quarter, code)]
+        sums = {n: sum(child[n] for child in children[(quarter, code)]) for n in counts}
+        if level == "wijk":
+            assert c == sums, (quarter, code)
+        if level == "gemeente":
+            assert all(c[n] >= sums[n] for n in counts), (quarter, code)
+            strictly_more += c["huishoudens"] > sums["huishoudens"]
+        assert c["signalen"] == sum(c[f"signalen_{g}"]
+                                    for g in ("energie", "water", "huur", "zorg", "overig"))
+        assert c["hh_met_signaal"] == sum(v for n, v in c.items() if n.startswith("hh_persona_"))
+        assert (c["hh_hulp_geaccepteerd"] <= c["hh_bereikt"] <= c["hh_met_signaal"]
+                <= c["huishoudens"])
+    assert strictly_more == 2  # GM0001 holds the household without buurt, in both quarters
+
+
+def test_every_area_every_quarter_with_zeros(built) -> None:
+    rows = query(built["warehouse"],
+                 "select quarter, count(distinct area_code), count(*) "
+                 "from main_monitor.mon_area_indicators group by 1 order by 1")
+    n_indicators = len(seed("indicators"))
+    assert rows == [(q, len(fx.AREAS), len(fx.AREAS) * n_indicators) for q in fx.QUARTERS]
+    empty = dict(query(built["warehouse"],
+                       "select indicator, value from main_monitor.mon_area_indicators "
+                       "where quarter = ? and area_code = 'BU0001AB02'", [fx.QUARTER_A]))
+    assert empty["huishoudens"] == 0 and empty["signalen"] == 0
+    assert empty["pct_bereikt"] is None and empty["mediaan_bedrag"] is None
+
+
+def test_counts_are_bigint_and_values_double(built) -> None:
+    types = dict(query(built["warehouse"],
+                       "select table_name || '.' || column_name, data_type "
+                       "from information_schema.columns where table_schema = 'main_monitor'"))
+    assert types["mon_area_indicators.value"] == "DOUBLE"
+    assert types["mon_area_counts.huishoudens"] == "BIGINT"
+    assert types["mon_area_counts.signalen"] == "BIGINT"
+    assert "HUGEINT" not in types.values()
+
+
+def test_building_another_quarter_leaves_a_quarter_untouched(built) -> None:
+    after_a, after_b_again = built["snapshots"]["1"], built["snapshots"]["2"]
+    assert all(after_a[fx.QUARTER_A].values())  # every per-quarter table has rows for A
+    assert after_b_again[fx.QUARTER_A] == after_a[fx.QUARTER_A]
+
+
+def test_rebuilding_a_quarter_gives_identical_rows(built) -> None:
+    snapshots = built["snapshots"]
+    assert snapshots["3"][fx.QUARTER_A] == snapshots["1"][fx.QUARTER_A]
+    assert snapshots["3"][fx.QUARTER_B] == snapshots["0"][fx.QUARTER_B]
+
+
+def test_quarters_can_be_built_in_any_order(built) -> None:
+    """B built before any A (step 0) equals B built after A (step 2)."""
+    snapshots = built["snapshots"]
+    assert all(snapshots["0"][fx.QUARTER_B].values())
+    assert snapshots["0"][fx.QUARTER_A] == {table: [] for table in PER_QUARTER_TABLES}
+    assert snapshots["2"][fx.QUARTER_B] == snapshots["0"][fx.QUARTER_B]
+
+
+def test_build_without_a_quarter_fails_and_says_why(built) -> None:
+    result = dbt(["run", "--select", "stg_bag__adressen"], built["warehouse"], None, built["work"])
+    assert result.returncode != 0
+    assert "MONITOR_QUARTER" in result.stdout + result.stderr
+
+
+def test_a_quarter_without_its_extracts_fails(built, tmp_path: Path) -> None:
+    warehouse = tmp_path / "copy.duckdb"
+    shutil.copy(built["warehouse"], warehouse)
+    result = dbt(["build", "--select", "+quarter_has_its_reference_extracts"], warehouse,
+                 "2027Q1", built["work"])
+    assert result.returncode != 0
+    assert "quarter_has_its_reference_extracts" in result.stdout
+
+
+def test_purge_removes_household_rows_of_old_quarters_only(built, tmp_path: Path) -> None:
+    warehouse = tmp_path / "copy.duckdb"
+    shutil.copy(built["warehouse"], warehouse)
+    result = dbt(["run-operation", "purge_household_data", "--args", f"{{before: {fx.QUARTER_B}}}"],
+                 warehouse, None, built["work"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    after = snapshot(warehouse, fx.QUARTER_A)
+    assert after["main_marts.fct_huishouden_signalen"] == []
+    assert after["main_marts.fct_signalen"] == []
+    assert after["main_monitor.mon_area_indicators"] == built["snapshots"]["3"][fx.QUARTER_A][
+        "main_monitor.mon_area_indicators"]
+    assert snapshot(warehouse, fx.QUARTER_B) == built["snapshots"]["3"][fx.QUARTER_B]

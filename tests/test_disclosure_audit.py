@@ -1,0 +1,227 @@
+"""The LP audit: it sees only the published frame, and it catches weak suppression."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from orchestration.disclosure.audit import audit_publication
+from orchestration.disclosure.lp import attacker_intervals
+from orchestration.disclosure.model import build_table, fill_remainders
+from orchestration.disclosure.protect import PUBLISHED_COLUMNS, protect_quarter
+from orchestration.disclosure.synthetic import frame_from_buurten, synthetic_quarter
+
+LARGE = {
+    "huishoudens": 5000,
+    "signalen_energie": 100,
+    "signalen_water": 40,
+    "signalen_huur": 50,
+    "signalen_zorg": 40,
+    "signalen_overig": 30,
+    "hh_persona_jonge_starter": 30,
+    "hh_persona_groot_gezin_minimum": 20,
+    "hh_persona_senior": 40,
+    "hh_persona_zelfstandige": 15,
+    "hh_persona_student": 15,
+    "hh_persona_overig": 60,
+    "hh_meerdere_signalen": 40,
+    "hh_onbekend": 70,
+    "hh_bereikt": 90,
+    "hh_hulp_geaccepteerd": 45,
+}
+
+
+def published_all() -> pl.DataFrame:
+    frame = frame_from_buurten(
+        {
+            "BU09990101": ("WK099901", LARGE),
+            "BU09990102": ("WK099901", LARGE | {"signalen_water": 25}),
+            "BU09990103": ("WK099901", LARGE),
+        },
+        {"WK099901": "GM0999"},
+    )
+    return frame.with_columns(status=pl.lit("published")).select(PUBLISHED_COLUMNS)
+
+
+def suppress(published: pl.DataFrame, cells: list[tuple[str, str]]) -> pl.DataFrame:
+    hit = pl.lit(False)
+    for code, name in cells:
+        hit = hit | ((pl.col("area_code") == code) & (pl.col("indicator") == name))
+    return published.with_columns(
+        value=pl.when(hit).then(None).otherwise(pl.col("value")),
+        status=pl.when(hit).then(pl.lit("suppressed")).otherwise(pl.col("status")),
+    )
+
+
+def test_nothing_suppressed_passes() -> None:
+    audit = audit_publication(published_all())
+    assert audit.passed and audit.n_checked == 0 and not audit.failures
+
+
+def test_single_suppressed_buurt_cell_fails() -> None:
+    audit = audit_publication(suppress(published_all(), [("BU09990101", "signalen_water")]))
+    assert not audit.passed
+    assert [(a, i) for a, i, *_ in audit.failures] == [("BU09990101", "signalen_water")]
+    _, _, lo, hi, width = audit.failures[0]
+    assert lo == pytest.approx(40) and hi == pytest.approx(40) and width == pytest.approx(0)
+
+
+def test_two_cells_with_too_little_mass_fail() -> None:
+    # energie and water of one buurt hidden: within the buurt they trade, but the wijk rows
+    # pin each of them (every other buurt is published): still width 0
+    audit = audit_publication(
+        suppress(
+            published_all(), [("BU09990101", "signalen_water"), ("BU09990101", "signalen_energie")]
+        )
+    )
+    assert {(a, i) for a, i, *_ in audit.failures} == {
+        ("BU09990101", "signalen_water"),
+        ("BU09990101", "signalen_energie"),
+    }
+
+
+def test_rectangle_pattern_is_as_wide_as_its_smallest_diagonal() -> None:
+    # water and overig in buurten 1 and 2: x11 ranges over min(x11, x22) + min(x12, x21)
+    cells = [
+        ("BU09990101", "signalen_water"),
+        ("BU09990101", "signalen_overig"),
+        ("BU09990102", "signalen_water"),
+        ("BU09990102", "signalen_overig"),
+    ]
+    audit = audit_publication(suppress(published_all(), cells), exact=True)
+    assert audit.passed
+    widths = {(a, i): w for a, i, _, _, w in audit.narrowest}
+    # water 40/25, overig 30/30: min(40, 30) + min(30, 25) = 55 for every cell of the pattern
+    assert widths[("BU09990101", "signalen_water")] == pytest.approx(55)
+    assert audit.n_checked == 4 and audit.n_exact == 4
+
+
+def test_narrow_rectangle_fails() -> None:
+    published = published_all()
+    small = (
+        frame_from_buurten(
+            {
+                "BU09990101": (
+                    "WK099901",
+                    LARGE | {"signalen_water": 3, "signalen_overig": 4, "signalen_energie": 167},
+                ),
+                "BU09990102": ("WK099901", LARGE),
+                "BU09990103": ("WK099901", LARGE),
+            },
+            {"WK099901": "GM0999"},
+        )
+        .with_columns(status=pl.lit("published"))
+        .select(PUBLISHED_COLUMNS)
+    )
+    cells = [
+        ("BU09990101", "signalen_water"),
+        ("BU09990101", "signalen_overig"),
+        ("BU09990102", "signalen_water"),
+        ("BU09990102", "signalen_overig"),
+    ]
+    audit = audit_publication(suppress(small, cells))
+    assert not audit.passed
+    assert {(a, i) for a, i, *_ in audit.failures} >= {("BU09990101", "signalen_water")}
+    assert audit.failures == sorted(audit.failures, key=lambda r: (r[4], r[0], r[1]))
+    assert published.height == small.height
+
+
+def test_rate_over_a_suppressed_count_is_a_violation() -> None:
+    published = suppress(
+        published_all(),
+        [("BU09990101", "hh_bereikt"), ("BU09990102", "hh_bereikt"), ("BU09990101", "pct_bereikt")],
+    )
+    audit = audit_publication(published)
+    assert not audit.passed
+    assert any(
+        "pct_bereikt: published while its numerator" in v and "BU09990102" in v
+        for v in audit.violations
+    )
+
+
+def test_small_published_count_is_a_violation() -> None:
+    frame = (
+        frame_from_buurten(
+            {
+                "BU09990101": (
+                    "WK099901",
+                    LARGE | {"hh_persona_student": 4, "hh_persona_overig": 71},
+                ),
+                "BU09990102": ("WK099901", LARGE),
+            },
+            {"WK099901": "GM0999"},
+        )
+        .with_columns(status=pl.lit("published"))
+        .select(PUBLISHED_COLUMNS)
+    )
+    audit = audit_publication(frame)
+    assert any(
+        "BU09990101 hh_persona_student: published count below min_count" in v
+        for v in audit.violations
+    )
+
+
+def test_suppressed_rate_that_is_recomputable_is_a_violation() -> None:
+    audit = audit_publication(suppress(published_all(), [("BU09990101", "pct_bereikt")]))
+    assert any("pct_bereikt: suppressed but recomputable" in v for v in audit.violations)
+
+
+def test_contradictory_publication_is_a_violation() -> None:
+    published = published_all().with_columns(
+        value=pl.when((pl.col("area_code") == "BU09990101") & (pl.col("indicator") == "signalen"))
+        .then(pl.col("value") + 5)
+        .otherwise(pl.col("value"))
+    )
+    audit = audit_publication(published)
+    assert not audit.passed and any("break a relation" in v for v in audit.violations)
+
+
+def test_audit_ignores_values_behind_suppressed_status() -> None:
+    frame = synthetic_quarter(2, seed=3)
+    result = protect_quarter(frame)
+    leaky = result.cells.select(*PUBLISHED_COLUMNS)  # suppressed rows still carry true values
+    a, b = audit_publication(result.published), audit_publication(leaky)
+    assert a.passed and b.passed
+    assert a.narrowest == b.narrowest
+
+
+def test_protected_quarter_passes_and_reports_narrowest_sorted() -> None:
+    frame = synthetic_quarter(3, seed=21)
+    result = protect_quarter(frame)
+    audit = audit_publication(result.published)
+    assert audit.passed, audit.summary()
+    assert (
+        audit.n_checked
+        == result.cells.filter(
+            (pl.col("status") == "suppressed")
+            & pl.col("indicator").is_in([n for n in LARGE] + ["signalen", "hh_met_signaal"])
+        ).height
+    )
+    widths = [w for *_, w in audit.narrowest]
+    assert widths == sorted(widths) and widths[0] >= 10 - 1e-4
+    exact = audit_publication(result.published, exact=True)
+    assert exact.passed and exact.n_exact == exact.n_checked
+    assert [w for *_, w in exact.narrowest[:10]] == pytest.approx(widths[:10])
+
+
+def test_backends_agree() -> None:
+    frame = synthetic_quarter(1, 3, 8, seed=4)
+    result = protect_quarter(frame)
+    table = build_table(result.published)
+    k = table.k
+    hidden = np.isnan(table.values)
+    targets = hidden.copy()
+    targets[table.n_real * k :] = False
+    x = fill_remainders(build_table(frame))
+    lower = np.zeros(table.n_cells)
+    runs = [
+        attacker_intervals(
+            table.a_eq, table.a_ub, hidden, x, targets, lower, width=10, exact=True, backend=b
+        )
+        for b in ("highs", "linprog")
+    ]
+    cells = np.flatnonzero(targets)
+    assert cells.size > 10
+    np.testing.assert_allclose(runs[0].lo[cells], runs[1].lo[cells], atol=1e-6)
+    np.testing.assert_allclose(runs[0].hi[cells], runs[1].hi[cells], atol=1e-6)

@@ -1,0 +1,185 @@
+"""Primary suppression, rule by rule (MONITOR.md, disclosure control rule 1)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from orchestration.disclosure.model import default_relations
+from orchestration.disclosure.protect import protect_quarter
+from orchestration.disclosure.synthetic import frame_from_buurten
+from orchestration.parameters import disclosure_parameters
+
+LARGE = {
+    "huishoudens": 5000,
+    "signalen_energie": 100,
+    "signalen_water": 40,
+    "signalen_huur": 50,
+    "signalen_zorg": 40,
+    "signalen_overig": 30,
+    "hh_persona_jonge_starter": 30,
+    "hh_persona_groot_gezin_minimum": 20,
+    "hh_persona_senior": 40,
+    "hh_persona_zelfstandige": 15,
+    "hh_persona_student": 15,
+    "hh_persona_overig": 60,
+    "hh_meerdere_signalen": 40,
+    "hh_onbekend": 70,
+    "hh_bereikt": 90,
+    "hh_hulp_geaccepteerd": 45,
+}
+"""A buurt where every count is publishable (hh_met_signaal 180, signalen 260)."""
+
+
+def frame_with(b1: dict[str, float], b2: dict[str, float] | None = None) -> pl.DataFrame:
+    """One gemeente, one wijk, buurt B1 (``LARGE`` changed by ``b1``) and B2 (``LARGE``)."""
+    return frame_from_buurten(
+        {
+            "BU09990101": ("WK099901", LARGE | b1),
+            "BU09990102": ("WK099901", LARGE | (b2 or {})),
+            "BU09990103": ("WK099901", LARGE),
+        },
+        {"WK099901": "GM0999"},
+    )
+
+
+def suppression(frame: pl.DataFrame, params: dict | None = None) -> dict[tuple[str, str], str]:
+    cells = protect_quarter(frame, params).cells
+    return {(r["area_code"], r["indicator"]): r["suppression"] for r in cells.iter_rows(named=True)}
+
+
+def test_large_table_is_published_whole() -> None:
+    result = protect_quarter(frame_with({}))
+    assert result.n_primary == 0 and result.n_secondary == 0
+    assert (result.published["status"] == "published").all()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(0, False), (1, True), (5, True), (9, True), (10, False)]
+)
+def test_small_count_is_primary(value: int, expected: bool) -> None:
+    # keep hh_met_signaal >= 100 so only the persona itself is at stake
+    sup = suppression(frame_with({"hh_persona_student": value}))
+    assert (sup[("BU09990101", "hh_persona_student")] == "primary") is expected
+
+
+def test_zero_count_is_published_unless_needed_as_complement() -> None:
+    sup = suppression(frame_with({"signalen_overig": 0}))
+    assert sup[("BU09990101", "signalen_overig")] == "none"
+
+
+def test_rate_over_primary_numerator_is_primary() -> None:
+    sup = suppression(frame_with({"hh_meerdere_signalen": 4}))
+    assert sup[("BU09990101", "hh_meerdere_signalen")] == "primary"
+    assert sup[("BU09990101", "pct_meerdere")] == "primary"
+    assert sup[("BU09990102", "pct_meerdere")] != "primary"
+
+
+def test_rate_over_small_denominator_is_primary() -> None:
+    # hh_met_signaal = 90 (< min_denominator 100): every pct_* rate of B1, not its counts
+    small = {
+        "hh_persona_jonge_starter": 15,
+        "hh_persona_groot_gezin_minimum": 10,
+        "hh_persona_senior": 20,
+        "hh_persona_zelfstandige": 10,
+        "hh_persona_student": 10,
+        "hh_persona_overig": 25,
+        "hh_bereikt": 80,
+        "hh_hulp_geaccepteerd": 40,
+    }
+    sup = suppression(frame_with(small))
+    for rate in ("pct_meerdere", "pct_onbekend", "pct_bereikt", "pct_hulp"):
+        assert sup[("BU09990101", rate)] == "primary"
+    assert sup[("BU09990101", "hh_met_signaal")] == "none"
+    assert sup[("BU09990102", "pct_bereikt")] == "none"
+
+
+@pytest.mark.parametrize(("households", "expected"), [(99, "primary"), (100, "none")])
+def test_signals_per_1000_needs_100_households(households: int, expected: str) -> None:
+    b1 = {
+        "huishoudens": households,
+        "signalen_energie": 20,
+        "signalen_water": 20,
+        "signalen_huur": 20,
+        "signalen_zorg": 20,
+        "signalen_overig": 20,
+        "hh_persona_overig": 0,
+        "hh_persona_jonge_starter": 20,
+        "hh_persona_groot_gezin_minimum": 0,
+        "hh_persona_senior": 20,
+        "hh_persona_zelfstandige": 10,
+        "hh_persona_student": 10,
+        "hh_meerdere_signalen": 10,
+        "hh_onbekend": 20,
+        "hh_bereikt": 20,
+        "hh_hulp_geaccepteerd": 10,
+    }
+    sup = suppression(frame_with(b1))
+    assert sup[("BU09990101", "signalen_per_1000_hh")] == expected
+
+
+def test_rate_without_denominator_is_primary() -> None:
+    nothing = {k: 0 for k in LARGE if k != "huishoudens"}
+    sup = suppression(frame_with(nothing))
+    assert sup[("BU09990101", "pct_bereikt")] == "primary"  # 0 / 0: NULL
+    assert sup[("BU09990101", "hh_met_signaal")] == "none"  # 0 is published
+    assert sup[("BU09990101", "signalen_per_1000_hh")] == "none"  # 0 per 1000 of 5000
+
+
+@pytest.mark.parametrize(("met", "expected"), [(9, "primary"), (10, "none")])
+def test_median_needs_10_households(met: int, expected: str) -> None:
+    personas = {
+        "hh_persona_jonge_starter": 0,
+        "hh_persona_groot_gezin_minimum": 0,
+        "hh_persona_senior": 0,
+        "hh_persona_zelfstandige": 0,
+        "hh_persona_student": 0,
+        "hh_persona_overig": met,
+        "hh_meerdere_signalen": 0,
+        "hh_onbekend": 0,
+        "hh_bereikt": 0,
+        "hh_hulp_geaccepteerd": 0,
+    }
+    sup = suppression(frame_with(personas))
+    assert sup[("BU09990101", "mediaan_bedrag")] == expected
+
+
+def test_median_without_value_is_primary() -> None:
+    empty = {k: 0 for k in LARGE if k != "huishoudens"}
+    sup = suppression(frame_with(empty))
+    assert sup[("BU09990101", "mediaan_bedrag")] == "primary"
+
+
+def test_rate_follows_secondary_suppression_of_its_counts() -> None:
+    result = protect_quarter(frame_with({"hh_persona_student": 3}))
+    cells = {(r["area_code"], r["indicator"]): r for r in result.cells.iter_rows(named=True)}
+    for (code, name), row in cells.items():
+        if name.startswith("pct_") or name == "signalen_per_1000_hh":
+            ind = default_relations().kinds[name]
+            hidden = {
+                cells[(code, ind.numerator)]["status"],
+                cells[(code, ind.denominator)]["status"],
+            }
+            if "suppressed" in hidden:
+                assert row["status"] == "suppressed", (code, name)
+
+
+def test_thresholds_come_from_the_parameters() -> None:
+    params = dict(disclosure_parameters()) | {"min_count": 5.0}
+    sup = suppression(frame_with({"hh_persona_student": 5}), params)
+    assert sup[("BU09990101", "hh_persona_student")] != "primary"
+    sup = suppression(frame_with({"hh_persona_student": 4}), params)
+    assert sup[("BU09990101", "hh_persona_student")] == "primary"
+
+
+def test_no_primary_cell_is_published() -> None:
+    result = protect_quarter(
+        frame_with({"hh_persona_student": 2, "signalen_water": 7}, {"hh_hulp_geaccepteerd": 1})
+    )
+    primary = result.cells.filter(pl.col("suppression") == "primary")
+    assert primary.height >= 3
+    assert (primary["status"] == "suppressed").all()
+    joined = result.published.join(
+        primary.select("area_code", "indicator"), on=["area_code", "indicator"]
+    )
+    assert joined["value"].is_null().all()

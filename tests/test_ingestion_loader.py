@@ -1,0 +1,635 @@
+"""Loading: validation and quarantine, reconciliation, redelivery, transactions, the sources."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.ingestion import loader
+from orchestration.ingestion.loader import ensure_schema, ingest_source
+from orchestration.ingestion.sources import MUNICIPAL_SOURCES
+from orchestration.pseudonym import adres_sleutel, pseudonymise
+
+KEY = b"test-key-0123456789abcdef"
+QUARTER = "2026Q3"
+
+
+def write(landing: Path, source: str, name: str, lines: list[str], quarter: str = QUARTER) -> Path:
+    folder = landing / quarter / source
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def ingest(con, landing: Path, source: str, **kwargs) -> loader.IngestReport:
+    return ingest_source(con, QUARTER, source, landing, KEY, **kwargs)
+
+
+def snapshot(con) -> dict[str, list[tuple]]:
+    """Every row of every raw and audit table (ingested_at left out)."""
+    tables = con.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables "
+        "WHERE table_schema IN ('raw', 'audit') ORDER BY 1, 2"
+    ).fetchall()
+    out = {}
+    for schema, table in tables:
+        columns = [
+            c for (c,) in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND "
+                "table_name = ? AND column_name <> 'ingested_at' ORDER BY ordinal_position",
+                [schema, table],
+            ).fetchall()
+        ]  # fmt: skip
+        out[f"{schema}.{table}"] = sorted(
+            con.execute(f"SELECT {', '.join(columns)} FROM {schema}.{table}").fetchall(), key=str
+        )
+    return out
+
+
+SIGNAL_HEADER = (
+    "signaal_id;signaaldatum;startdatum_achterstand;achterstand_bedrag;dagen_achterstand;"
+    "crisissignaal;postcode;huisnummer;partner_type;bsn"
+)
+
+# One row per rule, in file order (line 2 onwards); the reason each must get (None = loaded).
+RULE_ROWS = [
+    ("V1;2026-07-15;2026-05-01;100,00;;ja;1234AB;12;;111222333", None),
+    ("V2;2026-07-15;;100;45;nee;1234AB;12;;123456789", None),  # invalid BSN: NULL bsn_pseudo
+    (";2026-07-15;;100;;;1234AB;12;;", "missing required field signaal_id"),
+    ("R2;;;100;;;1234AB;12;;", "missing required field signaaldatum"),
+    ("R3;2026-07-15;;;;;1234AB;12;;", "missing required field achterstand_bedrag"),
+    ("R4;2026-07-15;;100;;;;12;;", "missing required field postcode"),
+    ("R5;2026-07-15;;100;;;1234AB;-;;", "missing required field huisnummer"),
+    ("R6;15-15-2026;;100;;;1234AB;12;;", "invalid date in signaaldatum"),
+    ("R7;2026-10-01;;100;;;1234AB;12;;", "signaaldatum after quarter end"),
+    ("R8;2026-07-15;32-01-2026;100;;;1234AB;12;;", "invalid date in startdatum_achterstand"),
+    ("R9;2026-07-15;;veel;;;1234AB;12;;", "invalid amount in achterstand_bedrag"),
+    ("R10;2026-07-15;;0,00;;;1234AB;12;;", "amount must be > 0"),
+    ("R11;2026-07-15;;-5;;;1234AB;12;;", "amount must be > 0"),
+    ("R12;2026-07-15;;100;tien;;1234AB;12;;", "invalid number in dagen_achterstand"),
+    ("R13;2026-07-15;;100;;misschien;1234AB;12;;", "invalid boolean in crisissignaal"),
+    ("R14;2026-07-15;;100;;;1234A;12;;", "invalid postcode"),
+    ("R15;2026-07-15;;100;;;1234AB;nul;;", "invalid huisnummer"),
+    ("R16;2026-07-15;;100;;;1234AB;12;bakker;", "unknown partner_type"),
+    ("R17;2026-07-15;;100;;;1234AB", "wrong number of fields: 7, expected 10"),
+    ("R18;2026-07-15;;100;;;1234AB;12;;;;", "wrong number of fields: 12, expected 10"),
+    ("V1;2026-07-16;;100;;;1234AB;12;;", "duplicate signaal_id"),
+    ("V3;2026-09-30;;1.234.567,89;;;1234AB;12;Water;", None),  # explicit partner_type
+    ("R19;2026-07-15;2026-08-01;100;;;1234AB;12;;", None),  # start after signal: no days
+]
+
+
+def test_every_rule_quarantines_with_its_reason_and_line(tmp_path: Path) -> None:
+    BSN_PSEUDO = pseudonymise(KEY, "bsn", "111222333")
+    write(tmp_path, "eneco", "rules.csv", [SIGNAL_HEADER, *[row for row, _ in RULE_ROWS]])
+    con = duckdb.connect()
+    (file,) = ingest(con, tmp_path, "eneco").files
+    expected_bad = {i + 2: reason for i, (_, reason) in enumerate(RULE_ROWS) if reason}
+    got = dict(con.execute("SELECT line_number, reason FROM audit.quarantine").fetchall())
+    assert got == expected_bad
+    loaded = con.execute("SELECT line_number FROM raw.signalen ORDER BY 1").fetchall()
+    assert [n for (n,) in loaded] == [i + 2 for i, (_, r) in enumerate(RULE_ROWS) if r is None]
+    assert file.rows_read == len(RULE_ROWS)
+    assert file.rows_read == file.rows_loaded + file.rows_quarantined
+    rows = con.execute(
+        "SELECT signaal_id, partner_code, partner_type, achterstand_bedrag, dagen_achterstand, "
+        "crisissignaal, bsn_pseudo FROM raw.signalen ORDER BY line_number"
+    ).fetchall()
+    assert rows == [
+        ("V1", "eneco", "energie", Decimal("100.00"), 75, True, BSN_PSEUDO),
+        ("V2", "eneco", "energie", Decimal("100.00"), 45, False, None),
+        ("V3", "eneco", "water", Decimal("1234567.89"), None, None, None),
+        ("R19", "eneco", "energie", Decimal("100.00"), None, None, None),
+    ]  # fmt: skip
+
+
+def test_address_pseudonyms_match_the_pseudonym_module(tmp_path: Path) -> None:
+    write(tmp_path, "eneco", "a.csv", [SIGNAL_HEADER, "A1;2026-07-15;;10;;;1234 ab;12-3;;"])
+    con = duckdb.connect()
+    ingest(con, tmp_path, "eneco")
+    row = con.execute(
+        "SELECT pc4, adres_sleutel, huisnummer, huisletter, huisnummertoevoeging FROM raw.signalen"
+    ).fetchone()
+    assert row == ("1234", adres_sleutel(KEY, "1234AB", 12), 12, None, "3")
+
+
+def test_reconciliation_on_every_file(tmp_path: Path) -> None:
+    write(tmp_path, "eneco", "a.csv", [SIGNAL_HEADER, *[row for row, _ in RULE_ROWS]])
+    write(tmp_path, "eneco", "b.csv", [SIGNAL_HEADER, "B1;2026-07-15;;10;;;1234AB;1;;", "x;y"])
+    write(tmp_path, "eneco", "c.CSV", [SIGNAL_HEADER, "C1;2026-07-15;;10;;;1234AB;1;;"])
+    (tmp_path / QUARTER / "eneco" / "._c.CSV").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
+    (tmp_path / QUARTER / "eneco" / "notes.txt").write_text("not a delivery")
+    (tmp_path / QUARTER / "eneco" / "archive").mkdir()
+    con = duckdb.connect()
+    report = ingest(con, tmp_path, "eneco")
+    assert [f.file_name for f in report.files] == ["a.csv", "b.csv", "c.CSV"]
+    assert report.ignored_files == ["._c.CSV", "notes.txt"]
+    for f in report.files:
+        assert f.rows_read == f.rows_loaded + f.rows_quarantined
+        in_raw = con.execute(
+            "SELECT count(*) FROM raw.signalen WHERE file_name = ?", [f.file_name]
+        ).fetchone()[0]
+        in_quarantine = con.execute(
+            "SELECT count(*) FROM audit.quarantine WHERE file_name = ?", [f.file_name]
+        ).fetchone()[0]
+        assert (in_raw, in_quarantine) == (f.rows_loaded, f.rows_quarantined)
+    bad = con.execute(
+        "SELECT count(*) FROM audit.ingest_files WHERE rows_read <> rows_loaded + rows_quarantined"
+    ).fetchone()[0]
+    assert bad == 0
+    assert report.rows_read == report.rows_loaded + report.rows_quarantined
+    assert report.top_reasons[0] == ("amount must be > 0", 2)
+
+
+def test_unknown_columns_are_ignored_and_reported(tmp_path: Path) -> None:
+    header = SIGNAL_HEADER + ";Opmerking;Naam klant;Telefoon"
+    write(tmp_path, "eneco", "a.csv", [header, "A1;2026-07-15;;10;;;1234AB;1;;;tekst;Jan;06-1"])
+    con = duckdb.connect()
+    (file,) = ingest(con, tmp_path, "eneco").files
+    assert file.unknown_columns == ["Opmerking"]  # Naam klant and Telefoon are known (personal)
+    assert file.rows_loaded == 1
+
+
+def test_partner_header_mapping_and_canonical_names(tmp_path: Path) -> None:
+    write(tmp_path, "vattenfall", "v.csv", [
+        "SignalID,SignalDate,ArrearsSince,AmountDue,DaysOverdue,EndOfSupply,ZipCode,HouseNumber,"
+        "CustomerName,Email,Street,City",
+        'VF1,2026-08-01,2026-06-01,"1,234.50",61,true,1011 AB,5-2,Jan Smit,jan@example.org,'
+        "Damrak,Amsterdam",
+    ])  # fmt: skip
+    # A partner may always use the canonical names, whatever its registry mapping says.
+    write(tmp_path, "ymere", "canonical.csv", [SIGNAL_HEADER, "Y1;2026-07-15;;10;;;1234AB;1;;"])
+    # ... and its own names (ymere: Huurachterstand -> achterstand_bedrag, BSN -> bsn).
+    write(tmp_path, "ymere", "own.csv", [
+        "Dossiernummer;Signaaldatum;Huurachterstand;Postcode;Huisnummer;Huisletter;"
+        "Huisnummertoevoeging;Huurder;BSN;Dreigende ontruiming",
+        "Y2;01-08-2026;€ 850,00;1011AB;7;b;2;Piet Bakker;111222333;ja",
+    ])  # fmt: skip
+    con = duckdb.connect()
+    (vf,) = ingest(con, tmp_path, "vattenfall").files
+    ymere = ingest(con, tmp_path, "ymere").files
+    assert (vf.status, vf.rows_loaded, vf.unknown_columns) == ("loaded", 1, [])
+    assert [(f.rows_loaded, f.unknown_columns) for f in ymere] == [(1, []), (1, [])]
+    rows = con.execute(
+        "SELECT partner_code, partner_type, signaal_id, achterstand_bedrag, dagen_achterstand, "
+        "eindelevering, crisissignaal, huisnummer, huisletter, huisnummertoevoeging, "
+        "bsn_pseudo IS NOT NULL FROM raw.signalen ORDER BY signaal_id"
+    ).fetchall()
+    assert rows == [
+        ("vattenfall", "energie", "VF1", Decimal("1234.50"), 61, True, None, 5, None, "2", False),
+        ("ymere", "huur", "Y1", Decimal("10.00"), None, None, None, 1, None, None, False),
+        ("ymere", "huur", "Y2", Decimal("850.00"), None, None, True, 7, "B", "2", True),
+    ]  # fmt: skip
+
+
+def test_redelivery_unchanged_then_corrected_then_removed(tmp_path: Path) -> None:
+    path = write(tmp_path, "eneco", "signalen.csv", [SIGNAL_HEADER,
+        "A1;2026-07-15;;10;;;1234AB;1;;", "A2;2026-07-15;;0;;;1234AB;1;;"])  # fmt: skip
+    other = write(tmp_path, "eneco", "other.csv", [SIGNAL_HEADER, "B1;2026-07-15;;10;;;1234AB;1;;"])
+    con = duckdb.connect()
+    first = ingest(con, tmp_path, "eneco")
+    assert [f.status for f in first.files] == ["loaded", "loaded"]
+    before = snapshot(con)
+
+    again = ingest(con, tmp_path, "eneco")
+    assert [f.status for f in again.files] == ["unchanged", "unchanged"]
+    assert [(f.rows_read, f.rows_loaded, f.rows_quarantined) for f in again.files] == [
+        (f.rows_read, f.rows_loaded, f.rows_quarantined) for f in first.files
+    ]
+    assert snapshot(con) == before
+
+    # A corrected file under the same name replaces that file's rows and quarantine rows.
+    write(tmp_path, "eneco", "signalen.csv", [SIGNAL_HEADER,
+        "A1;2026-07-15;;10;;;1234AB;1;;", "A2;2026-07-15;;20;;;1234AB;1;;",
+        "A3;2026-07-15;;30;;;9999ZZ;1;;"])  # fmt: skip
+    corrected = ingest(con, tmp_path, "eneco")
+    statuses = {f.file_name: f.status for f in corrected.files}
+    assert statuses == {"other.csv": "unchanged", "signalen.csv": "replaced"}
+    assert con.execute("SELECT count(*) FROM audit.quarantine").fetchone()[0] == 0
+    ids = con.execute("SELECT signaal_id FROM raw.signalen ORDER BY 1").fetchall()
+    assert ids == [("A1",), ("A2",), ("A3",), ("B1",)]
+    history = con.execute(
+        "SELECT status, rows_read, rows_loaded, rows_quarantined FROM audit.ingest_files "
+        "WHERE file_name = 'signalen.csv' ORDER BY ingested_at"
+    ).fetchall()
+    assert history == [("loaded", 2, 1, 1), ("replaced", 3, 3, 0)]
+
+    # A file that disappeared from the folder: its rows go.
+    other.unlink()
+    removed = ingest(con, tmp_path, "eneco")
+    assert removed.removed_files == ["other.csv"]
+    assert (
+        con.execute("SELECT count(*) FROM raw.signalen WHERE file_name = 'other.csv'").fetchone()[0]
+        == 0
+    )
+    assert (
+        con.execute(
+            "SELECT count(*) FROM audit.ingest_files WHERE file_name = 'other.csv'"
+        ).fetchone()[0]
+        == 0
+    )
+
+    # A file that became unreadable: failed, and its earlier rows are removed.
+    path.write_bytes(b"\x00\x01binary")
+    broken = ingest(con, tmp_path, "eneco")
+    assert [(f.status, f.rows_read) for f in broken.files] == [("failed", 0)]
+    assert con.execute("SELECT count(*) FROM raw.signalen").fetchone()[0] == 0
+    n_audit = con.execute("SELECT count(*) FROM audit.ingest_files").fetchone()[0]
+    # The same broken bytes again: still failed, no new audit row.
+    assert [f.status for f in ingest(con, tmp_path, "eneco").files] == ["failed"]
+    assert con.execute("SELECT count(*) FROM audit.ingest_files").fetchone()[0] == n_audit
+
+
+def test_a_missing_landing_folder_removes_nothing(tmp_path: Path) -> None:
+    folder = write(
+        tmp_path, "eneco", "a.csv", [SIGNAL_HEADER, "A1;2026-07-15;;10;;;1234AB;1;;"]
+    ).parent
+    con = duckdb.connect()
+    ingest(con, tmp_path, "eneco")
+    (folder / "a.csv").unlink()
+    folder.rmdir()
+    report = ingest(con, tmp_path, "eneco")
+    assert (report.folder_exists, report.files, report.removed_files) == (False, [], [])
+    assert con.execute("SELECT count(*) FROM raw.signalen").fetchone()[0] == 1
+
+
+def test_rows_deleted_behind_our_back_are_reloaded(tmp_path: Path) -> None:
+    write(tmp_path, "eneco", "a.csv", [SIGNAL_HEADER, "A1;2026-07-15;;10;;;1234AB;1;;"])
+    con = duckdb.connect()
+    ingest(con, tmp_path, "eneco")
+    con.execute("DELETE FROM raw.signalen")
+    (file,) = ingest(con, tmp_path, "eneco").files
+    assert (file.status, file.rows_loaded) == ("replaced", 1)
+    assert con.execute("SELECT count(*) FROM raw.signalen").fetchone()[0] == 1
+
+
+def test_force_reloads_everything(tmp_path: Path) -> None:
+    write(tmp_path, "eneco", "a.csv", [SIGNAL_HEADER, "A1;2026-07-15;;10;;;1234AB;1;;"])
+    con = duckdb.connect()
+    ingest(con, tmp_path, "eneco")
+    before = snapshot(con)["raw.signalen"]
+    (file,) = ingest(con, tmp_path, "eneco", force=True).files
+    assert file.status == "replaced"
+    assert snapshot(con)["raw.signalen"] == before
+
+
+def test_missing_required_column_fails_that_file_only(tmp_path: Path) -> None:
+    write(tmp_path, "eneco", "a_bad.csv", ["signaal_id;signaaldatum;postcode;huisnummer",
+                                           "A1;2026-07-15;1234AB;1"])  # fmt: skip
+    write(tmp_path, "eneco", "b_good.csv", [SIGNAL_HEADER, "B1;2026-07-15;;10;;;1234AB;1;;"])
+    bag_lines = [
+        "adres_id;postcode;huisnummer;gebruiksdoel",
+        "0363200000000001;1234AB;1;woonfunctie",
+    ]
+    write(tmp_path, "bag_adressen", "bag.csv", bag_lines)
+    con = duckdb.connect()
+    report = ingest(con, tmp_path, "eneco")
+    statuses = [(f.file_name, f.status) for f in report.files]
+    assert statuses == [("a_bad.csv", "failed"), ("b_good.csv", "loaded")]
+    assert report.files[0].error == "a_bad.csv: missing required column achterstand_bedrag"
+    bag = ingest(con, tmp_path, "bag_adressen")
+    assert [(f.status, f.rows_loaded) for f in bag.files] == [("loaded", 1)]
+
+
+def test_duplicates_within_and_across_files_and_chunks(tmp_path: Path) -> None:
+    rows = [f"D{i};2026-07-15;;10;;;1234AB;1;;" for i in (1, 2, 3, 2, 4, 1)]
+    write(tmp_path, "eneco", "a.csv", [SIGNAL_HEADER, *rows])
+    write(tmp_path, "eneco", "b.csv", [SIGNAL_HEADER, "D4;2026-07-15;;10;;;1234AB;1;;",
+                                       "D5;2026-07-15;;10;;;1234AB;1;;"])  # fmt: skip
+    write(tmp_path, "vitens", "v.csv", [SIGNAL_HEADER, "D1;2026-07-15;;10;;;1234AB;1;;"])
+    results = []
+    for chunk_rows in (1_000_000, 2):
+        con = duckdb.connect()
+        eneco = ingest(con, tmp_path, "eneco", chunk_rows=chunk_rows)
+        vitens = ingest(con, tmp_path, "vitens", chunk_rows=chunk_rows)
+        assert [f.rows_quarantined for f in eneco.files] == [2, 1]
+        assert vitens.files[0].rows_loaded == 1  # unique within the partner, not across partners
+        results.append(snapshot(con))
+    assert results[0] == results[1]
+    dups = results[0]["audit.quarantine"]
+    assert [(r[2], r[3], r[4]) for r in dups] == [
+        ("a.csv", 5, "duplicate signaal_id"),
+        ("a.csv", 7, "duplicate signaal_id"),
+        ("b.csv", 2, "duplicate signaal_id"),
+    ]
+
+
+def test_a_crash_leaves_the_tables_as_they_were(tmp_path: Path, monkeypatch) -> None:
+    write(tmp_path, "eneco", "a.csv", [SIGNAL_HEADER, "A1;2026-07-15;;10;;;1234AB;1;;"])
+    con = duckdb.connect()
+    ingest(con, tmp_path, "eneco")
+    before = snapshot(con)
+    write(tmp_path, "eneco", "a.csv", [SIGNAL_HEADER, "A9;2026-07-15;;10;;;1234AB;1;;"])
+    write(tmp_path, "eneco", "b.csv", [SIGNAL_HEADER, "B1;2026-07-15;;10;;;1234AB;1;;"])
+    real_record = loader._record
+    calls = []
+
+    def crash_on_second_file(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # e.g. the process is stopped half-way
+        return real_record(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "_record", crash_on_second_file)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(con, tmp_path, "eneco")
+    assert snapshot(con) == before
+
+
+def test_an_internal_error_fails_the_file_without_leaking_values(
+    tmp_path: Path, monkeypatch
+) -> None:
+    write(tmp_path, "eneco", "a.csv", [SIGNAL_HEADER, "A1;2026-07-15;;10;;;1234AB;1;;111222333"])
+    write(tmp_path, "eneco", "b.csv", [SIGNAL_HEADER, "B1;2026-07-15;;10;;;1234AB;1;;"])
+
+    def broken_build(valid, spec, ctx):
+        if "A1" in valid.get_column("signaal_id").to_list():
+            raise ValueError("could not handle value '111222333'")
+        return real_build(valid, spec, ctx)
+
+    real_build = loader.build
+    monkeypatch.setattr(loader, "build", broken_build)
+    con = duckdb.connect()
+    report = ingest(con, tmp_path, "eneco")
+    assert [f.status for f in report.files] == ["failed", "loaded"]
+    assert (
+        report.files[0].error == "a.csv: could not be ingested (internal ValueError; see the log)"
+    )
+    assert con.execute("SELECT count(*) FROM raw.signalen").fetchone()[0] == 1
+
+
+def test_quarters_are_kept_apart(tmp_path: Path) -> None:
+    write(tmp_path, "eneco", "a.csv", [SIGNAL_HEADER, "A1;2026-07-15;;10;;;1234AB;1;;"])
+    write(tmp_path, "eneco", "a.csv", [SIGNAL_HEADER, "A1;2026-04-15;;10;;;1234AB;1;;"], "2026Q2")
+    con = duckdb.connect()
+    ingest_source(con, "2026Q2", "eneco", tmp_path, KEY)
+    ingest_source(con, QUARTER, "eneco", tmp_path, KEY)
+    got = con.execute("SELECT quarter, signaal_id FROM raw.signalen ORDER BY 1").fetchall()
+    assert got == [("2026Q2", "A1"), ("2026Q3", "A1")]
+
+
+def test_bad_arguments_raise() -> None:
+    con = duckdb.connect()
+    with pytest.raises(ValueError, match="unknown source"):
+        ingest_source(con, QUARTER, "nobody", Path("/nonexistent"), KEY)
+    with pytest.raises(ValueError, match="not a quarter"):
+        ingest_source(con, "2026-3", "eneco", Path("/nonexistent"), KEY)
+
+
+def test_schema_matches_the_architecture() -> None:
+    con = duckdb.connect()
+    ensure_schema(con)
+    ensure_schema(con)  # idempotent
+    columns = {
+        (schema, table): [(c, t) for c, t in con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [schema, table]).fetchall()]
+        for schema, table in con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables").fetchall()
+    }  # fmt: skip
+    common = [("quarter", "VARCHAR"), ("source", "VARCHAR"), ("file_name", "VARCHAR"),
+              ("line_number", "INTEGER")]  # fmt: skip
+    v, i, d, b = "VARCHAR", "INTEGER", "DATE", "BOOLEAN"
+    assert columns[("raw", "signalen")] == [
+        *common,
+        ("partner_code", v), ("partner_type", v), ("signaal_id", v), ("signaaldatum", d),
+        ("startdatum_achterstand", d), ("achterstand_bedrag", "DECIMAL(12,2)"),
+        ("dagen_achterstand", i), ("crisissignaal", b), ("warme_overdracht", b),
+        ("eindelevering", b), ("pc4", v), ("adres_sleutel", v), ("huisnummer", i),
+        ("huisletter", v), ("huisnummertoevoeging", v), ("bsn_pseudo", v),
+    ]  # fmt: skip
+    assert columns[("raw", "bag_adressen")] == [
+        *common,
+        ("adres_pseudo", v), ("adres_sleutel", v), ("pc4", v), ("huisnummer", i),
+        ("huisletter", v), ("huisnummertoevoeging", v), ("buurtcode", v), ("gemeentecode", v),
+        ("gebruiksdoel", v), ("is_woonfunctie", b),
+    ]  # fmt: skip
+    assert columns[("raw", "brp_personen")] == [
+        *common,
+        ("bsn_pseudo", v),
+        ("adres_pseudo", v),
+        ("leeftijd", i),
+    ]
+    assert columns[("raw", "wijken_buurten")] == [
+        *common,
+        ("area_code", v),
+        ("area_level", v),
+        ("area_name", v),
+        ("parent_code", v),
+    ]
+    assert columns[("raw", "uitkeringen")] == [
+        *common,
+        ("bsn_pseudo", v),
+        ("regeling", v),
+        ("startdatum", d),
+        ("einddatum", d),
+    ]
+    assert columns[("raw", "schuldhulp")] == [
+        *common,
+        ("bsn_pseudo", v),
+        ("soort", v),
+        ("startdatum", d),
+        ("einddatum", d),
+    ]
+    assert columns[("raw", "vroegsignaal_zaken")] == [
+        *common,
+        ("partner_code", v),
+        ("signaal_id", v),
+        ("matchingsdatum", d),
+        ("resultaat", v),
+        ("aantal_contactpogingen", i),
+        ("bereikt", b),
+        ("datum_eerste_contact", d),
+    ]
+    assert [c for c, _ in columns[("audit", "ingest_files")]] == [
+        "quarter",
+        "source",
+        "file_name",
+        "file_sha256",
+        "rows_read",
+        "rows_loaded",
+        "rows_quarantined",
+        "status",
+        "error",
+        "ingested_at",
+    ]
+    assert [c for c, _ in columns[("audit", "quarantine")]] == [
+        "quarter",
+        "source",
+        "file_name",
+        "line_number",
+        "reason",
+    ]
+    assert set(MUNICIPAL_SOURCES) == {t for (s, t) in columns if s == "raw"} - {"signalen"}
+
+
+# --- municipal sources ----------------------------------------------------------------------
+
+
+def test_bag_adressen(tmp_path: Path) -> None:
+    write(tmp_path, "bag_adressen", "bag.csv", [
+        "Nummeraanduiding_ID;Postcode;Huisnummer;Huisletter;Huisnummertoevoeging;Straat;"
+        "Woonplaats;Buurtcode;Gebruiksdoel",
+        "0363200000000001;1011 AB;12;a;;Damrak;Amsterdam;BU03630000;woonfunctie",
+        "363200000000002;1011AB;12;;2;Damrak;Amsterdam;;kantoorfunctie",
+        "0363200000000003;1011AB;14;;;Damrak;Amsterdam;BU03630000;woonfunctie,winkelfunctie",
+        "0363200000000001;1011AB;16;;;Damrak;Amsterdam;BU03630000;woonfunctie",
+        "12345;1011AB;18;;;Damrak;Amsterdam;BU03630000;woonfunctie",
+        "0363200000000005;1011AB;20;;;Damrak;Amsterdam;BU0363;woonfunctie",
+        "0363200000000006;1011AB;;;;Damrak;Amsterdam;BU03630000;woonfunctie",
+    ])  # fmt: skip
+    con = duckdb.connect()
+    (file,) = ingest(con, tmp_path, "bag_adressen").files
+    assert (file.rows_read, file.rows_loaded, file.rows_quarantined) == (7, 3, 4)
+    reasons = con.execute("SELECT line_number, reason FROM audit.quarantine ORDER BY 1").fetchall()
+    assert reasons == [(5, "duplicate adres_id"), (6, "invalid adres_id"), (7, "invalid buurtcode"),
+                       (8, "missing required field huisnummer")]  # fmt: skip
+    rows = con.execute(
+        "SELECT adres_pseudo, adres_sleutel, pc4, huisnummer, huisletter, huisnummertoevoeging, "
+        "buurtcode, gemeentecode, gebruiksdoel, is_woonfunctie FROM raw.bag_adressen "
+        "ORDER BY line_number"
+    ).fetchall()
+    a = pseudonymise
+    assert rows == [
+        (a(KEY, "adres", "0363200000000001"), adres_sleutel(KEY, "1011AB", 12), "1011", 12, "A",
+         None, "BU03630000", "GM0363", "woonfunctie", True),
+        (a(KEY, "adres", "0363200000000002"), adres_sleutel(KEY, "1011AB", 12), "1011", 12, None,
+         "2", None, "GM0363", "kantoorfunctie", False),
+        (a(KEY, "adres", "0363200000000003"), adres_sleutel(KEY, "1011AB", 14), "1011", 14, None,
+         None, "BU03630000", "GM0363", "woonfunctie,winkelfunctie", True),
+    ]  # fmt: skip
+
+
+def test_brp_personen_age_and_no_birth_date(tmp_path: Path) -> None:
+    write(tmp_path, "brp_personen", "brp.csv", [
+        "BSN;Geboortedatum;Adres_ID;Geslachtsnaam;Voornamen;Postcode;Huisnummer",
+        "111222333;30-09-2000;0363200000000001;Jansen;Piet;1011AB;12",
+        "123456782;1-10-2000;0363200000000001;Jansen;Marie;1011AB;12",
+        "123456789;01-01-1990;0363200000000001;Fout;Bsn;1011AB;12",
+        "012345672;2026-10-01;0363200000000002;Later;Geboren;1011AB;14",
+        "12345672;2020-01-01;0363200000000002;Dubbel;Bsn;1011AB;14",
+        "100000009;2020-01-01;;Zonder;Adres;1011AB;14",
+    ])  # fmt: skip
+    con = duckdb.connect()
+    (file,) = ingest(con, tmp_path, "brp_personen").files
+    assert (file.rows_read, file.rows_loaded, file.rows_quarantined) == (6, 3, 3), file.reasons
+    rows = con.execute("SELECT bsn_pseudo, adres_pseudo, leeftijd FROM raw.brp_personen "
+                       "ORDER BY line_number").fetchall()  # fmt: skip
+    assert rows == [
+        (pseudonymise(KEY, "bsn", "111222333"), pseudonymise(KEY, "adres", "0363200000000001"), 26),
+        (pseudonymise(KEY, "bsn", "123456782"), pseudonymise(KEY, "adres", "0363200000000001"), 25),
+        (pseudonymise(KEY, "bsn", "012345672"), pseudonymise(KEY, "adres", "0363200000000002"), 6),
+    ]  # fmt: skip
+    reasons = con.execute("SELECT line_number, reason FROM audit.quarantine ORDER BY 1").fetchall()
+    assert reasons == [(4, "invalid bsn"), (5, "geboortedatum after quarter end"),
+                       (7, "missing required field adres_id")]  # fmt: skip
+
+
+def test_wijken_buurten_from_a_cbs_style_export(tmp_path: Path) -> None:
+    write(tmp_path, "wijken_buurten", "cbs.csv", [
+        '"Perioden";"Wijken en buurten";"Regiocode (gemeente, wijk, buurt) (code)";'
+        '"Particuliere huishoudens (Aantal)"',
+        '"2019";"Amsterdam";"GM0363    ";"  457400"',
+        '"2019";"Burgwallen-Oude Zijde";"WK036300  ";"    2900"',
+        '"2019";"Kop Zeedijk";"BU03630000";"     700"',
+        '"2019";"Letters";"BU0363AB01";"."',
+        '"2019";"Fout";"BU036300";"."',
+        '"2019";"Dubbel";"BU03630000";"."',
+    ])  # fmt: skip
+    con = duckdb.connect()
+    (file,) = ingest(con, tmp_path, "wijken_buurten").files
+    assert file.unknown_columns == ["Particuliere huishoudens (Aantal)"]
+    rows = con.execute("SELECT area_code, area_level, area_name, parent_code "
+                       "FROM raw.wijken_buurten ORDER BY line_number").fetchall()  # fmt: skip
+    assert rows == [
+        ("GM0363", "gemeente", "Amsterdam", None),
+        ("WK036300", "wijk", "Burgwallen-Oude Zijde", "GM0363"),
+        ("BU03630000", "buurt", "Kop Zeedijk", "WK036300"),
+        ("BU0363AB01", "buurt", "Letters", "WK0363AB"),
+    ]
+    reasons = con.execute("SELECT line_number, reason FROM audit.quarantine ORDER BY 1").fetchall()
+    assert reasons == [(6, "invalid area code"), (7, "duplicate area_code")]
+
+
+def test_wijken_buurten_with_parent_codes(tmp_path: Path) -> None:
+    write(tmp_path, "wijken_buurten", "areas.csv", [
+        "code,naam,parent code",
+        "GM0363,Amsterdam,",
+        "WK036300,Centrum,GM0363",
+        "BU03630000,Kop Zeedijk,WK036300",
+        "BU03630001,Verkeerd,WK036301",
+    ])  # fmt: skip
+    con = duckdb.connect()
+    (file,) = ingest(con, tmp_path, "wijken_buurten").files
+    assert (file.rows_loaded, file.reasons) == (3, {"invalid parent_code": 1})
+
+
+def test_uitkeringen_and_schuldhulp(tmp_path: Path) -> None:
+    write(tmp_path, "uitkeringen", "u.csv", [
+        "bsn;regeling;startdatum;einddatum;naam",
+        "111222333;Participatiewet;2025-01-01;;Jansen",
+        "111222333;BBZ;01-01-2024;31-12-2024;Jansen",
+        "111222333;bijstand;2025-01-01;;Jansen",
+        "111222333;ioaw;2025-01-01;2024-01-01;Jansen",
+        "123456789;ioaw;2025-01-01;;Jansen",
+    ])  # fmt: skip
+    write(tmp_path, "schuldhulp", "s.csv", [
+        "BSN,Soort,Startdatum,Einddatum",
+        "111222333,Budgetbeheer,2026-02-01,",
+        "111222333,WSNP,2026-02-01,2029-02-01",
+        "111222333,,2026-02-01,",
+    ])  # fmt: skip
+    con = duckdb.connect()
+    ingest(con, tmp_path, "uitkeringen")
+    ingest(con, tmp_path, "schuldhulp")
+    pseudo = pseudonymise(KEY, "bsn", "111222333")
+    assert con.execute("SELECT bsn_pseudo, regeling, startdatum, einddatum FROM raw.uitkeringen "
+                       "ORDER BY line_number").fetchall() == [
+        (pseudo, "participatiewet", date(2025, 1, 1), None),
+        (pseudo, "bbz", date(2024, 1, 1), date(2024, 12, 31)),
+    ]  # fmt: skip
+    spells = con.execute("SELECT soort, einddatum FROM raw.schuldhulp ORDER BY line_number")
+    assert spells.fetchall() == [("budgetbeheer", None), ("wsnp", date(2029, 2, 1))]
+    reasons = con.execute("SELECT source, line_number, reason FROM audit.quarantine "
+                          "ORDER BY 1, 2").fetchall()  # fmt: skip
+    assert reasons == [
+        ("schuldhulp", 4, "missing required field soort"),
+        ("uitkeringen", 4, "unknown regeling"),
+        ("uitkeringen", 5, "einddatum before startdatum"),
+        ("uitkeringen", 6, "invalid bsn"),
+    ]
+
+
+def test_vroegsignaal_zaken(tmp_path: Path) -> None:
+    write(tmp_path, "vroegsignaal_zaken", "z.csv", [
+        "partner;signaal_id;matchingsdatum;resultaat;aantal_contactpogingen;bereikt;"
+        "datum_eerste_contact",
+        "Eneco;E1;2026-07-20;Quick fix;2;ja;2026-07-22",
+        "eigen haard;H1;2026-07-20;geen_contact;3;nee;",
+        "eneco;E2;;;;;",
+        "onbekend;X1;2026-07-20;quick_fix;1;ja;",
+        "eneco;E3;2026-07-20;weet niet;1;ja;",
+        "eneco;E1;2026-07-21;quick_fix;1;ja;",
+        "eneco;E4;2026-07-20;quick_fix;veel;ja;",
+    ])  # fmt: skip
+    con = duckdb.connect()
+    (file,) = ingest(con, tmp_path, "vroegsignaal_zaken").files
+    assert file.rows_read == 7
+    rows = con.execute("SELECT partner_code, signaal_id, matchingsdatum, resultaat, "
+                       "aantal_contactpogingen, bereikt, datum_eerste_contact "
+                       "FROM raw.vroegsignaal_zaken ORDER BY line_number").fetchall()  # fmt: skip
+    assert rows == [
+        ("eneco", "E1", date(2026, 7, 20), "quick_fix", 2, True, date(2026, 7, 22)),
+        ("eigen_haard", "H1", date(2026, 7, 20), "geen_contact", 3, False, None),
+        ("eneco", "E2", None, None, None, None, None),
+    ]
+    reasons = con.execute("SELECT line_number, reason FROM audit.quarantine ORDER BY 1").fetchall()
+    assert reasons == [(5, "unknown partner_code"), (6, "unknown resultaat"),
+                       (7, "duplicate signaal_id"),
+                       (8, "invalid number in aantal_contactpogingen")]  # fmt: skip

@@ -1,0 +1,395 @@
+"""Atomic publication into monitor.duckdb: schema, other quarters kept, republication
+replaced and logged; failures, kills and readers never damage the previous file."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration import publish
+from orchestration.gate.sample import sample_frames, write_tables
+from orchestration.publish import LONG_COLUMNS, PublishError, publish_quarter, wide_columns
+
+REPO = Path(__file__).resolve().parent.parent
+Q2, Q3 = "2026Q2", "2026Q3"
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    """A warehouse file holding the sample candidate of 2026Q2 and 2026Q3."""
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        write_tables(con, **sample_frames(Q2))
+        write_tables(con, **sample_frames(Q3))
+    return path
+
+
+@pytest.fixture
+def monitor_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "monitor.duckdb"
+
+
+def do_publish(
+    warehouse: Path, quarter: str, monitor_path: Path, run_id: str = "run-1", **kwargs: object
+) -> publish.PublishResult:
+    args = dict(
+        run_id=run_id,
+        data_version="v1",
+        checks_passed=["area_indicators", "parts_vs_total"],
+        n_primary=30,
+        n_secondary=18,
+        synthetic=True,
+    )
+    args.update(kwargs)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return publish_quarter(con, quarter, monitor_path, **args)
+
+
+def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def temp_files(monitor_path: Path) -> list[Path]:
+    return sorted(monitor_path.parent.glob(f".{monitor_path.name}.publish-*"))
+
+
+# --- what is written ------------------------------------------------------------------------
+
+
+def test_publish_writes_the_published_schema(warehouse: Path, monitor_path: Path) -> None:
+    result = do_publish(warehouse, Q3, monitor_path)
+    assert result.quarters == [Q3] and result.rows == 7 * 24 and not result.replaced
+    assert result.areas == {"gemeente": 1, "wijk": 2, "buurt": 4}
+    tables = dict(query(monitor_path, "select table_name, comment from duckdb_tables()"))
+    assert set(tables) == {"area_indicators", "buurt", "wijk", "gemeente", "publication_log"}
+    assert all(comment for comment in tables.values())  # documented for analysts
+    columns = query(
+        monitor_path,
+        "select column_name, data_type from duckdb_columns() "
+        "where table_name = 'area_indicators' order by column_index",
+    )
+    assert [c for c, _ in columns] == list(LONG_COLUMNS)
+    assert dict(columns)["value"] == "DOUBLE"
+    for level in ("buurt", "wijk", "gemeente"):
+        cols = query(
+            monitor_path,
+            "select column_name from duckdb_columns() where table_name = ? order by column_index",
+            [level],
+        )
+        assert [c for (c,) in cols] == wide_columns()
+    log = query(
+        monitor_path,
+        "select quarter, run_id, data_version, checks_passed, n_primary_suppressed, "
+        "n_secondary_suppressed, synthetic, typeof(published_at) from monitor.publication_log",
+    )
+    assert log == [
+        (Q3, "run-1", "v1", ["area_indicators", "parts_vs_total"], 30, 18, True, "TIMESTAMP")
+    ]
+    # analysts' names: monitor.<table> with the file opened directly
+    assert query(monitor_path, "select count(*) from monitor.gemeente") == [(1,)]
+
+
+def test_wide_tables_carry_the_long_values(warehouse: Path, monitor_path: Path) -> None:
+    do_publish(warehouse, Q3, monitor_path)
+    candidate = sample_frames(Q3)["candidate"]
+    long = query(
+        monitor_path, "select area_code, indicator, value, status from monitor.area_indicators"
+    )
+    assert len(long) == len(candidate)
+    with duckdb.connect(str(monitor_path), read_only=True) as con:
+        wide = (
+            con.execute(
+                "select * from monitor.buurt union all by name select * from monitor.wijk "
+                "union all by name select * from monitor.gemeente"
+            )
+            .df()
+            .set_index("area_code")
+        )
+    for area_code, indicator, value, status in long:
+        shown = wide.loc[area_code, indicator]
+        if status == "suppressed":
+            assert value is None and pd.isna(shown)
+        else:
+            assert shown == value
+
+
+def test_other_quarters_stay_and_a_republished_quarter_is_replaced(
+    warehouse: Path, monitor_path: Path
+) -> None:
+    do_publish(warehouse, Q2, monitor_path, run_id="run-q2")
+    do_publish(warehouse, Q3, monitor_path, run_id="run-q3a")
+    q2_before = query(
+        monitor_path, "select * from monitor.area_indicators where quarter = ? order by all", [Q2]
+    )
+    # a corrected Q3 candidate: one published value changes
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update disclosure.area_indicators_candidate set value = 1300 "
+            "where quarter = ? and area_code = 'BU09990101' and indicator = 'huishoudens'",
+            [Q3],
+        )
+    result = do_publish(warehouse, Q3, monitor_path, run_id="run-q3b", synthetic=False)
+    assert result.replaced and result.quarters == [Q2, Q3]
+    assert (
+        query(
+            monitor_path,
+            "select * from monitor.area_indicators where quarter = ? order by all",
+            [Q2],
+        )
+        == q2_before
+    )
+    assert query(
+        monitor_path, "select quarter, count(*) from monitor.area_indicators group by 1 order by 1"
+    ) == [(Q2, 168), (Q3, 168)]
+    assert query(
+        monitor_path,
+        "select huishoudens from monitor.buurt where quarter = ? and area_code = 'BU09990101'",
+        [Q3],
+    ) == [(1300.0,)]
+    assert query(
+        monitor_path,
+        "select quarter, run_id, synthetic from monitor.publication_log order by published_at",
+    ) == [(Q2, "run-q2", True), (Q3, "run-q3a", True), (Q3, "run-q3b", False)]
+    assert query(monitor_path, "select count(*) from monitor.wijk") == [(4,)]
+
+
+def test_extra_candidate_columns_never_reach_the_file(tmp_path: Path, monitor_path: Path) -> None:
+    frames = sample_frames(Q3)
+    frames["candidate"]["bsn"] = "123456782"
+    frames["candidate"]["suppression"] = frames["protected"]["suppression"]
+    with duckdb.connect() as con:
+        write_tables(con, candidate=frames["candidate"])
+        publish_quarter(
+            con,
+            Q3,
+            monitor_path,
+            run_id="r",
+            data_version="v",
+            checks_passed=[],
+            n_primary=0,
+            n_secondary=0,
+            synthetic=True,
+        )
+    names = {c for (c,) in query(monitor_path, "select distinct column_name from duckdb_columns()")}
+    assert not names & {"bsn", "suppression", "bsn_pseudo", "adres_pseudo"}
+    assert b"123456782" not in monitor_path.read_bytes()
+
+
+def test_a_suppressed_cell_never_publishes_its_value(monitor_path: Path) -> None:
+    frames = sample_frames(Q3)
+    c = frames["candidate"]
+    c.loc[(c.area_code == "BU09990A0B") & (c.indicator == "signalen_energie"), "value"] = 2.0
+    with duckdb.connect() as con:
+        write_tables(con, candidate=c)
+        publish_quarter(
+            con,
+            Q3,
+            monitor_path,
+            run_id="r",
+            data_version="v",
+            checks_passed=[],
+            n_primary=0,
+            n_secondary=0,
+            synthetic=True,
+        )
+    assert query(
+        monitor_path,
+        "select value, status from monitor.area_indicators "
+        "where area_code = 'BU09990A0B' and indicator = 'signalen_energie'",
+    ) == [(None, "suppressed")]
+
+
+def test_nothing_to_publish_is_refused(warehouse: Path, monitor_path: Path) -> None:
+    with pytest.raises(PublishError, match="no rows for 2026Q1"):
+        do_publish(warehouse, "2026Q1", monitor_path)
+    assert not monitor_path.exists()
+
+
+# --- atomicity ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "step", ["started", "old_copied", "quarter_inserted", "tables_built", "fsynced", "verified"]
+)
+def test_failure_midway_leaves_the_file_byte_identical(
+    warehouse: Path, monitor_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    do_publish(warehouse, Q2, monitor_path)
+    before = monitor_path.read_bytes()
+
+    def fail(name: str) -> None:
+        if name == step:
+            raise RuntimeError(f"injected failure at {name}")
+
+    monkeypatch.setattr(publish, "_step_hook", fail)
+    with pytest.raises(RuntimeError, match="injected failure"):
+        do_publish(warehouse, Q3, monitor_path)
+    assert monitor_path.read_bytes() == before
+    assert temp_files(monitor_path) == []
+    assert query(monitor_path, "select distinct quarter from monitor.area_indicators") == [(Q2,)]
+
+
+def test_failed_gate_means_no_publication(warehouse: Path, monitor_path: Path) -> None:
+    """The caller's contract: publish only when the gate passed."""
+    from orchestration.gate import run_gate
+
+    do_publish(warehouse, Q2, monitor_path)
+    before = monitor_path.read_bytes()
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update disclosure.area_indicators_candidate set value = 5 "
+            "where quarter = ? and area_code = 'GM0999' and indicator = 'signalen_water'",
+            [Q3],
+        )
+        result = run_gate(con, Q3, only=["area_indicators"])
+    assert not result.passed
+    if result.passed:  # pragma: no cover - what the publish asset does
+        do_publish(warehouse, Q3, monitor_path)
+    assert monitor_path.read_bytes() == before
+
+
+KILL_SCRIPT = textwrap.dedent("""
+    import sys, time
+    import duckdb
+    from orchestration import publish
+
+    warehouse, quarter, target, pause_at = sys.argv[1:5]
+
+    def hook(step):
+        print(step, flush=True)
+        if step == pause_at:
+            time.sleep(120)
+
+    publish._step_hook = hook
+    with duckdb.connect(warehouse, read_only=True) as con:
+        publish.publish_quarter(con, quarter, target, run_id="killed", data_version="v",
+                                checks_passed=[], n_primary=0, n_secondary=0, synthetic=True)
+    print("done", flush=True)
+""")
+
+
+def python_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return env
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("pause_at", ["old_copied", "verified"])
+def test_publication_killed_midway_leaves_the_previous_file(
+    tmp_path: Path, warehouse: Path, monitor_path: Path, pause_at: str
+) -> None:
+    do_publish(warehouse, Q2, monitor_path)
+    before = monitor_path.read_bytes()
+    script = tmp_path / "publish_and_pause.py"
+    script.write_text(KILL_SCRIPT)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(warehouse), Q3, str(monitor_path), pause_at],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=python_env(),
+    )
+    try:
+        seen = []
+        while True:
+            line = proc.stdout.readline().strip()
+            assert line, f"publisher ended early: {seen} {proc.stderr.read()}"
+            seen.append(line)
+            if line == pause_at:
+                break
+        assert temp_files(monitor_path), "the new file is being built next to the target"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+    assert monitor_path.read_bytes() == before
+    assert query(monitor_path, "select distinct quarter from monitor.area_indicators") == [(Q2,)]
+    stale = temp_files(monitor_path)
+    assert stale  # left by the killed process ...
+    result = do_publish(warehouse, Q3, monitor_path, run_id="next")
+    assert temp_files(monitor_path) == []  # ... and cleaned up by the next publication
+    assert result.quarters == [Q2, Q3]
+
+
+def test_second_publisher_is_refused_while_one_runs(warehouse: Path, monitor_path: Path) -> None:
+    monitor_path.parent.mkdir(parents=True)
+    lock = monitor_path.with_name(f".{monitor_path.name}.lock")
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        with pytest.raises(PublishError, match="another publication"):
+            do_publish(warehouse, Q3, monitor_path)
+    assert not monitor_path.exists()
+
+
+def test_leftover_wal_of_the_published_file_is_refused(warehouse: Path, monitor_path: Path) -> None:
+    do_publish(warehouse, Q2, monitor_path)
+    before = monitor_path.read_bytes()
+    wal = monitor_path.with_name(monitor_path.name + ".wal")
+    wal.write_bytes(b"not ours")
+    with pytest.raises(PublishError, match="wal exists"):
+        do_publish(warehouse, Q3, monitor_path)
+    assert monitor_path.read_bytes() == before and wal.read_bytes() == b"not ours"
+
+
+READER_SCRIPT = textwrap.dedent("""
+    import sys
+    import duckdb
+
+    path = sys.argv[1]
+    con = duckdb.connect(path, read_only=True)
+    quarters = lambda c: ",".join(q for (q,) in c.execute(
+        "select distinct quarter from monitor.area_indicators order by 1").fetchall())
+    print("open", quarters(con), flush=True)
+    sys.stdin.readline()                      # the test publishes meanwhile
+    print("old", quarters(con), flush=True)   # the open session still reads the old file
+    con.close()
+    with duckdb.connect(path, read_only=True) as fresh:
+        print("new", quarters(fresh), flush=True)
+""")
+
+
+@pytest.mark.timeout(120)
+def test_reader_holding_the_file_open_does_not_block_publication(
+    tmp_path: Path, warehouse: Path, monitor_path: Path
+) -> None:
+    do_publish(warehouse, Q2, monitor_path)
+    script = tmp_path / "reader.py"
+    script.write_text(READER_SCRIPT)
+    reader = subprocess.Popen(
+        [sys.executable, str(script), str(monitor_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=python_env(),
+    )
+    try:
+        assert reader.stdout.readline().strip() == f"open {Q2}"
+        result = do_publish(warehouse, Q3, monitor_path)  # must neither block nor fail
+        assert result.quarters == [Q2, Q3]
+        assert query(
+            monitor_path, "select distinct quarter from monitor.area_indicators order by 1"
+        ) == [(Q2,), (Q3,)]
+        out, err = reader.communicate("go\n", timeout=60)
+    finally:
+        if reader.poll() is None:
+            reader.kill()
+            reader.wait()
+    assert reader.returncode == 0, err
+    assert out.splitlines() == [f"old {Q2}", f"new {Q2},{Q3}"]
