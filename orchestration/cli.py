@@ -69,7 +69,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
         scale=args.scale,
         households=args.households,
     )
-    _say(f"generating {args.geography} extracts for {args.quarter} (seed {args.seed}) in {paths.landing}")
+    _say(
+        f"generating {args.geography} extracts for {args.quarter} (seed {args.seed}) in {paths.landing}"
+    )
     summary = generate(config, paths)
     _say(f"done: {summary}")
     return 0
@@ -103,8 +105,10 @@ def run_quarters(quarters: list[str]) -> bool:
                 _say(f"{quarter}: succeeded in {seconds:.0f} s (run {result.run_id})")
             else:
                 all_ok = False
-                _say(f"{quarter}: FAILED after {seconds:.0f} s (run {result.run_id}); see above, "
-                     "or `monitor ui` for the run's events")
+                _say(
+                    f"{quarter}: FAILED after {seconds:.0f} s (run {result.run_id}); see above, "
+                    "or `monitor ui` for the run's events"
+                )
     return all_ok
 
 
@@ -144,11 +148,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     os.environ["MONITOR_DEMO"] = "1"
     paths = settings.paths()
     if not os.environ.get("MONITOR_PSEUDONYM_KEY"):
-        _say(f"demo mode: pseudonyms use a generated key in {paths.demo_key_file} "
-             "(production sets MONITOR_PSEUDONYM_KEY)")
+        _say(
+            f"demo mode: pseudonyms use a generated key in {paths.demo_key_file} "
+            "(production sets MONITOR_PSEUDONYM_KEY)"
+        )
     if not paths.landing_dir(args.quarter).exists():
-        cmd_generate(argparse.Namespace(quarter=args.quarter, seed=DEMO_SEED, geography="amsterdam",
-                                        scale=args.scale, households=None))
+        cmd_generate(
+            argparse.Namespace(
+                quarter=args.quarter,
+                seed=DEMO_SEED,
+                geography="amsterdam",
+                scale=args.scale,
+                households=None,
+            )
+        )
     else:
         _say(f"landing/{args.quarter} already holds files: using them")
     ok = run_quarters([args.quarter])
@@ -163,15 +176,24 @@ def cmd_ui(args: argparse.Namespace) -> int:
     _say(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home})")
     dagster = Path(sys.executable).with_name("dagster")
     return subprocess.call(
-        [str(dagster), "dev", "-w", str(settings.REPO_ROOT / "workspace.yaml"),
-         "-h", args.host, "-p", str(args.port)],
+        [
+            str(dagster),
+            "dev",
+            "-w",
+            str(settings.REPO_ROOT / "workspace.yaml"),
+            "-h",
+            args.host,
+            "-p",
+            str(args.port),
+        ],
         cwd=settings.REPO_ROOT,
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="monitor", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="monitor", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("prepare", help="parse the dbt project").set_defaults(func=cmd_prepare)
@@ -180,10 +202,18 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--quarter", type=_quarter_arg, default=DEMO_QUARTER)
     gen.add_argument("--seed", type=int, default=DEMO_SEED)
     gen.add_argument("--geography", choices=["amsterdam", "synthetic"], default="amsterdam")
-    gen.add_argument("--scale", type=float, default=1.0,
-                     help="amsterdam: factor on the real buurt household counts")
-    gen.add_argument("--households", type=int, default=None,
-                     help="synthetic: total households (1,000 to 8,400,000)")
+    gen.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="amsterdam: factor on the real buurt household counts",
+    )
+    gen.add_argument(
+        "--households",
+        type=int,
+        default=None,
+        help="synthetic: total households (1,000 to 8,400,000)",
+    )
     gen.set_defaults(func=cmd_generate)
 
     run = sub.add_parser("run", help="run quarters through the Dagster job")
@@ -193,7 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     sub.add_parser("status", help="per quarter: landed, ingested, built, published").set_defaults(
-        func=cmd_status)
+        func=cmd_status
+    )
     sub.add_parser("log", help="the publication log").set_defaults(func=cmd_log)
 
     report = sub.add_parser("report", help="write the HTML report of a published quarter")

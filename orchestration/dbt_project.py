@@ -35,9 +35,19 @@ def prepare_manifest(force: bool = False) -> Path:
     if force or not manifest.exists():
         env = {**os.environ, **dbt_env(os.environ.get("MONITOR_QUARTER", "2000Q1"))}
         result = subprocess.run(
-            [str(DBT_EXECUTABLE), "parse", "--project-dir", str(DBT_PROJECT_DIR),
-             "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
-            env=env, capture_output=True, text=True, check=False,
+            [
+                str(DBT_EXECUTABLE),
+                "parse",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--quiet",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if result.returncode != 0 or not manifest.exists():
             raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")

@@ -23,7 +23,7 @@ from orchestration.sensors import landing_sensor
 
 defs = Definitions(
     assets=[*ingest_assets, dbt_models, area_indicators_candidate, published_area_indicators],
-    asset_checks=gate_checks,
+    asset_checks=[gate_checks],
     jobs=[quarterly_refresh_job],
     schedules=[quarterly_schedule],
     sensors=[landing_sensor],

@@ -57,7 +57,9 @@ def publication_groups() -> dict[str, str]:
 @cache
 def help_accepted_results() -> frozenset[str]:
     return frozenset(
-        row["resultaat"] for row in read_seed("resultaat_codes") if row["hulp_geaccepteerd"] == "true"
+        row["resultaat"]
+        for row in read_seed("resultaat_codes")
+        if row["hulp_geaccepteerd"] == "true"
     )
 
 

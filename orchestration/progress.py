@@ -13,7 +13,8 @@ from typing import Any
 
 from dagster import InitLoggerContext, logger
 
-LOG_RECORD_ATTR = "dagster_meta"
+LOG_RECORD_EVENT_ATTR = "dagster_event"
+"""Where Dagster puts the structured event on a log record (dagster._core.log_manager)."""
 
 _SHOWN = {
     "STEP_START": "started",
@@ -29,13 +30,15 @@ class _ProgressHandler(logging.Handler):
         self.started: dict[str, float] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
-        meta: dict[str, Any] = getattr(record, LOG_RECORD_ATTR, {}) or {}
-        event = meta.get("dagster_event")
+        event = getattr(record, LOG_RECORD_EVENT_ATTR, None)
         stamp = time.strftime("%H:%M:%S")
         if event is None:
             if record.levelno >= logging.WARNING:
-                print(f"[monitor {stamp}]   {record.levelname.lower()}: {meta.get('orig_message', record.getMessage())}",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"[monitor {stamp}]   {record.levelname.lower()}: {record.getMessage()}",
+                    file=sys.stderr,
+                    flush=True,
+                )
             return
         kind = event.event_type_value
         step = event.step_key or ""
@@ -52,8 +55,11 @@ class _ProgressHandler(logging.Handler):
         elif kind == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data
             if not data.passed:
-                print(f"[monitor {stamp}]   check {data.asset_check_key.name} on "
-                      f"{data.asset_check_key.asset_key.to_user_string()}: FAILED", flush=True)
+                print(
+                    f"[monitor {stamp}]   check {data.asset_check_key.name} on "
+                    f"{data.asset_check_key.asset_key.to_user_string()}: FAILED",
+                    flush=True,
+                )
 
 
 @logger(description="One line per step and per failed check, for the `monitor` command.")

@@ -38,7 +38,9 @@ def load_key(key_file: Path | None = None) -> bytes:
     configured = os.environ.get(KEY_ENV, "").strip()
     if configured:
         if len(configured) < 16:
-            raise MissingKeyError(f"{KEY_ENV} is too short: use at least 16 characters (32+ random hex)")
+            raise MissingKeyError(
+                f"{KEY_ENV} is too short: use at least 16 characters (32+ random hex)"
+            )
         return configured.encode("utf-8")
     if not demo_mode():
         raise MissingKeyError(

@@ -25,7 +25,9 @@ def landing_fingerprints(landing: Path) -> dict[str, str]:
         digest = hashlib.sha256()
         for file in sorted(p for p in quarter_dir.rglob("*") if p.is_file()):
             stat = file.stat()
-            digest.update(f"{file.relative_to(quarter_dir)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+            digest.update(
+                f"{file.relative_to(quarter_dir)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode()
+            )
         result[quarter_dir.name] = digest.hexdigest()[:16]
     return result
 
@@ -46,10 +48,17 @@ def landing_sensor(context: SensorEvaluationContext):
             continue
         key = partition_key_for_quarter(quarter)
         if key not in valid_keys:
-            context.log.warning(f"landing/{quarter} has files but is not a partition (yet); ignored")
+            context.log.warning(
+                f"landing/{quarter} has files but is not a partition (yet); ignored"
+            )
             continue
-        requests.append(RunRequest(run_key=f"{quarter}:{fingerprint}", partition_key=key,
-                                   tags={"monitor/quarter": quarter, "monitor/trigger": "landing"}))
+        requests.append(
+            RunRequest(
+                run_key=f"{quarter}:{fingerprint}",
+                partition_key=key,
+                tags={"monitor/quarter": quarter, "monitor/trigger": "landing"},
+            )
+        )
     context.update_cursor(json.dumps(current))
     if not requests:
         return SkipReason("no landing changes")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,12 +11,30 @@ import duckdb
 from orchestration.settings import Paths
 
 
+def _text(value: object) -> str:
+    """A cell for the terminal: whole numbers without decimals, other floats to one decimal."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in row] for row in rows]
+    cells = [[str(h) for h in headers]] + [[_text(v) for v in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+LATEST_FILES = (
+    "with latest_files as (select * from audit.ingest_files qualify row_number() over "
+    "(partition by quarter, source, file_name order by ingested_at desc) = 1)"
+)
+"""The current state of every landed file (audit.ingest_files keeps each delivery's row)."""
 
 
 def _query(path: Path, sql: str, params: Sequence[object] = ()) -> list[tuple]:
@@ -45,68 +64,107 @@ def print_status(paths: Paths) -> None:
         q: (files, failed, read, quarantined)
         for q, files, failed, read, quarantined in _query(
             paths.warehouse,
-            "select quarter, count(*), count(*) filter (status = 'failed'), sum(rows_read), "
-            "sum(rows_quarantined) from audit.ingest_files group by quarter",
+            f"{LATEST_FILES} select quarter, count(*), count(*) filter (status = 'failed'), sum(rows_read), "
+            "sum(rows_quarantined) from latest_files group by quarter",
         )
     }
-    built = dict(_query(paths.warehouse,
-                        "select quarter, count(*) from main_monitor.mon_area_indicators group by quarter"))
-    protected = dict(_query(
-        paths.warehouse,
-        "select quarter, count(*) filter (status = 'suppressed') from "
-        "disclosure.area_indicators_candidate group by quarter"))
-    published = dict(_query(paths.monitor,
-                            "select quarter, max(published_at) from monitor.publication_log group by quarter"))
+    built = dict(
+        _query(
+            paths.warehouse,
+            "select quarter, count(*) from main_monitor.mon_area_indicators group by quarter",
+        )
+    )
+    protected = dict(
+        _query(
+            paths.warehouse,
+            "select quarter, count(*) filter (status = 'suppressed') from "
+            "disclosure.area_indicators_candidate group by quarter",
+        )
+    )
+    published = dict(
+        _query(
+            paths.monitor,
+            "select quarter, max(published_at) from monitor.publication_log group by quarter",
+        )
+    )
     quarters = sorted(set(landed) | set(ingested) | set(built) | set(published))
     if not quarters:
         print(f"Nothing landed, built or published yet under {paths.data_dir}.")
-        print("Start with `monitor generate` (demo data) or drop files in "
-              f"{paths.landing}/<quarter>/<source>/.")
+        print(
+            "Start with `monitor generate` (demo data) or drop files in "
+            f"{paths.landing}/<quarter>/<source>/."
+        )
         return
     rows = []
     for q in quarters:
         sources, files = landed.get(q, (0, 0))
         ing = ingested.get(q)
-        rows.append((
-            q,
-            f"{sources} sources, {files} files" if files else "-",
-            f"{ing[0]} files ({ing[1]} failed), {ing[2]:,} rows, {ing[3]:,} quarantined" if ing else "-",
-            f"{built[q]:,} cells" if q in built else "-",
-            f"{protected[q]:,} suppressed" if q in protected else "-",
-            str(published[q])[:19] if q in published else "-",
-        ))
+        rows.append(
+            (
+                q,
+                f"{sources} sources, {files} files" if files else "-",
+                f"{ing[0]} files ({ing[1]} failed), {ing[2]:,} rows, {ing[3]:,} quarantined"
+                if ing
+                else "-",
+                f"{built[q]:,} cells" if q in built else "-",
+                f"{protected[q]:,} suppressed" if q in protected else "-",
+                str(published[q])[:19] if q in published else "-",
+            )
+        )
     print(_table(["quarter", "landed", "ingested", "built (dbt)", "protected", "published"], rows))
     print(f"\nwarehouse (restricted): {paths.warehouse}\npublished (analysts):   {paths.monitor}")
 
 
 def print_publication_log(paths: Paths) -> None:
-    rows = _query(paths.monitor,
-                  "select quarter, published_at, run_id, data_version, n_primary_suppressed, "
-                  "n_secondary_suppressed, synthetic from monitor.publication_log "
-                  "order by published_at")
+    rows = _query(
+        paths.monitor,
+        "select quarter, published_at, run_id, data_version, n_primary_suppressed, "
+        "n_secondary_suppressed, synthetic from monitor.publication_log "
+        "order by published_at",
+    )
     if not rows:
         print(f"No publications yet in {paths.monitor}.")
         return
-    print(_table(["quarter", "published_at", "run_id", "data_version", "primary", "secondary",
-                  "synthetic"], [(r[0], str(r[1])[:19], r[2][:8], r[3], r[4], r[5], r[6]) for r in rows]))
+    print(
+        _table(
+            [
+                "quarter",
+                "published_at",
+                "run_id",
+                "data_version",
+                "primary",
+                "secondary",
+                "synthetic",
+            ],
+            [(r[0], str(r[1])[:19], r[2][:8], r[3], r[4], r[5], r[6]) for r in rows],
+        )
+    )
 
 
 def print_publication_summary(paths: Paths, quarter: str) -> None:
-    counts = _query(paths.monitor,
-                    "select area_level, count(distinct area_code), count(*), "
-                    "count(*) filter (status = 'suppressed') from monitor.area_indicators "
-                    "where quarter = ? group by area_level order by area_level", [quarter])
+    counts = _query(
+        paths.monitor,
+        "select area_level, count(distinct area_code), count(*), "
+        "count(*) filter (status = 'suppressed') from monitor.area_indicators "
+        "where quarter = ? group by area_level "
+        "order by list_position(['buurt', 'wijk', 'gemeente'], area_level)",
+        [quarter],
+    )
     if not counts:
         print(f"\n{quarter} is not published in {paths.monitor}.")
         print("`monitor status` shows how far it got; `monitor ui` shows the failed step or check.")
         return
     print(f"\nPublished {quarter} in {paths.monitor}")
     print(_table(["level", "areas", "cells", "suppressed"], counts))
-    top = _query(paths.monitor,
-                 "select area_code, area_name, signalen_per_1000_hh, signalen, huishoudens "
-                 "from monitor.buurt where quarter = ? and signalen_per_1000_hh is not null "
-                 "order by signalen_per_1000_hh desc limit 5", [quarter])
+    top = _query(
+        paths.monitor,
+        "select area_code, area_name, signalen_per_1000_hh, signalen, huishoudens "
+        "from monitor.buurt where quarter = ? and signalen_per_1000_hh is not null "
+        "order by signalen_per_1000_hh desc limit 5",
+        [quarter],
+    )
     if top:
         print("\nBuurten with the most signals per 1,000 households:")
         print(_table(["buurt", "naam", "per 1000 hh", "signalen", "huishoudens"], top))
-    print(f"\nQuery it: duckdb -readonly {paths.monitor} \"select * from monitor.gemeente\"")
+    duckdb_cli = Path(sys.executable).with_name("duckdb")
+    print(f'\nQuery it: {duckdb_cli} -readonly {paths.monitor} "select * from monitor.gemeente"')

@@ -16,8 +16,14 @@ BIN = Path(sys.executable).parent
 
 def monitor_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "DAGSTER_"))}
-    env.update(MONITOR_DATA_DIR=str(data_dir), MONITOR_DEMO="1", DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-               DBT_VERSION_CHECK="false", GX_ANALYTICS_ENABLED="false", **extra)
+    env.update(
+        MONITOR_DATA_DIR=str(data_dir),
+        MONITOR_DEMO="1",
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DBT_VERSION_CHECK="false",
+        GX_ANALYTICS_ENABLED="false",
+        **extra,
+    )
     return env
 
 
@@ -28,12 +34,18 @@ def run_monitor(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str
 
     def run(*args: str, check: bool = True, **extra_env: str) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [str(BIN / "monitor"), *args], cwd=REPO, env=monitor_env(data_dir, **extra_env),
-            capture_output=True, text=True, timeout=900,
+            [str(BIN / "monitor"), *args],
+            cwd=REPO,
+            env=monitor_env(data_dir, **extra_env),
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
         if check and result.returncode != 0:
-            raise AssertionError(f"monitor {' '.join(args)} exited {result.returncode}\n"
-                                 f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}")
+            raise AssertionError(
+                f"monitor {' '.join(args)} exited {result.returncode}\n"
+                f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+            )
         return result
 
     run.data_dir = data_dir  # type: ignore[attr-defined]

@@ -43,17 +43,35 @@ PER_QUARTER_TABLES = (
 MINIMUM_BENEFITS = {"participatiewet", "ioaw"}
 
 
-def dbt(command: list[str], warehouse: Path, quarter: str | None,
-        work: Path) -> subprocess.CompletedProcess[str]:
+def dbt(
+    command: list[str], warehouse: Path, quarter: str | None, work: Path
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "DBT_"))}
-    env.update(MONITOR_WAREHOUSE=str(warehouse), DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-               DBT_VERSION_CHECK="false")
+    env.update(
+        MONITOR_WAREHOUSE=str(warehouse),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DBT_VERSION_CHECK="false",
+    )
     if quarter:
         env["MONITOR_QUARTER"] = quarter
     return subprocess.run(
-        [str(DBT), *command, "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
+        [
+            str(DBT),
+            *command,
+            "--project-dir",
+            str(PROJECT),
+            "--profiles-dir",
+            str(PROJECT),
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -65,8 +83,9 @@ def build_ok(warehouse: Path, quarter: str, work: Path, command: str = "build") 
 def snapshot(warehouse: Path, quarter: str) -> dict[str, list[tuple]]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return {
-            table: con.execute(f"select * from {table} where quarter = ? order by all",
-                               [quarter]).fetchall()
+            table: con.execute(
+                f"select * from {table} where quarter = ? order by all", [quarter]
+            ).fetchall()
             for table in PER_QUARTER_TABLES
         }
 
@@ -151,7 +170,8 @@ def expected_households(quarter: str) -> dict[str, dict]:
         if adres and fx.ADDRESS[adres].woonfunctie and fx.RESIDENTS.get(adres):
             per_household[adres].append(s)
     spells = [(b, "uitkering", r, s0, e) for b, r, s0, e in fx.UITKERINGEN] + [
-        (b, "schuldhulp", r, s0, e) for b, r, s0, e in fx.SCHULDHULP]
+        (b, "schuldhulp", r, s0, e) for b, r, s0, e in fx.SCHULDHULP
+    ]
     households = {}
     for adres, signals in per_household.items():
         ages = fx.RESIDENTS[adres]
@@ -160,8 +180,11 @@ def expected_households(quarter: str) -> dict[str, dict]:
         first = min(s.signaaldatum for s in signals)
         window = months_before(first, int(p["bekend_maanden"]))
         bekend = any(s0 <= first and (e is None or e >= window) for _, _, _, s0, e in own)
-        benefits = {code for _, bron, code, s0, e in own
-                    if bron == "uitkering" and overlaps(s0, e, start, end)}
+        benefits = {
+            code
+            for _, bron, code, s0, e in own
+            if bron == "uitkering" and overlaps(s0, e, start, end)
+        }
         minors = sum(age < p["minderjarig_tot"] for age in ages)
         if p["jonge_starter_min"] <= max(ages) <= p["jonge_starter_max"] and minors == 0:
             persona = "jonge_starter"
@@ -175,15 +198,21 @@ def expected_households(quarter: str) -> dict[str, dict]:
             persona = "student"
         else:
             persona = "overig"
-        cases = [zaken[(s.partner_code, s.signaal_id)] for s in signals
-                 if (s.partner_code, s.signaal_id) in zaken]
+        cases = [
+            zaken[(s.partner_code, s.signaal_id)]
+            for s in signals
+            if (s.partner_code, s.signaal_id) in zaken
+        ]
         hulp = any(z[3] in fx.HELP_ACCEPTED for z in cases)
         types = {s.type or "overige" for s in signals}
         groups = [fx.PUBLICATION_GROUP.get(s.type or "overige", "overig") for s in signals]
         households[adres] = {
-            "persona": persona, "bekend": bekend, "hulp": hulp,
+            "persona": persona,
+            "bekend": bekend,
+            "hulp": hulp,
             "bereikt": hulp or any(bool(z[4]) for z in cases),
-            "n_types": len(types), "groups": groups,
+            "n_types": len(types),
+            "groups": groups,
             "totaal": sum(Decimal(s.bedrag) for s in signals),
             "max_dagen": max((d for d in map(days_of, signals) if d is not None), default=None),
         }
@@ -244,31 +273,45 @@ def expected_indicators(quarter: str) -> dict[tuple[str, str], float | None]:
 def test_every_signal_gets_the_expected_match_status(built, quarter: str) -> None:
     start, end = quarter_bounds(quarter)
     expected = {
-        key: value for key, value in fx.EXPECTED_MATCH.items()
-        if any(s.partner_code == key[0] and s.signaal_id == key[1]
-               and start <= s.signaaldatum <= end for s in fx.SIGNALS)
+        key: value
+        for key, value in fx.EXPECTED_MATCH.items()
+        if any(
+            s.partner_code == key[0] and s.signaal_id == key[1] and start <= s.signaaldatum <= end
+            for s in fx.SIGNALS
+        )
     }
     actual = {
         (partner, signaal): (status, adres)
         for partner, signaal, status, adres in query(
             built["warehouse"],
             "select partner_code, signaal_id, match_status, adres_pseudo "
-            "from main_marts.fct_signalen where quarter = ?", [quarter])
+            "from main_marts.fct_signalen where quarter = ?",
+            [quarter],
+        )
     }
     assert actual == expected
 
 
 def test_every_fallback_is_exercised() -> None:
     statuses = {status for status, _ in fx.EXPECTED_MATCH.values()}
-    assert statuses == {"exact", "letter_as_toevoeging", "unique_toevoeging",
-                        "missing_toevoeging", "ambiguous", "no_match", "outside_gemeente"}
+    assert statuses == {
+        "exact",
+        "letter_as_toevoeging",
+        "unique_toevoeging",
+        "missing_toevoeging",
+        "ambiguous",
+        "no_match",
+        "outside_gemeente",
+    }
 
 
 def test_match_rates_count_the_signals(built) -> None:
-    rows = query(built["warehouse"],
-                 "select match_status, sum(n_signalen), sum(n_huishouden) "
-                 "from main_monitor.mon_match_rates where quarter = ? group by 1",
-                 [fx.QUARTER_A])
+    rows = query(
+        built["warehouse"],
+        "select match_status, sum(n_signalen), sum(n_huishouden) "
+        "from main_monitor.mon_match_rates where quarter = ? group by 1",
+        [fx.QUARTER_A],
+    )
     by_status = {status: (int(n), int(h)) for status, n, h in rows}
     assert by_status["ambiguous"] == (1, 0)
     assert by_status["no_match"] == (2, 0)
@@ -280,21 +323,36 @@ def test_match_rates_count_the_signals(built) -> None:
 
 @pytest.mark.parametrize("quarter", fx.QUARTERS)
 def test_personas(built, quarter: str) -> None:
-    actual = dict(query(built["warehouse"],
-                        "select huishouden_id, persona from main_marts.fct_huishouden_signalen "
-                        "where quarter = ?", [quarter]))
+    actual = dict(
+        query(
+            built["warehouse"],
+            "select huishouden_id, persona from main_marts.fct_huishouden_signalen "
+            "where quarter = ?",
+            [quarter],
+        )
+    )
     assert actual == fx.EXPECTED_PERSONA[quarter]
     assert actual == {k: v["persona"] for k, v in expected_households(quarter).items()}
     assert set(fx.EXPECTED_PERSONA[fx.QUARTER_A].values()) == {
-        "jonge_starter", "groot_gezin_minimum", "senior", "zelfstandige", "student", "overig"}
+        "jonge_starter",
+        "groot_gezin_minimum",
+        "senior",
+        "zelfstandige",
+        "student",
+        "overig",
+    }
 
 
 def test_household_features(built) -> None:
-    rows = query(built["warehouse"], """
+    rows = query(
+        built["warehouse"],
+        """
         select huishouden_id, n_signalen, n_partner_types, n_publicatiegroepen, totaal_bedrag,
                max_dagen_achterstand, crisis, bekend, bereikt, hulp_geaccepteerd,
                n_bewoners, n_minderjarigen, buurtcode, gemeentecode
-        from main_marts.fct_huishouden_signalen where quarter = ?""", [fx.QUARTER_A])
+        from main_marts.fct_huishouden_signalen where quarter = ?""",
+        [fx.QUARTER_A],
+    )
     h = {row[0]: row[1:] for row in rows}
     # a01: eneco (delivered twice, counted once), waternet (days derived), unregistered partner
     assert h["a01"][:5] == (3, 3, 3, Decimal("245.50"), 104)
@@ -316,10 +374,15 @@ def test_household_features(built) -> None:
 
 @pytest.mark.parametrize("quarter", fx.QUARTERS)
 def test_indicators_equal_an_independent_computation(built, quarter: str) -> None:
-    actual = {(code, name): value for code, name, value in query(
-        built["warehouse"],
-        "select area_code, indicator, value from main_monitor.mon_area_indicators "
-        "where quarter = ?", [quarter])}
+    actual = {
+        (code, name): value
+        for code, name, value in query(
+            built["warehouse"],
+            "select area_code, indicator, value from main_monitor.mon_area_indicators "
+            "where quarter = ?",
+            [quarter],
+        )
+    }
     expected = expected_indicators(quarter)
     assert actual.keys() == expected.keys()
     for key, value in expected.items():
@@ -329,16 +392,18 @@ def test_indicators_equal_an_independent_computation(built, quarter: str) -> Non
 def test_area_tables_are_additive(built) -> None:
     counts = [r["indicator"] for r in seed("indicators") if r["kind"] == "count"]
     cols = ", ".join(counts)
-    rows = query(built["warehouse"],
-                 f"select quarter, area_level, area_code, parent_code, {cols} "
-                 "from main_monitor.mon_area_counts")
+    rows = query(
+        built["warehouse"],
+        f"select quarter, area_level, area_code, parent_code, {cols} "
+        "from main_monitor.mon_area_counts",
+    )
     by_key = {(r[0], r[2]): dict(zip(counts, r[4:], strict=True)) for r in rows}
     children: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for r in rows:
         if r[3]:
             children[(r[0], r[3])].append(by_key[(r[0], r[2])])
     strictly_more = 0
-    for (quarter, level, code) in {(r[0], r[1], r[2]) for r in rows}:
+    for quarter, level, code in {(r[0], r[1], r[2]) for r in rows}:
         c = by_key[(quarter, code)]
         sums = {n: sum(child[n] for child in children[(quarter, code)]) for n in counts}
         if level == "wijk":
@@ -346,31 +411,44 @@ def test_area_tables_are_additive(built) -> None:
         if level == "gemeente":
             assert all(c[n] >= sums[n] for n in counts), (quarter, code)
             strictly_more += c["huishoudens"] > sums["huishoudens"]
-        assert c["signalen"] == sum(c[f"signalen_{g}"]
-                                    for g in ("energie", "water", "huur", "zorg", "overig"))
+        assert c["signalen"] == sum(
+            c[f"signalen_{g}"] for g in ("energie", "water", "huur", "zorg", "overig")
+        )
         assert c["hh_met_signaal"] == sum(v for n, v in c.items() if n.startswith("hh_persona_"))
-        assert (c["hh_hulp_geaccepteerd"] <= c["hh_bereikt"] <= c["hh_met_signaal"]
-                <= c["huishoudens"])
+        assert (
+            c["hh_hulp_geaccepteerd"] <= c["hh_bereikt"] <= c["hh_met_signaal"] <= c["huishoudens"]
+        )
     assert strictly_more == 2  # GM0001 holds the household without buurt, in both quarters
 
 
 def test_every_area_every_quarter_with_zeros(built) -> None:
-    rows = query(built["warehouse"],
-                 "select quarter, count(distinct area_code), count(*) "
-                 "from main_monitor.mon_area_indicators group by 1 order by 1")
+    rows = query(
+        built["warehouse"],
+        "select quarter, count(distinct area_code), count(*) "
+        "from main_monitor.mon_area_indicators group by 1 order by 1",
+    )
     n_indicators = len(seed("indicators"))
     assert rows == [(q, len(fx.AREAS), len(fx.AREAS) * n_indicators) for q in fx.QUARTERS]
-    empty = dict(query(built["warehouse"],
-                       "select indicator, value from main_monitor.mon_area_indicators "
-                       "where quarter = ? and area_code = 'BU0001AB02'", [fx.QUARTER_A]))
+    empty = dict(
+        query(
+            built["warehouse"],
+            "select indicator, value from main_monitor.mon_area_indicators "
+            "where quarter = ? and area_code = 'BU0001AB02'",
+            [fx.QUARTER_A],
+        )
+    )
     assert empty["huishoudens"] == 0 and empty["signalen"] == 0
     assert empty["pct_bereikt"] is None and empty["mediaan_bedrag"] is None
 
 
 def test_counts_are_bigint_and_values_double(built) -> None:
-    types = dict(query(built["warehouse"],
-                       "select table_name || '.' || column_name, data_type "
-                       "from information_schema.columns where table_schema = 'main_monitor'"))
+    types = dict(
+        query(
+            built["warehouse"],
+            "select table_name || '.' || column_name, data_type "
+            "from information_schema.columns where table_schema = 'main_monitor'",
+        )
+    )
     assert types["mon_area_indicators.value"] == "DOUBLE"
     assert types["mon_area_counts.huishoudens"] == "BIGINT"
     assert types["mon_area_counts.signalen"] == "BIGINT"
@@ -406,8 +484,12 @@ def test_build_without_a_quarter_fails_and_says_why(built) -> None:
 def test_a_quarter_without_its_extracts_fails(built, tmp_path: Path) -> None:
     warehouse = tmp_path / "copy.duckdb"
     shutil.copy(built["warehouse"], warehouse)
-    result = dbt(["build", "--select", "+quarter_has_its_reference_extracts"], warehouse,
-                 "2027Q1", built["work"])
+    result = dbt(
+        ["build", "--select", "+quarter_has_its_reference_extracts"],
+        warehouse,
+        "2027Q1",
+        built["work"],
+    )
     assert result.returncode != 0
     assert "quarter_has_its_reference_extracts" in result.stdout
 
@@ -415,12 +497,18 @@ def test_a_quarter_without_its_extracts_fails(built, tmp_path: Path) -> None:
 def test_purge_removes_household_rows_of_old_quarters_only(built, tmp_path: Path) -> None:
     warehouse = tmp_path / "copy.duckdb"
     shutil.copy(built["warehouse"], warehouse)
-    result = dbt(["run-operation", "purge_household_data", "--args", f"{{before: {fx.QUARTER_B}}}"],
-                 warehouse, None, built["work"])
+    result = dbt(
+        ["run-operation", "purge_household_data", "--args", f"{{before: {fx.QUARTER_B}}}"],
+        warehouse,
+        None,
+        built["work"],
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     after = snapshot(warehouse, fx.QUARTER_A)
     assert after["main_marts.fct_huishouden_signalen"] == []
     assert after["main_marts.fct_signalen"] == []
-    assert after["main_monitor.mon_area_indicators"] == built["snapshots"]["3"][fx.QUARTER_A][
-        "main_monitor.mon_area_indicators"]
+    assert (
+        after["main_monitor.mon_area_indicators"]
+        == built["snapshots"]["3"][fx.QUARTER_A]["main_monitor.mon_area_indicators"]
+    )
     assert snapshot(warehouse, fx.QUARTER_B) == built["snapshots"]["3"][fx.QUARTER_B]

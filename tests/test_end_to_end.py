@@ -26,13 +26,28 @@ def published(tmp_path_factory):
     env = monitor_env(data_dir)
 
     def monitor(*args: str) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([str(BIN / "monitor"), *args], cwd=REPO, env=env,
-                                capture_output=True, text=True, timeout=900)
+        result = subprocess.run(
+            [str(BIN / "monitor"), *args],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
         return result
 
-    monitor("generate", "--quarter", QUARTER, "--geography", "synthetic", "--households", "20000",
-            "--seed", "7")
+    monitor(
+        "generate",
+        "--quarter",
+        QUARTER,
+        "--geography",
+        "synthetic",
+        "--households",
+        "20000",
+        "--seed",
+        "7",
+    )
     run = monitor("run", "--quarter", QUARTER)
     return data_dir, run
 
@@ -47,24 +62,38 @@ def test_run_reports_each_stage(published) -> None:
 def test_published_file_has_the_schema_and_only_aggregates(published) -> None:
     data_dir, _ = published
     with duckdb.connect(str(data_dir / "monitor.duckdb"), read_only=True) as con:
-        tables = {r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'monitor'").fetchall()}
+        tables = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'monitor'"
+            ).fetchall()
+        }
         assert {"area_indicators", "buurt", "wijk", "gemeente", "publication_log"} <= tables
-        levels = dict(con.execute(
-            "select area_level, count(distinct area_code) from monitor.area_indicators "
-            "where quarter = ? group by 1", [QUARTER]).fetchall())
+        levels = dict(
+            con.execute(
+                "select area_level, count(distinct area_code) from monitor.area_indicators "
+                "where quarter = ? group by 1",
+                [QUARTER],
+            ).fetchall()
+        )
         assert set(levels) == {"buurt", "wijk", "gemeente"}
-        names = {r[0] for r in con.execute(
-            "select distinct indicator from monitor.area_indicators").fetchall()}
+        names = {
+            r[0]
+            for r in con.execute(
+                "select distinct indicator from monitor.area_indicators"
+            ).fetchall()
+        }
         assert names == {i.name for i in indicators()}
         small = con.execute(
             "select count(*) from monitor.area_indicators a where status = 'published' "
             "and value > 0 and value < 10 and indicator in (select unnest(?))",
-            [[i.name for i in indicators() if i.kind == "count"]]).fetchone()[0]
+            [[i.name for i in indicators() if i.kind == "count"]],
+        ).fetchone()[0]
         assert small == 0
         suppressed_with_value = con.execute(
             "select count(*) from monitor.area_indicators where status = 'suppressed' "
-            "and value is not null").fetchone()[0]
+            "and value is not null"
+        ).fetchone()[0]
         assert suppressed_with_value == 0
         log = con.execute("select quarter, synthetic from monitor.publication_log").fetchall()
         assert log == [(QUARTER, True)]
@@ -76,8 +105,9 @@ def test_every_landed_row_is_accounted_for(published) -> None:
         bad = con.execute(
             "select count(*) from audit.ingest_files where rows_read <> rows_loaded + rows_quarantined"
         ).fetchone()[0]
-        files = con.execute("select count(*) from audit.ingest_files where quarter = ?",
-                            [QUARTER]).fetchone()[0]
+        files = con.execute(
+            "select count(*) from audit.ingest_files where quarter = ?", [QUARTER]
+        ).fetchone()[0]
     landed = list((data_dir / "landing" / QUARTER).rglob("*.csv"))
     assert bad == 0
     assert files == len(landed)

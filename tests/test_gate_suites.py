@@ -103,7 +103,7 @@ def test_suite_files_load_and_explain_every_expectation() -> None:
         for exp in raw["expectations"]:
             assert exp["type"].startswith("expect_")
             assert len(exp["meta"]["why"]) > 20
-    assert "area_wide[buurt]" in suite_keys(suites)
+    assert "area_wide__buurt" in suite_keys(suites)
 
 
 def test_suites_build_as_gx_expectation_suites() -> None:
@@ -257,7 +257,7 @@ def test_missing_area_is_caught_and_named() -> None:
     assert e.failing_rows == [{"area_level": "buurt", "area_code": "BU09990A01", "n_indicators": 0}]
     count = outcome(result, "area_indicators", "one_row_per_area_and_indicator")
     assert count.blocking and count.observed == str(6 * len(indicators()))
-    assert outcome(result, "area_wide[buurt]", "one_row_per_reference_area").blocking
+    assert outcome(result, "area_wide__buurt", "one_row_per_reference_area").blocking
     assert outcome(result, "disclosure_rules", "candidate_status_matches").blocking
 
 

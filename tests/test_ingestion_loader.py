@@ -201,7 +201,15 @@ def test_redelivery_unchanged_then_corrected_then_removed(tmp_path: Path) -> Non
     assert [(f.rows_read, f.rows_loaded, f.rows_quarantined) for f in again.files] == [
         (f.rows_read, f.rows_loaded, f.rows_quarantined) for f in first.files
     ]
-    assert snapshot(con) == before
+    after = snapshot(con)
+    assert {t: rows for t, rows in after.items() if t != "audit.ingest_files"} == {
+        t: rows for t, rows in before.items() if t != "audit.ingest_files"
+    }
+    # The redelivery is on record as `unchanged`, with the counts of the load it matched.
+    assert sorted(after["audit.ingest_files"]) == sorted(
+        before["audit.ingest_files"]
+        + [(*row[:7], "unchanged", *row[8:]) for row in before["audit.ingest_files"]]
+    )
 
     # A corrected file under the same name replaces that file's rows and quarantine rows.
     write(tmp_path, "eneco", "signalen.csv", [SIGNAL_HEADER,
@@ -217,7 +225,7 @@ def test_redelivery_unchanged_then_corrected_then_removed(tmp_path: Path) -> Non
         "SELECT status, rows_read, rows_loaded, rows_quarantined FROM audit.ingest_files "
         "WHERE file_name = 'signalen.csv' ORDER BY ingested_at"
     ).fetchall()
-    assert history == [("loaded", 2, 1, 1), ("replaced", 3, 3, 0)]
+    assert history == [("loaded", 2, 1, 1), ("unchanged", 2, 1, 1), ("replaced", 3, 3, 0)]
 
     # A file that disappeared from the folder: its rows go.
     other.unlink()

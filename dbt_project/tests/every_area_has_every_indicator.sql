@@ -1,5 +1,6 @@
 -- The quarter being built has every area of its reference with every indicator of
 -- seeds/indicators.csv in mon_area_indicators, exactly once.
+{{ config(meta={'dagster': {'ref': {'name': 'mon_area_indicators'}}}) }}
 with areas as (
     select area_level, area_code from {{ ref('stg_cbs__wijken_buurten') }}
 ),

@@ -1,6 +1,7 @@
 -- For the quarter being built: the signals of the signalled households are exactly the
 -- signals linked to a household in fct_signalen, and the area totals of every gemeente
 -- together hold every signalled household whose gemeente is in the reference.
+{{ config(meta={'dagster': {'ref': {'name': 'fct_huishouden_signalen'}}}) }}
 with per_household as (
     select cast(sum(n_signalen) as bigint) as n
     from {{ ref('fct_huishouden_signalen') }}

@@ -1,5 +1,6 @@
 -- Every rate of the quarter being built is numerator / denominator * scale of the counts in
 -- the same table (NULL exactly when the denominator is 0).
+{{ config(meta={'dagster': {'ref': {'name': 'mon_area_indicators'}}}) }}
 with indicators as (
     select * from {{ ref('mon_area_indicators') }}
     where quarter = {{ quarter_literal() }}

@@ -7,20 +7,16 @@ Every asset has a blocking check that all its files were readable: one bad deliv
 the quarter from being published, never the other sources from loading.
 """
 
-from __future__ import annotations
-
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
-    AssetSpec,
     MaterializeResult,
     MetadataValue,
     asset,
-    multi_asset_check,
-    AssetCheckSpec,
 )
 
 from orchestration.ingestion.loader import IngestReport, ingest_source

@@ -6,11 +6,16 @@ primary or secondary suppressed) and ``disclosure.area_indicators_candidate`` (e
 published shape). The gate checks the candidate; publish copies it.
 """
 
-from __future__ import annotations
-
 import duckdb
 import polars as pl
-from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from orchestration.disclosure.protect import protect_quarter
 from orchestration.metadata import markdown_table
@@ -23,7 +28,9 @@ PROTECTED_TABLE = "disclosure.area_indicators_protected"
 CANDIDATE_TABLE = "disclosure.area_indicators_candidate"
 
 
-def replace_quarter(con: duckdb.DuckDBPyConnection, table: str, quarter: str, frame: pl.DataFrame) -> None:
+def replace_quarter(
+    con: duckdb.DuckDBPyConnection, table: str, quarter: str, frame: pl.DataFrame
+) -> None:
     """Replace one quarter's rows of ``table`` (created from the frame's columns if absent)."""
     con.register("_frame", frame.to_arrow())
     try:
@@ -44,14 +51,18 @@ def replace_quarter(con: duckdb.DuckDBPyConnection, table: str, quarter: str, fr
     description="The quarter's area indicators after primary and secondary suppression, in the "
     "published shape (value NULL where suppressed). Checked by the gate, then published.",
 )
-def area_indicators_candidate(context: AssetExecutionContext, monitor: MonitorResource) -> MaterializeResult:
+def area_indicators_candidate(
+    context: AssetExecutionContext, monitor: MonitorResource
+) -> MaterializeResult:
     quarter = quarter_from_partition_key(context.partition_key)
     with monitor.warehouse() as con:
         frame = con.execute(
             "select * from main_monitor.mon_area_indicators where quarter = ?", [quarter]
         ).pl()
         if frame.is_empty():
-            raise Failure(f"main_monitor.mon_area_indicators has no rows for {quarter}: run dbt first")
+            raise Failure(
+                f"main_monitor.mon_area_indicators has no rows for {quarter}: run dbt first"
+            )
         result = protect_quarter(frame)
         con.execute("create schema if not exists disclosure")
         con.execute("begin")
@@ -67,7 +78,9 @@ def area_indicators_candidate(context: AssetExecutionContext, monitor: MonitorRe
         )
         .sort("area_level")
     )
-    context.log.info(f"{quarter}: {result.n_primary} primary and {result.n_secondary} secondary suppressions")
+    context.log.info(
+        f"{quarter}: {result.n_primary} primary and {result.n_secondary} secondary suppressions"
+    )
     return MaterializeResult(
         metadata={
             "quarter": quarter,

@@ -4,8 +4,6 @@ Runs only when every blocking check on the candidate passed (Dagster skips it ot
 so a failed gate leaves ``monitor.duckdb`` untouched.
 """
 
-from __future__ import annotations
-
 import hashlib
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
@@ -30,19 +28,30 @@ PUBLISHED_KEY = AssetKey(["monitor", "area_indicators"])
     description="The published quarter in monitor.duckdb (schema monitor: area_indicators, buurt, "
     "wijk, gemeente, publication_log). Replaced atomically; other quarters stay.",
 )
-def published_area_indicators(context: AssetExecutionContext, monitor: MonitorResource) -> MaterializeResult:
+def published_area_indicators(
+    context: AssetExecutionContext, monitor: MonitorResource
+) -> MaterializeResult:
     quarter = quarter_from_partition_key(context.partition_key)
     paths = monitor.paths
     with monitor.warehouse() as con:
-        hashes = [r[0] for r in con.execute(
-            "select file_sha256 from audit.ingest_files where quarter = ? and status <> 'failed' "
-            "order by source, file_name, ingested_at", [quarter]).fetchall()]
+        hashes = [
+            r[0]
+            for r in con.execute(
+                "select file_sha256 from audit.ingest_files where quarter = ? and status <> 'failed' "
+                "order by source, file_name, ingested_at",
+                [quarter],
+            ).fetchall()
+        ]
         n_primary, n_secondary = con.execute(
             f"select count(*) filter (suppression = 'primary'), count(*) filter (suppression = 'secondary') "
-            f"from {PROTECTED_TABLE} where quarter = ?", [quarter]).fetchone()
+            f"from {PROTECTED_TABLE} where quarter = ?",
+            [quarter],
+        ).fetchone()
         data_version = hashlib.sha256("".join(hashes).encode()).hexdigest()[:16]
         result = publish_quarter(
-            con, quarter, paths.monitor,
+            con,
+            quarter,
+            paths.monitor,
             run_id=context.run_id,
             data_version=data_version,
             checks_passed=list(BLOCKING_CHECK_NAMES),

@@ -5,14 +5,17 @@ ingest assets through every dbt model. The quarter reaches dbt as the environmen
 ``MONITOR_QUARTER`` (read with ``env_var()``), which keeps dbt's partial parsing.
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster import AssetExecutionContext, BackfillPolicy
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from orchestration.dbt_project import DBT_RUN_TARGET, dbt_env, dbt_project, prepare_manifest
 from orchestration.partitions import quarter_from_partition_key, quarterly_partitions
@@ -35,6 +38,8 @@ class MonitorDbtTranslator(DagsterDbtTranslator):
         settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
     ),
     pool="warehouse",
+    # dbt builds one quarter per invocation (MONITOR_QUARTER): backfills run quarter by quarter.
+    backfill_policy=BackfillPolicy.multi_run(max_partitions_per_run=1),
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     """Seed the parameters, build and test every model for the partition's quarter."""

@@ -55,7 +55,7 @@ class SuiteOutcome:
     rows: int | None = None
     """Rows in the validated frame (None when the frame could not be built)."""
     key: str = ""
-    """The check name: ``suite``, or ``suite[frame]`` when one suite validates several frames."""
+    """The check name: ``suite``, or ``suite__frame`` when one suite validates several frames."""
 
     @property
     def passed(self) -> bool:

@@ -9,7 +9,7 @@ A suite file is GX 1.x JSON plus a few keys of our own in ``meta``::
          "meta": {"name": "quarter_present", "why": "..."}, "severity": "critical"}]}
 
 - ``meta.frames``: which frames (``orchestration/gate/frames.py``) the suite validates; a suite
-  with several frames runs once per frame (``area_wide[buurt]``, ...).
+  with several frames runs once per frame (``area_wide__buurt``, ...: Dagster check names allow only letters, digits and _).
 - ``{"$PARAMETER": "min_count"}`` in kwargs: filled in at run time (GX expectation
   parameters) from the seeds and the area reference (``frames.gate_parameters``), or from
   the file's own ``meta.parameters`` (``{frame: {name: value}}``).
@@ -122,8 +122,8 @@ def load_suites(directory: Path = EXPECTATIONS_DIR) -> list[Suite]:
 
 
 def suite_key(suite: Suite, frame: str) -> str:
-    """The check name of one suite run: ``suite``, or ``suite[frame]`` for a multi-frame suite."""
-    return suite.name if len(suite.frames) == 1 else f"{suite.name}[{frame}]"
+    """The check name of one suite run: ``suite``, or ``suite__frame`` for a multi-frame suite."""
+    return suite.name if len(suite.frames) == 1 else f"{suite.name}__{frame}"
 
 
 def suite_keys(suites: Iterable[Suite]) -> list[str]:

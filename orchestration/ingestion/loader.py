@@ -5,10 +5,11 @@ in ``landing_dir/<quarter>/<source>/`` and returns an :class:`IngestReport`. Bad
 raises: a file that cannot be read is reported ``failed`` with an error naming the file and
 the problem, a bad row goes to ``audit.quarantine`` with its line number and a reason.
 
-Redelivery and history (``audit.ingest_files`` keeps one row per file per change):
+Redelivery and history (``audit.ingest_files`` keeps one row per file per run that saw it;
+the latest row per file is its current state):
 
-* the same bytes as the file's last successful load: ``unchanged``, nothing is written
-  (the report still shows the file, with the counts of that load). If that file's rows are
+* the same bytes as the file's last successful load: ``unchanged``, no data is written, only
+  the audit row (with the counts of that load). If that file's rows are
   no longer in the raw table as recorded, it is loaded again (``replaced``);
 * other bytes under a name already seen for the quarter and source: the file's earlier raw
   and quarantine rows are deleted and the new content loaded (``replaced``); a new name:
@@ -327,7 +328,7 @@ def _ingest_file(
         and prev.status != "failed"
         and _still_loaded(con, spec, ctx.quarter, ctx.source, name, prev)
     ):
-        return FileReport(
+        report = FileReport(
             name,
             sha,
             prev.rows_read,
@@ -336,6 +337,8 @@ def _ingest_file(
             status="unchanged",
             seconds=time.perf_counter() - started,
         )
+        _record(con, ctx, report, prev)
+        return report
 
     report = FileReport(name, sha, status="replaced" if prev is not None else "loaded")
     _delete_file_rows(con, spec, ctx.quarter, ctx.source, name)
