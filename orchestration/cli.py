@@ -60,14 +60,17 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     from orchestration.demo.generator import GeneratorConfig, generate
+    from orchestration.demo.signals import Rates
 
     paths = settings.paths()
+    signal_rate = getattr(args, "signals_per_1000", None)
     config = GeneratorConfig(
         quarter=args.quarter,
         seed=args.seed,
         geography=args.geography,
         scale=args.scale,
         households=args.households,
+        rates=Rates() if signal_rate is None else Rates(signals_per_1000_residents=signal_rate),
     )
     _say(
         f"generating {args.geography} extracts for {args.quarter} (seed {args.seed}) in {paths.landing}"
@@ -213,6 +216,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="synthetic: total households (1,000 to 8,400,000)",
+    )
+    gen.add_argument(
+        "--signals-per-1000",
+        type=float,
+        default=None,
+        help="signals per 1,000 residents in the quarter (default 13.2, the real rate; "
+        "the national benchmark uses more as headroom)",
     )
     gen.set_defaults(func=cmd_generate)
 

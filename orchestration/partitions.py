@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dagster import TimeWindowPartitionsDefinition
+from dagster import BackfillPolicy, TimeWindowPartitionsDefinition
 
 from orchestration.parameters import read_seed
 from orchestration.quarters import quarter_of, quarter_start
@@ -24,6 +24,10 @@ quarterly_partitions = TimeWindowPartitionsDefinition(
     fmt=PARTITION_FORMAT,
     timezone="Europe/Amsterdam",
 )
+
+ONE_QUARTER_PER_RUN = BackfillPolicy.multi_run(max_partitions_per_run=1)
+"""Every quarterly asset's backfill policy: a backfill of a range runs quarter by quarter (dbt
+builds one quarter per invocation, and DuckDB allows one writer)."""
 
 
 def quarter_from_partition_key(partition_key: str) -> str:

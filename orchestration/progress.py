@@ -14,7 +14,8 @@ from typing import Any
 from dagster import InitLoggerContext, logger
 
 LOG_RECORD_EVENT_ATTR = "dagster_event"
-"""Where Dagster puts the structured event on a log record (dagster._core.log_manager)."""
+LOG_RECORD_META_ATTR = "dagster_meta"
+"""Where Dagster puts the structured event and the original message on a log record."""
 
 _SHOWN = {
     "STEP_START": "started",
@@ -33,12 +34,16 @@ class _ProgressHandler(logging.Handler):
         event = getattr(record, LOG_RECORD_EVENT_ATTR, None)
         stamp = time.strftime("%H:%M:%S")
         if event is None:
+            meta = getattr(record, LOG_RECORD_META_ATTR, None) or {}
+            message = meta.get("orig_message") or record.getMessage()
             if record.levelno >= logging.WARNING:
                 print(
-                    f"[monitor {stamp}]   {record.levelname.lower()}: {record.getMessage()}",
+                    f"[monitor {stamp}]   {record.levelname.lower()}: {message}",
                     file=sys.stderr,
                     flush=True,
                 )
+            elif record.levelno >= logging.INFO:
+                print(f"[monitor {stamp}]     {message}", flush=True)
             return
         kind = event.event_type_value
         step = event.step_key or ""
@@ -65,7 +70,7 @@ class _ProgressHandler(logging.Handler):
 @logger(description="One line per step and per failed check, for the `monitor` command.")
 def progress_logger(init_context: InitLoggerContext) -> logging.Logger:
     log = logging.getLogger("monitor.progress")
-    log.setLevel(logging.INFO)
+    log.setLevel(logging.DEBUG)  # step events are DEBUG; the handler picks what to show
     log.handlers = [_ProgressHandler()]
     log.propagate = False
     return log

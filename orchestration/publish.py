@@ -49,6 +49,7 @@ import duckdb
 
 from orchestration.parameters import indicators
 from orchestration.quarters import parse_quarter
+from orchestration.settings import fault_pause
 
 CANDIDATE_TABLE = "disclosure.area_indicators_candidate"
 SCHEMA = "main"
@@ -233,6 +234,8 @@ def _schema_sql() -> list[str]:
 def _step(name: str) -> None:
     if _step_hook is not None:
         _step_hook(name)
+    if name == "verified":  # the new file is complete, the swap not yet done
+        fault_pause("publish")  # test hook (orchestration/settings.py), inert in production
 
 
 def _temp_prefix(target: Path) -> str:

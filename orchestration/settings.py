@@ -66,3 +66,45 @@ def data_dir() -> Path:
 
 def paths() -> Paths:
     return Paths(data_dir())
+
+
+# --- test hook ------------------------------------------------------------------------------
+
+FAULT_PAUSE_ENV = "MONITOR_FAULT_PAUSE"
+FAULT_PAUSE_STAGES = ("ingest", "checks", "publish")
+FAULT_PAUSE_MAX_SECONDS = 900.0
+_paused: set[str] = set()
+
+
+def fault_pause_marker(stage: str, data: Path | None = None) -> Path:
+    return (data or data_dir()) / f"fault_pause.{stage}"
+
+
+def fault_pause(stage: str) -> None:
+    """TEST HOOK, inert in production: stop at a defined point so a test can kill the run there.
+
+    When ``MONITOR_FAULT_PAUSE`` names ``stage``, write the marker file
+    ``$MONITOR_DATA_DIR/fault_pause.<stage>`` (holding the pid) and wait while it exists (at
+    most 15 minutes): the fault-injection tests SIGKILL the process group at that moment, or
+    delete the marker to let the run go on. The points, all mid-write:
+
+    - ``ingest``: in the first ``ingest_source`` call, after the quarter's old rows were
+      deleted and the new ones inserted, before COMMIT (orchestration/ingestion/loader.py);
+    - ``checks``: inside the gate check, after the suites ran (orchestration/assets/gate.py);
+    - ``publish``: the new monitor file is written and verified, before the atomic swap
+      (orchestration/publish.py).
+
+    A process pauses once per stage.
+    """
+    if os.environ.get(FAULT_PAUSE_ENV) != stage or stage in _paused:
+        return
+    import time
+
+    _paused.add(stage)
+
+    marker = fault_pause_marker(stage)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(f"{os.getpid()}\n", encoding="ascii")
+    deadline = time.monotonic() + FAULT_PAUSE_MAX_SECONDS
+    while marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)

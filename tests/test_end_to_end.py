@@ -65,7 +65,8 @@ def test_published_file_has_the_schema_and_only_aggregates(published) -> None:
         tables = {
             r[0]
             for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'monitor'"
+                "select table_name from information_schema.tables "
+                "where table_catalog = 'monitor' and table_schema = 'main'"
             ).fetchall()
         }
         assert {"area_indicators", "buurt", "wijk", "gemeente", "publication_log"} <= tables

@@ -247,7 +247,7 @@ def test_trailing_delimiter_on_data_lines_is_tolerated(tmp_path: Path) -> None:
         (b"PK\x03\x04\x14\x00\x06\x00binary xlsx", "ZIP archive"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old xls", "OLE2"),
         (b"%PDF-1.7 ...", "PDF"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "NUL bytes"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "PNG image"),
         (b"signaal_id;signaaldatum\x00;achterstand_bedrag\n", "NUL bytes"),
         (bytes(range(1, 32)) * 50, "control characters"),
         (b"signaal_id;signaaldatum;achterstand_bedrag;postcode;huisnummer\n",

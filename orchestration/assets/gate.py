@@ -25,6 +25,7 @@ from orchestration.gate import load_suites, render_markdown, run_gate, suite_key
 from orchestration.metadata import markdown_table
 from orchestration.partitions import quarter_from_partition_key, quarterly_partitions
 from orchestration.resources import MonitorResource
+from orchestration.settings import fault_pause
 
 AUDIT_CHECK_NAME = "disclosure_audit"
 SUITE_CHECK_NAMES = suite_keys(load_suites())
@@ -63,6 +64,7 @@ def gate_checks(context: AssetCheckExecutionContext, monitor: MonitorResource):
         candidate = con.execute(
             f"select * from {CANDIDATE_TABLE} where quarter = ?", [quarter]
         ).pl()
+        fault_pause("checks")  # test hook (orchestration/settings.py), inert in production
     outcomes = {outcome.key: outcome for outcome in gate.suites}
     for name in SUITE_CHECK_NAMES:
         outcome = outcomes[name]

@@ -23,7 +23,11 @@ from orchestration.ingestion.loader import IngestReport, ingest_source
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 from orchestration.metadata import markdown_table
 from orchestration.parameters import partners
-from orchestration.partitions import quarter_from_partition_key, quarterly_partitions
+from orchestration.partitions import (
+    ONE_QUARTER_PER_RUN,
+    quarter_from_partition_key,
+    quarterly_partitions,
+)
 from orchestration.resources import MonitorResource
 
 INGEST_GROUP = "ingest"
@@ -77,6 +81,7 @@ def build_ingest_asset(source: str, key: AssetKey, description: str) -> AssetsDe
         name=None,
         group_name=INGEST_GROUP,
         partitions_def=quarterly_partitions,
+        backfill_policy=ONE_QUARTER_PER_RUN,
         description=description,
         kinds={"polars", "duckdb"},
         check_specs=[_readable_check_spec(key)],
@@ -133,6 +138,7 @@ municipal_ingest_assets = [
     key=SIGNALEN_KEY,
     group_name=INGEST_GROUP,
     partitions_def=quarterly_partitions,
+    backfill_policy=ONE_QUARTER_PER_RUN,
     deps=[a.key for a in partner_ingest_assets],
     description="All partner signals of the quarter (raw.signalen): the union of the partner assets.",
     kinds={"duckdb"},

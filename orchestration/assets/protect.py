@@ -19,7 +19,11 @@ from dagster import (
 
 from orchestration.disclosure.protect import protect_quarter
 from orchestration.metadata import markdown_table
-from orchestration.partitions import quarter_from_partition_key, quarterly_partitions
+from orchestration.partitions import (
+    ONE_QUARTER_PER_RUN,
+    quarter_from_partition_key,
+    quarterly_partitions,
+)
 from orchestration.resources import MonitorResource
 
 CANDIDATE_KEY = AssetKey(["disclosure", "area_indicators_candidate"])
@@ -46,6 +50,7 @@ def replace_quarter(
     deps=[MONITOR_MODEL_KEY],
     group_name="protect",
     partitions_def=quarterly_partitions,
+    backfill_policy=ONE_QUARTER_PER_RUN,
     kinds={"python", "duckdb"},
     pool="warehouse",
     description="The quarter's area indicators after primary and secondary suppression, in the "

@@ -10,7 +10,11 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from orchestration.assets.gate import BLOCKING_CHECK_NAMES
 from orchestration.assets.protect import CANDIDATE_KEY, PROTECTED_TABLE
-from orchestration.partitions import quarter_from_partition_key, quarterly_partitions
+from orchestration.partitions import (
+    ONE_QUARTER_PER_RUN,
+    quarter_from_partition_key,
+    quarterly_partitions,
+)
 from orchestration.publish import publish_quarter
 from orchestration.report import write_report
 from orchestration.resources import MonitorResource
@@ -23,6 +27,7 @@ PUBLISHED_KEY = AssetKey(["monitor", "area_indicators"])
     deps=[CANDIDATE_KEY],
     group_name="publish",
     partitions_def=quarterly_partitions,
+    backfill_policy=ONE_QUARTER_PER_RUN,
     kinds={"duckdb"},
     pool="warehouse",
     description="The published quarter in monitor.duckdb (schema monitor: area_indicators, buurt, "

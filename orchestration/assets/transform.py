@@ -9,7 +9,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, BackfillPolicy
+from dagster import AssetExecutionContext
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -18,7 +18,11 @@ from dagster_dbt import (
 )
 
 from orchestration.dbt_project import DBT_RUN_TARGET, dbt_env, dbt_project, prepare_manifest
-from orchestration.partitions import quarter_from_partition_key, quarterly_partitions
+from orchestration.partitions import (
+    ONE_QUARTER_PER_RUN,
+    quarter_from_partition_key,
+    quarterly_partitions,
+)
 
 TRANSFORM_GROUP = "transform"
 
@@ -34,12 +38,11 @@ class MonitorDbtTranslator(DagsterDbtTranslator):
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     partitions_def=quarterly_partitions,
+    backfill_policy=ONE_QUARTER_PER_RUN,
     dagster_dbt_translator=MonitorDbtTranslator(
         settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
     ),
     pool="warehouse",
-    # dbt builds one quarter per invocation (MONITOR_QUARTER): backfills run quarter by quarter.
-    backfill_policy=BackfillPolicy.multi_run(max_partitions_per_run=1),
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     """Seed the parameters, build and test every model for the partition's quarter."""

@@ -45,9 +45,10 @@ import polars as pl
 from orchestration.ingestion import sources as S
 from orchestration.ingestion.pseudo import BatchPseudonymiser
 from orchestration.ingestion.reading import DELIMITER_NAMES, UnreadableFile, read_text, split_fields
-from orchestration.ingestion.validate import Context, build, check, map_header
+from orchestration.ingestion.validate import Context, HeaderMap, build, check, map_header
 from orchestration.parameters import partners
 from orchestration.quarters import parse_quarter, quarter_end
+from orchestration.settings import fault_pause
 
 log = logging.getLogger(__name__)
 
@@ -258,6 +259,7 @@ def ingest_source(
                 [quarter, source, TOP_REASONS],
             ).fetchall()
         ]
+        fault_pause("ingest")  # test hook (orchestration/settings.py), inert in production
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -429,24 +431,28 @@ def _load(
     report.delimiter = DELIMITER_NAMES.get(text.delimiter, text.delimiter)
     header = map_header(text.header, spec, partner)
     report.unknown_columns = header.unknown
+    elsewhere = (
+        ""
+        if header.positions and not _missing(spec, header)
+        else _fits_elsewhere(text.header, ctx.source)
+    )
     if not header.positions:
         hint = (
             "the first line looks like data: is the header line missing?"
             if header.looks_like_data
-            else "is this the wrong file or source folder?"
+            else elsewhere or "is this the wrong file or source folder?"
         )
         raise UnreadableFile(
             f"none of its {len(text.header)} columns is a known {spec.kind} column "
             f"(expected e.g. {', '.join(f.name for f in spec.fields if f.required)}); {hint}"
         )
-    missing = [
-        f.name
-        for f in spec.fields
-        if (f.required or f.column_required) and f.name not in header.positions
-    ]
+    missing = _missing(spec, header)
     if missing:
         plural = "s" if len(missing) > 1 else ""
-        raise UnreadableFile(f"missing required column{plural} {', '.join(missing)}")
+        raise UnreadableFile(
+            f"missing required column{plural} {', '.join(missing)}"
+            + (f"; {elsewhere}" if elsewhere else "")
+        )
     if text.records.height == 0:
         raise UnreadableFile("the file has a header but no data rows")
 
@@ -454,7 +460,8 @@ def _load(
     reasons: Counter[str] = Counter()
     for start in range(0, text.records.height, chunk_rows):
         chunk = text.records.slice(start, chunk_rows)
-        fields = split_fields(chunk, text.delimiter, n_columns, header.positions, text.has_quotes)
+        wanted = header.positions | header.repeated
+        fields = split_fields(chunk, text.delimiter, n_columns, wanted, text.has_quotes)
         checked = check(fields, spec, ctx, n_columns)
         del fields
         is_bad = pl.col("reason").is_not_null()
@@ -479,6 +486,37 @@ def _load(
         report.rows_quarantined += rejected.height
         reasons.update(dict(rejected.get_column("reason").value_counts().iter_rows()))
     report.reasons = dict(reasons.most_common())
+
+
+def _missing(spec: S.SourceSpec, header: HeaderMap) -> list[str]:
+    return [
+        f.name
+        for f in spec.fields
+        if (f.required or f.column_required) and f.name not in header.positions
+    ]
+
+
+def _fits_elsewhere(header: list[str], source: str) -> str:
+    """A hint naming the other source(s) whose required columns this header has, or ''.
+
+    For a file dropped in the wrong landing folder: another partner's header names
+    (``seeds/partner_header_mapping.csv``) or a municipal extract in a partner's folder.
+    """
+    fits = [
+        f"source {other}"
+        for other, other_spec in S.MUNICIPAL_SPECS.items()
+        if other != source and not _missing(other_spec, map_header(header, other_spec, None))
+    ]
+    fits += [
+        f"partner {code}"
+        for code, partner in partners().items()
+        if code != source and not _missing(S.SIGNALEN, map_header(header, S.SIGNALEN, partner))
+    ]
+    if not fits:
+        return ""
+    if len(fits) > 3:
+        fits = [*fits[:3], "others"]
+    return f"the header is that of {' or '.join(fits)}: is the file in the wrong source folder?"
 
 
 def _split_duplicates(

@@ -3,7 +3,9 @@
 What this module accepts (CONTRACTS.md, general rules):
 
 * encoding: UTF-8, UTF-8 with BOM, Windows-1252 (the fallback when the bytes are not valid
-  UTF-8), UTF-16 with BOM (Excel's "Unicode text"); a registry ``encoding_hint`` wins;
+  UTF-8), UTF-16 with BOM (Excel's "Unicode text"); a registry ``encoding_hint`` wins. A file
+  whose lines were appended by different tools (some lines UTF-8, others Windows-1252) is
+  read line by line: a line that is valid UTF-8 is UTF-8, any other line Windows-1252;
 * delimiter: ``;``, ``,`` or tab, sniffed from the header line (the candidate occurring most
   often outside quotes); a registry ``delimiter_hint`` wins when it occurs in the header;
   an Excel ``sep=;`` first line is honoured;
@@ -12,8 +14,12 @@ What this module accepts (CONTRACTS.md, general rules):
 * line endings: LF, CRLF (and CR-only files from old Mac Excel); a missing final newline.
 
 What it refuses (:class:`UnreadableFile`, with a message naming the problem but never a
-value from the file): empty files, binary files (NUL bytes, ZIP/xlsx, OLE2/xls, PDF, gzip),
-a header without a recognisable delimiter.
+value from the file): empty or whitespace-only files, binary files (ZIP/xlsx, OLE2/xls, PDF,
+gzip, PNG/JPEG, many NUL bytes), HTML or XML pages saved as ``.csv``, UTF-16 without a byte
+order mark, a header without a recognisable delimiter (naming the one it has, e.g. ``|``).
+
+A few NUL bytes in otherwise readable text (a glitch in an export) do not fail the file: the
+records holding them get ``nul`` and are quarantined by the validation.
 
 Line numbers are physical line numbers in the file, the header being line 1 (or the line it
 is on, after a ``sep=`` line or leading blank lines). A record spanning several lines
@@ -37,6 +43,8 @@ import pyarrow as pa
 
 DELIMITERS = (";", ",", "\t")
 DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab"}
+OTHER_DELIMITERS = ("|", "^", "~")
+"""Delimiters seen in the wild but not accepted: named in the error message."""
 _VALIDATE_CHUNK = 16 * 1024 * 1024
 
 
@@ -55,7 +63,8 @@ class CsvText:
     header_line: int
     records: pl.DataFrame
     """Data records: ``line_number`` (Int32), ``text`` (String), ``odd_quotes`` (Boolean:
-    an unterminated quoted field). Trailing blank lines are not records."""
+    an unterminated quoted field), ``nul`` (Boolean: the record holds a NUL byte). Trailing
+    blank lines are not records."""
     has_quotes: bool
 
 
@@ -66,15 +75,35 @@ _MAGIC = (
     (b"\xd0\xcf\x11\xe0", "an OLE2 file (an Excel .xls workbook?), not CSV text"),
     (b"%PDF", "a PDF document, not CSV text"),
     (b"\x1f\x8b", "gzip-compressed, not CSV text"),
+    (b"\x89PNG", "a PNG image, not CSV text"),
+    (b"\xff\xd8\xff", "a JPEG image, not CSV text"),
+)
+_MARKUP = (
+    (
+        (b"<!doctype html", b"<html"),
+        "an HTML page (a saved web or download error page?), not CSV text",
+    ),
+    ((b"<?xml",), "an XML document, not CSV text"),
+)
+MAX_NUL_BYTES = 8
+"""More NUL bytes than this (or than one per 1,000 bytes) make a file binary."""
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
 
 
 def decode(data: bytes, encoding_hint: str | None = None) -> tuple[bytes, str]:
     """UTF-8 bytes (without BOM) and the name of the encoding the file was in."""
+    if not data:
+        raise UnreadableFile("the file is empty (0 bytes)")
     if not data.strip():
-        raise UnreadableFile("the file is empty")
+        raise UnreadableFile("the file is empty: it holds only whitespace and blank lines")
     for magic, what in _MAGIC:
         if data.startswith(magic):
+            raise UnreadableFile(f"the file is {what}")
+    start = data[:64].lstrip(codecs.BOM_UTF8 + b" \t\r\n").lower()
+    for prefixes, what in _MARKUP:
+        if start.startswith(prefixes):
             raise UnreadableFile(f"the file is {what}")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
@@ -84,8 +113,14 @@ def decode(data: bytes, encoding_hint: str | None = None) -> tuple[bytes, str]:
                 "the file has a UTF-16 byte order mark but is not UTF-16"
             ) from error
         return _check_text(text.encode("utf-8")), "utf-16"
-    if b"\x00" in data:
-        raise UnreadableFile("the file contains NUL bytes: it is binary, not CSV text")
+    nul_bytes = data.count(b"\x00")
+    if nul_bytes > max(MAX_NUL_BYTES, len(data) // 1000):
+        if _looks_like_utf16(data):
+            raise UnreadableFile(
+                "the file looks like UTF-16 text without a byte order mark: save it as UTF-8 "
+                "(or as Unicode text with a byte order mark)"
+            )
+        raise UnreadableFile(f"the file contains {nul_bytes} NUL bytes: it is binary, not CSV text")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
         hinted = "utf-8-sig"
@@ -99,9 +134,29 @@ def decode(data: bytes, encoding_hint: str | None = None) -> tuple[bytes, str]:
             pass  # the hint is wrong for this file: detect as usual
     if _is_utf8(data):
         return _check_text(data), hinted or "utf-8"
+    if _UTF8_MULTIBYTE.search(data):
+        return _check_text(_decode_mixed(data)), "mixed: utf-8 and windows-1252 lines"
     # Not UTF-8: Windows-1252 (a superset of Latin-1 for printable text). The five bytes it
     # leaves undefined are taken as Latin-1 control characters rather than failing the file.
     return _check_text(data.decode("cp1252", errors="replace").encode("utf-8")), "windows-1252"
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    """ASCII text in UTF-16 (LE or BE): every other byte is NUL."""
+    sample = data[:4096]
+    return max(sample[0::2].count(0), sample[1::2].count(0)) > 0.9 * (len(sample) // 2)
+
+
+def _decode_mixed(data: bytes) -> bytes:
+    """UTF-8 bytes of a file mixing UTF-8 and Windows-1252 lines, decoded line by line."""
+    out = []
+    for line in data.splitlines(keepends=True):
+        try:
+            line.decode("utf-8")
+            out.append(line)
+        except UnicodeDecodeError:
+            out.append(line.decode("cp1252", errors="replace").encode("utf-8"))
+    return b"".join(out)
 
 
 def _codec_name(encoding: str | None) -> str | None:
@@ -177,6 +232,12 @@ def sniff_delimiter(header_line: str, hint: str | None = None) -> str:
             return hint
     best = max(DELIMITERS, key=lambda d: counts[d])  # ties: ; before , before tab
     if counts[best] == 0:
+        other = max(OTHER_DELIMITERS, key=lambda d: _count_outside_quotes(header_line, d))
+        if _count_outside_quotes(header_line, other) > 0:
+            raise UnreadableFile(
+                f"the header line is separated by {other!r}, which is not an accepted delimiter "
+                "(; , or tab): export the file again with one of those"
+            )
         raise UnreadableFile(
             "no delimiter (; , or tab) in the header line: "
             "the file has a single column or no header"
@@ -215,6 +276,8 @@ def read_text(
         if header_index is None:
             raise UnreadableFile("the file has no header line")
     header_text = lines[header_index]
+    if "\x00" in header_text:
+        raise UnreadableFile("the header line contains NUL bytes: the file is binary or damaged")
     delimiter = sniff_delimiter(header_text, delimiter_hint)
     header = parse_header(header_text, delimiter)
 
@@ -229,9 +292,10 @@ def read_text(
     )
     has_quotes = bool(frame.select(pl.col("text").str.contains('"', literal=True).any()).item())
     if has_quotes:
-        frame = _join_multiline_records(frame, delimiter)
+        frame = _join_multiline_records(frame, delimiter, len(header))
     else:
         frame = frame.with_columns(odd_quotes=pl.lit(False))
+    frame = frame.with_columns(nul=pl.col("text").str.contains("\x00", literal=True))
     # Blank lines at the end of the file are not records (a final newline, Excel padding).
     texts = frame.get_column("text")
     keep = frame.height
@@ -260,7 +324,7 @@ broken line (quarantined as an unterminated quoted field), not as the start of a
 swallows the rest of the file."""
 
 
-def _join_multiline_records(frame: pl.DataFrame, delimiter: str) -> pl.DataFrame:
+def _join_multiline_records(frame: pl.DataFrame, delimiter: str, n_columns: int) -> pl.DataFrame:
     """Lines inside an open quoted field continue the record of the line that opened it.
 
     A line opens a multi-line field when it has an odd number of quotes and one of them starts
@@ -268,6 +332,10 @@ def _join_multiline_records(frame: pl.DataFrame, delimiter: str) -> pl.DataFrame
     line; a stray quote inside an unquoted field (``12" scherm``) opens nothing. Inside a
     quoted field, quotes come in pairs, so the next line with an odd number of quotes closes
     it. Only the (few) lines with an odd number of quotes are looked at one by one.
+
+    A line *between* the opening and the closing one that holds a whole record's worth of
+    delimiters (``n_columns - 1`` or more, for files of 3+ columns) is a record, not the inside
+    of a field: the quote is taken as unterminated rather than let swallow those records.
     """
     texts = frame.get_column("text")
     odd = (texts.str.count_matches('"', literal=True) % 2) == 1
@@ -276,6 +344,9 @@ def _join_multiline_records(frame: pl.DataFrame, delimiter: str) -> pl.DataFrame
     odd_index = odd.arg_true().to_list()
     d = _regex_char(delimiter)
     opens = texts.gather(odd_index).str.contains(rf'(^|{d})\s*"(?:[^"]|"")*$').to_list()
+    full = (texts.str.count_matches(delimiter, literal=True) >= n_columns - 1).to_numpy()
+    if n_columns < 3:
+        full[:] = False
     continuation = np.zeros(frame.height, dtype=bool)
     broken = np.zeros(frame.height, dtype=bool)
     k = 0
@@ -284,7 +355,8 @@ def _join_multiline_records(frame: pl.DataFrame, delimiter: str) -> pl.DataFrame
         if not opens[k]:
             k += 1  # a stray quote: an ordinary line
             continue
-        if k + 1 < len(odd_index) and odd_index[k + 1] - start < MAX_RECORD_LINES:
+        end = odd_index[k + 1] if k + 1 < len(odd_index) else None
+        if end is not None and end - start < MAX_RECORD_LINES and not full[start + 1 : end].any():
             continuation[start + 1 : odd_index[k + 1] + 1] = True
             k += 2
         else:
@@ -314,7 +386,7 @@ def split_fields(
     """Cut records into fields.
 
     Returns ``line_number``, ``n_fields`` (Int32), ``blank`` (Boolean: no content at all),
-    ``odd_quotes`` and one String column per entry of ``wanted`` (canonical name -> column
+    ``odd_quotes``, ``nul`` and one String column per entry of ``wanted`` (canonical name -> column
     position), stripped, unquoted, empty markers left as delivered (see ``normalise.clean``).
     Only the wanted columns are materialised: personal and unknown columns never are.
     """
@@ -339,11 +411,14 @@ def _fields(
     else:
         fields = text.str.split(delimiter)
     blank = ~text.str.contains(rf'[^{d}\s"]')
-    frame = records.select("line_number", "odd_quotes", blank.alias("blank"), fields.alias("_f"))
+    frame = records.select(
+        "line_number", "odd_quotes", "nul", blank.alias("blank"), fields.alias("_f")
+    )
     lists = pl.col("_f").list
     frame = frame.select(
         "line_number",
         "odd_quotes",
+        "nul",
         "blank",
         lists.len().cast(pl.Int32).alias("n_fields"),
         lists.last().alias("_last"),
@@ -365,6 +440,7 @@ def _fields(
         .alias("n_fields"),
         "blank",
         "odd_quotes",
+        "nul",
         *wanted,
     )
 

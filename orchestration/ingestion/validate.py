@@ -6,7 +6,10 @@ distinct value):
 1. :func:`map_header`: delivered header -> canonical field positions (canonical names and
    aliases from any source, the partner's own names from the registry), unknown columns;
 2. :func:`check`: normalise every field and find, per row, the first rule it breaks
-   (``reason``; NULL when the row is valid). Reasons name fields and rules, never values;
+   (``reason``; NULL when the row is valid). Reasons name fields and rules, never values.
+   Besides the field rules: a record holding a NUL byte, a value longer than
+   :data:`MAX_VALUE_CHARS` (no delivered field is that long: it is a broken line or an
+   attack, not data), and a column delivered twice with different values in the row;
 3. :func:`build`: valid rows -> the raw table's columns, with pseudonyms and derived values.
 """
 
@@ -39,6 +42,10 @@ class Context:
         return self.partner.date_format_hint if self.partner else None
 
 
+MAX_VALUE_CHARS = 255
+"""Longest value accepted in any read field (after stripping); longer is quarantined."""
+
+
 @dataclass
 class HeaderMap:
     positions: dict[str, int] = field(default_factory=dict)
@@ -47,6 +54,9 @@ class HeaderMap:
     """Positions of recognised personal-data and other unused columns (never read)."""
     unknown: list[str] = field(default_factory=list)
     """Unknown or duplicate columns, as labels safe to report."""
+    repeated: dict[str, int] = field(default_factory=dict)
+    """A canonical field delivered again: ``<field>#<position>`` -> position. Read, and
+    compared with the first occurrence (a conflict quarantines the row)."""
     looks_like_data: bool = False
     """The header line looks like a data row (see :func:`header_looks_like_data`)."""
 
@@ -98,6 +108,7 @@ def map_header(header: list[str], spec: S.SourceSpec, partner: Partner | None) -
             if canonical in result.positions:
                 label = safe_label(cell, position, result.looks_like_data)
                 result.unknown.append(f"{label} (duplicate of {canonical})")
+                result.repeated[f"{canonical}#{position}"] = position
             else:
                 result.positions[canonical] = position
         elif key in unused or canonical is not None:
@@ -188,12 +199,14 @@ def check(fields: pl.DataFrame, spec: S.SourceSpec, ctx: Context, n_columns: int
         f"p_{f.name}": _parsed(f, ctx, cleaned, present).alias(f"p_{f.name}") for f in spec.fields
     }
     extra = _extra_columns(spec, cleaned, parsed)
-    frame = fields.select("line_number", "n_fields", "blank", "odd_quotes").with_columns(
-        *cleaned.values(), *parsed.values(), *extra
+    repeated = {name: nz.clean(fields.get_column(name)) for name in fields.columns if "#" in name}
+    frame = fields.select("line_number", "n_fields", "blank", "odd_quotes", "nul").with_columns(
+        *cleaned.values(), *parsed.values(), *extra, *repeated.values()
     )
 
     rules: list[tuple[pl.Expr, pl.Expr]] = [
         (pl.col("blank"), pl.lit("empty line")),
+        (pl.col("nul"), pl.lit("NUL byte in the line (binary garbage)")),
         (pl.col("odd_quotes"), pl.lit("unterminated quoted field")),
         (
             pl.col("n_fields") != n_columns,
@@ -202,8 +215,22 @@ def check(fields: pl.DataFrame, spec: S.SourceSpec, ctx: Context, n_columns: int
             ),
         ),
     ]
+    for name in repeated:
+        first = name.split("#")[0]
+        rules.append(
+            (
+                pl.col(name).ne_missing(pl.col(first)),
+                pl.lit(f"column {first} delivered twice with different values"),
+            )
+        )
     for f in spec.fields:
         raw, value = pl.col(f.name), pl.col(f"p_{f.name}")
+        rules.append(
+            (
+                raw.str.len_chars() > MAX_VALUE_CHARS,
+                pl.lit(f"value too long in {f.name} (over {MAX_VALUE_CHARS} characters)"),
+            )
+        )
         if f.required:
             rules.append((raw.is_null(), pl.lit(f"missing required field {f.name}")))
         invalid = _is_invalid(f, value)
