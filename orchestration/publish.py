@@ -47,6 +47,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.disclosure.protect import PUBLISHED_COLUMNS
 from orchestration.parameters import indicators
 from orchestration.quarters import parse_quarter
 from orchestration.settings import fault_pause
@@ -57,17 +58,9 @@ SCHEMA = "main"
 LEVELS = ("gemeente", "wijk", "buurt")
 """Area levels, coarse to fine (also the row order of the published tables)."""
 
-LONG_COLUMNS = (
-    "quarter",
-    "area_level",
-    "area_code",
-    "area_name",
-    "parent_code",
-    "indicator",
-    "value",
-    "status",
-)
-"""The published columns of ``monitor.area_indicators`` (and of the candidate)."""
+LONG_COLUMNS = PUBLISHED_COLUMNS
+"""The published columns of ``monitor.area_indicators`` (defined with the candidate's shape in
+``disclosure.protect``)."""
 
 WIDE_KEY_COLUMNS = ("quarter", "area_code", "area_name", "parent_code")
 STATUSES = ("published", "suppressed")

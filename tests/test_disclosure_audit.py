@@ -11,25 +11,7 @@ from orchestration.disclosure.lp import attacker_intervals
 from orchestration.disclosure.model import build_table, fill_remainders
 from orchestration.disclosure.protect import PUBLISHED_COLUMNS, protect_quarter
 from orchestration.disclosure.synthetic import frame_from_buurten, synthetic_quarter
-
-LARGE = {
-    "huishoudens": 5000,
-    "signalen_energie": 100,
-    "signalen_water": 40,
-    "signalen_huur": 50,
-    "signalen_zorg": 40,
-    "signalen_overig": 30,
-    "hh_persona_jonge_starter": 30,
-    "hh_persona_groot_gezin_minimum": 20,
-    "hh_persona_senior": 40,
-    "hh_persona_zelfstandige": 15,
-    "hh_persona_student": 15,
-    "hh_persona_overig": 60,
-    "hh_meerdere_signalen": 40,
-    "hh_onbekend": 70,
-    "hh_bereikt": 90,
-    "hh_hulp_geaccepteerd": 45,
-}
+from tests.fixtures.disclosure_buurten import LARGE
 
 
 def published_all() -> pl.DataFrame:
