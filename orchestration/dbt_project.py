@@ -9,12 +9,12 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from orchestration.settings import DBT_PROJECT_DIR, paths
+from orchestration.settings import DBT_PROJECT_DIR, dbt_run_target, paths
 
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 # One reused target folder (runs are serialised): keeps dbt's partial parsing and leaves no
-# pile of per-invocation folders behind.
-DBT_RUN_TARGET = DBT_PROJECT_DIR / "target" / "dagster"
+# pile of per-invocation folders behind. MONITOR_DBT_TARGET_DIR moves it (see settings).
+DBT_RUN_TARGET = dbt_run_target()
 
 OFFLINE_ENV = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_VERSION_CHECK": "false"}
 

@@ -39,7 +39,7 @@ class MonitorResource(ConfigurableResource):
         deadline = time.monotonic() + self.lock_timeout_seconds
         while True:
             try:
-                con = duckdb.connect(str(path))
+                con = duckdb.connect(str(path), config=settings.duckdb_config())
                 break
             except duckdb.IOException as error:
                 if "lock" not in str(error).lower() or time.monotonic() > deadline:

@@ -60,6 +60,31 @@ class Paths:
         return folder / source if source else folder
 
 
+DUCKDB_MEMORY_LIMIT_ENV = "MONITOR_DUCKDB_MEMORY_LIMIT"
+"""Optional cap on DuckDB's memory (e.g. ``4GB``) for the warehouse connections of the
+pipeline and of dbt; unset: DuckDB's default (80% of physical memory). DuckDB spills joins,
+aggregations and sorts beyond it to disk."""
+
+
+def duckdb_memory_limit() -> str | None:
+    """The configured DuckDB memory limit, or None for DuckDB's default."""
+    return os.environ.get(DUCKDB_MEMORY_LIMIT_ENV, "").strip() or None
+
+
+def duckdb_config() -> dict[str, str]:
+    """Connection settings for the warehouse (``duckdb.connect(..., config=...)``)."""
+    limit = duckdb_memory_limit()
+    return {"memory_limit": limit} if limit else {}
+
+
+def dbt_run_target() -> Path:
+    """dbt's target folder for pipeline runs: ``MONITOR_DBT_TARGET_DIR``, default
+    ``dbt_project/target/dagster`` (a benchmark or a second installation sets its own, so
+    run_results.json and partial parsing stay its own)."""
+    folder = os.environ.get("MONITOR_DBT_TARGET_DIR", "").strip()
+    return Path(folder).resolve() if folder else DBT_PROJECT_DIR / "target" / "dagster"
+
+
 def data_dir() -> Path:
     return Path(os.environ.get("MONITOR_DATA_DIR", REPO_ROOT / "data")).resolve()
 
