@@ -14,7 +14,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "seeds"
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
-REFERENCE_DIR = REPO_ROOT.parent / "shared" / "reference"
+REFERENCE_DIR = REPO_ROOT / "reference"
+"""A copy of ../shared/reference (CBS 85163NED, CC BY 4.0): a clone needs nothing beside it."""
 AMSTERDAM_AREA_FILE = REFERENCE_DIR / "cbs_85163NED_amsterdam_2019_wijk_buurt.csv"
 
 
