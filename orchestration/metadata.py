@@ -1,4 +1,12 @@
-"""Small helpers that turn results into Dagster metadata an engineer can read in the UI."""
+"""Small helpers that turn results into Dagster metadata an engineer can read in the UI.
+
+Dagster's UI has no chart metadata type; it renders Markdown (tables, inline code) and plots
+numeric metadata over materializations on the asset's *Plots* tab. So a distribution (rows
+per quarantine reason, suppressions per level) is a Markdown table with a text bar beside the
+numbers (``bar_table``): it reads at a glance in the UI, in ``dagster asset`` output and in
+plain logs alike, and the numbers stay in the cells. Scalars worth following over quarters
+(rows loaded, match rate, share suppressed) stay plain numbers so the UI plots them.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +14,14 @@ from collections.abc import Iterable, Sequence
 
 from dagster import MetadataValue
 
+BAR_WIDTH = 24
+"""Characters of the longest bar."""
+SERIES_GLYPHS = ("█", "▒", "░")
+"""One glyph per stacked series, in the order of ``bar_columns``."""
+_EIGHTHS = ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")
 
-def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> MetadataValue:
+
+def _markdown_lines(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
     def cell(value: object) -> str:
         text = "" if value is None else str(value)
         return text.replace("|", "\\|").replace("\n", " ")
@@ -16,4 +30,66 @@ def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> 
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     if len(lines) == 2:
         lines.append("| " + " | ".join("" for _ in headers) + " |")
+    return lines
+
+
+def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> MetadataValue:
+    return MetadataValue.md("\n".join(_markdown_lines(headers, rows)))
+
+
+def text_bar(values: Sequence[float], top: float, width: int = BAR_WIDTH) -> str:
+    """A horizontal bar of ``sum(values) / top`` of ``width`` characters.
+
+    One value is drawn to an eighth of a character; several are stacked, each series in its
+    own glyph (``SERIES_GLYPHS``) and rounded to whole characters. A non-zero value always
+    shows at least a sliver, so "a few" never looks like "none".
+    """
+    if top <= 0:
+        return ""
+    if len(values) == 1:
+        eighths = round(8 * width * max(values[0], 0) / top)
+        if values[0] > 0:
+            eighths = max(eighths, 1)
+        return "█" * (eighths // 8) + _EIGHTHS[eighths % 8]
+    parts = []
+    for value, glyph in zip(values, SERIES_GLYPHS, strict=False):
+        n = round(width * max(value, 0) / top)
+        parts.append(glyph * (max(n, 1) if value > 0 else 0))
+    return "".join(parts)
+
+
+def bar_table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    bar_columns: Sequence[int],
+    *,
+    relative_to: int | None = None,
+    width: int = BAR_WIDTH,
+) -> MetadataValue:
+    """A Markdown table with a text bar chart in its last column.
+
+    The bar of a row stacks the values in ``bar_columns`` (None counts as 0). Bars are scaled
+    to the largest row total, or with ``relative_to`` (a column index) each to its own row's
+    value of that column, so a full bar is 100% (e.g. suppressed cells of all cells).
+    """
+    if not 1 <= len(bar_columns) <= len(SERIES_GLYPHS):
+        raise ValueError(f"bar_table draws 1 to {len(SERIES_GLYPHS)} series")
+    rows = [list(row) for row in rows]
+
+    def number(value: object) -> float:
+        return float(value) if isinstance(value, int | float) else 0.0
+
+    series = [[number(row[i]) for i in bar_columns] for row in rows]
+    top = max((sum(values) for values in series), default=0.0)
+    body = []
+    for row, values in zip(rows, series, strict=True):
+        scale = number(row[relative_to]) if relative_to is not None else top
+        bar = text_bar(values, scale, width)
+        body.append([*row, f"`{bar}`" if bar else ""])
+    lines = _markdown_lines([*headers, ""], body)
+    if len(bar_columns) > 1:
+        legend = " ".join(
+            f"`{glyph}` {headers[i]}" for i, glyph in zip(bar_columns, SERIES_GLYPHS, strict=False)
+        )
+        lines += ["", legend]
     return MetadataValue.md("\n".join(lines))

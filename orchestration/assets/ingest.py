@@ -21,7 +21,7 @@ from dagster import (
 
 from orchestration.ingestion.loader import IngestReport, ingest_source
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
-from orchestration.metadata import markdown_table
+from orchestration.metadata import bar_table, markdown_table
 from orchestration.parameters import partners
 from orchestration.partitions import (
     ONE_QUARTER_PER_RUN,
@@ -50,7 +50,7 @@ def _report_metadata(report: IngestReport) -> dict[str, object]:
             for f in report.files
         ],
     )
-    reasons = markdown_table(["quarantine reason", "rows"], report.top_reasons)
+    reasons = bar_table(["quarantine reason", "rows"], report.top_reasons, bar_columns=[1])
     return {
         "quarter": report.quarter,
         "files": len(report.files),
@@ -159,7 +159,7 @@ def raw_signalen(context: AssetExecutionContext, monitor: MonitorResource) -> Ma
         metadata={
             "quarter": quarter,
             "signals": sum(n for _, n in rows),
-            "signals_per_partner": markdown_table(["partner", "signals"], rows),
+            "signals_per_partner": bar_table(["partner", "signals"], rows, bar_columns=[1]),
             "partners_without_signals": MetadataValue.json(missing),
         }
     )

@@ -18,7 +18,7 @@ from dagster import (
 )
 
 from orchestration.disclosure.protect import protect_quarter
-from orchestration.metadata import markdown_table
+from orchestration.metadata import bar_table
 from orchestration.partitions import (
     ONE_QUARTER_PER_RUN,
     quarter_from_partition_key,
@@ -30,6 +30,7 @@ CANDIDATE_KEY = AssetKey(["disclosure", "area_indicators_candidate"])
 MONITOR_MODEL_KEY = AssetKey(["mon_area_indicators"])
 PROTECTED_TABLE = "disclosure.area_indicators_protected"
 CANDIDATE_TABLE = "disclosure.area_indicators_candidate"
+LEVEL_ORDER = {"gemeente": 0, "wijk": 1, "buurt": 2}
 
 
 def replace_quarter(
@@ -81,7 +82,7 @@ def area_indicators_candidate(
             primary=(pl.col("suppression") == "primary").sum(),
             secondary=(pl.col("suppression") == "secondary").sum(),
         )
-        .sort("area_level")
+        .sort(pl.col("area_level").replace_strict(LEVEL_ORDER, default=len(LEVEL_ORDER)))
     )
     context.log.info(
         f"{quarter}: {result.n_primary} primary and {result.n_secondary} secondary suppressions"
@@ -95,8 +96,15 @@ def area_indicators_candidate(
             "share_suppressed": MetadataValue.float(
                 round((result.n_primary + result.n_secondary) / max(result.cells.height, 1), 4)
             ),
-            "suppressions_per_level": markdown_table(
-                ["level", "cells", "primary", "secondary"], per_level.rows()
+            # The bar is the share of the level's cells suppressed: a full bar is 100%.
+            "suppressions_per_level": bar_table(
+                ["level", "cells", "primary", "secondary", "suppressed"],
+                [
+                    (level, cells, primary, secondary, f"{(primary + secondary) / cells:.1%}")
+                    for level, cells, primary, secondary in per_level.rows()
+                ],
+                bar_columns=[2, 3],
+                relative_to=1,
             ),
             "seconds": MetadataValue.float(round(result.seconds, 2)),
         }

@@ -3,13 +3,25 @@
 dbt sources carry ``meta.dagster.asset_key`` = ``raw/<table>``, so the lineage runs from the
 ingest assets through every dbt model. The quarter reaches dbt as the environment variable
 ``MONITOR_QUARTER`` (read with ``env_var()``), which keeps dbt's partial parsing.
+
+Each model's materialization carries its row count (of the table, and of the quarter in the
+incremental ones) and the address-matching model ``int_signalen_matched_to_adressen`` a
+table of match rates per partner. DuckDB has one writer and dbt holds the warehouse until it
+exits, so the dbt events are held back until then, like dagster-dbt's own
+``fetch_row_counts()`` does on DuckDB, and sent with the extra metadata in one go.
 """
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from dagster import AssetExecutionContext
+import duckdb
+from dagster import (
+    AssetExecutionContext,
+    AssetMaterialization,
+    MetadataValue,
+    Output,
+)
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -18,13 +30,20 @@ from dagster_dbt import (
 )
 
 from orchestration.dbt_project import DBT_RUN_TARGET, dbt_env, dbt_project, prepare_manifest
+from orchestration.metadata import markdown_table
+from orchestration.parameters import partners
 from orchestration.partitions import (
     ONE_QUARTER_PER_RUN,
     quarter_from_partition_key,
     quarterly_partitions,
 )
+from orchestration.resources import MonitorResource
 
 TRANSFORM_GROUP = "transform"
+MATCHING_MODEL = "model.buurtmonitor.int_signalen_matched_to_adressen"
+MATCHED_STATUSES = ("exact", "letter_as_toevoeging", "unique_toevoeging", "missing_toevoeging")
+"""The matching rules in the order the model tries them (see its SQL header)."""
+UNMATCHED_STATUSES = ("ambiguous", "no_match", "outside_gemeente")
 
 prepare_manifest()
 
@@ -44,9 +63,108 @@ class MonitorDbtTranslator(DagsterDbtTranslator):
     ),
     pool="warehouse",
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, monitor: MonitorResource):
     """Seed the parameters, build and test every model for the partition's quarter."""
     quarter = quarter_from_partition_key(context.partition_key)
     os.environ.update(dbt_env(quarter))
     context.log.info(f"dbt build for {quarter}")
-    yield from dbt.cli(["build"], context=context, target_path=DBT_RUN_TARGET).stream()
+    invocation = dbt.cli(["build"], context=context, target_path=DBT_RUN_TARGET)
+    events = []
+    try:
+        for event in invocation.stream():
+            events.append(event)
+    except Exception:
+        yield from events  # what dbt did build is still recorded; then the step fails
+        raise
+    nodes = invocation.manifest["nodes"]
+    with monitor.warehouse() as con:
+        annotated = list(_with_model_metadata(con, quarter, nodes, events))
+    yield from annotated
+
+
+def _unique_id(event: object) -> str | None:
+    value = getattr(event, "metadata", {}).get("unique_id")
+    return getattr(value, "text", None)
+
+
+def _with_model_metadata(
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    nodes: Mapping[str, Mapping[str, Any]],
+    events: Sequence[object],
+) -> Iterator[object]:
+    """The events, with row counts on every model and seed table and match rates on the
+    matching model's materialization."""
+    for event in events:
+        node = nodes.get(_unique_id(event) or "")
+        if not isinstance(event, Output | AssetMaterialization) or node is None:
+            yield event
+            continue
+        extra: dict[str, Any] = {}
+        if node["config"].get("materialized") != "view":
+            extra.update(_row_counts(con, quarter, node["schema"], node["alias"]))
+        if node["unique_id"] == MATCHING_MODEL:
+            extra.update(match_rate_metadata(con, quarter, node["schema"], node["alias"]))
+        yield event.with_metadata({**event.metadata, **extra}) if extra else event
+
+
+def _row_counts(
+    con: duckdb.DuckDBPyConnection, quarter: str, schema: str, table: str
+) -> dict[str, Any]:
+    has_quarter = con.execute(
+        "select count(*) from information_schema.columns "
+        "where table_schema = ? and table_name = ? and column_name = 'quarter'",
+        [schema, table],
+    ).fetchone()[0]
+    if not has_quarter:  # a seed: parameters, not data of the quarter
+        rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+        return {"dagster/row_count": MetadataValue.int(rows)}
+    rows, quarter_rows = con.execute(
+        f'select count(*), count(*) filter (where quarter = ?) from "{schema}"."{table}"',
+        [quarter],
+    ).fetchone()
+    return {
+        "dagster/row_count": MetadataValue.int(rows),
+        "dagster/partition_row_count": MetadataValue.int(quarter_rows),
+    }
+
+
+def match_rate_metadata(
+    con: duckdb.DuckDBPyConnection, quarter: str, schema: str, table: str
+) -> dict[str, Any]:
+    """Per partner: signals, how many each matching rule placed, how many stayed unmatched
+    and why, and the match rate (signals placed at exactly one address)."""
+    counts = con.execute(
+        f'select partner_code, match_status, count(*) from "{schema}"."{table}" '
+        "where quarter = ? group by all",
+        [quarter],
+    ).fetchall()
+    per_partner: dict[str, dict[str, int]] = {}
+    for partner, status, n in counts:
+        per_partner.setdefault(partner, {})[status] = n
+    statuses = [*MATCHED_STATUSES, *UNMATCHED_STATUSES]
+    statuses += sorted({status for _, status, _ in counts} - set(statuses))
+    names = {code: p.naam for code, p in partners().items()}
+
+    def row(label: str, by_status: Mapping[str, int]) -> list[object]:
+        total = sum(by_status.values())
+        matched = sum(by_status.get(s, 0) for s in MATCHED_STATUSES)
+        rate = f"{matched / total:.1%}" if total else ""
+        return [label, total, *(by_status.get(s, 0) for s in statuses), rate]
+
+    rows = [
+        row(f"{names.get(code, code)} ({code})", per_partner[code]) for code in sorted(per_partner)
+    ]
+    overall: dict[str, int] = {}
+    for by_status in per_partner.values():
+        for status, n in by_status.items():
+            overall[status] = overall.get(status, 0) + n
+    rows.append(row("**all partners**", overall))
+    total = sum(overall.values())
+    matched = sum(overall.get(s, 0) for s in MATCHED_STATUSES)
+    return {
+        "match_rates": markdown_table(["partner", "signals", *statuses, "match rate"], rows),
+        "signals": total,
+        "signals_matched": matched,
+        "match_rate": MetadataValue.float(round(matched / total, 4) if total else 0.0),
+    }
