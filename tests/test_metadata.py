@@ -53,7 +53,9 @@ def test_match_rates_per_partner_count_every_status() -> None:
     )
     metadata = match_rate_metadata(con, "2026Q3", "m", "matched")
     rows = {row[0]: row for row in cells(metadata["match_rates"].value)}
-    header = [c.strip() for c in metadata["match_rates"].value.splitlines()[0].strip("|").split("|")]
+    header = [
+        c.strip() for c in metadata["match_rates"].value.splitlines()[0].strip("|").split("|")
+    ]
     eneco = dict(zip(header, rows["Eneco (eneco)"], strict=True))
     assert eneco["signals"] == "4"
     assert eneco["exact"] == "2" and eneco["unique_toevoeging"] == "1"
