@@ -6,6 +6,7 @@
     monitor status                    what is landed, ingested, built and published per quarter
     monitor log                       the publication log of monitor.duckdb
     monitor report --quarter 2026Q3   the offline HTML report of a published quarter
+    monitor export --quarter 2026Q3   a published quarter as CSV for Excel (formula-safe)
     monitor ui                        the Dagster UI (dagster dev) on this installation
     monitor prepare                   parse the dbt project (done by scripts/setup)
 
@@ -147,6 +148,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from orchestration.export import export_quarter
+
+    paths = settings.paths()
+    out = args.out or paths.data_dir / "exports"
+    for path in export_quarter(paths.monitor, args.quarter, args.level, out):
+        _say(f"written: {path}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ["MONITOR_DEMO"] = "1"
     paths = settings.paths()
@@ -240,6 +251,12 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="write the HTML report of a published quarter")
     report.add_argument("--quarter", type=_quarter_arg, required=True)
     report.set_defaults(func=cmd_report)
+
+    export = sub.add_parser("export", help="write a published quarter as CSV for spreadsheets")
+    export.add_argument("--quarter", type=_quarter_arg, required=True)
+    export.add_argument("--level", choices=["buurt", "wijk", "gemeente", "all"], default="all")
+    export.add_argument("--out", type=Path, help="folder (default: <data dir>/exports)")
+    export.set_defaults(func=cmd_export)
 
     demo = sub.add_parser("demo", help="generate an Amsterdam quarter and run it end to end")
     demo.add_argument("--quarter", type=_quarter_arg, default=DEMO_QUARTER)
