@@ -3,6 +3,7 @@
     monitor demo                      generate an Amsterdam demo quarter and run it end to end
     monitor generate --quarter 2026Q3 write demo extracts into the landing folder
     monitor run --quarter 2026Q3      run one quarter (or --from/--to for a range) through Dagster
+    monitor rotate-key --confirm      re-key the warehouse to a new pseudonym key and rebuild
     monitor status                    what is landed, ingested, built and published per quarter
     monitor log                       the publication log of monitor.duckdb
     monitor report --quarter 2026Q3   the offline HTML report of a published quarter
@@ -82,7 +83,22 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def run_quarters(quarters: list[str]) -> bool:
-    """Run the quarterly job for each quarter, one at a time. True when all succeeded."""
+    """Run the quarterly job for each quarter, one at a time. True when all succeeded.
+
+    Holds the data directory's run lock throughout (orchestration/runlock.py): a second
+    `monitor run` is refused with a message naming this one.
+    """
+    from orchestration.rotation import preflight
+    from orchestration.runlock import run_lock
+
+    purpose = f"run {quarters[0]}" + (f"..{quarters[-1]}" if len(quarters) > 1 else "")
+    with run_lock(settings.paths(), purpose):
+        preflight(settings.paths())  # no key, another key, an unfinished rotation: refuse
+        return run_quarters_locked(quarters)
+
+
+def run_quarters_locked(quarters: list[str]) -> bool:
+    """``run_quarters`` for a caller that already holds the run lock."""
     _dagster_home()
     from dagster import DagsterInstance
 
@@ -90,10 +106,13 @@ def run_quarters(quarters: list[str]) -> bool:
     from orchestration.jobs import QUARTERLY_JOB_NAME
     from orchestration.partitions import partition_key_for_quarter
     from orchestration.progress import progress_run_config
+    from orchestration.runlock import CLI_TRIGGER, PID_TAG, TRIGGER_TAG, release_orphaned_runs
 
     job = defs.resolve_job_def(QUARTERLY_JOB_NAME)
     all_ok = True
     with DagsterInstance.get() as instance:
+        for run_id in release_orphaned_runs(instance):
+            _say(f"run {run_id} of an earlier `monitor` process never finished: marked failed")
         for quarter in quarters:
             _say(f"running {quarter}: ingest -> dbt -> protect -> gate -> publish")
             started = time.monotonic()
@@ -102,7 +121,11 @@ def run_quarters(quarters: list[str]) -> bool:
                 instance=instance,
                 raise_on_error=False,
                 run_config=progress_run_config(),
-                tags={"monitor/quarter": quarter, "monitor/trigger": "cli"},
+                tags={
+                    "monitor/quarter": quarter,
+                    TRIGGER_TAG: CLI_TRIGGER,
+                    PID_TAG: str(os.getpid()),
+                },
             )
             seconds = time.monotonic() - started
             if result.success:
@@ -125,6 +148,37 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("monitor run: give --quarter Q, or --from Q1 --to Q2", file=sys.stderr)
         return 2
     return 0 if run_quarters(quarters) else 1
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    """Re-key the warehouse to the key now in MONITOR_PSEUDONYM_KEY (docs/runbook.md)."""
+    from orchestration import rotation
+    from orchestration.runlock import run_lock
+
+    paths = settings.paths()
+    if not args.confirm:
+        print(
+            "monitor rotate-key re-ingests every quarter held in the warehouse from its landing "
+            "files under the key now in MONITOR_PSEUDONYM_KEY and rebuilds it; a quarter whose "
+            "landing files are gone loses its household-level data. Add --confirm to proceed.",
+            file=sys.stderr,
+        )
+        return 2
+    if not paths.warehouse.exists():
+        _say("no warehouse yet: nothing to rotate; the next run uses the new key")
+        return 0
+    with run_lock(paths, "rotate-key"):
+        plan = rotation.start_rotation(paths, _say)
+        if plan.rekeyed and not run_quarters_locked(plan.rekeyed):
+            _say("rebuild FAILED: the rotation is not finished; fix the cause and run it again")
+            return 1
+        rotation.finish_rotation(paths)
+    _say(
+        f"key rotation done: {len(plan.rekeyed)} quarter(s) re-keyed and rebuilt"
+        + (f", {len(plan.dropped)} dropped ({', '.join(plan.dropped)})" if plan.dropped else "")
+        + ". No pseudonym of the old key remains: destroy the old key now."
+    )
+    return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -242,6 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--from", dest="first", type=_quarter_arg)
     run.add_argument("--to", dest="last", type=_quarter_arg)
     run.set_defaults(func=cmd_run)
+
+    rotate = sub.add_parser(
+        "rotate-key", help="re-key the warehouse to a new MONITOR_PSEUDONYM_KEY (runbook)"
+    )
+    rotate.add_argument("--confirm", action="store_true", help="really do it")
+    rotate.set_defaults(func=cmd_rotate_key)
 
     sub.add_parser("status", help="per quarter: landed, ingested, built, published").set_defaults(
         func=cmd_status

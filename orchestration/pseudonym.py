@@ -71,3 +71,55 @@ def pseudonymise_expr(key: bytes, domain: str, column: pl.Expr) -> pl.Expr:
 def adres_sleutel(key: bytes, postcode: str, huisnummer: int) -> str:
     """Address key on normalised postcode (1234AB) and house number."""
     return pseudonymise(key, "pchn", f"{postcode}:{huisnummer}")
+
+
+# --- which key the warehouse was built with -------------------------------------------------
+
+KEY_TABLE = "audit.pseudonym_key"
+"""One row: the fingerprint of the key the warehouse's pseudonyms were made with, and whether a
+rotation to it is under way. Never the key itself."""
+
+
+class KeyMismatchError(RuntimeError):
+    """The configured key is not the key the warehouse was built with."""
+
+
+KEY_MISMATCH = (
+    f"{KEY_ENV} is not the key this warehouse's pseudonyms were made with: new rows would not "
+    "link to the old ones. Restore the key, or rotate to the new one with "
+    "`monitor rotate-key --confirm` (docs/runbook.md, 'Key management')."
+)
+
+
+def key_fingerprint(key: bytes) -> str:
+    """Identifies a key without revealing it: the key's own pseudonym of a fixed text."""
+    return pseudonymise(key, "key-fingerprint", "vroegsignalering-buurtmonitor")
+
+
+def _key_row(con) -> tuple[str, str] | None:
+    con.execute("create schema if not exists audit")
+    con.execute(
+        f"create table if not exists {KEY_TABLE} "
+        "(fingerprint VARCHAR not null, status VARCHAR not null)"
+    )
+    return con.execute(f"select fingerprint, status from {KEY_TABLE}").fetchone()
+
+
+def record_key(con, key: bytes, status: str = "current") -> None:
+    """Set the warehouse's key fingerprint (``current``, or ``rotating`` during a rotation)."""
+    _key_row(con)
+    con.execute(f"delete from {KEY_TABLE}")
+    con.execute(f"insert into {KEY_TABLE} values (?, ?)", [key_fingerprint(key), status])
+
+
+def check_warehouse_key(con, key: bytes) -> None:
+    """Refuse to mix keys: every pseudonym of the warehouse must come from one key.
+
+    The first ingestion records the key's fingerprint; later ones must use the same key. After
+    a key change, ``monitor rotate-key --confirm`` re-keys the warehouse (docs/runbook.md).
+    """
+    row = _key_row(con)
+    if row is None:
+        record_key(con, key)
+    elif row[0] != key_fingerprint(key):
+        raise KeyMismatchError(KEY_MISMATCH)

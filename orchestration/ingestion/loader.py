@@ -47,6 +47,7 @@ from orchestration.ingestion.pseudo import BatchPseudonymiser
 from orchestration.ingestion.reading import DELIMITER_NAMES, UnreadableFile, read_text, split_fields
 from orchestration.ingestion.validate import Context, HeaderMap, build, check, map_header
 from orchestration.parameters import partners
+from orchestration.pseudonym import check_warehouse_key
 from orchestration.quarters import parse_quarter, quarter_end
 from orchestration.settings import fault_pause
 
@@ -201,7 +202,9 @@ def ingest_source(
 
     ``source`` is a partner code of the registry (rows go to ``raw.signalen`` with
     ``partner_code = source``) or a municipal source (rows go to ``raw.<source>``).
-    Raises ``ValueError`` only for a bad ``quarter`` or ``source`` argument.
+    Raises ``ValueError`` only for a bad ``quarter`` or ``source`` argument, and
+    ``KeyMismatchError`` when ``key`` is not the key the warehouse was built with (one key per
+    warehouse: ``monitor rotate-key`` changes it).
     """
     started = time.perf_counter()
     parse_quarter(quarter)
@@ -223,6 +226,7 @@ def ingest_source(
     ensure_schema(con)
     con.execute("BEGIN TRANSACTION")
     try:
+        check_warehouse_key(con, key)
         previous = _previous(con, quarter, source)
         for path in paths:
             file_report = _ingest_file(
