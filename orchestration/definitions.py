@@ -11,6 +11,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.assets.gate import gate_checks
 from orchestration.assets.ingest import ingest_assets
+from orchestration.assets.maintenance import household_data_retention
 from orchestration.assets.protect import area_indicators_candidate
 from orchestration.assets.publish import published_area_indicators
 from orchestration.assets.transform import dbt_models
@@ -18,14 +19,24 @@ from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
 from orchestration.jobs import quarterly_refresh_job
 from orchestration.progress import progress_logger
 from orchestration.resources import default_monitor_resource
-from orchestration.schedules import quarterly_schedule
+from orchestration.schedules import (
+    household_data_retention_job,
+    quarterly_schedule,
+    retention_schedule,
+)
 from orchestration.sensors import landing_sensor
 
 defs = Definitions(
-    assets=[*ingest_assets, dbt_models, area_indicators_candidate, published_area_indicators],
+    assets=[
+        *ingest_assets,
+        dbt_models,
+        area_indicators_candidate,
+        published_area_indicators,
+        household_data_retention,
+    ],
     asset_checks=[gate_checks],
-    jobs=[quarterly_refresh_job],
-    schedules=[quarterly_schedule],
+    jobs=[quarterly_refresh_job, household_data_retention_job],
+    schedules=[quarterly_schedule, retention_schedule],
     sensors=[landing_sensor],
     resources={
         "monitor": default_monitor_resource(),

@@ -1,4 +1,6 @@
-"""The quarterly schedule: run a quarter once the delivery window after its end has passed.
+"""Schedules: the quarterly refresh, and the monthly retention purge.
+
+The quarterly schedule runs a quarter once the delivery window after its end has passed.
 
 Dagster derives schedules from time partitions only for hourly to monthly windows, so the
 quarterly one is written out: it fires at 06:00 on day ``1 + delivery_window_days`` of the
@@ -7,8 +9,15 @@ first month of each quarter and requests the quarter that just ended.
 
 from datetime import timedelta
 
-from dagster import RunRequest, ScheduleEvaluationContext, schedule
+from dagster import (
+    AssetSelection,
+    RunRequest,
+    ScheduleEvaluationContext,
+    define_asset_job,
+    schedule,
+)
 
+from orchestration.assets.maintenance import MAINTENANCE_GROUP, RETENTION_KEY
 from orchestration.jobs import quarterly_refresh_job
 from orchestration.partitions import PIPELINE_PARAMETERS, partition_key_for_quarter
 from orchestration.quarters import quarter_of
@@ -35,5 +44,30 @@ def quarterly_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     return RunRequest(
         run_key=quarter,
         partition_key=partition_key_for_quarter(quarter),
+        tags={"monitor/trigger": "schedule"},
+    )
+
+
+RETENTION_OP = RETENTION_KEY.to_python_identifier()
+household_data_retention_job = define_asset_job(
+    name="household_data_retention",
+    selection=AssetSelection.groups(MAINTENANCE_GROUP),
+    description="Remove household-level data older than retention_months (orchestration/retention.py).",
+    tags={"dagster/concurrency_key": "warehouse"},
+)
+
+
+@schedule(
+    job=household_data_retention_job,
+    name="household_data_retention_schedule",
+    cron_schedule="0 5 1 * *",
+    execution_timezone="Europe/Amsterdam",
+    description="Monthly, 05:00 on the 1st: purge household-level data past the retention period.",
+)
+def retention_schedule(context: ScheduleEvaluationContext) -> RunRequest:
+    today = context.scheduled_execution_time.date().isoformat()
+    return RunRequest(
+        run_key=today,
+        run_config={"ops": {RETENTION_OP: {"config": {"today": today}}}},
         tags={"monitor/trigger": "schedule"},
     )

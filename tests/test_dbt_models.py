@@ -492,23 +492,3 @@ def test_a_quarter_without_its_extracts_fails(built, tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "quarter_has_its_reference_extracts" in result.stdout
-
-
-def test_purge_removes_household_rows_of_old_quarters_only(built, tmp_path: Path) -> None:
-    warehouse = tmp_path / "copy.duckdb"
-    shutil.copy(built["warehouse"], warehouse)
-    result = dbt(
-        ["run-operation", "purge_household_data", "--args", f"{{before: {fx.QUARTER_B}}}"],
-        warehouse,
-        None,
-        built["work"],
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    after = snapshot(warehouse, fx.QUARTER_A)
-    assert after["main_marts.fct_huishouden_signalen"] == []
-    assert after["main_marts.fct_signalen"] == []
-    assert (
-        after["main_monitor.mon_area_indicators"]
-        == built["snapshots"]["3"][fx.QUARTER_A]["main_monitor.mon_area_indicators"]
-    )
-    assert snapshot(warehouse, fx.QUARTER_B) == built["snapshots"]["3"][fx.QUARTER_B]
