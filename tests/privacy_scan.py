@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 
 import duckdb
 
@@ -66,7 +67,9 @@ def personal_data(
     literal_re = re.compile("|".join(map(re.escape, words))) if words else None
     found = []
     for where, value in values:
-        text = str(value)
+        text = _as_text(value)
+        if text is None:
+            continue
         for match in BSN_LIKE.finditer(text):
             if any_nine_digits or elfproef(match.group()):
                 found.append((where, "9 digits (BSN?)"))
@@ -83,6 +86,14 @@ def personal_data(
             if match:
                 found.append((where, f"a delivered personal value ({len(match.group())} chars)"))
     return found
+
+
+def _as_text(value: object) -> str | None:
+    """The text to scan; None for a fractional number (its digits are no identifier, and a
+    long fraction would look like one)."""
+    if isinstance(value, float | Decimal):
+        return str(int(value)) if value == int(value) else None
+    return str(value)
 
 
 def personal_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
