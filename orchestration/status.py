@@ -166,5 +166,19 @@ def print_publication_summary(paths: Paths, quarter: str) -> None:
     if top:
         print("\nBuurten with the most signals per 1,000 households:")
         print(_table(["buurt", "naam", "per 1000 hh", "signalen", "huishoudens"], top))
+    print_linkage(paths, quarter)
     duckdb_cli = Path(sys.executable).with_name("duckdb")
     print(f'\nQuery it: {duckdb_cli} -readonly {paths.monitor} "select * from monitor.gemeente"')
+
+
+def print_linkage(paths: Paths, quarter: str) -> None:
+    """For generated data: how well signals were linked to their true address."""
+    truth = paths.ground_truth / quarter
+    if not (truth / "signals.csv").exists():
+        return
+    from orchestration.demo.linkage import measure_linkage
+    from orchestration.pseudonym import load_key
+
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        quality = measure_linkage(con, truth, load_key(paths.demo_key_file))
+    print(f"\n{quality.summary()}.")
