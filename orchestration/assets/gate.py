@@ -82,7 +82,7 @@ def gate_checks(context: AssetCheckExecutionContext, monitor: MonitorResource):
                 "rows": outcome.rows or 0,
                 "failures": len(outcome.failures),
                 "warnings": len(outcome.warnings),
-                "result": MetadataValue.md(render_markdown(outcome, only_failed=outcome.passed)),
+                "result": MetadataValue.md(render_markdown(outcome)),
             },
         )
     audit = audit_publication(candidate)
