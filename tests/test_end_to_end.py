@@ -133,3 +133,52 @@ def test_signals_are_linked_to_their_true_address(published, monkeypatch) -> Non
     assert quality.matched_wrong == 0, quality.summary()
     assert quality.recall >= 0.995, quality.summary()
     assert {"exact", "no_match", "outside_gemeente"} <= set(quality.per_status), quality
+
+
+def test_a_bad_candidate_row_blocks_publication_through_dagster(
+    published, tmp_path, monkeypatch
+) -> None:
+    """A published count of 5 injected into the candidate: the blocking gate check fails in
+    Dagster, the publish step is skipped and monitor.duckdb stays byte for byte the same."""
+    import hashlib
+    import shutil
+    from pathlib import Path
+
+    from dagster import AssetSelection, DagsterInstance, materialize
+
+    from orchestration.assets.gate import gate_checks
+    from orchestration.assets.protect import CANDIDATE_KEY, CANDIDATE_TABLE
+    from orchestration.assets.publish import PUBLISHED_KEY, published_area_indicators
+    from orchestration.partitions import partition_key_for_quarter
+    from orchestration.resources import MonitorResource
+
+    source, _ = published
+    data_dir = tmp_path / "data"
+    shutil.copytree(Path(source), data_dir, ignore=shutil.ignore_patterns("dagster_home"))
+    monkeypatch.setenv("MONITOR_DEMO", "1")
+    with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
+        area, indicator = con.execute(
+            f"update {CANDIDATE_TABLE} set value = 5, status = 'published' "
+            "where (area_code, indicator) = (select (area_code, indicator) from "
+            f"{CANDIDATE_TABLE} where area_level = 'buurt' and indicator = 'hh_bereikt' "
+            "order by area_code limit 1) returning area_code, indicator"
+        ).fetchone()
+    before = hashlib.sha256((data_dir / "monitor.duckdb").read_bytes()).hexdigest()
+
+    result = materialize(
+        [published_area_indicators, gate_checks],
+        selection=AssetSelection.assets(PUBLISHED_KEY)
+        | AssetSelection.checks_for_assets(CANDIDATE_KEY),
+        partition_key=partition_key_for_quarter(QUARTER),
+        resources={"monitor": MonitorResource(data_dir=str(data_dir))},
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert not evaluations["disclosure_rules"].passed
+    assert f"{area}" in str(evaluations["disclosure_rules"].metadata["result"].value), indicator
+    assert not evaluations["disclosure_audit"].passed
+    assert evaluations["area_coverage"].passed
+    assert PUBLISHED_KEY not in {m.asset_key for m in result.get_asset_materialization_events()}
+    assert hashlib.sha256((data_dir / "monitor.duckdb").read_bytes()).hexdigest() == before
