@@ -42,8 +42,12 @@ def published_area_indicators(
         hashes = [
             r[0]
             for r in con.execute(
-                "select file_sha256 from audit.ingest_files where quarter = ? and status <> 'failed' "
-                "order by source, file_name, ingested_at",
+                # the current state of each file (its latest row): audit.ingest_files also
+                # holds a row per rerun that saw the file, which must not change the version
+                "select file_sha256 from audit.ingest_files where quarter = ? "
+                "qualify row_number() over (partition by source, file_name "
+                "order by ingested_at desc) = 1 and status <> 'failed' "
+                "order by source, file_name",
                 [quarter],
             ).fetchall()
         ]
