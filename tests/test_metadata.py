@@ -56,11 +56,11 @@ def test_match_rates_per_partner_count_every_status() -> None:
     header = [
         c.strip() for c in metadata["match_rates"].value.splitlines()[0].strip("|").split("|")
     ]
-    eneco = dict(zip(header, rows["Eneco (eneco)"], strict=True))
+    eneco = dict(zip(header, rows["eneco"], strict=True))
     assert eneco["signals"] == "4"
     assert eneco["exact"] == "2" and eneco["unique_toevoeging"] == "1"
     assert eneco["no_match"] == "1" and eneco["match rate"] == "75.0%"
-    ymere = dict(zip(header, rows["Ymere (ymere)"], strict=True))
+    ymere = dict(zip(header, rows["ymere"], strict=True))
     assert ymere["signals"] == "2" and ymere["match rate"] == "0.0%"
     assert ymere["ambiguous"] == "1" and ymere["outside_gemeente"] == "1"
     assert metadata["signals"] == 6 and metadata["signals_matched"] == 3

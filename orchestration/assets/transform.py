@@ -31,7 +31,6 @@ from dagster_dbt import (
 
 from orchestration.dbt_project import DBT_RUN_TARGET, dbt_env, dbt_project, prepare_manifest
 from orchestration.metadata import markdown_table
-from orchestration.parameters import partners
 from orchestration.partitions import (
     ONE_QUARTER_PER_RUN,
     quarter_from_partition_key,
@@ -144,17 +143,14 @@ def match_rate_metadata(
         per_partner.setdefault(partner, {})[status] = n
     statuses = [*MATCHED_STATUSES, *UNMATCHED_STATUSES]
     statuses += sorted({status for _, status, _ in counts} - set(statuses))
-    names = {code: p.naam for code, p in partners().items()}
 
     def row(label: str, by_status: Mapping[str, int]) -> list[object]:
         total = sum(by_status.values())
         matched = sum(by_status.get(s, 0) for s in MATCHED_STATUSES)
         rate = f"{matched / total:.1%}" if total else ""
-        return [label, total, *(by_status.get(s, 0) for s in statuses), rate]
+        return [label, total, rate, *(by_status.get(s, 0) for s in statuses)]
 
-    rows = [
-        row(f"{names.get(code, code)} ({code})", per_partner[code]) for code in sorted(per_partner)
-    ]
+    rows = [row(code, per_partner[code]) for code in sorted(per_partner)]
     overall: dict[str, int] = {}
     for by_status in per_partner.values():
         for status, n in by_status.items():
@@ -163,7 +159,7 @@ def match_rate_metadata(
     total = sum(overall.values())
     matched = sum(overall.get(s, 0) for s in MATCHED_STATUSES)
     return {
-        "match_rates": markdown_table(["partner", "signals", *statuses, "match rate"], rows),
+        "match_rates": markdown_table(["partner", "signals", "match rate", *statuses], rows),
         "signals": total,
         "signals_matched": matched,
         "match_rate": MetadataValue.float(round(matched / total, 4) if total else 0.0),
