@@ -1,0 +1,1 @@
+"""National-scale benchmark of the quarterly refresh (issue 9): see benchmarks/README.md."""
