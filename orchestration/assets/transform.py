@@ -7,12 +7,13 @@ ingest assets through every dbt model. The quarter reaches dbt as the environmen
 Each model's materialization carries its row count (of the table, and of the quarter in the
 incremental ones) and the address-matching model ``int_signalen_matched_to_adressen`` a
 table of match rates per partner. DuckDB has one writer and dbt holds the warehouse until it
-exits, so the dbt events are held back until then, like dagster-dbt's own
-``fetch_row_counts()`` does on DuckDB, and sent with the extra metadata in one go.
+exits, so the materializations are held back until then (as dagster-dbt's own
+``fetch_row_counts()`` does on DuckDB) and sent, in dbt's order, with the extra metadata;
+test results are passed on as dbt reports them.
 """
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import duckdb
@@ -68,43 +69,37 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, monitor: Mon
     os.environ.update(dbt_env(quarter))
     context.log.info(f"dbt build for {quarter}")
     invocation = dbt.cli(["build"], context=context, target_path=DBT_RUN_TARGET)
-    events = []
+    nodes = invocation.manifest["nodes"]
+    outputs = []
     try:
         for event in invocation.stream():
-            events.append(event)
+            if isinstance(event, Output | AssetMaterialization):
+                outputs.append(event)  # in dbt's (topological) order, annotated once dbt exits
+            else:
+                yield event  # test results as they come
     except Exception:
-        yield from events  # what dbt did build is still recorded; then the step fails
+        yield from outputs  # what dbt did build is still recorded; then the step fails
         raise
-    nodes = invocation.manifest["nodes"]
     with monitor.warehouse() as con:
-        annotated = list(_with_model_metadata(con, quarter, nodes, events))
+        annotated = [_with_table_metadata(con, quarter, nodes, event) for event in outputs]
     yield from annotated
 
 
-def _unique_id(event: object) -> str | None:
-    value = getattr(event, "metadata", {}).get("unique_id")
-    return getattr(value, "text", None)
-
-
-def _with_model_metadata(
+def _with_table_metadata(
     con: duckdb.DuckDBPyConnection,
     quarter: str,
     nodes: Mapping[str, Mapping[str, Any]],
-    events: Sequence[object],
-) -> Iterator[object]:
-    """The events, with row counts on every model and seed table and match rates on the
-    matching model's materialization."""
-    for event in events:
-        node = nodes.get(_unique_id(event) or "")
-        if not isinstance(event, Output | AssetMaterialization) or node is None:
-            yield event
-            continue
-        extra: dict[str, Any] = {}
-        if node["config"].get("materialized") != "view":
-            extra.update(_row_counts(con, quarter, node["schema"], node["alias"]))
-        if node["unique_id"] == MATCHING_MODEL:
-            extra.update(match_rate_metadata(con, quarter, node["schema"], node["alias"]))
-        yield event.with_metadata({**event.metadata, **extra}) if extra else event
+    event: Output | AssetMaterialization,
+) -> Output | AssetMaterialization:
+    """A table's materialization with its row counts and, on the matching model, its match
+    rates; views (nothing stored to count) and other events unchanged."""
+    node = nodes.get(getattr(event.metadata.get("unique_id"), "text", None) or "")
+    if node is None or node["config"].get("materialized") == "view":
+        return event
+    extra = _row_counts(con, quarter, node["schema"], node["alias"])
+    if node["unique_id"] == MATCHING_MODEL:
+        extra.update(match_rate_metadata(con, quarter, node["schema"], node["alias"]))
+    return event.with_metadata({**event.metadata, **extra})
 
 
 def _row_counts(
