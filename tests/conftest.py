@@ -50,3 +50,15 @@ def run_monitor(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str
 
     run.data_dir = data_dir  # type: ignore[attr-defined]
     return run
+
+
+@pytest.fixture(scope="session")
+def pipeline_baseline(tmp_path_factory: pytest.TempPathFactory):
+    """One uninterrupted `monitor run` of a small synthetic quarter with a real key (no demo
+    mode): the reference the fault, concurrency, key and retention tests compare against.
+    Returns (data_dir, completed process). Treat as read-only: copy it to change it."""
+    from . import pipeline_support as support
+
+    data_dir = tmp_path_factory.mktemp("baseline") / "data"
+    support.generate(data_dir)
+    return data_dir, support.monitor(data_dir, "run", "--quarter", support.QUARTER)

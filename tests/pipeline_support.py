@@ -1,0 +1,202 @@
+"""Helpers for the tests that drive whole `monitor` runs as separate processes: start, pause
+(the MONITOR_FAULT_PAUSE test hook of orchestration/settings.py), kill, and compare every table
+of two data directories.
+
+The pipeline runs with a real key (not demo mode), so the same landing files give the same
+pseudonyms in every data directory and tables can be compared row for row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import duckdb
+
+from .conftest import BIN, REPO, monitor_env
+
+QUARTER = "2026Q3"
+HOUSEHOLDS = "3000"
+SEED = "7"
+KEY = "TestKey-never-to-be-logged-5f1c0b9e7d"
+"""A distinct pseudonym key: the key-management tests look for it everywhere."""
+RUN_TIMEOUT = 900
+
+VOLATILE_COLUMNS = {"ingested_at", "published_at", "changed_at", "purged_at", "run_id"}
+"""When a row was written and by which Dagster run: differ between any two runs."""
+
+
+def env(data_dir: Path, key: str | None = KEY, **extra: str) -> dict[str, str]:
+    values = monitor_env(data_dir, PYTHONUNBUFFERED="1", **extra)
+    values.pop("MONITOR_DEMO")
+    if key is not None:
+        values["MONITOR_PSEUDONYM_KEY"] = key
+    return values
+
+
+def monitor(
+    data_dir: Path, *args: str, key: str | None = KEY, check: bool = True, **extra: str
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [str(BIN / "monitor"), *args],
+        cwd=REPO,
+        env=env(data_dir, key, **extra),
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+    )
+    if check:
+        assert result.returncode == 0, (
+            f"monitor {' '.join(args)} exited {result.returncode}\n"
+            f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+        )
+    return result
+
+
+def generate(data_dir: Path) -> None:
+    monitor(
+        data_dir, "generate", "--quarter", QUARTER, "--geography", "synthetic",
+        "--households", HOUSEHOLDS, "--seed", SEED,
+    )  # fmt: skip
+
+
+class Run:
+    """`monitor run --quarter QUARTER` in its own process group, output to files."""
+
+    def __init__(self, data_dir: Path, name: str, key: str = KEY, **extra: str) -> None:
+        self.data_dir = data_dir
+        self.stdout_path = data_dir.parent / f"{name}.stdout"
+        self.stderr_path = data_dir.parent / f"{name}.stderr"
+        with self.stdout_path.open("w") as out, self.stderr_path.open("w") as err:
+            self.proc = subprocess.Popen(
+                [str(BIN / "monitor"), "run", "--quarter", QUARTER],
+                cwd=REPO,
+                env=env(data_dir, key, **extra),
+                stdout=out,
+                stderr=err,
+                text=True,
+                start_new_session=True,  # its own process group: dbt dies with it
+            )
+
+    @property
+    def stdout(self) -> str:
+        return self.stdout_path.read_text()
+
+    @property
+    def stderr(self) -> str:
+        return self.stderr_path.read_text()
+
+    def wait_until(self, condition, what: str, timeout: float = RUN_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert self.proc.poll() is None, (
+                f"run ended (exit {self.proc.returncode}) before {what}\n"
+                f"--- stdout\n{self.stdout[-4000:]}\n--- stderr\n{self.stderr[-4000:]}"
+            )
+            assert time.monotonic() < deadline, f"no {what} within {timeout} s"
+            time.sleep(0.1)
+
+    def wait_for_pause(self, stage: str) -> Path:
+        marker = self.data_dir / f"fault_pause.{stage}"
+        self.wait_until(marker.exists, f"the {stage} pause marker")
+        return marker
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group (the `monitor` process, dbt, everything)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=60)
+        for marker in self.data_dir.glob("fault_pause.*"):
+            marker.unlink()
+
+    def finish(self) -> int:
+        return self.proc.wait(timeout=RUN_TIMEOUT)
+
+    def finish_ok(self) -> None:
+        code = self.finish()
+        assert code == 0, f"exit {code}\n{self.stdout[-4000:]}\n{self.stderr[-4000:]}"
+
+
+# --- comparing data directories ---------------------------------------------------------------
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, list[str]]]:
+    rows = con.execute(
+        "select schema_name, table_name, list(column_name order by column_index) "
+        "from duckdb_columns() where database_name = current_database() "
+        "group by all order by all"
+    ).fetchall()
+    return [(f"{schema}.{table}", columns) for schema, table, columns in rows]
+
+
+def table_rows(path: Path, quarter: str | None = None) -> dict[str, list[tuple]]:
+    """Every table of a DuckDB file, volatile columns left out, rows sorted (duplicates kept).
+
+    ``audit.ingest_files`` is a history (one row per file per run that saw it): it is compared
+    as the current state of each file, its latest row, without the status of that run.
+    ``quarter``: only that quarter's rows of tables with a quarter column.
+    """
+    out: dict[str, list[tuple]] = {}
+    with duckdb.connect(str(path), read_only=True) as con:
+        for table, columns in _tables(con):
+            kept = [c for c in columns if c not in VOLATILE_COLUMNS]
+            if table == "audit.ingest_files":
+                kept.remove("status")
+            select = ", ".join(f'"{c}"' for c in kept)
+            where = " where quarter = ?" if quarter and "quarter" in columns else ""
+            source = table
+            if table == "audit.ingest_files":
+                source = (
+                    "(select * from audit.ingest_files qualify row_number() over "
+                    "(partition by quarter, source, file_name order by ingested_at desc) = 1)"
+                )
+            params = [quarter] if where else []
+            out[table] = con.execute(
+                f"select {select} from {source}{where} order by all", params
+            ).fetchall()
+    return out
+
+
+def assert_same_tables(actual: dict, expected: dict, what: str) -> None:
+    assert sorted(actual) == sorted(expected), f"{what}: other tables"
+    for table in expected:
+        assert actual[table] == expected[table], (
+            f"{what}: {table} differs ({len(actual[table])} rows, expected {len(expected[table])})"
+        )
+
+
+def assert_same_warehouse(data_dir: Path, baseline_dir: Path, what: str) -> None:
+    expected = table_rows(baseline_dir / "warehouse.duckdb")
+    assert_same_tables(table_rows(data_dir / "warehouse.duckdb"), expected, what)
+
+
+def active_steps(data_dir: Path) -> dict[str, list[str]]:
+    """Per Dagster run of the data directory: steps started and never finished."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    ended = {DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE}
+    out = {}
+    with DagsterInstance.from_config(str(data_dir / "dagster_home")) as instance:
+        for run in instance.get_runs():
+            started: list[str] = []
+            for record in instance.all_logs(run.run_id):
+                event = record.dagster_event
+                if event is None or not event.step_key:
+                    continue
+                if event.event_type == DagsterEventType.STEP_START:
+                    started.append(event.step_key)
+                elif event.event_type in ended and event.step_key in started:
+                    started.remove(event.step_key)
+            out[run.run_id] = started
+    return out
+
+
+def run_statuses(data_dir: Path) -> list[str]:
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(data_dir / "dagster_home")) as instance:
+        return [run.status.value for run in reversed(instance.get_runs())]
