@@ -1,0 +1,502 @@
+"""The Dagster UI end to end: ``dagster dev`` on a fresh installation, looked at with headless
+Chromium and driven through Dagster's GraphQL API the way the UI drives it.
+
+- Chromium loads the global asset lineage, the publish group's lineage and the metadata of the
+  address-matching model; screenshots are saved as test artifacts.
+- One quarter is materialized through GraphQL (``launchRun`` of job ``quarterly_refresh`` for
+  one partition) and succeeds; its match-rate table is on the dbt model's materialization.
+- A backfill of two quarters, launched as the UI's job page launches it
+  (``launchPartitionBackfill``), runs the quarters one at a time: one run per quarter, their
+  start and end times do not overlap, and both quarters are published with their reports.
+
+Artifacts: ``$PYTEST_ARTIFACTS/ui/`` or else ``test-artifacts/ui/`` in the repository root
+(git-ignored): ``asset_lineage.png``, ``publish_group.png``, ``match_rates.png``.
+
+Needs Debian's ``chromium`` package (``apt-get install -y chromium``; ``.ci/run`` installs it).
+Without it the test fails and says so: the UI is part of what this project delivers.
+
+Data: two synthetic quarters of 2,000 households each, so each quarter run is short.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import DagsterInstance, RunsFilter
+
+from orchestration.definitions import defs
+from orchestration.jobs import QUARTERLY_JOB_NAME
+
+from .conftest import BIN, REPO, monitor_env
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+LOCATION = "buurtmonitor"
+REPOSITORY = "__repository__"
+QUARTERS = {"2026Q2": "2026-04-01", "2026Q3": "2026-07-01"}
+RUN_DEADLINE_SECONDS = 420
+"""Generous: a quarter takes about a minute; the deadline only turns a hang into a failure."""
+ARTIFACTS = Path(os.environ.get("PYTEST_ARTIFACTS") or REPO / "test-artifacts") / "ui"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium package "
+            "(apt-get install -y chromium) to run the UI test"
+        )
+    return CHROMIUM
+
+
+class DagsterDev:
+    """``dagster dev`` in its own process group, with a GraphQL client."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.data_dir = tmp / "data"
+        self.home = tmp / "dagster_home"
+        self.home.mkdir(parents=True)
+        shutil.copyfile(REPO / "dagster.yaml", self.home / "dagster.yaml")
+        self.env = monitor_env(self.data_dir, DAGSTER_HOME=str(self.home))
+        self.log = tmp / "dagster_dev.log"
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    str(BIN / "dagster"),
+                    "dev",
+                    "-w",
+                    str(REPO / "workspace.yaml"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                ],
+                cwd=REPO,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 240
+        while True:
+            if self.process.poll() is not None:
+                pytest.fail(f"dagster dev exited {self.process.returncode}:\n{self.log_tail()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"dagster dev did not serve the code location:\n{self.log_tail()}")
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                urllib.request.urlopen(f"{self.url}/server_info", timeout=5).read()
+                if self.location_loaded():
+                    return
+            time.sleep(1)
+
+    def location_loaded(self) -> bool:
+        entries = self.graphql(
+            "{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus "
+            "locationOrLoadError { __typename ... on PythonError { message } } } } } }"
+        )["workspaceOrError"]["locationEntries"]
+        for entry in entries:
+            if entry["name"] == LOCATION and entry["loadStatus"] == "LOADED":
+                error = entry["locationOrLoadError"]
+                if error["__typename"] == "PythonError":
+                    pytest.fail(f"the code location failed to load: {error['message']}")
+                return True
+        return False
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=15)
+        # dagster dev leaves its webserver, daemon and code server behind when it is slow
+        # to stop: end the whole process group it was started in.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=15)
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+    def graphql(self, query: str, variables: dict | None = None) -> dict:
+        request = urllib.request.Request(
+            f"{self.url}/graphql",
+            data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            body = json.load(response)
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
+    def wait_for_run(self, run_id: str) -> dict:
+        deadline = time.monotonic() + RUN_DEADLINE_SECONDS
+        while True:
+            run = self.graphql(
+                "query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }",
+                {"id": run_id},
+            )["runOrError"]
+            if run["status"] in {"SUCCESS", "FAILURE", "CANCELED"}:
+                return run
+            if time.monotonic() > deadline:
+                pytest.fail(f"run {run_id} still {run['status']}:\n{self.log_tail()}")
+            time.sleep(3)
+
+    def run_errors(self, run_id: str) -> str:
+        events = self.graphql(
+            "query($id: ID!) { runOrError(runId: $id) { ... on Run { eventConnection { "
+            "events { __typename ... on MessageEvent { message } } } } } }",
+            {"id": run_id},
+        )["runOrError"]["eventConnection"]["events"]
+        return (
+            "\n".join(e.get("message", "") for e in events if "Failure" in e["__typename"])
+            or self.log_tail()
+        )
+
+
+@pytest.fixture(scope="module")
+def dagster_dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterDev]:
+    """Two small synthetic quarters in the landing folder and ``dagster dev`` serving them."""
+    dev = DagsterDev(tmp_path_factory.mktemp("ui"))
+    for quarter in QUARTERS:
+        generate = ["generate", "--quarter", quarter, "--geography", "synthetic"]
+        subprocess.run(
+            [str(BIN / "monitor"), *generate, "--households", "2000", "--seed", "11"],
+            cwd=REPO,
+            env=dev.env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    try:
+        dev.start()
+        dev.graphql("mutation { setNuxSeen }")  # no first-visit newsletter dialog over the page
+        yield dev
+    finally:
+        dev.stop()
+
+
+def run_chromium(chromium: Path, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [
+            str(chromium),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--virtual-time-budget=15000",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, f"chromium exited {result.returncode}:\n{result.stderr[-2000:]}"
+    return result
+
+
+def screenshot(chromium: Path, profile: Path, url: str, name: str, size=(1600, 1000)) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    target = ARTIFACTS / name
+    target.unlink(missing_ok=True)
+    run_chromium(
+        chromium, profile, f"--window-size={size[0]},{size[1]}", f"--screenshot={target}", url
+    )
+    assert target.exists(), f"chromium wrote no screenshot to {target}"
+    return target
+
+
+def page_text(chromium: Path, profile: Path, url: str) -> str:
+    """The text of the page after the single-page app rendered it (scripts and styles cut)."""
+    dom = run_chromium(chromium, profile, "--window-size=1600,1000", "--dump-dom", url).stdout
+    dom = re.sub(r"<(script|style)\b.*?</\1>", " ", dom, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", dom).split())
+
+
+def png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
+    """Width, height and the pixels (every 4th row) of an 8-bit, non-interlaced PNG."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    pos, idat, header = 8, [], None
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat.append(body)
+    assert header is not None, f"{path} has no IHDR"
+    width, height, depth, colour_type, _, _, interlace = header
+    assert depth == 8 and interlace == 0 and colour_type in (2, 6), header
+    channels = 3 if colour_type == 2 else 4
+    stride = width * channels
+    raw = zlib.decompress(b"".join(idat))
+    prev, pixels, i = bytearray(stride), [], 0
+    for y in range(height):
+        kind, line = raw[i], bytearray(raw[i + 1 : i + 1 + stride])
+        i += 1 + stride
+        if kind == 1:  # Sub
+            for x in range(channels, stride):
+                line[x] = (line[x] + line[x - channels]) & 255
+        elif kind == 2:  # Up
+            line = bytearray((v + u) & 255 for v, u in zip(line, prev, strict=True))
+        elif kind == 3:  # Average
+            for x in range(stride):
+                left = line[x - channels] if x >= channels else 0
+                line[x] = (line[x] + ((left + prev[x]) >> 1)) & 255
+        elif kind == 4:  # Paeth
+            for x in range(stride):
+                a = line[x - channels] if x >= channels else 0
+                b, c = prev[x], (prev[x - channels] if x >= channels else 0)
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        if y % 4 == 0:
+            pixels += [bytes(line[x : x + 3]) for x in range(0, stride, channels)]
+        prev = line
+    return width, height, pixels
+
+
+def assert_real_screenshot(path: Path, size: tuple[int, int]) -> None:
+    width, height, pixels = png_pixels(path)
+    assert (width, height) == size
+    counts: dict[bytes, int] = {}
+    for pixel in pixels:
+        counts[pixel] = counts.get(pixel, 0) + 1
+    assert len(counts) >= 20, f"{path}: only {len(counts)} colours, the page did not render"
+    assert max(counts.values()) < 0.98 * len(pixels), f"{path} is (nearly) one colour"
+
+
+def asset_paths() -> set[str]:
+    return {key.to_user_string() for key in defs.resolve_all_asset_keys()}
+
+
+LAUNCH_RUN = """
+mutation($params: ExecutionParams!) {
+  launchRun(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on Error { message }
+    ... on RunConfigValidationInvalid { errors { message } }
+  }
+}"""
+
+LAUNCH_BACKFILL = """
+mutation($params: LaunchBackfillParams!) {
+  launchPartitionBackfill(backfillParams: $params) {
+    __typename
+    ... on LaunchBackfillSuccess { backfillId }
+    ... on Error { message }
+  }
+}"""
+
+MATERIALIZATIONS = """
+query($path: [String!]!, $partition: String!) {
+  assetOrError(assetKey: {path: $path}) {
+    ... on Asset {
+      assetMaterializations(partitions: [$partition], limit: 10) {
+        runId
+        metadataEntries {
+          label
+          ... on MarkdownMetadataEntry { mdStr }
+          ... on FloatMetadataEntry { floatValue }
+          ... on IntMetadataEntry { intValue }
+        }
+      }
+    }
+  }
+}"""
+
+
+@dataclass(frozen=True)
+class Launched:
+    run_id: str
+    backfill_id: str
+
+
+@pytest.fixture(scope="module")
+def launched(dagster_dev: DagsterDev) -> Launched:
+    """One quarter as a single run, then a backfill of both quarters, launched at once: they
+    queue (one run at a time), so the tests below mostly wait for work already under way."""
+    run = dagster_dev.graphql(
+        LAUNCH_RUN,
+        {
+            "params": {
+                "selector": {
+                    "repositoryLocationName": LOCATION,
+                    "repositoryName": REPOSITORY,
+                    "jobName": QUARTERLY_JOB_NAME,
+                },
+                "executionMetadata": {
+                    "tags": [{"key": "dagster/partition", "value": QUARTERS["2026Q2"]}]
+                },
+            }
+        },
+    )["launchRun"]
+    assert run["__typename"] == "LaunchRunSuccess", run
+
+    nodes = dagster_dev.graphql("{ assetNodes { assetKey { path } jobNames } }")["assetNodes"]
+    assets = [n["assetKey"] for n in nodes if QUARTERLY_JOB_NAME in n["jobNames"]]
+    # What the UI sends from Jobs -> quarterly_refresh -> Materialize -> a range of partitions.
+    backfill = dagster_dev.graphql(
+        LAUNCH_BACKFILL,
+        {
+            "params": {
+                "selector": {
+                    "partitionSetName": f"{QUARTERLY_JOB_NAME}_partition_set",
+                    "repositorySelector": {
+                        "repositoryLocationName": LOCATION,
+                        "repositoryName": REPOSITORY,
+                    },
+                },
+                "assetSelection": assets,
+                "partitionNames": list(QUARTERS.values()),
+                "fromFailure": False,
+                "title": "two quarters",
+            }
+        },
+    )["launchPartitionBackfill"]
+    assert backfill["__typename"] == "LaunchBackfillSuccess", backfill
+    return Launched(run_id=run["run"]["runId"], backfill_id=backfill["backfillId"])
+
+
+def test_the_ui_serves_every_asset_of_the_code_location(
+    dagster_dev: DagsterDev, launched: Launched
+) -> None:
+    nodes = dagster_dev.graphql("{ assetNodes { assetKey { path } groupName isPartitioned } }")[
+        "assetNodes"
+    ]
+    served = {"/".join(n["assetKey"]["path"]): n for n in nodes}
+    assert set(served) == asset_paths()
+    for key, group in [
+        ("raw/bag_adressen", "ingest"),
+        ("raw/signalen", "ingest"),
+        ("raw/signalen/eneco", "ingest"),
+        ("intermediate/int_signalen_matched_to_adressen", "transform"),
+        ("disclosure/area_indicators_candidate", "protect"),
+        ("monitor/area_indicators", "publish"),
+    ]:
+        assert served[key]["groupName"] == group
+        assert served[key]["isPartitioned"], f"{key} is one quarter per partition"
+
+
+def test_chromium_renders_the_asset_lineage(
+    dagster_dev: DagsterDev, chromium: Path, tmp_path
+) -> None:
+    lineage = f"{dagster_dev.url}/asset-groups"
+    shot = screenshot(chromium, tmp_path / "profile", lineage, "asset_lineage.png")
+    assert_real_screenshot(shot, (1600, 1000))
+    text = page_text(chromium, tmp_path / "profile", lineage)
+    assert "Global asset lineage" in text, text[:500]
+    for group in ("ingest", "transform", "protect", "publish"):
+        assert group in text, f"group {group} not on the lineage page"
+
+    group_page = f"{dagster_dev.url}/locations/{LOCATION}/asset-groups/publish/lineage"
+    assert_real_screenshot(
+        screenshot(chromium, tmp_path / "profile", group_page, "publish_group.png"), (1600, 1000)
+    )
+    text = page_text(chromium, tmp_path / "profile", group_page)
+    assert "area_indicators" in text and "area_indicators_candidate" in text, text[:500]
+
+
+def test_a_quarter_materialized_through_graphql(
+    dagster_dev: DagsterDev, launched: Launched, chromium: Path, tmp_path
+) -> None:
+    run = dagster_dev.wait_for_run(launched.run_id)
+    assert run["status"] == "SUCCESS", dagster_dev.run_errors(launched.run_id)
+
+    partition = QUARTERS["2026Q2"]
+    matching = ["intermediate", "int_signalen_matched_to_adressen"]
+    materializations = dagster_dev.graphql(
+        MATERIALIZATIONS, {"path": matching, "partition": partition}
+    )["assetOrError"]["assetMaterializations"]
+    [materialization] = [m for m in materializations if m["runId"] == launched.run_id]
+    entries = {e["label"]: e for e in materialization["metadataEntries"]}
+    table = entries["match_rates"]["mdStr"]
+    assert table.startswith("| partner | signals | match rate | exact |")
+    assert "| **all partners** |" in table
+    assert 0 < entries["match_rate"]["floatValue"] <= 1
+    assert entries["dagster/row_count"]["intValue"] == entries["signals"]["intValue"]
+
+    page = f"{dagster_dev.url}/assets/{'/'.join(matching)}?view=events&partition={partition}"
+    shot = screenshot(chromium, tmp_path / "profile", page, "match_rates.png", (1600, 1400))
+    assert_real_screenshot(shot, (1600, 1400))
+
+
+def test_a_backfill_of_two_quarters_runs_them_one_at_a_time(
+    dagster_dev: DagsterDev, launched: Launched
+) -> None:
+    deadline = time.monotonic() + 3 * RUN_DEADLINE_SECONDS
+    while True:
+        backfill = dagster_dev.graphql(
+            "query($id: String!) { partitionBackfillOrError(backfillId: $id) { "
+            "... on PartitionBackfill { status runs(limit: 10) { runId status } } } }",
+            {"id": launched.backfill_id},
+        )["partitionBackfillOrError"]
+        runs = backfill["runs"]
+        finished = len(runs) == len(QUARTERS) and all(
+            r["status"] in {"SUCCESS", "FAILURE", "CANCELED"} for r in runs
+        )
+        if finished and backfill["status"] != "REQUESTED":
+            break
+        if time.monotonic() > deadline:
+            pytest.fail(f"backfill unfinished: {backfill}\n{dagster_dev.log_tail()}")
+        time.sleep(3)
+    for run in runs:
+        assert run["status"] == "SUCCESS", dagster_dev.run_errors(run["runId"])
+
+    with DagsterInstance.from_config(str(dagster_dev.home)) as instance:
+        backfill_runs = instance.get_run_records(
+            RunsFilter(tags={"dagster/backfill": launched.backfill_id})
+        )
+        single = instance.get_run_records(RunsFilter(run_ids=[launched.run_id]))
+    assert sorted(r.dagster_run.tags["dagster/partition"] for r in backfill_runs) == sorted(
+        QUARTERS.values()
+    ), "one run per quarter"
+    # The single run and the backfill's runs were queued together: still one at a time.
+    ordered = sorted([*backfill_runs, *single], key=lambda r: r.start_time)
+    for earlier, later in itertools.pairwise(ordered):
+        assert earlier.end_time <= later.start_time, (
+            f"runs overlapped: {earlier.dagster_run.run_id} ended {earlier.end_time}, "
+            f"{later.dagster_run.run_id} started {later.start_time}"
+        )
+
+    with duckdb.connect(str(dagster_dev.data_dir / "monitor.duckdb"), read_only=True) as con:
+        log = con.execute(
+            "select quarter, count(*) from monitor.publication_log group by 1 order by 1"
+        ).fetchall()
+    assert log == [("2026Q2", 2), ("2026Q3", 1)], "2026Q2 published twice, 2026Q3 once"
+    report = (dagster_dev.data_dir / "reports" / "buurtmonitor_2026Q3.html").read_text()
+    assert "2026Q2" in report, "the trend of the latest report covers both quarters"
+    assert not re.search(r"https?://", report), "the report refers to nothing online"
