@@ -43,14 +43,18 @@ def landing_sensor(context: SensorEvaluationContext):
     current = landing_fingerprints(paths().landing)
     valid_keys = set(quarterly_partitions.get_partition_keys())
     requests = []
+    handled = dict(current)
     for quarter, fingerprint in current.items():
         if seen.get(quarter) == fingerprint:
             continue
         key = partition_key_for_quarter(quarter)
         if key not in valid_keys:
+            # Not recorded as seen: once the quarter has ended (is a partition) the files
+            # still count as new and the quarter is requested then.
             context.log.warning(
-                f"landing/{quarter} has files but is not a partition (yet); ignored"
+                f"landing/{quarter} has files but is not a partition (yet); ignored for now"
             )
+            handled.pop(quarter)
             continue
         requests.append(
             RunRequest(
@@ -59,7 +63,7 @@ def landing_sensor(context: SensorEvaluationContext):
                 tags={"monitor/quarter": quarter, "monitor/trigger": "landing"},
             )
         )
-    context.update_cursor(json.dumps(current))
+    context.update_cursor(json.dumps(handled))
     if not requests:
         return SkipReason("no landing changes")
     return requests

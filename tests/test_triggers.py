@@ -3,6 +3,7 @@ schedule, evaluated through Dagster's own tick evaluation on a real (temporary) 
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import datetime
 from pathlib import Path
@@ -89,6 +90,9 @@ def test_sensor_ignores_folders_that_are_no_partition(landing: Path, instance) -
     deliver(landing, "not-a-quarter", "eneco", "eneco.csv", "a\n", 1_780_000_000)
     (landing / "2026Q1.csv").write_text("a stray file\n")
     assert daemon.tick() == []
+    # Files delivered before their quarter ended are not marked as seen: the quarter is
+    # requested by the first tick after it became a partition.
+    assert "2099Q1" not in json.loads(daemon.cursor or "{}")
 
 
 @pytest.mark.parametrize(
