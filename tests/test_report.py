@@ -11,10 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.gate.sample import sample_frames, write_tables
-from orchestration.publish import publish_quarter
 from orchestration.report import write_report
 from orchestration.settings import Paths
+
+from .published_sample import publish_sample
 
 Q2, Q3 = "2026Q2", "2026Q3"
 CHARTS = [
@@ -52,23 +52,7 @@ class Marks(HTMLParser):
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     """Two quarters of the gate's sample candidate, published into monitor.duckdb."""
-    root = tmp_path_factory.mktemp("report")
-    paths = Paths(root / "data")
-    with duckdb.connect(str(root / "warehouse.duckdb")) as con:
-        for quarter in (Q2, Q3):
-            write_tables(con, **sample_frames(quarter))
-            publish_quarter(
-                con,
-                quarter,
-                paths.monitor,
-                run_id=f"run-{quarter}",
-                data_version="v1",
-                checks_passed=["area_indicators"],
-                n_primary=1,
-                n_secondary=1,
-                synthetic=True,
-            )
-    return paths
+    return publish_sample(tmp_path_factory.mktemp("report"), [Q2, Q3])
 
 
 def read_report(paths: Paths, quarter: str) -> tuple[str, Marks]:

@@ -1,0 +1,32 @@
+"""A real monitor.duckdb for tests that read published figures: the gate's sample candidate
+(orchestration/gate/sample.py) for a few quarters, published by the real publication code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from orchestration.gate.sample import sample_frames, write_tables
+from orchestration.publish import publish_quarter
+from orchestration.settings import Paths
+
+
+def publish_sample(root: Path, quarters: list[str]) -> Paths:
+    """Publish the sample of each quarter into ``root/data/monitor.duckdb``."""
+    paths = Paths(root / "data")
+    with duckdb.connect(str(root / "warehouse.duckdb")) as con:
+        for quarter in quarters:
+            write_tables(con, **sample_frames(quarter))
+            publish_quarter(
+                con,
+                quarter,
+                paths.monitor,
+                run_id=f"run-{quarter}",
+                data_version="v1",
+                checks_passed=["area_indicators"],
+                n_primary=1,
+                n_secondary=1,
+                synthetic=True,
+            )
+    return paths
