@@ -130,14 +130,8 @@ def release_orphaned_runs(instance: DagsterInstance) -> list[str]:
         released.append(run.run_id)
     storage = instance.event_log_storage
     if storage.supports_global_concurrency_limits:
-        held = storage.get_concurrency_run_ids()
-        for run_id in held:
+        for run_id in storage.get_concurrency_run_ids():
             run = instance.get_run_by_id(run_id)
-            if run_id in released or (
-                run is not None
-                and run.tags.get(TRIGGER_TAG) == CLI_TRIGGER
-                and run.status
-                in (DagsterRunStatus.FAILURE, DagsterRunStatus.SUCCESS, DagsterRunStatus.CANCELED)
-            ):
+            if run is not None and run.tags.get(TRIGGER_TAG) == CLI_TRIGGER and run.is_finished:
                 storage.free_concurrency_slots_for_run(run_id)
     return released
