@@ -91,7 +91,7 @@ def _hbar_chart(title: str, rows: list[tuple[str, Figure]], unit: str, width: in
                 f'<text class="muted" x="{label_w}" y="{y + 13}"{figure.attrs()}>geheim</text>'
             )
             continue
-        w = max(1.0, (width - label_w - 110) * figure.value / top)
+        w = max(1.0, (width - label_w - 140) * figure.value / top)
         parts.append(
             f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{COLOURS[0]}"'
             f"{figure.attrs()}><title>{_esc(label)}: {_fmt(figure.value, 1)} {_esc(unit)}</title>"
