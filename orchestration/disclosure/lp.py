@@ -632,6 +632,13 @@ def attacker_intervals(
             out.infeasible.append(task.cells)
             continue
         out.lo[res.cells], out.hi[res.cells], out.exact[res.cells] = res.lo, res.hi, res.exact
+        indptr, indices = a_all.indptr, a_all.indices
         for cell, grows in res.binding.items():
-            out.binding[cell] = {int(c) for c in a_all[grows].indices}
+            # the columns of the binding rows, read off the CSR arrays directly (fancy row
+            # indexing builds a new matrix per cell: seconds over a national table)
+            out.binding[cell] = {
+                int(c)
+                for r in np.asarray(grows).ravel()
+                for c in indices[indptr[r] : indptr[r + 1]]
+            }
     return out

@@ -282,8 +282,11 @@ def protect_counts(
             raise RuntimeError(
                 "the true table is not a solution of its own relations (numerical trouble)"
             )
+        # Intervals.width is computed over every cell on each access: once per round, not
+        # once per failing cell (that made a national table's rounds quadratic)
+        iv_width = iv.width
         with np.errstate(invalid="ignore"):
-            fails = np.flatnonzero(targets & (iv.width < width - TOL))
+            fails = np.flatnonzero(targets & (iv_width < width - TOL))
         stats.rounds.append(
             {
                 "round": round_no,
@@ -310,7 +313,7 @@ def protect_counts(
             continue
         new: list[int] = []
         for j in fails:
-            deficit = width - float(iv.width[j])
+            deficit = width - float(iv_width[j])
             cands = np.array(sorted(iv.binding.get(int(j), ())), dtype=np.int64)
             cands = cands[~hidden[cands]] if cands.size else cands
             pick = _pick(cands, x, cost, heavy, deficit)
