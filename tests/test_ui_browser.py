@@ -10,7 +10,9 @@ Chromium and driven through Dagster's GraphQL API the way the UI drives it.
   start and end times do not overlap, and both quarters are published with their reports.
 
 Artifacts: ``$PYTEST_ARTIFACTS/ui/`` or else ``test-artifacts/ui/`` in the repository root
-(git-ignored): ``asset_lineage.png``, ``publish_group.png``, ``match_rates.png``.
+(git-ignored): ``asset_lineage.png``, ``publish_group.png``, ``match_rates.png`` (the match
+rates per partner on the dbt model) and ``suppressions.png`` (suppressions per level, with
+text bars, on the protected candidate).
 
 Needs Debian's ``chromium`` package (``apt-get install -y chromium``; ``.ci/run`` installs it).
 Without it the test fails and says so: the UI is part of what this project delivers.
@@ -452,6 +454,18 @@ def test_a_quarter_materialized_through_graphql(
     page = f"{dagster_dev.url}/assets/{'/'.join(matching)}?view=events&partition={partition}"
     shot = screenshot(chromium, tmp_path / "profile", page, "match_rates.png", (1600, 1400))
     assert_real_screenshot(shot, (1600, 1400))
+
+    candidate = ["disclosure", "area_indicators_candidate"]
+    materializations = dagster_dev.graphql(
+        MATERIALIZATIONS, {"path": candidate, "partition": partition}
+    )["assetOrError"]["assetMaterializations"]
+    [materialization] = [m for m in materializations if m["runId"] == launched.run_id]
+    entries = {e["label"]: e for e in materialization["metadataEntries"]}
+    levels = entries["suppressions_per_level"]["mdStr"]
+    assert "`█` primary `▒` secondary" in levels and "| buurt |" in levels
+    page = f"{dagster_dev.url}/assets/{'/'.join(candidate)}?view=events&partition={partition}"
+    shot = screenshot(chromium, tmp_path / "profile", page, "suppressions.png")
+    assert_real_screenshot(shot, (1600, 1000))
 
 
 def test_a_backfill_of_two_quarters_runs_them_one_at_a_time(
