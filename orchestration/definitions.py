@@ -6,7 +6,7 @@ Loaded by ``workspace.yaml`` (``dagster dev`` in the repository root) and by the
 
 from __future__ import annotations
 
-from dagster import Definitions
+from dagster import Definitions, in_process_executor
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets.gate import gate_checks
@@ -43,4 +43,7 @@ defs = Definitions(
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
     },
     loggers={"progress": progress_logger},
+    # Also for runs launched from the asset graph (Dagster's implicit asset job): one process
+    # per run, steps in order. A process per step re-imports the code location every time.
+    executor=in_process_executor,
 )
