@@ -62,3 +62,14 @@ def pipeline_baseline(tmp_path_factory: pytest.TempPathFactory):
     data_dir = tmp_path_factory.mktemp("baseline") / "data"
     support.generate(data_dir)
     return data_dir, support.monitor(data_dir, "run", "--quarter", support.QUARTER)
+
+
+@pytest.fixture(scope="session")
+def fault_sequence(pipeline_baseline, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Runs killed in every stage and at random moments, then a final run that two other
+    commands try to run beside (tests/pipeline_support.py: fault_sequence). Shared by the
+    fault-injection and the concurrency tests."""
+    from . import pipeline_support as support
+
+    baseline_dir, _ = pipeline_baseline
+    return support.fault_sequence(baseline_dir, tmp_path_factory.mktemp("faults") / "data")

@@ -9,13 +9,18 @@ pseudonyms in every data directory and tables can be compared row for row.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import random
 import signal
 import subprocess
 import time
 from pathlib import Path
 
 import duckdb
+
+from orchestration.gate.sample import sample_frames, write_tables
+from orchestration.publish import publish_quarter
 
 from .conftest import BIN, REPO, monitor_env
 
@@ -24,6 +29,7 @@ HOUSEHOLDS = "3000"
 SEED = "7"
 KEY = "TestKey-never-to-be-logged-5f1c0b9e7d"
 """A distinct pseudonym key: the key-management tests look for it everywhere."""
+OTHER_KEY = "another-key-0123456789"
 RUN_TIMEOUT = 900
 
 VOLATILE_COLUMNS = {"ingested_at", "published_at", "changed_at", "purged_at", "run_id"}
@@ -119,6 +125,118 @@ class Run:
     def finish_ok(self) -> None:
         code = self.finish()
         assert code == 0, f"exit {code}\n{self.stdout[-4000:]}\n{self.stderr[-4000:]}"
+
+
+# --- the fault sequence -----------------------------------------------------------------------
+
+EARLIER = "2026Q2"
+RANDOM_KILLS = 2
+RANDOM_SEED = 20260930
+DBT_MARTS_STARTED = "START sql incremental model main_marts."
+
+
+def landing_digest(data_dir: Path) -> dict[str, str]:
+    landing = data_dir / "landing"
+    return {
+        str(p.relative_to(landing)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(landing.rglob("*"))
+        if p.is_file()
+    }
+
+
+def publish_earlier_quarter(monitor_path: Path) -> None:
+    """An earlier publication (the gate's sample figures for EARLIER) in monitor.duckdb."""
+    with duckdb.connect() as con:
+        write_tables(con, **sample_frames(EARLIER))
+        publish_quarter(
+            con, EARLIER, monitor_path, run_id="earlier", data_version="v0",
+            checks_passed=[], n_primary=0, n_secondary=0, synthetic=True,
+        )  # fmt: skip
+
+
+def monitor_state(path: Path, previous: bytes) -> str:
+    """'previous' (byte for byte) or 'complete' (opens; the quarter whole next to the earlier
+    one). Anything else fails the test."""
+    data = path.read_bytes()
+    if data == previous:
+        return "previous"
+    with duckdb.connect(str(path), read_only=True) as con:
+        quarters = con.execute(
+            "select quarter, count(*) from monitor.area_indicators group by 1 order by 1"
+        ).fetchall()
+        logged = con.execute(
+            "select count(*) from monitor.publication_log where quarter = ?", [QUARTER]
+        ).fetchone()[0]
+    assert [q for q, _ in quarters] == [EARLIER, QUARTER] and logged == 1, quarters
+    return "complete"
+
+
+def assert_warehouse_unlocked(data_dir: Path) -> None:
+    """The killed run's DuckDB lock died with it: a writer can open the warehouse at once."""
+    if (data_dir / "warehouse.duckdb").exists():
+        duckdb.connect(str(data_dir / "warehouse.duckdb")).close()
+
+
+def fault_sequence(baseline_dir: Path, data_dir: Path) -> dict:
+    """Kill runs of one data directory in each stage and at random moments, then run it to
+    the end; that last run is held at its publish step while two other commands try their
+    luck (tests/test_concurrency.py). Returns what the tests check."""
+    generate(data_dir)
+    assert landing_digest(data_dir) == landing_digest(baseline_dir)  # same input as baseline
+    monitor_path = data_dir / "monitor.duckdb"
+    publish_earlier_quarter(monitor_path)
+    previous = monitor_path.read_bytes()
+    log: list[dict] = []
+
+    def killed(run: Run, stage: str) -> None:
+        run.kill()
+        assert_warehouse_unlocked(data_dir)
+        log.append({"stage": stage, "monitor": monitor_state(monitor_path, previous)})
+
+    for stage in ("ingest", "dbt", "checks", "publish"):
+        if stage == "dbt":
+            run = Run(data_dir, "killed-dbt")
+            run.wait_until(lambda r=run: DBT_MARTS_STARTED in r.stdout, "dbt building the marts")
+        else:
+            run = Run(data_dir, f"killed-{stage}", MONITOR_FAULT_PAUSE=stage)
+            run.wait_for_pause(stage)
+        if stage == "publish":
+            # the new file is complete next to the target, the swap not yet done
+            assert list(data_dir.glob(".monitor.duckdb.publish-*.tmp"))
+            assert monitor_path.read_bytes() == previous
+        killed(run, stage)
+
+    rng = random.Random(RANDOM_SEED)
+    for i in range(RANDOM_KILLS):
+        delay = rng.uniform(2.0, 45.0)
+        run = Run(data_dir, f"killed-random-{i}")
+        deadline = time.monotonic() + delay
+        while time.monotonic() < deadline and run.proc.poll() is None:
+            time.sleep(0.1)
+        killed(run, f"random after {delay:.1f} s")
+
+    final = Run(data_dir, "final", MONITOR_FAULT_PAUSE="publish")
+    marker = final.wait_for_pause("publish")
+    runs_before = run_statuses(data_dir)
+    second = monitor(data_dir, "run", "--quarter", QUARTER, check=False)
+    rotate = monitor(data_dir, "rotate-key", "--confirm", key=OTHER_KEY, check=False)
+    untouched = {
+        "monitor": monitor_path.read_bytes() == previous,
+        "runs": run_statuses(data_dir) == runs_before,
+    }
+    marker.unlink()  # let the final run go on
+    final.finish_ok()
+    return {
+        "data_dir": data_dir,
+        "baseline_dir": baseline_dir,
+        "previous": previous,
+        "log": log,
+        "final": final,
+        "second": second,
+        "rotate": rotate,
+        "untouched_while_contested": untouched,
+        "active_steps": active_steps(data_dir),
+    }
 
 
 # --- comparing data directories ---------------------------------------------------------------

@@ -7,122 +7,26 @@ publish, twice at seeded random moments, then one run to the end, compared table
 the session's uninterrupted baseline run. Before the sequence the directory gets an earlier
 publication of another quarter, so "the previous file" is a real file to compare bytes with.
 The pauses are the MONITOR_FAULT_PAUSE test hook (orchestration/settings.py); dbt is killed
-when its own output shows it building the first marts model.
+when its own output shows it building the first marts model. The sequence
+(``pipeline_support.fault_sequence``) is shared with tests/test_concurrency.py, whose
+contested run is the final one here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import random
-import time
-from pathlib import Path
-
 import duckdb
 import pytest
-
-from orchestration.gate.sample import sample_frames, write_tables
-from orchestration.publish import publish_quarter
 
 from . import pipeline_support as support
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]
 
-EARLIER = "2026Q2"
-RANDOM_KILLS = 2
-RANDOM_SEED = 20260930
-DBT_MARTS_STARTED = "START sql incremental model main_marts."
-
-
-def landing_digest(data_dir: Path) -> dict[str, str]:
-    landing = data_dir / "landing"
-    return {
-        str(p.relative_to(landing)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(landing.rglob("*"))
-        if p.is_file()
-    }
-
-
-def publish_earlier_quarter(monitor_path: Path) -> None:
-    """An earlier publication (the gate's sample figures for EARLIER) in monitor.duckdb."""
-    with duckdb.connect() as con:
-        write_tables(con, **sample_frames(EARLIER))
-        publish_quarter(
-            con, EARLIER, monitor_path, run_id="earlier", data_version="v0",
-            checks_passed=[], n_primary=0, n_secondary=0, synthetic=True,
-        )  # fmt: skip
-
-
-def monitor_state(path: Path, previous: bytes) -> str:
-    """'previous' (byte for byte) or 'complete' (opens; the quarter whole next to the earlier
-    one). Anything else fails the test."""
-    data = path.read_bytes()
-    if data == previous:
-        return "previous"
-    with duckdb.connect(str(path), read_only=True) as con:
-        quarters = con.execute(
-            "select quarter, count(*) from monitor.area_indicators group by 1 order by 1"
-        ).fetchall()
-        logged = con.execute(
-            "select count(*) from monitor.publication_log where quarter = ?", [support.QUARTER]
-        ).fetchone()[0]
-    assert [q for q, _ in quarters] == [EARLIER, support.QUARTER] and logged == 1, quarters
-    return "complete"
-
-
-def assert_warehouse_unlocked(data_dir: Path) -> None:
-    """The killed run's DuckDB lock died with it: a writer can open the warehouse at once."""
-    if (data_dir / "warehouse.duckdb").exists():
-        duckdb.connect(str(data_dir / "warehouse.duckdb")).close()
+EARLIER = support.EARLIER
 
 
 @pytest.fixture(scope="module")
-def faults(pipeline_baseline, tmp_path_factory):
-    baseline_dir, _ = pipeline_baseline
-    data_dir = tmp_path_factory.mktemp("faults") / "data"
-    support.generate(data_dir)
-    assert landing_digest(data_dir) == landing_digest(baseline_dir)  # same input as baseline
-    monitor_path = data_dir / "monitor.duckdb"
-    publish_earlier_quarter(monitor_path)
-    previous = monitor_path.read_bytes()
-    log: list[dict] = []
-
-    def killed(run: support.Run, stage: str) -> None:
-        run.kill()
-        assert_warehouse_unlocked(data_dir)
-        log.append({"stage": stage, "monitor": monitor_state(monitor_path, previous)})
-
-    for stage in ("ingest", "dbt", "checks", "publish"):
-        if stage == "dbt":
-            run = support.Run(data_dir, "killed-dbt")
-            run.wait_until(lambda r=run: DBT_MARTS_STARTED in r.stdout, "dbt building the marts")
-        else:
-            run = support.Run(data_dir, f"killed-{stage}", MONITOR_FAULT_PAUSE=stage)
-            run.wait_for_pause(stage)
-        if stage == "publish":
-            # the new file is complete next to the target, the swap not yet done
-            assert list(data_dir.glob(".monitor.duckdb.publish-*.tmp"))
-            assert monitor_path.read_bytes() == previous
-        killed(run, stage)
-
-    rng = random.Random(RANDOM_SEED)
-    for i in range(RANDOM_KILLS):
-        delay = rng.uniform(2.0, 45.0)
-        run = support.Run(data_dir, f"killed-random-{i}")
-        deadline = time.monotonic() + delay
-        while time.monotonic() < deadline and run.proc.poll() is None:
-            time.sleep(0.1)
-        killed(run, f"random after {delay:.1f} s")
-
-    final = support.Run(data_dir, "final")
-    final.finish_ok()
-    return {
-        "data_dir": data_dir,
-        "baseline_dir": baseline_dir,
-        "previous": previous,
-        "log": log,
-        "final": final,
-        "active_steps": support.active_steps(data_dir),
-    }
+def faults(fault_sequence):
+    return fault_sequence
 
 
 def test_each_kill_happened_in_its_stage(faults) -> None:
