@@ -97,6 +97,15 @@ def run_quarters(quarters: list[str]) -> bool:
         return run_quarters_locked(quarters)
 
 
+def _has_input(quarter: str) -> bool:
+    """A landing folder for the quarter, or files of it ingested earlier (a rerun after the
+    landing folder was cleaned up rebuilds from the warehouse)."""
+    from orchestration.status import quarter_was_ingested
+
+    paths = settings.paths()
+    return paths.landing_dir(quarter).is_dir() or quarter_was_ingested(paths, quarter)
+
+
 def run_quarters_locked(quarters: list[str]) -> bool:
     """``run_quarters`` for a caller that already holds the run lock."""
     _dagster_home()
@@ -114,6 +123,15 @@ def run_quarters_locked(quarters: list[str]) -> bool:
         for run_id in release_orphaned_runs(instance):
             _say(f"run {run_id} of an earlier `monitor` process never finished: marked failed")
         for quarter in quarters:
+            if not _has_input(quarter):
+                all_ok = False
+                _say(
+                    f"{quarter}: nothing to run: no landing folder "
+                    f"{settings.paths().landing_dir(quarter)} and nothing ingested for it before. "
+                    "Deliver files there (or `monitor generate --quarter "
+                    f"{quarter}` for demo data)."
+                )
+                continue
             _say(f"running {quarter}: ingest -> dbt -> protect -> gate -> publish")
             started = time.monotonic()
             result = job.execute_in_process(

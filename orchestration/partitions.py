@@ -7,9 +7,10 @@ on the first day of each quarter. A partition key is the quarter's first day
 
 from __future__ import annotations
 
+import warnings
 from datetime import date
 
-from dagster import BackfillPolicy, TimeWindowPartitionsDefinition
+from dagster import BackfillPolicy, BetaWarning, TimeWindowPartitionsDefinition
 
 from orchestration.parameters import read_seed
 from orchestration.quarters import quarter_of, quarter_start
@@ -26,6 +27,9 @@ quarterly_partitions = TimeWindowPartitionsDefinition(
 )
 
 ONE_QUARTER_PER_RUN = BackfillPolicy.multi_run(max_partitions_per_run=1)
+# Dagster marks the asset parameter `backfill_policy` beta and warns once per asset at import;
+# it is what makes backfills run quarter by quarter, so that one warning is expected.
+warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=BetaWarning)
 """Every quarterly asset's backfill policy: a backfill of a range runs quarter by quarter (dbt
 builds one quarter per invocation, and DuckDB allows one writer)."""
 

@@ -53,6 +53,15 @@ def _query(path: Path, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         raise
 
 
+def quarter_was_ingested(paths: Paths, quarter: str) -> bool:
+    """Whether audit.ingest_files records any file of the quarter."""
+    return bool(
+        _query(
+            paths.warehouse, "select 1 from audit.ingest_files where quarter = ? limit 1", [quarter]
+        )
+    )
+
+
 def print_status(paths: Paths) -> None:
     landed: dict[str, tuple[int, int]] = {}
     if paths.landing.is_dir():
