@@ -38,6 +38,7 @@ import duckdb
 
 from benchmarks.generate import SIGNALS_PER_1000_RESIDENTS, households_for
 from benchmarks.measure import run_measured
+from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -47,15 +48,7 @@ GB = 1024**3
 STAGES = ("startup", "ingest", "dbt", "protect", "gate", "publish")
 """startup: process start to the run's first step (imports, definitions, dbt manifest)."""
 
-RAW_TABLES = (
-    "signalen",
-    "bag_adressen",
-    "brp_personen",
-    "wijken_buurten",
-    "uitkeringen",
-    "schuldhulp",
-    "vroegsignaal_zaken",
-)
+RAW_TABLES = ("signalen", *MUNICIPAL_SOURCES)
 COMPARED = ("huishoudens", "hh_met_signaal", "signalen")
 
 

@@ -24,8 +24,9 @@ from orchestration.demo.dialects import (
     HOUSE_NUMBER_NOTATIONS,
     covered_variants,
 )
-from orchestration.demo.generator import MUNICIPAL_SOURCES, GeneratorConfig, generate
+from orchestration.demo.generator import GeneratorConfig, generate
 from orchestration.demo.signals import Rates, partner_columns
+from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 from orchestration.parameters import (
     help_accepted_results,
     partners,

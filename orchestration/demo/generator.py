@@ -58,15 +58,6 @@ from orchestration.settings import AMSTERDAM_AREA_FILE, Paths
 
 DEFAULT_SYNTHETIC_HOUSEHOLDS = 10_000
 
-MUNICIPAL_SOURCES = (
-    "bag_adressen",
-    "brp_personen",
-    "wijken_buurten",
-    "uitkeringen",
-    "schuldhulp",
-    "vroegsignaal_zaken",
-)
-
 
 @dataclass(frozen=True)
 class MunicipalDialect:
