@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job, in_process_executor
 
-from orchestration.partitions import quarterly_partitions
-
 QUARTERLY_JOB_NAME = "quarterly_refresh"
 
 quarterly_refresh_job = define_asset_job(
     name=QUARTERLY_JOB_NAME,
     selection=AssetSelection.all() - AssetSelection.groups("maintenance"),
-    partitions_def=quarterly_partitions,
     executor_def=in_process_executor,
     description=(
         "Ingest every landing source, build the dbt models, protect, check and publish one quarter."
