@@ -21,7 +21,9 @@ SERIES_GLYPHS = ("█", "▒", "░")
 _EIGHTHS = ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")
 
 
-def _markdown_lines(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+def markdown_lines(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    """A Markdown table (``|`` and newlines in cells escaped); an empty row when there are none."""
+
     def cell(value: object) -> str:
         text = "" if value is None else str(value)
         return text.replace("|", "\\|").replace("\n", " ")
@@ -34,7 +36,7 @@ def _markdown_lines(headers: Sequence[str], rows: Iterable[Sequence[object]]) ->
 
 
 def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> MetadataValue:
-    return MetadataValue.md("\n".join(_markdown_lines(headers, rows)))
+    return MetadataValue.md("\n".join(markdown_lines(headers, rows)))
 
 
 def text_bar(values: Sequence[float], top: float, width: int = BAR_WIDTH) -> str:
@@ -86,7 +88,7 @@ def bar_table(
         scale = number(row[relative_to]) if relative_to is not None else top
         bar = text_bar(values, scale, width)
         body.append([*row, f"`{bar}`" if bar else ""])
-    lines = _markdown_lines([*headers, ""], body)
+    lines = markdown_lines([*headers, ""], body)
     if len(bar_columns) > 1:
         legend = " ".join(
             f"`{glyph}` {headers[i]}" for i, glyph in zip(bar_columns, SERIES_GLYPHS, strict=False)

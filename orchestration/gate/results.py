@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from orchestration.metadata import markdown_lines
+
 MAX_FAILING_ROWS = 20
 BLOCKING_SEVERITY = "critical"
 
@@ -236,17 +238,6 @@ def failing_rows(
 # --- Markdown ------------------------------------------------------------------------------
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
-    return lines
-
-
 def _status(e: ExpectationOutcome) -> str:
     if e.success:
         return "pass"
@@ -269,7 +260,7 @@ def render_suite_markdown(outcome: SuiteOutcome, only_failed: bool = False) -> s
         lines += [outcome.description, ""]
     listed = [e for e in outcome.expectations if not (only_failed and e.success)]
     if listed:
-        lines += _table(
+        lines += markdown_lines(
             ["check", "column", "severity", "result", "observed", "why"],
             [
                 (
@@ -293,7 +284,7 @@ def render_suite_markdown(outcome: SuiteOutcome, only_failed: bool = False) -> s
         shown = len(e.failing_rows)
         total = e.unexpected_count if e.unexpected_count is not None else shown
         lines += ["", f"Failing rows of `{e.name}` ({shown} of {total}):", ""]
-        lines += _table(headers, [[row.get(h) for h in headers] for row in e.failing_rows])
+        lines += markdown_lines(headers, [[row.get(h) for h in headers] for row in e.failing_rows])
     return "\n".join(lines)
 
 
@@ -310,7 +301,7 @@ def render_markdown(result: GateResult | SuiteOutcome, only_failed: bool = False
         f"({n_fail} blocking failure(s), {n_warn} warning(s))"
     )
     lines = [head, ""]
-    lines += _table(
+    lines += markdown_lines(
         ["suite", "frame", "rows", "result", "failed", "warnings"],
         [
             (
