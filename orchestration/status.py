@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.settings import Paths
 
 
@@ -28,13 +29,6 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
-
-
-LATEST_FILES = (
-    "with latest_files as (select * from audit.ingest_files qualify row_number() over "
-    "(partition by quarter, source, file_name order by ingested_at desc) = 1)"
-)
-"""The current state of every landed file (audit.ingest_files keeps each delivery's row)."""
 
 
 def _query(path: Path, sql: str, params: Sequence[object] = ()) -> list[tuple]:
@@ -73,8 +67,8 @@ def print_status(paths: Paths) -> None:
         q: (files, failed, read, quarantined)
         for q, files, failed, read, quarantined in _query(
             paths.warehouse,
-            f"{LATEST_FILES} select quarter, count(*), count(*) filter (status = 'failed'), sum(rows_read), "
-            "sum(rows_quarantined) from latest_files group by quarter",
+            "select quarter, count(*), count(*) filter (status = 'failed'), sum(rows_read), "
+            f"sum(rows_quarantined) from {CURRENT_FILES} group by quarter",
         )
     }
     built = dict(

@@ -10,6 +10,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from orchestration.assets.gate import BLOCKING_CHECK_NAMES
 from orchestration.assets.protect import CANDIDATE_KEY, PROTECTED_TABLE
+from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.partitions import (
     ONE_QUARTER_PER_RUN,
     quarter_from_partition_key,
@@ -30,8 +31,8 @@ PUBLISHED_KEY = AssetKey(["monitor", "area_indicators"])
     backfill_policy=ONE_QUARTER_PER_RUN,
     kinds={"duckdb"},
     pool="warehouse",
-    description="The published quarter in monitor.duckdb (schema monitor: area_indicators, buurt, "
-    "wijk, gemeente, publication_log). Replaced atomically; other quarters stay.",
+    description="The published quarter in monitor.duckdb (monitor.area_indicators, buurt, wijk, "
+    "gemeente, publication_log; docs/migrations.md). Replaced atomically; other quarters stay.",
 )
 def published_area_indicators(
     context: AssetExecutionContext, monitor: MonitorResource
@@ -42,12 +43,10 @@ def published_area_indicators(
         hashes = [
             r[0]
             for r in con.execute(
-                # the current state of each file (its latest row): audit.ingest_files also
-                # holds a row per rerun that saw the file, which must not change the version
-                "select file_sha256 from audit.ingest_files where quarter = ? "
-                "qualify row_number() over (partition by source, file_name "
-                "order by ingested_at desc) = 1 and status <> 'failed' "
-                "order by source, file_name",
+                # the current state of each file: a rerun that saw the same files (and
+                # logged them `unchanged`) must not change the version
+                f"select file_sha256 from {CURRENT_FILES} where quarter = ? "
+                "and status <> 'failed' order by source, file_name",
                 [quarter],
             ).fetchall()
         ]

@@ -178,11 +178,18 @@ def _landing_files(folder: Path) -> tuple[list[Path], list[str]]:
     return csvs, ignored
 
 
+CURRENT_FILES = (
+    "(select * from audit.ingest_files qualify row_number() over "
+    "(partition by quarter, source, file_name order by ingested_at desc) = 1)"
+)
+"""``audit.ingest_files`` reduced to each file's latest row, its current state (the table keeps
+a row per run that saw the file). A subquery, for ``from {CURRENT_FILES} ...``."""
+
+
 def _previous(con: duckdb.DuckDBPyConnection, quarter: str, source: str) -> dict[str, _Previous]:
     rows = con.execute(
         "SELECT file_name, file_sha256, status, rows_read, rows_loaded, rows_quarantined, error "
-        "FROM (SELECT *, row_number() OVER (PARTITION BY file_name ORDER BY ingested_at DESC) "
-        "      AS rn FROM audit.ingest_files WHERE quarter = ? AND source = ?) WHERE rn = 1",
+        f"FROM {CURRENT_FILES} WHERE quarter = ? AND source = ?",
         [quarter, source],
     ).fetchall()
     return {r[0]: _Previous(*r[1:]) for r in rows}
