@@ -14,8 +14,6 @@ import os
 import secrets
 from pathlib import Path
 
-import polars as pl
-
 from orchestration.settings import paths
 
 log = logging.getLogger(__name__)
@@ -59,13 +57,6 @@ def load_key(key_file: Path | None = None) -> bytes:
 def pseudonymise(key: bytes, domain: str, value: str) -> str:
     digest = hmac.new(key, f"{domain}:{value}".encode(), hashlib.sha256).hexdigest()
     return digest[:PSEUDONYM_HEX_CHARS]
-
-
-def pseudonymise_expr(key: bytes, domain: str, column: pl.Expr) -> pl.Expr:
-    """Polars expression: pseudonym of each non-null value of ``column`` (strings)."""
-    return column.map_elements(
-        lambda value: pseudonymise(key, domain, value), return_dtype=pl.String, skip_nulls=True
-    )
 
 
 def adres_sleutel(key: bytes, postcode: str, huisnummer: int) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from orchestration.pseudonym import pseudonymise_expr
+from orchestration.ingestion.pseudo import BatchPseudonymiser
 
 MATCHED_SIGNALS = "main_marts.fct_signalen"
 
@@ -60,7 +60,10 @@ def measure_linkage(con: duckdb.DuckDBPyConnection, truth_dir: Path, key: bytes)
         truth_dir / "signals.csv",
         columns=["partner_code", "signaal_id", "adres_id", "fault"],
         schema_overrides={"adres_id": pl.String, "signaal_id": pl.String},
-    ).with_columns(true_adres=pseudonymise_expr(key, "adres", pl.col("adres_id")))
+    )
+    truth = truth.with_columns(
+        true_adres=BatchPseudonymiser(key).series("adres", truth.get_column("adres_id"))
+    )
     linked = con.execute(
         f"select partner_code, signaal_id, match_status, adres_pseudo from {MATCHED_SIGNALS} "
         "where quarter = ?",
