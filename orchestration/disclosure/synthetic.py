@@ -23,6 +23,18 @@ PERSONAS = ("jonge_starter", "groot_gezin_minimum", "senior", "zelfstandige", "s
 PERSONA_SHARES = (0.12, 0.06, 0.20, 0.05, 0.05, 0.52)
 
 
+FRAME_SCHEMA = {
+    "quarter": pl.String,
+    "area_level": pl.String,
+    "area_code": pl.String,
+    "area_name": pl.String,
+    "parent_code": pl.String,
+    "indicator": pl.String,
+    "value": pl.Float64,
+}
+"""The columns of an unsuppressed monitor frame (``mon_area_indicators``), as built here."""
+
+
 def _split(total: int, n_parts: int, rng: np.random.Generator) -> np.ndarray:
     """``n_parts`` positive integers adding up to ``total`` (skewed, like real area sizes)."""
     if n_parts <= 0:
@@ -195,15 +207,7 @@ def synthetic_quarter(
             "indicator": names_ind * n_areas,
             "value": pl.Series(flat, dtype=pl.Float64).fill_nan(None),
         },
-        schema={
-            "quarter": pl.String,
-            "area_level": pl.String,
-            "area_code": pl.String,
-            "area_name": pl.String,
-            "parent_code": pl.String,
-            "indicator": pl.String,
-            "value": pl.Float64,
-        },
+        schema=FRAME_SCHEMA,
     )
 
 
@@ -272,13 +276,5 @@ def frame_from_buurten(
     return pl.DataFrame(
         rows,
         orient="row",
-        schema={
-            "quarter": pl.String,
-            "area_level": pl.String,
-            "area_code": pl.String,
-            "area_name": pl.String,
-            "parent_code": pl.String,
-            "indicator": pl.String,
-            "value": pl.Float64,
-        },
+        schema=FRAME_SCHEMA,
     )
