@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from orchestration.ingestion import loader
@@ -369,6 +370,54 @@ def test_an_internal_error_fails_the_file_without_leaking_values(
         report.files[0].error == "a.csv: could not be ingested (internal ValueError; see the log)"
     )
     assert con.execute("SELECT count(*) FROM raw.signalen").fetchone()[0] == 1
+
+
+def test_an_error_in_the_background_insert_fails_that_file_only(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Chunks are inserted in a background thread; an error there, after earlier chunks of
+    the file were written, still fails just that file and leaves none of its rows."""
+    rows = [f"C{i};2026-07-15;;10;;;1234AB;1;;" for i in range(5)]
+    write(tmp_path, "eneco", "a.csv", [SIGNAL_HEADER, *rows])
+    write(tmp_path, "eneco", "b.csv", [SIGNAL_HEADER, "B1;2026-07-15;;10;;;1234AB;1;;"])
+    real_insert = loader._insert_rows
+    inserted: list[str] = []
+
+    def insert_failing_on_the_third_chunk(con, rows, spec, ctx, file_name):
+        inserted.append(file_name)
+        if file_name == "a.csv" and inserted.count("a.csv") == 3:
+            raise RuntimeError("disk full")
+        real_insert(con, rows, spec, ctx, file_name)
+
+    monkeypatch.setattr(loader, "_insert_rows", insert_failing_on_the_third_chunk)
+    con = duckdb.connect()
+    report = ingest(con, tmp_path, "eneco", chunk_rows=2)
+    assert inserted.count("a.csv") == 3
+    assert [f.status for f in report.files] == ["failed", "loaded"]
+    assert con.execute("SELECT file_name, count(*) FROM raw.signalen GROUP BY ALL").fetchall() == [
+        ("b.csv", 1)
+    ]
+
+
+def test_duplicate_fingerprints_are_exact_when_the_first_hash_collides() -> None:
+    """The duplicate check sorts on the first 64-bit hash; rows whose first hash is equal but
+    whose second differs are different keys, and the earliest row of a key is the one kept."""
+    # sorted by first hash; order[j] is the row at sorted position j
+    order = np.array([2, 0, 1, 3, 4])
+    first = np.array([5, 5, 5, 7, 9], dtype=np.uint64)
+    second = np.array([1, 1, 2, 3, 3], dtype=np.uint64)
+    # rows 2 and 0 share (5, 1): row 0 comes first, so row 2 (sorted position 0) repeats it
+    assert loader._repeated(order, first, second).tolist() == [True, False, False, False, False]
+
+    seen = loader._SeenKeys.__new__(loader._SeenKeys)
+    seen.first = np.array([5, 5, 9], dtype=np.uint64)
+    seen.second = np.array([1, 2, 4], dtype=np.uint64)
+    queries = [(5, 2), (5, 3), (6, 1), (9, 4), (9, 5)]
+    found = seen.contains(
+        np.array([q[0] for q in queries], dtype=np.uint64),
+        np.array([q[1] for q in queries], dtype=np.uint64),
+    )
+    assert found.tolist() == [True, False, False, True, False]
 
 
 def test_quarters_are_kept_apart(tmp_path: Path) -> None:
