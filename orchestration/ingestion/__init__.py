@@ -23,5 +23,7 @@ Modules, in the order the data passes them:
     header mapping, the first broken rule per row (the quarantine reason), and the raw rows
     with pseudonyms (``pseudo``: batched HMAC, identical to ``orchestration.pseudonym``);
 ``loader``
-    files, redelivery, duplicates across files, transaction, ``audit.*``.
+    files, redelivery, duplicates (within and across files), transaction, ``audit.*``;
+    a file goes through in chunks of a million records, and while one chunk is
+    pseudonymised the next is parsed and checked and the previous inserted (threads).
 """
