@@ -71,5 +71,9 @@ def fault_sequence(pipeline_baseline, tmp_path_factory: pytest.TempPathFactory) 
     fault-injection and the concurrency tests."""
     from . import pipeline_support as support
 
-    baseline_dir, _ = pipeline_baseline
-    return support.fault_sequence(baseline_dir, tmp_path_factory.mktemp("faults") / "data")
+    baseline_dir, baseline = pipeline_baseline
+    return support.fault_sequence(
+        baseline_dir,
+        tmp_path_factory.mktemp("faults") / "data",
+        support.run_seconds(baseline.stdout),
+    )

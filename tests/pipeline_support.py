@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import os
 import random
+import re
 import signal
 import subprocess
 import time
@@ -177,10 +178,18 @@ def assert_warehouse_unlocked(data_dir: Path) -> None:
         duckdb.connect(str(data_dir / "warehouse.duckdb")).close()
 
 
-def fault_sequence(baseline_dir: Path, data_dir: Path) -> dict:
+def run_seconds(stdout: str) -> float:
+    """How long a `monitor run` took, from its closing line."""
+    match = re.search(r": succeeded in (\d+) s", stdout)
+    assert match, f"no closing line in\n{stdout[-2000:]}"
+    return float(match.group(1))
+
+
+def fault_sequence(baseline_dir: Path, data_dir: Path, baseline_seconds: float) -> dict:
     """Kill runs of one data directory in each stage and at random moments, then run it to
     the end; that last run is held at its publish step while two other commands try their
-    luck (tests/test_concurrency.py). Returns what the tests check."""
+    luck (tests/test_concurrency.py). ``baseline_seconds``: how long an uninterrupted run of
+    the same data took; the random moments fall within it. Returns what the tests check."""
     generate(data_dir)
     assert landing_digest(data_dir) == landing_digest(baseline_dir)  # same input as baseline
     monitor_path = data_dir / "monitor.duckdb"
@@ -208,12 +217,16 @@ def fault_sequence(baseline_dir: Path, data_dir: Path) -> dict:
 
     rng = random.Random(RANDOM_SEED)
     for i in range(RANDOM_KILLS):
-        delay = rng.uniform(2.0, 45.0)
-        run = Run(data_dir, f"killed-random-{i}")
-        deadline = time.monotonic() + delay
-        while time.monotonic() < deadline and run.proc.poll() is None:
+        delay = rng.uniform(0.1, 0.9) * baseline_seconds
+        # Held before the publication's swap: a run that is quicker than its random delay
+        # (later runs skip the files already ingested) is killed there, and never publishes.
+        run = Run(data_dir, f"killed-random-{i}", MONITOR_FAULT_PAUSE="publish")
+        pause = data_dir / "fault_pause.publish"
+        started = time.monotonic()
+        while time.monotonic() < started + delay and not pause.exists():
+            assert run.proc.poll() is None, f"random run {i} ended before its kill\n{run.stdout}"
             time.sleep(0.1)
-        killed(run, f"random after {delay:.1f} s")
+        killed(run, f"random after {time.monotonic() - started:.1f} s")
 
     final = Run(data_dir, "final", MONITOR_FAULT_PAUSE="publish")
     marker = final.wait_for_pause("publish")
