@@ -181,6 +181,20 @@ class DagsterDev:
             or self.log_tail()
         )
 
+    def materialization_metadata(
+        self, path: list[str], partition: str, run_id: str
+    ) -> dict[str, dict]:
+        """The metadata entries, by label, of run ``run_id``'s materialization of the asset at
+        ``path`` for ``partition`` (there must be exactly one)."""
+        materializations = self.graphql(MATERIALIZATIONS, {"path": path, "partition": partition})[
+            "assetOrError"
+        ]["assetMaterializations"]
+        [materialization] = [m for m in materializations if m["runId"] == run_id]
+        return {e["label"]: e for e in materialization["metadataEntries"]}
+
+    def asset_events_url(self, path: list[str], partition: str) -> str:
+        return f"{self.url}/assets/{'/'.join(path)}?view=events&partition={partition}"
+
 
 @pytest.fixture(scope="module")
 def dagster_dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterDev]:
@@ -440,30 +454,22 @@ def test_a_quarter_materialized_through_graphql(
 
     partition = QUARTERS["2026Q2"]
     matching = ["intermediate", "int_signalen_matched_to_adressen"]
-    materializations = dagster_dev.graphql(
-        MATERIALIZATIONS, {"path": matching, "partition": partition}
-    )["assetOrError"]["assetMaterializations"]
-    [materialization] = [m for m in materializations if m["runId"] == launched.run_id]
-    entries = {e["label"]: e for e in materialization["metadataEntries"]}
+    entries = dagster_dev.materialization_metadata(matching, partition, launched.run_id)
     table = entries["match_rates"]["mdStr"]
     assert table.startswith("| partner | signals | match rate | exact |")
     assert "| **all partners** |" in table
     assert 0 < entries["match_rate"]["floatValue"] <= 1
     assert entries["dagster/row_count"]["intValue"] == entries["signals"]["intValue"]
 
-    page = f"{dagster_dev.url}/assets/{'/'.join(matching)}?view=events&partition={partition}"
+    page = dagster_dev.asset_events_url(matching, partition)
     shot = screenshot(chromium, tmp_path / "profile", page, "match_rates.png", (1600, 1400))
     assert_real_screenshot(shot, (1600, 1400))
 
     candidate = ["disclosure", "area_indicators_candidate"]
-    materializations = dagster_dev.graphql(
-        MATERIALIZATIONS, {"path": candidate, "partition": partition}
-    )["assetOrError"]["assetMaterializations"]
-    [materialization] = [m for m in materializations if m["runId"] == launched.run_id]
-    entries = {e["label"]: e for e in materialization["metadataEntries"]}
+    entries = dagster_dev.materialization_metadata(candidate, partition, launched.run_id)
     levels = entries["suppressions_per_level"]["mdStr"]
     assert "`█` primary `▒` secondary" in levels and "| buurt |" in levels
-    page = f"{dagster_dev.url}/assets/{'/'.join(candidate)}?view=events&partition={partition}"
+    page = dagster_dev.asset_events_url(candidate, partition)
     shot = screenshot(chromium, tmp_path / "profile", page, "suppressions.png")
     assert_real_screenshot(shot, (1600, 1000))
 
