@@ -478,9 +478,9 @@ def _load(
         return chunk.height, check(fields, spec, ctx, n_columns)
 
     # Three steps overlap, one chunk apart: Polars splits and checks chunk i+1 and DuckDB
-    # inserts chunk i-1 (both release the GIL) while chunk i is pseudonymised here (the
-    # per-value HMACs hold it). At most three chunks are in flight, which bounds memory; the
-    # duplicate check waits for the insert before it, since it reads the rows already loaded.
+    # inserts chunk i-1 (both release the GIL) while chunk i is pseudonymised and checked for
+    # duplicates here (the per-value HMACs hold the GIL). At most three chunks are in flight,
+    # which bounds memory; one insert at a time, in order, on the one DuckDB connection.
     starts = range(0, text.records.height, chunk_rows)
     seen = _SeenKeys(con, spec, ctx, report.file_name) if spec.duplicate_key else None
     reasons: Counter[str] = Counter()
@@ -495,7 +495,6 @@ def _load(
             rejected = checked.filter(is_bad).select("line_number", "reason")
             rows = build(checked.filter(~is_bad), spec, ctx)
             del checked
-            _wait(inserting)
             if seen is not None:
                 rows, duplicates = seen.split(rows)
                 if duplicates.height:
@@ -507,6 +506,7 @@ def _load(
                             ),
                         ]
                     )
+            _wait(inserting)
             inserting = pool.submit(_insert_chunk, con, rows, rejected, spec, ctx, report.file_name)
             report.rows_read += height
             report.rows_loaded += rows.height
