@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from orchestration import settings
+from orchestration.contract import LEVELS
 from orchestration.quarters import parse_quarter, quarter_range
 
 DEMO_QUARTER = "2026Q3"
@@ -332,7 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="write a published quarter as CSV for spreadsheets")
     export.add_argument("--quarter", type=_quarter_arg, required=True)
-    export.add_argument("--level", choices=["buurt", "wijk", "gemeente", "all"], default="all")
+    export.add_argument("--level", choices=[*LEVELS, "all"], default="all")
     export.add_argument("--out", type=Path, help="folder (default: <data dir>/exports)")
     export.set_defaults(func=cmd_export)
 

@@ -37,8 +37,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
-import re
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -47,25 +47,21 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.disclosure.protect import PUBLISHED_COLUMNS
+from orchestration.contract import (
+    CANDIDATE_TABLE,
+    LEVELS,
+    PROTECTED_TABLE,
+    PUBLISHED_COLUMNS,
+    PUBLISHED_SCHEMA,
+    STATUSES,
+    indicator_names,
+    wide_select_sql,
+)
+from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.parameters import indicators
 from orchestration.quarters import parse_quarter
-from orchestration.settings import fault_pause
-
-CANDIDATE_TABLE = "disclosure.area_indicators_candidate"
-SCHEMA = "main"
-"""Schema of the published tables inside monitor.duckdb (see the module docstring)."""
-LEVELS = ("gemeente", "wijk", "buurt")
-"""Area levels, coarse to fine (also the row order of the published tables)."""
-
-LONG_COLUMNS = PUBLISHED_COLUMNS
-"""The published columns of ``monitor.area_indicators`` (defined with the candidate's shape in
-``disclosure.protect``)."""
-
-WIDE_KEY_COLUMNS = ("quarter", "area_code", "area_name", "parent_code")
-STATUSES = ("published", "suppressed")
-
-_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+from orchestration.report import write_report
+from orchestration.settings import Paths, fault_pause
 
 _step_hook: Callable[[str], None] | None = None
 """Test hook: called with the name of each step (see ``_step``); a test sets it to pause or
@@ -93,44 +89,7 @@ class PublishResult:
     """True when the quarter was published before and its rows were replaced."""
 
 
-# --- the published schema -------------------------------------------------------------------
-
-
-def indicator_names() -> list[str]:
-    """Published indicators in ``seeds/indicators.csv`` order (= wide column order)."""
-    names = [ind.name for ind in indicators()]
-    bad = [n for n in names if not _IDENTIFIER.match(n)]
-    if bad:
-        raise PublishError(f"indicator names must be lower-case identifiers: {bad}")
-    return names
-
-
-def wide_columns() -> list[str]:
-    """The columns of ``monitor.buurt``, ``wijk`` and ``gemeente``, in order."""
-    return [*WIDE_KEY_COLUMNS, *indicator_names()]
-
-
-def wide_select_sql(source: str, level: str, quarter: str | None = "?") -> str:
-    """SELECT turning long rows of ``source`` (published shape) into the wide table of a level.
-
-    ``quarter``: the SQL placeholder (or literal) the quarter column must equal; None for every
-    quarter. Used by publish and by the gate, so
-    the gate checks exactly what is published. A suppressed cell (status not 'published') gives
-    NULL whatever its value.
-    """
-    if level not in LEVELS:
-        raise ValueError(f"unknown area level {level!r}")
-    pivots = ",\n  ".join(
-        f"cast(max(value) filter (where indicator = '{name}' and status = 'published') as double)"
-        f' as "{name}"'
-        for name in indicator_names()
-    )
-    where = f"area_level = '{level}'" + (f" and quarter = {quarter}" if quarter else "")
-    return (
-        f"select quarter, area_code, any_value(area_name) as area_name, "
-        f"any_value(parent_code) as parent_code,\n  {pivots}\n"
-        f"from {source}\nwhere {where}\ngroup by quarter, area_code\norder by quarter, area_code"
-    )
+# --- the published file -------------------------------------------------------------------
 
 
 def _quote(text: str) -> str:
@@ -142,35 +101,35 @@ def _schema_sql() -> list[str]:
     by_name = {ind.name: ind for ind in indicators()}
     wide_cols = ",\n  ".join(f'"{name}" DOUBLE' for name in indicator_names())
     statements = [
-        f"""create table {SCHEMA}.area_indicators (
+        f"""create table {PUBLISHED_SCHEMA}.area_indicators (
   quarter VARCHAR not null, area_level VARCHAR not null, area_code VARCHAR not null,
   area_name VARCHAR, parent_code VARCHAR, indicator VARCHAR not null, value DOUBLE,
   status VARCHAR not null,
   primary key (quarter, area_code, indicator))""",
-        f"""create table {SCHEMA}.publication_log (
+        f"""create table {PUBLISHED_SCHEMA}.publication_log (
   quarter VARCHAR not null, published_at TIMESTAMP not null, run_id VARCHAR,
   data_version VARCHAR, checks_passed VARCHAR[], n_primary_suppressed INTEGER,
   n_secondary_suppressed INTEGER, synthetic BOOLEAN)""",
-        f"comment on table {SCHEMA}.area_indicators is "
+        f"comment on table {PUBLISHED_SCHEMA}.area_indicators is "
         + _quote(
             "Vroegsignalering buurtmonitor, published figures: one row per quarter x area x "
             "indicator. value is NULL where status = 'suppressed' (disclosure control: hidden, "
             "not zero; do not fill it in from totals). Area figures only: no household, "
             "pseudonym or address. Definitions: seeds/indicators.csv and MONITOR.md."
         ),
-        f"comment on column {SCHEMA}.area_indicators.quarter is "
+        f"comment on column {PUBLISHED_SCHEMA}.area_indicators.quarter is "
         + _quote("calendar quarter of signaaldatum, e.g. '2026Q3'"),
-        f"comment on column {SCHEMA}.area_indicators.area_level is "
+        f"comment on column {PUBLISHED_SCHEMA}.area_indicators.area_level is "
         + _quote("gemeente, wijk or buurt"),
-        f"comment on column {SCHEMA}.area_indicators.area_code is "
+        f"comment on column {PUBLISHED_SCHEMA}.area_indicators.area_code is "
         + _quote("CBS code: GM####, WK####xx, BU####xxxx"),
-        f"comment on column {SCHEMA}.area_indicators.parent_code is "
+        f"comment on column {PUBLISHED_SCHEMA}.area_indicators.parent_code is "
         + _quote("the wijk of a buurt, the gemeente of a wijk"),
-        f"comment on column {SCHEMA}.area_indicators.value is "
+        f"comment on column {PUBLISHED_SCHEMA}.area_indicators.value is "
         + _quote("the figure; NULL when suppressed"),
-        f"comment on column {SCHEMA}.area_indicators.status is "
+        f"comment on column {PUBLISHED_SCHEMA}.area_indicators.status is "
         + _quote("published or suppressed (NULL value)"),
-        f"comment on table {SCHEMA}.publication_log is "
+        f"comment on table {PUBLISHED_SCHEMA}.publication_log is "
         + _quote(
             "One row per publication of a quarter (a republication adds a row; the latest "
             "row of a quarter describes its current figures). published_at is UTC; "
@@ -187,17 +146,17 @@ def _schema_sql() -> list[str]:
         "synthetic": "true: demo data, every figure generated",
     }
     statements += [
-        f"comment on column {SCHEMA}.publication_log.{col} is {_quote(text)}"
+        f"comment on column {PUBLISHED_SCHEMA}.publication_log.{col} is {_quote(text)}"
         for col, text in log_columns.items()
     ]
     for level in LEVELS:
         statements.append(
-            f"create table {SCHEMA}.{level} (\n  quarter VARCHAR not null, "
+            f"create table {PUBLISHED_SCHEMA}.{level} (\n  quarter VARCHAR not null, "
             f"area_code VARCHAR not null, area_name VARCHAR, parent_code VARCHAR,\n"
             f"  {wide_cols},\n  primary key (quarter, area_code))"
         )
         statements.append(
-            f"comment on table {SCHEMA}.{level} is "
+            f"comment on table {PUBLISHED_SCHEMA}.{level} is "
             + _quote(
                 f"The {level} figures wide: one row per quarter x {level}, one column per "
                 "indicator. NULL = suppressed (hidden, not zero); monitor.area_indicators "
@@ -205,7 +164,7 @@ def _schema_sql() -> list[str]:
             )
         )
         statements += [
-            f"comment on column {SCHEMA}.{level}.{col} is {_quote(text)}"
+            f"comment on column {PUBLISHED_SCHEMA}.{level}.{col} is {_quote(text)}"
             for col, text in (
                 ("quarter", "calendar quarter, e.g. '2026Q3'"),
                 ("area_code", f"CBS code of the {level}"),
@@ -215,7 +174,7 @@ def _schema_sql() -> list[str]:
         for name in indicator_names():
             ind = by_name[name]
             statements.append(
-                f'comment on column {SCHEMA}.{level}."{name}" is '
+                f'comment on column {PUBLISHED_SCHEMA}.{level}."{name}" is '
                 + _quote(f"{ind.omschrijving} ({ind.kind}, {ind.unit}); NULL = suppressed")
             )
     return statements
@@ -277,7 +236,7 @@ def _fsync_dir(path: Path) -> None:
 
 def _read_candidate(con: duckdb.DuckDBPyConnection, quarter: str, source: str):
     """The quarter's candidate rows, published columns only, as an Arrow table."""
-    cols = ", ".join(LONG_COLUMNS)
+    cols = ", ".join(PUBLISHED_COLUMNS)
     table = con.execute(
         f"select {cols} from {source} where quarter = ?", [quarter]
     ).to_arrow_table()
@@ -374,25 +333,25 @@ def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) 
         if old is not None:
             con.execute(f"attach {_quote(str(old))} as _old (read_only)")
             replaced = bool(con.execute(
-                f"select count(*) from _old.{SCHEMA}.area_indicators where quarter = ?", [quarter]
+                f"select count(*) from _old.{PUBLISHED_SCHEMA}.area_indicators where quarter = ?", [quarter]
             ).fetchone()[0])  # fmt: skip
             sources.append(
-                f"select {', '.join(LONG_COLUMNS)} from _old.{SCHEMA}.area_indicators "
+                f"select {', '.join(PUBLISHED_COLUMNS)} from _old.{PUBLISHED_SCHEMA}.area_indicators "
                 f"where quarter <> {_quote(quarter)}"
             )
             con.execute(
-                f"insert into {SCHEMA}.publication_log by name "
-                f"select * from _old.{SCHEMA}.publication_log order by published_at"
+                f"insert into {PUBLISHED_SCHEMA}.publication_log by name "
+                f"select * from _old.{PUBLISHED_SCHEMA}.publication_log order by published_at"
             )
         _step("old_copied")
         con.execute(
-            f"insert into {SCHEMA}.area_indicators "
+            f"insert into {PUBLISHED_SCHEMA}.area_indicators "
             f"select a.* from ({' union all '.join(sources)}) a "
             "left join _lvl l using (area_level) left join _ind i using (indicator) "
             "order by a.quarter, l.ord nulls last, a.area_code, i.ord nulls last, a.indicator"
         )
         bad = con.execute(
-            f"select count(*) from {SCHEMA}.area_indicators "
+            f"select count(*) from {PUBLISHED_SCHEMA}.area_indicators "
             f"where status not in ({in_set(map(_quote, STATUSES))}) "
             f"or area_level not in ({in_set(map(_quote, LEVELS))})"
         ).fetchone()[0]
@@ -401,11 +360,12 @@ def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) 
         _step("quarter_inserted")
         for level in LEVELS:
             con.execute(
-                f"insert into {SCHEMA}.{level} "
-                + wide_select_sql(f"{SCHEMA}.area_indicators", level, quarter=None)
+                f"insert into {PUBLISHED_SCHEMA}.{level} "
+                + wide_select_sql(f"{PUBLISHED_SCHEMA}.area_indicators", level, quarter=None)
             )
         con.execute(
-            f"insert into {SCHEMA}.publication_log values (?, ?, ?, ?, ?, ?, ?, ?)", log_row
+            f"insert into {PUBLISHED_SCHEMA}.publication_log values (?, ?, ?, ?, ?, ?, ?, ?)",
+            log_row,
         )
         if old is not None:
             con.execute("detach _old")
@@ -423,30 +383,30 @@ def _verify(
     with duckdb.connect(str(path), read_only=True) as con:
         rows, suppressed = con.execute(
             "select count(*), count(*) filter (status = 'suppressed') "
-            f"from {SCHEMA}.area_indicators where quarter = ?",
+            f"from {PUBLISHED_SCHEMA}.area_indicators where quarter = ?",
             [quarter],
         ).fetchone()
         areas = dict(
             con.execute(
-                f"select area_level, count(distinct area_code) from {SCHEMA}.area_indicators "
+                f"select area_level, count(distinct area_code) from {PUBLISHED_SCHEMA}.area_indicators "
                 "where quarter = ? group by 1",
                 [quarter],
             ).fetchall()
         )
         wide = sum(
             con.execute(
-                f"select count(*) from {SCHEMA}.{level} where quarter = ?", [quarter]
+                f"select count(*) from {PUBLISHED_SCHEMA}.{level} where quarter = ?", [quarter]
             ).fetchone()[0]
             for level in LEVELS
         )
         logged = con.execute(
-            f"select count(*) from {SCHEMA}.publication_log where quarter = ? and published_at = ?",
+            f"select count(*) from {PUBLISHED_SCHEMA}.publication_log where quarter = ? and published_at = ?",
             [quarter, published_at],
         ).fetchone()[0]
         quarters = [
             r[0]
             for r in con.execute(
-                f"select distinct quarter from {SCHEMA}.area_indicators order by 1"
+                f"select distinct quarter from {PUBLISHED_SCHEMA}.area_indicators order by 1"
             ).fetchall()
         ]
     if rows != expected_rows or wide != sum(areas.values()) or logged != 1:
@@ -464,3 +424,66 @@ def _verify(
         quarters=quarters,
         replaced=replaced,
     )
+
+
+# --- the stage ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What the publish stage did: the publication and the facts its log row records."""
+
+    result: PublishResult
+    data_version: str
+    n_primary: int
+    n_secondary: int
+    synthetic: bool
+    report: Path
+
+
+def data_version(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
+    """Hash of the landed files the quarter's figures were computed from: the current state of
+    each file (a rerun that saw the same files, and logged them ``unchanged``, keeps it)."""
+    hashes = con.execute(
+        f"select file_sha256 from {CURRENT_FILES} where quarter = ? "
+        "and status <> 'failed' order by source, file_name",
+        [quarter],
+    ).fetchall()
+    return hashlib.sha256("".join(h for (h,) in hashes).encode()).hexdigest()[:16]
+
+
+def suppression_counts(con: duckdb.DuckDBPyConnection, quarter: str) -> tuple[int, int]:
+    """(primary, secondary) suppressions of the quarter's protected table."""
+    return con.execute(
+        "select count(*) filter (suppression = 'primary'), "
+        f"count(*) filter (suppression = 'secondary') from {PROTECTED_TABLE} where quarter = ?",
+        [quarter],
+    ).fetchone()
+
+
+def publish_checked_quarter(
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    paths: Paths,
+    *,
+    run_id: str,
+    checks_passed: list[str],
+) -> Publication:
+    """The publish stage: publish the quarter's checked candidate to ``paths.monitor`` with its
+    log row, then write the quarter's report. Call only after every check passed."""
+    version = data_version(con, quarter)
+    n_primary, n_secondary = suppression_counts(con, quarter)
+    synthetic = (paths.ground_truth / quarter).exists()
+    result = publish_quarter(
+        con,
+        quarter,
+        paths.monitor,
+        run_id=run_id,
+        data_version=version,
+        checks_passed=checks_passed,
+        n_primary=n_primary,
+        n_secondary=n_secondary,
+        synthetic=synthetic,
+    )
+    report = write_report(paths, quarter)
+    return Publication(result, version, n_primary, n_secondary, synthetic, report)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.contract import CANDIDATE_TABLE, LEVELS, MONITOR_MODEL_TABLE
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.settings import Paths
 
@@ -74,14 +75,14 @@ def print_status(paths: Paths) -> None:
     built = dict(
         _query(
             paths.warehouse,
-            "select quarter, count(*) from main_monitor.mon_area_indicators group by quarter",
+            f"select quarter, count(*) from {MONITOR_MODEL_TABLE} group by quarter",
         )
     )
     protected = dict(
         _query(
             paths.warehouse,
             "select quarter, count(*) filter (status = 'suppressed') from "
-            "disclosure.area_indicators_candidate group by quarter",
+            f"{CANDIDATE_TABLE} group by quarter",
         )
     )
     published = dict(
@@ -150,7 +151,7 @@ def print_publication_summary(paths: Paths, quarter: str) -> None:
         "select area_level, count(distinct area_code), count(*), "
         "count(*) filter (status = 'suppressed') from monitor.area_indicators "
         "where quarter = ? group by area_level "
-        "order by list_position(['buurt', 'wijk', 'gemeente'], area_level)",
+        f"order by list_position({list(reversed(LEVELS))}, area_level)",
         [quarter],
     )
     if not counts:

@@ -37,6 +37,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from orchestration.contract import LEVELS
 from orchestration.gate.frames import (
     RESTRICTED_COLUMNS,
     SHOW_VALUES,
@@ -54,7 +55,6 @@ from orchestration.gate.results import (
     failing_rows,
     observed_text,
 )
-from orchestration.publish import LEVELS
 from orchestration.settings import EXPECTATIONS_DIR
 
 SEVERITIES = ("critical", "warning", "info")
