@@ -30,6 +30,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration.contract import MATCH_RATES_TABLE, MATCH_STATUSES_SEED
 from orchestration.dbt_project import DBT_RUN_TARGET, dbt_env, dbt_project, prepare_manifest
 from orchestration.metadata import markdown_table
 from orchestration.partitions import (
@@ -41,9 +42,6 @@ from orchestration.resources import MonitorResource
 
 TRANSFORM_GROUP = "transform"
 MATCHING_MODEL = "model.buurtmonitor.int_signalen_matched_to_adressen"
-MATCHED_STATUSES = ("exact", "letter_as_toevoeging", "unique_toevoeging", "missing_toevoeging")
-"""The matching rules in the order the model tries them (see its SQL header)."""
-UNMATCHED_STATUSES = ("ambiguous", "no_match", "outside_gemeente")
 
 prepare_manifest()
 
@@ -91,14 +89,15 @@ def _with_table_metadata(
     nodes: Mapping[str, Mapping[str, Any]],
     event: Output | AssetMaterialization,
 ) -> Output | AssetMaterialization:
-    """A table's materialization with its row counts and, on the matching model, its match
-    rates; views (nothing stored to count) and other events unchanged."""
+    """A table's materialization with its row counts and, on the matching model, the match
+    rates of ``mon_match_rates`` (built in the same dbt run); views (nothing stored to count)
+    and other events unchanged."""
     node = nodes.get(getattr(event.metadata.get("unique_id"), "text", None) or "")
     if node is None or node["config"].get("materialized") == "view":
         return event
     extra = _row_counts(con, quarter, node["schema"], node["alias"])
     if node["unique_id"] == MATCHING_MODEL:
-        extra.update(match_rate_metadata(con, quarter, node["schema"], node["alias"]))
+        extra.update(match_rate_metadata(con, quarter))
     return event.with_metadata({**event.metadata, **extra})
 
 
@@ -123,25 +122,27 @@ def _row_counts(
     }
 
 
-def match_rate_metadata(
-    con: duckdb.DuckDBPyConnection, quarter: str, schema: str, table: str
-) -> dict[str, Any]:
-    """Per partner: signals, how many each matching rule placed, how many stayed unmatched
-    and why, and the match rate (signals placed at exactly one address)."""
+def match_rate_metadata(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, Any]:
+    """Per partner, from the dbt model ``mon_match_rates``: signals, how many each matching
+    rule placed, how many stayed unmatched and why, and the match rate (signals placed at
+    exactly one address; which statuses do that, and their order: ``seeds/match_statuses.csv``)."""
+    seed = con.execute(
+        f"select match_status, matched from {MATCH_STATUSES_SEED} order by volgorde"
+    ).fetchall()
     counts = con.execute(
-        f'select partner_code, match_status, count(*) from "{schema}"."{table}" '
-        "where quarter = ? group by all",
+        f"select partner_code, match_status, n_signalen from {MATCH_RATES_TABLE} where quarter = ?",
         [quarter],
     ).fetchall()
+    statuses = [status for status, _ in seed]
+    statuses += sorted({status for _, status, _ in counts} - set(statuses))
+    matched_statuses = {status for status, matched in seed if matched}
     per_partner: dict[str, dict[str, int]] = {}
     for partner, status, n in counts:
         per_partner.setdefault(partner, {})[status] = n
-    statuses = [*MATCHED_STATUSES, *UNMATCHED_STATUSES]
-    statuses += sorted({status for _, status, _ in counts} - set(statuses))
 
     def row(label: str, by_status: Mapping[str, int]) -> list[object]:
         total = sum(by_status.values())
-        matched = sum(by_status.get(s, 0) for s in MATCHED_STATUSES)
+        matched = sum(n for s, n in by_status.items() if s in matched_statuses)
         rate = f"{matched / total:.1%}" if total else ""
         return [label, total, rate, *(by_status.get(s, 0) for s in statuses)]
 
@@ -152,7 +153,7 @@ def match_rate_metadata(
             overall[status] = overall.get(status, 0) + n
     rows.append(row("**all partners**", overall))
     total = sum(overall.values())
-    matched = sum(overall.get(s, 0) for s in MATCHED_STATUSES)
+    matched = sum(n for s, n in overall.items() if s in matched_statuses)
     return {
         "match_rates": markdown_table(["partner", "signals", "match rate", *statuses], rows),
         "signals": total,
