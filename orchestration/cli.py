@@ -112,6 +112,9 @@ def run_quarters_locked(quarters: list[str]) -> bool:
     _dagster_home()
     from dagster import DagsterInstance
 
+    from orchestration.dbt_project import prepare_manifest
+
+    prepare_manifest()  # a fresh clone: parse the dbt project before the definitions load
     from orchestration.definitions import defs
     from orchestration.jobs import QUARTERLY_JOB_NAME
     from orchestration.partitions import partition_key_for_quarter
@@ -259,7 +262,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
+    from orchestration.dbt_project import prepare_manifest
+
     home = _dagster_home()
+    prepare_manifest()  # a fresh clone: the UI's code location needs the dbt manifest
     _say(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home})")
     dagster = Path(sys.executable).with_name("dagster")
     return subprocess.call(

@@ -1,4 +1,11 @@
-"""The dbt project as Dagster sees it, and how to prepare its manifest on a fresh clone."""
+"""The dbt project as Dagster sees it, and how to prepare its manifest on a fresh clone.
+
+Nothing here runs dbt at import: the manifest is made by ``monitor prepare`` (``scripts/setup``
+runs it; run it again after changing a model), and ``monitor run`` and ``monitor ui`` make it
+first when it is missing. dagster-dbt's ``prepare_if_dev()`` is not used: it would parse at
+import under ``dagster dev`` without the installation's settings (the profile needs the
+warehouse path).
+"""
 
 from __future__ import annotations
 
@@ -9,39 +16,48 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from orchestration.settings import DBT_PROJECT_DIR, dbt_run_target, paths
+from orchestration import settings
 
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
-# One reused target folder (runs are serialised): keeps dbt's partial parsing and leaves no
-# pile of per-invocation folders behind. MONITOR_DBT_TARGET_DIR moves it (see settings).
-DBT_RUN_TARGET = dbt_run_target()
 
 OFFLINE_ENV = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_VERSION_CHECK": "false"}
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
-
-def dbt_env(quarter: str | None = None) -> dict[str, str]:
-    """Environment for a dbt invocation: offline flags, the warehouse and the quarter."""
-    env = {**OFFLINE_ENV, "MONITOR_WAREHOUSE": str(paths().warehouse)}
+def dbt_env(
+    warehouse: Path, memory_limit: str | None, quarter: str | None = None
+) -> dict[str, str]:
+    """Environment of a dbt invocation: offline flags, the warehouse, DuckDB's memory limit
+    (``macros/memory.sql``) and the quarter being built (``macros/quarter.sql``)."""
+    env = {**OFFLINE_ENV, "MONITOR_WAREHOUSE": str(warehouse)}
+    if memory_limit:
+        env[settings.DUCKDB_MEMORY_LIMIT_ENV] = memory_limit
     if quarter:
         env["MONITOR_QUARTER"] = quarter
     return env
 
 
+dbt_project = DbtProject(
+    project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR
+)
+
+
 def prepare_manifest(force: bool = False) -> Path:
-    """Run ``dbt parse`` when the manifest is missing (fresh clone) or when forced."""
+    """Run ``dbt parse`` when the manifest is missing (fresh clone) or when forced (the CLI's
+    ``monitor prepare``; the settings are read the CLI's way, from ``settings.py``)."""
     manifest = dbt_project.manifest_path
     if force or not manifest.exists():
-        env = {**os.environ, **dbt_env(os.environ.get("MONITOR_QUARTER", "2000Q1"))}
+        env = {
+            **os.environ,
+            **dbt_env(settings.paths().warehouse, settings.duckdb_memory_limit(), "2000Q1"),
+        }
         result = subprocess.run(
             [
                 str(DBT_EXECUTABLE),
                 "parse",
                 "--project-dir",
-                str(DBT_PROJECT_DIR),
+                str(settings.DBT_PROJECT_DIR),
                 "--profiles-dir",
-                str(DBT_PROJECT_DIR),
+                str(settings.DBT_PROJECT_DIR),
                 "--quiet",
             ],
             env=env,
@@ -51,4 +67,15 @@ def prepare_manifest(force: bool = False) -> Path:
         )
         if result.returncode != 0 or not manifest.exists():
             raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+    return manifest
+
+
+def require_manifest() -> Path:
+    """The manifest the dbt assets are built from; a clear error on a fresh clone."""
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        raise RuntimeError(
+            f"{manifest} is missing: run `monitor prepare` (scripts/setup does) before loading "
+            "the Dagster definitions"
+        )
     return manifest

@@ -2,7 +2,9 @@
 
 dbt sources carry ``meta.dagster.asset_key`` = ``raw/<table>``, so the lineage runs from the
 ingest assets through every dbt model. The quarter reaches dbt as the environment variable
-``MONITOR_QUARTER`` (read with ``env_var()``), which keeps dbt's partial parsing.
+``MONITOR_QUARTER`` (read with ``env_var()``), which keeps dbt's partial parsing; it, the
+warehouse and the memory limit come from the ``monitor`` resource. The dbt manifest is made
+beforehand (``monitor prepare``), never at import.
 
 Each model's materialization carries its row count (of the table, and of the quarter in the
 incremental ones) and the address-matching model ``int_signalen_matched_to_adressen`` a
@@ -13,7 +15,9 @@ test results are passed on as dbt reports them.
 """
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -31,7 +35,7 @@ from dagster_dbt import (
 )
 
 from orchestration.contract import MATCH_RATES_TABLE, MATCH_STATUSES_SEED
-from orchestration.dbt_project import DBT_RUN_TARGET, dbt_env, dbt_project, prepare_manifest
+from orchestration.dbt_project import dbt_project, require_manifest
 from orchestration.metadata import markdown_table
 from orchestration.partitions import (
     ONE_QUARTER_PER_RUN,
@@ -43,7 +47,25 @@ from orchestration.resources import MonitorResource
 TRANSFORM_GROUP = "transform"
 MATCHING_MODEL = "model.buurtmonitor.int_signalen_matched_to_adressen"
 
-prepare_manifest()
+
+@contextmanager
+def invocation_environment(env: Mapping[str, str]) -> Iterator[None]:
+    """``env`` in the environment while dbt's process starts, the previous values back after.
+
+    ``DbtCliResource.cli()`` takes no environment of its own: it starts dbt with a copy of
+    ``os.environ``. This is the one place that sets it, only for that moment (runs are
+    serialised: the in-process executor and the ``warehouse`` pool).
+    """
+    previous = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class MonitorDbtTranslator(DagsterDbtTranslator):
@@ -52,7 +74,7 @@ class MonitorDbtTranslator(DagsterDbtTranslator):
 
 
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
+    manifest=require_manifest(),
     project=dbt_project,
     partitions_def=quarterly_partitions,
     backfill_policy=ONE_QUARTER_PER_RUN,
@@ -64,9 +86,9 @@ class MonitorDbtTranslator(DagsterDbtTranslator):
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, monitor: MonitorResource):
     """Seed the parameters, build and test every model for the partition's quarter."""
     quarter = quarter_from_partition_key(context.partition_key)
-    os.environ.update(dbt_env(quarter))
     context.log.info(f"dbt build for {quarter}")
-    invocation = dbt.cli(["build"], context=context, target_path=DBT_RUN_TARGET)
+    with invocation_environment(monitor.dbt_env(quarter)):
+        invocation = dbt.cli(["build"], context=context, target_path=Path(monitor.dbt_target_dir))
     nodes = invocation.manifest["nodes"]
     outputs = []
     try:
