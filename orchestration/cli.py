@@ -62,8 +62,9 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from orchestration.demo.generator import GeneratorConfig, generate
-    from orchestration.demo.signals import Rates
+    from demo.generator import GeneratorConfig, generate
+    from demo.provenance import mark_generated
+    from demo.signals import Rates
 
     paths = settings.paths()
     signal_rate = getattr(args, "signals_per_1000", None)
@@ -79,6 +80,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         f"generating {args.geography} extracts for {args.quarter} (seed {args.seed}) in {paths.landing}"
     )
     summary = generate(config, paths)
+    mark_generated(paths, args.quarter, config)  # its publication will say `synthetic`
     _say(f"done: {summary}")
     return 0
 
@@ -258,7 +260,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from orchestration.status import print_publication_summary
 
     print_publication_summary(paths, args.quarter)
+    _print_linkage(paths, args.quarter)
     return 0 if ok else 1
+
+
+def _print_linkage(paths: settings.Paths, quarter: str) -> None:
+    """For generated data: how well signals were linked to their true address."""
+    truth = paths.ground_truth / quarter
+    if not (truth / "signals.csv").exists() or not paths.warehouse.exists():
+        return
+    import duckdb
+
+    from demo.linkage import measure_linkage
+    from orchestration.pseudonym import load_key
+
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        quality = measure_linkage(con, truth, load_key(paths.demo_key_file))
+    print(f"\n{quality.summary()}.")
 
 
 def cmd_ui(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -41,32 +42,42 @@ dbt_project = DbtProject(
 )
 
 
+def parse_project(
+    target_dir: Path, warehouse: Path, memory_limit: str | None, base_env: Mapping[str, str]
+) -> Path:
+    """Run ``dbt parse`` into ``target_dir`` (``base_env`` plus what the profile needs) and
+    return the manifest; raises with dbt's output when it fails."""
+    manifest = target_dir / "manifest.json"
+    result = subprocess.run(
+        [
+            str(DBT_EXECUTABLE),
+            "parse",
+            "--project-dir",
+            str(settings.DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(settings.DBT_PROJECT_DIR),
+            "--target-path",
+            str(target_dir),
+            "--quiet",
+        ],
+        env={**base_env, **dbt_env(warehouse, memory_limit, "2000Q1")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0 or not manifest.exists():
+        raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+    return manifest
+
+
 def prepare_manifest(force: bool = False) -> Path:
-    """Run ``dbt parse`` when the manifest is missing (fresh clone) or when forced (the CLI's
-    ``monitor prepare``; the settings are read the CLI's way, from ``settings.py``)."""
+    """The manifest the dbt assets load: parsed when missing (fresh clone) or when forced (the
+    CLI's ``monitor prepare``; the settings are read the CLI's way, from ``settings.py``)."""
     manifest = dbt_project.manifest_path
     if force or not manifest.exists():
-        env = {
-            **os.environ,
-            **dbt_env(settings.paths().warehouse, settings.duckdb_memory_limit(), "2000Q1"),
-        }
-        result = subprocess.run(
-            [
-                str(DBT_EXECUTABLE),
-                "parse",
-                "--project-dir",
-                str(settings.DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(settings.DBT_PROJECT_DIR),
-                "--quiet",
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
+        parse_project(
+            manifest.parent, settings.paths().warehouse, settings.duckdb_memory_limit(), os.environ
         )
-        if result.returncode != 0 or not manifest.exists():
-            raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
     return manifest
 
 

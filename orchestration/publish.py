@@ -58,6 +58,7 @@ from orchestration.contract import (
     wide_select_sql,
 )
 from orchestration.ingestion.loader import CURRENT_FILES
+from orchestration.ingestion.provenance import is_synthetic
 from orchestration.parameters import indicators
 from orchestration.quarters import parse_quarter
 from orchestration.report import write_report
@@ -473,7 +474,7 @@ def publish_checked_quarter(
     log row, then write the quarter's report. Call only after every check passed."""
     version = data_version(con, quarter)
     n_primary, n_secondary = suppression_counts(con, quarter)
-    synthetic = (paths.ground_truth / quarter).exists()
+    synthetic = is_synthetic(con, quarter)  # recorded at ingestion (ingestion/provenance.py)
     result = publish_quarter(
         con,
         quarter,

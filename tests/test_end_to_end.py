@@ -119,7 +119,7 @@ def test_signals_are_linked_to_their_true_address(published, monkeypatch) -> Non
     of matchable signals at the right address, none at a wrong one)."""
     from pathlib import Path
 
-    from orchestration.demo.linkage import measure_linkage
+    from demo.linkage import measure_linkage
     from orchestration.pseudonym import load_key
 
     data_dir, _ = published

@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from demo.sample_publication import sample_frames, write_tables
 from orchestration.contract import PUBLISHED_COLUMNS, wide_columns
 from orchestration.gate import (
     GateResult,
@@ -21,7 +22,6 @@ from orchestration.gate import (
     suite_keys,
 )
 from orchestration.gate.results import ExpectationOutcome
-from orchestration.gate.sample import sample_frames, write_tables
 from orchestration.parameters import indicators
 from orchestration.settings import EXPECTATIONS_DIR
 

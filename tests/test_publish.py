@@ -15,9 +15,9 @@ import duckdb
 import pandas as pd
 import pytest
 
+from demo.sample_publication import sample_frames, write_tables
 from orchestration import publish
 from orchestration.contract import PUBLISHED_COLUMNS, wide_columns
-from orchestration.gate.sample import sample_frames, write_tables
 from orchestration.publish import PublishError, publish_quarter
 
 REPO = Path(__file__).resolve().parent.parent
