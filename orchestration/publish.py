@@ -97,47 +97,53 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _schema_sql() -> list[str]:
-    """DDL and analyst documentation (COMMENT ON) of the published file."""
-    by_name = {ind.name: ind for ind in indicators()}
-    wide_cols = ",\n  ".join(f'"{name}" DOUBLE' for name in indicator_names())
-    statements = [
-        f"""create table {PUBLISHED_SCHEMA}.area_indicators (
+def _comments(table: str, about: str, columns: dict[str, str]) -> list[str]:
+    """COMMENT ON statements: the table's and each column's (name as written in SQL)."""
+    return [
+        f"comment on table {PUBLISHED_SCHEMA}.{table} is {_quote(about)}",
+        *(
+            f"comment on column {PUBLISHED_SCHEMA}.{table}.{column} is {_quote(text)}"
+            for column, text in columns.items()
+        ),
+    ]
+
+
+def _long_table_sql() -> list[str]:
+    """``area_indicators``: DDL and analyst documentation."""
+    create = f"""create table {PUBLISHED_SCHEMA}.area_indicators (
   quarter VARCHAR not null, area_level VARCHAR not null, area_code VARCHAR not null,
   area_name VARCHAR, parent_code VARCHAR, indicator VARCHAR not null, value DOUBLE,
   status VARCHAR not null,
-  primary key (quarter, area_code, indicator))""",
-        f"""create table {PUBLISHED_SCHEMA}.publication_log (
+  primary key (quarter, area_code, indicator))"""
+    about = (
+        "Vroegsignalering buurtmonitor, published figures: one row per quarter x area x "
+        "indicator. value is NULL where status = 'suppressed' (disclosure control: hidden, "
+        "not zero; do not fill it in from totals). Area figures only: no household, "
+        "pseudonym or address. Definitions: seeds/indicators.csv and MONITOR.md."
+    )
+    columns = {
+        "quarter": "calendar quarter of signaaldatum, e.g. '2026Q3'",
+        "area_level": "gemeente, wijk or buurt",
+        "area_code": "CBS code: GM####, WK####xx, BU####xxxx",
+        "parent_code": "the wijk of a buurt, the gemeente of a wijk",
+        "value": "the figure; NULL when suppressed",
+        "status": "published or suppressed (NULL value)",
+    }
+    return [create, *_comments("area_indicators", about, columns)]
+
+
+def _log_table_sql() -> list[str]:
+    """``publication_log``: DDL and analyst documentation."""
+    create = f"""create table {PUBLISHED_SCHEMA}.publication_log (
   quarter VARCHAR not null, published_at TIMESTAMP not null, run_id VARCHAR,
   data_version VARCHAR, checks_passed VARCHAR[], n_primary_suppressed INTEGER,
-  n_secondary_suppressed INTEGER, synthetic BOOLEAN)""",
-        f"comment on table {PUBLISHED_SCHEMA}.area_indicators is "
-        + _quote(
-            "Vroegsignalering buurtmonitor, published figures: one row per quarter x area x "
-            "indicator. value is NULL where status = 'suppressed' (disclosure control: hidden, "
-            "not zero; do not fill it in from totals). Area figures only: no household, "
-            "pseudonym or address. Definitions: seeds/indicators.csv and MONITOR.md."
-        ),
-        f"comment on column {PUBLISHED_SCHEMA}.area_indicators.quarter is "
-        + _quote("calendar quarter of signaaldatum, e.g. '2026Q3'"),
-        f"comment on column {PUBLISHED_SCHEMA}.area_indicators.area_level is "
-        + _quote("gemeente, wijk or buurt"),
-        f"comment on column {PUBLISHED_SCHEMA}.area_indicators.area_code is "
-        + _quote("CBS code: GM####, WK####xx, BU####xxxx"),
-        f"comment on column {PUBLISHED_SCHEMA}.area_indicators.parent_code is "
-        + _quote("the wijk of a buurt, the gemeente of a wijk"),
-        f"comment on column {PUBLISHED_SCHEMA}.area_indicators.value is "
-        + _quote("the figure; NULL when suppressed"),
-        f"comment on column {PUBLISHED_SCHEMA}.area_indicators.status is "
-        + _quote("published or suppressed (NULL value)"),
-        f"comment on table {PUBLISHED_SCHEMA}.publication_log is "
-        + _quote(
-            "One row per publication of a quarter (a republication adds a row; the latest "
-            "row of a quarter describes its current figures). published_at is UTC; "
-            "synthetic = demo data, every figure generated."
-        ),
-    ]
-    log_columns = {
+  n_secondary_suppressed INTEGER, synthetic BOOLEAN)"""
+    about = (
+        "One row per publication of a quarter (a republication adds a row; the latest "
+        "row of a quarter describes its current figures). published_at is UTC; "
+        "synthetic = demo data, every figure generated."
+    )
+    columns = {
         "published_at": "when the file with this quarter was swapped in (UTC)",
         "run_id": "the Dagster run that published it",
         "data_version": "hash of the landed files the figures were computed from",
@@ -146,39 +152,42 @@ def _schema_sql() -> list[str]:
         "n_secondary_suppressed": "cells suppressed to protect the primary ones (secondary)",
         "synthetic": "true: demo data, every figure generated",
     }
-    statements += [
-        f"comment on column {PUBLISHED_SCHEMA}.publication_log.{col} is {_quote(text)}"
-        for col, text in log_columns.items()
+    return [create, *_comments("publication_log", about, columns)]
+
+
+def _wide_table_sql(level: str) -> list[str]:
+    """``buurt``, ``wijk`` or ``gemeente``: DDL and analyst documentation."""
+    wide_cols = ",\n  ".join(f'"{name}" DOUBLE' for name in indicator_names())
+    create = (
+        f"create table {PUBLISHED_SCHEMA}.{level} (\n  quarter VARCHAR not null, "
+        f"area_code VARCHAR not null, area_name VARCHAR, parent_code VARCHAR,\n"
+        f"  {wide_cols},\n  primary key (quarter, area_code))"
+    )
+    about = (
+        f"The {level} figures wide: one row per quarter x {level}, one column per "
+        "indicator. NULL = suppressed (hidden, not zero); monitor.area_indicators "
+        "has the same values with an explicit status."
+    )
+    by_name = {ind.name: ind for ind in indicators()}
+    columns = {
+        "quarter": "calendar quarter, e.g. '2026Q3'",
+        "area_code": f"CBS code of the {level}",
+        "parent_code": "the wijk of a buurt, the gemeente of a wijk",
+    } | {
+        f'"{name}"': f"{by_name[name].omschrijving} ({by_name[name].kind}, "
+        f"{by_name[name].unit}); NULL = suppressed"
+        for name in indicator_names()
+    }
+    return [create, *_comments(level, about, columns)]
+
+
+def _schema_sql() -> list[str]:
+    """DDL and analyst documentation (COMMENT ON) of the published file."""
+    return [
+        *_long_table_sql(),
+        *_log_table_sql(),
+        *(statement for level in LEVELS for statement in _wide_table_sql(level)),
     ]
-    for level in LEVELS:
-        statements.append(
-            f"create table {PUBLISHED_SCHEMA}.{level} (\n  quarter VARCHAR not null, "
-            f"area_code VARCHAR not null, area_name VARCHAR, parent_code VARCHAR,\n"
-            f"  {wide_cols},\n  primary key (quarter, area_code))"
-        )
-        statements.append(
-            f"comment on table {PUBLISHED_SCHEMA}.{level} is "
-            + _quote(
-                f"The {level} figures wide: one row per quarter x {level}, one column per "
-                "indicator. NULL = suppressed (hidden, not zero); monitor.area_indicators "
-                "has the same values with an explicit status."
-            )
-        )
-        statements += [
-            f"comment on column {PUBLISHED_SCHEMA}.{level}.{col} is {_quote(text)}"
-            for col, text in (
-                ("quarter", "calendar quarter, e.g. '2026Q3'"),
-                ("area_code", f"CBS code of the {level}"),
-                ("parent_code", "the wijk of a buurt, the gemeente of a wijk"),
-            )
-        ]
-        for name in indicator_names():
-            ind = by_name[name]
-            statements.append(
-                f'comment on column {PUBLISHED_SCHEMA}.{level}."{name}" is '
-                + _quote(f"{ind.omschrijving} ({ind.kind}, {ind.unit}); NULL = suppressed")
-            )
-    return statements
 
 
 # --- the steps ------------------------------------------------------------------------------
