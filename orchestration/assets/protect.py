@@ -19,11 +19,7 @@ from dagster import (
 from orchestration.contract import CANDIDATE_ASSET, MONITOR_MODEL_ASSET
 from orchestration.disclosure.protect import NothingToProtectError, protect_stored_quarter
 from orchestration.metadata import bar_table
-from orchestration.partitions import (
-    ONE_QUARTER_PER_RUN,
-    quarter_from_partition_key,
-    quarterly_partitions,
-)
+from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
 from orchestration.resources import MonitorResource
 
 
@@ -31,10 +27,8 @@ from orchestration.resources import MonitorResource
     key=AssetKey(CANDIDATE_ASSET),
     deps=[AssetKey(MONITOR_MODEL_ASSET)],
     group_name="protect",
-    partitions_def=quarterly_partitions,
-    backfill_policy=ONE_QUARTER_PER_RUN,
     kinds={"python", "duckdb"},
-    pool="warehouse",
+    **QUARTERLY_WAREHOUSE_ASSET,
     description="The quarter's area indicators after primary and secondary suppression, in the "
     "published shape (value NULL where suppressed). Checked by the gate, then published.",
 )

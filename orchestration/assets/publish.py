@@ -9,11 +9,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from orchestration.contract import CANDIDATE_ASSET, PUBLISHED_ASSET
 from orchestration.gate import blocking_check_names
-from orchestration.partitions import (
-    ONE_QUARTER_PER_RUN,
-    quarter_from_partition_key,
-    quarterly_partitions,
-)
+from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
 from orchestration.publish import publish_checked_quarter
 from orchestration.resources import MonitorResource
 
@@ -22,10 +18,8 @@ from orchestration.resources import MonitorResource
     key=AssetKey(PUBLISHED_ASSET),
     deps=[AssetKey(CANDIDATE_ASSET)],
     group_name="publish",
-    partitions_def=quarterly_partitions,
-    backfill_policy=ONE_QUARTER_PER_RUN,
     kinds={"duckdb"},
-    pool="warehouse",
+    **QUARTERLY_WAREHOUSE_ASSET,
     description="The published quarter in monitor.duckdb (monitor.area_indicators, buurt, wijk, "
     "gemeente, publication_log; docs/migrations.md). Replaced atomically; other quarters stay.",
 )

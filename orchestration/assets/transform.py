@@ -37,11 +37,7 @@ from dagster_dbt import (
 from orchestration.contract import MATCH_RATES_TABLE, MATCH_STATUSES_SEED
 from orchestration.dbt_project import dbt_project, require_manifest
 from orchestration.metadata import markdown_table
-from orchestration.partitions import (
-    ONE_QUARTER_PER_RUN,
-    quarter_from_partition_key,
-    quarterly_partitions,
-)
+from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
 from orchestration.resources import MonitorResource
 
 TRANSFORM_GROUP = "transform"
@@ -76,12 +72,10 @@ class MonitorDbtTranslator(DagsterDbtTranslator):
 @dbt_assets(
     manifest=require_manifest(),
     project=dbt_project,
-    partitions_def=quarterly_partitions,
-    backfill_policy=ONE_QUARTER_PER_RUN,
     dagster_dbt_translator=MonitorDbtTranslator(
         settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
     ),
-    pool="warehouse",
+    **QUARTERLY_WAREHOUSE_ASSET,
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, monitor: MonitorResource):
     """Seed the parameters, build and test every model for the partition's quarter."""
