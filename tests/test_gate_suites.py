@@ -319,6 +319,21 @@ def test_groups_above_signalen_are_caught() -> None:
     assert ("WK099901", "buurt within wijk") in rows  # and the buurten now exceed their wijk
 
 
+def test_personas_that_do_not_add_up_are_caught() -> None:
+    # the relations are suppression's (orchestration/contract.py): every signalled household
+    # has exactly one persona, so published personas add up to hh_met_signaal exactly
+    result = gate(
+        lambda f: set_cell(
+            f, "BU09990101", "hh_persona_overig", 30.0, "published", protected_too=True
+        ),
+        only=["parts_vs_total"],
+    )
+    e = outcome(result, "parts_vs_total", "exact_sums_add_up")
+    assert e.blocking
+    rows = {(r["area_code"], r["relation"]) for r in e.failing_rows}
+    assert ("BU09990101", "sum(hh_persona_*) = hh_met_signaal") in rows
+
+
 def test_rate_on_small_denominator_is_caught_on_the_restricted_side() -> None:
     # Kade has 28 signalled households: pct_bereikt must be suppressed (denominator < 100)
     def mutate(f: Frames) -> None:
