@@ -75,8 +75,6 @@ WIDE_KEY_COLUMNS = (PERIOD_COLUMN, "area_code", "area_name", "parent_code")
 """The key columns of ``monitor.buurt``, ``wijk`` and ``gemeente``; one column per indicator
 follows."""
 STATUSES = ("published", "suppressed")
-SUPPRESSIONS = ("none", "primary", "secondary")
-"""``suppression`` of the protected table."""
 
 # --- Dagster asset keys and check names ------------------------------------------------------
 

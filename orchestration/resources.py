@@ -32,7 +32,7 @@ class MonitorResource(ConfigurableResource):
     duckdb_memory_limit: str | None = None
     """Cap on DuckDB's memory for the warehouse and the dbt build (e.g. ``4GB``); None:
     DuckDB's default."""
-    dbt_target_dir: str = str(settings.DBT_PROJECT_DIR / "target" / "dagster")
+    dbt_target_dir: str = str(settings.DEFAULT_DBT_RUN_TARGET)
     """dbt's target folder for pipeline runs (one reused folder: runs are serialised, it keeps
     dbt's partial parsing and leaves no pile of per-invocation folders)."""
     lock_timeout_seconds: float = 60.0

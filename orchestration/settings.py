@@ -88,12 +88,15 @@ def disclosure_workers() -> int | None:
     return max(1, int(configured)) if configured else None
 
 
+DEFAULT_DBT_RUN_TARGET = DBT_PROJECT_DIR / "target" / "dagster"
+
+
 def dbt_run_target() -> Path:
     """dbt's target folder for pipeline runs: ``MONITOR_DBT_TARGET_DIR``, default
     ``dbt_project/target/dagster`` (a benchmark or a second installation sets its own, so
     run_results.json and partial parsing stay its own)."""
     folder = os.environ.get("MONITOR_DBT_TARGET_DIR", "").strip()
-    return Path(folder).resolve() if folder else DBT_PROJECT_DIR / "target" / "dagster"
+    return Path(folder).resolve() if folder else DEFAULT_DBT_RUN_TARGET
 
 
 def data_dir() -> Path:
