@@ -306,15 +306,20 @@ def test_parts_above_total_are_caught() -> None:
     ]
 
 
-def test_groups_above_signalen_are_caught() -> None:
+def failing_relations(indicator: str, value: float, expectation: str) -> set[tuple[str, str]]:
+    """(area, relation) rows failing ``expectation`` of parts_vs_total once the buurt Oude
+    Haven publishes ``value`` for ``indicator``."""
     result = gate(
-        lambda f: set_cell(
-            f, "BU09990101", "signalen_energie", 200.0, "published", protected_too=True
-        ),
+        lambda f: set_cell(f, "BU09990101", indicator, value, "published", protected_too=True),
         only=["parts_vs_total"],
     )
-    e = outcome(result, "parts_vs_total", "parts_not_above_total")
-    rows = {(r["area_code"], r["relation"]) for r in e.failing_rows}
+    e = outcome(result, "parts_vs_total", expectation)
+    assert e.blocking
+    return {(r["area_code"], r["relation"]) for r in e.failing_rows}
+
+
+def test_groups_above_signalen_are_caught() -> None:
+    rows = failing_relations("signalen_energie", 200.0, "parts_not_above_total")
     assert ("BU09990101", "sum(signalen_*) = signalen") in rows
     assert ("WK099901", "buurt within wijk") in rows  # and the buurten now exceed their wijk
 
@@ -322,15 +327,7 @@ def test_groups_above_signalen_are_caught() -> None:
 def test_personas_that_do_not_add_up_are_caught() -> None:
     # the relations are suppression's (orchestration/contract.py): every signalled household
     # has exactly one persona, so published personas add up to hh_met_signaal exactly
-    result = gate(
-        lambda f: set_cell(
-            f, "BU09990101", "hh_persona_overig", 30.0, "published", protected_too=True
-        ),
-        only=["parts_vs_total"],
-    )
-    e = outcome(result, "parts_vs_total", "exact_sums_add_up")
-    assert e.blocking
-    rows = {(r["area_code"], r["relation"]) for r in e.failing_rows}
+    rows = failing_relations("hh_persona_overig", 30.0, "exact_sums_add_up")
     assert ("BU09990101", "sum(hh_persona_*) = hh_met_signaal") in rows
 
 
