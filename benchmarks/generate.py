@@ -28,8 +28,9 @@ def households_for(scale: float) -> int:
 
 def generate_scale(data_dir: Path, scale: float, quarter: str, seed: int) -> dict[str, object]:
     """Write the landing files (and ground truth) of one scale into ``data_dir``."""
-    from orchestration.demo.generator import GeneratorConfig, generate
-    from orchestration.demo.signals import Rates
+    from demo.generator import GeneratorConfig, generate
+    from demo.provenance import mark_generated
+    from demo.signals import Rates
     from orchestration.settings import Paths
 
     config = GeneratorConfig(
@@ -40,6 +41,7 @@ def generate_scale(data_dir: Path, scale: float, quarter: str, seed: int) -> dic
         rates=Rates(signals_per_1000_residents=SIGNALS_PER_1000_RESIDENTS),
     )
     summary = generate(config, Paths(data_dir))
+    mark_generated(Paths(data_dir), quarter, config)
     return summary.to_dict()
 
 

@@ -38,7 +38,10 @@ import duckdb
 
 from benchmarks.generate import SIGNALS_PER_1000_RESIDENTS, households_for
 from benchmarks.measure import run_measured
+from orchestration.contract import CANDIDATE_TABLE, MONITOR_MODEL_TABLE
+from orchestration.dbt_project import parse_project
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
+from orchestration.settings import DUCKDB_MEMORY_LIMIT_ENV, Paths
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -140,7 +143,7 @@ def ensure_generated(work: Path, scale: float, quarter: str, seed: int) -> tuple
     }
     if marker.exists():
         known = json.loads(marker.read_text())
-        if known.get("config") == wanted and (data / "landing" / quarter).exists():
+        if known.get("config") == wanted and Paths(data).landing_dir(quarter).exists():
             _say(f"scale {scale:g}: reusing the landing files in {data}")
             return known["summary"], known["seconds"]
     shutil.rmtree(data, ignore_errors=True)
@@ -172,54 +175,29 @@ def ensure_generated(work: Path, scale: float, quarter: str, seed: int) -> tuple
     return summary, seconds
 
 
-def pipeline_env(data: Path, dbt_target: Path, memory_limit: str | None) -> dict[str, str]:
+def pipeline_env(paths: Paths, dbt_target: Path, memory_limit: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "DAGSTER_"))}
     env.update(
-        MONITOR_DATA_DIR=str(data),
-        DAGSTER_HOME=str(data / "dagster_home"),
+        MONITOR_DATA_DIR=str(paths.data_dir),
+        DAGSTER_HOME=str(paths.dagster_home),
         MONITOR_DEMO="1",
         MONITOR_DBT_TARGET_DIR=str(dbt_target),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DBT_VERSION_CHECK="false",
     )
     if memory_limit:
-        env["MONITOR_DUCKDB_MEMORY_LIMIT"] = memory_limit
+        env[DUCKDB_MEMORY_LIMIT_ENV] = memory_limit
     return env
 
 
-def reset_pipeline_state(data: Path) -> None:
+def reset_pipeline_state(paths: Paths) -> None:
     """An empty warehouse, publication and Dagster instance: every stage does its full work."""
-    for name in (
-        "warehouse.duckdb",
-        "warehouse.duckdb.wal",
-        "monitor.duckdb",
-        "monitor.duckdb.wal",
-    ):
-        (data / name).unlink(missing_ok=True)
-    for name in ("warehouse.duckdb.tmp", "dagster_home", "reports"):
-        shutil.rmtree(data / name, ignore_errors=True)
-
-
-def parse_dbt(env: dict[str, str], dbt_target: Path) -> None:
-    """Parse the dbt project into the benchmark's own target folder (as `monitor prepare`
-    does for the repository's), so the measured runs use partial parsing like any rerun."""
-    subprocess.run(
-        [
-            str(VENV_BIN / "dbt"),
-            "parse",
-            "--project-dir",
-            str(REPO_ROOT / "dbt_project"),
-            "--profiles-dir",
-            str(REPO_ROOT / "dbt_project"),
-            "--target-path",
-            str(dbt_target),
-            "--quiet",
-        ],
-        env={**env, "MONITOR_WAREHOUSE": str(Path(env["MONITOR_DATA_DIR"]) / "warehouse.duckdb")},
-        cwd=REPO_ROOT,
-        check=True,
-        capture_output=True,
-    )
+    for database in (paths.warehouse, paths.monitor):
+        database.unlink(missing_ok=True)
+        database.with_name(database.name + ".wal").unlink(missing_ok=True)
+    temp = paths.warehouse.with_name(paths.warehouse.name + ".tmp")
+    for folder in (temp, paths.dagster_home, paths.reports):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def step_times(dagster_home: Path) -> tuple[dict[str, tuple[float, float]], float, float, bool]:
@@ -266,10 +244,8 @@ def stage_rows(warehouse: Path, quarter: str) -> dict[str, int]:
                 return 0
 
         raw = sum(one(f"select count(*) from raw.{t} where quarter = ?") for t in RAW_TABLES)
-        cells = one("select count(*) from main_monitor.mon_area_indicators where quarter = ?")
-        candidate = one(
-            "select count(*) from disclosure.area_indicators_candidate where quarter = ?"
-        )
+        cells = one(f"select count(*) from {MONITOR_MODEL_TABLE} where quarter = ?")
+        candidate = one(f"select count(*) from {CANDIDATE_TABLE} where quarter = ?")
         return {
             "startup": 0,
             "ingest": one("select sum(rows_read) from audit.ingest_files where quarter = ?"),
@@ -302,9 +278,11 @@ def run_pipeline(
 ) -> PipelineResult:
     data = scale_dir(work, scale) / "data"
     dbt_target = work / "dbt_target"
-    env = pipeline_env(data, dbt_target, memory_limit)
-    reset_pipeline_state(data)
-    parse_dbt(env, dbt_target)
+    paths = Paths(data)
+    env = pipeline_env(paths, dbt_target, memory_limit)
+    reset_pipeline_state(paths)
+    # the benchmark's own dbt target, so the measured runs use partial parsing like any rerun
+    parse_project(dbt_target, paths.warehouse, memory_limit, env)
     log = scale_dir(work, scale) / f"pipeline_{label}.log"
     _say(
         f"scale {scale:g}: pipeline ({label}"
@@ -314,8 +292,8 @@ def run_pipeline(
     m = run_measured(
         [str(VENV_BIN / "monitor"), "run", "--quarter", quarter], env, log, cwd=REPO_ROOT
     )
-    steps, run_start, run_end, ok = step_times(data / "dagster_home")
-    rows = stage_rows(data / "warehouse.duckdb", quarter) if ok else dict.fromkeys(STAGES, 0)
+    steps, run_start, run_end, ok = step_times(paths.dagster_home)
+    rows = stage_rows(paths.warehouse, quarter) if ok else dict.fromkeys(STAGES, 0)
     spans: dict[str, list[tuple[float, float]]] = {}
     for key, span in steps.items():
         spans.setdefault(stage_of(key), []).append(span)
@@ -347,14 +325,12 @@ def run_pipeline(
         f"CPU {m.cpu:.1f} s, peak {m.peak_rss / GB:.2f} GB"
     )
     if result.ok and label == "default":
-        pipeline_counts(
-            data / "warehouse.duckdb", quarter, scale_dir(work, scale) / "pipeline.parquet"
-        )
+        pipeline_counts(paths.warehouse, quarter, scale_dir(work, scale) / "pipeline.parquet")
     return result
 
 
 def run_reference(work: Path, scale: float, quarter: str, name: str) -> ReferenceResult:
-    landing = scale_dir(work, scale) / "data" / "landing" / quarter
+    landing = Paths(scale_dir(work, scale) / "data").landing_dir(quarter)
     out = scale_dir(work, scale) / f"{name}.parquet"
     out.unlink(missing_ok=True)
     module = {"duckdb": "benchmarks.reference_duckdb", "pandas": "benchmarks.reference_pandas"}[

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from orchestration import settings
+from orchestration.contract import LEVELS
 from orchestration.quarters import parse_quarter, quarter_range
 
 DEMO_QUARTER = "2026Q3"
@@ -61,8 +62,9 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from orchestration.demo.generator import GeneratorConfig, generate
-    from orchestration.demo.signals import Rates
+    from demo.generator import GeneratorConfig, generate
+    from demo.provenance import mark_generated
+    from demo.signals import Rates
 
     paths = settings.paths()
     signal_rate = getattr(args, "signals_per_1000", None)
@@ -78,6 +80,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         f"generating {args.geography} extracts for {args.quarter} (seed {args.seed}) in {paths.landing}"
     )
     summary = generate(config, paths)
+    mark_generated(paths, args.quarter, config)  # its publication will say `synthetic`
     _say(f"done: {summary}")
     return 0
 
@@ -111,6 +114,9 @@ def run_quarters_locked(quarters: list[str]) -> bool:
     _dagster_home()
     from dagster import DagsterInstance
 
+    from orchestration.dbt_project import prepare_manifest
+
+    prepare_manifest()  # a fresh clone: parse the dbt project before the definitions load
     from orchestration.definitions import defs
     from orchestration.jobs import QUARTERLY_JOB_NAME
     from orchestration.partitions import partition_key_for_quarter
@@ -254,11 +260,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from orchestration.status import print_publication_summary
 
     print_publication_summary(paths, args.quarter)
+    _print_linkage(paths, args.quarter)
     return 0 if ok else 1
 
 
+def _print_linkage(paths: settings.Paths, quarter: str) -> None:
+    """For generated data: how well signals were linked to their true address."""
+    truth = paths.ground_truth / quarter
+    if not (truth / "signals.csv").exists() or not paths.warehouse.exists():
+        return
+    import duckdb
+
+    from demo.linkage import measure_linkage
+    from orchestration.pseudonym import load_key
+
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        quality = measure_linkage(con, truth, load_key(paths.demo_key_file))
+    print(f"\n{quality.summary()}.")
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
+    from orchestration.dbt_project import prepare_manifest
+
     home = _dagster_home()
+    prepare_manifest()  # a fresh clone: the UI's code location needs the dbt manifest
     _say(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home})")
     dagster = Path(sys.executable).with_name("dagster")
     return subprocess.call(
@@ -332,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="write a published quarter as CSV for spreadsheets")
     export.add_argument("--quarter", type=_quarter_arg, required=True)
-    export.add_argument("--level", choices=["buurt", "wijk", "gemeente", "all"], default="all")
+    export.add_argument("--level", choices=[*LEVELS, "all"], default="all")
     export.add_argument("--out", type=Path, help="folder (default: <data dir>/exports)")
     export.set_defaults(func=cmd_export)
 

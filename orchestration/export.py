@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.publish import LEVELS
+from orchestration.contract import LEVELS
 from orchestration.quarters import parse_quarter
 
 CHOICES = (*LEVELS, "all")

@@ -34,6 +34,15 @@ warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", categor
 builds one quarter per invocation, and DuckDB allows one writer)."""
 
 
+QUARTERLY_WAREHOUSE_ASSET = {
+    "partitions_def": quarterly_partitions,
+    "backfill_policy": ONE_QUARTER_PER_RUN,
+    "pool": "warehouse",
+}
+"""The arguments every quarter-partitioned asset that writes the warehouse shares:
+``@asset(**QUARTERLY_WAREHOUSE_ASSET, ...)`` (one writer at a time: the ``warehouse`` pool)."""
+
+
 def quarter_from_partition_key(partition_key: str) -> str:
     """``2026-07-01`` -> ``2026Q3``."""
     return quarter_of(date.fromisoformat(partition_key))

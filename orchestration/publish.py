@@ -37,8 +37,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
-import re
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -47,25 +47,22 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.disclosure.protect import PUBLISHED_COLUMNS
+from orchestration.contract import (
+    CANDIDATE_TABLE,
+    LEVELS,
+    PROTECTED_TABLE,
+    PUBLISHED_COLUMNS,
+    PUBLISHED_SCHEMA,
+    STATUSES,
+    indicator_names,
+    wide_select_sql,
+)
+from orchestration.ingestion.loader import CURRENT_FILES
+from orchestration.ingestion.provenance import is_synthetic
 from orchestration.parameters import indicators
 from orchestration.quarters import parse_quarter
-from orchestration.settings import fault_pause
-
-CANDIDATE_TABLE = "disclosure.area_indicators_candidate"
-SCHEMA = "main"
-"""Schema of the published tables inside monitor.duckdb (see the module docstring)."""
-LEVELS = ("gemeente", "wijk", "buurt")
-"""Area levels, coarse to fine (also the row order of the published tables)."""
-
-LONG_COLUMNS = PUBLISHED_COLUMNS
-"""The published columns of ``monitor.area_indicators`` (defined with the candidate's shape in
-``disclosure.protect``)."""
-
-WIDE_KEY_COLUMNS = ("quarter", "area_code", "area_name", "parent_code")
-STATUSES = ("published", "suppressed")
-
-_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+from orchestration.report import write_report
+from orchestration.settings import Paths, fault_pause
 
 _step_hook: Callable[[str], None] | None = None
 """Test hook: called with the name of each step (see ``_step``); a test sets it to pause or
@@ -93,91 +90,60 @@ class PublishResult:
     """True when the quarter was published before and its rows were replaced."""
 
 
-# --- the published schema -------------------------------------------------------------------
-
-
-def indicator_names() -> list[str]:
-    """Published indicators in ``seeds/indicators.csv`` order (= wide column order)."""
-    names = [ind.name for ind in indicators()]
-    bad = [n for n in names if not _IDENTIFIER.match(n)]
-    if bad:
-        raise PublishError(f"indicator names must be lower-case identifiers: {bad}")
-    return names
-
-
-def wide_columns() -> list[str]:
-    """The columns of ``monitor.buurt``, ``wijk`` and ``gemeente``, in order."""
-    return [*WIDE_KEY_COLUMNS, *indicator_names()]
-
-
-def wide_select_sql(source: str, level: str, quarter: str | None = "?") -> str:
-    """SELECT turning long rows of ``source`` (published shape) into the wide table of a level.
-
-    ``quarter``: the SQL placeholder (or literal) the quarter column must equal; None for every
-    quarter. Used by publish and by the gate, so
-    the gate checks exactly what is published. A suppressed cell (status not 'published') gives
-    NULL whatever its value.
-    """
-    if level not in LEVELS:
-        raise ValueError(f"unknown area level {level!r}")
-    pivots = ",\n  ".join(
-        f"cast(max(value) filter (where indicator = '{name}' and status = 'published') as double)"
-        f' as "{name}"'
-        for name in indicator_names()
-    )
-    where = f"area_level = '{level}'" + (f" and quarter = {quarter}" if quarter else "")
-    return (
-        f"select quarter, area_code, any_value(area_name) as area_name, "
-        f"any_value(parent_code) as parent_code,\n  {pivots}\n"
-        f"from {source}\nwhere {where}\ngroup by quarter, area_code\norder by quarter, area_code"
-    )
+# --- the published file -------------------------------------------------------------------
 
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _schema_sql() -> list[str]:
-    """DDL and analyst documentation (COMMENT ON) of the published file."""
-    by_name = {ind.name: ind for ind in indicators()}
-    wide_cols = ",\n  ".join(f'"{name}" DOUBLE' for name in indicator_names())
-    statements = [
-        f"""create table {SCHEMA}.area_indicators (
+def _comments(table: str, about: str, columns: dict[str, str]) -> list[str]:
+    """COMMENT ON statements: the table's and each column's (name as written in SQL)."""
+    return [
+        f"comment on table {PUBLISHED_SCHEMA}.{table} is {_quote(about)}",
+        *(
+            f"comment on column {PUBLISHED_SCHEMA}.{table}.{column} is {_quote(text)}"
+            for column, text in columns.items()
+        ),
+    ]
+
+
+def _long_table_sql() -> list[str]:
+    """``area_indicators``: DDL and analyst documentation."""
+    create = f"""create table {PUBLISHED_SCHEMA}.area_indicators (
   quarter VARCHAR not null, area_level VARCHAR not null, area_code VARCHAR not null,
   area_name VARCHAR, parent_code VARCHAR, indicator VARCHAR not null, value DOUBLE,
   status VARCHAR not null,
-  primary key (quarter, area_code, indicator))""",
-        f"""create table {SCHEMA}.publication_log (
+  primary key (quarter, area_code, indicator))"""
+    about = (
+        "Vroegsignalering buurtmonitor, published figures: one row per quarter x area x "
+        "indicator. value is NULL where status = 'suppressed' (disclosure control: hidden, "
+        "not zero; do not fill it in from totals). Area figures only: no household, "
+        "pseudonym or address. Definitions: seeds/indicators.csv and MONITOR.md."
+    )
+    columns = {
+        "quarter": "calendar quarter of signaaldatum, e.g. '2026Q3'",
+        "area_level": "gemeente, wijk or buurt",
+        "area_code": "CBS code: GM####, WK####xx, BU####xxxx",
+        "parent_code": "the wijk of a buurt, the gemeente of a wijk",
+        "value": "the figure; NULL when suppressed",
+        "status": "published or suppressed (NULL value)",
+    }
+    return [create, *_comments("area_indicators", about, columns)]
+
+
+def _log_table_sql() -> list[str]:
+    """``publication_log``: DDL and analyst documentation."""
+    create = f"""create table {PUBLISHED_SCHEMA}.publication_log (
   quarter VARCHAR not null, published_at TIMESTAMP not null, run_id VARCHAR,
   data_version VARCHAR, checks_passed VARCHAR[], n_primary_suppressed INTEGER,
-  n_secondary_suppressed INTEGER, synthetic BOOLEAN)""",
-        f"comment on table {SCHEMA}.area_indicators is "
-        + _quote(
-            "Vroegsignalering buurtmonitor, published figures: one row per quarter x area x "
-            "indicator. value is NULL where status = 'suppressed' (disclosure control: hidden, "
-            "not zero; do not fill it in from totals). Area figures only: no household, "
-            "pseudonym or address. Definitions: seeds/indicators.csv and MONITOR.md."
-        ),
-        f"comment on column {SCHEMA}.area_indicators.quarter is "
-        + _quote("calendar quarter of signaaldatum, e.g. '2026Q3'"),
-        f"comment on column {SCHEMA}.area_indicators.area_level is "
-        + _quote("gemeente, wijk or buurt"),
-        f"comment on column {SCHEMA}.area_indicators.area_code is "
-        + _quote("CBS code: GM####, WK####xx, BU####xxxx"),
-        f"comment on column {SCHEMA}.area_indicators.parent_code is "
-        + _quote("the wijk of a buurt, the gemeente of a wijk"),
-        f"comment on column {SCHEMA}.area_indicators.value is "
-        + _quote("the figure; NULL when suppressed"),
-        f"comment on column {SCHEMA}.area_indicators.status is "
-        + _quote("published or suppressed (NULL value)"),
-        f"comment on table {SCHEMA}.publication_log is "
-        + _quote(
-            "One row per publication of a quarter (a republication adds a row; the latest "
-            "row of a quarter describes its current figures). published_at is UTC; "
-            "synthetic = demo data, every figure generated."
-        ),
-    ]
-    log_columns = {
+  n_secondary_suppressed INTEGER, synthetic BOOLEAN)"""
+    about = (
+        "One row per publication of a quarter (a republication adds a row; the latest "
+        "row of a quarter describes its current figures). published_at is UTC; "
+        "synthetic = demo data, every figure generated."
+    )
+    columns = {
         "published_at": "when the file with this quarter was swapped in (UTC)",
         "run_id": "the Dagster run that published it",
         "data_version": "hash of the landed files the figures were computed from",
@@ -186,39 +152,42 @@ def _schema_sql() -> list[str]:
         "n_secondary_suppressed": "cells suppressed to protect the primary ones (secondary)",
         "synthetic": "true: demo data, every figure generated",
     }
-    statements += [
-        f"comment on column {SCHEMA}.publication_log.{col} is {_quote(text)}"
-        for col, text in log_columns.items()
+    return [create, *_comments("publication_log", about, columns)]
+
+
+def _wide_table_sql(level: str) -> list[str]:
+    """``buurt``, ``wijk`` or ``gemeente``: DDL and analyst documentation."""
+    wide_cols = ",\n  ".join(f'"{name}" DOUBLE' for name in indicator_names())
+    create = (
+        f"create table {PUBLISHED_SCHEMA}.{level} (\n  quarter VARCHAR not null, "
+        f"area_code VARCHAR not null, area_name VARCHAR, parent_code VARCHAR,\n"
+        f"  {wide_cols},\n  primary key (quarter, area_code))"
+    )
+    about = (
+        f"The {level} figures wide: one row per quarter x {level}, one column per "
+        "indicator. NULL = suppressed (hidden, not zero); monitor.area_indicators "
+        "has the same values with an explicit status."
+    )
+    by_name = {ind.name: ind for ind in indicators()}
+    columns = {
+        "quarter": "calendar quarter, e.g. '2026Q3'",
+        "area_code": f"CBS code of the {level}",
+        "parent_code": "the wijk of a buurt, the gemeente of a wijk",
+    } | {
+        f'"{name}"': f"{by_name[name].omschrijving} ({by_name[name].kind}, "
+        f"{by_name[name].unit}); NULL = suppressed"
+        for name in indicator_names()
+    }
+    return [create, *_comments(level, about, columns)]
+
+
+def _schema_sql() -> list[str]:
+    """DDL and analyst documentation (COMMENT ON) of the published file."""
+    return [
+        *_long_table_sql(),
+        *_log_table_sql(),
+        *(statement for level in LEVELS for statement in _wide_table_sql(level)),
     ]
-    for level in LEVELS:
-        statements.append(
-            f"create table {SCHEMA}.{level} (\n  quarter VARCHAR not null, "
-            f"area_code VARCHAR not null, area_name VARCHAR, parent_code VARCHAR,\n"
-            f"  {wide_cols},\n  primary key (quarter, area_code))"
-        )
-        statements.append(
-            f"comment on table {SCHEMA}.{level} is "
-            + _quote(
-                f"The {level} figures wide: one row per quarter x {level}, one column per "
-                "indicator. NULL = suppressed (hidden, not zero); monitor.area_indicators "
-                "has the same values with an explicit status."
-            )
-        )
-        statements += [
-            f"comment on column {SCHEMA}.{level}.{col} is {_quote(text)}"
-            for col, text in (
-                ("quarter", "calendar quarter, e.g. '2026Q3'"),
-                ("area_code", f"CBS code of the {level}"),
-                ("parent_code", "the wijk of a buurt, the gemeente of a wijk"),
-            )
-        ]
-        for name in indicator_names():
-            ind = by_name[name]
-            statements.append(
-                f'comment on column {SCHEMA}.{level}."{name}" is '
-                + _quote(f"{ind.omschrijving} ({ind.kind}, {ind.unit}); NULL = suppressed")
-            )
-    return statements
 
 
 # --- the steps ------------------------------------------------------------------------------
@@ -277,7 +246,7 @@ def _fsync_dir(path: Path) -> None:
 
 def _read_candidate(con: duckdb.DuckDBPyConnection, quarter: str, source: str):
     """The quarter's candidate rows, published columns only, as an Arrow table."""
-    cols = ", ".join(LONG_COLUMNS)
+    cols = ", ".join(PUBLISHED_COLUMNS)
     table = con.execute(
         f"select {cols} from {source} where quarter = ?", [quarter]
     ).to_arrow_table()
@@ -374,25 +343,25 @@ def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) 
         if old is not None:
             con.execute(f"attach {_quote(str(old))} as _old (read_only)")
             replaced = bool(con.execute(
-                f"select count(*) from _old.{SCHEMA}.area_indicators where quarter = ?", [quarter]
+                f"select count(*) from _old.{PUBLISHED_SCHEMA}.area_indicators where quarter = ?", [quarter]
             ).fetchone()[0])  # fmt: skip
             sources.append(
-                f"select {', '.join(LONG_COLUMNS)} from _old.{SCHEMA}.area_indicators "
+                f"select {', '.join(PUBLISHED_COLUMNS)} from _old.{PUBLISHED_SCHEMA}.area_indicators "
                 f"where quarter <> {_quote(quarter)}"
             )
             con.execute(
-                f"insert into {SCHEMA}.publication_log by name "
-                f"select * from _old.{SCHEMA}.publication_log order by published_at"
+                f"insert into {PUBLISHED_SCHEMA}.publication_log by name "
+                f"select * from _old.{PUBLISHED_SCHEMA}.publication_log order by published_at"
             )
         _step("old_copied")
         con.execute(
-            f"insert into {SCHEMA}.area_indicators "
+            f"insert into {PUBLISHED_SCHEMA}.area_indicators "
             f"select a.* from ({' union all '.join(sources)}) a "
             "left join _lvl l using (area_level) left join _ind i using (indicator) "
             "order by a.quarter, l.ord nulls last, a.area_code, i.ord nulls last, a.indicator"
         )
         bad = con.execute(
-            f"select count(*) from {SCHEMA}.area_indicators "
+            f"select count(*) from {PUBLISHED_SCHEMA}.area_indicators "
             f"where status not in ({in_set(map(_quote, STATUSES))}) "
             f"or area_level not in ({in_set(map(_quote, LEVELS))})"
         ).fetchone()[0]
@@ -401,11 +370,12 @@ def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) 
         _step("quarter_inserted")
         for level in LEVELS:
             con.execute(
-                f"insert into {SCHEMA}.{level} "
-                + wide_select_sql(f"{SCHEMA}.area_indicators", level, quarter=None)
+                f"insert into {PUBLISHED_SCHEMA}.{level} "
+                + wide_select_sql(f"{PUBLISHED_SCHEMA}.area_indicators", level, quarter=None)
             )
         con.execute(
-            f"insert into {SCHEMA}.publication_log values (?, ?, ?, ?, ?, ?, ?, ?)", log_row
+            f"insert into {PUBLISHED_SCHEMA}.publication_log values (?, ?, ?, ?, ?, ?, ?, ?)",
+            log_row,
         )
         if old is not None:
             con.execute("detach _old")
@@ -423,30 +393,30 @@ def _verify(
     with duckdb.connect(str(path), read_only=True) as con:
         rows, suppressed = con.execute(
             "select count(*), count(*) filter (status = 'suppressed') "
-            f"from {SCHEMA}.area_indicators where quarter = ?",
+            f"from {PUBLISHED_SCHEMA}.area_indicators where quarter = ?",
             [quarter],
         ).fetchone()
         areas = dict(
             con.execute(
-                f"select area_level, count(distinct area_code) from {SCHEMA}.area_indicators "
+                f"select area_level, count(distinct area_code) from {PUBLISHED_SCHEMA}.area_indicators "
                 "where quarter = ? group by 1",
                 [quarter],
             ).fetchall()
         )
         wide = sum(
             con.execute(
-                f"select count(*) from {SCHEMA}.{level} where quarter = ?", [quarter]
+                f"select count(*) from {PUBLISHED_SCHEMA}.{level} where quarter = ?", [quarter]
             ).fetchone()[0]
             for level in LEVELS
         )
         logged = con.execute(
-            f"select count(*) from {SCHEMA}.publication_log where quarter = ? and published_at = ?",
+            f"select count(*) from {PUBLISHED_SCHEMA}.publication_log where quarter = ? and published_at = ?",
             [quarter, published_at],
         ).fetchone()[0]
         quarters = [
             r[0]
             for r in con.execute(
-                f"select distinct quarter from {SCHEMA}.area_indicators order by 1"
+                f"select distinct quarter from {PUBLISHED_SCHEMA}.area_indicators order by 1"
             ).fetchall()
         ]
     if rows != expected_rows or wide != sum(areas.values()) or logged != 1:
@@ -464,3 +434,66 @@ def _verify(
         quarters=quarters,
         replaced=replaced,
     )
+
+
+# --- the stage ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What the publish stage did: the publication and the facts its log row records."""
+
+    result: PublishResult
+    data_version: str
+    n_primary: int
+    n_secondary: int
+    synthetic: bool
+    report: Path
+
+
+def data_version(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
+    """Hash of the landed files the quarter's figures were computed from: the current state of
+    each file (a rerun that saw the same files, and logged them ``unchanged``, keeps it)."""
+    hashes = con.execute(
+        f"select file_sha256 from {CURRENT_FILES} where quarter = ? "
+        "and status <> 'failed' order by source, file_name",
+        [quarter],
+    ).fetchall()
+    return hashlib.sha256("".join(h for (h,) in hashes).encode()).hexdigest()[:16]
+
+
+def suppression_counts(con: duckdb.DuckDBPyConnection, quarter: str) -> tuple[int, int]:
+    """(primary, secondary) suppressions of the quarter's protected table."""
+    return con.execute(
+        "select count(*) filter (suppression = 'primary'), "
+        f"count(*) filter (suppression = 'secondary') from {PROTECTED_TABLE} where quarter = ?",
+        [quarter],
+    ).fetchone()
+
+
+def publish_checked_quarter(
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    paths: Paths,
+    *,
+    run_id: str,
+    checks_passed: list[str],
+) -> Publication:
+    """The publish stage: publish the quarter's checked candidate to ``paths.monitor`` with its
+    log row, then write the quarter's report. Call only after every check passed."""
+    version = data_version(con, quarter)
+    n_primary, n_secondary = suppression_counts(con, quarter)
+    synthetic = is_synthetic(con, quarter)  # recorded at ingestion (ingestion/provenance.py)
+    result = publish_quarter(
+        con,
+        quarter,
+        paths.monitor,
+        run_id=run_id,
+        data_version=version,
+        checks_passed=checks_passed,
+        n_primary=n_primary,
+        n_secondary=n_secondary,
+        synthetic=synthetic,
+    )
+    report = write_report(paths, quarter)
+    return Publication(result, version, n_primary, n_secondary, synthetic, report)

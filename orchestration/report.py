@@ -19,10 +19,11 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.contract import publication_group_names
 from orchestration.settings import Paths
 
-PUBLICATION_GROUPS = ["energie", "water", "huur", "zorg", "overig"]
 COLOURS = ["#1f5f8b", "#3c9d9b", "#e0a526", "#c8553d", "#7b6d8d"]
+"""One per publication group (seeds/partner_types.csv), in the seed's order."""
 SUPPRESSED_FILL = "#d5d9de"
 TOP_BUURTEN = 15
 TOP_WIJKEN = 25
@@ -193,7 +194,7 @@ def _partner_mix_chart(
                     f'<text class="muted" x="{x + 4:.1f}" y="{y + bar_h + 14}">{_esc(names)}: geheim</text>'
                 )
     parts.append("</svg>")
-    legend = [(g, c) for g, c in zip(PUBLICATION_GROUPS, COLOURS, strict=True)]
+    legend = [(g, c) for g, c in zip(publication_group_names(), COLOURS, strict=True)]
     return _legend([*legend, ("geheim (suppressed types together)", SUPPRESSED_FILL)]) + "".join(
         parts
     )
@@ -308,7 +309,10 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         key=lambda w: (w[2][0].value is None, -(w[2][0].value or 0), w[0]),
     )[:TOP_WIJKEN]
     mix = _figures(
-        con, "gemeente", ["signalen"] + [f"signalen_{g}" for g in PUBLICATION_GROUPS], quarter
+        con,
+        "gemeente",
+        ["signalen"] + [f"signalen_{g}" for g in publication_group_names()],
+        quarter,
     )
     largest = [code for code, _, f in sorted(gemeenten, key=lambda g: -(g[2][0].value or 0))]
     largest = largest[:TREND_GEMEENTEN]

@@ -1,4 +1,5 @@
-"""Dagster resources, configured from the environment (see orchestration/settings.py)."""
+"""Dagster resources, configured once from the environment (orchestration/settings.py reads
+it) when the code location loads; assets, checks and the sensor take their settings from here."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import duckdb
 from dagster import ConfigurableResource
 
 from orchestration import settings
+from orchestration.dbt_project import dbt_env
 from orchestration.pseudonym import load_key
 
 
@@ -19,13 +21,20 @@ class WarehouseLockedError(RuntimeError):
 
 
 class MonitorResource(ConfigurableResource):
-    """The installation: data directory, warehouse connection, pseudonym key.
+    """The installation: data directory, warehouse connection, pseudonym key, and the
+    settings dbt runs with (its target folder, DuckDB's memory limit).
 
     The warehouse is opened by the pipeline alone, one writer at a time. A held lock is
     retried for ``lock_timeout_seconds`` and then reported clearly instead of hanging.
     """
 
     data_dir: str
+    duckdb_memory_limit: str | None = None
+    """Cap on DuckDB's memory for the warehouse and the dbt build (e.g. ``4GB``); None:
+    DuckDB's default."""
+    dbt_target_dir: str = str(settings.DEFAULT_DBT_RUN_TARGET)
+    """dbt's target folder for pipeline runs (one reused folder: runs are serialised, it keeps
+    dbt's partial parsing and leaves no pile of per-invocation folders)."""
     lock_timeout_seconds: float = 60.0
 
     @property
@@ -39,7 +48,7 @@ class MonitorResource(ConfigurableResource):
         deadline = time.monotonic() + self.lock_timeout_seconds
         while True:
             try:
-                con = duckdb.connect(str(path), config=settings.duckdb_config())
+                con = duckdb.connect(str(path), config=self.duckdb_config())
                 break
             except duckdb.IOException as error:
                 if "lock" not in str(error).lower() or time.monotonic() > deadline:
@@ -56,6 +65,20 @@ class MonitorResource(ConfigurableResource):
     def pseudonym_key(self) -> bytes:
         return load_key(self.paths.demo_key_file)
 
+    def duckdb_config(self) -> dict[str, str]:
+        """Connection settings for the warehouse (``duckdb.connect(..., config=...)``)."""
+        return {"memory_limit": self.duckdb_memory_limit} if self.duckdb_memory_limit else {}
+
+    def dbt_env(self, quarter: str) -> dict[str, str]:
+        """What a dbt invocation of ``quarter`` needs in its environment (warehouse, memory
+        limit, quarter, offline flags)."""
+        return dbt_env(self.paths.warehouse, self.duckdb_memory_limit, quarter)
+
 
 def default_monitor_resource() -> MonitorResource:
-    return MonitorResource(data_dir=str(settings.data_dir()))
+    """The resource of this installation, from ``settings.py``."""
+    return MonitorResource(
+        data_dir=str(settings.data_dir()),
+        duckdb_memory_limit=settings.duckdb_memory_limit(),
+        dbt_target_dir=str(settings.dbt_run_target()),
+    )

@@ -31,13 +31,12 @@ from datetime import date
 
 import duckdb
 
+from orchestration.contract import CANDIDATE_TABLE
 from orchestration.parameters import disclosure_parameters
 from orchestration.quarters import parse_quarter, quarter_of
 
-KEPT_TABLES = frozenset(
-    {"audit.ingest_files", "audit.retention_log", "disclosure.area_indicators_candidate"}
-)
 LOG_TABLE = "audit.retention_log"
+KEPT_TABLES = frozenset({"audit.ingest_files", LOG_TABLE, CANDIDATE_TABLE})
 
 
 @dataclass

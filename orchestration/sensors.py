@@ -11,7 +11,7 @@ from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, Sk
 from orchestration.jobs import quarterly_refresh_job
 from orchestration.partitions import partition_key_for_quarter, quarterly_partitions
 from orchestration.quarters import QUARTER_RE
-from orchestration.settings import paths
+from orchestration.resources import MonitorResource
 
 
 def landing_fingerprints(landing: Path) -> dict[str, str]:
@@ -38,9 +38,9 @@ def landing_fingerprints(landing: Path) -> dict[str, str]:
     default_status=DefaultSensorStatus.STOPPED,
     description="Watches data/landing/<quarter>/: requests a run of each quarter whose files changed.",
 )
-def landing_sensor(context: SensorEvaluationContext):
+def landing_sensor(context: SensorEvaluationContext, monitor: MonitorResource):
     seen = json.loads(context.cursor) if context.cursor else {}
-    current = landing_fingerprints(paths().landing)
+    current = landing_fingerprints(monitor.paths.landing)
     valid_keys = set(quarterly_partitions.get_partition_keys())
     requests = []
     handled = dict(current)

@@ -2,6 +2,12 @@
 
 Every path the pipeline uses derives from ``MONITOR_DATA_DIR`` (default ``./data``), so a
 test or a second installation only has to point that variable elsewhere.
+
+One road: the Dagster resource ``monitor`` (orchestration/resources.py) is built from these
+readers when the code location loads and hands the data directory, the DuckDB memory limit
+and dbt's target folder to every asset, to the sensor and to dbt (the environment of its
+invocation); the CLI and ``monitor prepare`` read the same functions. Nothing writes the
+environment at run time.
 """
 
 from __future__ import annotations
@@ -72,10 +78,17 @@ def duckdb_memory_limit() -> str | None:
     return os.environ.get(DUCKDB_MEMORY_LIMIT_ENV, "").strip() or None
 
 
-def duckdb_config() -> dict[str, str]:
-    """Connection settings for the warehouse (``duckdb.connect(..., config=...)``)."""
-    limit = duckdb_memory_limit()
-    return {"memory_limit": limit} if limit else {}
+DISCLOSURE_WORKERS_ENV = "MONITOR_DISCLOSURE_WORKERS"
+
+
+def disclosure_workers() -> int | None:
+    """Worker processes for the disclosure LPs (``MONITOR_DISCLOSURE_WORKERS``); None: the
+    default of ``disclosure/lp.py``."""
+    configured = os.environ.get(DISCLOSURE_WORKERS_ENV, "").strip()
+    return max(1, int(configured)) if configured else None
+
+
+DEFAULT_DBT_RUN_TARGET = DBT_PROJECT_DIR / "target" / "dagster"
 
 
 def dbt_run_target() -> Path:
@@ -83,7 +96,7 @@ def dbt_run_target() -> Path:
     ``dbt_project/target/dagster`` (a benchmark or a second installation sets its own, so
     run_results.json and partial parsing stay its own)."""
     folder = os.environ.get("MONITOR_DBT_TARGET_DIR", "").strip()
-    return Path(folder).resolve() if folder else DBT_PROJECT_DIR / "target" / "dagster"
+    return Path(folder).resolve() if folder else DEFAULT_DBT_RUN_TARGET
 
 
 def data_dir() -> Path:

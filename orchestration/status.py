@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.contract import CANDIDATE_TABLE, LEVELS, MONITOR_MODEL_TABLE
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.settings import Paths
 
@@ -60,7 +61,7 @@ def print_status(paths: Paths) -> None:
     landed: dict[str, tuple[int, int]] = {}
     if paths.landing.is_dir():
         for quarter_dir in sorted(p for p in paths.landing.iterdir() if p.is_dir()):
-            files = [p for p in quarter_dir.rglob("*") if p.is_file()]
+            files = [p for p in quarter_dir.rglob("*") if p.is_file() and p.parent != quarter_dir]
             sources = {p.parent.name for p in files}
             landed[quarter_dir.name] = (len(sources), len(files))
     ingested = {
@@ -74,14 +75,14 @@ def print_status(paths: Paths) -> None:
     built = dict(
         _query(
             paths.warehouse,
-            "select quarter, count(*) from main_monitor.mon_area_indicators group by quarter",
+            f"select quarter, count(*) from {MONITOR_MODEL_TABLE} group by quarter",
         )
     )
     protected = dict(
         _query(
             paths.warehouse,
             "select quarter, count(*) filter (status = 'suppressed') from "
-            "disclosure.area_indicators_candidate group by quarter",
+            f"{CANDIDATE_TABLE} group by quarter",
         )
     )
     published = dict(
@@ -150,7 +151,7 @@ def print_publication_summary(paths: Paths, quarter: str) -> None:
         "select area_level, count(distinct area_code), count(*), "
         "count(*) filter (status = 'suppressed') from monitor.area_indicators "
         "where quarter = ? group by area_level "
-        "order by list_position(['buurt', 'wijk', 'gemeente'], area_level)",
+        f"order by list_position({list(reversed(LEVELS))}, area_level)",
         [quarter],
     )
     if not counts:
@@ -169,19 +170,5 @@ def print_publication_summary(paths: Paths, quarter: str) -> None:
     if top:
         print("\nBuurten with the most signals per 1,000 households:")
         print(_table(["buurt", "naam", "per 1000 hh", "signalen", "huishoudens"], top))
-    print_linkage(paths, quarter)
     duckdb_cli = Path(sys.executable).with_name("duckdb")
     print(f'\nQuery it: {duckdb_cli} -readonly {paths.monitor} "select * from monitor.gemeente"')
-
-
-def print_linkage(paths: Paths, quarter: str) -> None:
-    """For generated data: how well signals were linked to their true address."""
-    truth = paths.ground_truth / quarter
-    if not (truth / "signals.csv").exists():
-        return
-    from orchestration.demo.linkage import measure_linkage
-    from orchestration.pseudonym import load_key
-
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        quality = measure_linkage(con, truth, load_key(paths.demo_key_file))
-    print(f"\n{quality.summary()}.")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.gate.sample import sample_frames, write_tables
+from demo.sample_publication import sample_frames, write_tables
 from orchestration.publish import publish_quarter
 from orchestration.settings import Paths
 

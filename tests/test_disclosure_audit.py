@@ -6,11 +6,11 @@ import numpy as np
 import polars as pl
 import pytest
 
+from demo.synthetic_quarter import frame_from_buurten, synthetic_quarter
 from orchestration.disclosure.audit import audit_publication
 from orchestration.disclosure.lp import attacker_intervals
 from orchestration.disclosure.model import build_table, fill_remainders
 from orchestration.disclosure.protect import PUBLISHED_COLUMNS, protect_quarter
-from orchestration.disclosure.synthetic import frame_from_buurten, synthetic_quarter
 from tests.fixtures.disclosure_buurten import LARGE
 
 

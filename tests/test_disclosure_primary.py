@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from demo.synthetic_quarter import frame_from_buurten
 from orchestration.disclosure.model import default_relations
 from orchestration.disclosure.protect import protect_quarter
-from orchestration.disclosure.synthetic import frame_from_buurten
 from orchestration.parameters import disclosure_parameters
 from tests.fixtures.disclosure_buurten import LARGE
 

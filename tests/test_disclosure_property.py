@@ -7,10 +7,10 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from demo.synthetic_quarter import synthetic_quarter
 from orchestration.disclosure.audit import audit_publication
 from orchestration.disclosure.model import build_table, check_consistency, fill_remainders
 from orchestration.disclosure.protect import protect_quarter
-from orchestration.disclosure.synthetic import synthetic_quarter
 
 
 @st.composite

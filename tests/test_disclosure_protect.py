@@ -5,12 +5,12 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from benchmarks.disclosure_baseline import naive_share
+from demo.synthetic_quarter import frame_from_buurten, synthetic_quarter
 from orchestration.disclosure import lp
 from orchestration.disclosure.audit import audit_publication
-from orchestration.disclosure.baseline import naive_share
 from orchestration.disclosure.model import InconsistentTableError
 from orchestration.disclosure.protect import PUBLISHED_COLUMNS, ProtectionResult, protect_quarter
-from orchestration.disclosure.synthetic import frame_from_buurten, synthetic_quarter
 from tests.fixtures.disclosure_buurten import LARGE
 
 SMALL = {

@@ -119,7 +119,7 @@ def test_signals_are_linked_to_their_true_address(published, monkeypatch) -> Non
     of matchable signals at the right address, none at a wrong one)."""
     from pathlib import Path
 
-    from orchestration.demo.linkage import measure_linkage
+    from demo.linkage import measure_linkage
     from orchestration.pseudonym import load_key
 
     data_dir, _ = published
@@ -144,13 +144,15 @@ def test_a_bad_candidate_row_blocks_publication_through_dagster(
     import shutil
     from pathlib import Path
 
-    from dagster import AssetSelection, DagsterInstance, materialize
+    from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
 
     from orchestration.assets.gate import gate_checks
-    from orchestration.assets.protect import CANDIDATE_KEY, CANDIDATE_TABLE
-    from orchestration.assets.publish import PUBLISHED_KEY, published_area_indicators
+    from orchestration.assets.publish import published_area_indicators
+    from orchestration.contract import CANDIDATE_ASSET, CANDIDATE_TABLE, PUBLISHED_ASSET
     from orchestration.partitions import partition_key_for_quarter
     from orchestration.resources import MonitorResource
+
+    CANDIDATE_KEY, PUBLISHED_KEY = AssetKey(CANDIDATE_ASSET), AssetKey(PUBLISHED_ASSET)
 
     source, _ = published
     data_dir = tmp_path / "data"

@@ -9,10 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from demo.sample_publication import sample_frames, write_tables
 from orchestration import cli
+from orchestration.contract import wide_columns
 from orchestration.export import ExportError, escape_text, export_quarter, format_number
-from orchestration.gate.sample import sample_frames, write_tables
-from orchestration.publish import publish_quarter, wide_columns
+from orchestration.publish import publish_quarter
 
 Q = "2026Q3"
 NASTY = {  # area code -> a delivered area name a spreadsheet would execute

@@ -11,6 +11,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from demo.sample_publication import sample_frames, write_tables
+from orchestration.contract import PUBLISHED_COLUMNS, wide_columns
 from orchestration.gate import (
     GateResult,
     GateTables,
@@ -20,9 +22,7 @@ from orchestration.gate import (
     suite_keys,
 )
 from orchestration.gate.results import ExpectationOutcome
-from orchestration.gate.sample import sample_frames, write_tables
 from orchestration.parameters import indicators
-from orchestration.publish import LONG_COLUMNS, wide_columns
 from orchestration.settings import EXPECTATIONS_DIR
 
 Q = "2026Q3"
@@ -116,7 +116,7 @@ def test_suites_build_as_gx_expectation_suites() -> None:
 def test_column_lists_in_suites_match_the_published_schema() -> None:
     area = json.loads((EXPECTATIONS_DIR / "area_indicators.json").read_text())
     wide = json.loads((EXPECTATIONS_DIR / "area_wide.json").read_text())
-    assert area["expectations"][0]["kwargs"]["column_list"] == list(LONG_COLUMNS)
+    assert area["expectations"][0]["kwargs"]["column_list"] == list(PUBLISHED_COLUMNS)
     assert wide["expectations"][0]["kwargs"]["column_list"] == wide_columns()
 
 
@@ -306,17 +306,29 @@ def test_parts_above_total_are_caught() -> None:
     ]
 
 
-def test_groups_above_signalen_are_caught() -> None:
+def failing_relations(indicator: str, value: float, expectation: str) -> set[tuple[str, str]]:
+    """(area, relation) rows failing ``expectation`` of parts_vs_total once the buurt Oude
+    Haven publishes ``value`` for ``indicator``."""
     result = gate(
-        lambda f: set_cell(
-            f, "BU09990101", "signalen_energie", 200.0, "published", protected_too=True
-        ),
+        lambda f: set_cell(f, "BU09990101", indicator, value, "published", protected_too=True),
         only=["parts_vs_total"],
     )
-    e = outcome(result, "parts_vs_total", "parts_not_above_total")
-    rows = {(r["area_code"], r["relation"]) for r in e.failing_rows}
-    assert ("BU09990101", "sum(signalen_<groep>) <= signalen") in rows
+    e = outcome(result, "parts_vs_total", expectation)
+    assert e.blocking
+    return {(r["area_code"], r["relation"]) for r in e.failing_rows}
+
+
+def test_groups_above_signalen_are_caught() -> None:
+    rows = failing_relations("signalen_energie", 200.0, "parts_not_above_total")
+    assert ("BU09990101", "sum(signalen_*) = signalen") in rows
     assert ("WK099901", "buurt within wijk") in rows  # and the buurten now exceed their wijk
+
+
+def test_personas_that_do_not_add_up_are_caught() -> None:
+    # the relations are suppression's (orchestration/contract.py): every signalled household
+    # has exactly one persona, so published personas add up to hh_met_signaal exactly
+    rows = failing_relations("hh_persona_overig", 30.0, "exact_sums_add_up")
+    assert ("BU09990101", "sum(hh_persona_*) = hh_met_signaal") in rows
 
 
 def test_rate_on_small_denominator_is_caught_on_the_restricted_side() -> None:

@@ -18,14 +18,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from orchestration.demo.dialects import (
+from demo.dialects import (
     CONTRACT_VARIANTS,
     DIALECTS,
     HOUSE_NUMBER_NOTATIONS,
     covered_variants,
 )
-from orchestration.demo.generator import GeneratorConfig, generate
-from orchestration.demo.signals import Rates, partner_columns
+from demo.generator import GeneratorConfig, generate
+from demo.signals import Rates, partner_columns
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 from orchestration.parameters import (
     help_accepted_results,

@@ -10,10 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.dbt_project import DBT_RUN_TARGET
 from orchestration.pseudonym import key_fingerprint
 from orchestration.retention import household_tables
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, dbt_run_target
 
 from . import pipeline_support as support
 
@@ -53,7 +52,7 @@ def test_key_is_never_logged_or_stored(pipeline_baseline) -> None:
     assert key not in run.stdout and key not in run.stderr
     files = [p for p in data_dir.rglob("*") if p.is_file()]
     assert any("dagster_home" in p.parts for p in files)  # event log, compute logs, ...
-    dbt_dirs = (DBT_RUN_TARGET, DBT_PROJECT_DIR / "logs")  # dbt's artifacts and log
+    dbt_dirs = (dbt_run_target(), DBT_PROJECT_DIR / "logs")  # dbt's artifacts and log
     files += [p for d in dbt_dirs if d.exists() for p in d.rglob("*") if p.is_file()]
     leaking = [p for p in files if key.encode() in p.read_bytes()]
     assert leaking == []

@@ -6,6 +6,7 @@ import duckdb
 
 from orchestration.assets.transform import match_rate_metadata
 from orchestration.metadata import BAR_WIDTH, bar_table, text_bar
+from orchestration.settings import SEEDS_DIR
 
 
 def cells(markdown: str) -> list[list[str]]:
@@ -42,16 +43,22 @@ def test_text_bar_resolves_eighths_of_a_character() -> None:
 
 
 def test_match_rates_per_partner_count_every_status() -> None:
+    # mon_match_rates as dbt builds it, and the seed that says which statuses are a match
     con = duckdb.connect()
-    con.execute("create schema m")
+    con.execute("create schema main_monitor")
+    con.execute("create schema main_seeds")
     con.execute(
-        "create table m.matched as select * from (values "
-        "('2026Q3', 'eneco', 'exact'), ('2026Q3', 'eneco', 'exact'), "
-        "('2026Q3', 'eneco', 'no_match'), ('2026Q3', 'eneco', 'unique_toevoeging'), "
-        "('2026Q3', 'ymere', 'outside_gemeente'), ('2026Q3', 'ymere', 'ambiguous'), "
-        "('2026Q2', 'ymere', 'exact')) t(quarter, partner_code, match_status)"
+        "create table main_seeds.match_statuses as "
+        f"select * from read_csv('{SEEDS_DIR / 'match_statuses.csv'}', header = true)"
     )
-    metadata = match_rate_metadata(con, "2026Q3", "m", "matched")
+    con.execute(
+        "create table main_monitor.mon_match_rates as select * from (values "
+        "('2026Q3', 'eneco', 'exact', 2), ('2026Q3', 'eneco', 'no_match', 1), "
+        "('2026Q3', 'eneco', 'unique_toevoeging', 1), ('2026Q3', 'ymere', 'outside_gemeente', 1), "
+        "('2026Q3', 'ymere', 'ambiguous', 1), ('2026Q2', 'ymere', 'exact', 1)) "
+        "t(quarter, partner_code, match_status, n_signalen)"
+    )
+    metadata = match_rate_metadata(con, "2026Q3")
     rows = {row[0]: row for row in cells(metadata["match_rates"].value)}
     header = [
         c.strip() for c in metadata["match_rates"].value.splitlines()[0].strip("|").split("|")

@@ -15,9 +15,10 @@ import duckdb
 import pandas as pd
 import pytest
 
+from demo.sample_publication import sample_frames, write_tables
 from orchestration import publish
-from orchestration.gate.sample import sample_frames, write_tables
-from orchestration.publish import LONG_COLUMNS, PublishError, publish_quarter, wide_columns
+from orchestration.contract import PUBLISHED_COLUMNS, wide_columns
+from orchestration.publish import PublishError, publish_quarter
 
 REPO = Path(__file__).resolve().parent.parent
 Q2, Q3 = "2026Q2", "2026Q3"
@@ -78,7 +79,7 @@ def test_publish_writes_the_published_schema(warehouse: Path, monitor_path: Path
         "select column_name, data_type from duckdb_columns() "
         "where table_name = 'area_indicators' order by column_index",
     )
-    assert [c for c, _ in columns] == list(LONG_COLUMNS)
+    assert [c for c, _ in columns] == list(PUBLISHED_COLUMNS)
     assert dict(columns)["value"] == "DOUBLE"
     for level in ("buurt", "wijk", "gemeente"):
         cols = query(

@@ -14,6 +14,7 @@ from dagster import build_schedule_context, build_sensor_context, instance_for_t
 
 from orchestration.definitions import defs
 from orchestration.partitions import quarterly_partitions
+from orchestration.resources import MonitorResource
 from orchestration.schedules import DELIVERY_WINDOW_DAYS, quarterly_schedule
 from orchestration.sensors import landing_sensor
 
@@ -21,8 +22,7 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 @pytest.fixture
-def landing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("MONITOR_DATA_DIR", str(tmp_path / "data"))
+def landing(tmp_path: Path) -> Path:
     folder = tmp_path / "data" / "landing"
     folder.mkdir(parents=True)
     return folder
@@ -35,17 +35,20 @@ def instance():
 
 
 class SensorDaemon:
-    """Evaluates the sensor tick after tick, carrying the cursor like the daemon does."""
+    """Evaluates the sensor tick after tick, carrying the cursor like the daemon does, with
+    the ``monitor`` resource of the installation whose landing folder it watches."""
 
-    def __init__(self, instance) -> None:
+    def __init__(self, instance, landing: Path) -> None:
         self.instance = instance
         self.cursor: str | None = None
+        self.monitor = MonitorResource(data_dir=str(landing.parent))
 
     def tick(self) -> list:
         context = build_sensor_context(
             instance=self.instance,
             cursor=self.cursor,
             repository_def=defs.get_repository_def(),
+            resources={"monitor": self.monitor},
         )
         result = landing_sensor.evaluate_tick(context)
         self.cursor = result.cursor
@@ -61,7 +64,7 @@ def deliver(landing: Path, quarter: str, source: str, name: str, text: str, mtim
 
 
 def test_sensor_requests_a_run_per_changed_quarter(landing: Path, instance) -> None:
-    daemon = SensorDaemon(instance)
+    daemon = SensorDaemon(instance, landing)
     assert daemon.tick() == [], "an empty landing folder requests nothing"
 
     deliver(landing, "2026Q2", "eneco", "eneco.csv", "a;b\n1;2\n", 1_780_000_000)
@@ -85,7 +88,7 @@ def test_sensor_requests_a_run_per_changed_quarter(landing: Path, instance) -> N
 
 
 def test_sensor_ignores_folders_that_are_no_partition(landing: Path, instance) -> None:
-    daemon = SensorDaemon(instance)
+    daemon = SensorDaemon(instance, landing)
     deliver(landing, "2099Q1", "eneco", "eneco.csv", "a\n", 1_780_000_000)
     deliver(landing, "not-a-quarter", "eneco", "eneco.csv", "a\n", 1_780_000_000)
     (landing / "2026Q1.csv").write_text("a stray file\n")

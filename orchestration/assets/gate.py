@@ -14,23 +14,19 @@ from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
+    AssetKey,
     MetadataValue,
     PreviewWarning,
     multi_asset_check,
 )
 
-from orchestration.assets.protect import CANDIDATE_KEY, CANDIDATE_TABLE
-from orchestration.disclosure.audit import audit_publication
-from orchestration.gate import load_suites, render_markdown, run_gate, suite_keys
+from orchestration.contract import AUDIT_CHECK_NAME, CANDIDATE_ASSET
+from orchestration.gate import blocking_check_names, check_quarter, render_markdown
 from orchestration.metadata import markdown_table
 from orchestration.partitions import quarter_from_partition_key, quarterly_partitions
 from orchestration.resources import MonitorResource
-from orchestration.settings import fault_pause
 
-AUDIT_CHECK_NAME = "disclosure_audit"
-SUITE_CHECK_NAMES = suite_keys(load_suites())
-BLOCKING_CHECK_NAMES = (*SUITE_CHECK_NAMES, AUDIT_CHECK_NAME)
-"""Every check that must pass before a quarter is published (recorded in publication_log)."""
+CANDIDATE_KEY = AssetKey(CANDIDATE_ASSET)
 
 with warnings.catch_warnings():
     # Partitioned asset checks are a Dagster preview feature; they are what lets a check
@@ -49,7 +45,7 @@ with warnings.catch_warnings():
                 else f"Great Expectations suite {name} (expectations/)."
             ),
         )
-        for name in BLOCKING_CHECK_NAMES
+        for name in blocking_check_names()
     ]
 
 
@@ -60,32 +56,26 @@ def gate_checks(context: AssetCheckExecutionContext, monitor: MonitorResource):
     """Run every suite and the disclosure audit on one quarter of the candidate."""
     quarter = quarter_from_partition_key(context.partition_key)
     with monitor.warehouse() as con:
-        gate = run_gate(con, quarter)
-        candidate = con.execute(
-            f"select * from {CANDIDATE_TABLE} where quarter = ?", [quarter]
-        ).pl()
-        fault_pause("checks")  # test hook (orchestration/settings.py), inert in production
-    outcomes = {outcome.key: outcome for outcome in gate.suites}
-    for name in SUITE_CHECK_NAMES:
-        outcome = outcomes[name]
+        outcome = check_quarter(con, quarter)
+    for suite in outcome.suites.suites:
         context.log.info(
-            f"{quarter} {name}: {'passed' if outcome.passed else 'FAILED'} "
-            f"({len(outcome.failures)} failures, {len(outcome.warnings)} warnings)"
+            f"{quarter} {suite.key}: {'passed' if suite.passed else 'FAILED'} "
+            f"({len(suite.failures)} failures, {len(suite.warnings)} warnings)"
         )
         yield AssetCheckResult(
             asset_key=CANDIDATE_KEY,
-            check_name=name,
-            passed=outcome.passed,
+            check_name=suite.key,
+            passed=suite.passed,
             severity=AssetCheckSeverity.ERROR,
             metadata={
                 "quarter": quarter,
-                "rows": outcome.rows or 0,
-                "failures": len(outcome.failures),
-                "warnings": len(outcome.warnings),
-                "result": MetadataValue.md(render_markdown(outcome)),
+                "rows": suite.rows or 0,
+                "failures": len(suite.failures),
+                "warnings": len(suite.warnings),
+                "result": MetadataValue.md(render_markdown(suite)),
             },
         )
-    audit = audit_publication(candidate)
+    audit = outcome.audit
     context.log.info(f"{quarter}: {audit.summary()}")
     yield AssetCheckResult(
         asset_key=CANDIDATE_KEY,

@@ -20,6 +20,7 @@ from dagster import (
 )
 
 from orchestration.ingestion.loader import IngestReport, ingest_source
+from orchestration.ingestion.provenance import record_provenance
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 from orchestration.metadata import bar_table, markdown_table
 from orchestration.parameters import partners
@@ -147,6 +148,7 @@ municipal_ingest_assets = [
 def raw_signalen(context: AssetExecutionContext, monitor: MonitorResource) -> MaterializeResult:
     quarter = quarter_from_partition_key(context.partition_key)
     with monitor.warehouse() as con:
+        record_provenance(con, quarter, monitor.paths.landing)  # generated (demo) or delivered
         rows = con.execute(
             "select partner_code, count(*) from raw.signalen where quarter = ? "
             "group by all order by partner_code",

@@ -2,7 +2,9 @@
 
 dbt sources carry ``meta.dagster.asset_key`` = ``raw/<table>``, so the lineage runs from the
 ingest assets through every dbt model. The quarter reaches dbt as the environment variable
-``MONITOR_QUARTER`` (read with ``env_var()``), which keeps dbt's partial parsing.
+``MONITOR_QUARTER`` (read with ``env_var()``), which keeps dbt's partial parsing; it, the
+warehouse and the memory limit come from the ``monitor`` resource. The dbt manifest is made
+beforehand (``monitor prepare``), never at import.
 
 Each model's materialization carries its row count (of the table, and of the quarter in the
 incremental ones) and the address-matching model ``int_signalen_matched_to_adressen`` a
@@ -13,7 +15,9 @@ test results are passed on as dbt reports them.
 """
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -30,22 +34,34 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.dbt_project import DBT_RUN_TARGET, dbt_env, dbt_project, prepare_manifest
+from orchestration.contract import MATCH_RATES_TABLE, MATCH_STATUSES_SEED
+from orchestration.dbt_project import dbt_project, require_manifest
 from orchestration.metadata import markdown_table
-from orchestration.partitions import (
-    ONE_QUARTER_PER_RUN,
-    quarter_from_partition_key,
-    quarterly_partitions,
-)
+from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
 from orchestration.resources import MonitorResource
 
 TRANSFORM_GROUP = "transform"
 MATCHING_MODEL = "model.buurtmonitor.int_signalen_matched_to_adressen"
-MATCHED_STATUSES = ("exact", "letter_as_toevoeging", "unique_toevoeging", "missing_toevoeging")
-"""The matching rules in the order the model tries them (see its SQL header)."""
-UNMATCHED_STATUSES = ("ambiguous", "no_match", "outside_gemeente")
 
-prepare_manifest()
+
+@contextmanager
+def invocation_environment(env: Mapping[str, str]) -> Iterator[None]:
+    """``env`` in the environment while dbt's process starts, the previous values back after.
+
+    ``DbtCliResource.cli()`` takes no environment of its own: it starts dbt with a copy of
+    ``os.environ``. This is the one place that sets it, only for that moment (runs are
+    serialised: the in-process executor and the ``warehouse`` pool).
+    """
+    previous = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class MonitorDbtTranslator(DagsterDbtTranslator):
@@ -54,21 +70,19 @@ class MonitorDbtTranslator(DagsterDbtTranslator):
 
 
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
+    manifest=require_manifest(),
     project=dbt_project,
-    partitions_def=quarterly_partitions,
-    backfill_policy=ONE_QUARTER_PER_RUN,
     dagster_dbt_translator=MonitorDbtTranslator(
         settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
     ),
-    pool="warehouse",
+    **QUARTERLY_WAREHOUSE_ASSET,
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, monitor: MonitorResource):
     """Seed the parameters, build and test every model for the partition's quarter."""
     quarter = quarter_from_partition_key(context.partition_key)
-    os.environ.update(dbt_env(quarter))
     context.log.info(f"dbt build for {quarter}")
-    invocation = dbt.cli(["build"], context=context, target_path=DBT_RUN_TARGET)
+    with invocation_environment(monitor.dbt_env(quarter)):
+        invocation = dbt.cli(["build"], context=context, target_path=Path(monitor.dbt_target_dir))
     nodes = invocation.manifest["nodes"]
     outputs = []
     try:
@@ -91,14 +105,15 @@ def _with_table_metadata(
     nodes: Mapping[str, Mapping[str, Any]],
     event: Output | AssetMaterialization,
 ) -> Output | AssetMaterialization:
-    """A table's materialization with its row counts and, on the matching model, its match
-    rates; views (nothing stored to count) and other events unchanged."""
+    """A table's materialization with its row counts and, on the matching model, the match
+    rates of ``mon_match_rates`` (built in the same dbt run); views (nothing stored to count)
+    and other events unchanged."""
     node = nodes.get(getattr(event.metadata.get("unique_id"), "text", None) or "")
     if node is None or node["config"].get("materialized") == "view":
         return event
     extra = _row_counts(con, quarter, node["schema"], node["alias"])
     if node["unique_id"] == MATCHING_MODEL:
-        extra.update(match_rate_metadata(con, quarter, node["schema"], node["alias"]))
+        extra.update(match_rate_metadata(con, quarter))
     return event.with_metadata({**event.metadata, **extra})
 
 
@@ -123,25 +138,27 @@ def _row_counts(
     }
 
 
-def match_rate_metadata(
-    con: duckdb.DuckDBPyConnection, quarter: str, schema: str, table: str
-) -> dict[str, Any]:
-    """Per partner: signals, how many each matching rule placed, how many stayed unmatched
-    and why, and the match rate (signals placed at exactly one address)."""
+def match_rate_metadata(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, Any]:
+    """Per partner, from the dbt model ``mon_match_rates``: signals, how many each matching
+    rule placed, how many stayed unmatched and why, and the match rate (signals placed at
+    exactly one address; which statuses do that, and their order: ``seeds/match_statuses.csv``)."""
+    seed = con.execute(
+        f"select match_status, matched from {MATCH_STATUSES_SEED} order by volgorde"
+    ).fetchall()
     counts = con.execute(
-        f'select partner_code, match_status, count(*) from "{schema}"."{table}" '
-        "where quarter = ? group by all",
+        f"select partner_code, match_status, n_signalen from {MATCH_RATES_TABLE} where quarter = ?",
         [quarter],
     ).fetchall()
+    statuses = [status for status, _ in seed]
+    statuses += sorted({status for _, status, _ in counts} - set(statuses))
+    matched_statuses = {status for status, matched in seed if matched}
     per_partner: dict[str, dict[str, int]] = {}
     for partner, status, n in counts:
         per_partner.setdefault(partner, {})[status] = n
-    statuses = [*MATCHED_STATUSES, *UNMATCHED_STATUSES]
-    statuses += sorted({status for _, status, _ in counts} - set(statuses))
 
     def row(label: str, by_status: Mapping[str, int]) -> list[object]:
         total = sum(by_status.values())
-        matched = sum(by_status.get(s, 0) for s in MATCHED_STATUSES)
+        matched = sum(n for s, n in by_status.items() if s in matched_statuses)
         rate = f"{matched / total:.1%}" if total else ""
         return [label, total, rate, *(by_status.get(s, 0) for s in statuses)]
 
@@ -152,7 +169,7 @@ def match_rate_metadata(
             overall[status] = overall.get(status, 0) + n
     rows.append(row("**all partners**", overall))
     total = sum(overall.values())
-    matched = sum(overall.get(s, 0) for s in MATCHED_STATUSES)
+    matched = sum(n for s, n in overall.items() if s in matched_statuses)
     return {
         "match_rates": markdown_table(["partner", "signals", "match rate", *statuses], rows),
         "signals": total,

@@ -6,9 +6,11 @@
 | ``primary.py`` | primary suppression rules |
 | ``secondary.py`` | complements: local (HiTaS-like) fixpoint, then LP-driven repair |
 | ``lp.py`` | the attacker's LP: min/max of every suppressed cell, per connected component |
-| ``protect.py`` | ``protect_quarter(frame)``: the entry point of the protect asset |
+| ``protect.py`` | ``protect_quarter(frame)``; ``protect_stored_quarter(con, quarter)``: the stage |
 | ``audit.py`` | ``audit_publication(published)``: the audit, from the published frame alone |
-| ``baseline.py`` | a naive whole-buurt rule, to compare information loss against |
-| ``synthetic.py`` | consistent synthetic quarters (tests, benchmark) |
-| ``benchmark.py`` | ``python -m orchestration.disclosure.benchmark``: national-scale timing |
+
+Not here (not production): consistent synthetic quarters (``demo/synthetic_quarter.py``),
+the naive whole-buurt rule to compare information loss against
+(``benchmarks/disclosure_baseline.py``) and the national-scale timing
+(``python -m benchmarks.disclosure``).
 """

@@ -37,9 +37,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from orchestration.disclosure.lp import attacker_intervals, default_workers
+from orchestration.disclosure.lp import Intervals, attacker_intervals, default_workers
 from orchestration.disclosure.model import (
     Relations,
+    Table,
     build_table,
     default_relations,
     families,
@@ -82,43 +83,24 @@ def _published_mask(frame: pl.DataFrame) -> np.ndarray:
     return (frame["status"] == "published").to_numpy()
 
 
-def audit_publication(
-    published: pl.DataFrame,
-    params: dict | None = None,
-    *,
-    relations: Relations | None = None,
-    exact: bool = False,
-    n_narrowest: int = 25,
-    backend: str = "highs",
-    workers: int | None = None,
-) -> AuditResult:
-    """Audit one quarter's published frame (see the module docstring).
+@dataclass
+class _Published:
+    """The published frame over the model's areas: per indicator, published or not and the
+    published value (NaN where suppressed), one entry per real area."""
 
-    ``exact``: solve min and max of every suppressed count (slower; by default a cell already
-    proved wide enough by other LPs' solutions gets no LP of its own). ``workers``: processes
-    for the LPs (default ``lp.default_workers()``; the result does not depend on it).
-    """
-    started = time.perf_counter()
-    params = dict(params or disclosure_parameters())
-    rel = relations or default_relations()
-    width = float(params["protection_width"])
+    frame: pl.DataFrame
+    table: Table
+    published: dict[str, np.ndarray]
+    values: dict[str, np.ndarray]
+
+
+def _published_table(published: pl.DataFrame, rel: Relations) -> _Published:
     frame = published.with_columns(
         value=pl.when(pl.col("status") == "published").then(pl.col("value")).otherwise(None)
     )
-    violations: list[str] = []
-    unknown_status = frame.filter(~pl.col("status").is_in(["published", "suppressed"]))
-    if unknown_status.height:
-        violations.append(
-            f"{unknown_status.height} rows with a status other than published/suppressed"
-        )
-    null_published = frame.filter((pl.col("status") == "published") & pl.col("value").is_null())
-    for row in null_published.head(20).iter_rows(named=True):
-        violations.append(f"{row['area_code']} {row['indicator']}: published without a value")
     table = build_table(frame, rel)
-    k, n = table.k, table.n_real
-    status = {}
-    codes = frame["area_code"].to_list()
-    idx = np.array([table.area_index[c] for c in codes], dtype=np.int64)
+    n = table.n_real
+    idx = np.array([table.area_index[c] for c in frame["area_code"].to_list()], dtype=np.int64)
     names = frame["indicator"].to_numpy()
     pub = _published_mask(frame)
     vals = frame["value"].cast(pl.Float64).fill_null(np.nan).to_numpy()
@@ -131,8 +113,26 @@ def audit_publication(
         v = np.full(n, np.nan)
         v[idx[m]] = vals[m]
         wide_pub[name], wide_val[name] = p, v
-        status[name] = m.any()
-    codes_arr = table.area_code
+    return _Published(frame, table, wide_pub, wide_val)
+
+
+# --- 1. visible rules -------------------------------------------------------------------------
+
+
+def _visible_rule_violations(pub: _Published, rel: Relations, params: dict) -> list[str]:
+    """Rule 1 of the module docstring on the published cells alone (the relations among
+    published cells are checked with the hidden cells, ``_relation_violations``)."""
+    frame, wide_pub, wide_val = pub.frame, pub.published, pub.values
+    violations: list[str] = []
+    unknown_status = frame.filter(~pl.col("status").is_in(["published", "suppressed"]))
+    if unknown_status.height:
+        violations.append(
+            f"{unknown_status.height} rows with a status other than published/suppressed"
+        )
+    null_published = frame.filter((pl.col("status") == "published") & pl.col("value").is_null())
+    for row in null_published.head(20).iter_rows(named=True):
+        violations.append(f"{row['area_code']} {row['indicator']}: published without a value")
+    codes_arr = pub.table.area_code
 
     def flag(mask: np.ndarray, what: str) -> None:
         for a in np.flatnonzero(mask)[:20]:
@@ -169,18 +169,46 @@ def audit_publication(
                 p & den_p & ~(den >= params["min_median_n"]),
                 f"{ind.name}: published over fewer than min_median_n households",
             )
+    return violations
 
-    # Hidden cells: suppressed counts and the remainders.
+
+# --- 2. the attacker's LP ---------------------------------------------------------------------
+
+
+@dataclass
+class _Unknowns:
+    """The attacker's view: hidden cells (suppressed counts and remainders), the suppressed
+    counts to bound (targets), the known values and the lower bounds of the hidden cells."""
+
+    hidden: np.ndarray
+    targets: np.ndarray
+    known: np.ndarray
+    lower: np.ndarray
+
+
+def _unknowns(pub: _Published, rel: Relations, params: dict) -> _Unknowns:
+    table = pub.table
+    k, n = table.k, table.n_real
     hidden = np.zeros(table.n_cells, dtype=bool)
     for i, name in enumerate(rel.counts):
-        hidden[np.arange(n) * k + i] = ~wide_pub[name]
+        hidden[np.arange(n) * k + i] = ~pub.published[name]
     targets = hidden.copy()
     hidden[n * k :] = True
     known = np.where(hidden, 0.0, np.nan_to_num(table.values))
-    # Published cells among themselves must satisfy every relation.
+    lower = np.zeros(table.n_cells)
+    for ind in rel.medians:
+        areas = np.flatnonzero(pub.published[ind.name])
+        cells = table.cell(areas, ind.denominator)
+        lower[cells] = np.maximum(lower[cells], params["min_median_n"])
+    return _Unknowns(hidden, targets, known, lower)
+
+
+def _relation_violations(table: Table, unknowns: _Unknowns) -> list[str]:
+    """Published cells among themselves must satisfy every relation (rule 1, last item)."""
+    violations = []
     for a_mat, kind in ((table.a_eq, "eq"), (table.a_ub, "ub")):
-        only_pub = np.asarray((a_mat[:, hidden] != 0).sum(axis=1)).ravel() == 0
-        resid = a_mat @ known
+        only_pub = np.asarray((a_mat[:, unknowns.hidden] != 0).sum(axis=1)).ravel() == 0
+        resid = a_mat @ unknowns.known
         bad = only_pub & ((np.abs(resid) > AUDIT_TOL) if kind == "eq" else (resid > AUDIT_TOL))
         for r in np.flatnonzero(bad)[:20]:
             cells = a_mat.getrow(r).indices
@@ -188,31 +216,36 @@ def audit_publication(
                 "published cells break a relation: "
                 + ", ".join(f"{table.describe(int(c))}" for c in cells)
             )
-    lower = np.zeros(table.n_cells)
-    for ind in rel.medians:
-        areas = np.flatnonzero(wide_pub[ind.name])
-        cells = table.cell(areas, ind.denominator)
-        lower[cells] = np.maximum(lower[cells], params["min_median_n"])
+    return violations
+
+
+def _intervals(
+    table: Table,
+    u: _Unknowns,
+    width: float,
+    *,
+    exact: bool,
+    n_narrowest: int,
+    backend: str,
+    workers: int,
+) -> tuple[Intervals, np.ndarray, int]:
+    """Attacker intervals of every target, the narrowest ``n_narrowest`` refined to exact ones;
+    (intervals, checked target cells, number of LPs solved)."""
     iv = attacker_intervals(
         table.a_eq,
         table.a_ub,
-        hidden,
-        known,
-        targets,
-        lower,
+        u.hidden,
+        u.known,
+        u.targets,
+        u.lower,
         width=width,
         exact=exact,
         backend=backend,
         blocks=families(table),
         inner_blocks=inner_blocks(table),
-        workers=default_workers() if workers is None else workers,
+        workers=workers,
     )
-    for cells in iv.infeasible:
-        violations.append(
-            f"no table fits the published values around {table.describe(int(cells[0]))} "
-            f"({cells.size} hidden cells): the publication contradicts its own relations"
-        )
-    t_cells = np.flatnonzero(targets)
+    t_cells = np.flatnonzero(u.targets)
     checked = t_cells[~np.isnan(iv.lo[t_cells])]
     n_lp = iv.n_lp + iv.n_lp_local
     # Report exact intervals for the narrowest cells: refine until the first n_narrowest are.
@@ -227,10 +260,10 @@ def audit_publication(
         iv2 = attacker_intervals(
             table.a_eq,
             table.a_ub,
-            hidden,
-            known,
+            u.hidden,
+            u.known,
             mask,
-            lower,
+            u.lower,
             width=width,
             exact=True,
             only_cells=todo,
@@ -238,6 +271,48 @@ def audit_publication(
         )
         n_lp += iv2.n_lp + iv2.n_lp_local
         iv.lo[todo], iv.hi[todo], iv.exact[todo] = iv2.lo[todo], iv2.hi[todo], True
+    return iv, checked, n_lp
+
+
+def audit_publication(
+    published: pl.DataFrame,
+    params: dict | None = None,
+    *,
+    relations: Relations | None = None,
+    exact: bool = False,
+    n_narrowest: int = 25,
+    backend: str = "highs",
+    workers: int | None = None,
+) -> AuditResult:
+    """Audit one quarter's published frame (see the module docstring).
+
+    ``exact``: solve min and max of every suppressed count (slower; by default a cell already
+    proved wide enough by other LPs' solutions gets no LP of its own). ``workers``: processes
+    for the LPs (default ``lp.default_workers()``; the result does not depend on it).
+    """
+    started = time.perf_counter()
+    params = dict(params or disclosure_parameters())
+    rel = relations or default_relations()
+    width = float(params["protection_width"])
+    pub = _published_table(published, rel)
+    table = pub.table
+    violations = _visible_rule_violations(pub, rel, params)  # 1.
+    unknowns = _unknowns(pub, rel, params)
+    violations += _relation_violations(table, unknowns)
+    iv, checked, n_lp = _intervals(  # 2.
+        table,
+        unknowns,
+        width,
+        exact=exact,
+        n_narrowest=n_narrowest,
+        backend=backend,
+        workers=default_workers() if workers is None else workers,
+    )
+    for cells in iv.infeasible:
+        violations.append(
+            f"no table fits the published values around {table.describe(int(cells[0]))} "
+            f"({cells.size} hidden cells): the publication contradicts its own relations"
+        )
     rows = []
     for c in checked:
         area, ind = table.describe(int(c))
@@ -245,7 +320,7 @@ def audit_publication(
         rows.append((area, ind, lo, hi, hi - lo))
     rows.sort(key=lambda r: (r[4], r[0], r[1]))
     failures = [r for r in rows if r[4] < width - AUDIT_TOL]
-    unchecked = t_cells.size - checked.size
+    unchecked = int(unknowns.targets.sum()) - checked.size
     if unchecked and not iv.infeasible:
         violations.append(f"{unchecked} suppressed counts could not be checked")
     return AuditResult(

@@ -48,6 +48,8 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
+from orchestration.settings import disclosure_workers
+
 try:  # HiGHS' model object as SciPy vendors it (warm starts); linprog is the fallback.
     from scipy.optimize._highspy import _core as _highs
 except ImportError:  # pragma: no cover - depends on the SciPy build
@@ -509,11 +511,9 @@ def _run_tasks(tasks: list[_Task], workers: int) -> list[_TaskResult]:
 
 
 def default_workers() -> int:
-    """Worker processes for the LPs: ``MONITOR_DISCLOSURE_WORKERS`` or min(2, cpu count)."""
-    configured = os.environ.get("MONITOR_DISCLOSURE_WORKERS")
-    if configured:
-        return max(1, int(configured))
-    return max(1, min(2, os.cpu_count() or 1))
+    """Worker processes for the LPs: ``MONITOR_DISCLOSURE_WORKERS`` (orchestration/settings.py)
+    or min(2, cpu count)."""
+    return disclosure_workers() or max(1, min(2, os.cpu_count() or 1))
 
 
 def attacker_intervals(

@@ -13,7 +13,9 @@ real area (they are counts of a set of households like any other), so
     gemeente = sum(wijken) + remainder      (remainder >= 0: gemeente >= sum of its wijken)
     wijk     = sum(buurten)                 (exact)
 
-Within every area (real or remainder), from the indicator definitions (seeds/indicators.csv):
+Within every area (real or remainder), from the indicator definitions (seeds/indicators.csv;
+the relations are ``SUM_RELATIONS`` and ``SUBSET_BOUNDS`` of ``orchestration/contract.py``,
+which the gate checks too):
 
     signalen       = sum(signalen_<groep>)          (the five publication groups)
     hh_met_signaal = sum(hh_persona_*)              (every signalled household has one persona)
@@ -40,26 +42,11 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
+from orchestration.contract import LEVELS, subset_bounds, sum_relations
 from orchestration.parameters import Indicator, indicators
 
-LEVELS = ("gemeente", "wijk", "buurt")
 REMAINDER_LEVEL = "rest"
 """``area_level`` of the hidden remainder areas (addresses without a buurt, per gemeente)."""
-
-SUBSET_BOUNDS = (
-    (("hh_meerdere_signalen",), "hh_met_signaal"),
-    (("hh_onbekend",), "hh_met_signaal"),
-    (("hh_bereikt",), "hh_met_signaal"),
-    (("hh_hulp_geaccepteerd",), "hh_bereikt"),
-    (("hh_met_signaal",), "huishoudens"),
-    (("hh_met_signaal",), "signalen"),
-    (("hh_met_signaal", "hh_meerdere_signalen"), "signalen"),
-    (("hh_meerdere_signalen", "hh_meerdere_signalen"), "signalen"),
-)
-"""``sum(parts) <= total`` within one area, by definition of the indicators."""
-
-SUM_PREFIXES = (("signalen", "signalen_"), ("hh_met_signaal", "hh_persona_"))
-"""``total = sum(parts)`` within one area: the parts are the counts named ``prefix*``."""
 
 
 class InconsistentTableError(ValueError):
@@ -85,16 +72,8 @@ def build_relations(inds: tuple[Indicator, ...]) -> Relations:
     counts = tuple(i.name for i in inds if i.kind == "count")
     rates = tuple(i for i in inds if i.kind == "rate")
     medians = tuple(i for i in inds if i.kind == "median")
-    sums = []
-    for total, prefix in SUM_PREFIXES:
-        parts = tuple(n for n in counts if n.startswith(prefix))
-        if total in counts and parts:
-            sums.append((total, parts))
-    bounds = tuple(
-        (parts, total)
-        for parts, total in SUBSET_BOUNDS
-        if total in counts and all(p in counts for p in parts)
-    )
+    sums = [(total, parts) for total, _, parts in sum_relations(counts)]
+    bounds = tuple(subset_bounds(counts))
     for ind in (*rates, *medians):
         for name in (ind.numerator, ind.denominator):
             if name is not None and name not in counts:

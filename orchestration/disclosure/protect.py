@@ -20,9 +20,18 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import duckdb
 import numpy as np
 import polars as pl
 
+from orchestration.contract import (
+    CANDIDATE_TABLE,
+    DISCLOSURE_SCHEMA,
+    LEVELS,
+    MONITOR_MODEL_TABLE,
+    PROTECTED_TABLE,
+    PUBLISHED_COLUMNS,
+)
 from orchestration.disclosure.lp import default_workers
 from orchestration.disclosure.model import (
     InconsistentTableError,
@@ -37,16 +46,9 @@ from orchestration.disclosure.primary import primary_counts, primary_derived
 from orchestration.disclosure.secondary import SecondaryStats, protect_counts
 from orchestration.parameters import disclosure_parameters
 
-PUBLISHED_COLUMNS = (
-    "quarter",
-    "area_level",
-    "area_code",
-    "area_name",
-    "parent_code",
-    "indicator",
-    "value",
-    "status",
-)
+
+class NothingToProtectError(RuntimeError):
+    """The monitor table has no rows for the quarter (dbt has not built it)."""
 
 
 @dataclass
@@ -66,6 +68,7 @@ class ProtectionResult:
     share_secondary: float
     """Secondary suppressions / all cells."""
     per_level: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Level -> cells, primary, secondary; in ``LEVELS`` order."""
     stats: SecondaryStats | None = None
 
 
@@ -180,7 +183,7 @@ def protect_quarter(
     count_rows = np.isin(names, list(relations.counts))
     per_level = {}
     levels = cells["area_level"].to_numpy()
-    for level in np.unique(levels):
+    for level in (lvl for lvl in LEVELS if (levels == lvl).any()):  # model: no other levels
         m = levels == level
         per_level[str(level)] = {
             "cells": int(m.sum()),
@@ -202,3 +205,34 @@ def protect_quarter(
         per_level=per_level,
         stats=stats,
     )
+
+
+def replace_quarter(
+    con: duckdb.DuckDBPyConnection, table: str, quarter: str, frame: pl.DataFrame
+) -> None:
+    """Replace one quarter's rows of ``table`` (created from the frame's columns if absent)."""
+    con.register("_frame", frame.to_arrow())
+    try:
+        con.execute(f"create table if not exists {table} as select * from _frame limit 0")
+        con.execute(f"delete from {table} where quarter = ?", [quarter])
+        con.execute(f"insert into {table} by name select * from _frame")
+    finally:
+        con.unregister("_frame")
+
+
+def protect_stored_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> ProtectionResult:
+    """The protect stage: protect the quarter of dbt's monitor table and store the protected
+    (restricted) and the candidate (published shape) table's rows of the quarter, in one
+    transaction."""
+    frame = con.execute(f"select * from {MONITOR_MODEL_TABLE} where quarter = ?", [quarter]).pl()
+    if frame.is_empty():
+        raise NothingToProtectError(
+            f"{MONITOR_MODEL_TABLE} has no rows for {quarter}: run dbt first"
+        )
+    result = protect_quarter(frame)
+    con.execute(f"create schema if not exists {DISCLOSURE_SCHEMA}")
+    con.execute("begin")
+    replace_quarter(con, PROTECTED_TABLE, quarter, result.cells)
+    replace_quarter(con, CANDIDATE_TABLE, quarter, result.published)
+    con.execute("commit")
+    return result

@@ -1,5 +1,6 @@
 """The publication gate: Great Expectations suites (``expectations/*.json``) on small frames.
 
+    outcome = check_quarter(warehouse_con, "2026Q3")   # the stage: suites + disclosure audit
     result = run_gate(warehouse_con, "2026Q3")
     result.passed            # False when any critical expectation failed: do not publish
     result.failures          # blocking failures, each with up to 20 failing rows
@@ -11,6 +12,12 @@ an ephemeral context (``suites.py``); results are summarised in ``results.py``. 
 this package does not import Great Expectations (that happens on the first run).
 """
 
+from orchestration.gate.check import (
+    GateOutcome,
+    blocking_check_names,
+    check_quarter,
+    suite_check_names,
+)
 from orchestration.gate.frames import GateInput, GateTables, build_frames
 from orchestration.gate.results import (
     ExpectationOutcome,
@@ -23,14 +30,18 @@ from orchestration.gate.suites import Suite, load_suites, run_gate, suite_keys, 
 __all__ = [
     "ExpectationOutcome",
     "GateInput",
+    "GateOutcome",
     "GateResult",
     "GateTables",
     "Suite",
     "SuiteOutcome",
+    "blocking_check_names",
     "build_frames",
+    "check_quarter",
     "load_suites",
     "render_markdown",
     "run_gate",
+    "suite_check_names",
     "suite_keys",
     "validate_frames",
 ]

@@ -24,12 +24,19 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from orchestration.contract import (
+    AREA_REFERENCE_TABLE,
+    CANDIDATE_TABLE,
+    LEVELS,
+    PROTECTED_TABLE,
+    count_indicator_names,
+    indicator_names,
+    subset_bounds,
+    sum_relations,
+    wide_select_sql,
+)
 from orchestration.parameters import disclosure_parameters, indicators
-from orchestration.publish import CANDIDATE_TABLE, LEVELS, indicator_names, wide_select_sql
 from orchestration.quarters import previous_quarter
-
-PROTECTED_TABLE = "disclosure.area_indicators_protected"
-REFERENCE_TABLE = "raw.wijken_buurten"
 
 RESTRICTED_COLUMNS = frozenset({"true_value", "denominator_value"})
 """Unsuppressed values of the restricted side: validated, never copied into a report."""
@@ -45,15 +52,6 @@ SHOW_VALUES = {
 }
 """Frames whose unexpected values may appear in observed summaries (not disclosure_cells)."""
 
-SUBSET_RELATIONS = (
-    ("hh_meerdere_signalen", "hh_met_signaal"),
-    ("hh_onbekend", "hh_met_signaal"),
-    ("hh_bereikt", "hh_met_signaal"),
-    ("hh_hulp_geaccepteerd", "hh_met_signaal"),
-    ("hh_met_signaal", "signalen"),
-)
-"""(part, total) pairs where the part counts a subset of what the total counts."""
-
 
 @dataclass(frozen=True)
 class GateTables:
@@ -62,7 +60,7 @@ class GateTables:
     candidate: str = CANDIDATE_TABLE
     protected: str | None = PROTECTED_TABLE
     """None: skip the restricted ``disclosure_cells`` frame (its suite then fails as missing)."""
-    reference: str = REFERENCE_TABLE
+    reference: str = AREA_REFERENCE_TABLE
     """Area reference (area_level, area_code[, quarter]): which areas the quarter must have."""
 
 
@@ -96,23 +94,19 @@ def indicator_values_sql() -> str:
 
 
 def relations() -> list[tuple[str, str, str, bool]]:
-    """(relation, total, part, exact) within one area.
+    """(relation, total, part, exact) within one area: the relations of
+    ``orchestration/contract.py`` that suppression relies on, one row per part.
 
-    ``exact``: when all parts are published they must add up to the total exactly
-    (``signalen`` is by definition the sum of its publication groups).
+    ``exact``: when all parts are published they must add up to the total exactly (a sum
+    relation: ``signalen`` is the sum of its publication groups). A part named twice in a
+    bound has two rows, so it counts twice in the relation's sum.
     """
-    names = indicator_names()
-    counts = [i.name for i in indicators() if i.kind == "count"]
+    counts = count_indicator_names()
     out: list[tuple[str, str, str, bool]] = []
-    groups = [n for n in counts if n.startswith("signalen_")]
-    out += [("sum(signalen_<groep>) <= signalen", "signalen", g, True) for g in groups]
-    personas = [n for n in counts if n.startswith("hh_persona_")]
-    out += [("sum(hh_persona_*) <= hh_met_signaal", "hh_met_signaal", p, False) for p in personas]
-    out += [
-        (f"{part} <= {total}", total, part, False)
-        for part, total in SUBSET_RELATIONS
-        if part in names and total in names
-    ]
+    for total, prefix, parts in sum_relations(counts):
+        out += [(f"sum({prefix}*) = {total}", total, part, True) for part in parts]
+    for parts, total in subset_bounds(counts):
+        out += [(f"{' + '.join(parts)} <= {total}", total, part, False) for part in parts]
     return out
 
 
@@ -134,7 +128,7 @@ def frame_sql(tables: GateTables, ref_sql: str | None) -> dict[str, str]:
     ``ref_sql``: the area reference query (``reference_sql``); None leaves out ``area_coverage``.
     """
     cand = tables.candidate
-    counts = ", ".join(_literal(i.name) for i in indicators() if i.kind == "count")
+    counts = ", ".join(_literal(name) for name in count_indicator_names())
     rel_rows = ", ".join(
         f"({_literal(r)}, {_literal(t)}, {_literal(p)}, {str(e).lower()})"
         for r, t, p, e in relations()

@@ -28,7 +28,6 @@ progress bars off; each frame is a pandas dataframe asset with a whole-dataframe
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from orchestration.contract import LEVELS
 from orchestration.gate.frames import (
     RESTRICTED_COLUMNS,
     SHOW_VALUES,
@@ -54,7 +54,6 @@ from orchestration.gate.results import (
     failing_rows,
     observed_text,
 )
-from orchestration.publish import LEVELS
 from orchestration.settings import EXPECTATIONS_DIR
 
 SEVERITIES = ("critical", "warning", "info")
@@ -164,7 +163,6 @@ def _gx_suite(suite: Suite):
 
 def ephemeral_context():
     """An in-memory GX context: nothing written to disk, no analytics, no progress bars."""
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,

@@ -16,8 +16,8 @@ from functools import cache
 import numpy as np
 import polars as pl
 
-from orchestration.demo.common import day_number, rank_in_group, rng_for, splitmix64
-from orchestration.demo.dialects import (
+from demo.common import day_number, rank_in_group, rng_for, splitmix64
+from demo.dialects import (
     Dialect,
     combined_house_number,
     dialect_for,
@@ -29,8 +29,8 @@ from orchestration.demo.dialects import (
     fmt_postcode,
     render_line,
 )
-from orchestration.demo.geography import Geography
-from orchestration.demo.names import (
+from demo.geography import Geography
+from demo.names import (
     EMAIL_DOMAINS,
     FIRST_NAMES,
     PLACE_PARTS_A,
@@ -39,7 +39,7 @@ from orchestration.demo.names import (
     SURNAMES,
     ascii_fold,
 )
-from orchestration.demo.population import LETTER_COMBOS, TOEVOEGINGEN, Population
+from demo.population import LETTER_COMBOS, TOEVOEGINGEN, Population
 from orchestration.parameters import Partner, help_accepted_results, publication_groups, read_seed
 from orchestration.quarters import quarter_end, quarter_start
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
-from orchestration.demo.names import fold_to_cp1252
+from demo.names import fold_to_cp1252
 
 CONTRACT_VARIANTS: dict[str, tuple[object, ...]] = {
     "encoding": ("utf-8", "utf-8-sig", "cp1252"),

@@ -18,8 +18,15 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from orchestration.contract import (
+    AREA_REFERENCE_TABLE,
+    CANDIDATE_TABLE,
+    PROTECTED_TABLE,
+    PUBLISHED_COLUMNS,
+    persona_names,
+    publication_group_names,
+)
 from orchestration.parameters import disclosure_parameters, indicators
-from orchestration.publish import CANDIDATE_TABLE, LONG_COLUMNS
 
 GEMEENTE = ("GM0999", "Voorbeeldstad")
 WIJKEN = {"WK099901": "Centrum", "WK09990A": "Havens"}
@@ -29,8 +36,8 @@ BUURTEN = {  # code: (name, wijk)
     "BU09990A01": ("Kade", "WK09990A"),
     "BU09990A0B": ("Werf", "WK09990A"),
 }
-PERSONAS = ("jonge_starter", "groot_gezin_minimum", "senior", "zelfstandige", "student", "overig")
-GROUPS = ("energie", "water", "huur", "zorg", "overig")
+PERSONAS = persona_names()
+GROUPS = publication_group_names()
 
 # Per buurt: huishoudens, signals per group, hh_met_signaal, meerdere, onbekend, bereikt,
 # hulp, personas (adding up to hh_met_signaal), median amount.
@@ -187,9 +194,9 @@ def sample_frames(quarter: str = "2026Q3") -> dict[str, pd.DataFrame]:
                     state,
                 )
             )
-    protected = pd.DataFrame(rows, columns=[*LONG_COLUMNS, "suppression"])
+    protected = pd.DataFrame(rows, columns=[*PUBLISHED_COLUMNS, "suppression"])
     protected["value"] = protected["value"].astype("float64")
-    candidate = protected[list(LONG_COLUMNS)].copy()
+    candidate = protected[list(PUBLISHED_COLUMNS)].copy()
     candidate.loc[candidate["status"] != "published", "value"] = float("nan")
     return {"reference": reference, "protected": protected, "candidate": candidate}
 
@@ -200,11 +207,11 @@ def write_tables(
     protected: pd.DataFrame | None = None,
     candidate: pd.DataFrame | None = None,
 ) -> None:
-    """Write the frames as ``raw.wijken_buurten``, ``disclosure.area_indicators_protected`` and
-    ``disclosure.area_indicators_candidate`` (replacing the rows of the frames' quarters)."""
+    """Write the frames as the area reference, the protected and the candidate table of
+    ``orchestration/contract.py`` (replacing the rows of the frames' quarters)."""
     targets = (
-        ("raw.wijken_buurten", reference),
-        ("disclosure.area_indicators_protected", protected),
+        (AREA_REFERENCE_TABLE, reference),
+        (PROTECTED_TABLE, protected),
         (CANDIDATE_TABLE, candidate),
     )
     for table, frame in targets:

@@ -15,11 +15,12 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from orchestration.contract import persona_names, publication_group_names
 from orchestration.parameters import indicators
 
-GROUPS = ("energie", "water", "huur", "zorg", "overig")
+GROUPS = publication_group_names()
 GROUP_SHARES = (0.30, 0.15, 0.25, 0.20, 0.10)
-PERSONAS = ("jonge_starter", "groot_gezin_minimum", "senior", "zelfstandige", "student", "overig")
+PERSONAS = persona_names()
 PERSONA_SHARES = (0.12, 0.06, 0.20, 0.05, 0.05, 0.52)
 
 

@@ -1,7 +1,7 @@
 """National-scale timing of protect + audit on a synthetic quarter.
 
-.venv/bin/python -m orchestration.disclosure.benchmark            # 342 / 3,300 / 14,500
-.venv/bin/python -m orchestration.disclosure.benchmark --buurten 2000 --wijken 450 --gemeenten 45
+.venv/bin/python -m benchmarks.disclosure            # 342 / 3,300 / 14,500
+.venv/bin/python -m benchmarks.disclosure --buurten 2000 --wijken 450 --gemeenten 45
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import time
 
+from benchmarks.disclosure_baseline import naive_share
+from demo.synthetic_quarter import synthetic_quarter
 from orchestration.disclosure.audit import audit_publication
-from orchestration.disclosure.baseline import naive_share
 from orchestration.disclosure.protect import protect_quarter
-from orchestration.disclosure.synthetic import synthetic_quarter
 
 
 def main(argv: list[str] | None = None) -> None:

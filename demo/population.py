@@ -14,7 +14,7 @@ from datetime import date
 
 import numpy as np
 
-from orchestration.demo.common import (
+from demo.common import (
     ANCHOR,
     SPELL_WINDOW,
     day_number,
@@ -23,8 +23,8 @@ from orchestration.demo.common import (
     rng_for,
     sigmoid,
 )
-from orchestration.demo.geography import Geography, allocate_pc4, pc4_per_gemeente
-from orchestration.demo.names import STREET_BASES, STREET_PREFIXES, STREET_SUFFIXES
+from demo.geography import Geography, allocate_pc4, pc4_per_gemeente
+from demo.names import STREET_BASES, STREET_PREFIXES, STREET_SUFFIXES
 
 PC6_LETTERS = "ABCDEGHJKLMNPRSTVWXZ"
 LETTER_COMBOS: tuple[str, ...] = tuple(

@@ -1,6 +1,6 @@
 """Entry point of the demo extract generator.
 
-    from orchestration.demo.generator import GeneratorConfig, generate
+    from demo.generator import GeneratorConfig, generate
     summary = generate(GeneratorConfig(quarter="2026Q3", seed=42, geography="amsterdam"), paths)
 
 writes one quarter of landing files exactly as CONTRACTS.md describes them:
@@ -33,9 +33,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from orchestration.demo import geography as geo_mod
-from orchestration.demo.common import day_number
-from orchestration.demo.population import (
+from demo import geography as geo_mod
+from demo.common import day_number
+from demo.population import (
     GEBRUIKSDOELEN,
     HOUSEHOLD_TYPES,
     LETTER_COMBOS,
@@ -45,7 +45,7 @@ from orchestration.demo.population import (
     Population,
     build_population,
 )
-from orchestration.demo.signals import (
+from demo.signals import (
     FAULTS,
     Rates,
     build_cases,

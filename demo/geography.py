@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from orchestration.demo.common import rng_for
-from orchestration.demo.names import AREA_NAMES, PLACE_PARTS_A, PLACE_PARTS_B, STREET_BASES
+from demo.common import rng_for
+from demo.names import AREA_NAMES, PLACE_PARTS_A, PLACE_PARTS_B, STREET_BASES
 
 AMSTERDAM_PC4 = (1011, 99)
 """Amsterdam's postcode range 1011-1109 (first PC4, number of PC4s)."""

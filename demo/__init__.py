@@ -1,0 +1,27 @@
+"""Not production: what makes data that is not real. The pipeline (``orchestration/``) never
+imports this package; the ``monitor generate`` and ``monitor demo`` commands, the tests and
+the benchmarks do.
+
+Demo extract generator: realistic, reproducible landing files for one quarter.
+
+Public API (see :mod:`demo.generator`)::
+
+    from demo.generator import GeneratorConfig, generate
+    summary = generate(GeneratorConfig(quarter="2026Q3", seed=42, geography="amsterdam"), paths)
+
+Modules:
+
+- ``geography``  the Amsterdam CBS reference or synthetic gemeenten/wijken/buurten
+- ``population`` BAG addresses, BRP residents in households, benefit and debt-help spells
+- ``signals``    partner signals, faults, partner files, case outcomes, ground truth
+- ``dialects``   the per-partner CSV dialect table (``DIALECTS``) and the writer
+- ``names``      word lists for fake personal data, streets and areas
+- ``common``     seeded random streams and small array helpers
+- ``linkage``    how well the pipeline linked signals to their true address (ground truth)
+- ``provenance`` the marker that says a landing quarter was generated (``synthetic``)
+
+Synthetic tables for tests and trying things by hand:
+
+- ``sample_publication`` a tiny consistent candidate publication for the gate
+- ``synthetic_quarter``  national-size quarters in the shape of ``mon_area_indicators``
+"""

@@ -1,0 +1,196 @@
+"""The published contract and the vocabulary the stages share: the one place for each.
+
+Every stage after dbt (protect, gate, publish) and every reader of their tables (report,
+export, status, the benchmark) takes these names from here; none of them writes a table
+name, a level, a column list or a relation between indicators again. This module imports
+no stage, so every stage may import it. docs/architecture.md has the picture.
+
+What is here (and what is not):
+
+- the tables between stages (``warehouse.duckdb``) and in the analysts' file
+  (``monitor.duckdb``), and the Dagster asset keys and check names that stand for them (as
+  plain paths: this module, like the stages, does not import Dagster);
+- the area levels and the period column;
+- the published columns and the wide-table SQL, used by publish *and* by the gate, so the
+  gate checks exactly what is published;
+- the part/total relations between the count indicators, used by suppression
+  (``disclosure/model.py``) and by the gate's ``parts_vs_total`` frame;
+- the indicator vocabulary, read from ``seeds/`` (indicators, publication groups, personas).
+
+The values themselves (thresholds, code lists) stay in ``seeds/`` (``parameters.py`` reads
+them); the tables the dbt project owns are named in its models.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from orchestration.parameters import indicators, read_seed
+
+# --- tables between the stages -------------------------------------------------------------
+
+AREA_REFERENCE_TABLE = "raw.wijken_buurten"
+"""The areas of the quarter (ingested): which areas a publication must have."""
+MONITOR_MODEL_TABLE = "main_monitor.mon_area_indicators"
+"""dbt's unsuppressed area indicators (restricted): the input of the protect stage."""
+MATCH_RATES_TABLE = "main_monitor.mon_match_rates"
+"""dbt's signals per quarter, partner and match status (restricted)."""
+MATCH_STATUSES_SEED = "main_seeds.match_statuses"
+"""``seeds/match_statuses.csv`` as dbt loads it: which status places a signal at an address."""
+DISCLOSURE_SCHEMA = "disclosure"
+PROTECTED_TABLE = f"{DISCLOSURE_SCHEMA}.area_indicators_protected"
+"""Restricted: the monitor table plus ``status`` and ``suppression`` (none/primary/secondary)."""
+CANDIDATE_TABLE = f"{DISCLOSURE_SCHEMA}.area_indicators_candidate"
+"""Exactly the published columns, ``value`` NULL where suppressed: what the gate checks and
+publish copies."""
+
+# --- the analysts' file (monitor.duckdb) ----------------------------------------------------
+
+PUBLISHED_SCHEMA = "main"
+"""Schema of the published tables inside monitor.duckdb (see orchestration/publish.py)."""
+
+# --- levels and periods ---------------------------------------------------------------------
+
+LEVELS = ("gemeente", "wijk", "buurt")
+"""Area levels, coarse to fine (also the row order of the published tables)."""
+PERIOD_COLUMN = "quarter"
+"""The period of every row between the stages and in the published file; a quarter such as
+``2026Q3`` (``orchestration/quarters.py`` parses it)."""
+
+# --- published columns ----------------------------------------------------------------------
+
+PUBLISHED_COLUMNS = (
+    PERIOD_COLUMN,
+    "area_level",
+    "area_code",
+    "area_name",
+    "parent_code",
+    "indicator",
+    "value",
+    "status",
+)
+"""The columns of the candidate and of ``monitor.area_indicators``, in order."""
+WIDE_KEY_COLUMNS = (PERIOD_COLUMN, "area_code", "area_name", "parent_code")
+"""The key columns of ``monitor.buurt``, ``wijk`` and ``gemeente``; one column per indicator
+follows."""
+STATUSES = ("published", "suppressed")
+
+# --- Dagster asset keys and check names ------------------------------------------------------
+
+# Paths of the keys (``AssetKey(CANDIDATE_ASSET)``): the stages stay free of Dagster.
+MONITOR_MODEL_ASSET = ("mon_area_indicators",)
+"""The dbt model ``mon_area_indicators`` as the dbt integration names it."""
+CANDIDATE_ASSET = ("disclosure", "area_indicators_candidate")
+PUBLISHED_ASSET = ("monitor", "area_indicators")
+AUDIT_CHECK_NAME = "disclosure_audit"
+"""The blocking check of the LP disclosure audit; every expectation suite is a check too,
+named after its file (``orchestration/gate``)."""
+
+# --- the indicator vocabulary (seeds/) --------------------------------------------------------
+
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ContractError(ValueError):
+    """The seeds break the published contract (e.g. an indicator name that is no identifier)."""
+
+
+def indicator_names() -> list[str]:
+    """Published indicators in ``seeds/indicators.csv`` order (= wide column order)."""
+    names = [ind.name for ind in indicators()]
+    bad = [n for n in names if not _IDENTIFIER.match(n)]
+    if bad:
+        raise ContractError(f"indicator names must be lower-case identifiers: {bad}")
+    return names
+
+
+def count_indicator_names() -> list[str]:
+    return [ind.name for ind in indicators() if ind.kind == "count"]
+
+
+@cache
+def publication_group_names() -> tuple[str, ...]:
+    """The publication groups (``signalen_<groep>``) in ``seeds/partner_types.csv`` order."""
+    return tuple(dict.fromkeys(row["publicatiegroep"] for row in read_seed("partner_types")))
+
+
+PERSONA_PREFIX = "hh_persona_"
+
+
+def persona_names() -> tuple[str, ...]:
+    """The personas (``hh_persona_<persona>``) in ``seeds/indicators.csv`` order."""
+    return tuple(
+        name.removeprefix(PERSONA_PREFIX)
+        for name in count_indicator_names()
+        if name.startswith(PERSONA_PREFIX)
+    )
+
+
+def wide_columns() -> list[str]:
+    """The columns of ``monitor.buurt``, ``wijk`` and ``gemeente``, in order."""
+    return [*WIDE_KEY_COLUMNS, *indicator_names()]
+
+
+def wide_select_sql(source: str, level: str, quarter: str | None = "?") -> str:
+    """SELECT turning long rows of ``source`` (published shape) into the wide table of a level.
+
+    ``quarter``: the SQL placeholder (or literal) the quarter column must equal; None for every
+    quarter. Used by publish and by the gate, so the gate checks exactly what is published. A
+    suppressed cell (status not 'published') gives NULL whatever its value.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"unknown area level {level!r}")
+    pivots = ",\n  ".join(
+        f"cast(max(value) filter (where indicator = '{name}' and status = 'published') as double)"
+        f' as "{name}"'
+        for name in indicator_names()
+    )
+    where = f"area_level = '{level}'" + (f" and quarter = {quarter}" if quarter else "")
+    return (
+        f"select quarter, area_code, any_value(area_name) as area_name, "
+        f"any_value(parent_code) as parent_code,\n  {pivots}\n"
+        f"from {source}\nwhere {where}\ngroup by quarter, area_code\norder by quarter, area_code"
+    )
+
+
+# --- part/total relations between the counts of one area -------------------------------------
+
+SUM_RELATIONS = (("signalen", "signalen_"), ("hh_met_signaal", PERSONA_PREFIX))
+"""``total = sum(parts)`` within one area: the parts are the counts named ``prefix*`` (the
+publication groups add up to ``signalen``; every signalled household has one persona)."""
+
+SUBSET_BOUNDS = (
+    (("hh_meerdere_signalen",), "hh_met_signaal"),
+    (("hh_onbekend",), "hh_met_signaal"),
+    (("hh_bereikt",), "hh_met_signaal"),
+    (("hh_hulp_geaccepteerd",), "hh_bereikt"),
+    (("hh_met_signaal",), "huishoudens"),
+    (("hh_met_signaal",), "signalen"),
+    (("hh_met_signaal", "hh_meerdere_signalen"), "signalen"),
+    (("hh_meerdere_signalen", "hh_meerdere_signalen"), "signalen"),
+)
+"""``sum(parts) <= total`` within one area, by definition of the indicators (a part named
+twice counts twice: a household with signals of two or more partner types has >= 2 signals).
+Across areas: a wijk is the sum of its buurten, a gemeente at least the sum of its wijken."""
+
+
+def sum_relations(
+    counts: list[str] | tuple[str, ...],
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(total, prefix, parts) of ``SUM_RELATIONS`` among ``counts`` (none without parts)."""
+    out = []
+    for total, prefix in SUM_RELATIONS:
+        parts = tuple(n for n in counts if n.startswith(prefix))
+        if total in counts and parts:
+            out.append((total, prefix, parts))
+    return out
+
+
+def subset_bounds(counts: list[str] | tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
+    """(parts, total) of ``SUBSET_BOUNDS`` whose indicators are all among ``counts``."""
+    return [
+        (parts, total)
+        for parts, total in SUBSET_BOUNDS
+        if total in counts and all(p in counts for p in parts)
+    ]

@@ -1,0 +1,36 @@
+"""A generated landing quarter is recorded as synthetic at ingestion, a delivered one is not,
+and a quarter whose landing folder is gone keeps what was recorded."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+from demo.generator import GeneratorConfig
+from demo.provenance import mark_generated
+from orchestration.ingestion.provenance import PROVENANCE_FILE, is_synthetic, record_provenance
+from orchestration.settings import Paths
+
+
+def test_generated_and_delivered_quarters(tmp_path: Path) -> None:
+    paths = Paths(tmp_path / "data")
+    config = GeneratorConfig(quarter="2026Q3", seed=7, geography="synthetic", households=1_000)
+    mark_generated(paths, "2026Q3", config)
+    paths.landing_dir("2026Q2", "eneco").mkdir(parents=True)  # delivered: no marker
+    marker = json.loads((paths.landing_dir("2026Q3") / PROVENANCE_FILE).read_text())
+    assert marker["synthetic"] is True and marker["config"]["seed"] == 7
+
+    con = duckdb.connect()
+    assert not is_synthetic(con, "2026Q3"), "nothing recorded yet: not synthetic"
+    assert record_provenance(con, "2026Q3", paths.landing) is True
+    assert record_provenance(con, "2026Q2", paths.landing) is False
+    assert record_provenance(con, "2026Q1", paths.landing) is None  # no landing folder
+    assert is_synthetic(con, "2026Q3") and not is_synthetic(con, "2026Q2")
+    assert not is_synthetic(con, "2026Q1")
+
+    (paths.landing_dir("2026Q3") / PROVENANCE_FILE).unlink()
+    paths.landing_dir("2026Q3").rmdir()  # landing cleaned up after ingestion: a rerun
+    assert record_provenance(con, "2026Q3", paths.landing) is None
+    assert is_synthetic(con, "2026Q3"), "what was recorded stays"
