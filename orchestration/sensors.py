@@ -10,7 +10,7 @@ from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, Sk
 
 from orchestration.jobs import quarterly_refresh_job
 from orchestration.partitions import partition_key_for_quarter, quarterly_partitions
-from orchestration.quarters import QUARTER_RE
+from orchestration.quarters import is_quarter
 from orchestration.settings import paths
 
 
@@ -20,7 +20,7 @@ def landing_fingerprints(landing: Path) -> dict[str, str]:
     if not landing.is_dir():
         return result
     for quarter_dir in sorted(landing.iterdir()):
-        if not (quarter_dir.is_dir() and QUARTER_RE.match(quarter_dir.name)):
+        if not (quarter_dir.is_dir() and is_quarter(quarter_dir.name)):
             continue
         digest = hashlib.sha256()
         for file in sorted(p for p in quarter_dir.rglob("*") if p.is_file()):
