@@ -16,13 +16,14 @@ Every ``*.csv`` file is first scanned as a stream (:func:`scan`, memory bounded 
 ``READ_CHUNK``): its SHA-256, whether it ends with a line break, and its longest line.
 
 * **Too long a line.** A line longer than ``max_line_bytes`` (``seeds/pipeline_parameters.csv``,
-  1 MiB) fails the file with an error naming the line; the file is never read whole.
+  16 MiB) fails the file with an error naming the line; the file is never read whole (a
+  shorter line with too long a value is quarantined by the validation).
 * **Still being written.** A file is *waiting* (not loaded; its earlier rows, if any, are
   removed like a withdrawn file's, and the check ``files_readable`` blocks publication) when
   its size or modification time changes while it is read, or when it was modified less than
   ``settle_seconds`` ago (``seeds/pipeline_parameters.csv``, 120) *and* it ends mid-record:
   no line break at its end and a last record that is cut (fewer fields than the header, an
-  open quote) or a file that cannot be read at all. A complete file without a final line break
+  open quote). A file that cannot be read at all fails, young or not. A complete file without a final line break
   is loaded at once (CONTRACTS.md accepts it), and so is any file older than the settle time.
   A copy cut exactly at a line break while no writer is active is not recognised; the landing
   sensor waits until a quarter's files are ``settle_seconds`` old before it requests a run.

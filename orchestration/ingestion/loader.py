@@ -429,10 +429,7 @@ def _ingest_file(
     except StillBeingWritten as why:
         _end(con, spec, ctx, report, "waiting", _waiting_message(name, str(why)))
     except UnreadableFile as error:
-        if delivery.may_be_cut:
-            _end(con, spec, ctx, report, "waiting", _waiting_message(name, "it is incomplete"))
-        else:
-            _end(con, spec, ctx, report, "failed", f"{name}: {error}")
+        _end(con, spec, ctx, report, "failed", f"{name}: {error}")
     except OSError as error:
         message = f"{name}: cannot be opened ({error.strerror or type(error).__name__})"
         _end(con, spec, ctx, report, "failed", message)
