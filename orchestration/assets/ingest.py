@@ -8,7 +8,9 @@ written and no folder of the source is misspelt (``Waternet``): one bad delivery
 quarter from being published, never the other sources from loading. Whatever in the landing
 folder is not loaded (subfolders, other extensions, hidden files, unknown folders) is listed
 in the metadata (``not_loaded``; the quarter folder's own entries on ``raw/signalen``) and
-logged as a warning, so ``monitor run`` prints it with what to do.
+logged as a warning, so ``monitor run`` prints it with what to do (the quarter folder's
+entries are printed by ``monitor run`` itself, before the run: ``raw/signalen`` does not run
+when a source's check failed).
 """
 
 from dagster import (
@@ -200,10 +202,14 @@ def raw_signalen(context: AssetExecutionContext, monitor: MonitorResource) -> Ma
     missing = sorted(set(partners()) - {code for code, _ in rows})
     if missing:
         context.log.warning(f"{quarter}: no signals from {', '.join(missing)}")
-    # The quarter folder's entries that are no source folder: listed here, once per quarter.
+    # The quarter folder's entries that are no source folder, listed once per quarter (the
+    # command line prints them before the run: orchestration/cli.py).
     not_loaded = quarter_entries(monitor.paths.landing, quarter)
-    for entry in not_loaded:
-        context.log.warning(f"{quarter}: not loaded: {entry.line()}")
+    if not_loaded:
+        context.log.warning(
+            f"{quarter}: {len(not_loaded)} entr{'y' if len(not_loaded) == 1 else 'ies'} of "
+            f"landing/{quarter}/ not loaded: see landing_entries_not_loaded"
+        )
     return MaterializeResult(
         metadata={
             "quarter": quarter,
