@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult, materialize
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from orchestration.ingestion.deliveries import StillBeingWritten, read_delivered, scan
@@ -160,11 +160,12 @@ def test_a_correction_wins_whatever_the_history(tmp_path: Path) -> None:
 # --- the property: any history ending in the same files gives a fresh load's tables -------
 
 NAMES = ("eneco_2026Q3.csv", "eneco_2026Q3_v2.csv", "a_correctie.csv")
-VERSIONS = (  # (rows, modification time): overlapping keys, equal times, a bad row
+VERSIONS = (  # (rows, modification time): overlapping keys, a bad row, and pairs of versions
+    # with equal times (so only the bytes tell a new version from the old, and ties go by name)
     ([row(f"E{i}") for i in range(6)], LONG_AGO),
     ([row(f"E{i}", "20,00") for i in range(1, 6)], LONG_AGO + 100),
     ([row("E2", "9999,99"), row("E4", "9999,99"), row("E2", "1,00")], LONG_AGO + 100),
-    ([row("E6", "30,00"), row("E7", "0,00"), row("E5", "5,00")], LONG_AGO - 100),
+    ([row("E6", "30,00"), row("E7", "0,00"), row("E5", "5,00")], LONG_AGO),
 )
 OPERATIONS = st.one_of(
     st.tuples(st.just("put"), st.sampled_from(NAMES), st.integers(0, len(VERSIONS) - 1)),
@@ -186,8 +187,11 @@ def apply(folder: Path, operation: tuple[str, str, int]) -> None:
         path.rename(folder / NAMES[arg])
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(history=st.lists(OPERATIONS, min_size=1, max_size=6))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(history=st.lists(OPERATIONS, min_size=1, max_size=5))
+@example(history=[("put", NAMES[0], 1), ("put", NAMES[0], 2)])  # new bytes, same time and name
+@example(history=[("put", NAMES[0], 0), ("rename", NAMES[0], 1), ("put", NAMES[0], 1)])
+@example(history=[("put", NAMES[0], 0), ("put", NAMES[2], 2), ("remove", NAMES[2], 0)])
 def test_any_history_gives_the_tables_of_a_fresh_load(history) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         landing = Path(tmp) / "landing"
