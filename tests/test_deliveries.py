@@ -187,7 +187,7 @@ def apply(folder: Path, operation: tuple[str, str, int]) -> None:
         path.rename(folder / NAMES[arg])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(history=st.lists(OPERATIONS, min_size=1, max_size=5))
 @example(history=[("put", NAMES[0], 1), ("put", NAMES[0], 2)])  # new bytes, same time and name
 @example(history=[("put", NAMES[0], 0), ("rename", NAMES[0], 1), ("put", NAMES[0], 1)])
