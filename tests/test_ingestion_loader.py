@@ -419,6 +419,29 @@ def test_an_error_in_the_background_insert_fails_that_file_only(
     ]
 
 
+def test_a_later_file_that_fails_half_way_supersedes_nothing(tmp_path: Path, monkeypatch) -> None:
+    """The keys of a file that failed after some of its chunks were checked are forgotten:
+    the earlier delivery's rows with those keys load, as if the failed file were absent."""
+    rows = [f"C{i};2026-07-15;;10;;;1234AB;1;;" for i in range(5)]
+    write(tmp_path, "eneco", "old.csv", [SIGNAL_HEADER, *rows])
+    write(tmp_path, "eneco", "new.csv", [SIGNAL_HEADER, *rows])  # the later delivery
+    real_insert = chunks._insert_rows
+
+    def insert_failing_on_the_second_chunk_of_new(con, rows, spec, ctx, file_name):
+        if file_name == "new.csv" and set(rows.get_column("signaal_id")) >= {"C2"}:
+            raise RuntimeError("disk full")
+        real_insert(con, rows, spec, ctx, file_name)
+
+    monkeypatch.setattr(chunks, "_insert_rows", insert_failing_on_the_second_chunk_of_new)
+    con = duckdb.connect()
+    report = ingest(con, tmp_path, "eneco", chunk_rows=2)
+    assert [(f.file_name, f.status, f.rows_loaded) for f in report.files] == [
+        ("new.csv", "failed", 0),
+        ("old.csv", "loaded", 5),
+    ]
+    assert con.execute("SELECT count(*) FROM audit.quarantine").fetchone()[0] == 0
+
+
 def test_duplicate_fingerprints_are_exact_when_the_first_hash_collides() -> None:
     """The duplicate check sorts on the first 64-bit hash; rows whose first hash is equal but
     whose second differs are different keys, and the earliest row of a key is the one kept."""
