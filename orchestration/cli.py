@@ -109,6 +109,15 @@ def _has_input(quarter: str) -> bool:
     return paths.landing_dir(quarter).is_dir() or quarter_was_ingested(paths, quarter)
 
 
+def _say_landing_entries_not_loaded(quarter: str) -> None:
+    """The quarter folder's entries that are no source folder, with what to do (each source's
+    own folder is reported by its ingest step)."""
+    from orchestration.ingestion.deliveries import quarter_entries
+
+    for entry in quarter_entries(settings.paths().landing, quarter):
+        _say(f"  not loaded: {entry.line()}")
+
+
 def run_quarters_locked(quarters: list[str]) -> bool:
     """``run_quarters`` for a caller that already holds the run lock."""
     _dagster_home()
@@ -139,6 +148,7 @@ def run_quarters_locked(quarters: list[str]) -> bool:
                 )
                 continue
             _say(f"running {quarter}: ingest -> dbt -> protect -> gate -> publish")
+            _say_landing_entries_not_loaded(quarter)
             started = time.monotonic()
             result = job.execute_in_process(
                 partition_key=partition_key_for_quarter(quarter),

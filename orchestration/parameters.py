@@ -79,6 +79,12 @@ def _numeric_parameters(name: str) -> dict[str, float]:
 
 
 @cache
+def pipeline_parameters() -> dict[str, str]:
+    """``seeds/pipeline_parameters.csv``: first quarter, delivery window, landing-file limits."""
+    return {row["parameter"]: row["value"] for row in read_seed("pipeline_parameters")}
+
+
+@cache
 def disclosure_parameters() -> dict[str, float]:
     return _numeric_parameters("disclosure_parameters")
 

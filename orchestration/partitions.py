@@ -12,10 +12,10 @@ from datetime import date
 
 from dagster import BackfillPolicy, BetaWarning, TimeWindowPartitionsDefinition
 
-from orchestration.parameters import read_seed
+from orchestration.parameters import pipeline_parameters
 from orchestration.quarters import quarter_of, quarter_start
 
-PIPELINE_PARAMETERS = {row["parameter"]: row["value"] for row in read_seed("pipeline_parameters")}
+PIPELINE_PARAMETERS = pipeline_parameters()
 FIRST_QUARTER = PIPELINE_PARAMETERS["first_quarter"]
 PARTITION_FORMAT = "%Y-%m-%d"
 

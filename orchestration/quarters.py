@@ -5,11 +5,18 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+QUARTER_RE = re.compile(r"([0-9]{4})Q([1-4])", re.ASCII)
+"""A quarter, exactly: four ASCII digits, ``Q``, 1-4. Use it with ``fullmatch`` (``$`` would
+accept a trailing newline, ``\\d`` other scripts' digits): see :func:`is_quarter`."""
+
+
+def is_quarter(text: str) -> bool:
+    """Whether ``text`` is a quarter such as ``2026Q3``, and nothing else."""
+    return QUARTER_RE.fullmatch(text) is not None
 
 
 def parse_quarter(quarter: str) -> tuple[int, int]:
-    match = QUARTER_RE.match(quarter)
+    match = QUARTER_RE.fullmatch(quarter) if isinstance(quarter, str) else None
     if not match:
         raise ValueError(f"not a quarter: {quarter!r} (expected e.g. '2026Q3')")
     return int(match.group(1)), int(match.group(2))

@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from orchestration.ingestion.deliveries import known_sources
 from orchestration.ingestion.loader import ingest_source
-from orchestration.ingestion.sources import MUNICIPAL_SOURCES
-from orchestration.parameters import partners
 from orchestration.pseudonym import (
     KEY_MISMATCH,
     KEY_TABLE,
@@ -83,10 +82,6 @@ def preflight(paths: Paths) -> None:
         raise KeyMismatchError(KEY_MISMATCH)
 
 
-def ingest_sources() -> list[str]:
-    return [*partners(), *MUNICIPAL_SOURCES]
-
-
 def start_rotation(paths: Paths, say: Callable[[str], None]) -> RotationPlan:
     """Steps 1 and 2: record the new key as rotating, re-key or drop every quarter held."""
     key = load_key(paths.demo_key_file)
@@ -114,7 +109,7 @@ def start_rotation(paths: Paths, say: Callable[[str], None]) -> RotationPlan:
                     "its published figures stay, but the quarter can no longer be rebuilt"
                 )
                 continue
-            for source in ingest_sources():
+            for source in known_sources():
                 ingest_source(con, quarter, source, paths.landing, key, force=True)
             plan.rekeyed.append(quarter)
             say(f"{quarter}: re-ingested under the new key")

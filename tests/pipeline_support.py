@@ -33,8 +33,16 @@ KEY = "TestKey-never-to-be-logged-5f1c0b9e7d"
 OTHER_KEY = "another-key-0123456789"
 RUN_TIMEOUT = 900
 
-VOLATILE_COLUMNS = {"ingested_at", "published_at", "changed_at", "purged_at", "run_id"}
-"""When a row was written and by which Dagster run: differ between any two runs."""
+VOLATILE_COLUMNS = {
+    "ingested_at",
+    "published_at",
+    "changed_at",
+    "purged_at",
+    "run_id",
+    "file_modified_at",
+}
+"""When a row was written and by which Dagster run (differ between any two runs), and when a
+landed file was written (differs between two data directories generated apart)."""
 
 
 def env(data_dir: Path, key: str | None = KEY, **extra: str) -> dict[str, str]:

@@ -15,6 +15,8 @@ a good file in another source, on a DuckDB file. Whatever the file holds:
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -218,9 +220,13 @@ def content(case: Case) -> bytes:
 
 
 def land(landing: Path, source: str, name: str, data: bytes) -> None:
+    """Deliver a file that landed an hour ago (a file modified just now that ends mid-record
+    may still be being written: tests/test_deliveries.py)."""
     folder = landing / QUARTER / source
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(data)
+    an_hour_ago = time.time() - 3600
+    os.utime(folder / name, (an_hour_ago, an_hour_ago))
 
 
 def file_rows(con: duckdb.DuckDBPyConnection, table: str, name: str) -> list[int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -10,7 +12,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from orchestration.ingestion import loader
+from orchestration.ingestion import chunks, dedup, loader
 from orchestration.ingestion.loader import ensure_schema, ingest_source
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 from orchestration.pseudonym import adres_sleutel, pseudonymise
@@ -19,12 +21,24 @@ KEY = b"test-key-0123456789abcdef"
 QUARTER = "2026Q3"
 
 
+DELIVERED = itertools.count(1_790_000_000)
+"""Modification times of written files: one second apart, in the order written, long ago (a
+file modified just now may still be being written: tests/test_deliveries.py)."""
+
+
 def write(landing: Path, source: str, name: str, lines: list[str], quarter: str = QUARTER) -> Path:
     folder = landing / quarter / source
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    delivered(path)
     return path
+
+
+def delivered(path: Path) -> None:
+    """Set the file's modification time to the next delivery time."""
+    mtime = next(DELIVERED)
+    os.utime(path, (mtime, mtime))
 
 
 def ingest(con, landing: Path, source: str, **kwargs) -> loader.IngestReport:
@@ -129,7 +143,11 @@ def test_reconciliation_on_every_file(tmp_path: Path) -> None:
     con = duckdb.connect()
     report = ingest(con, tmp_path, "eneco")
     assert [f.file_name for f in report.files] == ["a.csv", "b.csv", "c.CSV"]
-    assert report.ignored_files == ["._c.CSV", "notes.txt"]
+    assert [e.entry for e in report.not_loaded] == [
+        f"{QUARTER}/eneco/._c.CSV",
+        f"{QUARTER}/eneco/archive",
+        f"{QUARTER}/eneco/notes.txt",
+    ]
     for f in report.files:
         assert f.rows_read == f.rows_loaded + f.rows_quarantined
         in_raw = con.execute(
@@ -245,6 +263,7 @@ def test_redelivery_unchanged_then_corrected_then_removed(tmp_path: Path) -> Non
 
     # A file that became unreadable: failed, and its earlier rows are removed.
     path.write_bytes(b"\x00\x01binary")
+    delivered(path)
     broken = ingest(con, tmp_path, "eneco")
     assert [(f.status, f.rows_read) for f in broken.files] == [("failed", 0)]
     assert con.execute("SELECT count(*) FROM raw.signalen").fetchone()[0] == 0
@@ -316,15 +335,16 @@ def test_duplicates_within_and_across_files_and_chunks(tmp_path: Path) -> None:
         con = duckdb.connect()
         eneco = ingest(con, tmp_path, "eneco", chunk_rows=chunk_rows)
         vitens = ingest(con, tmp_path, "vitens", chunk_rows=chunk_rows)
-        assert [f.rows_quarantined for f in eneco.files] == [2, 1]
+        assert [f.rows_quarantined for f in eneco.files] == [3, 0]
         assert vitens.files[0].rows_loaded == 1  # unique within the partner, not across partners
         results.append(snapshot(con))
     assert results[0] == results[1]
     dups = results[0]["audit.quarantine"]
+    # b.csv is the later delivery: it keeps D4, and a.csv's D4 is superseded by it.
     assert [(r[2], r[3], r[4]) for r in dups] == [
         ("a.csv", 5, "duplicate signaal_id"),
+        ("a.csv", 6, "superseded by b.csv"),
         ("a.csv", 7, "duplicate signaal_id"),
-        ("b.csv", 2, "duplicate signaal_id"),
     ]
 
 
@@ -361,8 +381,8 @@ def test_an_internal_error_fails_the_file_without_leaking_values(
             raise ValueError("could not handle value '111222333'")
         return real_build(valid, spec, ctx)
 
-    real_build = loader.build
-    monkeypatch.setattr(loader, "build", broken_build)
+    real_build = chunks.build
+    monkeypatch.setattr(chunks, "build", broken_build)
     con = duckdb.connect()
     report = ingest(con, tmp_path, "eneco")
     assert [f.status for f in report.files] == ["failed", "loaded"]
@@ -380,7 +400,7 @@ def test_an_error_in_the_background_insert_fails_that_file_only(
     rows = [f"C{i};2026-07-15;;10;;;1234AB;1;;" for i in range(5)]
     write(tmp_path, "eneco", "a.csv", [SIGNAL_HEADER, *rows])
     write(tmp_path, "eneco", "b.csv", [SIGNAL_HEADER, "B1;2026-07-15;;10;;;1234AB;1;;"])
-    real_insert = loader._insert_rows
+    real_insert = chunks._insert_rows
     inserted: list[str] = []
 
     def insert_failing_on_the_third_chunk(con, rows, spec, ctx, file_name):
@@ -389,7 +409,7 @@ def test_an_error_in_the_background_insert_fails_that_file_only(
             raise RuntimeError("disk full")
         real_insert(con, rows, spec, ctx, file_name)
 
-    monkeypatch.setattr(loader, "_insert_rows", insert_failing_on_the_third_chunk)
+    monkeypatch.setattr(chunks, "_insert_rows", insert_failing_on_the_third_chunk)
     con = duckdb.connect()
     report = ingest(con, tmp_path, "eneco", chunk_rows=2)
     assert inserted.count("a.csv") == 3
@@ -397,6 +417,29 @@ def test_an_error_in_the_background_insert_fails_that_file_only(
     assert con.execute("SELECT file_name, count(*) FROM raw.signalen GROUP BY ALL").fetchall() == [
         ("b.csv", 1)
     ]
+
+
+def test_a_later_file_that_fails_half_way_supersedes_nothing(tmp_path: Path, monkeypatch) -> None:
+    """The keys of a file that failed after some of its chunks were checked are forgotten:
+    the earlier delivery's rows with those keys load, as if the failed file were absent."""
+    rows = [f"C{i};2026-07-15;;10;;;1234AB;1;;" for i in range(5)]
+    write(tmp_path, "eneco", "old.csv", [SIGNAL_HEADER, *rows])
+    write(tmp_path, "eneco", "new.csv", [SIGNAL_HEADER, *rows])  # the later delivery
+    real_insert = chunks._insert_rows
+
+    def insert_failing_on_the_second_chunk_of_new(con, rows, spec, ctx, file_name):
+        if file_name == "new.csv" and set(rows.get_column("signaal_id")) >= {"C2"}:
+            raise RuntimeError("disk full")
+        real_insert(con, rows, spec, ctx, file_name)
+
+    monkeypatch.setattr(chunks, "_insert_rows", insert_failing_on_the_second_chunk_of_new)
+    con = duckdb.connect()
+    report = ingest(con, tmp_path, "eneco", chunk_rows=2)
+    assert [(f.file_name, f.status, f.rows_loaded) for f in report.files] == [
+        ("new.csv", "failed", 0),
+        ("old.csv", "loaded", 5),
+    ]
+    assert con.execute("SELECT count(*) FROM audit.quarantine").fetchone()[0] == 0
 
 
 def test_duplicate_fingerprints_are_exact_when_the_first_hash_collides() -> None:
@@ -407,17 +450,22 @@ def test_duplicate_fingerprints_are_exact_when_the_first_hash_collides() -> None
     first = np.array([5, 5, 5, 7, 9], dtype=np.uint64)
     second = np.array([1, 1, 2, 3, 3], dtype=np.uint64)
     # rows 2 and 0 share (5, 1): row 0 comes first, so row 2 (sorted position 0) repeats it
-    assert loader._repeated(order, first, second).tolist() == [True, False, False, False, False]
+    assert dedup._repeated(order, first, second).tolist() == [True, False, False, False, False]
 
-    seen = loader._SeenKeys.__new__(loader._SeenKeys)
+    seen = dedup.SeenKeys(["signaal_id"])
     seen.first = np.array([5, 5, 9], dtype=np.uint64)
     seen.second = np.array([1, 2, 4], dtype=np.uint64)
+    seen.owner = np.array([0, 1, 2], dtype=np.int32)
     queries = [(5, 2), (5, 3), (6, 1), (9, 4), (9, 5)]
-    found = seen.contains(
+    found = seen.owners(
         np.array([q[0] for q in queries], dtype=np.uint64),
         np.array([q[1] for q in queries], dtype=np.uint64),
     )
-    assert found.tolist() == [True, False, False, True, False]
+    assert found.tolist() == [1, dedup.NOT_SEEN, dedup.NOT_SEEN, 2, dedup.NOT_SEEN]
+    seen.forget(1)
+    assert seen.owners(np.array([5], dtype=np.uint64), np.array([2], dtype=np.uint64)).tolist() == [
+        dedup.NOT_SEEN
+    ]
 
 
 def test_quarters_are_kept_apart(tmp_path: Path) -> None:
@@ -515,6 +563,7 @@ def test_schema_matches_the_architecture() -> None:
         "status",
         "error",
         "ingested_at",
+        "file_modified_at",
     ]
     assert [c for c, _ in columns[("audit", "quarantine")]] == [
         "quarter",

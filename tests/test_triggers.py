@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ import pytest
 from dagster import build_schedule_context, build_sensor_context, instance_for_test
 
 from orchestration.definitions import defs
+from orchestration.ingestion.deliveries import SETTLE_SECONDS
 from orchestration.partitions import quarterly_partitions
 from orchestration.resources import MonitorResource
 from orchestration.schedules import DELIVERY_WINDOW_DAYS, quarterly_schedule
@@ -127,3 +129,21 @@ def test_schedule_fires_after_the_delivery_window_of_each_quarter() -> None:
     assert months == "1,4,7,10"
     assert quarterly_schedule.execution_timezone == "Europe/Amsterdam"
     assert quarterly_schedule.job_name == "quarterly_refresh"
+
+
+def test_sensor_waits_until_a_delivery_has_settled(landing: Path, instance) -> None:
+    """A quarter with a file modified just now (a copy may be in progress) is requested only
+    once its files are older than settle_seconds (seeds/pipeline_parameters.csv)."""
+    daemon = SensorDaemon(instance)
+    path = deliver(landing, "2026Q2", "eneco", "eneco.csv", "a;b\n1;2\n", 1_780_000_000)
+    assert [r.partition_key for r in daemon.tick()] == ["2026-04-01"]
+
+    just_now = int(time.time())
+    deliver(landing, "2026Q2", "eneco", "eneco.csv", "a;b\n1;2\n3;", just_now)
+    assert daemon.tick() == [], "modified just now: still being written"
+    assert daemon.tick() == [], "and on the next tick, until it settles"
+
+    settled = just_now - int(SETTLE_SECONDS) - 1
+    os.utime(path, (settled, settled))
+    assert [r.partition_key for r in daemon.tick()] == ["2026-04-01"]
+    assert daemon.tick() == []

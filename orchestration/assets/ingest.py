@@ -3,8 +3,14 @@
 Partner signal files (one asset per partner of the registry, so a new partner is a seed row,
 not code) all load into ``raw.signalen``; the asset ``raw/signalen`` stands for the whole
 table and is what dbt reads. Each municipal source loads into its own ``raw.<source>``.
-Every asset has a blocking check that all its files were readable: one bad delivery stops
-the quarter from being published, never the other sources from loading.
+Every asset has a blocking check that all its files were readable, none is still being
+written and no folder of the source is misspelt (``Waternet``): one bad delivery stops the
+quarter from being published, never the other sources from loading. Whatever in the landing
+folder is not loaded (subfolders, other extensions, hidden files, unknown folders) is listed
+in the metadata (``not_loaded``; the quarter folder's own entries on ``raw/signalen``) and
+logged as a warning, so ``monitor run`` prints it with what to do (the quarter folder's
+entries are printed by ``monitor run`` itself, before the run: ``raw/signalen`` does not run
+when a source's check failed).
 """
 
 from dagster import (
@@ -19,6 +25,7 @@ from dagster import (
     asset,
 )
 
+from orchestration.ingestion.deliveries import NotLoaded, quarter_entries
 from orchestration.ingestion.loader import IngestReport, ingest_source
 from orchestration.ingestion.provenance import record_provenance
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
@@ -33,6 +40,12 @@ from orchestration.resources import MonitorResource
 
 INGEST_GROUP = "ingest"
 SIGNALEN_KEY = AssetKey(["raw", "signalen"])
+
+
+def _not_loaded_table(entries: list[NotLoaded]) -> MetadataValue:
+    return markdown_table(
+        ["entry", "what it is", "what to do"], [(e.entry, e.what, e.todo) for e in entries]
+    )
 
 
 def _report_metadata(report: IngestReport) -> dict[str, object]:
@@ -54,15 +67,45 @@ def _report_metadata(report: IngestReport) -> dict[str, object]:
     reasons = bar_table(["quarantine reason", "rows"], report.top_reasons, bar_columns=[1])
     return {
         "quarter": report.quarter,
+        "folder": "present" if report.folder_exists else "missing",
         "files": len(report.files),
-        "failed_files": sum(f.status == "failed" for f in report.files),
+        "failed_files": len(report.failed_files),
+        "waiting_files": len(report.waiting_files),
         "rows_read": report.rows_read,
         "rows_loaded": report.rows_loaded,
         "rows_quarantined": report.rows_quarantined,
         "file_report": files,
+        "not_loaded": _not_loaded_table(report.not_loaded),
+        "kept_files": MetadataValue.json(report.kept_files),
+        "removed_files": MetadataValue.json(report.removed_files),
         "quarantine_reasons": reasons,
         "seconds": MetadataValue.float(round(report.seconds, 2)),
     }
+
+
+def _say_what_is_not_loaded(context: AssetExecutionContext, report: IngestReport) -> None:
+    """One log line (so one CLI line) per thing an operator must know about the delivery."""
+    source, quarter = report.source, report.quarter
+    folder = f"landing/{quarter}/{source}/"
+    if not report.folder_exists and report.kept_files:
+        context.log.warning(
+            f"{source} {quarter}: no folder {folder}: the rows of its earlier delivery "
+            f"({', '.join(report.kept_files)}) are KEPT (a missing folder never empties the "
+            "warehouse); to withdraw them, leave the folder empty"
+        )
+    elif not report.folder_exists:
+        context.log.info(f"{source} {quarter}: no folder {folder}: nothing delivered")
+    for f in [*report.failed_files, *report.waiting_files]:
+        context.log.warning(f"{source} {quarter}: {f.status}: {f.error}")
+    for entry in report.not_loaded:
+        context.log.warning(f"{source} {quarter}: not loaded: {entry.line()}")
+
+
+def _problems(report: IngestReport) -> list[str]:
+    """What keeps the quarter from being published: failed and waiting files, misspelt
+    folders of the source."""
+    files = [f.error or f.file_name for f in [*report.failed_files, *report.waiting_files]]
+    return files + [e.line() for e in report.not_loaded if e.blocking]
 
 
 def _readable_check_spec(key: AssetKey) -> AssetCheckSpec:
@@ -70,7 +113,8 @@ def _readable_check_spec(key: AssetKey) -> AssetCheckSpec:
         name="files_readable",
         asset=key,
         blocking=True,
-        description="Every landed file of this source could be read (rows may still be quarantined).",
+        description="Every landed file of this source could be read (rows may still be "
+        "quarantined), none is still being written, and no folder of the source is misspelt.",
     )
 
 
@@ -97,18 +141,21 @@ def build_ingest_asset(source: str, key: AssetKey, description: str) -> AssetsDe
             f"{source} {quarter}: {len(report.files)} file(s), read {report.rows_read}, "
             f"loaded {report.rows_loaded}, quarantined {report.rows_quarantined}"
         )
-        failed = [f for f in report.files if f.status == "failed"]
+        _say_what_is_not_loaded(context, report)
+        problems = _problems(report)
         yield MaterializeResult(metadata=_report_metadata(report))
         yield AssetCheckResult(
             check_name="files_readable",
-            passed=not failed,
+            passed=not problems,
             severity=AssetCheckSeverity.ERROR,
-            description=(
-                "; ".join(f"{f.file_name}: {f.error}" for f in failed)
-                if failed
-                else f"{len(report.files)} file(s) read"
-            ),
-            metadata={"failed_files": MetadataValue.json([f.file_name for f in failed])},
+            description="; ".join(problems) or f"{len(report.files)} file(s) read",
+            metadata={
+                "failed_files": MetadataValue.json([f.file_name for f in report.failed_files]),
+                "waiting_files": MetadataValue.json([f.file_name for f in report.waiting_files]),
+                "misspelt_folders": MetadataValue.json(
+                    [e.entry for e in report.not_loaded if e.blocking]
+                ),
+            },
         )
 
     return _ingest
@@ -157,12 +204,21 @@ def raw_signalen(context: AssetExecutionContext, monitor: MonitorResource) -> Ma
     missing = sorted(set(partners()) - {code for code, _ in rows})
     if missing:
         context.log.warning(f"{quarter}: no signals from {', '.join(missing)}")
+    # The quarter folder's entries that are no source folder, listed once per quarter (the
+    # command line prints them before the run: orchestration/cli.py).
+    not_loaded = quarter_entries(monitor.paths.landing, quarter)
+    if not_loaded:
+        context.log.warning(
+            f"{quarter}: {len(not_loaded)} entr{'y' if len(not_loaded) == 1 else 'ies'} of "
+            f"landing/{quarter}/ not loaded: see landing_entries_not_loaded"
+        )
     return MaterializeResult(
         metadata={
             "quarter": quarter,
             "signals": sum(n for _, n in rows),
             "signals_per_partner": bar_table(["partner", "signals"], rows, bar_columns=[1]),
             "partners_without_signals": MetadataValue.json(missing),
+            "landing_entries_not_loaded": _not_loaded_table(not_loaded),
         }
     )
 

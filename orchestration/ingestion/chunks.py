@@ -1,0 +1,275 @@
+"""One file's bytes -> checked, pseudonymised rows in ``raw.*`` and ``audit.quarantine``.
+
+:func:`load_file` reads the text and header (:mod:`.reading`, :mod:`.validate`), then goes
+through the records in chunks of ``chunk_rows``: three steps overlap, one chunk apart, so
+Polars splits and checks chunk i+1 and DuckDB inserts chunk i-1 (both release the GIL) while
+chunk i is pseudonymised and checked for duplicate keys here (:mod:`.dedup`; the per-value
+HMACs hold the GIL). At most three chunks are in flight, which bounds memory beyond the
+file's text; one insert at a time, in order, on the one DuckDB connection.
+
+A file that cannot be read raises :class:`~.reading.UnreadableFile` (the caller fails it and
+removes the rows already inserted); a young file whose last record is cut raises
+:class:`~.deliveries.StillBeingWritten`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from orchestration.ingestion import sources as S
+from orchestration.ingestion.dedup import SeenKeys, quarantine_reason
+from orchestration.ingestion.deliveries import StillBeingWritten
+from orchestration.ingestion.reading import (
+    DELIMITER_NAMES,
+    CsvText,
+    UnreadableFile,
+    read_text,
+    split_fields,
+)
+from orchestration.ingestion.validate import Context, HeaderMap, build, check, map_header
+from orchestration.parameters import partners
+
+
+@dataclass
+class FileReport:
+    """One file of an ingestion: filled in by :func:`load_file` as it goes (so a failed file
+    still tells its encoding and unknown columns) and by the loader (status, error)."""
+
+    file_name: str
+    sha256: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    status: str = "loaded"
+    """loaded, unchanged, replaced, failed or waiting (orchestration/ingestion/loader.py)."""
+    error: str | None = None
+    modified_at: datetime | None = None
+    unknown_columns: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    delimiter: str | None = None
+    seconds: float = 0.0
+    reasons: dict[str, int] = field(default_factory=dict)
+    """Quarantine reasons of this load (empty for an unchanged file)."""
+
+    @property
+    def file_sha256(self) -> str:
+        return self.sha256
+
+
+@dataclass
+class KeyOrder:
+    """The duplicate check of one (quarter, source) load: the keys kept so far, the files in
+    precedence order, and which of them is being loaded."""
+
+    seen: SeenKeys | None
+    names: list[str]
+    index: int
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    data: bytes,
+    spec: S.SourceSpec,
+    ctx: Context,
+    keys: KeyOrder,
+    chunk_rows: int,
+    result: FileReport,
+    *,
+    may_be_cut: bool,
+) -> None:
+    partner = ctx.partner
+    text = read_text(
+        data,
+        encoding_hint=partner.encoding_hint if partner else None,
+        delimiter_hint=partner.delimiter_hint if partner else None,
+    )
+    result.encoding = text.encoding
+    result.delimiter = DELIMITER_NAMES.get(text.delimiter, text.delimiter)
+    if may_be_cut and _last_record_cut(text):
+        raise StillBeingWritten("it was modified just now and its last record is cut")
+    header = map_header(text.header, spec, partner)
+    result.unknown_columns = header.unknown
+    _check_header(text, header, spec, ctx.source)
+
+    n_columns = len(text.header)
+    wanted = header.positions | header.repeated
+
+    def checked_chunk(start: int) -> tuple[int, pl.DataFrame]:
+        chunk = text.records.slice(start, chunk_rows)
+        fields = split_fields(chunk, text.delimiter, n_columns, wanted, text.has_quotes)
+        return chunk.height, check(fields, spec, ctx, n_columns)
+
+    starts = range(0, text.records.height, chunk_rows)
+    reasons: Counter[str] = Counter()
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest") as pool:
+        next_checked = pool.submit(checked_chunk, starts[0])
+        inserting: Future[None] | None = None
+        for following in [*starts[1:], None]:
+            height, checked = next_checked.result()
+            if following is not None:
+                next_checked = pool.submit(checked_chunk, following)
+            is_bad = pl.col("reason").is_not_null()
+            rejected = checked.filter(is_bad).select("line_number", "reason")
+            rows = build(checked.filter(~is_bad), spec, ctx)
+            del checked
+            if keys.seen is not None:
+                rows, duplicates = keys.seen.split(rows, keys.index)
+                if duplicates.height:
+                    rejected = pl.concat([rejected, _duplicate_reasons(duplicates, spec, keys)])
+            _wait(inserting)
+            inserting = pool.submit(_insert_chunk, con, rows, rejected, spec, ctx, result.file_name)
+            result.rows_read += height
+            result.rows_loaded += rows.height
+            result.rows_quarantined += rejected.height
+            reasons.update(dict(rejected.get_column("reason").value_counts().iter_rows()))
+        _wait(inserting)
+    result.reasons = dict(reasons.most_common())
+
+
+def _duplicate_reasons(
+    duplicates: pl.DataFrame, spec: S.SourceSpec, keys: KeyOrder
+) -> pl.DataFrame:
+    owners = duplicates.get_column("owner").to_list()
+    return duplicates.select(
+        "line_number",
+        pl.Series(
+            "reason",
+            [quarantine_reason(spec.duplicate_reason, o, keys.index, keys.names) for o in owners],
+            dtype=pl.String,
+        ),
+    )
+
+
+def _last_record_cut(text: CsvText) -> bool:
+    """Whether the last record has fewer fields than the header or an open quoted field."""
+    last = text.records.tail(1)
+    if last.height == 0:
+        return False
+    if last.get_column("odd_quotes")[0]:
+        return True
+    fields = split_fields(last, text.delimiter, len(text.header), {}, text.has_quotes)
+    return fields.get_column("n_fields")[0] < len(text.header)
+
+
+def _check_header(text: CsvText, header: HeaderMap, spec: S.SourceSpec, source: str) -> None:
+    elsewhere = (
+        ""
+        if header.positions and not _missing(spec, header)
+        else _fits_elsewhere(text.header, source)
+    )
+    if not header.positions:
+        hint = (
+            "the first line looks like data: is the header line missing?"
+            if header.looks_like_data
+            else elsewhere or "is this the wrong file or source folder?"
+        )
+        raise UnreadableFile(
+            f"none of its {len(text.header)} columns is a known {spec.kind} column "
+            f"(expected e.g. {', '.join(f.name for f in spec.fields if f.required)}); {hint}"
+        )
+    missing = _missing(spec, header)
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        raise UnreadableFile(
+            f"missing required column{plural} {', '.join(missing)}"
+            + (f"; {elsewhere}" if elsewhere else "")
+        )
+    if text.records.height == 0:
+        raise UnreadableFile("the file has a header but no data rows")
+
+
+def _missing(spec: S.SourceSpec, header: HeaderMap) -> list[str]:
+    return [
+        f.name
+        for f in spec.fields
+        if (f.required or f.column_required) and f.name not in header.positions
+    ]
+
+
+def _fits_elsewhere(header: list[str], source: str) -> str:
+    """A hint naming the other source(s) whose required columns this header has, or ''.
+
+    For a file dropped in the wrong landing folder: another partner's header names
+    (``seeds/partner_header_mapping.csv``) or a municipal extract in a partner's folder.
+    """
+    fits = [
+        f"source {other}"
+        for other, other_spec in S.MUNICIPAL_SPECS.items()
+        if other != source and not _missing(other_spec, map_header(header, other_spec, None))
+    ]
+    fits += [
+        f"partner {code}"
+        for code, partner in partners().items()
+        if code != source and not _missing(S.SIGNALEN, map_header(header, S.SIGNALEN, partner))
+    ]
+    if not fits:
+        return ""
+    if len(fits) > 3:
+        fits = [*fits[:3], "others"]
+    return f"the header is that of {' or '.join(fits)}: is the file in the wrong source folder?"
+
+
+def _wait(pending: Future[None] | None) -> None:
+    """Wait for the chunk in flight; its error, if any, is raised here."""
+    if pending is not None:
+        pending.result()
+
+
+def _insert_chunk(
+    con: duckdb.DuckDBPyConnection,
+    rows: pl.DataFrame,
+    rejected: pl.DataFrame,
+    spec: S.SourceSpec,
+    ctx: Context,
+    file_name: str,
+) -> None:
+    _insert_rows(con, rows, spec, ctx, file_name)
+    _insert_quarantine(con, rejected, ctx, file_name)
+
+
+def _insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    rows: pl.DataFrame,
+    spec: S.SourceSpec,
+    ctx: Context,
+    file_name: str,
+) -> None:
+    if rows.height == 0:
+        return
+    names = [name for name, _ in spec.columns]
+    select = ", ".join(
+        f"CAST({name} AS {sql_type})" if sql_type.startswith("DECIMAL") else name
+        for name, sql_type in spec.columns
+    )
+    con.register("_ingest_rows", rows.to_arrow())
+    try:
+        con.execute(
+            f"INSERT INTO raw.{spec.table} "
+            f"(quarter, source, file_name, line_number, {', '.join(names)}) "
+            f"SELECT ?, ?, ?, line_number, {select} FROM _ingest_rows",
+            [ctx.quarter, ctx.source, file_name],
+        )
+    finally:
+        con.unregister("_ingest_rows")
+
+
+def _insert_quarantine(
+    con: duckdb.DuckDBPyConnection, rejected: pl.DataFrame, ctx: Context, file_name: str
+) -> None:
+    if rejected.height == 0:
+        return
+    con.register("_ingest_quarantine", rejected.to_arrow())
+    try:
+        con.execute(
+            "INSERT INTO audit.quarantine (quarter, source, file_name, line_number, reason) "
+            "SELECT ?, ?, ?, line_number, reason FROM _ingest_quarantine",
+            [ctx.quarter, ctx.source, file_name],
+        )
+    finally:
+        con.unregister("_ingest_quarantine")
