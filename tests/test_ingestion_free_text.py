@@ -140,3 +140,35 @@ def test_the_file_bytes_hold_no_planted_name(warehouse: Path) -> None:
     data = warehouse.read_bytes()
     for word in ("Wilhelmina", "Oosterhuis", "WILHELMINA", "OOSTERHUIS", PHONE, "0698765432"):
         assert word.encode() not in data, word
+
+
+NOTATIONS = [
+    # (huisnummer, huisletter, huisnummertoevoeging, quarantined)
+    *[(n, "", "", False) for n in ("12", "12a", "12-A", "12 A", "12 bis", "12-2", "12 hs",
+                                   "12-III", "12A-1", "12 1 hg", "12-sous")],  # CONTRACTS.md
+    ("12", "b", "", False),
+    ("12", "", "1HG", False),
+    ("12", "", "ABCD", False),
+    ("12", "Piet", "", False),  # four letters: a valid BAG addition (stored only keyed)
+    ("12", "", "ABCDE", True),
+    ("12", "", "06-12345678", True),
+    ("12", "", "111222333", True),
+    ("12 Piet Bakker", "", "", True),
+    ("12-1 hoog", "", "", True),  # not a BAG addition; no BAG address could match it
+    ("12", "é", "", True),
+    ("12", "", "1 OR 1=1", True),
+]  # fmt: skip
+
+
+def test_letters_and_additions_are_checked_against_the_bag(tmp_path: Path) -> None:
+    header = "signaal_id;signaaldatum;achterstand_bedrag;postcode;huisnummer;huisletter;toev"
+    rows = [f"N{i};2026-07-10;10;1017AB;{n};{letter};{addition}"
+            for i, (n, letter, addition, _) in enumerate(NOTATIONS)]  # fmt: skip
+    folder = tmp_path / QUARTER / PARTNER
+    folder.mkdir(parents=True)
+    (folder / "n.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    con = duckdb.connect()
+    ingest_source(con, QUARTER, PARTNER, tmp_path, KEY)
+    reasons = dict(con.execute("select line_number, reason from audit.quarantine").fetchall())
+    expected = {i + 2: INVALID_TOEVOEGING for i, row in enumerate(NOTATIONS) if row[3]}
+    assert reasons == expected
