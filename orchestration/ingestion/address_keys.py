@@ -1,5 +1,9 @@
 """Keyed match keys of an address, so the warehouse needs no clear house number.
 
+``pc4_sleutel`` (domain ``pc4``: the four postcode digits) and ``adres_sleutel`` (domain
+``pchn``: postcode + number, as ``orchestration.pseudonym.adres_sleutel``) for the BAG
+candidates of a signal and the ``outside_gemeente`` check, and the match keys below.
+
 The dbt address match (``int_signalen_matched_to_adressen``) tries, per signal, the BAG
 addresses with the same postcode + house number (``adres_sleutel``) and compares the house
 letter and addition in several readings. Ingestion computes a keyed pseudonym of every reading
@@ -80,7 +84,9 @@ def _reading(*parts: pl.Expr) -> pl.Expr:
     return pl.concat_str([p.fill_null("") for p in parts], separator=":")
 
 
-def _hashed(frame: pl.DataFrame, names: tuple[str, ...], pseudonyms: BatchPseudonymiser):
+def _hashed(
+    frame: pl.DataFrame, names: tuple[str, ...], pseudonyms: BatchPseudonymiser
+) -> pl.DataFrame:
     """Replace the reading columns ``names`` by their keyed pseudonyms (one HMAC per distinct
     reading over all of them)."""
     stacked = pl.concat([frame.get_column(n).alias("r") for n in names])
@@ -90,13 +96,20 @@ def _hashed(frame: pl.DataFrame, names: tuple[str, ...], pseudonyms: BatchPseudo
 
 
 def with_keys(frame: pl.DataFrame, kind: str, pseudonyms: BatchPseudonymiser) -> pl.DataFrame:
-    """``frame`` with the key columns of ``kind`` (``bag`` or ``signal``) added.
+    """``frame`` with ``pc4_sleutel``, ``adres_sleutel`` and the match keys of ``kind``
+    (``bag`` or ``signal``) added.
 
     ``frame`` holds ``p_postcode`` (normalised), ``huisnummer`` (1-99999), ``huisletter``
-    (one letter or NULL), ``huisnummertoevoeging`` (letters and digits or NULL) and
-    ``adres_sleutel``.
+    (one letter or NULL) and ``huisnummertoevoeging`` (letters and digits or NULL).
     """
-    pchn = _reading(pl.col("p_postcode"), pl.col("huisnummer").cast(pl.String))
+    frame = frame.with_columns(
+        _pchn=_reading(pl.col("p_postcode"), pl.col("huisnummer").cast(pl.String))
+    )
+    frame = frame.with_columns(
+        pc4_sleutel=pseudonyms.series(pseudo.PC4, frame.get_column("p_postcode").str.slice(0, 4)),
+        adres_sleutel=pseudonyms.series(pseudo.PCHN, frame.get_column("_pchn")),
+    )
+    pchn = pl.col("_pchn")
     letter, addition = pl.col("huisletter"), pl.col("huisnummertoevoeging")
     loose = normalised_toevoeging(addition)
     exact = _reading(pchn, letter, addition)

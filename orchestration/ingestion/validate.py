@@ -307,13 +307,6 @@ def address_columns(frame: pl.DataFrame, pseudonyms: BatchPseudonymiser, kind: s
         huisnummer=hn.struct.field("huisnummer"),
         huisletter=hn.struct.field("huisletter"),
         huisnummertoevoeging=hn.struct.field("huisnummertoevoeging"),
-        _pchn=pl.concat_str(
-            pl.col("p_postcode"), pl.lit(":"), hn.struct.field("huisnummer").cast(pl.String)
-        ),
-    )
-    frame = frame.with_columns(
-        pc4_sleutel=pseudonyms.series(pseudo.PC4, frame.get_column("p_postcode").str.slice(0, 4)),
-        adres_sleutel=pseudonyms.series(pseudo.PCHN, frame.get_column("_pchn")),
     )
     return address_keys.with_keys(frame, kind, pseudonyms)
 
