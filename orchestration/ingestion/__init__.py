@@ -21,7 +21,9 @@ Modules, in the order the data passes them:
     in its docstring;
 ``validate``
     header mapping, the first broken rule per row (the quarantine reason), and the raw rows
-    with pseudonyms (``pseudo``: batched HMAC, identical to ``orchestration.pseudonym``);
+    with pseudonyms (``pseudo``: batched HMAC, identical to ``orchestration.pseudonym``, and
+    the pseudonym domains; ``address_keys``: the keyed match keys that replace every clear
+    address part);
 ``loader``
     files, redelivery, duplicates (within and across files), transaction, ``audit.*``;
     a file goes through in chunks of a million records, and while one chunk is
