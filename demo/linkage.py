@@ -7,7 +7,8 @@ The ground truth (``signals.csv``, written outside the landing folder) holds eve
 true BAG address id and its fault. A signal is *matchable* when it has no fault (an existing
 address inside the gemeente, a readable row). The pipeline's answer is
 ``main_marts.fct_signalen.adres_pseudo``; the truth's address id is pseudonymised with the
-same key to compare, so no clear identifier is needed in the warehouse.
+same key to compare (and so are the signal ids), so no clear identifier is needed in the
+warehouse.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from orchestration.ingestion import pseudo
 from orchestration.ingestion.pseudo import BatchPseudonymiser
 
 MATCHED_SIGNALS = "main_marts.fct_signalen"
@@ -61,8 +63,10 @@ def measure_linkage(con: duckdb.DuckDBPyConnection, truth_dir: Path, key: bytes)
         columns=["partner_code", "signaal_id", "adres_id", "fault"],
         schema_overrides={"adres_id": pl.String, "signaal_id": pl.String},
     )
+    pseudonyms = BatchPseudonymiser(key)
     truth = truth.with_columns(
-        true_adres=BatchPseudonymiser(key).series("adres", truth.get_column("adres_id"))
+        true_adres=pseudonyms.series(pseudo.ADRES, truth.get_column("adres_id")),
+        signaal_id=pseudonyms.series(pseudo.SIGNAAL, truth.get_column("signaal_id")),
     )
     linked = con.execute(
         f"select partner_code, signaal_id, match_status, adres_pseudo from {MATCHED_SIGNALS} "

@@ -1,6 +1,7 @@
 """Scan every table and column of a DuckDB file for personal data and for small counts.
 
-Shared by the privacy tests (ingestion-only warehouse, the bad-input corpus, a real run).
+Shared by the privacy tests (ingestion-only warehouse, the bad-input corpus, a real run),
+and :func:`narrowing`: how many public BAG addresses share a row's clear address columns.
 A finding is ``(where, what)``: ``schema.table.column`` and what the value looks like; the
 value itself is never put in a finding (a failing test must not print personal data).
 """
@@ -10,8 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
+import polars as pl
 
 BSN_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{9}(?![0-9A-Za-z])")
 PHONE_LIKE = re.compile(r"(?<![0-9A-Za-z])(\+31|0)[\s-]?\d([\s-]?\d){8}(?![0-9A-Za-z])")
@@ -103,3 +106,94 @@ def personal_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
         for schema, table, column in columns(con)
         if column.lower() in PERSONAL_COLUMNS
     }
+
+
+# --- how far a row's clear columns narrow down the addresses --------------------------------
+
+PUBLIC_ADDRESS_COLUMNS = (
+    "postcode", "pc6", "pc4", "huisnummer", "huisletter", "huisnummertoevoeging", "toevoeging",
+    "straat", "woonplaats", "gebruiksdoel", "is_woonfunctie", "buurtcode", "wijkcode",
+    "gemeentecode",
+)  # fmt: skip
+"""What the public BAG tells about an address. A restricted table's column of one of these
+names (or an ``area_code``, read as the buurt, wijk or gemeente it names) narrows down the
+addresses its row can be about; pseudonyms and non-address columns do not."""
+MIN_ADDRESSES = 10
+
+
+def public_bag(csv_path: Path) -> pl.DataFrame:
+    """The clear BAG extract as the public register would give it: every address with the
+    columns of :data:`PUBLIC_ADDRESS_COLUMNS` (as text, upper case)."""
+    first = csv_path.read_bytes().split(b"\n", 1)[0]
+    bag = pl.read_csv(
+        csv_path, separator=";" if b";" in first else ",", infer_schema=False, encoding="utf8"
+    ).rename(str.lower)
+    postcode = pl.col("postcode").str.replace_all(r"\s", "").str.to_uppercase()
+    buurt = pl.col("buurtcode").str.strip_chars().str.to_uppercase()
+    woon = pl.col("gebruiksdoel").str.to_lowercase().str.contains("woonfunctie").fill_null(False)
+    return bag.select(
+        postcode=postcode,
+        pc6=postcode,
+        pc4=postcode.str.slice(0, 4),
+        huisnummer=pl.col("huisnummer").str.strip_chars(),
+        huisletter=pl.col("huisletter").str.to_uppercase(),
+        huisnummertoevoeging=pl.col("huisnummertoevoeging").str.to_uppercase(),
+        toevoeging=pl.col("huisnummertoevoeging").str.to_uppercase(),
+        straat=pl.col("straat").str.to_uppercase(),
+        woonplaats=pl.col("woonplaats").str.to_uppercase(),
+        gebruiksdoel=pl.col("gebruiksdoel").str.to_uppercase(),
+        is_woonfunctie=woon.cast(pl.String).str.to_uppercase(),
+        buurtcode=buurt,
+        wijkcode=pl.lit("WK") + buurt.str.slice(2, 6),
+        gemeentecode=pl.col("gemeentecode").str.strip_chars().str.to_uppercase(),
+    )
+
+
+def small_buurten(bag: pl.DataFrame) -> set[str]:
+    """Buurten with fewer than :data:`MIN_ADDRESSES` residential addresses: a household's
+    buurt code alone narrows to fewer addresses there, as the published buurt does."""
+    woon = bag.filter(pl.col("is_woonfunctie") == "TRUE").group_by("buurtcode").len()
+    all_buurten = set(bag.get_column("buurtcode").drop_nulls())
+    large = set(woon.filter(pl.col("len") >= MIN_ADDRESSES).get_column("buurtcode"))
+    return all_buurten - large
+
+
+def narrowing(
+    con: duckdb.DuckDBPyConnection, bag: pl.DataFrame
+) -> list[tuple[str, dict[str, str], int]]:
+    """For every base table of the connection's database (not ``audit``, not the seeds):
+    each distinct combination of its public address columns and the number of BAG
+    addresses that share it, as ``(schema.table, {column: value}, addresses)``. A NULL
+    says nothing, so it matches every address."""
+    con.register("public_bag", bag)
+    tables: dict[str, list[str]] = {}
+    for schema, table, column in columns(con):
+        if schema not in ("audit", "main_seeds"):
+            tables.setdefault(f'"{schema}"."{table}"', []).append(column)
+    kinds = con.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_catalog = current_database() and table_type = 'BASE TABLE'"
+    ).fetchall()
+    base = {f'"{s}"."{t}"' for s, t in kinds}
+    out = []
+    for table, names in sorted(tables.items()):
+        if table not in base:
+            continue
+        exprs = {c: f'upper(trim(cast("{c}" as varchar)))' for c in names
+                 if c in PUBLIC_ADDRESS_COLUMNS}  # fmt: skip
+        if "area_code" in names:
+            for prefix, column in (("BU", "buurtcode"), ("WK", "wijkcode"), ("GM", "gemeentecode")):
+                exprs.setdefault(
+                    column, f"case when starts_with(area_code, '{prefix}') then area_code end"
+                )
+        if not exprs:
+            continue
+        select = ", ".join(f"{e} as {c}" for c, e in exprs.items())
+        match = " and ".join(f"(t.{c} is null or b.{c} = t.{c})" for c in exprs)
+        for row in con.execute(
+            f"with t as (select distinct {select} from {table}) "
+            f"select t.*, (select count(*) from public_bag b where {match}) from t"
+        ).fetchall():
+            values = {c: v for c, v in zip(exprs, row[:-1], strict=True) if v is not None}
+            out.append((table.replace('"', ""), values, row[-1]))
+    return out

@@ -25,7 +25,10 @@ import duckdb
 import pytest
 
 from orchestration.ingestion.loader import ingest_source
+from orchestration.ingestion.pseudo import SIGNAAL
 from orchestration.ingestion.sources import ALL_SPECS, spec_for
+from orchestration.ingestion.validate import INVALID_TOEVOEGING
+from orchestration.pseudonym import pseudonymise
 
 from .privacy_scan import column_values, personal_columns, personal_data
 
@@ -104,7 +107,8 @@ class Case:
     """Loaded: quarantine reason -> line numbers."""
     column: str | None = None
     values: tuple[object, ...] = ()
-    """With ``column``: its stored values of the file's rows, in line order (plain data)."""
+    """With ``column``: its stored values of the file's rows, in line order (plain data; a
+    ``signaal_id`` is compared with its pseudonym)."""
     landing_name: str | None = None
     unknown_columns: int | None = None
 
@@ -171,11 +175,13 @@ CASES = [
     Case("formula_injection_area_names.csv", source="wijken_buurten", loaded=(2, 3, 4, 5),
          column="area_name", values=('=HYPERLINK("http://evil.example","Voorbeeldstad")',
                                      "@SUM(1+1)", "+31 Haven", "-Markt")),
-    Case("sql_injection.csv", landing_name=SQL_NAME, loaded=(2, 3, 4, 6),
-         quarantined={"invalid date in signaaldatum": (5,), fields_count(9, 8): (7,)},
+    # SQ-5's huisnummertoevoeging is text, not a BAG addition (at most 4 letters or digits)
+    Case("sql_injection.csv", landing_name=SQL_NAME, loaded=(2, 3, 4),
+         quarantined={"invalid date in signaaldatum": (5,), INVALID_TOEVOEGING: (6,),
+                      fields_count(9, 8): (7,)},
          column="signaal_id",
          values=("'; drop table raw.signalen; --", 'SQ-2"; DELETE FROM audit.ingest_files; --',
-                 "SQ-3' OR '1'='1", "SQ-5")),
+                 "SQ-3' OR '1'='1")),
     Case("schuldhulp_bad_codes.csv", source="schuldhulp", loaded=(2,),
          quarantined={"unknown soort": (3,), "einddatum before startdatum": (4,)}),
     Case("vroegsignaal_zaken_unknown_partner.csv", source="vroegsignaal_zaken", loaded=(2,),
@@ -289,7 +295,10 @@ def test_bad_file_is_failed_or_accounted_for_and_others_load(tmp_path: Path, cas
                 f"SELECT {case.column} FROM {table} WHERE file_name = ? ORDER BY line_number",
                 [name],
             ).fetchall()
-            assert tuple(v for (v,) in stored) == case.values
+            expected = case.values
+            if case.column == "signaal_id":  # stored as its keyed pseudonym
+                expected = tuple(pseudonymise(KEY, SIGNAAL, v) for v in case.values)
+            assert tuple(v for (v,) in stored) == expected
         if case.unknown_columns is not None:
             assert len(bad.unknown_columns) == case.unknown_columns
 

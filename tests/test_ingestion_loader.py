@@ -14,10 +14,18 @@ import pytest
 
 from orchestration.ingestion import chunks, dedup, loader
 from orchestration.ingestion.loader import ensure_schema, ingest_source
+from orchestration.ingestion.pseudo import HUISNUMMER, PC4, SIGNAAL
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 from orchestration.pseudonym import adres_sleutel, pseudonymise
 
 KEY = b"test-key-0123456789abcdef"
+
+
+def sid(signaal_id: str) -> str:
+    """The pseudonym raw tables hold for a delivered signal id."""
+    return pseudonymise(KEY, SIGNAAL, signaal_id)
+
+
 QUARTER = "2026Q3"
 
 
@@ -116,10 +124,10 @@ def test_every_rule_quarantines_with_its_reason_and_line(tmp_path: Path) -> None
         "crisissignaal, bsn_pseudo FROM raw.signalen ORDER BY line_number"
     ).fetchall()
     assert rows == [
-        ("V1", "eneco", "energie", Decimal("100.00"), 75, True, BSN_PSEUDO),
-        ("V2", "eneco", "energie", Decimal("100.00"), 45, False, None),
-        ("V3", "eneco", "water", Decimal("1234567.89"), None, None, None),
-        ("R19", "eneco", "energie", Decimal("100.00"), None, None, None),
+        (sid("V1"), "eneco", "energie", Decimal("100.00"), 75, True, BSN_PSEUDO),
+        (sid("V2"), "eneco", "energie", Decimal("100.00"), 45, False, None),
+        (sid("V3"), "eneco", "water", Decimal("1234567.89"), None, None, None),
+        (sid("R19"), "eneco", "energie", Decimal("100.00"), None, None, None),
     ]  # fmt: skip
 
 
@@ -128,9 +136,10 @@ def test_address_pseudonyms_match_the_pseudonym_module(tmp_path: Path) -> None:
     con = duckdb.connect()
     ingest(con, tmp_path, "eneco")
     row = con.execute(
-        "SELECT pc4, adres_sleutel, huisnummer, huisletter, huisnummertoevoeging FROM raw.signalen"
+        "SELECT pc4_sleutel, adres_sleutel, sleutel_exact FROM raw.signalen"
     ).fetchone()
-    assert row == ("1234", adres_sleutel(KEY, "1234AB", 12), 12, None, "3")
+    assert row == (pseudonymise(KEY, PC4, "1234"), adres_sleutel(KEY, "1234AB", 12),
+                   pseudonymise(KEY, HUISNUMMER, "1234AB:12::3"))  # fmt: skip
 
 
 def test_reconciliation_on_every_file(tmp_path: Path) -> None:
@@ -196,13 +205,15 @@ def test_partner_header_mapping_and_canonical_names(tmp_path: Path) -> None:
     assert [(f.rows_loaded, f.unknown_columns) for f in ymere] == [(1, []), (1, [])]
     rows = con.execute(
         "SELECT partner_code, partner_type, signaal_id, achterstand_bedrag, dagen_achterstand, "
-        "eindelevering, crisissignaal, huisnummer, huisletter, huisnummertoevoeging, "
-        "bsn_pseudo IS NOT NULL FROM raw.signalen ORDER BY signaal_id"
+        "eindelevering, crisissignaal, sleutel_exact, "
+        "bsn_pseudo IS NOT NULL FROM raw.signalen ORDER BY partner_code, file_name"
     ).fetchall()
+    h = {n: pseudonymise(KEY, HUISNUMMER, n) for n in ("1011AB:5::2", "1234AB:1::", "1011AB:7:B:2")}
     assert rows == [
-        ("vattenfall", "energie", "VF1", Decimal("1234.50"), 61, True, None, 5, None, "2", False),
-        ("ymere", "huur", "Y1", Decimal("10.00"), None, None, None, 1, None, None, False),
-        ("ymere", "huur", "Y2", Decimal("850.00"), None, None, True, 7, "B", "2", True),
+        ("vattenfall", "energie", sid("VF1"), Decimal("1234.50"), 61, True, None, h["1011AB:5::2"],
+         False),
+        ("ymere", "huur", sid("Y1"), Decimal("10.00"), None, None, None, h["1234AB:1::"], False),
+        ("ymere", "huur", sid("Y2"), Decimal("850.00"), None, None, True, h["1011AB:7:B:2"], True),
     ]  # fmt: skip
 
 
@@ -239,7 +250,7 @@ def test_redelivery_unchanged_then_corrected_then_removed(tmp_path: Path) -> Non
     assert statuses == {"other.csv": "unchanged", "signalen.csv": "replaced"}
     assert con.execute("SELECT count(*) FROM audit.quarantine").fetchone()[0] == 0
     ids = con.execute("SELECT signaal_id FROM raw.signalen ORDER BY 1").fetchall()
-    assert ids == [("A1",), ("A2",), ("A3",), ("B1",)]
+    assert ids == sorted((sid(i),) for i in ("A1", "A2", "A3", "B1"))
     history = con.execute(
         "SELECT status, rows_read, rows_loaded, rows_quarantined FROM audit.ingest_files "
         "WHERE file_name = 'signalen.csv' ORDER BY ingested_at"
@@ -475,7 +486,7 @@ def test_quarters_are_kept_apart(tmp_path: Path) -> None:
     ingest_source(con, "2026Q2", "eneco", tmp_path, KEY)
     ingest_source(con, QUARTER, "eneco", tmp_path, KEY)
     got = con.execute("SELECT quarter, signaal_id FROM raw.signalen ORDER BY 1").fetchall()
-    assert got == [("2026Q2", "A1"), ("2026Q3", "A1")]
+    assert got == [("2026Q2", sid("A1")), ("2026Q3", sid("A1"))]
 
 
 def test_bad_arguments_raise() -> None:
@@ -506,14 +517,15 @@ def test_schema_matches_the_architecture() -> None:
         ("partner_code", v), ("partner_type", v), ("signaal_id", v), ("signaaldatum", d),
         ("startdatum_achterstand", d), ("achterstand_bedrag", "DECIMAL(12,2)"),
         ("dagen_achterstand", i), ("crisissignaal", b), ("warme_overdracht", b),
-        ("eindelevering", b), ("pc4", v), ("adres_sleutel", v), ("huisnummer", i),
-        ("huisletter", v), ("huisnummertoevoeging", v), ("bsn_pseudo", v),
+        ("eindelevering", b), ("pc4_sleutel", v), ("adres_sleutel", v), ("sleutel_exact", v),
+        ("sleutel_omgewisseld", v), ("sleutel_genormaliseerd", v),
+        ("sleutel_zonder_toevoeging", v), ("bsn_pseudo", v),
     ]  # fmt: skip
     assert columns[("raw", "bag_adressen")] == [
         *common,
-        ("adres_pseudo", v), ("adres_sleutel", v), ("pc4", v), ("huisnummer", i),
-        ("huisletter", v), ("huisnummertoevoeging", v), ("buurtcode", v), ("gemeentecode", v),
-        ("gebruiksdoel", v), ("is_woonfunctie", b),
+        ("adres_pseudo", v), ("adres_sleutel", v), ("pc4_sleutel", v), ("sleutel_exact", v),
+        ("sleutel_genormaliseerd", v), ("sleutel_letter", v), ("buurtcode", v),
+        ("gemeentecode", v), ("is_woonfunctie", b),
     ]  # fmt: skip
     assert columns[("raw", "brp_personen")] == [
         *common,
@@ -597,18 +609,20 @@ def test_bag_adressen(tmp_path: Path) -> None:
     assert reasons == [(5, "duplicate adres_id"), (6, "invalid adres_id"), (7, "invalid buurtcode"),
                        (8, "missing required field huisnummer")]  # fmt: skip
     rows = con.execute(
-        "SELECT adres_pseudo, adres_sleutel, pc4, huisnummer, huisletter, huisnummertoevoeging, "
-        "buurtcode, gemeentecode, gebruiksdoel, is_woonfunctie FROM raw.bag_adressen "
+        "SELECT adres_pseudo, adres_sleutel, pc4_sleutel, sleutel_exact, "
+        "buurtcode, gemeentecode, is_woonfunctie FROM raw.bag_adressen "
         "ORDER BY line_number"
     ).fetchall()
     a = pseudonymise
+    pc4 = a(KEY, PC4, "1011")
+    # no buurt kept for an address that is not residential (no household counts there)
     assert rows == [
-        (a(KEY, "adres", "0363200000000001"), adres_sleutel(KEY, "1011AB", 12), "1011", 12, "A",
-         None, "BU03630000", "GM0363", "woonfunctie", True),
-        (a(KEY, "adres", "0363200000000002"), adres_sleutel(KEY, "1011AB", 12), "1011", 12, None,
-         "2", None, "GM0363", "kantoorfunctie", False),
-        (a(KEY, "adres", "0363200000000003"), adres_sleutel(KEY, "1011AB", 14), "1011", 14, None,
-         None, "BU03630000", "GM0363", "woonfunctie,winkelfunctie", True),
+        (a(KEY, "adres", "0363200000000001"), adres_sleutel(KEY, "1011AB", 12), pc4,
+         a(KEY, HUISNUMMER, "1011AB:12:A:"), "BU03630000", "GM0363", True),
+        (a(KEY, "adres", "0363200000000002"), adres_sleutel(KEY, "1011AB", 12), pc4,
+         a(KEY, HUISNUMMER, "1011AB:12::2"), None, "GM0363", False),
+        (a(KEY, "adres", "0363200000000003"), adres_sleutel(KEY, "1011AB", 14), pc4,
+         a(KEY, HUISNUMMER, "1011AB:14::"), "BU03630000", "GM0363", True),
     ]  # fmt: skip
 
 
@@ -731,9 +745,9 @@ def test_vroegsignaal_zaken(tmp_path: Path) -> None:
                        "aantal_contactpogingen, bereikt, datum_eerste_contact "
                        "FROM raw.vroegsignaal_zaken ORDER BY line_number").fetchall()  # fmt: skip
     assert rows == [
-        ("eneco", "E1", date(2026, 7, 20), "quick_fix", 2, True, date(2026, 7, 22)),
-        ("eigen_haard", "H1", date(2026, 7, 20), "geen_contact", 3, False, None),
-        ("eneco", "E2", None, None, None, None, None),
+        ("eneco", sid("E1"), date(2026, 7, 20), "quick_fix", 2, True, date(2026, 7, 22)),
+        ("eigen_haard", sid("H1"), date(2026, 7, 20), "geen_contact", 3, False, None),
+        ("eneco", sid("E2"), None, None, None, None, None),
     ]
     reasons = con.execute("SELECT line_number, reason FROM audit.quarantine ORDER BY 1").fetchall()
     assert reasons == [(5, "unknown partner_code"), (6, "unknown resultaat"),

@@ -18,7 +18,10 @@ postcode
     (``1234 ab``, `` 1234ab ``, ``1234-AB`` all give ``1234AB``).
 huisnummer
     See :func:`split_huisnummer`: number 1-99999, huisletter (one letter A-Z), toevoeging
-    (upper-cased, only letters and digits, e.g. ``BIS``, ``2``, ``HS``, ``III``, ``1HG``).
+    (upper-cased, separators and spaces removed, e.g. ``BIS``, ``2``, ``HS``, ``III``,
+    ``1HG``). A toevoeging is valid (:data:`TOEVOEGING_RE`) as the BAG allows it: at most
+    four letters (A-Z) or digits; the row is quarantined otherwise (``validate``), so no
+    name, phone number or other text passes as an addition.
     **Ambiguous single letters**: one letter on its own after the number, with or without a
     separator (``12a``, ``12-A``, ``12 A``, ``12-h``, ``12 I``), is always the *huisletter*.
     Two or more letters (``12 hs``, ``12-III``, ``12 bis``) are a toevoeging; a letter
@@ -80,6 +83,7 @@ _EMPTY_VARIANTS = sorted(
 """Every spelling of the empty markers (``NULL``, ``Null``, ``nULL``, ...)."""
 
 POSTCODE_RE = r"^[1-9][0-9]{3}[A-Z]{2}$"
+TOEVOEGING_RE = r"^[0-9A-Z]{1,4}$"
 GEMEENTE_RE = r"^GM[0-9]{4}$"
 WIJK_RE = r"^WK[0-9]{4}[0-9A-Z]{2}$"
 BUURT_RE = r"^BU[0-9]{4}[0-9A-Z]{4}$"
@@ -207,7 +211,7 @@ def _split_huisnummer_general(huisnummer: pl.Series) -> pl.DataFrame:
 
 
 def _addition(values: pl.Series) -> pl.Series:
-    norm = values.str.to_uppercase().str.replace_all(r"[^0-9A-Z]", "")
+    norm = values.str.to_uppercase().str.replace_all(r"[\s\-/.,_:]", "")
     return where(norm.str.len_chars() > 0, norm)
 
 

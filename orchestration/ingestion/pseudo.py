@@ -16,6 +16,21 @@ from orchestration.pseudonym import PSEUDONYM_HEX_CHARS
 
 _BLOCK = 64  # SHA-256 block size in bytes
 
+# Domains: every pseudonym's input is ``<domain>:<value>``, so equal values of different kinds
+# never share a pseudonym (docs/architecture.md, "Pseudonyms").
+BSN = "bsn"
+"""A 9-digit BSN."""
+ADRES = "adres"
+"""A 16-digit BAG nummeraanduiding id."""
+PCHN = "pchn"
+"""Postcode + house number (``orchestration.pseudonym.adres_sleutel``)."""
+PC4 = "pc4"
+"""The four postcode digits."""
+HUISNUMMER = "huisnr"
+"""A reading of postcode + house number + letter + addition (:mod:`.address_keys`)."""
+SIGNAAL = "signaal"
+"""A partner's signal id (``signaal_id``), in partner files and in ``vroegsignaal_zaken``."""
+
 
 class BatchPseudonymiser:
     """HMAC-SHA256 with a prepared key: ``pseudonym(domain, value)`` for many values."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from orchestration.ingestion.address_keys import BAG_KEYS, SIGNAL_KEYS
 from orchestration.parameters import partners, publication_groups, regelingen, resultaat_codes
 
 MUNICIPAL_SOURCES: tuple[str, ...] = (
@@ -154,11 +155,9 @@ SIGNALEN = SourceSpec(
         ("crisissignaal", "BOOLEAN"),
         ("warme_overdracht", "BOOLEAN"),
         ("eindelevering", "BOOLEAN"),
-        ("pc4", "VARCHAR"),
+        ("pc4_sleutel", "VARCHAR"),
         ("adres_sleutel", "VARCHAR"),
-        ("huisnummer", "INTEGER"),
-        ("huisletter", "VARCHAR"),
-        ("huisnummertoevoeging", "VARCHAR"),
+        *((name, "VARCHAR") for name in SIGNAL_KEYS),
         ("bsn_pseudo", "VARCHAR"),
     ),
     duplicate_key=("signaal_id",),
@@ -193,13 +192,10 @@ BAG_ADRESSEN = SourceSpec(
     columns=(
         ("adres_pseudo", "VARCHAR"),
         ("adres_sleutel", "VARCHAR"),
-        ("pc4", "VARCHAR"),
-        ("huisnummer", "INTEGER"),
-        ("huisletter", "VARCHAR"),
-        ("huisnummertoevoeging", "VARCHAR"),
+        ("pc4_sleutel", "VARCHAR"),
+        *((name, "VARCHAR") for name in BAG_KEYS),
         ("buurtcode", "VARCHAR"),
         ("gemeentecode", "VARCHAR"),
-        ("gebruiksdoel", "VARCHAR"),
         ("is_woonfunctie", "BOOLEAN"),
     ),
     duplicate_key=("adres_pseudo",),

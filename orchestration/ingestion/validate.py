@@ -22,6 +22,7 @@ from datetime import date
 
 import polars as pl
 
+from orchestration.ingestion import address_keys, pseudo
 from orchestration.ingestion import normalise as nz
 from orchestration.ingestion import sources as S
 from orchestration.ingestion.pseudo import BatchPseudonymiser
@@ -135,6 +136,12 @@ _INVALID = {
 }
 
 
+INVALID_TOEVOEGING = (
+    "invalid huisletter or huisnummertoevoeging (the BAG allows one letter A-Z and an "
+    "addition of at most 4 letters or digits)"
+)
+
+
 def _parsed(
     f: S.Field, ctx: Context, cleaned: dict[str, pl.Series], present: set[str]
 ) -> pl.Series:
@@ -236,6 +243,9 @@ def check(fields: pl.DataFrame, spec: S.SourceSpec, ctx: Context, n_columns: int
         invalid = _is_invalid(f, value)
         if invalid is not None:
             rules.append((raw.is_not_null() & invalid, pl.lit(_INVALID[f.kind].format(f.name))))
+        if f.kind == S.HUISNUMMER:
+            addition = value.struct.field("huisnummertoevoeging")
+            rules.append((~addition.str.contains(nz.TOEVOEGING_RE), pl.lit(INVALID_TOEVOEGING)))
         if f.codes is not None:
             codes = sorted(f.codes())
             rules.append((value.is_not_null() & ~value.is_in(codes), pl.lit(f"unknown {f.name}")))
@@ -288,30 +298,31 @@ def build(valid: pl.DataFrame, spec: S.SourceSpec, ctx: Context) -> pl.DataFrame
     return out.select("line_number", *[name for name, _ in spec.columns])
 
 
-def _address(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+def address_columns(frame: pl.DataFrame, pseudonyms: BatchPseudonymiser, kind: str) -> pl.DataFrame:
+    """``frame`` (with ``p_postcode`` and the ``p_huisnummer`` struct) plus the keyed address
+    columns of ``kind`` (``bag`` or ``signal``): ``pc4_sleutel``, ``adres_sleutel`` and the
+    match keys of :mod:`.address_keys`. No clear address part is a raw table column."""
     hn = pl.col("p_huisnummer")
     frame = frame.with_columns(
         huisnummer=hn.struct.field("huisnummer"),
         huisletter=hn.struct.field("huisletter"),
         huisnummertoevoeging=hn.struct.field("huisnummertoevoeging"),
-        pc4=pl.col("p_postcode").str.slice(0, 4),
-        _pchn=pl.concat_str(
-            pl.col("p_postcode"), pl.lit(":"), hn.struct.field("huisnummer").cast(pl.String)
-        ),
     )
-    return frame.with_columns(
-        adres_sleutel=ctx.pseudonyms.series("pchn", frame.get_column("_pchn"))
-    )
+    return address_keys.with_keys(frame, kind, pseudonyms)
+
+
+def _signaal_pseudo(frame: pl.DataFrame, ctx: Context) -> pl.Series:
+    return ctx.pseudonyms.series(pseudo.SIGNAAL, frame.get_column("p_signaal_id"))
 
 
 def _build_signalen(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     assert ctx.partner is not None
-    frame = _address(frame, ctx)
+    frame = address_columns(frame, ctx.pseudonyms, "signal")
     derived_days = (pl.col("p_signaaldatum") - pl.col("p_startdatum_achterstand")).dt.total_days()
     frame = frame.with_columns(
         partner_code=pl.lit(ctx.source),
         partner_type=pl.coalesce(pl.col("p_partner_type"), pl.lit(ctx.partner.partner_type)),
-        signaal_id=pl.col("p_signaal_id"),
+        signaal_id=_signaal_pseudo(frame, ctx),
         signaaldatum=pl.col("p_signaaldatum"),
         startdatum_achterstand=pl.col("p_startdatum_achterstand"),
         achterstand_bedrag=pl.col("p_achterstand_bedrag"),
@@ -323,15 +334,21 @@ def _build_signalen(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         warme_overdracht=pl.col("p_warme_overdracht"),
         eindelevering=pl.col("p_eindelevering"),
     )
-    return frame.with_columns(bsn_pseudo=ctx.pseudonyms.series("bsn", frame.get_column("p_bsn")))
+    return frame.with_columns(
+        bsn_pseudo=ctx.pseudonyms.series(pseudo.BSN, frame.get_column("p_bsn"))
+    )
 
 
 def _build_bag(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
-    frame = _address(frame, ctx)
+    frame = address_columns(frame, ctx.pseudonyms, "bag")
     buurt = pl.col("p_buurtcode")
-    gebruiksdoel = pl.col("p_gebruiksdoel").str.to_lowercase()
+    is_woonfunctie = (
+        pl.col("p_gebruiksdoel").str.to_lowercase().str.contains("woonfunctie", literal=True)
+    ).fill_null(False)
     frame = frame.with_columns(
-        buurtcode=buurt,
+        # Only households (residential addresses) are counted per buurt: the buurt of any
+        # other address is not kept (with the gebruiksdoel it would narrow to a few addresses).
+        buurtcode=pl.when(is_woonfunctie).then(buurt),
         # Delivered, else from the buurtcode, else from the nummeraanduiding id (its first
         # four digits are the gemeentecode).
         gemeentecode=pl.coalesce(
@@ -339,11 +356,10 @@ def _build_bag(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
             pl.lit("GM") + buurt.str.slice(2, 4),
             pl.lit("GM") + pl.col("p_adres_id").str.slice(0, 4),
         ),
-        gebruiksdoel=gebruiksdoel,
-        is_woonfunctie=gebruiksdoel.str.contains("woonfunctie", literal=True).fill_null(False),
+        is_woonfunctie=is_woonfunctie,
     )
     return frame.with_columns(
-        adres_pseudo=ctx.pseudonyms.series("adres", frame.get_column("p_adres_id"))
+        adres_pseudo=ctx.pseudonyms.series(pseudo.ADRES, frame.get_column("p_adres_id"))
     )
 
 
@@ -352,8 +368,8 @@ def _build_brp(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         nz.age_at(frame.get_column("p_geboortedatum"), ctx.quarter_end).alias("leeftijd")
     )
     return frame.with_columns(
-        bsn_pseudo=ctx.pseudonyms.series("bsn", frame.get_column("p_bsn")),
-        adres_pseudo=ctx.pseudonyms.series("adres", frame.get_column("p_adres_id")),
+        bsn_pseudo=ctx.pseudonyms.series(pseudo.BSN, frame.get_column("p_bsn")),
+        adres_pseudo=ctx.pseudonyms.series(pseudo.ADRES, frame.get_column("p_adres_id")),
     )
 
 
@@ -379,7 +395,7 @@ def _build_spells(column: str) -> Callable[[pl.DataFrame, Context], pl.DataFrame
             einddatum=pl.col("p_einddatum"),
         )
         return frame.with_columns(
-            bsn_pseudo=ctx.pseudonyms.series("bsn", frame.get_column("p_bsn"))
+            bsn_pseudo=ctx.pseudonyms.series(pseudo.BSN, frame.get_column("p_bsn"))
         )
 
     return builder
@@ -388,7 +404,7 @@ def _build_spells(column: str) -> Callable[[pl.DataFrame, Context], pl.DataFrame
 def _build_zaken(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     return frame.with_columns(
         partner_code=pl.col("p_partner_code"),
-        signaal_id=pl.col("p_signaal_id"),
+        signaal_id=_signaal_pseudo(frame, ctx),
         matchingsdatum=pl.col("p_matchingsdatum"),
         resultaat=pl.col("p_resultaat"),
         aantal_contactpogingen=pl.col("p_aantal_contactpogingen"),

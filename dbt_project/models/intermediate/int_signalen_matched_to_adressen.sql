@@ -1,24 +1,29 @@
 -- Each signal of the quarter matched to at most one BAG address of the quarter's extract.
 --
 -- Candidates are the BAG addresses with the signal's adres_sleutel (postcode + house number).
--- Letters and additions are compared after clean_suffix() (upper case, separators removed).
+-- Letters and additions are never compared in clear: ingestion stores a keyed pseudonym of
+-- every reading the rules need (orchestration/ingestion/address_keys.py), and a rule fits
+-- when the signal's key of that reading equals the address's key.
 -- The rules are tried in this order; the first rule that fits at least one candidate
 -- decides: exactly one fitting candidate is the match, several is 'ambiguous'.
---   exact                 letter and addition equal (NULL-safe)
+--   exact                 letter and addition equal (sleutel_exact)
 --   letter_as_toevoeging  letter written as addition or the reverse: the signal has only a
 --                         letter and BAG only an addition with that value, or the reverse
---                         ('12-A' read as letter A while BAG has toevoeging A)
---   unique_toevoeging     same letter (NULL-safe) and the same addition after
---                         normalised_toevoeging() (Roman floors, 'hs' = 'H', leading zeros):
---                         '12-II' finds BAG toevoeging '2', '12 hs' finds 'H'; or a lone
---                         letter that is really an addition: '12 I' finds BAG toevoeging '1'
+--                         ('12-A' read as letter A while BAG has toevoeging A): the signal's
+--                         sleutel_omgewisseld equals the address's sleutel_exact
+--   unique_toevoeging     same letter and the same addition in its loose form (Roman floors,
+--                         'hs' = 'H', leading zeros): '12-II' finds BAG toevoeging '2',
+--                         '12 hs' finds 'H'; or a lone letter that is really an addition:
+--                         '12 I' finds BAG toevoeging '1' (sleutel_genormaliseerd)
 --   missing_toevoeging    the signal has no addition: the one address at the number with
 --                         the signal's letter (any letter when it has none); when there are
---                         several, the one residential address among them
+--                         several, the one residential address among them (the signal's
+--                         sleutel_zonder_toevoeging is its letter key, compared with the
+--                         address's sleutel_letter, or without a letter its adres_sleutel)
 -- When no rule fits any candidate:
 --   ambiguous             never: a rule that fits several candidates already says so
 --   no_match              the number is unknown in BAG or no address at it fits, and the
---                         signal's pc4 occurs in the BAG extract
+--                         signal's pc4 occurs in the BAG extract (keyed: pc4_sleutel)
 --   outside_gemeente      the signal's pc4 occurs in no BAG address of the extract
 -- Never a guess: when a rule fits several addresses the signal stays unmatched.
 {% set rules = ['exact', 'letter_as_toevoeging', 'unique_toevoeging', 'missing_toevoeging'] %}
@@ -36,27 +41,11 @@ candidates as (
         signalen.signaal_id,
         adressen.adres_pseudo,
         adressen.is_woonfunctie,
-        adressen.huisletter is not distinct from signalen.huisletter
-            and adressen.huisnummertoevoeging is not distinct from signalen.huisnummertoevoeging
-            as fits_exact,
-        (
-            signalen.huisletter is not null and signalen.huisnummertoevoeging is null
-            and adressen.huisletter is null and adressen.huisnummertoevoeging = signalen.huisletter
-        ) or (
-            signalen.huisletter is null and signalen.huisnummertoevoeging is not null
-            and adressen.huisnummertoevoeging is null and adressen.huisletter = signalen.huisnummertoevoeging
-        ) as fits_letter_as_toevoeging,
-        (
-            signalen.toevoeging_genormaliseerd is not null
-            and adressen.huisletter is not distinct from signalen.huisletter
-            and adressen.toevoeging_genormaliseerd = signalen.toevoeging_genormaliseerd
-        ) or (
-            signalen.huisletter is not null and signalen.huisnummertoevoeging is null
-            and adressen.huisletter is null
-            and adressen.toevoeging_genormaliseerd = signalen.huisletter_genormaliseerd
-        ) as fits_unique_toevoeging,
-        signalen.huisnummertoevoeging is null
-            and (signalen.huisletter is null or adressen.huisletter = signalen.huisletter)
+        adressen.sleutel_exact = signalen.sleutel_exact as fits_exact,
+        adressen.sleutel_exact = signalen.sleutel_omgewisseld as fits_letter_as_toevoeging,
+        adressen.sleutel_genormaliseerd = signalen.sleutel_genormaliseerd
+            as fits_unique_toevoeging,
+        signalen.sleutel_zonder_toevoeging in (adressen.adres_sleutel, adressen.sleutel_letter)
             as fits_missing_toevoeging
     from signalen
     inner join adressen
@@ -80,7 +69,7 @@ per_signal as (
 ),
 
 bag_pc4 as (
-    select distinct pc4 from adressen where pc4 is not null
+    select distinct pc4_sleutel from adressen where pc4_sleutel is not null
 ),
 
 decided as (
@@ -96,7 +85,7 @@ decided as (
             {%- endif %}
             when per_signal.n_{{ rule }} > 1 then 'ambiguous'
             {%- endfor %}
-            when signalen.pc4 in (select pc4 from bag_pc4) then 'no_match'
+            when signalen.pc4_sleutel in (select pc4_sleutel from bag_pc4) then 'no_match'
             else 'outside_gemeente'
         end as match_status,
         case
@@ -127,7 +116,6 @@ select
     decided.crisissignaal,
     decided.warme_overdracht,
     decided.eindelevering,
-    decided.pc4,
     decided.match_status,
     cast(decided.n_kandidaten as integer) as n_kandidaten,
     decided.adres_pseudo,

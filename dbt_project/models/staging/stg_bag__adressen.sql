@@ -1,16 +1,16 @@
--- BAG addresses (nummeraanduidingen) of the quarter's extract, letters and additions cleaned.
+-- BAG addresses (nummeraanduidingen) of the quarter's extract: pseudonym, keyed match keys
+-- (ingestion computes them; no clear postcode, number, letter or addition reaches the
+-- warehouse: docs/architecture.md), codes normalised.
 select
     quarter,
     adres_pseudo,
     adres_sleutel,
-    trim(pc4) as pc4,
-    huisnummer,
-    {{ clean_suffix('huisletter') }} as huisletter,
-    {{ clean_suffix('huisnummertoevoeging') }} as huisnummertoevoeging,
-    {{ normalised_toevoeging('huisnummertoevoeging') }} as toevoeging_genormaliseerd,
+    pc4_sleutel,
+    sleutel_exact,
+    sleutel_genormaliseerd,
+    sleutel_letter,
     {{ clean_area_code('buurtcode') }} as buurtcode,
     {{ clean_gemeentecode('gemeentecode') }} as gemeentecode,
-    gebruiksdoel,
     coalesce(is_woonfunctie, false) as is_woonfunctie
 from {{ source('raw', 'bag_adressen') }}
 where quarter = {{ quarter_literal() }}

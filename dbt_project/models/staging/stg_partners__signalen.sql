@@ -39,13 +39,12 @@ select
     coalesce(crisissignaal, false) as crisissignaal,
     coalesce(warme_overdracht, false) as warme_overdracht,
     coalesce(eindelevering, false) as eindelevering,
-    trim(pc4) as pc4,
+    -- keyed match keys of the address (orchestration/ingestion/address_keys.py)
+    pc4_sleutel,
     adres_sleutel,
-    huisnummer,
-    {{ clean_suffix('huisletter') }} as huisletter,
-    {{ clean_suffix('huisnummertoevoeging') }} as huisnummertoevoeging,
-    {{ normalised_toevoeging('huisnummertoevoeging') }} as toevoeging_genormaliseerd,
-    -- a single letter may really be an addition ('12 I' = floor 1): its normalised form
-    {{ normalised_toevoeging('huisletter') }} as huisletter_genormaliseerd,
+    sleutel_exact,
+    sleutel_omgewisseld,
+    sleutel_genormaliseerd,
+    sleutel_zonder_toevoeging,
     bsn_pseudo
 from deduplicated
