@@ -47,6 +47,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import filemodes
 from orchestration.disclosure.protect import PUBLISHED_COLUMNS
 from orchestration.parameters import indicators
 from orchestration.quarters import parse_quarter
@@ -239,7 +240,7 @@ def _temp_prefix(target: Path) -> str:
 def _publisher_lock(target: Path) -> Iterator[None]:
     """One publisher per target at a time (released by the OS if the process dies)."""
     lock_path = target.with_name(f".{target.name}.lock")
-    with lock_path.open("a") as handle:
+    with filemodes.open_restricted(lock_path, "a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -330,6 +331,7 @@ def publish_quarter(
             _step("fsynced")
             result = _verify(temp, quarter, new_rows.num_rows, published_at, replaced)
             _step("verified")
+            filemodes.share(temp)  # the analysts' file: 0644 whatever the umask
             os.replace(temp, target)
             _fsync_dir(target.parent)
             _step("replaced")

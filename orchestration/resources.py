@@ -8,10 +8,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, Failure
 
-from orchestration import settings
-from orchestration.pseudonym import load_key
+from orchestration import filemodes, settings
+from orchestration.failures import explain, named_cause
+from orchestration.pseudonym import MissingKeyError, load_key
 
 
 class WarehouseLockedError(RuntimeError):
@@ -22,7 +23,10 @@ class MonitorResource(ConfigurableResource):
     """The installation: data directory, warehouse connection, pseudonym key.
 
     The warehouse is opened by the pipeline alone, one writer at a time. A held lock is
-    retried for ``lock_timeout_seconds`` and then reported clearly instead of hanging.
+    retried for ``lock_timeout_seconds`` and then reported clearly instead of hanging. A lock,
+    permission or disk-full error while the warehouse is open fails the step with its cause
+    (orchestration/failures.py). The data directory is 0700 and the warehouse 0600
+    (orchestration/filemodes.py).
     """
 
     data_dir: str
@@ -35,26 +39,34 @@ class MonitorResource(ConfigurableResource):
     @contextmanager
     def warehouse(self) -> Iterator[duckdb.DuckDBPyConnection]:
         path = self.paths.warehouse
-        path.parent.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + self.lock_timeout_seconds
-        while True:
+        data_dir = self.paths.data_dir
+        with named_cause(data_dir):
+            filemodes.restricted_dir(data_dir)
+            deadline = time.monotonic() + self.lock_timeout_seconds
+            while True:
+                try:
+                    con = duckdb.connect(str(path), config=settings.duckdb_config())
+                    break
+                except duckdb.IOException as error:
+                    if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                        if "lock" in str(error).lower():
+                            raise WarehouseLockedError(
+                                explain(error, data_dir) or str(error)
+                            ) from error
+                        raise
+                    time.sleep(1.0)
             try:
-                con = duckdb.connect(str(path), config=settings.duckdb_config())
-                break
-            except duckdb.IOException as error:
-                if "lock" not in str(error).lower() or time.monotonic() > deadline:
-                    raise WarehouseLockedError(
-                        f"{path} is in use by another process (DuckDB allows one writer). "
-                        "Wait for the other run to finish; analysts should query monitor.duckdb."
-                    ) from error
-                time.sleep(1.0)
-        try:
-            yield con
-        finally:
-            con.close()
+                filemodes.restrict(path)
+                yield con
+            finally:
+                con.close()
 
     def pseudonym_key(self) -> bytes:
-        return load_key(self.paths.demo_key_file)
+        """The validated key; a missing or weak key fails the step with what to do."""
+        try:
+            return load_key(self.paths.demo_key_file)
+        except MissingKeyError as error:
+            raise Failure(description=str(error)) from None
 
 
 def default_monitor_resource() -> MonitorResource:

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from orchestration.dbt_project import DBT_RUN_TARGET
-from orchestration.pseudonym import key_fingerprint
+from orchestration.pseudonym import fingerprint_matches
 from orchestration.retention import household_tables
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -19,7 +19,7 @@ from . import pipeline_support as support
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]
 
-NEW_KEY = "RotatedKey-after-the-old-one-c0ffee42"
+NEW_KEY = "4bc9b194ab273f6b72bc63b7d486ccf0272a1bdf8c7d9a428c0023636a635fbf"
 GONE = "2026Q1"
 """A quarter held in the warehouse whose landing files are gone (made by copying 2026Q3)."""
 
@@ -61,7 +61,10 @@ def test_key_is_never_logged_or_stored(pipeline_baseline) -> None:
         assert key not in all_text(data_dir / name)
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         recorded = con.execute("select fingerprint, status from audit.pseudonym_key").fetchall()
-    assert recorded == [(key_fingerprint(key.encode()), "current")]
+    ((fingerprint, status),) = recorded
+    assert status == "current" and fingerprint.startswith("scrypt$n=32768,r=8,p=1$")
+    assert fingerprint_matches(fingerprint, key.encode())
+    assert not fingerprint_matches(fingerprint, support.OTHER_KEY.encode())
 
 
 def test_another_key_is_refused_before_anything_runs(pipeline_baseline, tmp_path: Path) -> None:
@@ -135,8 +138,11 @@ def test_rotation_leaves_no_pseudonym_of_the_old_key(rotated) -> None:
     new = old_pseudonyms(rotated["data_dir"] / "warehouse.duckdb")
     assert len(new) == len(old)  # the same people and addresses, new pseudonyms
     with duckdb.connect(str(rotated["data_dir"] / "warehouse.duckdb"), read_only=True) as con:
-        recorded = con.execute("select fingerprint, status from audit.pseudonym_key").fetchall()
-    assert recorded == [(key_fingerprint(NEW_KEY.encode()), "current")]
+        ((fingerprint, status),) = con.execute(
+            "select fingerprint, status from audit.pseudonym_key"
+        ).fetchall()
+    assert status == "current" and fingerprint_matches(fingerprint, NEW_KEY.encode())
+    assert not fingerprint_matches(fingerprint, support.KEY.encode())
 
 
 def test_rotation_keeps_every_published_figure(rotated) -> None:

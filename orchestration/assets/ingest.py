@@ -19,6 +19,7 @@ from dagster import (
     asset,
 )
 
+from orchestration.assets.key import PSEUDONYM_KEY_ASSET
 from orchestration.ingestion.loader import IngestReport, ingest_source
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 from orchestration.metadata import bar_table, markdown_table
@@ -86,6 +87,7 @@ def build_ingest_asset(source: str, key: AssetKey, description: str) -> AssetsDe
         kinds={"polars", "duckdb"},
         check_specs=[_readable_check_spec(key)],
         pool="warehouse",
+        deps=[PSEUDONYM_KEY_ASSET],  # the key is checked once, before any source
     )
     def _ingest(context: AssetExecutionContext, monitor: MonitorResource):
         quarter = quarter_from_partition_key(context.partition_key)
