@@ -12,7 +12,10 @@ for three causes and says what happened and what to do:
 - **disk full**: ENOSPC/EDQUOT, DuckDB's and SQLite's words for it, and the free space left.
 
 Assets raise ``Failure(description=<the explanation>)`` through ``named_cause`` (the run's
-failure message in the UI), and ``monitor`` prints it as its last lines.
+failure message in the UI), and ``monitor`` prints it as its last lines. An ``OperatorError``
+(e.g. ``PublishError``) already says what to do: ``named_cause`` passes its message on as is.
+This module imports Dagster only when it is used, so Dagster-free stages can raise
+``OperatorError``.
 """
 
 from __future__ import annotations
@@ -23,8 +26,6 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-
-from dagster import Failure
 
 _LOCK = re.compile(
     r'(?:on file|database) "?(?P<path>[^"]+?)"?: Conflicting lock is held in (?P<program>.+?) '
@@ -38,6 +39,10 @@ _ERRNO_DENIED = {errno.EACCES, errno.EPERM, errno.EROFS}
 _ERRNO_FULL = {errno.ENOSPC, errno.EDQUOT}
 _LOW_SPACE = 64 * 1024 * 1024
 """Below this much free space a bare "disk I/O error" is taken for a full disk."""
+
+
+class OperatorError(RuntimeError):
+    """An error whose message says what happened and what to do, for the operator."""
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:
@@ -79,6 +84,8 @@ def _free_space(data_dir: Path | None) -> int | None:
 
 
 def _size(n: int) -> str:
+    if n < 1024**2:
+        return f"{n // 1024} kB"
     return f"{n / 1024**2:.0f} MB" if n < 1024**3 else f"{n / 1024**3:.1f} GB"
 
 
@@ -139,13 +146,15 @@ def _disk_full(where: str, free: int | None) -> str:
     return (
         f"disk full while writing {where}{left}. Free space on that file system (old quarters' "
         "landing files, dbt's target folders, Dagster's logs under the Dagster home), then "
-        "rerun the quarter: the published file is unchanged and the failed publication's "
-        "temporary files were removed."
+        "rerun the quarter. A failed run does not change the published file, and a failed "
+        "publication removes its temporary file."
     )
 
 
 def explain(error: BaseException, data_dir: Path | None = None) -> str | None:
     """What went wrong and what to do, for a lock, permission or disk-full error; else None."""
+    from dagster import Failure
+
     chain = list(_chain(error))
     for item in chain:
         if isinstance(item, Failure) and item.description:
@@ -170,13 +179,18 @@ def root_message(info) -> str:
 
 @contextlib.contextmanager
 def named_cause(data_dir: Path | None = None) -> Iterator[None]:
-    """Turn a lock, permission or disk-full error into ``Failure`` with its explanation."""
+    """Turn a lock, permission or disk-full error into ``Failure`` with its explanation, and an
+    ``OperatorError`` into ``Failure`` with its message."""
+    from dagster import Failure
+
     try:
         yield
     except Failure:
         raise
     except Exception as error:
         cause = explain(error, data_dir)
+        if cause is None and isinstance(error, OperatorError):
+            cause = str(error)
         if cause is None:
             raise
         raise Failure(

@@ -49,6 +49,7 @@ import duckdb
 
 from orchestration import filemodes
 from orchestration.disclosure.protect import PUBLISHED_COLUMNS
+from orchestration.failures import OperatorError
 from orchestration.parameters import indicators
 from orchestration.quarters import parse_quarter
 from orchestration.settings import fault_pause
@@ -73,7 +74,7 @@ _step_hook: Callable[[str], None] | None = None
 raise between steps. None in production."""
 
 
-class PublishError(RuntimeError):
+class PublishError(OperatorError):
     """Publication refused or failed; the previous ``monitor.duckdb`` is untouched."""
 
 

@@ -11,11 +11,11 @@ import duckdb
 from dagster import ConfigurableResource, Failure
 
 from orchestration import filemodes, settings
-from orchestration.failures import explain, named_cause
+from orchestration.failures import OperatorError, explain, named_cause
 from orchestration.pseudonym import MissingKeyError, load_key
 
 
-class WarehouseLockedError(RuntimeError):
+class WarehouseLockedError(OperatorError):
     """Another process holds the warehouse (DuckDB allows one writer)."""
 
 

@@ -36,18 +36,21 @@ KEY = "3e7a91c05bd24f68a1c3e9072d5b8f4619ae07c3d2b58f16e4a9c0375db1e862"
 
 
 @contextlib.contextmanager
-def held_by_another_process(database: Path) -> Iterator[int]:
-    """A second process with a DuckDB write connection on ``database`` (that wrote nothing);
-    yields its PID."""
+def held_by_another_process(database: Path, write: bool = False) -> Iterator[int]:
+    """A second process with a DuckDB write connection on ``database`` (that wrote something
+    if ``write``); yields its PID."""
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
             "import duckdb, sys, time\n"
             "con = duckdb.connect(sys.argv[1])\n"
+            "if sys.argv[2] == 'write':\n"
+            "    con.execute('create table written as select 1 as x')\n"
             "print('held', flush=True)\n"
             "time.sleep(600)\n",
             str(database),
+            "write" if write else "",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -81,11 +84,10 @@ def small_disk(folder: Path, size: str = "16m") -> Iterator[Path]:
 
 def fill(folder: Path) -> None:
     """Write a filler file until the file system is full."""
-    with (folder / "filler").open("wb") as handle:
-        with contextlib.suppress(OSError):
-            while True:
-                handle.write(b"\0" * 65536)
-                handle.flush()
+    with (folder / "filler").open("wb") as handle, contextlib.suppress(OSError):
+        while True:
+            handle.write(b"\0" * 65536)
+            handle.flush()
 
 
 def make_warehouse(data_dir: Path) -> None:
@@ -151,19 +153,30 @@ def test_published_file_locked_by_another_process(published: Path) -> None:
     assert stray_files(published) == []
 
 
+def test_published_file_written_by_another_process(published: Path) -> None:
+    """Someone opened the analysts' file read-write and changed it: publication refuses, and
+    the step's failure message is the refusal itself, not Dagster's wrapper."""
+    monitor_file = published / "monitor.duckdb"
+    with held_by_another_process(monitor_file, write=True):
+        result = publish_run(published)
+    said = failure(result)
+    assert said.startswith(f"{monitor_file}.wal exists: the published file was opened read-write")
+    assert stray_files(published) == []
+
+
 def test_warehouse_locked_by_another_process(published: Path, monkeypatch) -> None:
     monkeypatch.setenv("MONITOR_PSEUDONYM_KEY", KEY)
-    with held_by_another_process(published / "warehouse.duckdb") as pid:
-        with DagsterInstance.ephemeral() as instance:
-            result = materialize(
-                [pseudonym_key],
-                partition_key=partition_key_for_quarter(QUARTER),
-                resources={"monitor": MonitorResource(data_dir=str(published), lock_timeout_seconds=0)},
-                instance=instance,
-                raise_on_error=False,
-            )
+    holder = held_by_another_process(published / "warehouse.duckdb")
+    with holder as pid, DagsterInstance.ephemeral() as instance:
+        result = materialize(
+            [pseudonym_key],
+            partition_key=partition_key_for_quarter(QUARTER),
+            resources={"monitor": MonitorResource(data_dir=str(published), lock_timeout_seconds=0)},
+            instance=instance,
+            raise_on_error=False,
+        )
     said = failure(result)
-    assert f"warehouse.duckdb is locked by another process" in said and f"(PID {pid})" in said
+    assert "warehouse.duckdb is locked by another process" in said and f"(PID {pid})" in said
     assert "Wait for that run to finish" in said
 
 

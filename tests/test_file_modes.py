@@ -14,8 +14,8 @@ from orchestration import filemodes
 from orchestration.demo.generator import GeneratorConfig, generate
 from orchestration.export import export_quarter
 from orchestration.gate.sample import sample_frames, write_tables
-from orchestration.publish import publish_quarter
 from orchestration.pseudonym import load_key
+from orchestration.publish import publish_quarter
 from orchestration.report import write_report
 from orchestration.resources import MonitorResource
 from orchestration.runlock import run_lock
