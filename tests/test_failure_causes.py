@@ -106,15 +106,36 @@ def make_warehouse(data_dir: Path) -> None:
         )
 
 
-def publish_run(data_dir: Path):
+def asset_run(asset, data_dir: Path):
+    """A real in-process run of one asset of the quarter (a held lock is not waited for)."""
     with DagsterInstance.ephemeral() as instance:
         return materialize(
-            [published_area_indicators],
+            [asset],
             partition_key=partition_key_for_quarter(QUARTER),
             resources={"monitor": MonitorResource(data_dir=str(data_dir), lock_timeout_seconds=0)},
             instance=instance,
             raise_on_error=False,
         )
+
+
+def publish_run(data_dir: Path):
+    return asset_run(published_area_indicators, data_dir)
+
+
+def key_check_run(data_dir: Path):
+    return asset_run(pseudonym_key, data_dir)
+
+
+def monitor_run_last_line(data_dir: Path) -> str:
+    """`monitor run` (a real key) fails: its last line."""
+    env = monitor_env(data_dir, MONITOR_PSEUDONYM_KEY=KEY)
+    env.pop("MONITOR_DEMO")
+    run = subprocess.run(
+        [str(BIN / "monitor"), "run", "--quarter", QUARTER],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 1, run.stdout
+    return run.stderr.strip().splitlines()[-1]
 
 
 def failure(result) -> str:
@@ -166,30 +187,16 @@ def test_published_file_written_by_another_process(published: Path) -> None:
 
 def test_warehouse_locked_by_another_process(published: Path, monkeypatch) -> None:
     monkeypatch.setenv("MONITOR_PSEUDONYM_KEY", KEY)
-    holder = held_by_another_process(published / "warehouse.duckdb")
-    with holder as pid, DagsterInstance.ephemeral() as instance:
-        result = materialize(
-            [pseudonym_key],
-            partition_key=partition_key_for_quarter(QUARTER),
-            resources={"monitor": MonitorResource(data_dir=str(published), lock_timeout_seconds=0)},
-            instance=instance,
-            raise_on_error=False,
-        )
+    with held_by_another_process(published / "warehouse.duckdb") as pid:
+        result = key_check_run(published)
     said = failure(result)
     assert "warehouse.duckdb is locked by another process" in said and f"(PID {pid})" in said
     assert "Wait for that run to finish" in said
 
 
 def test_monitor_run_ends_with_the_lock_and_its_pid(published: Path) -> None:
-    env = monitor_env(published, MONITOR_PSEUDONYM_KEY=KEY)
-    env.pop("MONITOR_DEMO")
     with held_by_another_process(published / "warehouse.duckdb") as pid:
-        run = subprocess.run(
-            [str(BIN / "monitor"), "run", "--quarter", QUARTER],
-            cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
-    assert run.returncode == 1
-    last = run.stderr.strip().splitlines()[-1]
+        last = monitor_run_last_line(published)
     assert "cause:" in last and "warehouse.duckdb is locked by another process" in last
     assert f"(PID {pid})" in last
 
@@ -198,14 +205,8 @@ def test_a_folder_that_cannot_be_written_is_named(tmp_path: Path, monkeypatch) -
     monkeypatch.setenv("MONITOR_PSEUDONYM_KEY", KEY)
     data_dir = tmp_path / "data"
     data_dir.mkdir(mode=0o700)
-    with immutable(data_dir), DagsterInstance.ephemeral() as instance:
-        result = materialize(
-            [pseudonym_key],
-            partition_key=partition_key_for_quarter(QUARTER),
-            resources={"monitor": MonitorResource(data_dir=str(data_dir))},
-            instance=instance,
-            raise_on_error=False,
-        )
+    with immutable(data_dir):
+        result = key_check_run(data_dir)
     said = failure(result)
     assert said.startswith(f"cannot write {data_dir}: operation not permitted")
     assert "lsattr" in said and str(data_dir) in said
@@ -231,12 +232,5 @@ def test_a_full_disk_is_named_and_leaves_no_stray_file(tmp_path: Path) -> None:
 def test_monitor_ends_with_the_full_disk(tmp_path: Path) -> None:
     with small_disk(tmp_path / "data", size="1m") as data_dir:
         fill(data_dir)
-        env = monitor_env(data_dir, MONITOR_PSEUDONYM_KEY=KEY)
-        env.pop("MONITOR_DEMO")
-        run = subprocess.run(
-            [str(BIN / "monitor"), "run", "--quarter", QUARTER],
-            cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
-    assert run.returncode == 1
-    last = run.stderr.strip().splitlines()[-1]
-    assert last.startswith("monitor run: cause: disk full while writing"), run.stderr
+        last = monitor_run_last_line(data_dir)
+    assert last.startswith("monitor run: cause: disk full while writing")
