@@ -33,7 +33,9 @@ SHARED_DIR = 0o755
 
 def _make_dir(path: Path, mode: int, *, enforce: bool) -> Path:
     """Create ``path`` and any missing parents with ``mode``; with ``enforce`` set ``mode`` on an
-    existing ``path`` too (a restricted folder made by an earlier version with 0755).
+    existing ``path`` too (a restricted folder made by an earlier version with 0755), if it is
+    this user's: a folder another user owns is the operator's arrangement (e.g. a data
+    directory of a service group) and is left as it is.
 
     Existing parents keep their mode (they may be the operator's, e.g. ``/srv``)."""
     path = Path(path)
@@ -49,7 +51,7 @@ def _make_dir(path: Path, mode: int, *, enforce: bool) -> Path:
             if not folder.is_dir():
                 raise
         os.chmod(folder, mode)  # mkdir's mode is filtered by the umask
-    if enforce:
+    if enforce and path.stat().st_uid == os.geteuid():
         os.chmod(path, mode)
     return path
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -234,3 +235,27 @@ def test_monitor_ends_with_the_full_disk(tmp_path: Path) -> None:
         fill(data_dir)
         last = monitor_run_last_line(data_dir)
     assert last.startswith("monitor run: cause: disk full while writing")
+
+
+def test_monitor_run_ends_with_permission_denied(tmp_path: Path) -> None:
+    """A data directory of another user that this one may read but not write. Root bypasses
+    file modes, so the command runs as root without the capabilities that do that
+    (``setpriv``): then the folder's mode applies to it as to any user."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    os.chown(data_dir, 65534, 65534)
+    os.chmod(data_dir, 0o755)
+    env = monitor_env(data_dir, MONITOR_PSEUDONYM_KEY=KEY)
+    env.pop("MONITOR_DEMO")
+    run = subprocess.run(
+        ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner",
+         str(BIN / "monitor"), "run", "--quarter", QUARTER],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 1
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith(
+        f"monitor run: cause: cannot write {data_dir}/run.lock: permission denied"
+    )
+    assert f"the data directory {data_dir}" in last
+    assert list(data_dir.iterdir()) == []
