@@ -127,12 +127,12 @@ def key_check_run(data_dir: Path):
     return asset_run(pseudonym_key, data_dir)
 
 
-def monitor_run_last_line(data_dir: Path) -> str:
-    """`monitor run` (a real key) fails: its last line."""
+def monitor_run_last_line(data_dir: Path, *prefix: str) -> str:
+    """`monitor run` (a real key; started through ``prefix`` if given) fails: its last line."""
     env = monitor_env(data_dir, MONITOR_PSEUDONYM_KEY=KEY)
     env.pop("MONITOR_DEMO")
     run = subprocess.run(
-        [str(BIN / "monitor"), "run", "--quarter", QUARTER],
+        [*prefix, str(BIN / "monitor"), "run", "--quarter", QUARTER],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert run.returncode == 1, run.stdout
@@ -245,15 +245,9 @@ def test_monitor_run_ends_with_permission_denied(tmp_path: Path) -> None:
     data_dir.mkdir()
     os.chown(data_dir, 65534, 65534)
     os.chmod(data_dir, 0o755)
-    env = monitor_env(data_dir, MONITOR_PSEUDONYM_KEY=KEY)
-    env.pop("MONITOR_DEMO")
-    run = subprocess.run(
-        ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner",
-         str(BIN / "monitor"), "run", "--quarter", QUARTER],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert run.returncode == 1
-    last = run.stderr.strip().splitlines()[-1]
+    last = monitor_run_last_line(
+        data_dir, "setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner"
+    )
     assert last.startswith(
         f"monitor run: cause: cannot write {data_dir}/run.lock: permission denied"
     )
