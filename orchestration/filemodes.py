@@ -51,9 +51,15 @@ def _make_dir(path: Path, mode: int, *, enforce: bool) -> Path:
             if not folder.is_dir():
                 raise
         os.chmod(folder, mode)  # mkdir's mode is filtered by the umask
-    if enforce and path.stat().st_uid == os.geteuid():
-        os.chmod(path, mode)
+    if enforce:
+        _set_own(path, mode)
     return path
+
+
+def _set_own(path: Path, mode: int) -> None:
+    """chmod ``path`` if this user owns it; another owner's file or folder is left as it is."""
+    if path.stat().st_uid == os.geteuid():
+        os.chmod(path, mode)
 
 
 def restricted_dir(path: Path) -> Path:
@@ -76,7 +82,7 @@ def restrict(path: Path) -> Path:
     For files another library creates, e.g. a DuckDB database (DuckDB refuses an empty file
     made beforehand): chmod right after creation, inside the 0700 data directory, so there is
     no moment at which another user can reach it."""
-    os.chmod(path, RESTRICTED_FILE)
+    _set_own(Path(path), RESTRICTED_FILE)
     return Path(path)
 
 
@@ -92,7 +98,8 @@ def open_restricted(path: Path, mode: str = "a+", **kwargs):
     if "a" in mode:
         flags |= os.O_APPEND
     fd = os.open(path, flags, RESTRICTED_FILE)
-    os.fchmod(fd, RESTRICTED_FILE)
+    if os.fstat(fd).st_uid == os.geteuid():
+        os.fchmod(fd, RESTRICTED_FILE)
     return os.fdopen(fd, mode, **kwargs)
 
 

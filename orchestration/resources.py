@@ -48,12 +48,11 @@ class MonitorResource(ConfigurableResource):
                     con = duckdb.connect(str(path), config=settings.duckdb_config())
                     break
                 except duckdb.IOException as error:
-                    if "lock" not in str(error).lower() or time.monotonic() > deadline:
-                        if "lock" in str(error).lower():
-                            raise WarehouseLockedError(
-                                explain(error, data_dir) or str(error)
-                            ) from error
+                    if "lock" not in str(error).lower():
                         raise
+                    if time.monotonic() > deadline:
+                        cause = explain(error, data_dir) or str(error)
+                        raise WarehouseLockedError(cause) from error
                     time.sleep(1.0)
             try:
                 filemodes.restrict(path)

@@ -173,3 +173,22 @@ def test_a_quarter_without_landing_files_is_dropped_and_said_so(rotated) -> None
             [GONE],
         ).fetchone()[0]
     assert logged > 0
+
+
+def test_a_run_leaves_what_it_made_restricted_and_the_publication_shared(pipeline_baseline):
+    """The real `monitor run` of the baseline (the test process's umask): the modes of
+    orchestration/filemodes.py on what the command, Dagster and DuckDB made."""
+    data_dir, _ = pipeline_baseline
+
+    def mode(name: str) -> int:
+        return (data_dir / name).stat().st_mode & 0o777
+
+    assert {n: mode(n) for n in ("", "dagster_home", "landing")} == dict.fromkeys(
+        ("", "dagster_home", "landing"), 0o700
+    )
+    assert {n: mode(n) for n in ("warehouse.duckdb", "run.lock")} == dict.fromkeys(
+        ("warehouse.duckdb", "run.lock"), 0o600
+    )
+    assert mode("monitor.duckdb") == 0o644
+    reports = list((data_dir / "reports").iterdir())
+    assert reports and {p.stat().st_mode & 0o777 for p in reports} == {0o644}
