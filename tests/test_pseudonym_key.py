@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import time
 from pathlib import Path
 
 import duckdb
@@ -255,10 +254,8 @@ def test_the_ui_after_monitor_demo_runs_in_demo_mode(no_key, monkeypatch, tmp_pa
     mode = _ui_key_mode()
     assert mode == {"MONITOR_DEMO": "1"}
     monkeypatch.setenv("MONITOR_DEMO", mode["MONITOR_DEMO"])
-    started = time.monotonic()
     result = _ingest_run(data_dir)
-    assert KEY_STEP not in _failures(result), time.monotonic() - started
-    assert result.success
+    assert _failures(result) == {} and result.success
     monkeypatch.setenv("MONITOR_PSEUDONYM_KEY", KEY)  # a configured key wins over the demo
     monkeypatch.delenv("MONITOR_DEMO")
     assert _ui_key_mode() == {}
