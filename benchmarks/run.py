@@ -56,7 +56,7 @@ COMPARED = ("huishoudens", "hh_met_signaal", "signalen")
 
 
 def stage_of(step_key: str) -> str:
-    if step_key.startswith("raw__"):
+    if step_key.startswith(("raw__", "audit__")):  # audit__pseudonym_key: the key check
         return "ingest"
     if step_key == "dbt_models":
         return "dbt"

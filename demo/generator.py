@@ -52,6 +52,7 @@ from demo.signals import (
     build_signals,
     render_partner_files,
 )
+from orchestration import filemodes
 from orchestration.parameters import partners
 from orchestration.quarters import parse_quarter, quarter_end
 from orchestration.settings import AMSTERDAM_AREA_FILE, Paths
@@ -193,7 +194,7 @@ def generate(config: GeneratorConfig, paths: Paths) -> GenerationSummary:
         del frame
 
     truth_dir = paths.ground_truth / quarter
-    truth_dir.mkdir(parents=True, exist_ok=True)
+    filemodes.restricted_dir(truth_dir)
     truth_files = [
         truth_dir / "signals.csv",
         truth_dir / "households.parquet",
@@ -379,9 +380,12 @@ def _households_frame(
 
 
 def _atomic(target: Path, write: object) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``target`` whole (temp file, then rename); landing files and ground truth are
+    restricted (0600 in 0700 folders, orchestration/filemodes.py)."""
+    filemodes.restricted_dir(target.parent)
     tmp = target.with_name(target.name + ".part")
     write(tmp)  # type: ignore[operator]
+    filemodes.restrict(tmp)
     os.replace(tmp, target)
 
 

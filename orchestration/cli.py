@@ -3,6 +3,7 @@
     monitor demo                      generate an Amsterdam demo quarter and run it end to end
     monitor generate --quarter 2026Q3 write demo extracts into the landing folder
     monitor run --quarter 2026Q3      run one quarter (or --from/--to for a range) through Dagster
+    monitor keygen [--out FILE]       a new random 256-bit pseudonym key (printed, or a 0600 file)
     monitor rotate-key --confirm      re-key the warehouse to a new pseudonym key and rebuild
     monitor status                    what is landed, ingested, built and published per quarter
     monitor log                       the publication log of monitor.duckdb
@@ -37,9 +38,12 @@ def _say(message: str) -> None:
 
 
 def _dagster_home() -> Path:
-    """A persistent Dagster instance under the data dir, with the repository's dagster.yaml."""
+    """A persistent Dagster instance under the data dir (0700: its event log holds what runs
+    logged), with the repository's dagster.yaml."""
+    from orchestration import filemodes
+
     home = Path(os.environ.get("DAGSTER_HOME") or settings.paths().dagster_home)
-    home.mkdir(parents=True, exist_ok=True)
+    filemodes.restricted_dir(home)
     shutil.copyfile(settings.REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
@@ -170,7 +174,27 @@ def run_quarters_locked(quarters: list[str]) -> bool:
                     f"{quarter}: FAILED after {seconds:.0f} s (run {result.run_id}); see above, "
                     "or `monitor ui` for the run's events"
                 )
+                cause = _failure_cause(result)
+                if cause:
+                    _say(f"{quarter}: cause: {cause}")
     return all_ok
+
+
+def _failure_cause(result) -> str | None:
+    """The first failed step's cause, without Dagster's wrapper: the ``Failure`` description,
+    an explained lock, permission or disk-full error, or the innermost error's message."""
+    from orchestration.failures import explain_error_info, root_message
+
+    for event in result.all_events:
+        if event.event_type_value != "STEP_FAILURE" or not event.step_failure_data:
+            continue
+        data = event.step_failure_data
+        if data.user_failure_data and data.user_failure_data.description:
+            return f"{event.step_key}: {data.user_failure_data.description}"
+        if data.error:
+            explained = explain_error_info(data.error, settings.data_dir())
+            return f"{event.step_key}: {explained or root_message(data.error)}"
+    return None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -182,6 +206,26 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("monitor run: give --quarter Q, or --from Q1 --to Q2", file=sys.stderr)
         return 2
     return 0 if run_quarters(quarters) else 1
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    """Print a new 256-bit pseudonym key, or write it to a new file only its owner can read."""
+    from orchestration.filemodes import write_new_restricted
+    from orchestration.pseudonym import new_key
+
+    key = new_key()
+    if args.out is None:
+        print(key)
+        return 0
+    if not write_new_restricted(args.out, key + "\n"):
+        print(f"monitor keygen: {args.out} exists: not overwritten", file=sys.stderr)
+        return 1
+    _say(
+        f"new pseudonym key written to {args.out} (mode 0600). Use it with "
+        f'`export MONITOR_PSEUDONYM_KEY="$(cat {args.out})"`; for an existing warehouse, then '
+        "run `monitor rotate-key --confirm` (docs/runbook.md, 'Key management')"
+    )
+    return 0
 
 
 def cmd_rotate_key(args: argparse.Namespace) -> int:
@@ -247,9 +291,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    os.environ["MONITOR_DEMO"] = "1"
+    os.environ[settings.DEMO_ENV] = "1"
     paths = settings.paths()
-    if not os.environ.get("MONITOR_PSEUDONYM_KEY"):
+    if not settings.pseudonym_key_setting():
         _say(
             f"demo mode: pseudonyms use a generated key in {paths.demo_key_file} "
             "(production sets MONITOR_PSEUDONYM_KEY)"
@@ -289,11 +333,33 @@ def _print_linkage(paths: settings.Paths, quarter: str) -> None:
     print(f"\n{quality.summary()}.")
 
 
+def _ui_key_mode() -> dict[str, str]:
+    """The environment the UI's runs need for the key, and a word to the operator about it.
+
+    After `monitor demo` (a demo key file in the data directory, no key configured) the UI runs
+    in demo mode too; without either, runs launched from the UI would stop at the key check."""
+    paths = settings.paths()
+    if settings.pseudonym_key_setting() or settings.demo_mode():
+        return {}
+    if paths.demo_key_file.exists():
+        _say(
+            f"demo installation ({paths.demo_key_file} made by `monitor demo`): the UI runs "
+            f"in demo mode ({settings.DEMO_ENV}=1)"
+        )
+        return {settings.DEMO_ENV: "1"}
+    _say(
+        f"warning: no {settings.KEY_ENV}: runs launched from the UI will stop at the key check. "
+        "Make a key with `monitor keygen` and set it, or run `monitor demo` first for the demo."
+    )
+    return {}
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from orchestration.dbt_project import prepare_manifest
 
     home = _dagster_home()
     prepare_manifest()  # a fresh clone: the UI's code location needs the dbt manifest
+    env = {**os.environ, **_ui_key_mode()}
     _say(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home})")
     dagster = Path(sys.executable).with_name("dagster")
     return subprocess.call(
@@ -308,6 +374,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
             str(args.port),
         ],
         cwd=settings.REPO_ROOT,
+        env=env,
     )
 
 
@@ -349,6 +416,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--from", dest="first", type=_quarter_arg)
     run.add_argument("--to", dest="last", type=_quarter_arg)
     run.set_defaults(func=cmd_run)
+
+    keygen = sub.add_parser("keygen", help="make a new random pseudonym key (256 bits, hex)")
+    keygen.add_argument("--out", type=Path, help="write it to this new file (mode 0600)")
+    keygen.set_defaults(func=cmd_keygen)
 
     rotate = sub.add_parser(
         "rotate-key", help="re-key the warehouse to a new MONITOR_PSEUDONYM_KEY (runbook)"
@@ -395,8 +466,13 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # a clear one-line message for the operator, traceback on demand
         if os.environ.get("MONITOR_DEBUG"):
             raise
+        from orchestration.failures import explain
+
         print(f"monitor {args.command}: {type(error).__name__}: {error}", file=sys.stderr)
         print("(set MONITOR_DEBUG=1 for the traceback)", file=sys.stderr)
+        cause = explain(error, settings.data_dir())
+        if cause:
+            print(f"monitor {args.command}: cause: {cause}", file=sys.stderr)
         return 1
 
 

@@ -11,6 +11,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.assets.gate import gate_checks
 from orchestration.assets.ingest import ingest_assets
+from orchestration.assets.key import pseudonym_key
 from orchestration.assets.maintenance import household_data_retention
 from orchestration.assets.protect import area_indicators_candidate
 from orchestration.assets.publish import published_area_indicators
@@ -28,6 +29,7 @@ from orchestration.sensors import landing_sensor
 
 defs = Definitions(
     assets=[
+        pseudonym_key,
         *ingest_assets,
         dbt_models,
         area_indicators_candidate,

@@ -27,13 +27,12 @@ Files are written to a temporary name and renamed, so a reader never sees half a
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
+from orchestration import filemodes
 from orchestration.contract import LEVELS
 from orchestration.quarters import parse_quarter
 
@@ -92,7 +91,7 @@ def export_quarter(
     if not monitor_path.exists():
         raise ExportError(f"no published file at {monitor_path}: run `monitor run` first")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    filemodes.shared_dir(out)
     written = []
     with duckdb.connect() as con:
         literal = "'" + str(monitor_path).replace("'", "''") + "'"
@@ -123,13 +122,9 @@ def export_quarter(
 
 
 def _write_csv(path: Path, header: list[str], rows: list[tuple]) -> None:
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle, delimiter=DELIMITER, lineterminator="\r\n")
-            writer.writerow([escape_text(name) for name in header])
-            writer.writerows([format_cell(v) for v in row] for row in rows)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    def write(handle) -> None:
+        writer = csv.writer(handle, delimiter=DELIMITER, lineterminator="\r\n")
+        writer.writerow([escape_text(name) for name in header])
+        writer.writerows([format_cell(v) for v in row] for row in rows)
+
+    filemodes.write_shared(path, write, encoding="utf-8-sig", newline="")

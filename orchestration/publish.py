@@ -47,6 +47,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import filemodes
 from orchestration.contract import (
     CANDIDATE_TABLE,
     LEVELS,
@@ -57,6 +58,7 @@ from orchestration.contract import (
     indicator_names,
     wide_select_sql,
 )
+from orchestration.failures import OperatorError
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.ingestion.provenance import is_synthetic
 from orchestration.parameters import indicators
@@ -69,7 +71,7 @@ _step_hook: Callable[[str], None] | None = None
 raise between steps. None in production."""
 
 
-class PublishError(RuntimeError):
+class PublishError(OperatorError):
     """Publication refused or failed; the previous ``monitor.duckdb`` is untouched."""
 
 
@@ -208,7 +210,7 @@ def _temp_prefix(target: Path) -> str:
 def _publisher_lock(target: Path) -> Iterator[None]:
     """One publisher per target at a time (released by the OS if the process dies)."""
     lock_path = target.with_name(f".{target.name}.lock")
-    with lock_path.open("a") as handle:
+    with filemodes.open_restricted(lock_path, "a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -299,6 +301,7 @@ def publish_quarter(
             _step("fsynced")
             result = _verify(temp, quarter, new_rows.num_rows, published_at, replaced)
             _step("verified")
+            filemodes.share(temp)  # the analysts' file: 0644 whatever the umask
             os.replace(temp, target)
             _fsync_dir(target.parent)
             _step("replaced")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import filemodes
 from orchestration.contract import publication_group_names
 from orchestration.settings import Paths
 
@@ -416,7 +417,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
 def write_report(paths: Paths, quarter: str) -> Path:
     with duckdb.connect(str(paths.monitor), read_only=True) as con:
         page = render_report(con, quarter)
-    paths.reports.mkdir(parents=True, exist_ok=True)
-    target = paths.reports / f"buurtmonitor_{quarter}.html"
-    target.write_text(page, encoding="utf-8")
-    return target
+    filemodes.shared_dir(paths.reports)
+    return filemodes.write_shared(
+        paths.reports / f"buurtmonitor_{quarter}.html", lambda h: h.write(page)
+    )

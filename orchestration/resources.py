@@ -9,14 +9,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, Failure
 
-from orchestration import settings
+from orchestration import filemodes, settings
 from orchestration.dbt_project import dbt_env
-from orchestration.pseudonym import load_key
+from orchestration.failures import OperatorError, explain, named_cause
+from orchestration.pseudonym import MissingKeyError, load_key
 
 
-class WarehouseLockedError(RuntimeError):
+class WarehouseLockedError(OperatorError):
     """Another process holds the warehouse (DuckDB allows one writer)."""
 
 
@@ -25,7 +26,10 @@ class MonitorResource(ConfigurableResource):
     settings dbt runs with (its target folder, DuckDB's memory limit).
 
     The warehouse is opened by the pipeline alone, one writer at a time. A held lock is
-    retried for ``lock_timeout_seconds`` and then reported clearly instead of hanging.
+    retried for ``lock_timeout_seconds`` and then reported clearly instead of hanging. A lock,
+    permission or disk-full error while the warehouse is open fails the step with its cause
+    (orchestration/failures.py). The data directory is 0700 and the warehouse 0600
+    (orchestration/filemodes.py).
     """
 
     data_dir: str
@@ -44,26 +48,33 @@ class MonitorResource(ConfigurableResource):
     @contextmanager
     def warehouse(self) -> Iterator[duckdb.DuckDBPyConnection]:
         path = self.paths.warehouse
-        path.parent.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + self.lock_timeout_seconds
-        while True:
+        data_dir = self.paths.data_dir
+        with named_cause(data_dir):
+            filemodes.restricted_dir(data_dir)
+            deadline = time.monotonic() + self.lock_timeout_seconds
+            while True:
+                try:
+                    con = duckdb.connect(str(path), config=self.duckdb_config())
+                    break
+                except duckdb.IOException as error:
+                    if "lock" not in str(error).lower():
+                        raise
+                    if time.monotonic() > deadline:
+                        cause = explain(error, data_dir) or str(error)
+                        raise WarehouseLockedError(cause) from error
+                    time.sleep(1.0)
             try:
-                con = duckdb.connect(str(path), config=self.duckdb_config())
-                break
-            except duckdb.IOException as error:
-                if "lock" not in str(error).lower() or time.monotonic() > deadline:
-                    raise WarehouseLockedError(
-                        f"{path} is in use by another process (DuckDB allows one writer). "
-                        "Wait for the other run to finish; analysts should query monitor.duckdb."
-                    ) from error
-                time.sleep(1.0)
-        try:
-            yield con
-        finally:
-            con.close()
+                filemodes.restrict(path)
+                yield con
+            finally:
+                con.close()
 
     def pseudonym_key(self) -> bytes:
-        return load_key(self.paths.demo_key_file)
+        """The validated key; a missing or weak key fails the step with what to do."""
+        try:
+            return load_key(self.paths.demo_key_file)
+        except MissingKeyError as error:
+            raise Failure(description=str(error)) from None
 
     def duckdb_config(self) -> dict[str, str]:
         """Connection settings for the warehouse (``duckdb.connect(..., config=...)``)."""

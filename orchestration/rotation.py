@@ -29,7 +29,7 @@ from orchestration.pseudonym import (
     KEY_MISMATCH,
     KEY_TABLE,
     KeyMismatchError,
-    key_fingerprint,
+    fingerprint_matches,
     load_key,
     record_key,
 )
@@ -78,7 +78,7 @@ def preflight(paths: Paths) -> None:
             "a pseudonym key rotation was started and did not finish: run "
             "`monitor rotate-key --confirm` again (docs/runbook.md, 'Key management')"
         )
-    if fingerprint != key_fingerprint(key):
+    if not fingerprint_matches(fingerprint, key):
         raise KeyMismatchError(KEY_MISMATCH)
 
 
@@ -86,7 +86,7 @@ def start_rotation(paths: Paths, say: Callable[[str], None]) -> RotationPlan:
     """Steps 1 and 2: record the new key as rotating, re-key or drop every quarter held."""
     key = load_key(paths.demo_key_file)
     recorded = _recorded_key(paths)
-    if recorded == (key_fingerprint(key), "current"):
+    if recorded is not None and recorded[1] == "current" and fingerprint_matches(recorded[0], key):
         raise KeyMismatchError(
             "MONITOR_PSEUDONYM_KEY is already the warehouse's key: set the new key first"
         )

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from orchestration import filemodes
 from orchestration.settings import Paths
 
 if TYPE_CHECKING:
@@ -67,8 +68,8 @@ def run_lock(paths: Paths, purpose: str) -> Iterator[dict]:
     ``purpose``: what this process does, e.g. ``run 2026Q3``; shown to a refused second run.
     """
     path = paths.data_dir / LOCK_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("a+", encoding="utf-8")
+    filemodes.restricted_dir(paths.data_dir)
+    handle = filemodes.open_restricted(path, "a+", encoding="utf-8")
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

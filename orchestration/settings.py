@@ -107,6 +107,22 @@ def paths() -> Paths:
     return Paths(data_dir())
 
 
+# --- the pseudonym key (read here only; checked and used in orchestration/pseudonym.py) -----
+
+KEY_ENV = "MONITOR_PSEUDONYM_KEY"
+DEMO_ENV = "MONITOR_DEMO"
+
+
+def pseudonym_key_setting() -> str:
+    """The configured pseudonym key as text (surrounding whitespace removed), or ''."""
+    return os.environ.get(KEY_ENV, "").strip()
+
+
+def demo_mode() -> bool:
+    """Demo mode (``MONITOR_DEMO=1``): the pipeline may make its own key file."""
+    return os.environ.get(DEMO_ENV, "").strip().lower() in {"1", "true", "yes", "ja"}
+
+
 # --- test hook ------------------------------------------------------------------------------
 
 FAULT_PAUSE_ENV = "MONITOR_FAULT_PAUSE"

@@ -28,9 +28,10 @@ from .conftest import BIN, REPO, monitor_env
 QUARTER = "2026Q3"
 HOUSEHOLDS = "3000"
 SEED = "7"
-KEY = "TestKey-never-to-be-logged-5f1c0b9e7d"
-"""A distinct pseudonym key: the key-management tests look for it everywhere."""
-OTHER_KEY = "another-key-0123456789"
+KEY = "212c24b72ed0601745f10da89ab598e3fa7355b10ff35a9912be1bae89ad1e61"
+"""A proper (random, 256-bit) pseudonym key, fixed so runs are comparable; the key-management
+tests look for it everywhere."""
+OTHER_KEY = "f147c215269f506909c27147145994ae1f3d4c49290306033c7c8a207d72f4ef"
 RUN_TIMEOUT = 900
 
 VOLATILE_COLUMNS = {

@@ -41,6 +41,7 @@ def test_measurement_covers_the_process_tree() -> None:
 def test_stage_names() -> None:
     assert stage_of("raw__signalen__eneco") == "ingest"
     assert stage_of("raw__bag_adressen") == "ingest"
+    assert stage_of("audit__pseudonym_key") == "ingest"
     assert stage_of("dbt_models") == "dbt"
     assert stage_of("disclosure__area_indicators_candidate") == "protect"
     assert stage_of("quality_gate") == "gate"

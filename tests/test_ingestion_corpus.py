@@ -33,7 +33,7 @@ from orchestration.pseudonym import pseudonymise
 from .privacy_scan import column_values, personal_columns, personal_data
 
 CORPUS = Path(__file__).parent / "corpus"
-KEY = b"corpus-test-key-0123456789"
+KEY = b"cb0103fa611f8ae7726b563e7d7ebb2c"
 QUARTER = "2026Q3"
 OTHER_SOURCE = "ymere"
 GOOD_NAME = "zzz_good.csv"  # after every corpus name: a failed file must not stop later files

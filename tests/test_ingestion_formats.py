@@ -19,7 +19,7 @@ from orchestration.ingestion.loader import ingest_source
 from orchestration.ingestion.reading import UnreadableFile, read_text, sniff_delimiter
 from orchestration.pseudonym import pseudonymise
 
-KEY = b"test-key-0123456789abcdef"
+KEY = b"08bd95943ea28b655b90bb88db30d2e4"
 QUARTER = "2026Q3"
 
 # Header: canonical names in odd case and with surrounding spaces.

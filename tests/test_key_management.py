@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.pseudonym import key_fingerprint
+from orchestration.pseudonym import fingerprint_matches
 from orchestration.retention import household_tables
 from orchestration.settings import DBT_PROJECT_DIR, dbt_run_target
 
@@ -18,7 +18,7 @@ from . import pipeline_support as support
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]
 
-NEW_KEY = "RotatedKey-after-the-old-one-c0ffee42"
+NEW_KEY = "4bc9b194ab273f6b72bc63b7d486ccf0272a1bdf8c7d9a428c0023636a635fbf"
 GONE = "2026Q1"
 """A quarter held in the warehouse whose landing files are gone (made by copying 2026Q3)."""
 
@@ -60,7 +60,10 @@ def test_key_is_never_logged_or_stored(pipeline_baseline) -> None:
         assert key not in all_text(data_dir / name)
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         recorded = con.execute("select fingerprint, status from audit.pseudonym_key").fetchall()
-    assert recorded == [(key_fingerprint(key.encode()), "current")]
+    ((fingerprint, status),) = recorded
+    assert status == "current" and fingerprint.startswith("scrypt$n=32768,r=8,p=1$")
+    assert fingerprint_matches(fingerprint, key.encode())
+    assert not fingerprint_matches(fingerprint, support.OTHER_KEY.encode())
 
 
 def test_another_key_is_refused_before_anything_runs(pipeline_baseline, tmp_path: Path) -> None:
@@ -134,8 +137,11 @@ def test_rotation_leaves_no_pseudonym_of_the_old_key(rotated) -> None:
     new = old_pseudonyms(rotated["data_dir"] / "warehouse.duckdb")
     assert len(new) == len(old)  # the same people and addresses, new pseudonyms
     with duckdb.connect(str(rotated["data_dir"] / "warehouse.duckdb"), read_only=True) as con:
-        recorded = con.execute("select fingerprint, status from audit.pseudonym_key").fetchall()
-    assert recorded == [(key_fingerprint(NEW_KEY.encode()), "current")]
+        ((fingerprint, status),) = con.execute(
+            "select fingerprint, status from audit.pseudonym_key"
+        ).fetchall()
+    assert status == "current" and fingerprint_matches(fingerprint, NEW_KEY.encode())
+    assert not fingerprint_matches(fingerprint, support.KEY.encode())
 
 
 def test_rotation_keeps_every_published_figure(rotated) -> None:
@@ -166,3 +172,22 @@ def test_a_quarter_without_landing_files_is_dropped_and_said_so(rotated) -> None
             [GONE],
         ).fetchone()[0]
     assert logged > 0
+
+
+def test_a_run_leaves_what_it_made_restricted_and_the_publication_shared(pipeline_baseline):
+    """The real `monitor run` of the baseline (the test process's umask): the modes of
+    orchestration/filemodes.py on what the command, Dagster and DuckDB made."""
+    data_dir, _ = pipeline_baseline
+
+    def mode(name: str) -> int:
+        return (data_dir / name).stat().st_mode & 0o777
+
+    assert {n: mode(n) for n in ("", "dagster_home", "landing")} == dict.fromkeys(
+        ("", "dagster_home", "landing"), 0o700
+    )
+    assert {n: mode(n) for n in ("warehouse.duckdb", "run.lock")} == dict.fromkeys(
+        ("warehouse.duckdb", "run.lock"), 0o600
+    )
+    assert mode("monitor.duckdb") == 0o644
+    reports = list((data_dir / "reports").iterdir())
+    assert reports and {p.stat().st_mode & 0o777 for p in reports} == {0o644}

@@ -25,17 +25,14 @@ from dagster import (
     asset,
 )
 
+from orchestration.assets.key import PSEUDONYM_KEY_ASSET
 from orchestration.ingestion.deliveries import NotLoaded, quarter_entries
 from orchestration.ingestion.loader import IngestReport, ingest_source
 from orchestration.ingestion.provenance import record_provenance
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 from orchestration.metadata import bar_table, markdown_table
 from orchestration.parameters import partners
-from orchestration.partitions import (
-    ONE_QUARTER_PER_RUN,
-    quarter_from_partition_key,
-    quarterly_partitions,
-)
+from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
 from orchestration.resources import MonitorResource
 
 INGEST_GROUP = "ingest"
@@ -124,13 +121,12 @@ def build_ingest_asset(source: str, key: AssetKey, description: str) -> AssetsDe
     @asset(
         key=key,
         name=None,
+        **QUARTERLY_WAREHOUSE_ASSET,
         group_name=INGEST_GROUP,
-        partitions_def=quarterly_partitions,
-        backfill_policy=ONE_QUARTER_PER_RUN,
         description=description,
         kinds={"polars", "duckdb"},
         check_specs=[_readable_check_spec(key)],
-        pool="warehouse",
+        deps=[PSEUDONYM_KEY_ASSET],  # the key is checked once, before any source
     )
     def _ingest(context: AssetExecutionContext, monitor: MonitorResource):
         quarter = quarter_from_partition_key(context.partition_key)
@@ -183,14 +179,12 @@ municipal_ingest_assets = [
 
 
 @asset(
+    **QUARTERLY_WAREHOUSE_ASSET,
     key=SIGNALEN_KEY,
     group_name=INGEST_GROUP,
-    partitions_def=quarterly_partitions,
-    backfill_policy=ONE_QUARTER_PER_RUN,
     deps=[a.key for a in partner_ingest_assets],
     description="All partner signals of the quarter (raw.signalen): the union of the partner assets.",
     kinds={"duckdb"},
-    pool="warehouse",
 )
 def raw_signalen(context: AssetExecutionContext, monitor: MonitorResource) -> MaterializeResult:
     quarter = quarter_from_partition_key(context.partition_key)
