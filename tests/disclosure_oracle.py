@@ -22,8 +22,9 @@ in seeds/indicators.csv), so a relation missing from ``model.py`` is not missing
 - a published rate is ``scale * numerator / denominator`` (published unrounded) over a
   denominator of at least ``MIN_DENOMINATOR`` households (rule 1).
 
-``interval`` enumerates every assignment of the suppressed counts within sound upper bounds
-(``upper_bounds``) and keeps the consistent ones: exact, and bounded by ``SEARCH_CAP``.
+``interval`` enumerates every assignment of the suppressed counts (each from 0 to a sound upper
+bound, ``upper_bounds``; a count that an equality gives once the others are chosen is computed,
+``plan``) and keeps the consistent ones: exact, and bounded by ``SEARCH_CAP``.
 """
 
 from __future__ import annotations
@@ -205,7 +206,7 @@ class Publication:
                     counts[key] = r["value"]
                 else:
                     hidden.append(key)
-            elif r["indicator"] in RATES and shown:
+            elif r["indicator"] in RATES and shown and r["value"] is not None:
                 rates[key] = r["value"]
             elif r["indicator"] in MEDIANS and shown:
                 medians.add(r["area_code"])
@@ -255,45 +256,83 @@ class OracleResult:
     """Consistent integer tables found (assignments of the suppressed counts)."""
 
 
+def _equations(pub: Publication) -> list[tuple[tuple[str, str], list[tuple[str, str]]]]:
+    """(total, parts) of every equality: the two sums within an area, buurten to wijk."""
+    eqs = []
+    for area, level in pub.areas.level.items():
+        eqs.append(((area, "signalen"), [(area, g) for g in GROUPS]))
+        eqs.append(((area, "hh_met_signaal"), [(area, p) for p in PERSONAS]))
+        kids = pub.areas.children(area)
+        if level == "wijk" and kids:
+            eqs += [((area, n), [(b, n) for b in kids]) for n in COUNTS]
+    return eqs
+
+
+def plan(pub: Publication) -> tuple[list[tuple[str, str]], list[tuple[tuple[str, str], tuple]]]:
+    """Which suppressed counts to enumerate (``free``) and which follow from an equality once
+    those are known (``derived``: cell, (total, parts) in the order to compute them)."""
+    ub = upper_bounds(pub)
+    eqs = _equations(pub)
+    known = set(pub.counts)
+    free: list[tuple[str, str]] = []
+    derived: list[tuple[tuple[str, str], tuple]] = []
+    while len(known) < len(pub.counts) + len(pub.hidden):
+        for total, parts in eqs:
+            unknown = [c for c in (total, *parts) if c not in known]
+            if len(unknown) == 1:
+                derived.append((unknown[0], (total, tuple(parts))))
+                known.add(unknown[0])
+                break
+        else:
+            cell = min((c for c in pub.hidden if c not in known), key=lambda c: (ub[c], c))
+            free.append(cell)
+            known.add(cell)
+    return free, derived
+
+
 def search_size(pub: Publication) -> float:
-    return math.prod(ub + 1 for ub in upper_bounds(pub).values())
+    ub = upper_bounds(pub)
+    return math.prod(ub[c] + 1 for c in plan(pub)[0])
 
 
 def interval(pub: Publication) -> OracleResult:
-    """Min and max of every suppressed count over all consistent integer tables."""
+    """Min and max of every suppressed count over all consistent integer tables: every
+    value from 0 to its upper bound of each free cell, the derived cells computed."""
     ub = upper_bounds(pub)
-    sizes = [ub[k] + 1 for k in pub.hidden]
+    free, derived = plan(pub)
+    sizes = [ub[k] + 1 for k in free]
     total = math.prod(sizes)
     if not math.isfinite(total) or total > SEARCH_CAP:
         raise ValueError(f"search space {total} beyond SEARCH_CAP")
     total = int(total)
     col = {key: i for i, key in enumerate(pub.hidden)}
     lo = np.full(len(pub.hidden), np.iinfo(np.int64).max)
-    hi = np.full(len(pub.hidden), -1)
+    hi = np.full(len(pub.hidden), np.iinfo(np.int64).min)
     n_found = 0
     chunk = 100_000
     for start in range(0, max(total, 1), chunk):
         flat = np.arange(start, min(start + chunk, total), dtype=np.int64)
-        x = np.empty((len(pub.hidden), flat.size), dtype=np.int64)
-        for i, size in enumerate(sizes):
-            flat, x[i] = np.divmod(flat, int(size))
-        ok = _consistent(pub, lambda area, name, x=x: _cell(pub, col, x, area, name), x.shape[1])
-        if ok.any():
-            n_found += int(ok.sum())
+        values: dict[tuple[str, str], np.ndarray | float] = dict(pub.counts)
+        for cell, size in zip(free, sizes, strict=True):
+            flat, values[cell] = np.divmod(flat, int(size))
+        for cell, (t, parts) in derived:
+            if cell == t:
+                values[cell] = sum(values[p] for p in parts)
+            else:
+                values[cell] = values[t] - sum(values[p] for p in parts if p != cell)
+        n = flat.size
+        ok = _consistent(pub, lambda area, name, v=values: v[(area, name)], n)
+        if ok.any() and pub.hidden:
+            x = np.stack([np.broadcast_to(values[c], (n,)) for c in pub.hidden])
             lo = np.minimum(lo, x[:, ok].min(axis=1))
             hi = np.maximum(hi, x[:, ok].max(axis=1))
+        n_found += int(ok.sum())
     return OracleResult(
         feasible=n_found > 0,
         lo={k: int(lo[i]) for k, i in col.items()} if n_found else {},
         hi={k: int(hi[i]) for k, i in col.items()} if n_found else {},
         n_tables=n_found,
     )
-
-
-def _cell(pub: Publication, col: dict, x: np.ndarray, area: str, name: str):
-    if (area, name) in col:
-        return x[col[(area, name)]]
-    return pub.counts[(area, name)]
 
 
 def _consistent(pub: Publication, get, n: int) -> np.ndarray:
