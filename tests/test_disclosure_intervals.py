@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 
 from orchestration.disclosure.audit import audit_publication
+from orchestration.disclosure.model import default_relations
 from orchestration.parameters import disclosure_parameters
 from tests.disclosure_oracle import (
     MIN_COUNT,
@@ -48,6 +49,13 @@ BASE = {
 """One area where every count is publishable: 60 signalled households, 100 signals."""
 
 PAIR = pytest.mark.parametrize("width", [WIDTH, WIDTH - 1], ids=["width10", "width9"])
+
+
+@pytest.fixture(autouse=True)
+def fresh_relations() -> None:
+    """Build the attacker model anew in every test (it is cached per process), so a change
+    to how it is built shows in each of them (and mutation testing maps them to it)."""
+    default_relations.cache_clear()
 
 
 def test_parameters_are_monitor_defaults() -> None:

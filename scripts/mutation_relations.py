@@ -1,0 +1,61 @@
+"""Mutants of the attacker model's relation tables, which mutmut does not touch (it mutates
+code inside functions, not module-level constants): every relation of
+``orchestration.disclosure.model`` dropped in turn, and the audit's width tolerance widened.
+
+Each mutant runs in its own process: the module attribute is replaced before the tests import
+anything from it (``default_relations`` is built on first use), no file is changed. A mutant
+is killed when the tests fail. Run by ``scripts/mutation``; prints one line per mutant.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+TESTS = ["tests/test_disclosure_intervals.py", "tests/test_disclosure_oracle.py"]
+
+RUN = """
+import sys
+import pytest
+import orchestration.disclosure.model as model
+import orchestration.disclosure.audit as audit
+{patch}
+sys.exit(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *{tests!r}]))
+"""
+
+
+def mutants() -> list[tuple[str, str]]:
+    from orchestration.disclosure import model
+
+    out = []
+    for i, (parts, total) in enumerate(model.SUBSET_BOUNDS):
+        out.append(
+            (
+                f"drop {' + '.join(parts)} <= {total}",
+                f"model.SUBSET_BOUNDS = model.SUBSET_BOUNDS[:{i}] + model.SUBSET_BOUNDS[{i + 1}:]",
+            )
+        )
+    for i, (total, prefix) in enumerate(model.SUM_PREFIXES):
+        out.append(
+            (
+                f"drop {total} = sum({prefix}*)",
+                f"model.SUM_PREFIXES = model.SUM_PREFIXES[:{i}] + model.SUM_PREFIXES[{i + 1}:]",
+            )
+        )
+    out.append(("audit tolerance 1 instead of AUDIT_TOL", "audit.AUDIT_TOL = 1.0"))
+    return out
+
+
+def main() -> int:
+    survived = 0
+    for name, patch in mutants():
+        code = RUN.format(patch=patch, tests=TESTS)
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        killed = result.returncode != 0
+        survived += not killed
+        print(f"{'killed  ' if killed else 'SURVIVED'} {name}", flush=True)
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
