@@ -332,3 +332,14 @@ def test_published_median_over_a_published_count(households: int) -> None:
     audit = audit_publication(frame, workers=1)
     few = [v for v in audit.violations if "fewer than min_median_n" in v]
     assert len(few) == (households < MIN_MEDIAN_N)
+
+
+@PAIR
+def test_summary_tells_the_outcome(width: int) -> None:
+    counts = BASE | {"signalen_water": 5, "signalen_energie": width - 5, "signalen_huur": 70}
+    areas, table = single_area(counts)
+    hidden = {(GM, "signalen_water"), (GM, "signalen_energie")}
+    summary = audit_publication(published_frame(areas, table, hidden), workers=1).summary()
+    head = "passed" if width >= WIDTH else "FAILED"
+    assert summary.startswith(f"disclosure audit {head}: 2 suppressed counts checked in 1 ")
+    assert summary.endswith(f"; {0 if width >= WIDTH else 2} too narrow, 0 rule violations")

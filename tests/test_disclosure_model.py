@@ -1,0 +1,91 @@
+"""The input check of the disclosure model: an unsuppressed table that breaks a relation is
+refused with the area, the relation and by how much (before anything is suppressed)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from orchestration.disclosure.model import build_table, check_consistency, fill_remainders
+from tests.disclosure_oracle import Areas, aggregate, hierarchy, published_frame
+
+BASE = {
+    "huishoudens": 1000,
+    "signalen_energie": 40,
+    "signalen_water": 20,
+    "hh_persona_senior": 20,
+    "hh_persona_overig": 30,
+    "hh_meerdere_signalen": 10,
+    "hh_onbekend": 30,
+    "hh_bereikt": 30,
+    "hh_hulp_geaccepteerd": 10,
+}
+"""50 signalled households, 60 signals."""
+
+
+def problems(areas: Areas, counts: dict[str, dict[str, int | None]]) -> list[str]:
+    table = build_table(published_frame(areas, counts, set()))
+    return check_consistency(table, fill_remainders(table))
+
+
+def one_area(**changes: int | None) -> tuple[Areas, dict[str, dict[str, int | None]]]:
+    areas = Areas()
+    areas.add("GM0999", "gemeente", None)
+    counts = aggregate(areas, {"GM0999": BASE})
+    counts["GM0999"] |= changes
+    return areas, counts
+
+
+def test_consistent_table_has_no_problems() -> None:
+    areas = hierarchy([2, 1])
+    leaves = {"BU09990101": BASE, "BU09990102": BASE, "BU09990201": BASE, "GM0999": BASE}
+    assert problems(areas, aggregate(areas, leaves)) == []
+
+
+def test_negative_count() -> None:
+    areas, counts = one_area(hh_persona_student=-1, hh_met_signaal=49)
+    assert problems(areas, counts) == ["GM0999 hh_persona_student: negative count (-1)"]
+
+
+def test_total_differs_from_its_parts() -> None:
+    areas, counts = one_area(signalen=63)
+    assert problems(areas, counts) == [
+        "GM0999 signalen: total differs from the sum of its parts by 3"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "broken"),
+    [
+        ({"hh_hulp_geaccepteerd": 34}, "hh_hulp_geaccepteerd <= hh_bereikt broken by 4"),
+        ({"hh_onbekend": 52}, "hh_onbekend <= hh_met_signaal broken by 2"),
+        ({"huishoudens": 45}, "hh_met_signaal <= huishoudens broken by 5"),
+    ],
+)
+def test_bound_between_counts_broken(changes: dict[str, int], broken: str) -> None:
+    areas, counts = one_area(**changes)
+    assert problems(areas, counts) == [f"GM0999: {broken}"]
+
+
+def test_gemeente_below_its_wijken() -> None:
+    areas = hierarchy([1])
+    counts = aggregate(areas, {"BU09990101": BASE})
+    counts["GM0999"]["huishoudens"] -= 5
+    assert problems(areas, counts) == [
+        "GM0999:zonder_buurt huishoudens: gemeente count below the sum of its wijken (-5)",
+        # its households without a buurt (none signalled) are then fewer than the signalled
+        "GM0999:zonder_buurt: hh_met_signaal <= huishoudens broken by 5",
+    ]
+
+
+def test_null_count() -> None:
+    areas, counts = one_area()
+    frame = published_frame(areas, counts, set())
+    null = (pl.col("area_code") == "GM0999") & (pl.col("indicator") == "huishoudens")
+    table = build_table(frame.with_columns(value=pl.when(null).then(None).otherwise("value")))
+    found = check_consistency(table, fill_remainders(table))
+    assert len(found) == 2
+    assert "GM0999" in found[0] and "huishoudens" in found[0]
+    assert found[0].endswith(": count is NULL")
+    # read as 0: the 50 signalled households then exceed it
+    assert found[1] == "GM0999: hh_met_signaal <= huishoudens broken by 50"
