@@ -343,3 +343,47 @@ def test_summary_tells_the_outcome(width: int) -> None:
     head = "passed" if width >= WIDTH else "FAILED"
     assert summary.startswith(f"disclosure audit {head}: 2 suppressed counts checked in 1 ")
     assert summary.endswith(f"; {0 if width >= WIDTH else 2} too narrow, 0 rule violations")
+    audit = audit_publication(published_frame(areas, table, hidden), exact=True, workers=1)
+    assert (audit.n_checked, audit.n_exact, audit.n_components, audit.largest_component) == (
+        2,
+        2,
+        1,
+        2,
+    )
+
+
+def test_every_flagged_area_is_counted() -> None:
+    # 21 buurten publish 5 students: 20 named, the rest counted
+    areas = hierarchy([21])
+    buurt = BASE | {"hh_persona_student": 5}
+    counts = aggregate(areas, {code: buurt for code, lvl in areas.level.items() if lvl == "buurt"})
+    audit = audit_publication(published_frame(areas, counts, set()), workers=1)
+    small = [v for v in audit.violations if "hh_persona_student" in v]
+    assert len(small) == 21 and not audit.passed
+    assert small[-1] == "... and 1 more: hh_persona_student: published count below min_count"
+    assert small[0] == "BU09990101 hh_persona_student: published count below min_count"
+
+
+def test_unknown_status_and_published_null_are_violations() -> None:
+    areas, table = single_area(BASE)
+    frame = published_frame(areas, table, set())
+    water = pl.col("indicator") == "signalen_water"
+    odd = frame.with_columns(status=pl.when(water).then(pl.lit("geheim")).otherwise("status"))
+    audit = audit_publication(odd, workers=1)
+    assert "1 rows with a status other than published/suppressed" in audit.violations
+    empty = frame.with_columns(value=pl.when(water).then(None).otherwise("value"))
+    audit = audit_publication(empty, workers=1)
+    assert f"{GM} signalen_water: published without a value" in audit.violations
+    assert not audit.passed
+
+
+def test_publication_no_table_fits_is_a_violation() -> None:
+    # published groups add up to more than the published signalen: the hidden group would
+    # have to be negative
+    counts = BASE | {"signalen_water": 10}
+    areas, table = single_area(counts)
+    table[GM]["signalen"] -= 20
+    audit = audit_publication(published_frame(areas, table, {(GM, "signalen_water")}), workers=1)
+    assert not audit.passed
+    assert any(v.startswith("no table fits the published values around") for v in audit.violations)
+    assert audit.n_checked == 0

@@ -147,7 +147,6 @@ def test_oracle_knows_every_indicator() -> None:
 
 
 @settings(
-    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     derandomize=True,
