@@ -89,3 +89,19 @@ def test_null_count() -> None:
     assert found[0].endswith(": count is NULL")
     # read as 0: the 50 signalled households then exceed it
     assert found[1] == "GM0999: hh_met_signaal <= huishoudens broken by 50"
+
+
+def test_at_most_twenty_problems_of_each_kind() -> None:
+    # 21 buurten, each with a NULL, a negative count, a total off its parts and a bound broken
+    areas = hierarchy([21])
+    buurten = [code for code, lvl in areas.level.items() if lvl == "buurt"]
+    broken = BASE | {"hh_persona_student": -1, "hh_hulp_geaccepteerd": 34}
+    counts = aggregate(areas, {code: broken for code in buurten})
+    for code in buurten:
+        counts[code]["signalen"] += 3
+    frame = published_frame(areas, counts, set())
+    null = pl.col("area_code").is_in(buurten) & (pl.col("indicator") == "hh_onbekend")
+    table = build_table(frame.with_columns(value=pl.when(null).then(None).otherwise("value")))
+    found = check_consistency(table, fill_remainders(table))
+    kinds = ("count is NULL", "negative count", "differs from the sum", "<= hh_bereikt broken")
+    assert [sum(kind in p for p in found) for kind in kinds] == [20, 20, 20, 20]
