@@ -314,14 +314,15 @@ def test_published_rate_gives_its_suppressed_numerator_back(shown: bool) -> None
     )
     audit = audit_publication(frame, workers=1)
     assert audit.passed == (not shown)
-    assert any("published while its numerator" in v for v in audit.violations) == shown
+    leak = f"{GM} pct_bereikt: published while its numerator or denominator is suppressed"
+    assert (leak in audit.violations) == shown
 
 
-@pytest.mark.parametrize("value", [MIN_COUNT, MIN_COUNT - 1, 0])
+@pytest.mark.parametrize("value", [MIN_COUNT, MIN_COUNT - 1, 1, 0])
 def test_published_count_is_zero_or_at_least_ten(value: int) -> None:
     areas, table = single_area(BASE | {"hh_persona_student": value})
     audit = audit_publication(published_frame(areas, table, set()), workers=1)
-    assert audit.passed == (value != MIN_COUNT - 1)
+    assert audit.passed == (value not in (1, MIN_COUNT - 1))
 
 
 @pytest.mark.parametrize("households", [MIN_MEDIAN_N, MIN_MEDIAN_N - 1])
@@ -352,16 +353,28 @@ def test_summary_tells_the_outcome(width: int) -> None:
     )
 
 
-def test_every_flagged_area_is_counted() -> None:
-    # 21 buurten publish 5 students: 20 named, the rest counted
-    areas = hierarchy([21])
+@pytest.mark.parametrize("n_buurten", [20, 21])
+def test_every_flagged_area_is_counted(n_buurten: int) -> None:
+    # every buurt publishes 5 students: 20 named, the rest counted
+    areas = hierarchy([n_buurten])
     buurt = BASE | {"hh_persona_student": 5}
     counts = aggregate(areas, {code: buurt for code, lvl in areas.level.items() if lvl == "buurt"})
     audit = audit_publication(published_frame(areas, counts, set()), workers=1)
     small = [v for v in audit.violations if "hh_persona_student" in v]
-    assert len(small) == 21 and not audit.passed
-    assert small[-1] == "... and 1 more: hh_persona_student: published count below min_count"
+    assert not audit.passed
     assert small[0] == "BU09990101 hh_persona_student: published count below min_count"
+    more = ["... and 1 more: hh_persona_student: published count below min_count"]
+    assert small[20:] == (more if n_buurten > 20 else [])
+    assert len(small) == 20 + (n_buurten > 20)
+
+
+def test_narrowest_lists_twenty_five() -> None:
+    # huishoudens of 30 buurten hidden: all checked, the 25 narrowest reported
+    areas = hierarchy([30])
+    counts = aggregate(areas, {f"BU099901{b:02d}": BASE for b in range(1, 31)})
+    hidden = {(f"BU099901{b:02d}", "huishoudens") for b in range(1, 31)}
+    audit = audit_publication(published_frame(areas, counts, hidden), workers=1)
+    assert audit.passed and audit.n_checked == 30 and len(audit.narrowest) == 25
 
 
 def test_unknown_status_and_published_null_are_violations() -> None:
@@ -375,6 +388,16 @@ def test_unknown_status_and_published_null_are_violations() -> None:
     audit = audit_publication(empty, workers=1)
     assert f"{GM} signalen_water: published without a value" in audit.violations
     assert not audit.passed
+
+
+def test_at_most_twenty_published_nulls_named() -> None:
+    areas = hierarchy([21])
+    counts = aggregate(areas, {f"BU099901{b:02d}": BASE for b in range(1, 22)})
+    frame = published_frame(areas, counts, set())
+    buurt_water = (pl.col("area_level") == "buurt") & (pl.col("indicator") == "signalen_water")
+    empty = frame.with_columns(value=pl.when(buurt_water).then(None).otherwise("value"))
+    audit = audit_publication(empty, workers=1)
+    assert sum("published without a value" in v for v in audit.violations) == 20
 
 
 def test_publication_no_table_fits_is_a_violation() -> None:

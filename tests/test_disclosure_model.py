@@ -6,7 +6,13 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from orchestration.disclosure.model import build_table, check_consistency, fill_remainders
+from orchestration.disclosure.model import (
+    build_relations,
+    build_table,
+    check_consistency,
+    fill_remainders,
+)
+from orchestration.parameters import Indicator
 from tests.disclosure_oracle import Areas, aggregate, hierarchy, published_frame
 
 BASE = {
@@ -105,3 +111,10 @@ def test_at_most_twenty_problems_of_each_kind() -> None:
     found = check_consistency(table, fill_remainders(table))
     kinds = ("count is NULL", "negative count", "differs from the sum", "<= hh_bereikt broken")
     assert [sum(kind in p for p in found) for kind in kinds] == [20, 20, 20, 20]
+
+
+def test_rate_over_a_count_that_is_not_one() -> None:
+    count = Indicator("huishoudens", "count", "huishoudens", None, None, None, "")
+    rate = Indicator("pct_x", "rate", "procent", "hh_x", "huishoudens", 100.0, "")
+    with pytest.raises(ValueError, match=r"^indicator pct_x: hh_x is not a count indicator$"):
+        build_relations((count, rate))
