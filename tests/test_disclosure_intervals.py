@@ -410,3 +410,24 @@ def test_publication_no_table_fits_is_a_violation() -> None:
     assert not audit.passed
     assert any(v.startswith("no table fits the published values around") for v in audit.violations)
     assert audit.n_checked == 0
+
+
+@pytest.mark.parametrize("delta", [5, -5])
+def test_published_cells_that_contradict_each_other(delta: int) -> None:
+    # every cell published, signalen off the sum of its groups (either way) in 21 buurten, their
+    # wijk and gemeente: each named, twenty at most (the gemeente first)
+    areas = hierarchy([21])
+    counts = aggregate(areas, {f"BU099901{b:02d}": BASE for b in range(1, 22)})
+    for b in range(1, 22):
+        counts[f"BU099901{b:02d}"]["signalen"] += delta
+    counts["WK099901"]["signalen"] += 21 * delta
+    counts[GM]["signalen"] += 21 * delta
+    audit = audit_publication(published_frame(areas, counts, set()), workers=1)
+    broken = [v for v in audit.violations if v.startswith("published cells break a relation")]
+    assert not audit.passed and len(broken) == 20
+    assert broken[0] == (
+        "published cells break a relation: ('GM0999', 'signalen'), "
+        + ", ".join(
+            f"('GM0999', 'signalen_{g}')" for g in ("energie", "water", "huur", "zorg", "overig")
+        )
+    )
