@@ -375,6 +375,8 @@ def test_narrowest_lists_twenty_five() -> None:
     hidden = {(f"BU099901{b:02d}", "huishoudens") for b in range(1, 31)}
     audit = audit_publication(published_frame(areas, counts, hidden), workers=1)
     assert audit.passed and audit.n_checked == 30 and len(audit.narrowest) == 25
+    exact = audit_publication(published_frame(areas, counts, hidden), exact=True, workers=1)
+    assert exact.n_exact == 30
 
 
 def test_unknown_status_and_published_null_are_violations() -> None:
