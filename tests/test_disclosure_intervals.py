@@ -368,15 +368,25 @@ def test_every_flagged_area_is_counted(n_buurten: int) -> None:
     assert len(small) == 20 + (n_buurten > 20)
 
 
-def test_narrowest_lists_twenty_five() -> None:
-    # huishoudens of 30 buurten hidden: all checked, the 25 narrowest reported
+def test_narrowest_lists_twenty_five_exactly() -> None:
+    # huishoudens and energie signals of 30 buurten hidden (their sums fixed by the wijk): all
+    # checked; the 25 narrowest reported with their exact interval also when not all are solved
     areas = hierarchy([30])
-    counts = aggregate(areas, {f"BU099901{b:02d}": BASE for b in range(1, 31)})
-    hidden = {(f"BU099901{b:02d}", "huishoudens") for b in range(1, 31)}
-    audit = audit_publication(published_frame(areas, counts, hidden), workers=1)
-    assert audit.passed and audit.n_checked == 30 and len(audit.narrowest) == 25
-    exact = audit_publication(published_frame(areas, counts, hidden), exact=True, workers=1)
-    assert exact.n_exact == 30
+    leaves = {
+        f"BU099901{b:02d}": BASE | {"signalen_energie": 40 + b, "signalen_huur": 20 + 2 * b}
+        for b in range(1, 31)
+    }
+    counts = aggregate(areas, leaves)
+    names = ("huishoudens", "signalen_energie", "signalen_huur")
+    hidden = {(code, n) for code in leaves for n in names}
+    frame = published_frame(areas, counts, hidden)
+    audit = audit_publication(frame, workers=1)
+    assert audit.passed and audit.n_checked == 90 and len(audit.narrowest) == 25
+    exact = audit_publication(frame, exact=True, workers=1)
+    assert exact.n_exact == 90 and audit.n_exact < 90
+    assert [r[:2] for r in audit.narrowest] == [r[:2] for r in exact.narrowest[:25]]
+    flat = [v for r in audit.narrowest for v in r[2:]]
+    assert flat == pytest.approx([v for r in exact.narrowest[:25] for v in r[2:]], abs=1e-6)
 
 
 def test_unknown_status_and_published_null_are_violations() -> None:
