@@ -382,11 +382,20 @@ def test_narrowest_lists_twenty_five_exactly() -> None:
     frame = published_frame(areas, counts, hidden)
     audit = audit_publication(frame, workers=1)
     assert audit.passed and audit.n_checked == 90 and len(audit.narrowest) == 25
-    exact = audit_publication(frame, exact=True, workers=1)
+    exact = audit_publication(frame, exact=True, n_narrowest=90, workers=1)
     assert exact.n_exact == 90 and audit.n_exact < 90
     assert [r[:2] for r in audit.narrowest] == [r[:2] for r in exact.narrowest[:25]]
     flat = [v for r in audit.narrowest for v in r[2:]]
     assert flat == pytest.approx([v for r in exact.narrowest[:25] for v in r[2:]], abs=1e-6)
+    # asked for all 90: the ones proved wide enough without an LP of their own are solved too
+    full = audit_publication(frame, n_narrowest=90, workers=1)
+    assert full.n_exact == 90 and [r[:2] for r in full.narrowest] == [
+        r[:2] for r in exact.narrowest
+    ]
+    flat = [v for r in full.narrowest for v in r[2:]]
+    assert flat == pytest.approx([v for r in exact.narrowest for v in r[2:]], abs=1e-6)
+    widths = [r[4] for r in full.narrowest]
+    assert widths == sorted(widths) and widths[0] < widths[-1]
 
 
 def test_unknown_status_and_published_null_are_violations() -> None:
