@@ -345,6 +345,7 @@ def test_summary_tells_the_outcome(width: int) -> None:
     assert summary.startswith(f"disclosure audit {head}: 2 suppressed counts checked in 1 ")
     assert summary.endswith(f"; {0 if width >= WIDTH else 2} too narrow, 0 rule violations")
     audit = audit_publication(published_frame(areas, table, hidden), exact=True, workers=1)
+    assert audit.n_lp >= 4  # the minimum and the maximum of each
     assert (audit.n_checked, audit.n_exact, audit.n_components, audit.largest_component) == (
         2,
         2,
