@@ -66,6 +66,10 @@ def test_total_differs_from_its_parts() -> None:
         ({"hh_hulp_geaccepteerd": 34}, "hh_hulp_geaccepteerd <= hh_bereikt broken by 4"),
         ({"hh_onbekend": 52}, "hh_onbekend <= hh_met_signaal broken by 2"),
         ({"huishoudens": 45}, "hh_met_signaal <= huishoudens broken by 5"),
+        (
+            {"hh_meerdere_signalen": 15},
+            "hh_met_signaal + hh_meerdere_signalen <= signalen broken by 5",
+        ),
     ],
 )
 def test_bound_between_counts_broken(changes: dict[str, int], broken: str) -> None:
@@ -118,3 +122,29 @@ def test_rate_over_a_count_that_is_not_one() -> None:
     rate = Indicator("pct_x", "rate", "procent", "hh_x", "huishoudens", 100.0, "")
     with pytest.raises(ValueError, match=r"^indicator pct_x: hh_x is not a count indicator$"):
         build_relations((count, rate))
+
+
+def test_one_quarter_at_a_time() -> None:
+    areas, counts = one_area()
+    frame = published_frame(areas, counts, set())
+    two = pl.concat([frame, frame.with_columns(quarter=pl.lit("2026Q2"))])
+    with pytest.raises(ValueError, match=r"^one quarter at a time, got \['2026Q2', '2026Q3'\]$"):
+        build_table(two)
+    assert build_table(frame.drop("quarter")).n_real == 1
+
+
+def test_duplicate_rows_are_refused() -> None:
+    areas, counts = one_area()
+    frame = published_frame(areas, counts, set())
+    twice = pl.concat([frame, frame.filter(pl.col("indicator") == "signalen_water")])
+    with pytest.raises(
+        ValueError, match=r"^2 duplicate area x indicator rows, e\.g\. GM0999 signalen_water$"
+    ):
+        build_table(twice)
+
+
+def test_unknown_area_level_is_refused() -> None:
+    areas, counts = one_area()
+    frame = published_frame(areas, counts, set()).with_columns(area_level=pl.lit("stadsdeel"))
+    with pytest.raises(ValueError, match=r"^unknown area_level values: \['stadsdeel'\]$"):
+        build_table(frame)
