@@ -9,6 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# `--hypothesis-profile mutation` (scripts/mutation): fewer examples per property, so a test
+# run per mutant stays short; tests that set max_examples themselves keep it.
+settings.register_profile("mutation", max_examples=25)
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -1,0 +1,150 @@
+"""The input check of the disclosure model: an unsuppressed table that breaks a relation is
+refused with the area, the relation and by how much (before anything is suppressed)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from orchestration.disclosure.model import (
+    build_relations,
+    build_table,
+    check_consistency,
+    fill_remainders,
+)
+from orchestration.parameters import Indicator
+from tests.disclosure_oracle import Areas, aggregate, hierarchy, published_frame
+
+BASE = {
+    "huishoudens": 1000,
+    "signalen_energie": 40,
+    "signalen_water": 20,
+    "hh_persona_senior": 20,
+    "hh_persona_overig": 30,
+    "hh_meerdere_signalen": 10,
+    "hh_onbekend": 30,
+    "hh_bereikt": 30,
+    "hh_hulp_geaccepteerd": 10,
+}
+"""50 signalled households, 60 signals."""
+
+
+def problems(areas: Areas, counts: dict[str, dict[str, int | None]]) -> list[str]:
+    table = build_table(published_frame(areas, counts, set()))
+    return check_consistency(table, fill_remainders(table))
+
+
+def one_area(**changes: int | None) -> tuple[Areas, dict[str, dict[str, int | None]]]:
+    areas = Areas()
+    areas.add("GM0999", "gemeente", None)
+    counts = aggregate(areas, {"GM0999": BASE})
+    counts["GM0999"] |= changes
+    return areas, counts
+
+
+def test_consistent_table_has_no_problems() -> None:
+    areas = hierarchy([2, 1])
+    leaves = {"BU09990101": BASE, "BU09990102": BASE, "BU09990201": BASE, "GM0999": BASE}
+    assert problems(areas, aggregate(areas, leaves)) == []
+
+
+def test_negative_count() -> None:
+    areas, counts = one_area(hh_persona_student=-1, hh_met_signaal=49)
+    assert problems(areas, counts) == ["GM0999 hh_persona_student: negative count (-1)"]
+
+
+def test_total_differs_from_its_parts() -> None:
+    areas, counts = one_area(signalen=63)
+    assert problems(areas, counts) == [
+        "GM0999 signalen: total differs from the sum of its parts by 3"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "broken"),
+    [
+        ({"hh_hulp_geaccepteerd": 34}, "hh_hulp_geaccepteerd <= hh_bereikt broken by 4"),
+        ({"hh_onbekend": 52}, "hh_onbekend <= hh_met_signaal broken by 2"),
+        ({"huishoudens": 45}, "hh_met_signaal <= huishoudens broken by 5"),
+        (
+            {"hh_meerdere_signalen": 15},
+            "hh_met_signaal + hh_meerdere_signalen <= signalen broken by 5",
+        ),
+    ],
+)
+def test_bound_between_counts_broken(changes: dict[str, int], broken: str) -> None:
+    areas, counts = one_area(**changes)
+    assert problems(areas, counts) == [f"GM0999: {broken}"]
+
+
+def test_gemeente_below_its_wijken() -> None:
+    areas = hierarchy([1])
+    counts = aggregate(areas, {"BU09990101": BASE})
+    counts["GM0999"]["huishoudens"] -= 5
+    assert problems(areas, counts) == [
+        "GM0999:zonder_buurt huishoudens: gemeente count below the sum of its wijken (-5)",
+        # its households without a buurt (none signalled) are then fewer than the signalled
+        "GM0999:zonder_buurt: hh_met_signaal <= huishoudens broken by 5",
+    ]
+
+
+def test_null_count() -> None:
+    areas, counts = one_area()
+    frame = published_frame(areas, counts, set())
+    null = (pl.col("area_code") == "GM0999") & (pl.col("indicator") == "huishoudens")
+    table = build_table(frame.with_columns(value=pl.when(null).then(None).otherwise("value")))
+    found = check_consistency(table, fill_remainders(table))
+    assert len(found) == 2
+    assert "GM0999" in found[0] and "huishoudens" in found[0]
+    assert found[0].endswith(": count is NULL")
+    # read as 0: the 50 signalled households then exceed it
+    assert found[1] == "GM0999: hh_met_signaal <= huishoudens broken by 50"
+
+
+def test_at_most_twenty_problems_of_each_kind() -> None:
+    # 21 buurten, each with a NULL, a negative count, a total off its parts and a bound broken
+    areas = hierarchy([21])
+    buurten = [code for code, lvl in areas.level.items() if lvl == "buurt"]
+    broken = BASE | {"hh_persona_student": -1, "hh_hulp_geaccepteerd": 34}
+    counts = aggregate(areas, {code: broken for code in buurten})
+    for code in buurten:
+        counts[code]["signalen"] += 3
+    frame = published_frame(areas, counts, set())
+    null = pl.col("area_code").is_in(buurten) & (pl.col("indicator") == "hh_onbekend")
+    table = build_table(frame.with_columns(value=pl.when(null).then(None).otherwise("value")))
+    found = check_consistency(table, fill_remainders(table))
+    kinds = ("count is NULL", "negative count", "differs from the sum", "<= hh_bereikt broken")
+    assert [sum(kind in p for p in found) for kind in kinds] == [20, 20, 20, 20]
+
+
+def test_rate_over_a_count_that_is_not_one() -> None:
+    count = Indicator("huishoudens", "count", "huishoudens", None, None, None, "")
+    rate = Indicator("pct_x", "rate", "procent", "hh_x", "huishoudens", 100.0, "")
+    with pytest.raises(ValueError, match=r"^indicator pct_x: hh_x is not a count indicator$"):
+        build_relations((count, rate))
+
+
+def test_one_quarter_at_a_time() -> None:
+    areas, counts = one_area()
+    frame = published_frame(areas, counts, set())
+    two = pl.concat([frame, frame.with_columns(quarter=pl.lit("2026Q2"))])
+    with pytest.raises(ValueError, match=r"^one quarter at a time, got \['2026Q2', '2026Q3'\]$"):
+        build_table(two)
+    assert build_table(frame.drop("quarter")).n_real == 1
+
+
+def test_duplicate_rows_are_refused() -> None:
+    areas, counts = one_area()
+    frame = published_frame(areas, counts, set())
+    twice = pl.concat([frame, frame.filter(pl.col("indicator") == "signalen_water")])
+    with pytest.raises(
+        ValueError, match=r"^2 duplicate area x indicator rows, e\.g\. GM0999 signalen_water$"
+    ):
+        build_table(twice)
+
+
+def test_unknown_area_level_is_refused() -> None:
+    areas, counts = one_area()
+    frame = published_frame(areas, counts, set()).with_columns(area_level=pl.lit("stadsdeel"))
+    with pytest.raises(ValueError, match=r"^unknown area_level values: \['stadsdeel'\]$"):
+        build_table(frame)
