@@ -121,6 +121,7 @@ def test_signals_are_linked_to_their_true_address(published, monkeypatch) -> Non
     at numbers with one or several dwellings) land in their fallbacks, never at a guess."""
     from pathlib import Path
 
+    from orchestration.assets.transform import MATCHED_STATUSES, UNMATCHED_STATUSES
     from orchestration.demo.linkage import measure_linkage
     from orchestration.pseudonym import load_key
 
@@ -136,15 +137,7 @@ def test_signals_are_linked_to_their_true_address(published, monkeypatch) -> Non
     assert quality.recall >= 0.995, quality.summary()
     assert quality.per_status == quality.expected_per_status, quality
     assert quality.status_differs == 0, quality.summary()
-    assert set(quality.per_status) == {
-        "exact",
-        "letter_as_toevoeging",
-        "unique_toevoeging",
-        "missing_toevoeging",
-        "ambiguous",
-        "no_match",
-        "outside_gemeente",
-    }, quality
+    assert set(quality.per_status) == {*MATCHED_STATUSES, *UNMATCHED_STATUSES}, quality
 
 
 def test_a_bad_candidate_row_blocks_publication_through_dagster(
