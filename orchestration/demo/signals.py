@@ -802,7 +802,8 @@ def render_partner_files(
         d = dialect_for(partner.code)
         cols = partner_columns(partner)
         canon = [c for _, c in cols]
-        has_letter, has_toev = "huisletter" in canon, "huisnummertoevoeging" in canon
+        columns = set(canon)
+        has_letter, has_toev = "huisletter" in columns, "huisnummertoevoeging" in columns
         separate_initials = "voorletters" in canon
         mine = np.flatnonzero(sig.partner == i)
         mine = mine[np.lexsort((np.arange(len(mine)), sig.day[mine]))]
@@ -852,12 +853,12 @@ def render_partner_files(
                 j = int(mine[r])
                 line = render_line(rows[r], d)
                 lines.append(line)
-                _truth_row(truth, sig, pop, geo, partner, set(canon), name, len(lines) + 1, j)
+                _truth_row(truth, sig, pop, geo, partner, columns, name, len(lines) + 1, j)
                 if duplicated[j]:
                     if rng.random() < 0.6:
                         lines.append(line)
                         _truth_row(
-                            truth, sig, pop, geo, partner, set(canon), name, len(lines) + 1, j,
+                            truth, sig, pop, geo, partner, columns, name, len(lines) + 1, j,
                             "duplicate",
                         )  # fmt: skip
                     else:
@@ -865,7 +866,7 @@ def render_partner_files(
             for line, j in dup_at_end:
                 lines.append(line)
                 _truth_row(
-                    truth, sig, pop, geo, partner, set(canon), name, len(lines) + 1, j, "duplicate"
+                    truth, sig, pop, geo, partner, columns, name, len(lines) + 1, j, "duplicate"
                 )
             data = encode_file([h for h, _ in cols], lines, d)
             files.append(PartnerFile(source=partner.code, name=name, data=data, rows=len(lines)))
