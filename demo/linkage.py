@@ -4,8 +4,10 @@
     quality.recall, quality.precision, quality.wrong
 
 The ground truth (``signals.csv``, written outside the landing folder) holds every signal's
-true BAG address id and its fault. A signal is *matchable* when it has no fault (an existing
-address inside the gemeente, a readable row). The pipeline's answer is
+true BAG address id, its fault and the match status the documented rules must give it
+(``match_status``: the generator knows how it wrote the address). A signal is *matchable*
+when it has no fault (an existing address inside the gemeente, a readable row), even when
+it is written in a hard notation that leaves it ambiguous. The pipeline's answer is
 ``main_marts.fct_signalen.adres_pseudo``; the truth's address id is pseudonymised with the
 same key to compare (and so are the signal ids), so no clear identifier is needed in the
 warehouse.
@@ -36,6 +38,10 @@ class LinkageQuality:
     unmatched_matchable: int
     per_status: dict[str, int]
     """Signals per match status (exact, each fallback, ambiguous, no_match, outside_gemeente)."""
+    expected_per_status: dict[str, int]
+    """The same count from the ground truth."""
+    status_differs: int
+    """Signals whose match status is not the one the ground truth expects."""
 
     @property
     def recall(self) -> float:
@@ -51,7 +57,8 @@ class LinkageQuality:
             f"Linkage {self.quarter} against ground truth: {self.matched_right:,} of "
             f"{self.matchable:,} matchable signals at their true address (recall "
             f"{self.recall:.2%}), {self.matched_wrong} at a wrong one (precision "
-            f"{self.precision:.2%})"
+            f"{self.precision:.2%}); {self.status_differs} with another match status than "
+            "the ground truth's"
         )
 
 
@@ -60,7 +67,7 @@ def measure_linkage(con: duckdb.DuckDBPyConnection, truth_dir: Path, key: bytes)
     quarter = truth_dir.name
     truth = pl.read_csv(
         truth_dir / "signals.csv",
-        columns=["partner_code", "signaal_id", "adres_id", "fault"],
+        columns=["partner_code", "signaal_id", "adres_id", "fault", "match_status"],
         schema_overrides={"adres_id": pl.String, "signaal_id": pl.String},
     )
     pseudonyms = BatchPseudonymiser(key)
@@ -78,6 +85,14 @@ def measure_linkage(con: duckdb.DuckDBPyConnection, truth_dir: Path, key: bytes)
     right = pl.col("adres_pseudo") == pl.col("true_adres")
     wrong = pl.col("adres_pseudo").is_not_null() & ~right.fill_null(False)
     per_status = dict(linked.group_by("match_status").len().sort("match_status").iter_rows())
+    expected = truth.filter(pl.col("match_status").is_not_null())
+    expected_per_status = dict(expected.group_by("match_status").len().iter_rows())
+    compared = expected.join(
+        linked, on=["partner_code", "signaal_id"], how="full", suffix="_linked", coalesce=True
+    )
+    differs = compared.filter(
+        pl.col("match_status").ne_missing(pl.col("match_status_linked"))
+    ).height
     return LinkageQuality(
         quarter=quarter,
         matchable=matchable.height,
@@ -85,4 +100,6 @@ def measure_linkage(con: duckdb.DuckDBPyConnection, truth_dir: Path, key: bytes)
         matched_wrong=both.filter(wrong).height,
         unmatched_matchable=matchable.filter(pl.col("adres_pseudo").is_null()).height,
         per_status={str(k): v for k, v in per_status.items()},
+        expected_per_status={str(k): v for k, v in sorted(expected_per_status.items())},
+        status_differs=differs,
     )

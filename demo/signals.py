@@ -4,7 +4,11 @@ The order of events follows how arrears really cluster: first the signalled hous
 are drawn (weighted by their latent vulnerability), then each gets arrears at one or more
 partner groups (about half at two or more), sometimes two signals from the same partner.
 Then a few signals are spoiled the way real deliveries are: an address that does not
-exist, a resident of another gemeente, an unreadable row, an exact duplicate row.
+exist, a resident of another gemeente, an unreadable row, an exact duplicate row. A few more
+are written in the hard notations the address match has fallbacks for (:data:`NOTATIONS`):
+a floor in Roman numerals where BAG has digits (or the reverse), and an addition left out.
+The ground truth records, per signal, the match status the rules of
+``int_signalen_matched_to_adressen`` must give it (:func:`expected_match_status`).
 """
 
 from __future__ import annotations
@@ -86,6 +90,12 @@ UNREADABLE_REASONS = (
 )
 REQUIRED = ("signaal_id", "signaaldatum", "achterstand_bedrag", "postcode", "huisnummer")
 
+NOTATIONS = ("as_bag", "roman_floor", "omitted_single", "omitted_shared")
+"""How a clean signal writes its sub-address: as BAG has it; a floor 1-5 in Roman numerals
+where BAG has digits or the reverse ('12-III' for BAG 12-3); the addition left out at a number
+where BAG has only additions (no bare number, so no rule can pick a wrong address) and only
+one dwelling ('single': the others are offices or shops) or several dwellings ('shared')."""
+
 NOT_REACHED = {  # resultaat: weight (household not reached)
     "geen_contact": 0.45,
     "geen_reactie_na_contact": 0.14,
@@ -131,6 +141,10 @@ class Rates:
     outside_gemeente: float = 0.01
     unreadable: float = 0.005
     duplicate: float = 0.005
+    roman_floor: float = 0.003
+    omitted_single: float = 0.002
+    omitted_shared: float = 0.002
+    """Shares of the hard notations of :data:`NOTATIONS` (at least one of each in 50 rows)."""
     reach: float = 0.28
     help_accepted: float = 1 / 3
     """Share of reached households that accept help."""
@@ -159,6 +173,8 @@ class Signals:
     w_number: np.ndarray
     w_letter: np.ndarray
     w_toev: np.ndarray
+    notation: np.ndarray  # index into NOTATIONS
+    dwellings: np.ndarray  # hard notations: residential BAG addresses at the number (else -1)
     signaal_id: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
@@ -367,9 +383,12 @@ def build_signals(
         w_number=a.huisnummer[address].copy(),
         w_letter=a.huisletter[address].copy(),
         w_toev=a.toevoeging[address].copy(),
+        notation=np.zeros(n, dtype=np.int64),
+        dwellings=np.full(n, -1, dtype=np.int64),
     )
     _force_notations(sig, pop, partner_list, rng)
     _add_faults(sig, pop, rng, rates, q_last)
+    _add_hard_notations(sig, pop, partner_list, rng_for(seed, "signals/notations", quarter), rates)
     _assign_ids(sig, partner_list, quarter, seed)
     return sig
 
@@ -377,8 +396,9 @@ def build_signals(
 def _empty_signals() -> Signals:
     e = np.zeros(0, dtype=np.int64)
     return Signals(
-        e, e, e, e, e, e, e, e.astype(bool), e.astype(bool), e.astype(bool), e, e, e, [], e, e, e
-    )
+        e, e, e, e, e, e, e, e.astype(bool), e.astype(bool), e.astype(bool), e, e, e, [], e, e, e,
+        e, e,
+    )  # fmt: skip
 
 
 def _kind_of(letter: np.ndarray, toev: np.ndarray) -> np.ndarray:
@@ -428,14 +448,20 @@ def _force_notations(
             signalled[sig.household[v]] = False
             signalled[new] = True
             per_hh[new] += 1
-            addr = pop.hh_address[new]
-            sig.household[v], sig.person[v], sig.address[v] = new, pop.hh_first_person[new], addr
-            sig.w_pc4[v], sig.w_pc6[v] = a.pc4[addr], LETTER_COMBOS[a.pc6[addr]]
-            sig.w_number[v], sig.w_letter[v], sig.w_toev[v] = (
-                a.huisnummer[addr],
-                a.huisletter[addr],
-                a.toevoeging[addr],
-            )
+            _move_signal(sig, pop, v, new)
+
+
+def _move_signal(sig: Signals, pop: Population, v: int, new: int) -> None:
+    """Give signal ``v`` to household ``new``: its first resident, its address as BAG has it."""
+    a = pop.addresses
+    addr = pop.hh_address[new]
+    sig.household[v], sig.person[v], sig.address[v] = new, pop.hh_first_person[new], addr
+    sig.w_pc4[v], sig.w_pc6[v] = a.pc4[addr], LETTER_COMBOS[a.pc6[addr]]
+    sig.w_number[v], sig.w_letter[v], sig.w_toev[v] = (
+        a.huisnummer[addr],
+        a.huisletter[addr],
+        a.toevoeging[addr],
+    )
 
 
 def fault_count(rate: float, n: int) -> int:
@@ -487,6 +513,84 @@ def _add_faults(
     sig.reason[bad] = rng.integers(0, len(UNREADABLE_REASONS), size=len(bad))
     late = bad[sig.reason[bad] == UNREADABLE_REASONS.index("signaaldatum_after_quarter")]
     sig.day[late] = q_last + rng.integers(1, 46, size=len(late))
+
+
+def _add_hard_notations(
+    sig: Signals,
+    pop: Population,
+    partner_list: list[Partner],
+    rng: np.random.Generator,
+    rates: Rates,
+) -> None:
+    """Write a few clean signals in the hard notations of :data:`NOTATIONS`, drawn with their
+    own random stream so that every other figure of the quarter stays as it was. When no
+    signalled household lives where a notation can occur, one single-signal household's
+    signal (at a plain number) moves to an unsignalled household there, as
+    :func:`_force_notations` does."""
+    a = pop.addresses
+    _, at_number = np.unique((a.pc4 * 512 + a.pc6) * 100_000 + a.huisnummer, return_inverse=True)
+    dwellings = np.bincount(at_number, weights=a.gebruiksdoel == 0).astype(np.int64)
+    bare = np.bincount(at_number, weights=(a.huisletter == 0) & (a.toevoeging == 0)) > 0
+    home = pop.hh_address
+    toev = a.toevoeging[home]
+    only_additions = ~bare[at_number[home]] & (toev > 0)
+    qualifies = {  # notation: households whose address it can be written for
+        "roman_floor": ((toev >= 1) & (toev <= 5)) | ((toev >= 8) & (toev <= 12)),
+        "omitted_single": only_additions & (dwellings[at_number[home]] == 1),
+        "omitted_shared": only_additions & (dwellings[at_number[home]] > 1),
+    }
+    rates_of = {
+        "roman_floor": rates.roman_floor,
+        "omitted_single": rates.omitted_single,
+        "omitted_shared": rates.omitted_shared,
+    }
+    groups_of = publication_groups()
+    landlord = np.array([groups_of.get(p.partner_type) == "huur" for p in partner_list])
+    for name, households in qualifies.items():
+        count = fault_count(rates_of[name], len(sig))
+        clean = (sig.fault == 0) & (sig.notation == 0)
+        pool = np.flatnonzero(clean & households[np.maximum(sig.household, 0)])
+        if count and len(pool) == 0:
+            per_hh = np.bincount(sig.household[sig.household >= 0], minlength=pop.households)
+            plain = (sig.w_letter == 0) & (sig.w_toev == 0)  # not one _force_notations chose
+            single = per_hh[np.maximum(sig.household, 0)] == 1
+            victims = np.flatnonzero(clean & plain & single & ~landlord[sig.partner])
+            targets = np.flatnonzero(households & (per_hh == 0))
+            if len(victims) and len(targets):
+                v = int(victims[rng.integers(len(victims))])
+                _move_signal(sig, pop, v, int(targets[rng.integers(len(targets))]))
+                pool = np.array([v])
+        chosen = np.sort(rng.choice(pool, size=min(count, len(pool)), replace=False))
+        sig.notation[chosen] = NOTATIONS.index(name)
+        sig.dwellings[chosen] = dwellings[at_number[sig.address[chosen]]]
+        if name == "roman_floor":  # TOEVOEGINGEN: '1'..'5' are codes 1-5, 'I'..'V' codes 8-12
+            sig.w_toev[chosen] += np.where(sig.w_toev[chosen] <= 5, 7, -7).astype(sig.w_toev.dtype)
+        else:
+            sig.w_letter[chosen] = 0
+            sig.w_toev[chosen] = 0
+
+
+def expected_match_status(
+    fault: str, notation: str, letter: str, toevoeging: str, columns: set[str], dwellings: int
+) -> str | None:
+    """The match status the documented rules give a signal row (None: it never reaches the
+    match: unreadable, or a duplicate of an earlier row). ``letter`` and ``toevoeging`` are
+    the sub-address as written (BAG spelling), ``columns`` the partner's canonical fields."""
+    if fault == "duplicate" or fault.startswith("unreadable"):
+        return None
+    if fault in ("no_address", "outside_gemeente"):
+        return {"no_address": "no_match", "outside_gemeente": "outside_gemeente"}[fault]
+    if notation in ("omitted_single", "omitted_shared"):
+        return "missing_toevoeging" if dwellings == 1 else "ambiguous"
+    if notation == "roman_floor":
+        return "unique_toevoeging"
+    if letter and "huisletter" not in columns and "huisnummertoevoeging" in columns:
+        return "letter_as_toevoeging"  # the letter is written in the addition column
+    if "huisnummertoevoeging" not in columns and toevoeging == "H":
+        return "unique_toevoeging"  # written '12 hs'
+    if "huisnummertoevoeging" not in columns and toevoeging in ("I", "V"):
+        return "letter_as_toevoeging"  # '12-I' reads as house letter I
+    return "exact"
 
 
 def _assign_ids(sig: Signals, partner_list: list[Partner], quarter: str, seed: int) -> None:
@@ -663,6 +767,8 @@ TRUTH_SCHEMA: dict[str, type[pl.DataType]] = {
     "buurtcode": pl.String,  # BAG buurtcode of the household (empty: none, gemeente only)
     "gemeentecode": pl.String,
     "fault": pl.String,  # none, no_address, outside_gemeente, unreadable:<reason>, duplicate
+    "notation": pl.String,  # NOTATIONS: as_bag, roman_floor, omitted_single, omitted_shared
+    "match_status": pl.String,  # what the address match must say (empty: never matched)
 }
 """Columns of ``ground_truth/<quarter>/signals.csv``: one row per partner row written."""
 
@@ -696,7 +802,8 @@ def render_partner_files(
         d = dialect_for(partner.code)
         cols = partner_columns(partner)
         canon = [c for _, c in cols]
-        has_letter, has_toev = "huisletter" in canon, "huisnummertoevoeging" in canon
+        columns = set(canon)
+        has_letter, has_toev = "huisletter" in columns, "huisnummertoevoeging" in columns
         separate_initials = "voorletters" in canon
         mine = np.flatnonzero(sig.partner == i)
         mine = mine[np.lexsort((np.arange(len(mine)), sig.day[mine]))]
@@ -746,18 +853,21 @@ def render_partner_files(
                 j = int(mine[r])
                 line = render_line(rows[r], d)
                 lines.append(line)
-                _truth_row(truth, sig, pop, geo, partner, name, len(lines) + 1, j, None)
+                _truth_row(truth, sig, pop, geo, partner, columns, name, len(lines) + 1, j)
                 if duplicated[j]:
                     if rng.random() < 0.6:
                         lines.append(line)
                         _truth_row(
-                            truth, sig, pop, geo, partner, name, len(lines) + 1, j, "duplicate"
-                        )
+                            truth, sig, pop, geo, partner, columns, name, len(lines) + 1, j,
+                            "duplicate",
+                        )  # fmt: skip
                     else:
                         dup_at_end.append((line, j))
             for line, j in dup_at_end:
                 lines.append(line)
-                _truth_row(truth, sig, pop, geo, partner, name, len(lines) + 1, j, "duplicate")
+                _truth_row(
+                    truth, sig, pop, geo, partner, columns, name, len(lines) + 1, j, "duplicate"
+                )
             data = encode_file([h for h, _ in cols], lines, d)
             files.append(PartnerFile(source=partner.code, name=name, data=data, rows=len(lines)))
 
@@ -923,10 +1033,11 @@ def _truth_row(
     pop: Population,
     geo: Geography,
     partner: Partner,
+    columns: set[str],
     file_name: str,
     line: int,
     j: int,
-    fault: str | None,
+    fault: str | None = None,
 ) -> None:
     a = pop.addresses
     addr = int(sig.address[j])
@@ -946,13 +1057,20 @@ def _truth_row(
     truth["achterstand_bedrag"].append(fmt_decimal(int(sig.cents[j]), "1234.56"))
     truth["postcode"].append(f"{int(sig.w_pc4[j])}{sig.w_pc6[j]}")
     truth["huisnummer"].append(int(sig.w_number[j]))
-    truth["huisletter"].append(chr(64 + int(sig.w_letter[j])) if sig.w_letter[j] > 0 else None)
-    truth["huisnummertoevoeging"].append(TOEVOEGINGEN[int(sig.w_toev[j])] or None)
+    letter = chr(64 + int(sig.w_letter[j])) if sig.w_letter[j] > 0 else ""
+    toevoeging = TOEVOEGINGEN[int(sig.w_toev[j])]
+    notation = NOTATIONS[int(sig.notation[j])]
+    truth["huisletter"].append(letter or None)
+    truth["huisnummertoevoeging"].append(toevoeging or None)
     truth["household_id"].append(hh if hh >= 0 else None)
     truth["adres_id"].append(f"{int(a.adres_id[addr]):016d}" if addr >= 0 else None)
     truth["buurtcode"].append(geo.buurt_codes[buurt] if buurt >= 0 else None)
     truth["gemeentecode"].append(geo.gemeente_codes[int(a.gemeente[home])] if home >= 0 else None)
     truth["fault"].append(fault)
+    truth["notation"].append(notation)
+    truth["match_status"].append(
+        expected_match_status(fault, notation, letter, toevoeging, columns, int(sig.dwellings[j]))
+    )
 
 
 # ---------------------------------------------------------------------------- cases

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from demo.sample_publication import sample_frames, write_tables
+from orchestration.parameters import read_seed
 from orchestration.publish import publish_quarter
 
 from .conftest import BIN, REPO, monitor_env
@@ -340,3 +341,12 @@ def run_statuses(data_dir: Path) -> list[str]:
 
     with DagsterInstance.from_config(str(data_dir / "dagster_home")) as instance:
         return [run.status.value for run in reversed(instance.get_runs())]
+
+
+def match_statuses() -> tuple[list[str], list[str]]:
+    """The address-match statuses of ``seeds/match_statuses.csv`` in their order: those that
+    place a signal at an address, and those that do not."""
+    rows = sorted(read_seed("match_statuses"), key=lambda row: int(row["volgorde"]))
+    matched = [row["match_status"] for row in rows if row["matched"] == "true"]
+    unmatched = [row["match_status"] for row in rows if row["matched"] != "true"]
+    return matched, unmatched

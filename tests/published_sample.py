@@ -3,21 +3,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from demo.sample_publication import sample_frames, write_tables
 from orchestration.publish import publish_quarter
 from orchestration.settings import Paths
 
 
-def publish_sample(root: Path, quarters: list[str]) -> Paths:
-    """Publish the sample of each quarter into ``root/data/monitor.duckdb``."""
+def publish_sample(
+    root: Path,
+    quarters: list[str],
+    frames: Callable[[str], dict[str, pd.DataFrame]] = sample_frames,
+) -> Paths:
+    """Publish the sample of each quarter (``frames(quarter)``, by default the gate's sample)
+    into ``root/data/monitor.duckdb``."""
     paths = Paths(root / "data")
     with duckdb.connect(str(root / "warehouse.duckdb")) as con:
         for quarter in quarters:
-            write_tables(con, **sample_frames(quarter))
+            write_tables(con, **frames(quarter))
             publish_quarter(
                 con,
                 quarter,

@@ -1,40 +1,258 @@
 """Every SQL example of docs/analyst-guide.md runs on a published monitor.duckdb, opened
-read-only as the guide says, and returns rows: the examples stay true to the schema."""
+read-only as the guide says, and returns what it promises: each example's rows are
+recomputed here in Python from the frames that were published (the gate's sample,
+orchestration/gate/sample.py), not from the published file, and compared value by value.
+
+The earlier quarter is published with fewer signalled households than the later one, so the
+trend and change examples have a difference to find.
+"""
 
 from __future__ import annotations
 
+import csv
+import math
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import duckdb
+import pandas as pd
 import pytest
+
+from demo.sample_publication import sample_frames
 
 from .conftest import REPO
 from .published_sample import publish_sample
 
 GUIDE = REPO / "docs" / "analyst-guide.md"
+EARLIER, LATER = "2026Q2", "2026Q3"
+FEWER_EARLIER = {"GM0999": 12.0, "WK099901": 10.0, "WK09990A": 2.0, "BU09990101": 10.0}
+"""hh_met_signaal in the earlier quarter: this many fewer than in the later one."""
 
 
 def sql_examples() -> list[str]:
     return re.findall(r"```sql\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
 
 
+def frames(quarter: str) -> dict[str, pd.DataFrame]:
+    """The gate's sample; in the earlier quarter fewer signalled households (published cells)."""
+    out = sample_frames(quarter)
+    if quarter == EARLIER:
+        for name in ("protected", "candidate"):
+            frame = out[name]
+            for code, fewer in FEWER_EARLIER.items():
+                cell = (frame["area_code"] == code) & (frame["indicator"] == "hh_met_signaal")
+                frame.loc[cell & (frame["status"] == "published"), "value"] -= fewer
+    return out
+
+
+@dataclass(frozen=True)
+class Area:
+    quarter: str
+    level: str
+    code: str
+    name: str
+    parent: str | None
+    values: dict[str, float | None]
+    """Indicator -> published value (None where suppressed)."""
+    status: dict[str, str]
+
+
+def published_areas() -> list[Area]:
+    """What was handed to publication, per quarter and area, in plain Python."""
+    areas = []
+    for quarter in (EARLIER, LATER):
+        candidate = frames(quarter)["candidate"]
+        for (level, code, name, parent), rows in candidate.groupby(
+            ["area_level", "area_code", "area_name", "parent_code"], dropna=False, sort=True
+        ):
+            values = {
+                r.indicator: (None if pd.isna(r.value) else float(r.value))
+                for r in rows.itertuples()
+            }
+            status = {r.indicator: r.status for r in rows.itertuples()}
+            parent = None if pd.isna(parent) else parent
+            areas.append(Area(quarter, level, code, name, parent, values, status))
+    return areas
+
+
+# ---------------------------------------------------- what each example should return
+
+
+def top_buurten(areas: list[Area]) -> list[tuple]:
+    rows = [
+        (a.code, a.name, a.values["signalen_per_1000_hh"], a.values["signalen"],
+         a.values["huishoudens"])
+        for a in areas
+        if a.quarter == LATER and a.level == "buurt" and a.values["signalen_per_1000_hh"] is not None
+    ]  # fmt: skip
+    return sorted(rows, key=lambda r: -r[2])[:20]
+
+
+def wijken_rarely_reached(areas: list[Area]) -> list[tuple]:
+    rows = [
+        (a.name, a.values["hh_met_signaal"], a.values["pct_bereikt"], a.values["pct_hulp"])
+        for a in areas
+        if a.quarter == LATER and a.level == "wijk" and a.values["pct_bereikt"] is not None
+    ]
+    return sorted(rows, key=lambda r: r[2])[:10]
+
+
+def partner_mix(areas: list[Area]) -> list[tuple]:
+    groups = ("energie", "water", "huur", "zorg", "overig")
+    return [
+        (a.name, *(a.values[f"signalen_{g}"] for g in groups), a.values["signalen"])
+        for a in areas
+        if a.quarter == LATER and a.level == "gemeente"
+    ]
+
+
+def gemeente_trend(areas: list[Area]) -> list[tuple]:
+    rows = [
+        (a.code, a.name, a.quarter, a.values["hh_met_signaal"], a.values["signalen_per_1000_hh"],
+         a.values["pct_bereikt"])
+        for a in areas
+        if a.level == "gemeente" and a.values["signalen_per_1000_hh"] is not None
+    ]  # fmt: skip
+    return sorted(rows, key=lambda r: (r[0], r[2]))
+
+
+def wijk_change(areas: list[Area]) -> list[tuple]:
+    rows = []
+    for a in sorted((a for a in areas if a.level == "wijk"), key=lambda a: (a.code, a.quarter)):
+        before = [b for b in areas if b.code == a.code and b.quarter < a.quarter]
+        now = a.values["hh_met_signaal"]
+        then = before[-1].values["hh_met_signaal"] if before else None
+        change = None if now is None or then is None else now - then
+        rows.append((a.code, a.name, a.quarter, now, change))
+    return rows
+
+
+def buurten_beside_wijk(areas: list[Area]) -> list[tuple]:
+    wijken = {a.code: a for a in areas if a.quarter == LATER and a.level == "wijk"}
+    rows = [
+        (wijken[b.parent].name, b.name, b.values["hh_met_signaal"],
+         wijken[b.parent].values["hh_met_signaal"])
+        for b in areas
+        if b.quarter == LATER and b.level == "buurt"
+    ]  # fmt: skip
+    return sorted(rows, key=lambda r: (r[0], r[1]))
+
+
+def pct_hulp_long(areas: list[Area]) -> list[tuple]:
+    rows = [
+        (a.level, a.code, a.name, a.values["pct_hulp"], a.status["pct_hulp"])
+        for a in areas
+        if a.quarter == LATER
+    ]
+    return sorted(rows, key=lambda r: (r[0], r[1]))
+
+
+def publication_log(areas: list[Area]) -> list[tuple]:
+    """publish_sample logs one publication per quarter, in order: synthetic, 1 + 1 suppressed."""
+    return [(q, True, 1, 1) for q in (EARLIER, LATER)]
+
+
+def share_suppressed(areas: list[Area]) -> list[tuple]:
+    levels = sorted({a.level for a in areas})
+    rows = []
+    for level in levels:
+        states = [s for a in areas if a.quarter == LATER and a.level == level
+                  for s in a.status.values()]  # fmt: skip
+        rows.append((level, states.count("suppressed") / len(states)))
+    return rows
+
+
+def wijk_export(areas: list[Area]) -> list[tuple]:
+    return sorted(
+        (a.code, a.name, a.values["hh_met_signaal"], a.values["signalen"], a.values["pct_hulp"])
+        for a in areas
+        if a.quarter == LATER and a.level == "wijk"
+    )
+
+
+EXPECTED: dict[str, tuple[Callable[[list[Area]], list[tuple]], bool]] = {
+    # a phrase that picks out one example: (its expected rows, whether its order is promised)
+    "order by signalen_per_1000_hh desc": (top_buurten, True),
+    "order by pct_bereikt": (wijken_rarely_reached, True),
+    "signalen_energie, signalen_water": (partner_mix, True),
+    "signalen_per_1000_hh, pct_bereikt\nfrom monitor.gemeente": (gemeente_trend, True),
+    "lag(hh_met_signaal)": (wijk_change, True),
+    "as wijk_totaal": (buurten_beside_wijk, True),
+    "indicator = 'pct_hulp'": (pct_hulp_long, True),
+    "from monitor.publication_log": (publication_log, True),
+    "as share_suppressed": (share_suppressed, False),
+    "to 'wijk_2026Q3.csv'": (wijk_export, False),
+}
+
+
+def expectation(sql: str) -> tuple[Callable[[list[Area]], list[tuple]], bool]:
+    [key] = [key for key in EXPECTED if key in sql]
+    return EXPECTED[key]
+
+
+def same(actual: object, expected: object) -> bool:
+    if isinstance(expected, float) and isinstance(actual, int | float):
+        return math.isclose(actual, expected, rel_tol=1e-9)
+    return actual == expected
+
+
+def assert_rows(actual: list[tuple], expected: list[tuple], ordered: bool) -> None:
+    if not ordered:
+        actual, expected = sorted(actual), sorted(expected)
+    assert len(actual) == len(expected), (actual, expected)
+    for got, want in zip(actual, expected, strict=True):
+        assert len(got) == len(want) and all(map(same, got, want)), (got, want)
+
+
 def test_the_guide_has_examples() -> None:
     assert len(sql_examples()) >= 8
 
 
+def test_every_example_has_its_expected_result() -> None:
+    """One expectation per example and one example per expectation."""
+    examples = sql_examples()
+    for sql in examples:
+        assert sum(key in sql for key in EXPECTED) == 1, sql
+    for key in EXPECTED:
+        assert sum(key in sql for sql in examples) == 1, key
+
+
 @pytest.fixture(scope="module")
 def monitor_file(tmp_path_factory: pytest.TempPathFactory):
-    return publish_sample(tmp_path_factory.mktemp("guide"), ["2026Q2", "2026Q3"]).monitor
+    return publish_sample(tmp_path_factory.mktemp("guide"), [EARLIER, LATER], frames).monitor
+
+
+def test_the_sample_has_something_to_find() -> None:
+    """The expectations are not vacuous: suppressed cells, a trend, several rows."""
+    areas = published_areas()
+    assert any(row[-1] is None for row in wijk_change(areas))  # first quarter: no change
+    assert any(row[-1] for row in wijk_change(areas))  # a later quarter: a change
+    assert any(row[3] is None for row in pct_hulp_long(areas))
+    assert len(top_buurten(areas)) >= 2 and len(wijken_rarely_reached(areas)) >= 1
 
 
 @pytest.mark.parametrize("sql", sql_examples(), ids=lambda sql: " ".join(sql.split())[:60])
-def test_example_runs_on_the_published_file(sql: str, monitor_file, tmp_path, monkeypatch) -> None:
+def test_example_returns_what_it_promises(sql: str, monitor_file, tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)  # an export example writes into the working directory
+    compute, ordered = expectation(sql)
+    expected = compute(published_areas())
+    assert expected, "every example has rows to return on a published quarter"
     with duckdb.connect(str(monitor_file), read_only=True) as con:
         result = con.execute(sql)
         if sql.lstrip().lower().startswith("copy"):
             [target] = re.findall(r"to '([^']+)'", sql)
-            lines = (tmp_path / target).read_text(encoding="utf-8").splitlines()
-            assert len(lines) > 1, "a header and data rows"
+            with (tmp_path / target).open(encoding="utf-8", newline="") as handle:
+                rows = list(csv.DictReader(handle, delimiter=";"))
+            actual = [
+                (r["area_code"], r["area_name"], *(
+                    float(r[c]) if r[c] else None
+                    for c in ("hh_met_signaal", "signalen", "pct_hulp")
+                ))
+                for r in rows
+            ]  # fmt: skip
         else:
-            assert result.fetchall(), "the example returns rows on a published quarter"
+            actual = result.fetchall()
+            if compute is publication_log:  # published_at is the time of publication
+                actual = [(r[0], r[2], r[3], r[4]) for r in actual]
+    assert_rows(actual, expected, ordered)

@@ -3,13 +3,13 @@
 Runs the real ``dbt build`` (seeds, models and every dbt data test) per quarter, the way the
 pipeline does: the quarter in MONITOR_QUARTER, the warehouse in MONITOR_WAREHOUSE. Checks
 the match statuses, household features and personas against the fixture's expectations,
-recomputes every indicator independently in Python from the fixture's raw rows, and checks
-that quarters are independent, buildable in any order and rebuilt identically.
+recomputes every indicator independently in Python from the fixture's raw rows (with the
+definitions of MONITOR.md stated in this file, not read from the seeds the models read), and
+checks that quarters are independent, buildable in any order and rebuilt identically.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import statistics
@@ -30,7 +30,6 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = REPO / "dbt_project"
-SEEDS = REPO / "seeds"
 DBT = Path(sys.executable).with_name("dbt")
 
 PER_QUARTER_TABLES = (
@@ -40,7 +39,48 @@ PER_QUARTER_TABLES = (
     "main_monitor.mon_area_counts",
     "main_monitor.mon_area_indicators",
 )
+
+# ------------------------------------------------ the definitions, stated here (MONITOR.md)
+# The reference below is computed from these statements, never from seeds/ (which the models
+# read): a changed seed or model shows up as a difference.
+
+AOW_AGE = 67
+"""senior: the oldest resident is this old or older."""
+MINOR_BELOW = 18
+"""A resident younger than this is a minor."""
+JONGE_STARTER_OLDEST = (18, 27)
+"""jonge_starter: the oldest resident is 18 to 27 (both included) and there are no minors."""
+STUDENT_AGES = (17, 25)
+"""student: every resident is 17 to 25 (both included) and none has a benefit."""
+GROOT_GEZIN_MINORS = 3
+"""groot_gezin_minimum: at least this many minors and a minimum-income benefit."""
 MINIMUM_BENEFITS = {"participatiewet", "ioaw"}
+SELF_EMPLOYED_BENEFITS = {"bbz"}
+KNOWN_MONTHS = 12
+"""Known to the gemeente: a benefit or debt-help spell in the 12 months up to the first signal."""
+
+GROUPS = ("energie", "water", "huur", "zorg", "overig")
+PERSONAS = ("jonge_starter", "groot_gezin_minimum", "senior", "zelfstandige", "student", "overig")
+COUNTS = (
+    "huishoudens",
+    "hh_met_signaal",
+    "hh_meerdere_signalen",
+    "signalen",
+    *(f"signalen_{g}" for g in GROUPS),
+    "hh_onbekend",
+    "hh_bereikt",
+    "hh_hulp_geaccepteerd",
+    *(f"hh_persona_{p}" for p in PERSONAS),
+)
+RATES = {  # rate: (numerator, denominator, scale)
+    "signalen_per_1000_hh": ("signalen", "huishoudens", 1000),
+    "pct_meerdere": ("hh_meerdere_signalen", "hh_met_signaal", 100),
+    "pct_onbekend": ("hh_onbekend", "hh_met_signaal", 100),
+    "pct_bereikt": ("hh_bereikt", "hh_met_signaal", 100),
+    "pct_hulp": ("hh_hulp_geaccepteerd", "hh_met_signaal", 100),
+}
+MEDIANS = ("mediaan_bedrag",)
+"""The median arrears (sum of a household's amounts) over the signalled households."""
 
 
 def dbt(
@@ -130,11 +170,6 @@ def months_before(day: date, months: int) -> date:
     raise AssertionError(day)
 
 
-def seed(name: str) -> list[dict[str, str]]:
-    with (SEEDS / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def overlaps(start: date, end: date | None, lo: date, hi: date) -> bool:
     return start <= hi and (end is None or end >= lo)
 
@@ -151,7 +186,6 @@ def days_of(s: fx.Signal) -> int | None:
 def expected_households(quarter: str) -> dict[str, dict]:
     """Signalled households of the quarter, from the fixture and EXPECTED_MATCH (not the model)."""
     start, end = quarter_bounds(quarter)
-    p = {row["parameter"]: float(row["value"]) for row in seed("persona_parameters")}
     latest: dict[tuple[str, str], fx.Signal] = {}
     for s in fx.SIGNALS:  # list order = file order: a later landing / file / line wins
         if start <= s.signaaldatum <= end:
@@ -178,23 +212,24 @@ def expected_households(quarter: str) -> dict[str, dict]:
         persons = {fx.person_id(adres, i) for i in range(len(ages))}
         own = [sp for sp in spells if sp[0] in persons]
         first = min(s.signaaldatum for s in signals)
-        window = months_before(first, int(p["bekend_maanden"]))
+        window = months_before(first, KNOWN_MONTHS)
         bekend = any(s0 <= first and (e is None or e >= window) for _, _, _, s0, e in own)
         benefits = {
             code
             for _, bron, code, s0, e in own
             if bron == "uitkering" and overlaps(s0, e, start, end)
         }
-        minors = sum(age < p["minderjarig_tot"] for age in ages)
-        if p["jonge_starter_min"] <= max(ages) <= p["jonge_starter_max"] and minors == 0:
+        minors = sum(age < MINOR_BELOW for age in ages)
+        young, old = JONGE_STARTER_OLDEST
+        if young <= max(ages) <= old and minors == 0:
             persona = "jonge_starter"
-        elif minors >= p["groot_gezin_min_minderjarigen"] and benefits & MINIMUM_BENEFITS:
+        elif minors >= GROOT_GEZIN_MINORS and benefits & MINIMUM_BENEFITS:
             persona = "groot_gezin_minimum"
-        elif max(ages) >= p["aow_leeftijd"]:
+        elif max(ages) >= AOW_AGE:
             persona = "senior"
-        elif "bbz" in benefits:
+        elif benefits & SELF_EMPLOYED_BENEFITS:
             persona = "zelfstandige"
-        elif min(ages) >= p["student_min"] and max(ages) <= p["student_max"] and not benefits:
+        elif STUDENT_AGES[0] <= min(ages) and max(ages) <= STUDENT_AGES[1] and not benefits:
             persona = "student"
         else:
             persona = "overig"
@@ -253,16 +288,12 @@ def expected_indicators(quarter: str) -> dict[tuple[str, str], float | None]:
             totals[code].append(float(h["totaal"]))
     out: dict[tuple[str, str], float | None] = {}
     for code in areas:
-        for row in seed("indicators"):
-            name = row["indicator"]
-            if row["kind"] == "count":
-                value: float | None = counts[code][name]
-            elif row["kind"] == "median":
-                value = statistics.median(totals[code]) if totals[code] else None
-            else:
-                den = counts[code][row["denominator"]]
-                value = counts[code][row["numerator"]] / den * float(row["scale"]) if den else None
-            out[(code, name)] = value
+        c = counts[code]
+        out |= {(code, name): c[name] for name in COUNTS}
+        for name, (numerator, denominator, scale) in RATES.items():
+            out[(code, name)] = c[numerator] / c[denominator] * scale if c[denominator] else None
+        for name in MEDIANS:
+            out[(code, name)] = statistics.median(totals[code]) if totals[code] else None
     return out
 
 
@@ -372,6 +403,24 @@ def test_household_features(built) -> None:
         assert features[3] == expected[adres]["totaal"], adres
 
 
+def test_the_households_that_define_the_indicators(built) -> None:
+    """The edges of the definitions, row by row: partner types (not signals, not publication
+    groups) make a household 'meerdere', and the look-back window includes its first day."""
+    rows = query(
+        built["warehouse"],
+        "select huishouden_id, n_signalen, n_partner_types, n_publicatiegroepen, bekend "
+        "from main_marts.fct_huishouden_signalen where quarter = ? and huishouden_id like 'c%'",
+        [fx.QUARTER_A],
+    )
+    h = {row[0]: row[1:] for row in rows}
+    assert h["c03"][:3] == (2, 1, 1)  # two eneco signals: one partner type
+    assert h["c04"][:3] == (2, 1, 1)  # eneco and vattenfall: one partner type
+    assert h["c09"][:3] == (2, 2, 1)  # zorg and cak_zorgverzekering: two types, one group
+    assert not h["c02"][3]  # the spell ended the day before the window
+    assert h["c08"][3]  # the spell ended on the window's first day
+    assert h["c05"][3]  # the spell started on the day of the first signal
+
+
 @pytest.mark.parametrize("quarter", fx.QUARTERS)
 def test_indicators_equal_an_independent_computation(built, quarter: str) -> None:
     actual = {
@@ -390,7 +439,7 @@ def test_indicators_equal_an_independent_computation(built, quarter: str) -> Non
 
 
 def test_area_tables_are_additive(built) -> None:
-    counts = [r["indicator"] for r in seed("indicators") if r["kind"] == "count"]
+    counts = list(COUNTS)
     cols = ", ".join(counts)
     rows = query(
         built["warehouse"],
@@ -411,9 +460,7 @@ def test_area_tables_are_additive(built) -> None:
         if level == "gemeente":
             assert all(c[n] >= sums[n] for n in counts), (quarter, code)
             strictly_more += c["huishoudens"] > sums["huishoudens"]
-        assert c["signalen"] == sum(
-            c[f"signalen_{g}"] for g in ("energie", "water", "huur", "zorg", "overig")
-        )
+        assert c["signalen"] == sum(c[f"signalen_{g}"] for g in GROUPS)
         assert c["hh_met_signaal"] == sum(v for n, v in c.items() if n.startswith("hh_persona_"))
         assert (
             c["hh_hulp_geaccepteerd"] <= c["hh_bereikt"] <= c["hh_met_signaal"] <= c["huishoudens"]
@@ -427,7 +474,7 @@ def test_every_area_every_quarter_with_zeros(built) -> None:
         "select quarter, count(distinct area_code), count(*) "
         "from main_monitor.mon_area_indicators group by 1 order by 1",
     )
-    n_indicators = len(seed("indicators"))
+    n_indicators = len(COUNTS) + len(RATES) + len(MEDIANS)
     assert rows == [(q, len(fx.AREAS), len(fx.AREAS) * n_indicators) for q in fx.QUARTERS]
     empty = dict(
         query(

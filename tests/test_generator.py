@@ -432,6 +432,43 @@ def test_signal_rates(synthetic: tuple[Paths, object], truth: pl.DataFrame) -> N
         assert amounts.min() >= lo and amounts.max() <= hi and amounts.n_unique() > 20
 
 
+ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V"}
+
+
+def test_hard_address_notations(synthetic: tuple[Paths, object], truth: pl.DataFrame) -> None:
+    """Roman floors and left-out additions are written, a small share each, and the ground
+    truth's expected match status follows from the BAG extract on disk: a left-out addition
+    at a number with one dwelling finds it (missing_toevoeging), with several it is ambiguous."""
+    paths, _ = synthetic
+    bag = landing_csv(paths, "bag_adressen")
+    at = {row["adres_id"]: row for row in bag.iter_rows(named=True)}
+    per_number: dict[tuple[str, str], list[dict]] = {}
+    for row in bag.iter_rows(named=True):
+        per_number.setdefault((row["postcode"], row["huisnummer"]), []).append(row)
+    clean = truth.filter(pl.col("fault") == "none")
+    counts = Counter(clean["notation"])
+    assert set(counts) == {"as_bag", "roman_floor", "omitted_single", "omitted_shared"}
+    for notation in ("roman_floor", "omitted_single", "omitted_shared"):
+        assert 0 < counts[notation] / clean.height < 0.01, counts
+    for row in clean.iter_rows(named=True):
+        home = at[row["adres_id"]]
+        written = (row["huisletter"], row["huisnummertoevoeging"])
+        others = per_number[(row["postcode"], row["huisnummer"])]
+        dwellings = sum(o["gebruiksdoel"] == "woonfunctie" for o in others)
+        if row["notation"] == "as_bag":
+            assert written == (home["huisletter"], home["huisnummertoevoeging"])
+        elif row["notation"] == "roman_floor":
+            floor = {home["huisnummertoevoeging"], row["huisnummertoevoeging"]}
+            assert any(floor == {digit, roman} for digit, roman in ROMAN.items()), row
+            assert row["match_status"] == "unique_toevoeging"
+        else:
+            assert written == (None, None) and home["huisnummertoevoeging"], row
+            assert all(o["huisletter"] or o["huisnummertoevoeging"] for o in others), row
+            single = row["notation"] == "omitted_single"
+            assert (dwellings == 1) == single, (row, dwellings)
+            assert row["match_status"] == ("missing_toevoeging" if single else "ambiguous")
+
+
 def test_landlords_signal_their_tenants_only(
     synthetic: tuple[Paths, object], truth: pl.DataFrame
 ) -> None:

@@ -1,8 +1,13 @@
 """The Dagster UI end to end: ``dagster dev`` on a fresh installation, looked at with headless
 Chromium and driven through Dagster's GraphQL API the way the UI drives it.
 
-- Chromium loads the global asset lineage, the publish group's lineage and the metadata of the
-  address-matching model; screenshots are saved as test artifacts.
+- Chromium loads the global asset lineage and the publish group's lineage (group and asset
+  names on the page), the events of the address-matching model (the match-rate table as text:
+  per partner the signals and the count per match status of the generator's ground truth)
+  and of the protected candidate (per level the cells and the suppressions of the published
+  file), the candidate's checks (every gate check by name, succeeded) and the publication's
+  events (its suppression figures as the publication log has them). Each page is judged by
+  the text a person sees on it; its screenshot is saved as a test artifact.
 - One quarter is materialized through GraphQL (``launchRun`` of job ``quarterly_refresh`` for
   one partition) and succeeds; its match-rate table is on the dbt model's materialization.
 - A backfill of two quarters, launched as the UI's job page launches it
@@ -10,9 +15,11 @@ Chromium and driven through Dagster's GraphQL API the way the UI drives it.
   start and end times do not overlap, and both quarters are published with their reports.
 
 Artifacts: ``$PYTEST_ARTIFACTS/ui/`` or else ``test-artifacts/ui/`` in the repository root
-(git-ignored): ``asset_lineage.png``, ``publish_group.png``, ``match_rates.png`` (the match
-rates per partner on the dbt model) and ``suppressions.png`` (suppressions per level, with
-text bars, on the protected candidate).
+(git-ignored), per page a screenshot and the page's text: ``asset_lineage``,
+``publish_group``, ``match_rates`` (the match rates per partner on the dbt model),
+``suppressions`` (suppressions per level, with text bars, on the protected candidate),
+``checks`` (the gate's checks on the candidate) and ``published`` (the publication's events),
+each ``.png`` and ``.txt``.
 
 Needs Debian's ``chromium`` package (``apt-get install -y chromium``; ``.ci/run`` installs it).
 Without it the test fails and says so: the UI is part of what this project delivers.
@@ -23,6 +30,7 @@ Data: two synthetic quarters of 2,000 households each, so each quarter run is sh
 from __future__ import annotations
 
 import contextlib
+import html
 import itertools
 import json
 import os
@@ -30,24 +38,26 @@ import re
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import time
 import urllib.error
 import urllib.request
-import zlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 from dagster import DagsterInstance, RunsFilter
 
 from orchestration.definitions import defs
+from orchestration.gate.check import blocking_check_names
 from orchestration.jobs import QUARTERLY_JOB_NAME
 
 from .conftest import BIN, REPO, monitor_env
+from .pipeline_support import match_statuses
 
 pytestmark = pytest.mark.e2e
 
@@ -181,6 +191,25 @@ class DagsterDev:
             or self.log_tail()
         )
 
+    def wait_for_backfill(self, backfill_id: str) -> list[dict]:
+        """The backfill's runs, once it has one finished run per quarter."""
+        deadline = time.monotonic() + 3 * RUN_DEADLINE_SECONDS
+        while True:
+            backfill = self.graphql(
+                "query($id: String!) { partitionBackfillOrError(backfillId: $id) { "
+                "... on PartitionBackfill { status runs(limit: 10) { runId status } } } }",
+                {"id": backfill_id},
+            )["partitionBackfillOrError"]
+            runs = backfill["runs"]
+            finished = len(runs) == len(QUARTERS) and all(
+                r["status"] in {"SUCCESS", "FAILURE", "CANCELED"} for r in runs
+            )
+            if finished and backfill["status"] != "REQUESTED":
+                return runs
+            if time.monotonic() > deadline:
+                pytest.fail(f"backfill unfinished: {backfill}\n{self.log_tail()}")
+            time.sleep(3)
+
     def materialization_metadata(
         self, path: list[str], partition: str, run_id: str
     ) -> dict[str, dict]:
@@ -242,76 +271,43 @@ def run_chromium(chromium: Path, profile: Path, *args: str) -> subprocess.Comple
     return result
 
 
-def screenshot(chromium: Path, profile: Path, url: str, name: str, size=(1600, 1000)) -> Path:
+def look(chromium: Path, profile: Path, url: str, name: str, size=(1600, 1000)) -> str:
+    """Open ``url`` once: its screenshot and its text (after the single-page app rendered it,
+    scripts and styles cut) are saved as artifacts ``name``.png and ``name``.txt; the text,
+    as a person reads it (tags out, entities decoded, white space collapsed), is returned."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    target = ARTIFACTS / name
-    target.unlink(missing_ok=True)
-    run_chromium(
-        chromium, profile, f"--window-size={size[0]},{size[1]}", f"--screenshot={target}", url
-    )
-    assert target.exists(), f"chromium wrote no screenshot to {target}"
-    return target
-
-
-def page_text(chromium: Path, profile: Path, url: str) -> str:
-    """The text of the page after the single-page app rendered it (scripts and styles cut)."""
-    dom = run_chromium(chromium, profile, "--window-size=1600,1000", "--dump-dom", url).stdout
+    shot = ARTIFACTS / f"{name}.png"
+    shot.unlink(missing_ok=True)
+    dom = run_chromium(
+        chromium, profile, f"--window-size={size[0]},{size[1]}", f"--screenshot={shot}",
+        "--dump-dom", url,
+    ).stdout  # fmt: skip
+    assert shot.exists(), f"chromium wrote no screenshot to {shot}"
     dom = re.sub(r"<(script|style)\b.*?</\1>", " ", dom, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", dom).split())
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", dom)).split())
+    (ARTIFACTS / f"{name}.txt").write_text(text, encoding="utf-8")
+    return text
 
 
-def png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
-    """Width, height and the pixels (every 4th row) of an 8-bit, non-interlaced PNG."""
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
-    pos, idat, header = 8, [], None
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
-        pos += 12 + length
-        if kind == b"IHDR":
-            header = struct.unpack(">IIBBBBB", body)
-        elif kind == b"IDAT":
-            idat.append(body)
-    assert header is not None, f"{path} has no IHDR"
-    width, height, depth, colour_type, _, _, interlace = header
-    assert depth == 8 and interlace == 0 and colour_type in (2, 6), header
-    channels = 3 if colour_type == 2 else 4
-    stride = width * channels
-    raw = zlib.decompress(b"".join(idat))
-    prev, pixels, i = bytearray(stride), [], 0
-    for y in range(height):
-        kind, line = raw[i], bytearray(raw[i + 1 : i + 1 + stride])
-        i += 1 + stride
-        if kind == 1:  # Sub
-            for x in range(channels, stride):
-                line[x] = (line[x] + line[x - channels]) & 255
-        elif kind == 2:  # Up
-            line = bytearray((v + u) & 255 for v, u in zip(line, prev, strict=True))
-        elif kind == 3:  # Average
-            for x in range(stride):
-                left = line[x - channels] if x >= channels else 0
-                line[x] = (line[x] + ((left + prev[x]) >> 1)) & 255
-        elif kind == 4:  # Paeth
-            for x in range(stride):
-                a = line[x - channels] if x >= channels else 0
-                b, c = prev[x], (prev[x - channels] if x >= channels else 0)
-                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
-                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        if y % 4 == 0:
-            pixels += [bytes(line[x : x + 3]) for x in range(0, stride, channels)]
-        prev = line
-    return width, height, pixels
-
-
-def assert_real_screenshot(path: Path, size: tuple[int, int]) -> None:
-    width, height, pixels = png_pixels(path)
-    assert (width, height) == size
-    counts: dict[bytes, int] = {}
-    for pixel in pixels:
-        counts[pixel] = counts.get(pixel, 0) + 1
-    assert len(counts) >= 20, f"{path}: only {len(counts)} colours, the page did not render"
-    assert max(counts.values()) < 0.98 * len(pixels), f"{path} is (nearly) one colour"
+def match_rate_rows(truth_csv: Path) -> dict[str, str]:
+    """Per partner, the row of the match-rate table as the page shows it, from the generator's
+    ground truth: signals, match rate, then the count per match status."""
+    truth = pl.read_csv(truth_csv, columns=["partner_code", "match_status"], infer_schema=False)
+    matched, unmatched = match_statuses()
+    statuses = (*matched, *unmatched)
+    rows = {}
+    for partner in sorted(set(truth["partner_code"])):
+        counts = Counter(
+            truth.filter(
+                (pl.col("partner_code") == partner) & pl.col("match_status").is_not_null()
+            )["match_status"]
+        )
+        total = sum(counts.values())
+        rate = sum(counts[s] for s in matched) / total
+        rows[partner] = " ".join(
+            [partner, str(total), f"{rate:.1%}", *(str(counts[s]) for s in statuses)]
+        )
+    return rows
 
 
 def asset_paths() -> set[str]:
@@ -431,19 +427,17 @@ def test_chromium_renders_the_asset_lineage(
     dagster_dev: DagsterDev, chromium: Path, tmp_path
 ) -> None:
     lineage = f"{dagster_dev.url}/asset-groups"
-    shot = screenshot(chromium, tmp_path / "profile", lineage, "asset_lineage.png")
-    assert_real_screenshot(shot, (1600, 1000))
-    text = page_text(chromium, tmp_path / "profile", lineage)
+    text = look(chromium, tmp_path / "profile", lineage, "asset_lineage")
     assert "Global asset lineage" in text, text[:500]
-    for group in ("ingest", "transform", "protect", "publish"):
-        assert group in text, f"group {group} not on the lineage page"
+    graph = defs.resolve_asset_graph()
+    per_group = Counter(graph.get(key).group_name for key in graph.get_all_asset_keys())
+    assert {"ingest", "transform", "protect", "publish"} <= set(per_group)
+    for group, n in per_group.items():  # a collapsed group shows its name and its asset count
+        assert re.search(rf"\b{group} {n}\b", text), f"group {group} ({n} assets) not shown"
 
     group_page = f"{dagster_dev.url}/locations/{LOCATION}/asset-groups/publish/lineage"
-    assert_real_screenshot(
-        screenshot(chromium, tmp_path / "profile", group_page, "publish_group.png"), (1600, 1000)
-    )
-    text = page_text(chromium, tmp_path / "profile", group_page)
-    assert "area_indicators" in text and "area_indicators_candidate" in text, text[:500]
+    words = set(look(chromium, tmp_path / "profile", group_page, "publish_group").split())
+    assert {"area_indicators", "area_indicators_candidate"} <= words, sorted(words)[:200]
 
 
 def test_a_quarter_materialized_through_graphql(
@@ -462,37 +456,34 @@ def test_a_quarter_materialized_through_graphql(
     assert entries["dagster/row_count"]["intValue"] == entries["signals"]["intValue"]
 
     page = dagster_dev.asset_events_url(matching, partition)
-    shot = screenshot(chromium, tmp_path / "profile", page, "match_rates.png", (1600, 1400))
-    assert_real_screenshot(shot, (1600, 1400))
+    text = look(chromium, tmp_path / "profile", page, "match_rates", (1600, 1400))
+    truth = dagster_dev.data_dir / "ground_truth" / "2026Q2" / "signals.csv"
+    for partner, row in match_rate_rows(truth).items():
+        assert row in text, f"{partner}: '{row}' not on the match-rate page"
 
     candidate = ["disclosure", "area_indicators_candidate"]
     entries = dagster_dev.materialization_metadata(candidate, partition, launched.run_id)
     levels = entries["suppressions_per_level"]["mdStr"]
     assert "`█` primary `▒` secondary" in levels and "| buurt |" in levels
     page = dagster_dev.asset_events_url(candidate, partition)
-    shot = screenshot(chromium, tmp_path / "profile", page, "suppressions.png")
-    assert_real_screenshot(shot, (1600, 1000))
+    text = look(chromium, tmp_path / "profile", page, "suppressions")
+    with duckdb.connect(str(dagster_dev.data_dir / "monitor.duckdb"), read_only=True) as con:
+        published = con.execute(
+            "select area_level, count(*), count(*) filter (status = 'suppressed') "
+            "from monitor.area_indicators where quarter = '2026Q2' group by 1"
+        ).fetchall()
+    assert {level for level, _, _ in published} == {"buurt", "wijk", "gemeente"}
+    for level, cells, suppressed in published:
+        share = re.escape(f"{suppressed / cells:.1%}")
+        found = re.search(rf"\b{level} {cells} (\d+) (\d+) {share}", text)
+        assert found, f"{level}: {cells} cells, {suppressed} suppressed not on the page"
+        assert int(found[1]) + int(found[2]) == suppressed
 
 
 def test_a_backfill_of_two_quarters_runs_them_one_at_a_time(
     dagster_dev: DagsterDev, launched: Launched
 ) -> None:
-    deadline = time.monotonic() + 3 * RUN_DEADLINE_SECONDS
-    while True:
-        backfill = dagster_dev.graphql(
-            "query($id: String!) { partitionBackfillOrError(backfillId: $id) { "
-            "... on PartitionBackfill { status runs(limit: 10) { runId status } } } }",
-            {"id": launched.backfill_id},
-        )["partitionBackfillOrError"]
-        runs = backfill["runs"]
-        finished = len(runs) == len(QUARTERS) and all(
-            r["status"] in {"SUCCESS", "FAILURE", "CANCELED"} for r in runs
-        )
-        if finished and backfill["status"] != "REQUESTED":
-            break
-        if time.monotonic() > deadline:
-            pytest.fail(f"backfill unfinished: {backfill}\n{dagster_dev.log_tail()}")
-        time.sleep(3)
+    runs = dagster_dev.wait_for_backfill(launched.backfill_id)
     for run in runs:
         assert run["status"] == "SUCCESS", dagster_dev.run_errors(run["runId"])
 
@@ -520,3 +511,34 @@ def test_a_backfill_of_two_quarters_runs_them_one_at_a_time(
     report = (dagster_dev.data_dir / "reports" / "buurtmonitor_2026Q3.html").read_text()
     assert "2026Q2" in report, "the trend of the latest report covers both quarters"
     assert not re.search(r"https?://", report), "the report refers to nothing online"
+
+
+def test_the_ui_shows_the_gate_checks_and_the_publication(
+    dagster_dev: DagsterDev, launched: Launched, chromium: Path, tmp_path
+) -> None:
+    """After the backfill: the candidate's checks page names every gate check as succeeded,
+    and the publication's events page shows the suppressions the publication log recorded."""
+    runs = dagster_dev.wait_for_backfill(launched.backfill_id)
+    assert all(run["status"] == "SUCCESS" for run in runs), runs
+    candidate = ["disclosure", "area_indicators_candidate"]
+    page = f"{dagster_dev.url}/assets/{'/'.join(candidate)}?view=checks"
+    text = look(chromium, tmp_path / "profile", page, "checks")
+    checks = blocking_check_names()
+    assert f"Checks ({len(checks)})" in text, text[:1000]
+    for name in checks:  # the list shows each check's name and its last state
+        assert re.search(rf"\b{name} (?:{name} )?Succeeded\b", text), f"{name} not succeeded"
+    assert "Evaluation result Passed" in text, text[:2000]
+    assert not re.search(r"\bFailed\b", text), "a gate check is shown failed"
+
+    with duckdb.connect(str(dagster_dev.data_dir / "monitor.duckdb"), read_only=True) as con:
+        [(primary, secondary)] = con.execute(
+            "select n_primary_suppressed, n_secondary_suppressed from monitor.publication_log "
+            "where quarter = '2026Q3'"
+        ).fetchall()
+    published = ["monitor", "area_indicators"]
+    text = look(
+        chromium, tmp_path / "profile", dagster_dev.asset_events_url(published, QUARTERS["2026Q3"]),
+        "published",
+    )  # fmt: skip
+    assert re.search(rf"\bprimary_suppressions {primary}\b", text), text[:2000]
+    assert re.search(rf"\bsecondary_suppressions {secondary}\b", text), text[:2000]
