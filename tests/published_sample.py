@@ -1,5 +1,5 @@
 """A real monitor.duckdb for tests that read published figures: the gate's sample candidate
-(orchestration/gate/sample.py) for a few quarters, published by the real publication code."""
+(demo/sample_publication.py) for a few quarters, published by the real publication code."""
 
 from __future__ import annotations
 

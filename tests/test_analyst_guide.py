@@ -1,7 +1,7 @@
 """Every SQL example of docs/analyst-guide.md runs on a published monitor.duckdb, opened
 read-only as the guide says, and returns what it promises: each example's rows are
 recomputed here in Python from the frames that were published (the gate's sample,
-orchestration/gate/sample.py), not from the published file, and compared value by value.
+demo/sample_publication.py), not from the published file, and compared value by value.
 
 The earlier quarter is published with fewer signalled households than the later one, so the
 trend and change examples have a difference to find.
