@@ -24,7 +24,7 @@ from orchestration.ingestion.deliveries import StillBeingWritten, read_delivered
 from orchestration.ingestion.loader import CURRENT_FILES, ingest_source
 from orchestration.quarters import is_quarter, parse_quarter
 
-KEY = b"test-key-0123456789abcdef"
+KEY = b"073618d399673b8f0b34a04478eb303433b44c2fc06a70cc662b3d1a30307135"  # random, as keygen makes them
 QUARTER = "2026Q3"
 HEADER = "signaal_id;signaaldatum;achterstand_bedrag;postcode;huisnummer"
 LONG_AGO = 1_790_000_000

@@ -21,12 +21,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import DagsterInstance, materialize
+from dagster import AssetKey, DagsterInstance, materialize
 
 from demo.sample_publication import sample_frames, write_tables
 from orchestration.assets.key import PSEUDONYM_KEY_ASSET, pseudonym_key
-from orchestration.assets.publish import PUBLISHED_KEY, published_area_indicators
+from orchestration.assets.publish import published_area_indicators
 from orchestration.cli import _failure_cause
+from orchestration.contract import PUBLISHED_ASSET
 from orchestration.partitions import partition_key_for_quarter
 from orchestration.resources import MonitorResource
 
@@ -170,7 +171,7 @@ def test_published_file_locked_by_another_process(published: Path) -> None:
     said = failure(result)
     assert f"{monitor_file} is locked by another process" in said
     assert f"(PID {pid})" in said and "-readonly" in said
-    assert _failure_cause(result) == f"{PUBLISHED_KEY.to_python_identifier()}: {said}"
+    assert _failure_cause(result) == f"{AssetKey(PUBLISHED_ASSET).to_python_identifier()}: {said}"
     assert digest(monitor_file) == before
     assert stray_files(published) == []
 

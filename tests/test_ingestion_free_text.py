@@ -24,7 +24,7 @@ from orchestration.ingestion.validate import INVALID_TOEVOEGING
 
 from .privacy_scan import column_values, elfproef, personal_data
 
-KEY = b"free-text-test-key-0123456789"
+KEY = b"c8268b625812592a68cc8733d0ea5f5bc2419d5f84dce38d344ea736ea3b51fd"  # random, as keygen makes them
 QUARTER = "2026Q3"
 PARTNER = "eneco"
 

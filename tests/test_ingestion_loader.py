@@ -18,7 +18,7 @@ from orchestration.ingestion.pseudo import HUISNUMMER, PC4, SIGNAAL
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 from orchestration.pseudonym import adres_sleutel, pseudonymise
 
-KEY = b"test-key-0123456789abcdef"
+KEY = b"59f9a3699913d26f1831d6df95086b76c1c0064bf1660800f8a29082d670e171"  # random, as keygen makes them
 
 
 def sid(signaal_id: str) -> str:

@@ -18,7 +18,7 @@ from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 
 from .privacy_scan import column_values, personal_columns, personal_data
 
-KEY = b"privacy-test-key-0123456789"
+KEY = b"9c5c525aa07996ff95b8ac44e4a754d6c2c17bc35c551b2478c040ff09682e66"  # random, as keygen makes them
 QUARTER = "2026Q3"
 
 NAMES = ["Wilhelmina", "Oosterhuis", "Théo", "Verbeeck", "Ëlise", "Çelik", "W.J.", "Piet Bakker"]
