@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 
 from orchestration.ingestion.deliveries import StillBeingWritten, read_delivered, scan
 from orchestration.ingestion.loader import CURRENT_FILES, ingest_source
+from orchestration.ingestion.pseudo import SIGNAAL
+from orchestration.pseudonym import pseudonymise
 from orchestration.quarters import is_quarter, parse_quarter
 
 KEY = b"073618d399673b8f0b34a04478eb303433b44c2fc06a70cc662b3d1a30307135"  # random, as keygen makes them
@@ -74,7 +76,13 @@ def tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
 
 
 def loaded_ids(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Signal id pseudonym -> the file its row was loaded from."""
     return dict(con.execute("SELECT signaal_id, file_name FROM raw.signalen ORDER BY 1").fetchall())
+
+
+def sids(*signaal_ids: str) -> list[str]:
+    """The pseudonyms raw.signalen holds for delivered signal ids, sorted."""
+    return sorted(pseudonymise(KEY, SIGNAAL, i) for i in signaal_ids)
 
 
 def fresh_load(landing: Path, tmp: Path) -> dict[str, list[tuple]]:
@@ -95,7 +103,7 @@ def test_a_renamed_file_keeps_its_rows_and_a_new_version_replaces_them(tmp_path:
     first = deliver(landing, "eneco_2026Q3.csv", [row(i) for i in ids])
     con = duckdb.connect()
     ingest(con, landing)
-    assert sorted(loaded_ids(con)) == sorted(ids)
+    assert sorted(loaded_ids(con)) == sids(*ids)
 
     renamed = first.with_name("eneco_2026Q3_v1.csv")
     first.rename(renamed)  # a rename keeps the modification time
@@ -108,7 +116,7 @@ def test_a_renamed_file_keeps_its_rows_and_a_new_version_replaces_them(tmp_path:
     assert con.execute("SELECT count(*) FROM audit.quarantine").fetchone()[0] == 0
     again = ingest(con, landing)
     assert [(f.status, f.rows_loaded) for f in again.files] == [("unchanged", 50)]
-    assert sorted(loaded_ids(con)) == sorted(ids)
+    assert sorted(loaded_ids(con)) == sids(*ids)
 
     # Version 2 beside version 1: the later delivery keeps its 45 keys, version 1's rows with
     # those keys are superseded, its 5 others stay (they are still delivered).
@@ -131,7 +139,7 @@ def test_a_renamed_file_keeps_its_rows_and_a_new_version_replaces_them(tmp_path:
     # Version 1 withdrawn: its 5 rows go, nothing is quarantined any more.
     renamed.unlink()
     ingest(con, landing)
-    assert sorted(loaded_ids(con)) == sorted(ids[:45])
+    assert sorted(loaded_ids(con)) == sids(*ids[:45])
     assert con.execute("SELECT count(*) FROM audit.quarantine").fetchone()[0] == 0
 
 
@@ -228,7 +236,7 @@ def test_a_file_cut_mid_row_while_being_copied_waits(tmp_path: Path) -> None:
     assert cut.error.startswith("eneco_2026Q3.csv: still being written")
     assert files["other.csv"].rows_loaded == 1
     # Its earlier rows are gone too: the warehouse holds what the complete files say.
-    assert loaded_ids(con) == {"X1": "other.csv"}
+    assert loaded_ids(con) == {sids("X1")[0]: "other.csv"}
     status = con.execute(
         f"SELECT status FROM {CURRENT_FILES} WHERE file_name = 'eneco_2026Q3.csv'"
     ).fetchone()
@@ -387,7 +395,7 @@ def test_a_missing_folder_keeps_earlier_rows_and_says_so(tmp_path: Path) -> None
     path.parent.rmdir()
     report = ingest(con, landing)
     assert (report.folder_exists, report.kept_files) == (False, ["eneco.csv"])
-    assert loaded_ids(con) == {"E1": "eneco.csv"}
+    assert loaded_ids(con) == {sids("E1")[0]: "eneco.csv"}
     path.parent.mkdir()  # an empty folder withdraws the delivery
     assert ingest(con, landing).removed_files == ["eneco.csv"]
     assert loaded_ids(con) == {}

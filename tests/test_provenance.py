@@ -34,3 +34,23 @@ def test_generated_and_delivered_quarters(tmp_path: Path) -> None:
     paths.landing_dir("2026Q3").rmdir()  # landing cleaned up after ingestion: a rerun
     assert record_provenance(con, "2026Q3", paths.landing) is None
     assert is_synthetic(con, "2026Q3"), "what was recorded stays"
+
+
+def test_the_warehouse_keeps_the_generator_and_seed_only(tmp_path: Path) -> None:
+    """The marker's config (rates with long decimals, anything a hand-edited file holds) stays
+    in the landing folder; the warehouse records the generator's name and seed."""
+    paths = Paths(tmp_path / "data")
+    mark_generated(paths, "2026Q3", GeneratorConfig(quarter="2026Q3", seed=7))
+    con = duckdb.connect()
+    record_provenance(con, "2026Q3", paths.landing)
+    detail = "select detail from audit.quarter_provenance where quarter = ?"
+    assert con.execute(detail, ["2026Q3"]).fetchone() == ("generator=demo.generator; seed=7",)
+
+    for text, expected in [
+        ("not json", "unreadable marker"),
+        ('{"generator": "x y <b>", "config": {"seed": "123456789"}}', "marker without generator"),
+        ('["a list"]', "unreadable marker"),
+    ]:
+        (paths.landing_dir("2026Q3") / PROVENANCE_FILE).write_text(text)
+        assert record_provenance(con, "2026Q3", paths.landing) is True  # still generated
+        assert con.execute(detail, ["2026Q3"]).fetchone() == (expected,)

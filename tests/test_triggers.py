@@ -134,7 +134,7 @@ def test_schedule_fires_after_the_delivery_window_of_each_quarter() -> None:
 def test_sensor_waits_until_a_delivery_has_settled(landing: Path, instance) -> None:
     """A quarter with a file modified just now (a copy may be in progress) is requested only
     once its files are older than settle_seconds (seeds/pipeline_parameters.csv)."""
-    daemon = SensorDaemon(instance)
+    daemon = SensorDaemon(instance, landing)
     path = deliver(landing, "2026Q2", "eneco", "eneco.csv", "a;b\n1;2\n", 1_780_000_000)
     assert [r.partition_key for r in daemon.tick()] == ["2026-04-01"]
 

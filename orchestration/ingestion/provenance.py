@@ -2,13 +2,16 @@
 
 A generator writes ``PROVENANCE_FILE`` into the landing quarter when it makes the files
 (``demo/provenance.py``); ingestion records it in ``audit.quarter_provenance`` (one row per
-quarter: ``synthetic``, ``recorded_at`` UTC, ``detail`` = the marker's text), and publication
+quarter: ``synthetic``, ``recorded_at`` UTC, ``detail`` = the marker's generator and seed, never
+its free text), and publication
 marks the quarter's ``publication_log`` row ``synthetic`` from that table. A quarter whose
 landing folder is gone keeps what was recorded when it was there.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +20,28 @@ import duckdb
 PROVENANCE_FILE = "GENERATED.json"
 """In ``landing/<quarter>/`` (beside the source folders): the quarter's files are generated."""
 PROVENANCE_TABLE = "audit.quarter_provenance"
+_MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,99}")
+
+
+def marker_detail(text: str) -> str:
+    """What the warehouse keeps of a marker: the generator's module name and its seed. The rest
+    of the file (the generator's config) stays in the landing folder: the warehouse takes no
+    free text from a landing file."""
+    try:
+        marker = json.loads(text)
+    except ValueError:
+        return "unreadable marker"
+    if not isinstance(marker, dict):
+        return "unreadable marker"
+    generator = marker.get("generator")
+    config = marker.get("config")
+    seed = config.get("seed") if isinstance(config, dict) else None
+    parts = []
+    if isinstance(generator, str) and _MODULE_NAME.fullmatch(generator):
+        parts.append(f"generator={generator}")
+    if isinstance(seed, int) and not isinstance(seed, bool):
+        parts.append(f"seed={seed}")
+    return "; ".join(parts) or "marker without generator"
 
 
 def record_provenance(con: duckdb.DuckDBPyConnection, quarter: str, landing: Path) -> bool | None:
@@ -26,7 +51,11 @@ def record_provenance(con: duckdb.DuckDBPyConnection, quarter: str, landing: Pat
     if not folder.is_dir():
         return None
     marker = folder / PROVENANCE_FILE
-    detail = marker.read_text(encoding="utf-8") if marker.is_file() else None
+    detail = (
+        marker_detail(marker.read_text(encoding="utf-8", errors="replace"))
+        if marker.is_file()
+        else None
+    )
     con.execute("create schema if not exists audit")
     con.execute(
         f"create table if not exists {PROVENANCE_TABLE} (quarter VARCHAR primary key, "
