@@ -42,12 +42,13 @@ VOLATILE_COLUMNS = {
     "purged_at",
     "run_id",
     "file_modified_at",
+    "recorded_at",
     "fingerprint",
 }
-"""When a row was written and by which Dagster run (differ between any two runs), when a
-landed file was written (differs between two data directories generated apart), and the key's
-fingerprint in audit.pseudonym_key (salted anew for every warehouse; that it matches the key is
-tests/test_key_management.py's business)."""
+"""When a row was written (also a quarter's provenance) and by which Dagster run (differ between
+any two runs), when a landed file was written (differs between two data directories generated
+apart), and the key's fingerprint in audit.pseudonym_key (salted anew for every warehouse; that
+it matches the key is tests/test_key_management.py's business)."""
 
 
 def env(data_dir: Path, key: str | None = KEY, **extra: str) -> dict[str, str]:
