@@ -35,35 +35,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from tests.stated_indicators import COUNTS, RATES
+from tests.stated_indicators import GROUP_COUNTS as GROUPS
+from tests.stated_indicators import PERSONA_COUNTS as PERSONAS
+
 # MONITOR.md, "Disclosure control" (the defaults; the audit reads them from seeds/).
 MIN_COUNT = 10
 MIN_DENOMINATOR = 100
 MIN_MEDIAN_N = 10
 WIDTH = 10
 
-GROUPS = tuple(f"signalen_{g}" for g in ("energie", "water", "huur", "zorg", "overig"))
-PERSONAS = tuple(
-    f"hh_persona_{p}"
-    for p in ("jonge_starter", "groot_gezin_minimum", "senior", "zelfstandige", "student", "overig")
-)
-COUNTS = (
-    "huishoudens",
-    "hh_met_signaal",
-    "hh_meerdere_signalen",
-    "signalen",
-    *GROUPS,
-    "hh_onbekend",
-    "hh_bereikt",
-    "hh_hulp_geaccepteerd",
-    *PERSONAS,
-)
-RATES = {
-    "signalen_per_1000_hh": ("signalen", "huishoudens", 1000.0),
-    "pct_meerdere": ("hh_meerdere_signalen", "hh_met_signaal", 100.0),
-    "pct_onbekend": ("hh_onbekend", "hh_met_signaal", 100.0),
-    "pct_bereikt": ("hh_bereikt", "hh_met_signaal", 100.0),
-    "pct_hulp": ("hh_hulp_geaccepteerd", "hh_met_signaal", 100.0),
-}
 MEDIANS = {"mediaan_bedrag": "hh_met_signaal"}
 SUBSETS = (
     ("hh_meerdere_signalen", "hh_met_signaal"),

@@ -27,6 +27,7 @@ try:
     from tests.fixtures import raw_warehouse as fx
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from fixtures import raw_warehouse as fx  # type: ignore[no-redef]
+from tests.stated_indicators import COUNTS, GROUPS, RATES
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = REPO / "dbt_project"
@@ -59,26 +60,6 @@ SELF_EMPLOYED_BENEFITS = {"bbz"}
 KNOWN_MONTHS = 12
 """Known to the gemeente: a benefit or debt-help spell in the 12 months up to the first signal."""
 
-GROUPS = ("energie", "water", "huur", "zorg", "overig")
-PERSONAS = ("jonge_starter", "groot_gezin_minimum", "senior", "zelfstandige", "student", "overig")
-COUNTS = (
-    "huishoudens",
-    "hh_met_signaal",
-    "hh_meerdere_signalen",
-    "signalen",
-    *(f"signalen_{g}" for g in GROUPS),
-    "hh_onbekend",
-    "hh_bereikt",
-    "hh_hulp_geaccepteerd",
-    *(f"hh_persona_{p}" for p in PERSONAS),
-)
-RATES = {  # rate: (numerator, denominator, scale)
-    "signalen_per_1000_hh": ("signalen", "huishoudens", 1000),
-    "pct_meerdere": ("hh_meerdere_signalen", "hh_met_signaal", 100),
-    "pct_onbekend": ("hh_onbekend", "hh_met_signaal", 100),
-    "pct_bereikt": ("hh_bereikt", "hh_met_signaal", 100),
-    "pct_hulp": ("hh_hulp_geaccepteerd", "hh_met_signaal", 100),
-}
 MEDIANS = ("mediaan_bedrag",)
 """The median arrears (sum of a household's amounts) over the signalled households."""
 
