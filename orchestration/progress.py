@@ -1,4 +1,5 @@
-"""A concise Dagster logger for the command line: one line per step and per check.
+"""A concise Dagster logger for the command line: one line per step and per check that did not
+pass (a warning says what it found: the check result's description).
 
 Dagster's console logger prints every event (and dbt's JSON log lines); an operator running
 ``monitor run`` wants to see which step is running, how long each took and what failed.
@@ -11,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-from dagster import InitLoggerContext, logger
+from dagster import AssetCheckSeverity, InitLoggerContext, logger
 
 LOG_RECORD_EVENT_ATTR = "dagster_event"
 LOG_RECORD_META_ATTR = "dagster_meta"
@@ -60,9 +61,12 @@ class _ProgressHandler(logging.Handler):
         elif kind == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data
             if not data.passed:
+                verdict = "warning" if data.severity == AssetCheckSeverity.WARN else "FAILED"
+                found = (data.description or "").removeprefix(f"{verdict}: ")
                 print(
                     f"[monitor {stamp}]   check {data.asset_check_key.name} on "
-                    f"{data.asset_check_key.asset_key.to_user_string()}: FAILED",
+                    f"{data.asset_check_key.asset_key.to_user_string()}: {verdict}"
+                    + (f": {found}" if found else ""),
                     flush=True,
                 )
 
