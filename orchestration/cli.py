@@ -99,6 +99,7 @@ def run_quarters(quarters: list[str]) -> bool:
     from orchestration.runlock import run_lock
 
     purpose = f"run {quarters[0]}" + (f"..{quarters[-1]}" if len(quarters) > 1 else "")
+    _say(f"{purpose}: checking the key, loading Dagster and the dbt project")
     with run_lock(settings.paths(), purpose):
         preflight(settings.paths())  # no key, another key, an unfinished rotation: refuse
         return run_quarters_locked(quarters)
@@ -122,8 +123,15 @@ def _say_landing_entries_not_loaded(quarter: str) -> None:
         _say(f"  not loaded: {entry.line()}")
 
 
+def dbt_log_path(quarter: str) -> Path:
+    """Where a run's dbt output goes: ``<data dir>/logs/<quarter>_<UTC time>.log`` (0600)."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    return settings.paths().data_dir / "logs" / f"{quarter}_{stamp}.log"
+
+
 def run_quarters_locked(quarters: list[str]) -> bool:
     """``run_quarters`` for a caller that already holds the run lock."""
+    started = time.monotonic()
     _dagster_home()
     from dagster import DagsterInstance
 
@@ -133,10 +141,11 @@ def run_quarters_locked(quarters: list[str]) -> bool:
     from orchestration.definitions import defs
     from orchestration.jobs import QUARTERLY_JOB_NAME
     from orchestration.partitions import partition_key_for_quarter
-    from orchestration.progress import progress_run_config
+    from orchestration.progress import output_to, progress_run_config
     from orchestration.runlock import CLI_TRIGGER, PID_TAG, TRIGGER_TAG, release_orphaned_runs
 
     job = defs.resolve_job_def(QUARTERLY_JOB_NAME)
+    _say(f"pipeline loaded in {time.monotonic() - started:.0f} s")
     all_ok = True
     with DagsterInstance.get() as instance:
         for run_id in release_orphaned_runs(instance):
@@ -153,18 +162,21 @@ def run_quarters_locked(quarters: list[str]) -> bool:
                 continue
             _say(f"running {quarter}: ingest -> dbt -> protect -> gate -> publish")
             _say_landing_entries_not_loaded(quarter)
+            log = dbt_log_path(quarter)
+            _say(f"{quarter}: dbt's own output goes to {log}; Dagster records the run's plan")
             started = time.monotonic()
-            result = job.execute_in_process(
-                partition_key=partition_key_for_quarter(quarter),
-                instance=instance,
-                raise_on_error=False,
-                run_config=progress_run_config(),
-                tags={
-                    "monitor/quarter": quarter,
-                    TRIGGER_TAG: CLI_TRIGGER,
-                    PID_TAG: str(os.getpid()),
-                },
-            )
+            with output_to(log):
+                result = job.execute_in_process(
+                    partition_key=partition_key_for_quarter(quarter),
+                    instance=instance,
+                    raise_on_error=False,
+                    run_config=progress_run_config(),
+                    tags={
+                        "monitor/quarter": quarter,
+                        TRIGGER_TAG: CLI_TRIGGER,
+                        PID_TAG: str(os.getpid()),
+                    },
+                )
             seconds = time.monotonic() - started
             if result.success:
                 _say(f"{quarter}: succeeded in {seconds:.0f} s (run {result.run_id})")
@@ -174,6 +186,7 @@ def run_quarters_locked(quarters: list[str]) -> bool:
                     f"{quarter}: FAILED after {seconds:.0f} s (run {result.run_id}); see above, "
                     "or `monitor ui` for the run's events"
                 )
+                _say(f"{quarter}: dbt's own output: {log}")
                 cause = _failure_cause(result)
                 if cause:
                     _say(f"{quarter}: cause: {cause}")

@@ -54,10 +54,70 @@ def published(tmp_path_factory):
 
 
 def test_run_reports_each_stage(published) -> None:
+    """A first line before anything heavy; one line per step (an ingest step's with its files
+    and rows), the dbt step's progress; dbt's own per-node lines in a log file whose path is
+    printed, not on the terminal."""
+    import re
+    from pathlib import Path
+
     _, run = published
+    lines = run.stdout.splitlines()
+    assert "checking the key, loading Dagster and the dbt project" in lines[0], lines[:3]
     assert f"{QUARTER}: succeeded" in run.stdout
     for step in ("raw__bag_adressen", "dbt_models", "area_indicators_candidate"):
         assert step in run.stdout, run.stdout
+    bag = [line for line in lines if "raw__bag_adressen" in line]
+    assert len(bag) == 1 and re.search(r"done in .*read \d+, loaded \d+", bag[0]), bag
+    progress = re.findall(r"dbt_models: (\d+) of (\d+) models and seeds built", run.stdout)
+    assert progress and progress[-1][0] == progress[-1][1], run.stdout
+    [log] = re.findall(r"dbt's own output goes to (\S+);", run.stdout)
+    dbt_output = Path(log).read_text()
+    assert "Running with dbt=" in dbt_output and " OK created " in dbt_output
+    assert "Running with dbt=" not in run.stdout and " OK created " not in run.stdout
+    assert len(lines) < 60, f"{len(lines)} lines"
+
+
+def test_a_jump_warns_names_what_jumped_and_publishes(published, tmp_path) -> None:
+    """A cell four times its previous quarter's value: `monitor run` names it on the jumps
+    check's warning line, and the warning does not stop publication."""
+    import shutil
+    from pathlib import Path
+
+    from orchestration.contract import CANDIDATE_TABLE
+
+    from .conftest import monitor_env
+
+    source, _ = published
+    data_dir = tmp_path / "data"
+    shutil.copytree(Path(source), data_dir, ignore=shutil.ignore_patterns("dagster_home"))
+    with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
+        [(code,)] = con.execute(
+            f"select area_code from {CANDIDATE_TABLE} where quarter = ? and "
+            "area_level = 'gemeente' and indicator = 'signalen' and status = 'published' "
+            "order by area_code limit 1",
+            [QUARTER],
+        ).fetchall()
+        con.execute(
+            f"insert into {CANDIDATE_TABLE} by name select * replace ('2026Q2' as quarter, "
+            "case when area_code = ? and indicator = 'signalen' then value * 4 else value end "
+            f"as value) from {CANDIDATE_TABLE} where quarter = ?",
+            [code, QUARTER],
+        )
+    run = subprocess.run(
+        [str(BIN / "monitor"), "run", "--quarter", QUARTER],
+        cwd=REPO, env=monitor_env(data_dir), capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (
+        "check jumps on disclosure/area_indicators_candidate: warning: no_jump_beyond_factor: "
+        f"1 row: {code} signalen factor 4.0"
+    ) in run.stdout, run.stdout
+    assert f"{QUARTER}: succeeded" in run.stdout
+    with duckdb.connect(str(data_dir / "monitor.duckdb"), read_only=True) as con:
+        published_runs = con.execute(
+            "select count(*) from monitor.publication_log where quarter = ?", [QUARTER]
+        ).fetchone()[0]
+    assert published_runs == 2
 
 
 def test_published_file_has_the_schema_and_only_aggregates(published) -> None:
