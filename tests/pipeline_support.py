@@ -104,6 +104,13 @@ class Run:
         return self.stdout_path.read_text()
 
     @property
+    def dbt_output(self) -> str:
+        """dbt's own output so far: the log file `monitor run` names (empty before that)."""
+        found = re.search(r"dbt's own output goes to (\S+);", self.stdout)
+        path = Path(found.group(1)) if found else None
+        return path.read_text() if path and path.exists() else ""
+
+    @property
     def stderr(self) -> str:
         return self.stderr_path.read_text()
 
@@ -215,7 +222,9 @@ def fault_sequence(baseline_dir: Path, data_dir: Path, baseline_seconds: float) 
     for stage in ("ingest", "dbt", "checks", "publish"):
         if stage == "dbt":
             run = Run(data_dir, "killed-dbt")
-            run.wait_until(lambda r=run: DBT_MARTS_STARTED in r.stdout, "dbt building the marts")
+            run.wait_until(
+                lambda r=run: DBT_MARTS_STARTED in r.dbt_output, "dbt building the marts"
+            )
         else:
             run = Run(data_dir, f"killed-{stage}", MONITOR_FAULT_PAUSE=stage)
             run.wait_for_pause(stage)
