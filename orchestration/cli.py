@@ -10,7 +10,9 @@
     monitor report --quarter 2026Q3   the offline HTML report of a published quarter
     monitor export --quarter 2026Q3   a published quarter as CSV for Excel (formula-safe)
     monitor ui                        the Dagster UI (dagster dev) on this installation
-    monitor prepare                   parse the dbt project (done by scripts/setup)
+    monitor prepare                   parse the dbt project (done by scripts/setup; `run`, `ui`
+                                      and a reload in the UI parse it when its files changed)
+    monitor docs                      the dbt docs as one offline HTML file (data/docs/)
 
 Every command works on ``$MONITOR_DATA_DIR`` (default ``./data``).
 """
@@ -62,6 +64,41 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
     path = prepare_manifest(force=True)
     _say(f"dbt manifest ready: {path}")
+    return 0
+
+
+def _prepare_manifest() -> None:
+    """Parse the dbt project when its manifest is missing or its files changed, and say so."""
+    from orchestration.dbt_project import manifest_state, prepare_manifest
+
+    state = manifest_state()
+    if state:
+        _say(f"dbt project: manifest {state}: parsing it (dbt parse)")
+    prepare_manifest()
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """The dbt documentation of the project and the warehouse's tables, as one offline page."""
+    from orchestration import filemodes
+    from orchestration.dbt_project import generate_docs
+    from orchestration.runlock import run_lock
+
+    paths = settings.paths()
+    if not paths.warehouse.exists():
+        print(
+            f"monitor docs: no warehouse at {paths.warehouse}: run a quarter first "
+            "(`monitor run` or `monitor demo`); the docs describe its tables",
+            file=sys.stderr,
+        )
+        return 1
+    _say("dbt docs generate --static (offline: one HTML file, nothing fetched online)")
+    target = settings.DBT_PROJECT_DIR / "target" / "docs"
+    with run_lock(paths, "docs"):  # dbt opens the warehouse: not while a run writes it
+        page = generate_docs(target, paths.warehouse, settings.duckdb_memory_limit())
+    out = filemodes.restricted_dir(paths.data_dir / "docs") / "dbt_docs.html"
+    shutil.copyfile(page, out)
+    filemodes.restrict(out)
+    _say(f"dbt docs written: {out} (open it in a browser)")
     return 0
 
 
@@ -135,9 +172,7 @@ def run_quarters_locked(quarters: list[str]) -> bool:
     _dagster_home()
     from dagster import DagsterInstance
 
-    from orchestration.dbt_project import prepare_manifest
-
-    prepare_manifest()  # a fresh clone: parse the dbt project before the definitions load
+    _prepare_manifest()  # a fresh clone or an edited model: parse before the definitions load
     from orchestration.definitions import defs
     from orchestration.jobs import QUARTERLY_JOB_NAME
     from orchestration.partitions import partition_key_for_quarter
@@ -368,10 +403,8 @@ def _ui_key_mode() -> dict[str, str]:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from orchestration.dbt_project import prepare_manifest
-
     home = _dagster_home()
-    prepare_manifest()  # a fresh clone: the UI's code location needs the dbt manifest
+    _prepare_manifest()  # the code location parses again on a reload after a model changed
     env = {**os.environ, **_ui_key_mode()}
     _say(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home})")
     dagster = Path(sys.executable).with_name("dagster")
@@ -398,6 +431,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("prepare", help="parse the dbt project").set_defaults(func=cmd_prepare)
+    sub.add_parser(
+        "docs", help="write the dbt docs of the project and the warehouse (offline HTML)"
+    ).set_defaults(func=cmd_docs)
 
     gen = sub.add_parser("generate", help="write demo extracts into the landing folder")
     gen.add_argument("--quarter", type=_quarter_arg, default=DEMO_QUARTER)

@@ -71,6 +71,7 @@ def test_run_reports_each_stage(published) -> None:
     progress = re.findall(r"dbt_models: (\d+) of (\d+) models and seeds built", run.stdout)
     assert progress and progress[-1][0] == progress[-1][1], run.stdout
     [log] = re.findall(r"dbt's own output goes to (\S+);", run.stdout)
+    assert Path(log).stat().st_mode & 0o777 == 0o600
     dbt_output = Path(log).read_text()
     assert "Running with dbt=" in dbt_output and " OK created " in dbt_output
     assert "Running with dbt=" not in run.stdout and " OK created " not in run.stdout
@@ -250,3 +251,32 @@ def test_a_bad_candidate_row_blocks_publication_through_dagster(
     assert evaluations["area_coverage"].passed
     assert PUBLISHED_KEY not in {m.asset_key for m in result.get_asset_materialization_events()}
     assert hashlib.sha256((data_dir / "monitor.duckdb").read_bytes()).hexdigest() == before
+
+
+def test_docs_are_one_offline_page_of_the_project_and_the_warehouse(published, tmp_path) -> None:
+    """`monitor docs`: dbt's static docs, with the models and the warehouse's columns, written
+    into the data directory (0600) and named on the last line; nothing fetched online."""
+    import re
+    import shutil
+    import stat
+    from pathlib import Path
+
+    from .conftest import monitor_env
+
+    source, _ = published
+    data_dir = tmp_path / "data"
+    shutil.copytree(Path(source), data_dir, ignore=shutil.ignore_patterns("dagster_home"))
+    run = subprocess.run(
+        [str(BIN / "monitor"), "docs"],
+        cwd=REPO, env=monitor_env(data_dir), capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    [page] = re.findall(r"dbt docs written: (\S+)", run.stdout)
+    page = Path(page)
+    assert page.parent == data_dir / "docs"
+    assert stat.S_IMODE(page.stat().st_mode) == 0o600
+    html = page.read_text()
+    assert "int_signalen_matched_to_adressen" in html
+    assert '"hh_met_signaal"' in html  # a column of the warehouse's catalog
+    assert not re.search(r"""<(?:script|link|img|iframe)[^>]+(?:src|href)=["']?https?://""", html)
+    assert not re.search(r"@import\s+url\(\s*['\"]?https?://", html)

@@ -4,7 +4,8 @@ dbt sources carry ``meta.dagster.asset_key`` = ``raw/<table>``, so the lineage r
 ingest assets through every dbt model. The quarter reaches dbt as the environment variable
 ``MONITOR_QUARTER`` (read with ``env_var()``), which keeps dbt's partial parsing; it, the
 warehouse and the memory limit come from the ``monitor`` resource. The dbt manifest is made
-beforehand (``monitor prepare``), never at import.
+anew at import only when it is missing or the project's files changed since it was made
+(``dbt_project.prepare_manifest``), so a reload of the code location picks up an edited model.
 
 Each model's materialization carries its row count (of the table, and of the quarter in the
 incremental ones) and the address-matching model ``int_signalen_matched_to_adressen`` a
@@ -36,7 +37,7 @@ from dagster_dbt import (
 )
 
 from orchestration.contract import MATCH_RATES_TABLE, MATCH_STATUSES_SEED
-from orchestration.dbt_project import dbt_project, require_manifest
+from orchestration.dbt_project import dbt_project, prepare_manifest
 from orchestration.metadata import markdown_table
 from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
 from orchestration.progress import Progress, progress
@@ -72,7 +73,7 @@ class MonitorDbtTranslator(DagsterDbtTranslator):
 
 
 @dbt_assets(
-    manifest=require_manifest(),
+    manifest=prepare_manifest(),
     project=dbt_project,
     dagster_dbt_translator=MonitorDbtTranslator(
         settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
