@@ -49,6 +49,40 @@ dbt_project = DbtProject(
 )
 
 
+def _run_dbt(
+    command: list[str],
+    output: Path,
+    *,
+    warehouse: Path,
+    memory_limit: str | None,
+    base_env: Mapping[str, str],
+    project_dir: Path,
+) -> Path:
+    """Run ``dbt <command>`` on ``project_dir`` (``base_env`` plus what the profile needs) and
+    return ``output``; raises with dbt's output when dbt fails or did not write it."""
+    result = subprocess.run(
+        [
+            str(DBT_EXECUTABLE),
+            *command,
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(project_dir),
+            "--target-path",
+            str(output.parent),
+        ],
+        env={**base_env, **dbt_env(warehouse, memory_limit, "2000Q1")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0 or not output.exists():
+        raise RuntimeError(
+            f"dbt {' '.join(command)} failed:\n{result.stdout[-4000:]}\n{result.stderr}"
+        )
+    return output
+
+
 def parse_project(
     target_dir: Path,
     warehouse: Path,
@@ -58,27 +92,14 @@ def parse_project(
 ) -> Path:
     """Run ``dbt parse`` into ``target_dir`` (``base_env`` plus what the profile needs) and
     return the manifest; raises with dbt's output when it fails."""
-    manifest = target_dir / "manifest.json"
-    result = subprocess.run(
-        [
-            str(DBT_EXECUTABLE),
-            "parse",
-            "--project-dir",
-            str(project_dir),
-            "--profiles-dir",
-            str(project_dir),
-            "--target-path",
-            str(target_dir),
-            "--quiet",
-        ],
-        env={**base_env, **dbt_env(warehouse, memory_limit, "2000Q1")},
-        capture_output=True,
-        text=True,
-        check=False,
+    return _run_dbt(
+        ["parse", "--quiet"],
+        target_dir / "manifest.json",
+        warehouse=warehouse,
+        memory_limit=memory_limit,
+        base_env=base_env,
+        project_dir=project_dir,
     )
-    if result.returncode != 0 or not manifest.exists():
-        raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
-    return manifest
 
 
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
@@ -95,6 +116,7 @@ def manifest_path(project_dir: Path = settings.DBT_PROJECT_DIR) -> Path:
 def project_fingerprint(project_dir: Path = settings.DBT_PROJECT_DIR) -> str:
     """SHA-256 over the name and content of every file dbt parses."""
     digest = hashlib.sha256()
+    project_dir = project_dir.resolve()
     root = project_dir.parent
     files = [project_dir / name for name in PROJECT_FILES]
     folders = [(project_dir / folder).resolve() for folder in PROJECT_FOLDERS]
@@ -149,25 +171,11 @@ def generate_docs(target_dir: Path, warehouse: Path, memory_limit: str | None) -
     """``dbt docs generate --static`` into ``target_dir``: one self-contained HTML file (the
     manifest and the warehouse's catalog inlined, nothing fetched online). Returns its path;
     raises with dbt's output when dbt fails."""
-    page = target_dir / "static_index.html"
-    result = subprocess.run(
-        [
-            str(DBT_EXECUTABLE),
-            "docs",
-            "generate",
-            "--static",
-            "--project-dir",
-            str(settings.DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(settings.DBT_PROJECT_DIR),
-            "--target-path",
-            str(target_dir),
-        ],
-        env={**os.environ, **dbt_env(warehouse, memory_limit, "2000Q1")},
-        capture_output=True,
-        text=True,
-        check=False,
+    return _run_dbt(
+        ["docs", "generate", "--static"],
+        target_dir / "static_index.html",
+        warehouse=warehouse,
+        memory_limit=memory_limit,
+        base_env=os.environ,
+        project_dir=settings.DBT_PROJECT_DIR,
     )
-    if result.returncode != 0 or not page.exists():
-        raise RuntimeError(f"dbt docs generate failed:\n{result.stdout[-4000:]}\n{result.stderr}")
-    return page

@@ -359,3 +359,25 @@ def match_statuses() -> tuple[list[str], list[str]]:
     matched = [row["match_status"] for row in rows if row["matched"] == "true"]
     unmatched = [row["match_status"] for row in rows if row["matched"] != "true"]
     return matched, unmatched
+
+
+def gate_and_publish(data_dir: Path, quarter: str = QUARTER):
+    """The gate's checks and the publish asset of ``quarter`` on ``data_dir``'s warehouse, in a
+    real (ephemeral) Dagster run; returns its result (failures do not raise)."""
+    from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
+
+    from orchestration.assets.gate import gate_checks
+    from orchestration.assets.publish import published_area_indicators
+    from orchestration.contract import CANDIDATE_ASSET, PUBLISHED_ASSET
+    from orchestration.partitions import partition_key_for_quarter
+    from orchestration.resources import MonitorResource
+
+    return materialize(
+        [published_area_indicators, gate_checks],
+        selection=AssetSelection.assets(AssetKey(PUBLISHED_ASSET))
+        | AssetSelection.checks_for_assets(AssetKey(CANDIDATE_ASSET)),
+        partition_key=partition_key_for_quarter(quarter),
+        resources={"monitor": MonitorResource(data_dir=str(data_dir))},
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )

@@ -211,15 +211,11 @@ def test_a_bad_candidate_row_blocks_publication_through_dagster(
     import shutil
     from pathlib import Path
 
-    from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
+    from dagster import AssetKey
 
-    from orchestration.assets.gate import gate_checks
-    from orchestration.assets.publish import published_area_indicators
-    from orchestration.contract import CANDIDATE_ASSET, CANDIDATE_TABLE, PUBLISHED_ASSET
-    from orchestration.partitions import partition_key_for_quarter
-    from orchestration.resources import MonitorResource
+    from orchestration.contract import CANDIDATE_TABLE, PUBLISHED_ASSET
 
-    CANDIDATE_KEY, PUBLISHED_KEY = AssetKey(CANDIDATE_ASSET), AssetKey(PUBLISHED_ASSET)
+    PUBLISHED_KEY = AssetKey(PUBLISHED_ASSET)
 
     source, _ = published
     data_dir = tmp_path / "data"
@@ -234,15 +230,7 @@ def test_a_bad_candidate_row_blocks_publication_through_dagster(
         ).fetchone()
     before = hashlib.sha256((data_dir / "monitor.duckdb").read_bytes()).hexdigest()
 
-    result = materialize(
-        [published_area_indicators, gate_checks],
-        selection=AssetSelection.assets(PUBLISHED_KEY)
-        | AssetSelection.checks_for_assets(CANDIDATE_KEY),
-        partition_key=partition_key_for_quarter(QUARTER),
-        resources={"monitor": MonitorResource(data_dir=str(data_dir))},
-        instance=DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
+    result = support.gate_and_publish(data_dir, QUARTER)
 
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert not evaluations["disclosure_rules"].passed

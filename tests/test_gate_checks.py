@@ -8,20 +8,16 @@ from __future__ import annotations
 import json
 
 import duckdb
-from dagster import AssetCheckSeverity, AssetKey, AssetSelection, DagsterInstance, materialize
+from dagster import AssetCheckSeverity, AssetKey
 
 from demo.sample_publication import sample_frames, write_tables
-from orchestration.assets.gate import SPECS, gate_checks
-from orchestration.assets.publish import published_area_indicators
-from orchestration.contract import AUDIT_CHECK_NAME, CANDIDATE_ASSET, PUBLISHED_ASSET
+from orchestration.assets.gate import SPECS
+from orchestration.contract import AUDIT_CHECK_NAME, PUBLISHED_ASSET
 from orchestration.gate import blocking_check_names, load_suites, suite_keys
 from orchestration.gate.docs import RUNBOOK, checks_table, runbook_with_table
-from orchestration.partitions import partition_key_for_quarter
-from orchestration.resources import MonitorResource
 
+from .pipeline_support import gate_and_publish
 from .test_gate_suites import PREV, Q, set_cell
-
-CANDIDATE_KEY = AssetKey(CANDIDATE_ASSET)
 
 
 def _warning_only(suite) -> bool:
@@ -81,15 +77,7 @@ def test_warnings_are_warnings_and_name_what_they_found_in_dagster(tmp_path) -> 
         write_tables(con, **previous)
         write_tables(con, **sample_frames(Q))
 
-    result = materialize(
-        [published_area_indicators, gate_checks],
-        selection=AssetSelection.assets(AssetKey(PUBLISHED_ASSET))
-        | AssetSelection.checks_for_assets(CANDIDATE_KEY),
-        partition_key=partition_key_for_quarter(Q),
-        resources={"monitor": MonitorResource(data_dir=str(data_dir))},
-        instance=DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
+    result = gate_and_publish(data_dir, Q)
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert set(evaluations) == {spec.name for spec in SPECS}
 
