@@ -10,7 +10,9 @@
     monitor report --quarter 2026Q3   the offline HTML report of a published quarter
     monitor export --quarter 2026Q3   a published quarter as CSV for Excel (formula-safe)
     monitor ui                        the Dagster UI (dagster dev) on this installation
-    monitor prepare                   parse the dbt project (done by scripts/setup)
+    monitor prepare                   parse the dbt project (done by scripts/setup; `run`, `ui`
+                                      and a reload in the UI parse it when its files changed)
+    monitor docs                      the dbt docs as one offline HTML file (data/docs/)
 
 Every command works on ``$MONITOR_DATA_DIR`` (default ``./data``).
 """
@@ -65,6 +67,41 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prepare_manifest() -> None:
+    """Parse the dbt project when its manifest is missing or its files changed, and say so."""
+    from orchestration.dbt_project import manifest_state, prepare_manifest
+
+    state = manifest_state()
+    if state:
+        _say(f"dbt project: manifest {state}: parsing it (dbt parse)")
+    prepare_manifest()
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """The dbt documentation of the project and the warehouse's tables, as one offline page."""
+    from orchestration import filemodes
+    from orchestration.dbt_project import generate_docs
+    from orchestration.runlock import run_lock
+
+    paths = settings.paths()
+    if not paths.warehouse.exists():
+        print(
+            f"monitor docs: no warehouse at {paths.warehouse}: run a quarter first "
+            "(`monitor run` or `monitor demo`); the docs describe its tables",
+            file=sys.stderr,
+        )
+        return 1
+    _say("dbt docs generate --static (offline: one HTML file, nothing fetched online)")
+    target = settings.DBT_PROJECT_DIR / "target" / "docs"
+    with run_lock(paths, "docs"):  # dbt opens the warehouse: not while a run writes it
+        page = generate_docs(target, paths.warehouse, settings.duckdb_memory_limit())
+    out = filemodes.restricted_dir(paths.data_dir / "docs") / "dbt_docs.html"
+    shutil.copyfile(page, out)
+    filemodes.restrict(out)
+    _say(f"dbt docs written: {out} (open it in a browser)")
+    return 0
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from demo.generator import GeneratorConfig, generate
     from demo.provenance import mark_generated
@@ -99,6 +136,7 @@ def run_quarters(quarters: list[str]) -> bool:
     from orchestration.runlock import run_lock
 
     purpose = f"run {quarters[0]}" + (f"..{quarters[-1]}" if len(quarters) > 1 else "")
+    _say(f"{purpose}: checking the key, loading Dagster and the dbt project")
     with run_lock(settings.paths(), purpose):
         preflight(settings.paths())  # no key, another key, an unfinished rotation: refuse
         return run_quarters_locked(quarters)
@@ -122,21 +160,27 @@ def _say_landing_entries_not_loaded(quarter: str) -> None:
         _say(f"  not loaded: {entry.line()}")
 
 
+def dbt_log_path(quarter: str) -> Path:
+    """Where a run's dbt output goes: ``<data dir>/logs/<quarter>_<UTC time>.log`` (0600)."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    return settings.paths().data_dir / "logs" / f"{quarter}_{stamp}.log"
+
+
 def run_quarters_locked(quarters: list[str]) -> bool:
     """``run_quarters`` for a caller that already holds the run lock."""
+    started = time.monotonic()
     _dagster_home()
     from dagster import DagsterInstance
 
-    from orchestration.dbt_project import prepare_manifest
-
-    prepare_manifest()  # a fresh clone: parse the dbt project before the definitions load
+    _prepare_manifest()  # a fresh clone or an edited model: parse before the definitions load
     from orchestration.definitions import defs
     from orchestration.jobs import QUARTERLY_JOB_NAME
     from orchestration.partitions import partition_key_for_quarter
-    from orchestration.progress import progress_run_config
+    from orchestration.progress import output_to, progress_run_config
     from orchestration.runlock import CLI_TRIGGER, PID_TAG, TRIGGER_TAG, release_orphaned_runs
 
     job = defs.resolve_job_def(QUARTERLY_JOB_NAME)
+    _say(f"pipeline loaded in {time.monotonic() - started:.0f} s")
     all_ok = True
     with DagsterInstance.get() as instance:
         for run_id in release_orphaned_runs(instance):
@@ -153,18 +197,21 @@ def run_quarters_locked(quarters: list[str]) -> bool:
                 continue
             _say(f"running {quarter}: ingest -> dbt -> protect -> gate -> publish")
             _say_landing_entries_not_loaded(quarter)
+            log = dbt_log_path(quarter)
+            _say(f"{quarter}: dbt's own output goes to {log}; Dagster records the run's plan")
             started = time.monotonic()
-            result = job.execute_in_process(
-                partition_key=partition_key_for_quarter(quarter),
-                instance=instance,
-                raise_on_error=False,
-                run_config=progress_run_config(),
-                tags={
-                    "monitor/quarter": quarter,
-                    TRIGGER_TAG: CLI_TRIGGER,
-                    PID_TAG: str(os.getpid()),
-                },
-            )
+            with output_to(log):
+                result = job.execute_in_process(
+                    partition_key=partition_key_for_quarter(quarter),
+                    instance=instance,
+                    raise_on_error=False,
+                    run_config=progress_run_config(),
+                    tags={
+                        "monitor/quarter": quarter,
+                        TRIGGER_TAG: CLI_TRIGGER,
+                        PID_TAG: str(os.getpid()),
+                    },
+                )
             seconds = time.monotonic() - started
             if result.success:
                 _say(f"{quarter}: succeeded in {seconds:.0f} s (run {result.run_id})")
@@ -174,6 +221,7 @@ def run_quarters_locked(quarters: list[str]) -> bool:
                     f"{quarter}: FAILED after {seconds:.0f} s (run {result.run_id}); see above, "
                     "or `monitor ui` for the run's events"
                 )
+                _say(f"{quarter}: dbt's own output: {log}")
                 cause = _failure_cause(result)
                 if cause:
                     _say(f"{quarter}: cause: {cause}")
@@ -355,10 +403,8 @@ def _ui_key_mode() -> dict[str, str]:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from orchestration.dbt_project import prepare_manifest
-
     home = _dagster_home()
-    prepare_manifest()  # a fresh clone: the UI's code location needs the dbt manifest
+    _prepare_manifest()  # the code location parses again on a reload after a model changed
     env = {**os.environ, **_ui_key_mode()}
     _say(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home})")
     dagster = Path(sys.executable).with_name("dagster")
@@ -385,6 +431,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("prepare", help="parse the dbt project").set_defaults(func=cmd_prepare)
+    sub.add_parser(
+        "docs", help="write the dbt docs of the project and the warehouse (offline HTML)"
+    ).set_defaults(func=cmd_docs)
 
     gen = sub.add_parser("generate", help="write demo extracts into the landing folder")
     gen.add_argument("--quarter", type=_quarter_arg, default=DEMO_QUARTER)

@@ -1,14 +1,21 @@
-"""The dbt project as Dagster sees it, and how to prepare its manifest on a fresh clone.
+"""The dbt project as Dagster sees it, how its manifest is kept in step with its files, and its
+offline documentation.
 
-Nothing here runs dbt at import: the manifest is made by ``monitor prepare`` (``scripts/setup``
-runs it; run it again after changing a model), and ``monitor run`` and ``monitor ui`` make it
-first when it is missing. dagster-dbt's ``prepare_if_dev()`` is not used: it would parse at
-import under ``dagster dev`` without the installation's settings (the profile needs the
-warehouse path).
+The manifest (``target/manifest.json``) is prepared when it is missing or when the project's
+files changed since it was made: ``project_fingerprint()`` hashes every file dbt reads (models,
+macros, tests, seeds, ``dbt_project.yml``, ``profiles.yml``) and the hash of the last parse is
+kept beside the manifest. ``monitor prepare`` parses always; ``monitor run``, ``monitor ui``
+and loading the Dagster definitions (so *Reload* in the UI picks up an edited model) parse
+only when the hash differs. This is what dagster-dbt's ``DbtProject.prepare_if_dev()`` does
+under ``dagster dev`` (it parses at every load, and only there); here a load with unchanged
+files costs a hash, and it works the same for ``monitor run`` and the UI. dbt is invoked
+with the installation's settings (``settings.py``: the profile needs the warehouse path).
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import subprocess
 import sys
@@ -42,51 +49,133 @@ dbt_project = DbtProject(
 )
 
 
-def parse_project(
-    target_dir: Path, warehouse: Path, memory_limit: str | None, base_env: Mapping[str, str]
+def _run_dbt(
+    command: list[str],
+    output: Path,
+    *,
+    warehouse: Path,
+    memory_limit: str | None,
+    base_env: Mapping[str, str],
+    project_dir: Path,
 ) -> Path:
-    """Run ``dbt parse`` into ``target_dir`` (``base_env`` plus what the profile needs) and
-    return the manifest; raises with dbt's output when it fails."""
-    manifest = target_dir / "manifest.json"
+    """Run ``dbt <command>`` on ``project_dir`` (``base_env`` plus what the profile needs) and
+    return ``output``; raises with dbt's output when dbt fails or did not write it."""
     result = subprocess.run(
         [
             str(DBT_EXECUTABLE),
-            "parse",
+            *command,
             "--project-dir",
-            str(settings.DBT_PROJECT_DIR),
+            str(project_dir),
             "--profiles-dir",
-            str(settings.DBT_PROJECT_DIR),
+            str(project_dir),
             "--target-path",
-            str(target_dir),
-            "--quiet",
+            str(output.parent),
         ],
         env={**base_env, **dbt_env(warehouse, memory_limit, "2000Q1")},
         capture_output=True,
         text=True,
         check=False,
     )
-    if result.returncode != 0 or not manifest.exists():
-        raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
-    return manifest
-
-
-def prepare_manifest(force: bool = False) -> Path:
-    """The manifest the dbt assets load: parsed when missing (fresh clone) or when forced (the
-    CLI's ``monitor prepare``; the settings are read the CLI's way, from ``settings.py``)."""
-    manifest = dbt_project.manifest_path
-    if force or not manifest.exists():
-        parse_project(
-            manifest.parent, settings.paths().warehouse, settings.duckdb_memory_limit(), os.environ
-        )
-    return manifest
-
-
-def require_manifest() -> Path:
-    """The manifest the dbt assets are built from; a clear error on a fresh clone."""
-    manifest = dbt_project.manifest_path
-    if not manifest.exists():
+    if result.returncode != 0 or not output.exists():
         raise RuntimeError(
-            f"{manifest} is missing: run `monitor prepare` (scripts/setup does) before loading "
-            "the Dagster definitions"
+            f"dbt {' '.join(command)} failed:\n{result.stdout[-4000:]}\n{result.stderr}"
         )
+    return output
+
+
+def parse_project(
+    target_dir: Path,
+    warehouse: Path,
+    memory_limit: str | None,
+    base_env: Mapping[str, str],
+    project_dir: Path = settings.DBT_PROJECT_DIR,
+) -> Path:
+    """Run ``dbt parse`` into ``target_dir`` (``base_env`` plus what the profile needs) and
+    return the manifest; raises with dbt's output when it fails."""
+    return _run_dbt(
+        ["parse", "--quiet"],
+        target_dir / "manifest.json",
+        warehouse=warehouse,
+        memory_limit=memory_limit,
+        base_env=base_env,
+        project_dir=project_dir,
+    )
+
+
+PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
+PROJECT_FOLDERS = ("models", "macros", "tests", "../seeds")
+"""What dbt parses, from the project folder (``dbt_project.yml``: model-, macro-, test- and
+seed-paths)."""
+
+
+def manifest_path(project_dir: Path = settings.DBT_PROJECT_DIR) -> Path:
+    """The manifest the dbt assets load (``dbt_project.manifest_path`` for this project)."""
+    return project_dir / "target" / "manifest.json"
+
+
+def project_fingerprint(project_dir: Path = settings.DBT_PROJECT_DIR) -> str:
+    """SHA-256 over the name and content of every file dbt parses."""
+    digest = hashlib.sha256()
+    project_dir = project_dir.resolve()
+    root = project_dir.parent
+    files = [project_dir / name for name in PROJECT_FILES]
+    folders = [(project_dir / folder).resolve() for folder in PROJECT_FOLDERS]
+    files += sorted(f for folder in folders for f in folder.rglob("*") if f.is_file())
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _fingerprint_file(manifest: Path) -> Path:
+    return manifest.with_name("manifest.fingerprint")
+
+
+def manifest_state(project_dir: Path = settings.DBT_PROJECT_DIR) -> str | None:
+    """Why the manifest must be made: ``missing``, ``changed`` (files differ from the last
+    parse), or None when it is current."""
+    manifest = manifest_path(project_dir)
+    if not manifest.exists():
+        return "missing"
+    stamp = _fingerprint_file(manifest)
+    if not stamp.exists() or stamp.read_text().strip() != project_fingerprint(project_dir):
+        return "changed"
+    return None
+
+
+def prepare_manifest(force: bool = False, project_dir: Path = settings.DBT_PROJECT_DIR) -> Path:
+    """The manifest the dbt assets load, parsed first when missing, when the project's files
+    changed since the last parse, or when forced (``monitor prepare``). Settings are read the
+    CLI's way, from ``settings.py``. One process parses at a time (a lock beside the
+    manifest); a second one waits and then finds the manifest current."""
+    manifest = manifest_path(project_dir)
+    if not force and manifest_state(project_dir) is None:
+        return manifest
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with open(manifest.with_name("manifest.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if force or manifest_state(project_dir) is not None:
+            fingerprint = project_fingerprint(project_dir)
+            parse_project(
+                manifest.parent,
+                settings.paths().warehouse,
+                settings.duckdb_memory_limit(),
+                os.environ,
+                project_dir,
+            )
+            _fingerprint_file(manifest).write_text(fingerprint + "\n")
     return manifest
+
+
+def generate_docs(target_dir: Path, warehouse: Path, memory_limit: str | None) -> Path:
+    """``dbt docs generate --static`` into ``target_dir``: one self-contained HTML file (the
+    manifest and the warehouse's catalog inlined, nothing fetched online). Returns its path;
+    raises with dbt's output when dbt fails."""
+    return _run_dbt(
+        ["docs", "generate", "--static"],
+        target_dir / "static_index.html",
+        warehouse=warehouse,
+        memory_limit=memory_limit,
+        base_env=os.environ,
+        project_dir=settings.DBT_PROJECT_DIR,
+    )

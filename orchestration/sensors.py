@@ -54,7 +54,7 @@ def landing_fingerprints(landing: Path) -> dict[str, Landed]:
     job=quarterly_refresh_job,
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.STOPPED,
-    description="Watches data/landing/<quarter>/: requests a run of each quarter whose files changed.",
+    description="Watches `data/landing/<quarter>/`: requests a run of each quarter whose files changed.",
 )
 def landing_sensor(context: SensorEvaluationContext, monitor: MonitorResource):
     seen = json.loads(context.cursor) if context.cursor else {}

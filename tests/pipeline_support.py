@@ -108,6 +108,13 @@ class Run:
         return self.stdout_path.read_text()
 
     @property
+    def dbt_output(self) -> str:
+        """dbt's own output so far: the log file `monitor run` names (empty before that)."""
+        found = re.search(r"dbt's own output goes to (\S+);", self.stdout)
+        path = Path(found.group(1)) if found else None
+        return path.read_text() if path and path.exists() else ""
+
+    @property
     def stderr(self) -> str:
         return self.stderr_path.read_text()
 
@@ -219,7 +226,9 @@ def fault_sequence(baseline_dir: Path, data_dir: Path, baseline_seconds: float) 
     for stage in ("ingest", "dbt", "checks", "publish"):
         if stage == "dbt":
             run = Run(data_dir, "killed-dbt")
-            run.wait_until(lambda r=run: DBT_MARTS_STARTED in r.stdout, "dbt building the marts")
+            run.wait_until(
+                lambda r=run: DBT_MARTS_STARTED in r.dbt_output, "dbt building the marts"
+            )
         else:
             run = Run(data_dir, f"killed-{stage}", MONITOR_FAULT_PAUSE=stage)
             run.wait_for_pause(stage)
@@ -354,3 +363,25 @@ def match_statuses() -> tuple[list[str], list[str]]:
     matched = [row["match_status"] for row in rows if row["matched"] == "true"]
     unmatched = [row["match_status"] for row in rows if row["matched"] != "true"]
     return matched, unmatched
+
+
+def gate_and_publish(data_dir: Path, quarter: str = QUARTER):
+    """The gate's checks and the publish asset of ``quarter`` on ``data_dir``'s warehouse, in a
+    real (ephemeral) Dagster run; returns its result (failures do not raise)."""
+    from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
+
+    from orchestration.assets.gate import gate_checks
+    from orchestration.assets.publish import published_area_indicators
+    from orchestration.contract import CANDIDATE_ASSET, PUBLISHED_ASSET
+    from orchestration.partitions import partition_key_for_quarter
+    from orchestration.resources import MonitorResource
+
+    return materialize(
+        [published_area_indicators, gate_checks],
+        selection=AssetSelection.assets(AssetKey(PUBLISHED_ASSET))
+        | AssetSelection.checks_for_assets(AssetKey(CANDIDATE_ASSET)),
+        partition_key=partition_key_for_quarter(quarter),
+        resources={"monitor": MonitorResource(data_dir=str(data_dir))},
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )

@@ -54,10 +54,71 @@ def published(tmp_path_factory):
 
 
 def test_run_reports_each_stage(published) -> None:
+    """A first line before anything heavy; one line per step (an ingest step's with its files
+    and rows), the dbt step's progress; dbt's own per-node lines in a log file whose path is
+    printed, not on the terminal."""
+    import re
+    from pathlib import Path
+
     _, run = published
+    lines = run.stdout.splitlines()
+    assert "checking the key, loading Dagster and the dbt project" in lines[0], lines[:3]
     assert f"{QUARTER}: succeeded" in run.stdout
     for step in ("raw__bag_adressen", "dbt_models", "area_indicators_candidate"):
         assert step in run.stdout, run.stdout
+    bag = [line for line in lines if "raw__bag_adressen" in line]
+    assert len(bag) == 1 and re.search(r"done in .*read \d+, loaded \d+", bag[0]), bag
+    progress = re.findall(r"dbt_models: (\d+) of (\d+) models and seeds built", run.stdout)
+    assert progress and progress[-1][0] == progress[-1][1], run.stdout
+    [log] = re.findall(r"dbt's own output goes to (\S+);", run.stdout)
+    assert Path(log).stat().st_mode & 0o777 == 0o600
+    dbt_output = Path(log).read_text()
+    assert "Running with dbt=" in dbt_output and " OK created " in dbt_output
+    assert "Running with dbt=" not in run.stdout and " OK created " not in run.stdout
+    assert len(lines) < 60, f"{len(lines)} lines"
+
+
+def test_a_jump_warns_names_what_jumped_and_publishes(published, tmp_path) -> None:
+    """A cell four times its previous quarter's value: `monitor run` names it on the jumps
+    check's warning line, and the warning does not stop publication."""
+    import shutil
+    from pathlib import Path
+
+    from orchestration.contract import CANDIDATE_TABLE
+
+    from .conftest import monitor_env
+
+    source, _ = published
+    data_dir = tmp_path / "data"
+    shutil.copytree(Path(source), data_dir, ignore=shutil.ignore_patterns("dagster_home"))
+    with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
+        [(code,)] = con.execute(
+            f"select area_code from {CANDIDATE_TABLE} where quarter = ? and "
+            "area_level = 'gemeente' and indicator = 'signalen' and status = 'published' "
+            "order by area_code limit 1",
+            [QUARTER],
+        ).fetchall()
+        con.execute(
+            f"insert into {CANDIDATE_TABLE} by name select * replace ('2026Q2' as quarter, "
+            "case when area_code = ? and indicator = 'signalen' then value * 4 else value end "
+            f"as value) from {CANDIDATE_TABLE} where quarter = ?",
+            [code, QUARTER],
+        )
+    run = subprocess.run(
+        [str(BIN / "monitor"), "run", "--quarter", QUARTER],
+        cwd=REPO, env=monitor_env(data_dir), capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (
+        "check jumps on disclosure/area_indicators_candidate: warning: no_jump_beyond_factor: "
+        f"1 row: {code} signalen factor 4.0"
+    ) in run.stdout, run.stdout
+    assert f"{QUARTER}: succeeded" in run.stdout
+    with duckdb.connect(str(data_dir / "monitor.duckdb"), read_only=True) as con:
+        published_runs = con.execute(
+            "select count(*) from monitor.publication_log where quarter = ?", [QUARTER]
+        ).fetchone()[0]
+    assert published_runs == 2
 
 
 def test_published_file_has_the_schema_and_only_aggregates(published) -> None:
@@ -150,15 +211,11 @@ def test_a_bad_candidate_row_blocks_publication_through_dagster(
     import shutil
     from pathlib import Path
 
-    from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
+    from dagster import AssetKey
 
-    from orchestration.assets.gate import gate_checks
-    from orchestration.assets.publish import published_area_indicators
-    from orchestration.contract import CANDIDATE_ASSET, CANDIDATE_TABLE, PUBLISHED_ASSET
-    from orchestration.partitions import partition_key_for_quarter
-    from orchestration.resources import MonitorResource
+    from orchestration.contract import CANDIDATE_TABLE, PUBLISHED_ASSET
 
-    CANDIDATE_KEY, PUBLISHED_KEY = AssetKey(CANDIDATE_ASSET), AssetKey(PUBLISHED_ASSET)
+    PUBLISHED_KEY = AssetKey(PUBLISHED_ASSET)
 
     source, _ = published
     data_dir = tmp_path / "data"
@@ -173,15 +230,7 @@ def test_a_bad_candidate_row_blocks_publication_through_dagster(
         ).fetchone()
     before = hashlib.sha256((data_dir / "monitor.duckdb").read_bytes()).hexdigest()
 
-    result = materialize(
-        [published_area_indicators, gate_checks],
-        selection=AssetSelection.assets(PUBLISHED_KEY)
-        | AssetSelection.checks_for_assets(CANDIDATE_KEY),
-        partition_key=partition_key_for_quarter(QUARTER),
-        resources={"monitor": MonitorResource(data_dir=str(data_dir))},
-        instance=DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
+    result = support.gate_and_publish(data_dir, QUARTER)
 
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert not evaluations["disclosure_rules"].passed
@@ -190,3 +239,32 @@ def test_a_bad_candidate_row_blocks_publication_through_dagster(
     assert evaluations["area_coverage"].passed
     assert PUBLISHED_KEY not in {m.asset_key for m in result.get_asset_materialization_events()}
     assert hashlib.sha256((data_dir / "monitor.duckdb").read_bytes()).hexdigest() == before
+
+
+def test_docs_are_one_offline_page_of_the_project_and_the_warehouse(published, tmp_path) -> None:
+    """`monitor docs`: dbt's static docs, with the models and the warehouse's columns, written
+    into the data directory (0600) and named on the last line; nothing fetched online."""
+    import re
+    import shutil
+    import stat
+    from pathlib import Path
+
+    from .conftest import monitor_env
+
+    source, _ = published
+    data_dir = tmp_path / "data"
+    shutil.copytree(Path(source), data_dir, ignore=shutil.ignore_patterns("dagster_home"))
+    run = subprocess.run(
+        [str(BIN / "monitor"), "docs"],
+        cwd=REPO, env=monitor_env(data_dir), capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    [page] = re.findall(r"dbt docs written: (\S+)", run.stdout)
+    page = Path(page)
+    assert page.parent == data_dir / "docs"
+    assert stat.S_IMODE(page.stat().st_mode) == 0o600
+    html = page.read_text()
+    assert "int_signalen_matched_to_adressen" in html
+    assert '"hh_met_signaal"' in html  # a column of the warehouse's catalog
+    assert not re.search(r"""<(?:script|link|img|iframe)[^>]+(?:src|href)=["']?https?://""", html)
+    assert not re.search(r"@import\s+url\(\s*['\"]?https?://", html)

@@ -1,10 +1,15 @@
-"""Gate stage: the blocking checks on the candidate quarter.
+"""Gate stage: the checks on the candidate quarter.
 
 Every Great Expectations suite in ``expectations/`` is one Dagster asset check on
 ``disclosure/area_indicators_candidate``, plus the disclosure audit (``disclosure_audit``).
-All are blocking: when one fails, Dagster does not run the publish asset in that run, so
-``monitor.duckdb`` stays as it was. Results (per expectation, with failing rows; the
-narrowest suppressed cells) are Markdown metadata on the check in the UI.
+A suite with a critical expectation and the audit are blocking: when one fails (severity
+ERROR), Dagster does not run the publish asset in that run, so ``monitor.duckdb`` stays as it
+was. A check whose only findings are warnings (``jumps``, which is not blocking, or a warning
+expectation of a blocking suite) fails with severity WARN: the UI shows it as a warning, and
+publication goes on. Each check's description (what it checks, when it fails, what to do)
+comes from its suite file (``orchestration.gate.gate_checks``); its result's description
+names what it found; the per-expectation results with failing rows and the narrowest
+suppressed cells are Markdown metadata.
 """
 
 import warnings
@@ -21,7 +26,7 @@ from dagster import (
 )
 
 from orchestration.contract import AUDIT_CHECK_NAME, CANDIDATE_ASSET
-from orchestration.gate import blocking_check_names, check_quarter, render_markdown
+from orchestration.gate import SuiteOutcome, check_quarter, gate_checks, render_markdown
 from orchestration.metadata import markdown_table
 from orchestration.partitions import quarter_from_partition_key, quarterly_partitions
 from orchestration.resources import MonitorResource
@@ -34,19 +39,22 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", PreviewWarning)
     SPECS = [
         AssetCheckSpec(
-            name,
+            check.name,
             asset=CANDIDATE_KEY,
-            blocking=True,
+            blocking=check.blocking,
             partitions_def=quarterly_partitions,
-            description=(
-                "The disclosure audit: attacker intervals of every suppressed cell by linear "
-                "programming from the published cells alone."
-                if name == AUDIT_CHECK_NAME
-                else f"Great Expectations suite {name} (expectations/)."
-            ),
+            description=check.description(),
+            metadata={"defined_in": check.source},
         )
-        for name in blocking_check_names()
+        for check in gate_checks()
     ]
+
+
+def _severity(suite: SuiteOutcome) -> AssetCheckSeverity:
+    """WARN when the suite found warnings only (then ``passed`` is False too, so the UI shows
+    the warning; a WARN never stops publication), else ERROR."""
+    only_warnings = suite.warnings and not suite.failures
+    return AssetCheckSeverity.WARN if only_warnings else AssetCheckSeverity.ERROR
 
 
 @multi_asset_check(
@@ -58,15 +66,12 @@ def gate_checks(context: AssetCheckExecutionContext, monitor: MonitorResource):
     with monitor.warehouse() as con:
         outcome = check_quarter(con, quarter)
     for suite in outcome.suites.suites:
-        context.log.info(
-            f"{quarter} {suite.key}: {'passed' if suite.passed else 'FAILED'} "
-            f"({len(suite.failures)} failures, {len(suite.warnings)} warnings)"
-        )
         yield AssetCheckResult(
             asset_key=CANDIDATE_KEY,
             check_name=suite.key,
-            passed=suite.passed,
-            severity=AssetCheckSeverity.ERROR,
+            passed=not suite.failures and not suite.warnings,
+            severity=_severity(suite),
+            description=suite.summary(),
             metadata={
                 "quarter": quarter,
                 "rows": suite.rows or 0,

@@ -162,7 +162,7 @@ partner_ingest_assets = [
         partner.code,
         AssetKey(["raw", "signalen", partner.code]),
         f"Vroegsignalen from {partner.naam} ({partner.partner_type}) for the quarter, "
-        f"read from landing/<quarter>/{partner.code}/ into raw.signalen.",
+        f"read from `landing/<quarter>/{partner.code}/` into `raw.signalen`.",
     )
     for partner in partners().values()
 ]
@@ -171,8 +171,8 @@ municipal_ingest_assets = [
     build_ingest_asset(
         source,
         AssetKey(["raw", source]),
-        f"Municipal extract {source} for the quarter, read from landing/<quarter>/{source}/ "
-        f"into raw.{source}.",
+        f"Municipal extract {source} for the quarter, read from `landing/<quarter>/{source}/` "
+        f"into `raw.{source}`.",
     )
     for source in MUNICIPAL_SOURCES
 ]

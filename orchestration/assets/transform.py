@@ -4,14 +4,16 @@ dbt sources carry ``meta.dagster.asset_key`` = ``raw/<table>``, so the lineage r
 ingest assets through every dbt model. The quarter reaches dbt as the environment variable
 ``MONITOR_QUARTER`` (read with ``env_var()``), which keeps dbt's partial parsing; it, the
 warehouse and the memory limit come from the ``monitor`` resource. The dbt manifest is made
-beforehand (``monitor prepare``), never at import.
+anew at import only when it is missing or the project's files changed since it was made
+(``dbt_project.prepare_manifest``), so a reload of the code location picks up an edited model.
 
 Each model's materialization carries its row count (of the table, and of the quarter in the
 incremental ones) and the address-matching model ``int_signalen_matched_to_adressen`` a
 table of match rates per partner. DuckDB has one writer and dbt holds the warehouse until it
 exits, so the materializations are held back until then (as dagster-dbt's own
 ``fetch_row_counts()`` does on DuckDB) and sent, in dbt's order, with the extra metadata;
-test results are passed on as dbt reports them.
+test results are passed on as dbt reports them. The step logs its progress (models and seeds
+built of the total, at every quarter of the way) as dbt reports them, for ``monitor run``.
 """
 
 import os
@@ -35,9 +37,10 @@ from dagster_dbt import (
 )
 
 from orchestration.contract import MATCH_RATES_TABLE, MATCH_STATUSES_SEED
-from orchestration.dbt_project import dbt_project, require_manifest
+from orchestration.dbt_project import dbt_project, prepare_manifest
 from orchestration.metadata import markdown_table
 from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
+from orchestration.progress import Progress, progress
 from orchestration.resources import MonitorResource
 
 TRANSFORM_GROUP = "transform"
@@ -70,7 +73,7 @@ class MonitorDbtTranslator(DagsterDbtTranslator):
 
 
 @dbt_assets(
-    manifest=require_manifest(),
+    manifest=prepare_manifest(),
     project=dbt_project,
     dagster_dbt_translator=MonitorDbtTranslator(
         settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
@@ -80,20 +83,27 @@ class MonitorDbtTranslator(DagsterDbtTranslator):
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, monitor: MonitorResource):
     """Seed the parameters, build and test every model for the partition's quarter."""
     quarter = quarter_from_partition_key(context.partition_key)
-    context.log.info(f"dbt build for {quarter}")
+    built = Progress(len(context.selected_asset_keys), "models and seeds built")
+    context.log.info(progress(f"dbt build for {quarter}: {built.total} models and seeds"))
     with invocation_environment(monitor.dbt_env(quarter)):
         invocation = dbt.cli(["build"], context=context, target_path=Path(monitor.dbt_target_dir))
     nodes = invocation.manifest["nodes"]
     outputs = []
+    tests = 0
     try:
         for event in invocation.stream():
             if isinstance(event, Output | AssetMaterialization):
                 outputs.append(event)  # in dbt's (topological) order, annotated once dbt exits
+                message = built.advance()
+                if message:
+                    context.log.info(message)
             else:
+                tests += 1
                 yield event  # test results as they come
     except Exception:
         yield from outputs  # what dbt did build is still recorded; then the step fails
         raise
+    context.log.info(f"dbt build for {quarter}: {built.done} models and seeds, {tests} tests")
     with monitor.warehouse() as con:
         annotated = [_with_table_metadata(con, quarter, nodes, event) for event in outputs]
     yield from annotated

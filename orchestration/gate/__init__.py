@@ -13,9 +13,11 @@ this package does not import Great Expectations (that happens on the first run).
 """
 
 from orchestration.gate.check import (
+    GateCheck,
     GateOutcome,
     blocking_check_names,
     check_quarter,
+    gate_checks,
     suite_check_names,
 )
 from orchestration.gate.frames import GateInput, GateTables, build_frames
@@ -29,6 +31,7 @@ from orchestration.gate.suites import Suite, load_suites, run_gate, suite_keys, 
 
 __all__ = [
     "ExpectationOutcome",
+    "GateCheck",
     "GateInput",
     "GateOutcome",
     "GateResult",
@@ -38,6 +41,7 @@ __all__ = [
     "blocking_check_names",
     "build_frames",
     "check_quarter",
+    "gate_checks",
     "load_suites",
     "render_markdown",
     "run_gate",

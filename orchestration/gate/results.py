@@ -72,6 +72,46 @@ class SuiteOutcome:
     def warnings(self) -> list[ExpectationOutcome]:
         return [e for e in self.expectations if not e.success and not e.blocking]
 
+    def summary(self) -> str:
+        """One line on what the suite found: the failed expectations (else the warnings) with
+        the rows they name, e.g. ``warning: no_jump_beyond_factor: 2 rows: BU0363AD03
+        mediaan_bedrag factor 3.4, ...``."""
+        found = self.failures or self.warnings
+        if not found:
+            return f"passed: {len(self.expectations)} expectations on {self.rows} rows"
+        verdict = "FAILED" if self.failures else "warning"
+        return f"{verdict}: " + "; ".join(_finding(e) for e in found)
+
+
+SUMMARY_ROWS = 5
+"""Failing rows named per expectation in a one-line summary."""
+_UNNAMED_COLUMNS = ("area_code", "indicator", "relation")
+"""Shown bare in a summary (their values name themselves); other columns as ``column value``."""
+
+
+def _row_text(row: Mapping[str, Any]) -> str:
+    parts = []
+    for column, value in row.items():
+        if column in ("area_level", "status") or value is None:
+            continue
+        if isinstance(value, float):
+            value = round(value, 2)
+        parts.append(str(value) if column in _UNNAMED_COLUMNS else f"{column} {value}")
+    return " ".join(parts)
+
+
+def _finding(e: ExpectationOutcome) -> str:
+    if e.error:
+        return f"{e.name}: {_short(e.error, 200)}"
+    if not e.failing_rows:
+        return f"{e.name}: {e.observed}" if e.observed else e.name
+    total = e.unexpected_count if e.unexpected_count is not None else len(e.failing_rows)
+    named = ", ".join(_row_text(r) for r in e.failing_rows[:SUMMARY_ROWS])
+    more = total - min(len(e.failing_rows), SUMMARY_ROWS)
+    return f"{e.name}: {total} row{'s' if total != 1 else ''}: {named}" + (
+        f" and {more} more" if more > 0 else ""
+    )
+
 
 @dataclass(frozen=True)
 class GateResult:

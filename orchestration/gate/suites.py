@@ -3,18 +3,24 @@
 A suite file is GX 1.x JSON plus a few keys of our own in ``meta``::
 
     {"name": "area_indicators",
-     "meta": {"frames": ["area_indicators"], "description": "..."},
+     "meta": {"frames": ["area_indicators"], "description": "...",
+              "fails_when": "...", "what_to_do": "..."},
      "expectations": [
         {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "quarter"},
          "meta": {"name": "quarter_present", "why": "..."}, "severity": "critical"}]}
 
+- ``meta.description``, ``meta.fails_when``, ``meta.what_to_do``: what the suite checks, when it
+  fails (or warns) and what the operator does then. They are the Dagster check's description
+  and the runbook's table of checks (``orchestration/gate/docs.py``): one text for both
+  (``tests/test_gate_checks.py`` requires them of every suite file).
 - ``meta.frames``: which frames (``orchestration/gate/frames.py``) the suite validates; a suite
   with several frames runs once per frame (``area_wide__buurt``, ...: Dagster check names allow only letters, digits and _).
 - ``{"$PARAMETER": "min_count"}`` in kwargs: filled in at run time (GX expectation
   parameters) from the seeds and the area reference (``frames.gate_parameters``), or from
   the file's own ``meta.parameters`` (``{frame: {name: value}}``).
 - ``severity``: ``critical`` (default) blocks publication; ``warning``/``info`` are reported
-  only (the quarter-on-quarter jump suite).
+  only (the quarter-on-quarter jump suite). A suite with a critical expectation is a blocking
+  Dagster check; one with warnings only (``jumps``) is not.
 - ``row_condition``: the expectation applies only to matching rows, written as GX 1.x
   Condition JSON (``{"type": "comparison", "column": {"name": "status"}, "operator": "==",
   "parameter": "published"}``, combined with ``{"type": "and", "conditions": [...]}``; operators
@@ -69,6 +75,22 @@ class Suite:
     expectations: tuple[dict[str, Any], ...]
     frame_parameters: dict[str, dict[str, Any]]
     """``meta.parameters``: evaluation parameters the file itself fixes per frame."""
+    fails_when: str = ""
+    what_to_do: str = ""
+
+    @property
+    def blocking(self) -> bool:
+        """A failure stops publication: the suite has a critical expectation."""
+        return any(e.get("severity", "critical") == "critical" for e in self.expectations)
+
+    @property
+    def warning_names(self) -> list[str]:
+        """The expectations that only warn (severity warning or info)."""
+        return [
+            (e.get("meta") or {}).get("name") or e["type"]
+            for e in self.expectations
+            if e.get("severity", "critical") != "critical"
+        ]
 
 
 class SuiteFileError(ValueError):
@@ -108,6 +130,8 @@ def load_suite(path: Path) -> Suite:
         description=meta.get("description", ""),
         expectations=tuple(expectations),
         frame_parameters=frame_parameters,
+        fails_when=meta.get("fails_when", ""),
+        what_to_do=meta.get("what_to_do", ""),
     )
 
 
