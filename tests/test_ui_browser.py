@@ -53,7 +53,7 @@ import pytest
 from dagster import DagsterInstance, RunsFilter
 
 from orchestration.definitions import defs
-from orchestration.gate.check import blocking_check_names
+from orchestration.gate.check import gate_checks
 from orchestration.jobs import QUARTERLY_JOB_NAME
 
 from .conftest import BIN, REPO, monitor_env
@@ -516,19 +516,21 @@ def test_a_backfill_of_two_quarters_runs_them_one_at_a_time(
 def test_the_ui_shows_the_gate_checks_and_the_publication(
     dagster_dev: DagsterDev, launched: Launched, chromium: Path, tmp_path
 ) -> None:
-    """After the backfill: the candidate's checks page names every gate check as succeeded,
-    and the publication's events page shows the suppressions the publication log recorded."""
+    """After the backfill: the candidate's checks page names every gate check with its last
+    state (succeeded, or failed as a warning: a check that found warnings only is shown failed
+    with severity WARN and does not stop publication), and the publication's events page shows
+    the suppressions the publication log recorded (so no check failed with an error)."""
     runs = dagster_dev.wait_for_backfill(launched.backfill_id)
     assert all(run["status"] == "SUCCESS" for run in runs), runs
     candidate = ["disclosure", "area_indicators_candidate"]
     page = f"{dagster_dev.url}/assets/{'/'.join(candidate)}?view=checks"
     text = look(chromium, tmp_path / "profile", page, "checks")
-    checks = blocking_check_names()
+    checks = gate_checks()
     assert f"Checks ({len(checks)})" in text, text[:1000]
-    for name in checks:  # the list shows each check's name and its last state
-        assert re.search(rf"\b{name} (?:{name} )?Succeeded\b", text), f"{name} not succeeded"
-    assert "Evaluation result Passed" in text, text[:2000]
-    assert not re.search(r"\bFailed\b", text), "a gate check is shown failed"
+    for check in checks:  # the list shows each check's name and its last state
+        assert re.search(rf"\b{check.name} (?:{check.name} )?(?:Succeeded|Failed)\b", text), (
+            check.name
+        )
 
     with duckdb.connect(str(dagster_dev.data_dir / "monitor.duckdb"), read_only=True) as con:
         [(primary, secondary)] = con.execute(
