@@ -30,7 +30,11 @@ def published_area_indicators(
     paths = monitor.paths
     with monitor.warehouse() as con:
         publication = publish_checked_quarter(
-            con, quarter, paths, run_id=context.run_id, checks_passed=list(blocking_check_names())
+            con,
+            quarter,
+            paths,
+            run_id=context.run.run_id,
+            checks_passed=list(blocking_check_names()),
         )
     context.log.info(f"published {quarter} to {paths.monitor}; report {publication.report}")
     return MaterializeResult(
