@@ -95,3 +95,11 @@ def test_nulls_stay_null_and_length_is_kept() -> None:
 def test_a_key_that_is_not_text_is_refused() -> None:
     with pytest.raises(ValueError, match="hex"):
         BatchPseudonymiser(b"\x00\xff" * 20)
+
+
+def test_the_key_is_not_shown_in_the_expression_or_a_plan() -> None:
+    key = new_key()
+    expr = BatchPseudonymiser(key.encode()).expr(pseudo.BSN, pl.col("p_bsn"))
+    plan = pl.LazyFrame({"p_bsn": ["111222333"]}).select(expr)
+    assert "hmac_sha256" in plan.explain()  # the plan shows the call, not its key
+    assert key not in str(expr) + repr(expr) + plan.explain() + plan.explain(optimized=False)
