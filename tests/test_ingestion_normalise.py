@@ -8,8 +8,6 @@ import polars as pl
 import pytest
 
 from orchestration.ingestion import normalise as nz
-from orchestration.ingestion.pseudo import BatchPseudonymiser
-from orchestration.pseudonym import adres_sleutel, pseudonymise
 
 # (as delivered, number, huisletter, huisnummertoevoeging); None number = invalid.
 HUISNUMMERS = [
@@ -309,16 +307,3 @@ def test_codes_are_normalised() -> None:
     assert nz.code(pl.Series(["Quick fix", "VERVOLGHULP-financieel", " wsnp "])).to_list() == [
         "quick_fix", "vervolghulp_financieel", "wsnp",
     ]  # fmt: skip
-
-
-@pytest.mark.parametrize("key", [b"short-key-123456", b"k" * 64, b"x" * 100, b"\x00\xff" * 20])
-def test_batch_pseudonyms_equal_the_reference(key: bytes) -> None:
-    batch = BatchPseudonymiser(key)
-    values = ["111222333", "0363200000123456", "1234AB:12", "ëé"]
-    assert batch.many("bsn", values) == [pseudonymise(key, "bsn", v) for v in values]
-    series = batch.series("pchn", pl.Series(["1234AB:12", None, "1234AB:12"]))
-    assert series.to_list() == [
-        adres_sleutel(key, "1234AB", 12),
-        None,
-        adres_sleutel(key, "1234AB", 12),
-    ]

@@ -26,9 +26,9 @@ Modules, in the order the data passes them:
     in its docstring;
 ``validate``
     header mapping, the first broken rule per row (the quarantine reason), and the raw rows
-    with pseudonyms (``pseudo``: batched HMAC, identical to ``orchestration.pseudonym``, and
-    the pseudonym domains; ``address_keys``: the keyed match keys that replace every clear
-    address part);
+    with pseudonyms (``pseudo``: HMAC over whole columns in native code, identical to
+    ``orchestration.pseudonym``, and the pseudonym domains; ``address_keys``: the keyed match
+    keys that replace every clear address part);
 ``dedup``
     duplicate keys within a source's load: the first file in precedence keeps a key, the
     others' rows are ``superseded by`` it, repeats within a file are duplicates;
