@@ -20,8 +20,14 @@ from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult, materiali
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from orchestration.ingestion.deliveries import StillBeingWritten, read_delivered, scan
+from orchestration.ingestion.deliveries import (
+    StillBeingWritten,
+    quarter_entries,
+    read_delivered,
+    scan,
+)
 from orchestration.ingestion.loader import CURRENT_FILES, ingest_source
+from orchestration.ingestion.provenance import PROVENANCE_FILE
 from orchestration.ingestion.pseudo import SIGNAAL
 from orchestration.pseudonym import pseudonymise
 from orchestration.quarters import is_quarter, parse_quarter
@@ -339,6 +345,16 @@ def test_every_entry_that_is_not_loaded_is_listed_with_what_to_do(tmp_path: Path
     [misspelt] = waternet.not_loaded
     assert (misspelt.entry, misspelt.blocking) == (f"{QUARTER}/Waternet", True)
     assert f"rename it to {QUARTER}/waternet/" in misspelt.todo
+
+
+def test_the_quarter_folder_lists_all_but_the_generators_marker(tmp_path: Path) -> None:
+    """A stray file beside the source folders is listed; the generator's GENERATED.json is
+    not (ingestion reads it into audit.quarter_provenance)."""
+    landing = tmp_path / "landing"
+    deliver(landing, "eneco.csv", [row("E1")])
+    (landing / QUARTER / PROVENANCE_FILE).write_text('{"synthetic": true}')
+    (landing / QUARTER / "los.csv").write_text(HEADER + "\n")
+    assert [e.entry for e in quarter_entries(landing, QUARTER)] == [f"{QUARTER}/los.csv"]
 
 
 def test_the_ingest_assets_report_it_and_block_the_quarter(

@@ -43,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
+from orchestration.ingestion.provenance import PROVENANCE_FILE
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 from orchestration.parameters import partners, pipeline_parameters
 
@@ -120,7 +121,8 @@ def source_entries(landing: Path, quarter: str, source: str) -> tuple[list[Path]
 
 
 def quarter_entries(landing: Path, quarter: str) -> list[NotLoaded]:
-    """The entries of a quarter folder that are no source folder."""
+    """The entries of a quarter folder that are no source folder (the generator's marker,
+    read by ``provenance.py``, is not listed)."""
     folder = landing / quarter
     if not folder.is_dir():
         return []
@@ -131,6 +133,8 @@ def quarter_entries(landing: Path, quarter: str) -> list[NotLoaded]:
         entry = f"{quarter}/{path.name}"
         if path.name in sources and path.is_dir():
             continue
+        if path.name == PROVENANCE_FILE and path.is_file():
+            continue  # recorded in audit.quarter_provenance by the raw__signalen asset
         if path.name.startswith(HIDDEN_PREFIXES):
             out.append(_hidden(entry))
         elif path.is_dir():
