@@ -119,3 +119,28 @@ def indicators() -> tuple[Indicator, ...]:
         )
         for row in read_seed("indicators")
     )
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period type of ``seeds/periods.csv``: ``kwartaal`` (1 quarter), ``vier_kwartalen`` (4)."""
+
+    period_type: str
+    quarters: int
+    published: bool
+    """Whether protect puts it in the candidate publication (docs/periods-plan.md)."""
+    omschrijving: str
+
+
+@cache
+def periods() -> tuple[Period, ...]:
+    return tuple(
+        Period(
+            period_type=row["period_type"],
+            quarters=int(row["quarters"]),
+            published=row["published"] == "true",
+            omschrijving=row["omschrijving"],
+        )
+        for row in read_seed("periods")
+    )
+

@@ -28,6 +28,11 @@ which the gate checks too):
                                                          for the local rule of secondary.py)
     every count >= 0
 
+A table may hold several periods of one quarter (``period_type``, ``period``: the quarter and
+the four quarters ending with it) as separate *slices*: the areas of the quarter are named by
+their code, those of another period ``<period>:<code>`` (``area_keys``); every relation above
+holds within a slice. (Relations between the slices are docs/periods-plan.md, step 4.)
+
 Equalities are rows of ``a_eq`` (``a_eq @ x == 0``: +1 for the total, -1 for each part),
 inequalities rows of ``a_ub`` (``a_ub @ x <= 0``). Published cells become constants, the
 suppressed cells and the remainders the variables of the attacker's linear programme.
@@ -42,7 +47,7 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
-from orchestration.contract import LEVELS, subset_bounds, sum_relations
+from orchestration.contract import LEVELS, PERIOD_KEY, QUARTERLY, subset_bounds, sum_relations
 from orchestration.parameters import Indicator, indicators
 
 REMAINDER_LEVEL = "rest"
@@ -154,16 +159,39 @@ class Table:
         return top
 
 
+def area_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with ``_area`` and ``_parent``: the model's name of the row's area and of its
+    parent (the area code in the quarter's own period, ``<period>:<code>`` in another)."""
+    period_type, period = PERIOD_KEY
+    if period_type not in frame.columns:
+        return frame.with_columns(_area=pl.col("area_code"), _parent=pl.col("parent_code"))
+    prefix = (
+        pl.when(pl.col(period_type) == QUARTERLY)
+        .then(pl.lit(""))
+        .otherwise(pl.col(period) + pl.lit(":"))
+    )
+    return frame.with_columns(
+        _area=prefix + pl.col("area_code"), _parent=prefix + pl.col("parent_code")
+    )
+
+
+def row_areas(frame: pl.DataFrame, table: Table) -> np.ndarray:
+    """Index in ``table`` of the area of every row of ``frame``."""
+    keys = area_keys(frame)["_area"].to_list()
+    return np.array([table.area_index[c] for c in keys], dtype=np.int64)
+
+
 def _area_frame(frame: pl.DataFrame) -> pl.DataFrame:
     areas = (
-        frame.select("area_level", "area_code", "area_name", "parent_code")
-        .unique(subset=["area_code"], keep="first", maintain_order=True)
+        area_keys(frame)
+        .select("area_level", "_area", "area_name", "_parent")
+        .unique(subset=["_area"], keep="first", maintain_order=True)
         .with_columns(
             pl.col("area_level")
             .replace_strict({lvl: i for i, lvl in enumerate(LEVELS)}, default=len(LEVELS))
             .alias("_level_order")
         )
-        .sort("_level_order", "area_code")
+        .sort("_level_order", "_area")
     )
     unknown = areas.filter(pl.col("_level_order") == len(LEVELS))
     if unknown.height:
@@ -172,25 +200,27 @@ def _area_frame(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Table:
-    """The model of one quarter's frame (``mon_area_indicators`` shape; NULL values unknown)."""
+    """The model of one quarter's frame (``mon_area_indicators`` shape, one or more periods;
+    NULL values unknown)."""
     rel = relations or default_relations()
     quarters = frame["quarter"].unique().to_list() if "quarter" in frame.columns else []
     if len(quarters) > 1:
         raise ValueError(f"one quarter at a time, got {sorted(quarters)}")
-    dup = frame.select("area_code", "indicator").is_duplicated()
+    keyed = area_keys(frame)
+    dup = keyed.select("_area", "indicator").is_duplicated()
     if dup.any():
-        first = frame.filter(dup).row(0, named=True)
+        first = keyed.filter(dup).row(0, named=True)
         raise ValueError(
             f"{int(dup.sum())} duplicate area x indicator rows, e.g. "
-            f"{first['area_code']} {first['indicator']}"
+            f"{first['_area']} {first['indicator']}"
         )
     areas = _area_frame(frame)
-    codes = areas["area_code"].to_list()
+    codes = areas["_area"].to_list()
     levels = areas["area_level"].to_list()
     index = {c: i for i, c in enumerate(codes)}
     n_real = len(codes)
     parent = np.array(
-        [index.get(p, -1) if p is not None else -1 for p in areas["parent_code"].to_list()],
+        [index.get(p, -1) if p is not None else -1 for p in areas["_parent"].to_list()],
         dtype=np.int64,
     )
     # Remainder areas: one per gemeente that has child areas.
@@ -210,9 +240,9 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
     # Values of the count cells.
     values = np.full(n_areas * k, np.nan)
     ind_pos = {n: i for i, n in enumerate(rel.counts)}
-    counts = frame.filter(pl.col("indicator").is_in(list(rel.counts)))
+    counts = keyed.filter(pl.col("indicator").is_in(list(rel.counts)))
     if counts.height:
-        a_idx = np.array([index[c] for c in counts["area_code"].to_list()], dtype=np.int64)
+        a_idx = np.array([index[c] for c in counts["_area"].to_list()], dtype=np.int64)
         i_idx = np.array([ind_pos[n] for n in counts["indicator"].to_list()], dtype=np.int64)
         vals = counts["value"].cast(pl.Float64).fill_null(np.nan).to_numpy()
         values[a_idx * k + i_idx] = vals

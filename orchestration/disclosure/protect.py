@@ -1,5 +1,9 @@
 """Entry point of the disclosure stage: protect one quarter of ``mon_area_indicators``.
 
+A quarter's frame holds the period types of ``seeds/periods.csv`` that are published (the
+quarter itself; the four quarters ending with it once that is switched on), protected
+together, each period a slice of one model (``model.area_keys``).
+
     result = protect_quarter(frame)          # parameters from seeds/disclosure_parameters.csv
     result.cells       # restricted: input columns + status + suppression (none/primary/secondary)
     result.published   # published shape: value NULL where suppressed
@@ -29,8 +33,11 @@ from orchestration.contract import (
     DISCLOSURE_SCHEMA,
     LEVELS,
     MONITOR_MODEL_TABLE,
+    PERIOD_KEY,
     PROTECTED_TABLE,
     PUBLISHED_COLUMNS,
+    published_period_types,
+    select_with_periods,
 )
 from orchestration.disclosure.lp import default_workers
 from orchestration.disclosure.model import (
@@ -41,6 +48,7 @@ from orchestration.disclosure.model import (
     check_consistency,
     default_relations,
     fill_remainders,
+    row_areas,
 )
 from orchestration.disclosure.primary import primary_counts, primary_derived
 from orchestration.disclosure.secondary import SecondaryStats, protect_counts
@@ -74,7 +82,7 @@ class ProtectionResult:
 
 def wide_values(frame: pl.DataFrame, table: Table) -> dict[str, np.ndarray]:
     """Indicator -> value per real area of the table (NaN for NULL or missing)."""
-    idx = np.array([table.area_index[c] for c in frame["area_code"].to_list()], dtype=np.int64)
+    idx = row_areas(frame, table)
     vals = frame["value"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     names = frame["indicator"].to_numpy()
     out: dict[str, np.ndarray] = {}
@@ -159,7 +167,7 @@ def protect_quarter(
     relations = relations or default_relations()
     workers = default_workers() if workers is None else workers
     table, primary, suppressed, stats = suppression_plan(frame, params, relations, workers)
-    idx = np.array([table.area_index[c] for c in frame["area_code"].to_list()], dtype=np.int64)
+    idx = row_areas(frame, table)
     names = frame["indicator"].to_numpy()
     is_primary = np.zeros(frame.height, dtype=bool)
     is_suppressed = np.zeros(frame.height, dtype=bool)
@@ -207,6 +215,16 @@ def protect_quarter(
     )
 
 
+def _add_missing_columns(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Rebuild ``table`` with the frame's columns in the frame's order when it lacks some (a
+    table of before the period columns, docs/migrations.md 3): old rows are quarterly."""
+    existing = {row[0] for row in con.execute(f"describe {table}").fetchall()}
+    if set(frame.columns) <= existing:
+        return
+    select = select_with_periods(frame.columns, existing)
+    con.execute(f"create or replace table {table} as select {select} from {table}")
+
+
 def replace_quarter(
     con: duckdb.DuckDBPyConnection, table: str, quarter: str, frame: pl.DataFrame
 ) -> None:
@@ -214,6 +232,7 @@ def replace_quarter(
     con.register("_frame", frame.to_arrow())
     try:
         con.execute(f"create table if not exists {table} as select * from _frame limit 0")
+        _add_missing_columns(con, table, frame)
         con.execute(f"delete from {table} where quarter = ?", [quarter])
         con.execute(f"insert into {table} by name select * from _frame")
     finally:
@@ -221,10 +240,14 @@ def replace_quarter(
 
 
 def protect_stored_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> ProtectionResult:
-    """The protect stage: protect the quarter of dbt's monitor table and store the protected
-    (restricted) and the candidate (published shape) table's rows of the quarter, in one
-    transaction."""
-    frame = con.execute(f"select * from {MONITOR_MODEL_TABLE} where quarter = ?", [quarter]).pl()
+    """The protect stage: protect the quarter of dbt's monitor table (its published period
+    types) and store the protected (restricted) and the candidate (published shape) table's
+    rows of the quarter, in one transaction."""
+    frame = con.execute(
+        f"select * from {MONITOR_MODEL_TABLE} where quarter = ? "
+        f"and {PERIOD_KEY[0]} in (select unnest(?))",
+        [quarter, list(published_period_types())],
+    ).pl()
     if frame.is_empty():
         raise NothingToProtectError(
             f"{MONITOR_MODEL_TABLE} has no rows for {quarter}: run dbt first"
