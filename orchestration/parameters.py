@@ -144,3 +144,33 @@ def periods() -> tuple[Period, ...]:
         for row in read_seed("periods")
     )
 
+
+@dataclass(frozen=True)
+class SuppressionCost:
+    """A weight of ``seeds/suppression_costs.csv``: the cost of suppressing a cell is
+    ``(value + 1)`` times the weight of its area level and of its indicator (1 where the seed
+    names none). ``value`` may end in ``*`` (a prefix, e.g. ``hh_persona_*``)."""
+
+    dimension: str  # area_level or indicator
+    value: str
+    weight: float
+    last_resort: bool
+    """Cells of this indicator are complements only when no other cell will do."""
+
+    def matches(self, name: str) -> bool:
+        if self.value.endswith("*"):
+            return name.startswith(self.value[:-1])
+        return name == self.value
+
+
+@cache
+def suppression_costs() -> tuple[SuppressionCost, ...]:
+    return tuple(
+        SuppressionCost(
+            dimension=row["dimension"],
+            value=row["value"],
+            weight=float(row["weight"]),
+            last_resort=row["last_resort"] == "true",
+        )
+        for row in read_seed("suppression_costs")
+    )

@@ -30,9 +30,11 @@ Two stages, both deterministic (stable orders, ties broken by cell index, no ran
    gemeente is suppressed whole (which always passes: with no published cell left every
    interval is [0, inf)). On realistic national data it settles in under ten rounds.
 
-Cost of suppressing a cell: ``(value + 1) x level weight x indicator weight``: small cells
-first, buurt before wijk before gemeente, and ``huishoudens`` (the denominator everyone
-needs) only when nothing else will do.
+Cost of suppressing a cell: ``(value + 1) x level weight x indicator weight``, the weights
+from ``seeds/suppression_costs.csv`` (1 where it names none): small cells first, buurt before
+wijk before gemeente, and the indicators marked ``last_resort`` there (``huishoudens``, the
+denominator everyone needs) only when nothing else will do. A remainder cell (addresses
+without a buurt) is never a complement: it is not published anyway.
 """
 
 from __future__ import annotations
@@ -45,10 +47,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from orchestration.disclosure.lp import TOL, attacker_intervals
-from orchestration.disclosure.model import Table, families, inner_blocks
-
-LEVEL_WEIGHT = {"buurt": 1.0, "wijk": 2.0, "gemeente": 4.0, "rest": np.inf}
-INDICATOR_WEIGHT = {"huishoudens": 1000.0}
+from orchestration.disclosure.model import REMAINDER_LEVEL, Table, families, inner_blocks
+from orchestration.parameters import SuppressionCost, suppression_costs
 
 
 @dataclass
@@ -62,19 +62,33 @@ class SecondaryStats:
     rounds: list[dict[str, float]] = field(default_factory=list)
 
 
+def _cost(dimension: str, name: str) -> SuppressionCost | None:
+    """The first row of ``seeds/suppression_costs.csv`` for ``name`` in ``dimension``."""
+    return next(
+        (c for c in suppression_costs() if c.dimension == dimension and c.matches(name)), None
+    )
+
+
+def _weight(dimension: str, name: str) -> float:
+    if dimension == "area_level" and name == REMAINDER_LEVEL:
+        return np.inf
+    found = _cost(dimension, name)
+    return found.weight if found else 1.0
+
+
 def cell_costs(table: Table, x: np.ndarray) -> np.ndarray:
     k = table.k
-    level_w = np.array([LEVEL_WEIGHT.get(str(lvl), 1.0) for lvl in table.area_level])
-    ind_w = np.array([INDICATOR_WEIGHT.get(n, 1.0) for n in table.relations.counts])
+    level_w = np.array([_weight("area_level", str(lvl)) for lvl in table.area_level])
+    ind_w = np.array([_weight("indicator", n) for n in table.relations.counts])
     cells = np.arange(table.n_cells)
     return (np.nan_to_num(x) + 1.0) * level_w[cells // k] * ind_w[cells % k]
 
 
 def _heavy(table: Table) -> np.ndarray:
-    """Cells of an indicator with a weight above 1 (``huishoudens``): complements of last resort."""
-    return np.tile(
-        [INDICATOR_WEIGHT.get(n, 1.0) > 1 for n in table.relations.counts], table.n_areas
-    )
+    """Cells of an indicator marked ``last_resort`` (``huishoudens``): complements of last
+    resort."""
+    last = [bool((c := _cost("indicator", n)) and c.last_resort) for n in table.relations.counts]
+    return np.tile(last, table.n_areas)
 
 
 class _Rows:
