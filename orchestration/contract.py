@@ -224,3 +224,50 @@ def subset_bounds(counts: list[str] | tuple[str, ...]) -> list[tuple[tuple[str, 
         for parts, total in SUBSET_BOUNDS
         if total in counts and all(p in counts for p in parts)
     ]
+
+
+# --- relations between a multi-quarter period and its quarters ------------------------------
+
+OVER_QUARTERS = (
+    ("huishoudens", "same"),
+    ("hh_met_signaal", "union"),
+    ("hh_meerdere_signalen", "at_least"),
+    ("signalen", "sum"),
+    ("signalen_", "sum"),
+    ("hh_onbekend", "earliest"),
+    ("hh_bereikt", "union"),
+    ("hh_hulp_geaccepteerd", "union"),
+    (PERSONA_PREFIX, "latest"),
+)
+"""How a count of a multi-quarter period (``Y``) relates to the same area's counts of its
+quarters (``Q_1`` oldest .. ``Q_n`` latest), from the definitions of
+``mon_area_counts_vier_kwartalen`` (a household counts once, in its latest quarter's area;
+docs/periods-plan.md 1.3). A name ending in ``_`` is a prefix.
+
+- ``same``: ``Y = Q_n`` (households at the end of the period);
+- ``sum``: ``Y = Q_1 + ... + Q_n`` (signals add up);
+- ``union``: ``Q_i <= Y <= Q_1 + ... + Q_n`` (households signalled / reached / helped in any
+  quarter, counted once);
+- ``latest``: ``Q_n <= Y <= sum``: the persona of the household's latest quarter;
+- ``earliest``: ``Q_1 <= Y <= sum``: not known before the first signal of the period;
+- ``at_least``: ``Q_i <= Y``: partner types of different quarters add up, so a household may
+  have several types over the period and one in each quarter."""
+
+
+def over_quarters(counts: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """Count indicator -> its relation of ``OVER_QUARTERS``; every count must have one (a
+    count without would let the disclosure model miss what an attacker knows)."""
+    out: dict[str, str] = {}
+    for name in counts:
+        kind = next(
+            (
+                k
+                for key, k in OVER_QUARTERS
+                if name == key or (key.endswith("_") and name.startswith(key))
+            ),
+            None,
+        )
+        if kind is None:
+            raise ContractError(f"count indicator {name} has no relation over quarters")
+        out[name] = kind
+    return out

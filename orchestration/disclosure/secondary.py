@@ -101,6 +101,9 @@ class _Rows:
         ub_total = np.full(table.a_ub.shape[0], -1, dtype=np.int64)
         ub = table.a_ub.tocoo()
         ub_total[ub.row[ub.data < 0]] = ub.col[ub.data < 0]
+        # a period bounded by the sum of its quarters has several: no single total (-1)
+        n_negative = np.bincount(ub.row[ub.data < 0], minlength=table.a_ub.shape[0])
+        ub_total[n_negative > 1] = -1
         self.total = np.concatenate([table.eq_total, ub_total])
         csc = a.tocsc()
         self.cell_indptr, self.cell_rows = csc.indptr, csc.indices
@@ -166,7 +169,7 @@ def local_fixpoint(
         real_parts = parts[~remainder[parts]]
         new: list[int] = []
         if r >= rows.n_eq:  # inequality: sum(coef * parts) <= total
-            if hidden[total]:
+            if total < 0 or hidden[total]:  # no single total: left to the LP repair
                 continue
             coef = rows.coef[rows.indptr[r] : rows.indptr[r + 1]][members != total]
             pub_mask = ~hidden[parts]
