@@ -82,6 +82,13 @@ def published_period_types() -> tuple[str, ...]:
     return tuple(p.period_type for p in periods() if p.published)
 
 
+def publishes_multi_quarter_periods() -> bool:
+    """Whether a published period type spans several quarters: then protect and the audit
+    take the other quarters in the file into account (docs/periods-plan.md 1.3); else every
+    quarter is a table of its own."""
+    return any(p.published and p.quarters > 1 for p in periods())
+
+
 # --- published columns ----------------------------------------------------------------------
 
 PUBLISHED_COLUMNS = (

@@ -16,7 +16,10 @@ from collections import defaultdict
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
+
+from orchestration.disclosure.model import build_table, check_consistency, fill_remainders
 
 try:
     from tests.fixtures import raw_warehouse as fx
@@ -231,3 +234,21 @@ def test_the_quarterly_figures_do_not_depend_on_the_period(built) -> None:
     """2026Q3's quarterly rows are the same built alone and after the other quarters."""
     assert built["quarterly_alone"]
     assert query(built["warehouse"], QUARTERLY_SQL, [PERIOD[-1]]) == built["quarterly_alone"]
+
+
+def test_the_disclosure_model_relations_over_quarters_hold_on_the_dbt_figures(built) -> None:
+    """contract.OVER_QUARTERS states what the dbt definitions imply (Y = sum for signals,
+    Q_i <= Y <= sum for households, ...): the unsuppressed figures of the four quarters and
+    their period satisfy every relation of the model, remainders (no buurt) included."""
+    with duckdb.connect(str(built["warehouse"]), read_only=True) as con:
+        frame = con.execute(
+            "select * from main_monitor.mon_area_indicators where quarter in (select unnest(?))",
+            [list(PERIOD)],
+        ).pl()
+    table = build_table(frame)
+    n_temporal = table.a_eq.shape[0] - sum(
+        build_table(frame.filter(pl.col("period") == p)).a_eq.shape[0]
+        for p in frame["period"].unique()
+    )
+    assert n_temporal > 0  # the relations between the period and its quarters are there
+    assert check_consistency(table, fill_remainders(table)) == []

@@ -10,17 +10,21 @@ every earlier publication, is modelled. Hand-computed cases on one wijk with two
 - between two runs: a quarter that passes the audit alone fails once the next publication
   adds its four-quarter period;
 - households counted once over the period bound each quarter from both sides
-  (``Q_i <= Y <= sum``): exact intervals computed here by hand.
+  (``Q_i <= Y <= sum``): exact intervals computed here by hand;
+- protection with the earlier publications fixed: what a quarter protected alone would
+  leak through its period, and what it would reveal of an earlier suppression, it hides.
 """
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import polars as pl
 
 from orchestration.contract import over_quarters
 from orchestration.disclosure.audit import audit_publication
 from orchestration.disclosure.model import build_relations, build_table
+from orchestration.disclosure.protect import protect_quarter
 from orchestration.parameters import Indicator
 
 G, W, A, B = "GM0001", "WK000101", "BU00010101", "BU00010102"
@@ -195,3 +199,88 @@ def test_every_count_indicator_has_a_relation_over_quarters() -> None:
     assert kinds["hh_persona_senior"] == "latest" and kinds["huishoudens"] == "same"
     assert np.all([k in {"same", "sum", "union", "latest", "earliest", "at_least"}
                    for k in kinds.values()])  # fmt: skip
+
+
+# --- protection with the earlier publications fixed -----------------------------------------
+
+
+def true_rows(quarter: str, period: str, a: float, b: float) -> pl.DataFrame:
+    """Unsuppressed rows of one period (``mon_area_indicators`` shape)."""
+    return frame(period_slice(quarter, period, "signalen", a, b)).drop("status")
+
+
+def earlier(quarters_values: list[tuple[str, float, float, tuple[str, ...]]]) -> pl.DataFrame:
+    """Protected rows of an earlier publication: true values, the status it was published with."""
+    rows = []
+    for q, a, b, hidden in quarters_values:
+        shown = frame(period_slice(q, q, "signalen", a, b, hidden))
+        rows.append(
+            shown.with_columns(value=true_rows(q, q, a, b)["value"], suppression=pl.lit("none"))
+        )
+    return pl.concat(rows)
+
+
+def published(history: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    old = history.with_columns(
+        value=pl.when(pl.col("status") == "published").then(pl.col("value"))
+    ).select(COLUMNS)
+    return pl.concat([old, new.select(COLUMNS)])
+
+
+def test_protection_with_earlier_quarters_fixed_defeats_the_period_difference() -> None:
+    """Three quarters published in full; the new quarter's buurten are small (5 and 6, primary)
+    and its four-quarter period would give them back (80 - 75 = 5). Protected alone the
+    period is published whole; protected with the earlier quarters fixed, it is not, and the
+    whole file passes the audit."""
+    rel = relations("signalen")
+    history = earlier([("2025Q4", 20, 12, ()), ("2026Q1", 30, 14, ()), ("2026Q2", 25, 16, ())])
+    new = pl.concat(
+        [true_rows("2026Q3", "2026Q3", 5, 6), true_rows("2026Q3", "2025Q4-2026Q3", 80, 48)]
+    )
+    alone = protect_quarter(new, relations=rel, workers=1)
+    attack = audit_publication(published(history, alone.published), relations=rel, workers=1)
+    assert {f[0] for f in attack.failures} >= {"2026Q3:" + A, "2026Q3:" + B}
+    result = protect_quarter(new, relations=rel, workers=1, history=history)
+    assert result.cells.height == new.height  # the new rows only: the earlier ones stay
+    audit = audit_publication(published(history, result.published), relations=rel, workers=1)
+    assert audit.passed, audit.failures
+    year = result.published.filter(pl.col("period") == "2025Q4-2026Q3")
+    assert year.filter(pl.col("area_code").is_in([A, B]) & (pl.col("indicator") == "signalen"))[
+        "status"
+    ].to_list() == ["suppressed", "suppressed"]
+
+
+def test_an_earlier_suppression_stays_protected_by_what_is_published_now() -> None:
+    """2026Q2 was published with its buurten suppressed (8 and 9). The new quarter (15 and
+    18, not small) and the period would give them back: 73 - 20 - 30 - 15 = 8. The earlier
+    cells cannot change, so protection hides new cells, and the file passes the audit."""
+    rel = relations("signalen")
+    history = earlier([("2025Q4", 20, 12, ()), ("2026Q1", 30, 14, ()), ("2026Q2", 8, 9, (A, B))])
+    new = pl.concat(
+        [true_rows("2026Q3", "2026Q3", 15, 18), true_rows("2026Q3", "2025Q4-2026Q3", 73, 53)]
+    )
+    alone = protect_quarter(new, relations=rel, workers=1)
+    attack = audit_publication(published(history, alone.published), relations=rel, workers=1)
+    assert {f[0] for f in attack.failures} == {"2026Q2:" + A, "2026Q2:" + B}
+    result = protect_quarter(new, relations=rel, workers=1, history=history)
+    audit = audit_publication(published(history, result.published), relations=rel, workers=1)
+    assert audit.passed, audit.failures
+    assert result.n_primary == 0 and result.n_secondary > 0
+
+
+def test_the_stage_reads_the_other_quarters_only_when_a_period_spans_several(
+    monkeypatch,
+) -> None:
+    from orchestration.contract import PROTECTED_TABLE
+    from orchestration.disclosure import protect
+
+    rows = earlier([("2026Q2", 25, 16, ()), ("2026Q3", 15, 18, ())])
+    with duckdb.connect() as con:
+        con.execute("create schema disclosure")
+        con.register("rows", rows.to_arrow())
+        con.execute(f"create table {PROTECTED_TABLE} as select * from rows")
+        assert protect.earlier_publications(con, "2026Q3") is None  # quarters only (the seed)
+        monkeypatch.setattr(protect, "publishes_multi_quarter_periods", lambda: True)
+        history = protect.earlier_publications(con, "2026Q3")
+    assert history is not None and set(history["quarter"]) == {"2026Q2"}
+    assert history.height == rows.height // 2

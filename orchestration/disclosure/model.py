@@ -184,10 +184,11 @@ def _several_periods(frame: pl.DataFrame) -> bool:
     return period in frame.columns and frame[period].n_unique() > 1
 
 
-def area_keys(frame: pl.DataFrame) -> pl.DataFrame:
+def area_keys(frame: pl.DataFrame, several: bool | None = None) -> pl.DataFrame:
     """The frame with ``_area`` and ``_parent``: the model's name of the row's area and of its
-    parent (the area code; ``<period>:<code>`` when the frame holds several periods)."""
-    if not _several_periods(frame):
+    parent (the area code; ``<period>:<code>`` when the frame, or the table it is matched
+    with: ``several``, holds several periods)."""
+    if not (_several_periods(frame) if several is None else several):
         return frame.with_columns(_area=pl.col("area_code"), _parent=pl.col("parent_code"))
     prefix = pl.col(PERIOD_KEY[1]) + pl.lit(":")
     return frame.with_columns(
@@ -197,7 +198,7 @@ def area_keys(frame: pl.DataFrame) -> pl.DataFrame:
 
 def row_areas(frame: pl.DataFrame, table: Table) -> np.ndarray:
     """Index in ``table`` of the area of every row of ``frame``."""
-    keys = area_keys(frame)["_area"].to_list()
+    keys = area_keys(frame, several=table.area_base is not None)["_area"].to_list()
     return np.array([table.area_index[c] for c in keys], dtype=np.int64)
 
 

@@ -37,6 +37,7 @@ from orchestration.contract import (
     PROTECTED_TABLE,
     PUBLISHED_COLUMNS,
     published_period_types,
+    publishes_multi_quarter_periods,
     select_with_periods,
 )
 from orchestration.disclosure.lp import default_workers
@@ -107,11 +108,45 @@ def median_lower_bounds(
     return lower
 
 
+def _history_cells(
+    table: Table, history: pl.DataFrame
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """(fixed cells, suppressed fixed cells, per indicator: published mask over areas) of the
+    earlier publication's rows in ``table``."""
+    fixed = np.zeros(table.n_cells, dtype=bool)
+    suppressed = np.zeros(table.n_cells, dtype=bool)
+    published: dict[str, np.ndarray] = {}
+    idx = row_areas(history, table)
+    names = history["indicator"].to_numpy()
+    is_published = (history["status"] == "published").to_numpy()
+    areas = np.unique(idx)
+    fixed[(areas[:, None] * table.k + np.arange(table.k)[None, :]).ravel()] = True
+    fixed |= table.is_remainder(np.arange(table.n_cells)) & np.isin(
+        table.parent.repeat(table.k), areas
+    )  # a remainder of an earlier period is its gemeente's
+    for name in table.relations.kinds:
+        m = names == name
+        published[name] = np.zeros(table.n_real, dtype=bool)
+        published[name][idx[m]] = is_published[m]
+        if name in table.relations.counts:
+            cells = table.cell(idx[m], name)
+            suppressed[cells] = ~is_published[m]
+    return fixed, suppressed, published
+
+
 def suppression_plan(
-    frame: pl.DataFrame, params: dict[str, float], relations: Relations, workers: int = 1
+    frame: pl.DataFrame,
+    params: dict[str, float],
+    relations: Relations,
+    workers: int = 1,
+    history: pl.DataFrame | None = None,
 ) -> tuple[Table, dict[str, np.ndarray], dict[str, np.ndarray], SecondaryStats]:
-    """(table, primary mask per indicator over areas, suppressed mask per indicator, stats)."""
-    table = build_table(frame, relations)
+    """(table, primary mask per indicator over areas, suppressed mask per indicator, stats).
+
+    ``history``: an earlier publication's protected rows (true ``value`` and ``status``) in
+    the model with ``frame``; their status is fixed (module docstring of ``secondary.py``)."""
+    combined = frame if history is None else pl.concat([frame, history.select(frame.columns)])
+    table = build_table(combined, relations)
     x = fill_remainders(table)
     problems = check_consistency(table, x)
     if problems:
@@ -119,7 +154,7 @@ def suppression_plan(
             "the unsuppressed indicators break relations the disclosure model relies on:\n  "
             + "\n  ".join(problems)
         )
-    wide = wide_values(frame, table)
+    wide = wide_values(combined, table)
     k, n = table.k, table.n_real
     real = np.arange(n * k)
     primary_cells = np.zeros(table.n_cells, dtype=bool)
@@ -130,9 +165,25 @@ def suppression_plan(
         for name, mask in derived_primary.items()
         if name in {m.name for m in relations.medians}
     }
+    fixed = start = None
+    if history is not None and history.height:
+        fixed, earlier_suppressed, earlier_published = _history_cells(table, history)
+        fixed_areas = fixed[: n * k : k]
+        primary_cells &= ~fixed
+        start = primary_cells | earlier_suppressed
+        for name in median_published:
+            median_published[name] = np.where(
+                fixed_areas, earlier_published[name], median_published[name]
+            )
     lower = median_lower_bounds(table, wide, median_published, params["min_median_n"])
     suppressed_cells, stats = protect_counts(
-        table, x, primary_cells, lower, params["protection_width"], workers=workers
+        table,
+        x,
+        primary_cells if start is None else start,
+        lower,
+        params["protection_width"],
+        workers=workers,
+        fixed=fixed,
     )
     primary: dict[str, np.ndarray] = {}
     suppressed: dict[str, np.ndarray] = {}
@@ -156,17 +207,20 @@ def protect_quarter(
     relations: Relations | None = None,
     *,
     workers: int | None = None,
+    history: pl.DataFrame | None = None,
 ) -> ProtectionResult:
     """Primary and secondary suppression of one quarter (see the module docstring).
 
     ``workers``: processes for the LPs (default ``lp.default_workers()``); the result does not
-    depend on it.
+    depend on it. ``history``: the protected rows (true ``value``, ``status``) of every
+    earlier publication the frame relates to; their status is fixed, complements are chosen
+    among the frame's cells only, and the frame's rows alone are returned.
     """
     started = time.perf_counter()
     params = dict(params or disclosure_parameters())
     relations = relations or default_relations()
     workers = default_workers() if workers is None else workers
-    table, primary, suppressed, stats = suppression_plan(frame, params, relations, workers)
+    table, primary, suppressed, stats = suppression_plan(frame, params, relations, workers, history)
     idx = row_areas(frame, table)
     names = frame["indicator"].to_numpy()
     is_primary = np.zeros(frame.height, dtype=bool)
@@ -239,6 +293,26 @@ def replace_quarter(
         con.unregister("_frame")
 
 
+def earlier_publications(con: duckdb.DuckDBPyConnection, quarter: str) -> pl.DataFrame | None:
+    """The protected rows of every other quarter, when a published period spans several
+    quarters (``contract.publishes_multi_quarter_periods``); else None: every quarter is a
+    table of its own. Every protected quarter counts as published (it may have been: the
+    attacker is assumed to know it)."""
+    if not publishes_multi_quarter_periods():
+        return None
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        PROTECTED_TABLE.split("."),
+    ).fetchone()[0]
+    if not exists:
+        return None
+    return con.execute(
+        f"select * from {PROTECTED_TABLE} where quarter <> ? "
+        f"and {PERIOD_KEY[0]} in (select unnest(?))",
+        [quarter, list(published_period_types())],
+    ).pl()
+
+
 def protect_stored_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> ProtectionResult:
     """The protect stage: protect the quarter of dbt's monitor table (its published period
     types) and store the protected (restricted) and the candidate (published shape) table's
@@ -252,7 +326,7 @@ def protect_stored_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> Prot
         raise NothingToProtectError(
             f"{MONITOR_MODEL_TABLE} has no rows for {quarter}: run dbt first"
         )
-    result = protect_quarter(frame)
+    result = protect_quarter(frame, history=earlier_publications(con, quarter))
     con.execute(f"create schema if not exists {DISCLOSURE_SCHEMA}")
     con.execute("begin")
     replace_quarter(con, PROTECTED_TABLE, quarter, result.cells)

@@ -134,8 +134,10 @@ def local_fixpoint(
     start: np.ndarray | None = None,
     rows: _Rows | None = None,
     lower: np.ndarray | None = None,
+    fixed: np.ndarray | None = None,
 ) -> int:
     """Add complements in place until every sub-table passes the local rule; returns how many.
+    ``fixed`` cells (an earlier publication's) are never added.
 
     Equalities (total = sum of parts) as in the module docstring. Inequalities
     (sum of parts <= total) with a published total: each suppressed part ``j`` can be at most
@@ -147,6 +149,7 @@ def local_fixpoint(
     lower = np.zeros(table.n_cells) if lower is None else lower
     remainder = table.is_remainder(np.arange(table.n_cells))
     hidden = suppressed | remainder
+    free = np.ones(table.n_cells, dtype=bool) if fixed is None else ~fixed
     heavy = _heavy(table)
     xs = np.nan_to_num(x)
     seeds = np.flatnonzero(suppressed) if start is None else np.asarray(start)
@@ -173,7 +176,7 @@ def local_fixpoint(
                 continue
             coef = rows.coef[rows.indptr[r] : rows.indptr[r + 1]][members != total]
             pub_mask = ~hidden[parts]
-            pool = [int(c) for c in np.concatenate([parts[pub_mask], [total]])]
+            pool = [int(c) for c in np.concatenate([parts[pub_mask], [total]]) if free[c]]
             pool.sort(key=lambda c: (cost[c], c))
             for j, cj in zip(parts, coef, strict=True):
                 if not suppressed[j]:
@@ -192,7 +195,7 @@ def local_fixpoint(
                 if total in new:
                     break
         else:
-            cand = real_parts[~hidden[real_parts]]
+            cand = real_parts[~hidden[real_parts] & free[real_parts]]
             cand = cand[np.lexsort((cand, cost[cand]))]
             if hidden[total]:
                 if not hidden[real_parts].any() and cand.size:
@@ -206,7 +209,7 @@ def local_fixpoint(
                     new.append(c)
                     n_hidden += 1
                     mass += float(xs[c])
-                if (n_hidden < 2 or mass < width - TOL) and not remainder[total]:
+                if (n_hidden < 2 or mass < width - TOL) and not remainder[total] and free[total]:
                     new.append(total)
         for c in new:
             if suppressed[c]:
@@ -253,17 +256,28 @@ def protect_counts(
     backend: str = "highs",
     joint_rounds: int = 12,
     workers: int = 1,
+    fixed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, SecondaryStats]:
-    """Suppression mask over the cells (primary plus complements) and what it took."""
+    """Suppression mask over the cells (primary plus complements) and what it took.
+
+    ``primary``: the cells suppressed from the start. ``fixed``: cells of an earlier
+    publication, whose status (suppressed in ``primary`` or published) never changes: they are
+    never complements, but a suppressed one is checked like any other (what is published now
+    must not narrow it)."""
     stats = SecondaryStats()
     cost = cell_costs(table, x)
     heavy = _heavy(table)
     remainder = table.is_remainder(np.arange(table.n_cells))
     suppressed = primary.copy() & ~remainder
+    free = np.ones(table.n_cells, dtype=bool) if fixed is None else ~fixed
     rows = _Rows(table)
-    stats.n_local += local_fixpoint(table, x, suppressed, width, cost, rows=rows, lower=lower)
+    stats.n_local += local_fixpoint(
+        table, x, suppressed, width, cost, rows=rows, lower=lower, fixed=fixed
+    )
     scope: np.ndarray | None = None
     gemeente = table.gemeente_of_area()
+    if table.area_base is not None:  # one gemeente in every period of the table
+        _, gemeente = np.unique(table.area_base[gemeente].astype(str), return_inverse=True)
     blocks = families(table)
     inner = inner_blocks(table)
     for round_no in range(max_rounds + 1):
@@ -317,37 +331,41 @@ def protect_counts(
         )
         if fails.size == 0:
             break
-        if round_no == max_rounds:
-            # Last resort: suppress every count of the gemeenten still failing.
+        new: list[int] = []
+        for j in fails if round_no < max_rounds else ():
+            deficit = width - float(iv_width[j])
+            cands = np.array(sorted(iv.binding.get(int(j), ())), dtype=np.int64)
+            cands = cands[~hidden[cands] & free[cands]] if cands.size else cands
+            pick = _pick(cands, x, cost, heavy, deficit)
+            if pick is None:
+                near = _neighbours(rows, np.array([j]))
+                pick = _pick(near[~hidden[near] & free[near]], x, cost, heavy, deficit)
+            if pick is None:  # nothing published around it: widen to the neighbours' neighbours
+                near = _neighbours(rows, _neighbours(rows, np.array([j])))
+                pick = _pick(near[~hidden[near] & free[near]], x, cost, heavy, deficit)
+            if pick is not None:
+                new.append(pick)
+        if not new:
+            # Last resort (or nothing left to pick): suppress every count of the gemeenten
+            # still failing, in every period whose cells may still change.
             gems = np.unique(gemeente[fails // table.k])
             areas = np.flatnonzero(
                 np.isin(gemeente, gems) & (np.arange(table.n_areas) < table.n_real)
             )
             cells = (areas[:, None] * table.k + np.arange(table.k)[None, :]).ravel()
+            cells = cells[free[cells] & ~suppressed[cells]]
+            if cells.size == 0:
+                break  # nothing more can be suppressed: the audit will say which cells fail
             suppressed[cells] = True
             stats.n_whole_components += gems.size
-            scope = cells
+            scope = np.concatenate([fails, cells])
             continue
-        new: list[int] = []
-        for j in fails:
-            deficit = width - float(iv_width[j])
-            cands = np.array(sorted(iv.binding.get(int(j), ())), dtype=np.int64)
-            cands = cands[~hidden[cands]] if cands.size else cands
-            pick = _pick(cands, x, cost, heavy, deficit)
-            if pick is None:
-                near = _neighbours(rows, np.array([j]))
-                pick = _pick(near[~hidden[near]], x, cost, heavy, deficit)
-            if pick is None:  # nothing published around it: widen to the neighbours' neighbours
-                near = _neighbours(rows, _neighbours(rows, np.array([j])))
-                pick = _pick(near[~hidden[near]], x, cost, heavy, deficit)
-            if pick is not None:
-                new.append(pick)
         new_cells = np.unique(np.array(new, dtype=np.int64))
         suppressed[new_cells] = True
         stats.n_lp_repairs += int(new_cells.size)
         before = suppressed.copy()
         stats.n_local += local_fixpoint(
-            table, x, suppressed, width, cost, start=new_cells, rows=rows, lower=lower
+            table, x, suppressed, width, cost, start=new_cells, rows=rows, lower=lower, fixed=fixed
         )
         scope = np.concatenate([fails, np.flatnonzero(suppressed & ~before), new_cells])
     return suppressed, stats
