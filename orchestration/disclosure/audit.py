@@ -285,7 +285,8 @@ def audit_publication(
     backend: str = "highs",
     workers: int | None = None,
 ) -> AuditResult:
-    """Audit one quarter's published frame (see the module docstring).
+    """Audit a published frame: one quarter, or several quarters with their periods (the
+    relations between a period and its quarters are in the model; see the module docstring).
 
     ``exact``: solve min and max of every suppressed count (slower; by default a cell already
     proved wide enough by other LPs' solutions gets no LP of its own). ``workers``: processes

@@ -2,7 +2,9 @@
 
 A quarter's frame holds the period types of ``seeds/periods.csv`` that are published (the
 quarter itself; the four quarters ending with it once that is switched on), protected
-together, each period a slice of one model (``model.area_keys``).
+together, each period a slice of one model (``model.area_keys``). When a published period
+spans several quarters, the other quarters' protected rows join the model with their status
+fixed (``earlier_publications``; docs/periods-plan.md 1.3).
 
     result = protect_quarter(frame)          # parameters from seeds/disclosure_parameters.csv
     result.cells       # restricted: input columns + status + suppression (none/primary/secondary)
