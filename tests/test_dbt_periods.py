@@ -11,7 +11,6 @@ their own tests are in test_dbt_models.py) with the period definitions stated he
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from pathlib import Path
 
@@ -23,10 +22,16 @@ from orchestration.disclosure.model import build_table, check_consistency, fill_
 
 try:
     from tests.fixtures import raw_warehouse as fx
-    from tests.test_dbt_models import COUNTS, MEDIANS, RATES, build_ok, query
+    from tests.test_dbt_models import COUNTS, RATES, area_figures, build_ok, query
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from fixtures import raw_warehouse as fx  # type: ignore[no-redef]
-    from test_dbt_models import COUNTS, MEDIANS, RATES, build_ok, query  # type: ignore[no-redef]
+    from test_dbt_models import (  # type: ignore[no-redef]
+        COUNTS,
+        RATES,
+        area_figures,
+        build_ok,
+        query,
+    )
 
 SHIFTED = {"2026Q2": "2025Q4", "2026Q3": "2026Q1"}
 """Landing quarter of the fixture -> the quarter its copy, six months earlier, lands in."""
@@ -102,7 +107,7 @@ def period_reference(warehouse: Path) -> dict[tuple[str, str], float | None]:
     rows = query(
         warehouse,
         "select quarter, huishouden_id, buurtcode, gemeentecode, persona, bekend, bereikt, "
-        "hulp_geaccepteerd, n_signalen, "
+        "hulp_geaccepteerd, "
         + ", ".join(f"n_signalen_{g}" for g in GROUPS)
         + ", cast(totaal_bedrag as double) from main_marts.fct_huishouden_signalen "
         "where quarter in (select unnest(?)) order by quarter",
@@ -117,54 +122,35 @@ def period_reference(warehouse: Path) -> dict[tuple[str, str], float | None]:
     ):
         types[hh].add(partner_type)
     households: dict[str, dict] = {}
-    for _quarter, hh, buurt, gemeente, persona, bekend, bereikt, hulp, n, *rest in rows:
+    for _quarter, hh, buurt, gemeente, persona, bekend, bereikt, hulp, *rest in rows:
         per_group, totaal = rest[:-1], rest[-1]
         h = households.setdefault(
-            hh, {"bekend": bekend, "bereikt": False, "hulp": False, "signalen": 0, "totaal": 0.0}
+            hh, {"bekend": bekend, "bereikt": False, "hulp": False, "totaal": 0.0}
         )  # rows in quarter order: the first row gives bekend, the last buurt and persona
         h |= {"buurt": buurt, "gemeente": gemeente, "persona": persona}
         h["bereikt"] |= bereikt
         h["hulp"] |= hulp
-        h["signalen"] += n
         for g, m in zip(GROUPS, per_group, strict=True):
             h[g] = h.get(g, 0) + m
         h["totaal"] += totaal
     areas = {code: (level, parent) for code, level, _, parent in fx.AREAS}
-    counts: dict[str, dict[str, float]] = {code: defaultdict(float) for code in areas}
-    totals: dict[str, list[float]] = defaultdict(list)
-    for code, huishoudens in query(
-        warehouse,
-        "select area_code, huishoudens from main_monitor.mon_area_counts where quarter = ?",
-        [PERIOD[-1]],
-    ):
-        counts[code]["huishoudens"] = huishoudens
+    huishoudens = dict(
+        query(
+            warehouse,
+            "select area_code, huishoudens from main_monitor.mon_area_counts where quarter = ?",
+            [PERIOD[-1]],
+        )
+    )
+    placed = []
     for hh, h in households.items():
         buurt = h["buurt"]
         if areas.get(buurt, ("",))[0] == "buurt":
             codes = [buurt, areas[buurt][1], h["gemeente"]]
         else:
             codes = [h["gemeente"]]
-        for code in codes:
-            c = counts[code]
-            c["hh_met_signaal"] += 1
-            c["hh_meerdere_signalen"] += len(types[hh]) >= 2
-            c["signalen"] += h["signalen"]
-            for g in GROUPS:
-                c[f"signalen_{g}"] += h[g]
-            c["hh_onbekend"] += not h["bekend"]
-            c["hh_bereikt"] += h["bereikt"]
-            c["hh_hulp_geaccepteerd"] += h["hulp"]
-            c[f"hh_persona_{h['persona']}"] += 1
-            totals[code].append(h["totaal"])
-    out: dict[tuple[str, str], float | None] = {}
-    for code in areas:
-        c = counts[code]
-        out |= {(code, name): c[name] for name in COUNTS}
-        for name, (numerator, denominator, scale) in RATES.items():
-            out[(code, name)] = c[numerator] / c[denominator] * scale if c[denominator] else None
-        for name in MEDIANS:
-            out[(code, name)] = statistics.median(totals[code]) if totals[code] else None
-    return out
+        groups = [g for g in GROUPS for _ in range(h[g])]
+        placed.append((codes, h | {"n_types": len(types[hh]), "groups": groups}))
+    return area_figures(list(areas), huishoudens, placed)
 
 
 def test_no_four_quarter_rows_until_all_four_quarters_are_built(built) -> None:
