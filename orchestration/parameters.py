@@ -148,10 +148,10 @@ def periods() -> tuple[Period, ...]:
 @dataclass(frozen=True)
 class SuppressionCost:
     """A weight of ``seeds/suppression_costs.csv``: the cost of suppressing a cell is
-    ``(value + 1)`` times the weight of its area level and of its indicator (1 where the seed
-    names none). ``value`` may end in ``*`` (a prefix, e.g. ``hh_persona_*``)."""
+    ``(value + 1)`` times the weight of its area level, its period type and its indicator (1
+    where the seed names none). ``value`` may end in ``*`` (a prefix, e.g. ``hh_persona_*``)."""
 
-    dimension: str  # area_level or indicator
+    dimension: str  # area_level, period_type or indicator
     value: str
     weight: float
     last_resort: bool

@@ -58,3 +58,33 @@ def test_a_prefix_row_names_every_indicator_it_starts() -> None:
     assert not persona.matches("hh_met_signaal")
     exact = SuppressionCost("indicator", "signalen", 2.0, last_resort=False)
     assert exact.matches("signalen") and not exact.matches("signalen_water")
+
+
+def test_a_period_weight_scales_the_cells_of_that_period(monkeypatch) -> None:
+    """A ``period_type`` row makes a period's cells dearer (or cheaper) than the quarter's:
+    the lever to keep four-quarter buurt figures and give up quarterly ones."""
+    import polars as pl
+
+    from orchestration.disclosure import secondary
+
+    quarter = frame_from_buurten(
+        {"BU00010001": ("WK000101", {"huishoudens": 300, "signalen_energie": 12})},
+        {"WK000101": "GM0001"},
+    )
+    year = quarter.with_columns(
+        period_type=pl.lit("vier_kwartalen"), period=pl.lit("2025Q4-2026Q3")
+    )
+    table = build_table(pl.concat([quarter, year]))
+    x = fill_remainders(table)
+    before = cell_costs(table, x)
+    rows = (
+        *secondary.suppression_costs(),
+        SuppressionCost("period_type", "vier_kwartalen", 3.0, False),
+    )
+    monkeypatch.setattr(secondary, "suppression_costs", lambda: rows)
+    after = cell_costs(table, x)
+    in_year = np.repeat(table.area_period_type == "vier_kwartalen", table.k)
+    real = np.arange(table.n_cells) < table.n_real * table.k
+    assert (after[in_year & real] == 3 * before[in_year & real]).all()
+    assert (after[~in_year & real] == before[~in_year & real]).all()
+    assert (in_year & real).sum() == (~in_year & real).sum() > 0

@@ -136,6 +136,8 @@ class Table:
     area_base: np.ndarray | None = None
     """Area code without its period, per area (the same area in every slice); None for a
     table of one period (its area codes are those codes)."""
+    area_period_type: np.ndarray | None = None
+    """Period type of every area (``kwartaal``, ``vier_kwartalen``); None without periods."""
 
     @property
     def k(self) -> int:
@@ -427,6 +429,9 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
         eq_total=eq_total,
         area_index=index,
         area_base=np.array(base, dtype=object) if _several_periods(frame) else None,
+        area_period_type=None
+        if slice_of[:1] == [None]
+        else np.array([sl[1] if sl else None for sl in slice_of], dtype=object),
     )
 
 

@@ -30,8 +30,8 @@ Two stages, both deterministic (stable orders, ties broken by cell index, no ran
    gemeente is suppressed whole (which always passes: with no published cell left every
    interval is [0, inf)). On realistic national data it settles in under ten rounds.
 
-Cost of suppressing a cell: ``(value + 1) x level weight x indicator weight``, the weights
-from ``seeds/suppression_costs.csv`` (1 where it names none): small cells first, buurt before
+Cost of suppressing a cell: ``(value + 1) x level weight x period weight x indicator
+weight``, the weights from ``seeds/suppression_costs.csv`` (1 where it names none): small cells first, buurt before
 wijk before gemeente, and the indicators marked ``last_resort`` there (``huishoudens``, the
 denominator everyone needs) only when nothing else will do. A remainder cell (addresses
 without a buurt) is never a complement: it is not published anyway.
@@ -79,6 +79,8 @@ def _weight(dimension: str, name: str) -> float:
 def cell_costs(table: Table, x: np.ndarray) -> np.ndarray:
     k = table.k
     level_w = np.array([_weight("area_level", str(lvl)) for lvl in table.area_level])
+    if table.area_period_type is not None:
+        level_w *= np.array([_weight("period_type", str(p)) for p in table.area_period_type])
     ind_w = np.array([_weight("indicator", n) for n in table.relations.counts])
     cells = np.arange(table.n_cells)
     return (np.nan_to_num(x) + 1.0) * level_w[cells // k] * ind_w[cells % k]
