@@ -493,6 +493,8 @@ class Publication:
     n_secondary: int
     synthetic: bool
     report: Path
+    shares: list[PublishedShare] = field(default_factory=list)
+    """Information loss per level, period type and indicator (``published_shares``)."""
 
 
 def data_version(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
@@ -504,6 +506,64 @@ def data_version(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         [quarter],
     ).fetchall()
     return hashlib.sha256("".join(h for (h,) in hashes).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class PublishedShare:
+    """Information loss of one level, period type and indicator of a quarter."""
+
+    area_level: str
+    period_type: str
+    indicator: str
+    areas: int
+    share_areas: float
+    """Published cells / cells: the share of the level's areas with a published value."""
+    share_households: float | None
+    """The same weighted by the areas' households (None when the level has none)."""
+
+
+def published_shares(con: duckdb.DuckDBPyConnection, quarter: str) -> list[PublishedShare]:
+    """Per level, period type and indicator: the share of areas (and of households) whose
+    cell of the quarter is published, from the protected table (restricted: the households of
+    an area whose ``huishoudens`` is suppressed count too). Level, period and indicator order
+    of the seeds."""
+    order = ", ".join(f"('{name}', {i})" for i, name in enumerate(indicator_names()))
+    rows = con.execute(
+        f"""
+        with cells as (select * from {PROTECTED_TABLE} where quarter = ?),
+        hh as (select period_type, area_code, value as huishoudens from cells
+               where indicator = 'huishoudens')
+        select c.area_level, c.period_type, c.indicator, count(*) as areas,
+               avg(case when c.status = 'published' then 1.0 else 0.0 end) as share_areas,
+               coalesce(sum(hh.huishoudens) filter (c.status = 'published'), 0)
+                 / nullif(sum(hh.huishoudens), 0) as share_households
+        from cells c
+        left join hh using (period_type, area_code)
+        left join (select * from (values {order}) t(indicator, ord)) i using (indicator)
+        group by c.area_level, c.period_type, c.indicator, i.ord
+        order by list_position({list(LEVELS)}, c.area_level), c.period_type, i.ord
+        """,
+        [quarter],
+    ).fetchall()
+    return [
+        PublishedShare(level, period, ind, int(n), float(share), None if hh is None else float(hh))
+        for level, period, ind, n, share, hh in rows
+    ]
+
+
+def shares_markdown(shares: list[PublishedShare]) -> str:
+    """``published_shares`` as a Markdown table (Dagster metadata)."""
+    lines = [
+        "| level | period | indicator | areas | published: areas | published: households |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in shares:
+        hh = "" if s.share_households is None else f"{s.share_households:.0%}"
+        lines.append(
+            f"| {s.area_level} | {s.period_type} | {s.indicator} | {s.areas} | "
+            f"{s.share_areas:.0%} | {hh} |"
+        )
+    return "\n".join(lines)
 
 
 def suppression_counts(con: duckdb.DuckDBPyConnection, quarter: str) -> tuple[int, int]:
@@ -540,4 +600,5 @@ def publish_checked_quarter(
         synthetic=synthetic,
     )
     report = write_report(paths, quarter)
-    return Publication(result, version, n_primary, n_secondary, synthetic, report)
+    shares = published_shares(con, quarter)
+    return Publication(result, version, n_primary, n_secondary, synthetic, report, shares)

@@ -177,3 +177,23 @@ def test_a_disclosure_table_of_before_the_periods_is_migrated(table: str) -> Non
         ).fetchall()
     assert columns == list(new.columns)
     assert got == [("2026Q2", QUARTERLY, "2026Q2", len(new)), (Q, QUARTERLY, Q, len(new))]
+
+
+def test_published_shares_per_level_period_and_indicator() -> None:
+    """Information loss: the sample's buurt hh_met_signaal is published in 3 of 4 buurten (the
+    one with 2 households signalled is suppressed), holding 2150 of 2156 households; its
+    huishoudens of BU09990A01 is suppressed and still weighs (the protected table's value)."""
+    from orchestration.publish import published_shares, shares_markdown
+
+    with duckdb.connect() as con:
+        write_tables(con, **sample_frames(Q))
+        shares = published_shares(con, Q)
+    by_key = {(s.area_level, s.period_type, s.indicator): s for s in shares}
+    met = by_key[("buurt", QUARTERLY, "hh_met_signaal")]
+    assert (met.areas, met.share_areas) == (4, 0.75)
+    assert met.share_households == pytest.approx(2150 / 2156)
+    hh = by_key[("buurt", QUARTERLY, "huishoudens")]
+    assert hh.share_areas == 0.5  # BU09990A01 (secondary) and BU09990A0B (6: primary)
+    assert hh.share_households == pytest.approx(2000 / 2156)
+    assert len(shares) == 3 * (len(wide_columns()) - 6)  # levels x indicators, one period
+    assert "| buurt | kwartaal | hh_met_signaal | 4 | 75% | 100% |" in shares_markdown(shares)
