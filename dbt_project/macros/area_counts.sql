@@ -23,17 +23,24 @@
         {%- endfor %}
 {%- endmacro %}
 
-{#- Median of the households' total arrears per area of every level (relation: one row per
-    signalled household with buurtcode, wijkcode, gemeentecode and totaal_bedrag). -#}
-{% macro area_medians(relation) -%}
+{#- One row per area of every level: the select list ``columns`` over the rows of ``relation``
+    (one per household, or per household group, with buurtcode, wijkcode, gemeentecode) that
+    the area holds, as area_level, area_code and those columns. -#}
+{% macro per_area_level(relation, columns) -%}
     {%- for level, code in area_levels() %}
     select
         '{{ level }}' as area_level,
         {{ code }} as area_code,
-        median(cast(totaal_bedrag as double)) as mediaan_bedrag
+        {{ columns }}
     from {{ relation }}
     where {{ code }} is not null
     group by {{ code }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}
+{%- endmacro %}
+
+{#- Median of the households' total arrears per area of every level (relation: one row per
+    signalled household with buurtcode, wijkcode, gemeentecode and totaal_bedrag). -#}
+{% macro area_medians(relation) -%}
+{{ per_area_level(relation, 'median(cast(totaal_bedrag as double)) as mediaan_bedrag') }}
 {%- endmacro %}

@@ -43,19 +43,11 @@ combined as (
     from signalled_groups
 ),
 
+{% set sums %}
+        {%- for name in counts %}sum({{ name }}) as {{ name }}{{ ', ' if not loop.last }}{% endfor %}
+{%- endset %}
 per_area as (
-    {%- for level, code in area_levels() %}
-    select
-        '{{ level }}' as area_level,
-        {{ code }} as area_code
-        {%- for name in counts %},
-        sum({{ name }}) as {{ name }}
-        {%- endfor %}
-    from combined
-    where {{ code }} is not null
-    group by {{ code }}
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+{{ per_area_level('combined', sums) }}
 ),
 
 medians as (

@@ -72,16 +72,7 @@ signalled as (
 ),
 
 per_area as (
-    {%- for level, code in area_levels() %}
-    select
-        '{{ level }}' as area_level,
-        {{ code }} as area_code,
-{{ signalled_household_counts() }}
-    from signalled
-    where {{ code }} is not null
-    group by {{ code }}
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+{{ per_area_level('signalled', signalled_household_counts()) }}
 ),
 
 medians as (
