@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from orchestration.disclosure.model import build_table, default_relations
+from orchestration.disclosure.model import build_table, default_relations, row_areas
 from orchestration.disclosure.primary import primary_counts, primary_derived
 from orchestration.disclosure.protect import wide_values
 from orchestration.parameters import disclosure_parameters
@@ -32,7 +32,7 @@ def naive_suppression(frame: pl.DataFrame, params: dict | None = None) -> np.nda
     per_ind |= primary_derived(wide, rel, params)
     is_buurt = table.area_level[: table.n_real] == "buurt"
     whole = small_area & is_buurt
-    idx = np.array([table.area_index[c] for c in frame["area_code"].to_list()], dtype=np.int64)
+    idx = row_areas(frame, table)
     names = frame["indicator"].to_numpy()
     out = whole[idx].copy()
     for name, mask in per_ind.items():

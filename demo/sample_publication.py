@@ -23,6 +23,7 @@ from orchestration.contract import (
     CANDIDATE_TABLE,
     PROTECTED_TABLE,
     PUBLISHED_COLUMNS,
+    QUARTERLY,
     persona_names,
     publication_group_names,
 )
@@ -183,6 +184,8 @@ def sample_frames(quarter: str = "2026Q3") -> dict[str, pd.DataFrame]:
             state = suppression[(area.code, ind.name)]
             rows.append(
                 (
+                    quarter,
+                    QUARTERLY,
                     quarter,
                     area.level,
                     area.code,

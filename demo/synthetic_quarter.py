@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from orchestration.contract import persona_names, publication_group_names
+from orchestration.contract import QUARTERLY, persona_names, publication_group_names
 from orchestration.parameters import indicators
 
 GROUPS = publication_group_names()
@@ -26,6 +26,8 @@ PERSONA_SHARES = (0.12, 0.06, 0.20, 0.05, 0.05, 0.52)
 
 FRAME_SCHEMA = {
     "quarter": pl.String,
+    "period_type": pl.String,
+    "period": pl.String,
     "area_level": pl.String,
     "area_code": pl.String,
     "area_name": pl.String,
@@ -33,7 +35,8 @@ FRAME_SCHEMA = {
     "indicator": pl.String,
     "value": pl.Float64,
 }
-"""The columns of an unsuppressed monitor frame (``mon_area_indicators``), as built here."""
+"""The columns of an unsuppressed monitor frame (``mon_area_indicators``), as built here: the
+quarterly period of one quarter."""
 
 
 def _split(total: int, n_parts: int, rng: np.random.Generator) -> np.ndarray:
@@ -201,6 +204,8 @@ def synthetic_quarter(
     return pl.DataFrame(
         {
             "quarter": [quarter] * (n_areas * k),
+            "period_type": [QUARTERLY] * (n_areas * k),
+            "period": [quarter] * (n_areas * k),
             "area_level": np.repeat(np.array(levels), k),
             "area_code": np.repeat(np.array(codes), k),
             "area_name": np.repeat(np.array(names), k),
@@ -273,7 +278,8 @@ def frame_from_buurten(
                 value = c[ind.numerator] / den * (ind.scale or 1.0) if den else None
             else:
                 value = (medians or {}).get(code, 500.0) if c[ind.denominator] else None
-            rows.append((quarter, level[code], code, f"naam {code}", parent[code], ind.name, value))
+            area = (level[code], code, f"naam {code}", parent[code])
+            rows.append((quarter, QUARTERLY, quarter, *area, ind.name, value))
     return pl.DataFrame(
         rows,
         orient="row",

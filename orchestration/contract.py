@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from orchestration.parameters import indicators, read_seed
+from orchestration.parameters import indicators, periods, read_seed
 
 # --- tables between the stages -------------------------------------------------------------
 
@@ -55,13 +55,45 @@ PUBLISHED_SCHEMA = "main"
 LEVELS = ("gemeente", "wijk", "buurt")
 """Area levels, coarse to fine (also the row order of the published tables)."""
 PERIOD_COLUMN = "quarter"
-"""The period of every row between the stages and in the published file; a quarter such as
-``2026Q3`` (``orchestration/quarters.py`` parses it)."""
+"""The quarter of every row between the stages and in the published file, such as ``2026Q3``
+(``orchestration/quarters.py`` parses it): the Dagster partition, and the last quarter of the
+row's period. A publication of a quarter replaces all its rows, of every period type."""
+PERIOD_KEY = ("period_type", "period")
+"""The period of a row: its type (``seeds/periods.csv``: ``kwartaal``, ``vier_kwartalen``) and
+its name (``2026Q3``; ``2025Q4-2026Q3`` for the four quarters ending with 2026Q3)."""
+QUARTERLY = "kwartaal"
+"""The period type of the quarter itself (``period`` = ``quarter``)."""
+
+
+LEGACY_PERIOD_SQL = {PERIOD_KEY[0]: f"'{QUARTERLY}'", PERIOD_KEY[1]: PERIOD_COLUMN}
+"""SQL of the period columns for a row written before there were periods: a quarterly row."""
+
+
+def select_with_periods(columns: tuple[str, ...] | list[str], existing: set[str]) -> str:
+    """Select list of ``columns`` from a table with the ``existing`` columns: a period column it
+    lacks (a table of before the periods, docs/migrations.md 3) from ``LEGACY_PERIOD_SQL``."""
+    return ", ".join(
+        c if c in existing else f"{LEGACY_PERIOD_SQL.get(c, 'null')} as {c}" for c in columns
+    )
+
+
+def published_period_types() -> tuple[str, ...]:
+    """Period types protect puts in the candidate (``seeds/periods.csv``, column published)."""
+    return tuple(p.period_type for p in periods() if p.published)
+
+
+def publishes_multi_quarter_periods() -> bool:
+    """Whether a published period type spans several quarters: then protect and the audit
+    take the other quarters in the file into account (docs/periods-plan.md 1.3); else every
+    quarter is a table of its own."""
+    return any(p.published and p.quarters > 1 for p in periods())
+
 
 # --- published columns ----------------------------------------------------------------------
 
 PUBLISHED_COLUMNS = (
     PERIOD_COLUMN,
+    *PERIOD_KEY,
     "area_level",
     "area_code",
     "area_name",
@@ -71,7 +103,7 @@ PUBLISHED_COLUMNS = (
     "status",
 )
 """The columns of the candidate and of ``monitor.area_indicators``, in order."""
-WIDE_KEY_COLUMNS = (PERIOD_COLUMN, "area_code", "area_name", "parent_code")
+WIDE_KEY_COLUMNS = (PERIOD_COLUMN, *PERIOD_KEY, "area_code", "area_name", "parent_code")
 """The key columns of ``monitor.buurt``, ``wijk`` and ``gemeente``; one column per indicator
 follows."""
 STATUSES = ("published", "suppressed")
@@ -137,7 +169,8 @@ def wide_select_sql(source: str, level: str, quarter: str | None = "?") -> str:
 
     ``quarter``: the SQL placeholder (or literal) the quarter column must equal; None for every
     quarter. Used by publish and by the gate, so the gate checks exactly what is published. A
-    suppressed cell (status not 'published') gives NULL whatever its value.
+    suppressed cell (status not 'published') gives NULL whatever its value. One row per
+    quarter, period and area.
     """
     if level not in LEVELS:
         raise ValueError(f"unknown area level {level!r}")
@@ -147,10 +180,14 @@ def wide_select_sql(source: str, level: str, quarter: str | None = "?") -> str:
         for name in indicator_names()
     )
     where = f"area_level = '{level}'" + (f" and quarter = {quarter}" if quarter else "")
+    period_type, period = PERIOD_KEY
+    # the quarter first, then the periods in seeds/periods.csv order (shortest first)
+    period_order = " ".join(f"when '{p.period_type}' then {i}" for i, p in enumerate(periods()))
     return (
-        f"select quarter, area_code, any_value(area_name) as area_name, "
-        f"any_value(parent_code) as parent_code,\n  {pivots}\n"
-        f"from {source}\nwhere {where}\ngroup by quarter, area_code\norder by quarter, area_code"
+        f"select quarter, {period_type}, any_value({period}) as {period}, area_code, "
+        f"any_value(area_name) as area_name, any_value(parent_code) as parent_code,\n  {pivots}\n"
+        f"from {source}\nwhere {where}\ngroup by quarter, {period_type}, area_code\n"
+        f"order by quarter, case {period_type} {period_order} end, area_code"
     )
 
 
@@ -194,3 +231,50 @@ def subset_bounds(counts: list[str] | tuple[str, ...]) -> list[tuple[tuple[str, 
         for parts, total in SUBSET_BOUNDS
         if total in counts and all(p in counts for p in parts)
     ]
+
+
+# --- relations between a multi-quarter period and its quarters ------------------------------
+
+OVER_QUARTERS = (
+    ("huishoudens", "same"),
+    ("hh_met_signaal", "union"),
+    ("hh_meerdere_signalen", "at_least"),
+    ("signalen", "sum"),
+    ("signalen_", "sum"),
+    ("hh_onbekend", "earliest"),
+    ("hh_bereikt", "union"),
+    ("hh_hulp_geaccepteerd", "union"),
+    (PERSONA_PREFIX, "latest"),
+)
+"""How a count of a multi-quarter period (``Y``) relates to the same area's counts of its
+quarters (``Q_1`` oldest .. ``Q_n`` latest), from the definitions of
+``mon_area_counts_vier_kwartalen`` (a household counts once, in its latest quarter's area;
+docs/periods-plan.md 1.3). A name ending in ``_`` is a prefix.
+
+- ``same``: ``Y = Q_n`` (households at the end of the period);
+- ``sum``: ``Y = Q_1 + ... + Q_n`` (signals add up);
+- ``union``: ``Q_i <= Y <= Q_1 + ... + Q_n`` (households signalled / reached / helped in any
+  quarter, counted once);
+- ``latest``: ``Q_n <= Y <= sum``: the persona of the household's latest quarter;
+- ``earliest``: ``Q_1 <= Y <= sum``: not known before the first signal of the period;
+- ``at_least``: ``Q_i <= Y``: partner types of different quarters add up, so a household may
+  have several types over the period and one in each quarter."""
+
+
+def over_quarters(counts: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """Count indicator -> its relation of ``OVER_QUARTERS``; every count must have one (a
+    count without would let the disclosure model miss what an attacker knows)."""
+    out: dict[str, str] = {}
+    for name in counts:
+        kind = next(
+            (
+                k
+                for key, k in OVER_QUARTERS
+                if name == key or (key.endswith("_") and name.startswith(key))
+            ),
+            None,
+        )
+        if kind is None:
+            raise ContractError(f"count indicator {name} has no relation over quarters")
+        out[name] = kind
+    return out

@@ -109,7 +109,9 @@ def export_quarter(
             )
         for table in tables:
             order = (
-                "area_level, area_code, indicator" if table == "area_indicators" else "area_code"
+                "period_type, area_level, area_code, indicator"
+                if table == "area_indicators"
+                else "period_type, area_code"
             )
             result = con.execute(
                 f"SELECT * FROM monitor.{table} WHERE quarter = ? ORDER BY {order}", [quarter]

@@ -119,3 +119,58 @@ def indicators() -> tuple[Indicator, ...]:
         )
         for row in read_seed("indicators")
     )
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period type of ``seeds/periods.csv``: ``kwartaal`` (1 quarter), ``vier_kwartalen`` (4)."""
+
+    period_type: str
+    quarters: int
+    published: bool
+    """Whether protect puts it in the candidate publication (docs/periods-plan.md)."""
+    omschrijving: str
+
+
+@cache
+def periods() -> tuple[Period, ...]:
+    return tuple(
+        Period(
+            period_type=row["period_type"],
+            quarters=int(row["quarters"]),
+            published=row["published"] == "true",
+            omschrijving=row["omschrijving"],
+        )
+        for row in read_seed("periods")
+    )
+
+
+@dataclass(frozen=True)
+class SuppressionCost:
+    """A weight of ``seeds/suppression_costs.csv``: the cost of suppressing a cell is
+    ``(value + 1)`` times the weight of its area level, its period type and its indicator (1
+    where the seed names none). ``value`` may end in ``*`` (a prefix, e.g. ``hh_persona_*``)."""
+
+    dimension: str  # area_level, period_type or indicator
+    value: str
+    weight: float
+    last_resort: bool
+    """Cells of this indicator are complements only when no other cell will do."""
+
+    def matches(self, name: str) -> bool:
+        if self.value.endswith("*"):
+            return name.startswith(self.value[:-1])
+        return name == self.value
+
+
+@cache
+def suppression_costs() -> tuple[SuppressionCost, ...]:
+    return tuple(
+        SuppressionCost(
+            dimension=row["dimension"],
+            value=row["value"],
+            weight=float(row["weight"]),
+            last_resort=row["last_resort"] == "true",
+        )
+        for row in read_seed("suppression_costs")
+    )

@@ -6,8 +6,9 @@ write ``monitor.area_indicators``: ``monitor`` is the *catalog* DuckDB names aft
 ``monitor`` inside ``monitor.duckdb`` would make every ``monitor.x`` ambiguous in DuckDB 1.5:
 "Binder Error: Ambiguous reference to catalog or schema", leaving only ``monitor.monitor.x``.)
 
-- ``area_indicators``: quarter x area x indicator, ``value`` NULL where ``status`` is
-  ``suppressed``;
+- ``area_indicators``: quarter x period x area x indicator, ``value`` NULL where ``status``
+  is ``suppressed``; the period is ``period_type`` (``kwartaal``, ``vier_kwartalen``) and
+  ``period`` (``2026Q3``, ``2025Q4-2026Q3``), ``quarter`` the quarter of the publication;
 - ``buurt``, ``wijk``, ``gemeente``: the same values wide, one DOUBLE column per indicator
   (``seeds/indicators.csv`` order). They carry values only: NULL there means suppressed (the
   gate guarantees that a published value is never NULL); ``area_indicators.status`` says it
@@ -56,12 +57,13 @@ from orchestration.contract import (
     PUBLISHED_SCHEMA,
     STATUSES,
     indicator_names,
+    select_with_periods,
     wide_select_sql,
 )
 from orchestration.failures import OperatorError
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.ingestion.provenance import is_synthetic
-from orchestration.parameters import indicators
+from orchestration.parameters import indicators, periods
 from orchestration.quarters import parse_quarter
 from orchestration.report import write_report
 from orchestration.settings import Paths, fault_pause
@@ -110,21 +112,32 @@ def _comments(table: str, about: str, columns: dict[str, str]) -> list[str]:
     ]
 
 
+PERIOD_COMMENTS = {
+    "period_type": "kwartaal: the quarter; vier_kwartalen: the quarter and the three before it "
+    "(voortschrijdend jaar)",
+    "period": "the period: '2026Q3' for a quarter, '2025Q4-2026Q3' for four quarters",
+}
+
+
 def _long_table_sql() -> list[str]:
     """``area_indicators``: DDL and analyst documentation."""
     create = f"""create table {PUBLISHED_SCHEMA}.area_indicators (
-  quarter VARCHAR not null, area_level VARCHAR not null, area_code VARCHAR not null,
+  quarter VARCHAR not null, period_type VARCHAR not null, period VARCHAR not null,
+  area_level VARCHAR not null, area_code VARCHAR not null,
   area_name VARCHAR, parent_code VARCHAR, indicator VARCHAR not null, value DOUBLE,
   status VARCHAR not null,
-  primary key (quarter, area_code, indicator))"""
+  primary key (quarter, period_type, area_code, indicator))"""
     about = (
-        "Vroegsignalering buurtmonitor, published figures: one row per quarter x area x "
-        "indicator. value is NULL where status = 'suppressed' (disclosure control: hidden, "
+        "Vroegsignalering buurtmonitor, published figures: one row per quarter x period x "
+        "area x indicator. Filter on period_type: 'kwartaal' (the quarter) or 'vier_kwartalen' "
+        "(the quarter and the three before it). "
+        "value is NULL where status = 'suppressed' (disclosure control: hidden, "
         "not zero; do not fill it in from totals). Area figures only: no household, "
         "pseudonym or address. Definitions: seeds/indicators.csv and MONITOR.md."
     )
     columns = {
-        "quarter": "calendar quarter of signaaldatum, e.g. '2026Q3'",
+        "quarter": "the quarter of the publication, e.g. '2026Q3': the last quarter of the period",
+        **PERIOD_COMMENTS,
         "area_level": "gemeente, wijk or buurt",
         "area_code": "CBS code: GM####, WK####xx, BU####xxxx",
         "parent_code": "the wijk of a buurt, the gemeente of a wijk",
@@ -162,17 +175,20 @@ def _wide_table_sql(level: str) -> list[str]:
     wide_cols = ",\n  ".join(f'"{name}" DOUBLE' for name in indicator_names())
     create = (
         f"create table {PUBLISHED_SCHEMA}.{level} (\n  quarter VARCHAR not null, "
+        "period_type VARCHAR not null, period VARCHAR not null, "
         f"area_code VARCHAR not null, area_name VARCHAR, parent_code VARCHAR,\n"
-        f"  {wide_cols},\n  primary key (quarter, area_code))"
+        f"  {wide_cols},\n  primary key (quarter, period_type, area_code))"
     )
     about = (
-        f"The {level} figures wide: one row per quarter x {level}, one column per "
-        "indicator. NULL = suppressed (hidden, not zero); monitor.area_indicators "
-        "has the same values with an explicit status."
+        f"The {level} figures wide: one row per quarter x period x {level}, one column per "
+        "indicator. Filter on period_type ('kwartaal', 'vier_kwartalen'). NULL = suppressed "
+        "(hidden, not zero); monitor.area_indicators has the same values with an explicit "
+        "status."
     )
     by_name = {ind.name: ind for ind in indicators()}
     columns = {
-        "quarter": "calendar quarter, e.g. '2026Q3'",
+        "quarter": "the quarter of the publication, e.g. '2026Q3': the last quarter of the period",
+        **PERIOD_COMMENTS,
         "area_code": f"CBS code of the {level}",
         "parent_code": "the wijk of a buurt, the gemeente of a wijk",
     } | {
@@ -321,6 +337,19 @@ def publish_quarter(
     )
 
 
+def _old_columns(con: duckdb.DuckDBPyConnection) -> str:
+    """The published columns of the old file's ``area_indicators`` (attached as ``_old``); a file
+    published before the period columns (docs/migrations.md, 3) holds quarters only."""
+    existing = {
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns where table_catalog = '_old' "
+            f"and table_schema = '{PUBLISHED_SCHEMA}' and table_name = 'area_indicators'"
+        ).fetchall()
+    }
+    return select_with_periods(PUBLISHED_COLUMNS, existing)
+
+
 def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) -> bool:
     """Write the complete new file at ``temp``: the old file's other quarters and log (``old``
     attached read-only), the new quarter, the wide tables and the new log row. Returns whether
@@ -338,10 +367,15 @@ def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) 
             f"create temp table _lvl as select * from (values {level_order}) t(area_level, ord)"
         )
         sources = [
-            "select quarter, area_level, area_code, area_name, parent_code, indicator, "
+            "select quarter, period_type, period, area_level, area_code, area_name, "
+            "parent_code, indicator, "
             "cast(case when status = 'published' then value end as double) as value, status "
             "from _new_quarter"
         ]
+        period_order = ", ".join(f"('{p.period_type}', {i})" for i, p in enumerate(periods()))
+        con.execute(
+            f"create temp table _per as select * from (values {period_order}) t(period_type, ord)"
+        )
         replaced = False
         if old is not None:
             con.execute(f"attach {_quote(str(old))} as _old (read_only)")
@@ -349,7 +383,7 @@ def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) 
                 f"select count(*) from _old.{PUBLISHED_SCHEMA}.area_indicators where quarter = ?", [quarter]
             ).fetchone()[0])  # fmt: skip
             sources.append(
-                f"select {', '.join(PUBLISHED_COLUMNS)} from _old.{PUBLISHED_SCHEMA}.area_indicators "
+                f"select {_old_columns(con)} from _old.{PUBLISHED_SCHEMA}.area_indicators "
                 f"where quarter <> {_quote(quarter)}"
             )
             con.execute(
@@ -360,8 +394,10 @@ def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) 
         con.execute(
             f"insert into {PUBLISHED_SCHEMA}.area_indicators "
             f"select a.* from ({' union all '.join(sources)}) a "
+            "left join _per p using (period_type) "
             "left join _lvl l using (area_level) left join _ind i using (indicator) "
-            "order by a.quarter, l.ord nulls last, a.area_code, i.ord nulls last, a.indicator"
+            "order by a.quarter, p.ord nulls last, a.period_type, l.ord nulls last, "
+            "a.area_code, i.ord nulls last, a.indicator"
         )
         bad = con.execute(
             f"select count(*) from {PUBLISHED_SCHEMA}.area_indicators "
@@ -406,6 +442,11 @@ def _verify(
                 [quarter],
             ).fetchall()
         )
+        area_periods = con.execute(
+            "select count(distinct (period_type, area_code)) "
+            f"from {PUBLISHED_SCHEMA}.area_indicators where quarter = ?",
+            [quarter],
+        ).fetchone()[0]
         wide = sum(
             con.execute(
                 f"select count(*) from {PUBLISHED_SCHEMA}.{level} where quarter = ?", [quarter]
@@ -422,10 +463,10 @@ def _verify(
                 f"select distinct quarter from {PUBLISHED_SCHEMA}.area_indicators order by 1"
             ).fetchall()
         ]
-    if rows != expected_rows or wide != sum(areas.values()) or logged != 1:
+    if rows != expected_rows or wide != area_periods or logged != 1:
         raise PublishError(
             f"verification of {path} failed: {rows} rows (expected {expected_rows}), "
-            f"{wide} wide rows for {sum(areas.values())} areas, {logged} log rows"
+            f"{wide} wide rows for {area_periods} areas x periods, {logged} log rows"
         )
     return PublishResult(
         quarter=quarter,
@@ -452,6 +493,8 @@ class Publication:
     n_secondary: int
     synthetic: bool
     report: Path
+    shares: list[PublishedShare] = field(default_factory=list)
+    """Information loss per level, period type and indicator (``published_shares``)."""
 
 
 def data_version(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
@@ -463,6 +506,64 @@ def data_version(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         [quarter],
     ).fetchall()
     return hashlib.sha256("".join(h for (h,) in hashes).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class PublishedShare:
+    """Information loss of one level, period type and indicator of a quarter."""
+
+    area_level: str
+    period_type: str
+    indicator: str
+    areas: int
+    share_areas: float
+    """Published cells / cells: the share of the level's areas with a published value."""
+    share_households: float | None
+    """The same weighted by the areas' households (None when the level has none)."""
+
+
+def published_shares(con: duckdb.DuckDBPyConnection, quarter: str) -> list[PublishedShare]:
+    """Per level, period type and indicator: the share of areas (and of households) whose
+    cell of the quarter is published, from the protected table (restricted: the households of
+    an area whose ``huishoudens`` is suppressed count too). Level, period and indicator order
+    of the seeds."""
+    order = ", ".join(f"('{name}', {i})" for i, name in enumerate(indicator_names()))
+    rows = con.execute(
+        f"""
+        with cells as (select * from {PROTECTED_TABLE} where quarter = ?),
+        hh as (select period_type, area_code, value as huishoudens from cells
+               where indicator = 'huishoudens')
+        select c.area_level, c.period_type, c.indicator, count(*) as areas,
+               avg(case when c.status = 'published' then 1.0 else 0.0 end) as share_areas,
+               coalesce(sum(hh.huishoudens) filter (c.status = 'published'), 0)
+                 / nullif(sum(hh.huishoudens), 0) as share_households
+        from cells c
+        left join hh using (period_type, area_code)
+        left join (select * from (values {order}) t(indicator, ord)) i using (indicator)
+        group by c.area_level, c.period_type, c.indicator, i.ord
+        order by list_position({list(LEVELS)}, c.area_level), c.period_type, i.ord
+        """,
+        [quarter],
+    ).fetchall()
+    return [
+        PublishedShare(level, period, ind, int(n), float(share), None if hh is None else float(hh))
+        for level, period, ind, n, share, hh in rows
+    ]
+
+
+def shares_markdown(shares: list[PublishedShare]) -> str:
+    """``published_shares`` as a Markdown table (Dagster metadata)."""
+    lines = [
+        "| level | period | indicator | areas | published: areas | published: households |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in shares:
+        hh = "" if s.share_households is None else f"{s.share_households:.0%}"
+        lines.append(
+            f"| {s.area_level} | {s.period_type} | {s.indicator} | {s.areas} | "
+            f"{s.share_areas:.0%} | {hh} |"
+        )
+    return "\n".join(lines)
 
 
 def suppression_counts(con: duckdb.DuckDBPyConnection, quarter: str) -> tuple[int, int]:
@@ -499,4 +600,5 @@ def publish_checked_quarter(
         synthetic=synthetic,
     )
     report = write_report(paths, quarter)
-    return Publication(result, version, n_primary, n_secondary, synthetic, report)
+    shares = published_shares(con, quarter)
+    return Publication(result, version, n_primary, n_secondary, synthetic, report, shares)

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration import filemodes
-from orchestration.contract import publication_group_names
+from orchestration.contract import QUARTERLY, publication_group_names
 from orchestration.settings import Paths
 
 COLOURS = ["#1f5f8b", "#3c9d9b", "#e0a526", "#c8553d", "#7b6d8d"]
@@ -275,11 +275,12 @@ def _table(headers: list[str], rows: list[tuple[str, list[Figure]]], digits: lis
 def _figures(
     con: duckdb.DuckDBPyConnection, level: str, indicators: list[str], quarter: str
 ) -> list[tuple[str, str, list[Figure]]]:
-    """(area code, area name, figures) per area of a level, in the given indicator order."""
+    """(area code, area name, figures) per area of a level, in the given indicator order: the
+    quarter's own figures (period_type kwartaal)."""
     rows = con.execute(
         f"select quarter, area_code, area_name, {', '.join(indicators)} from monitor.{level} "
-        "where quarter = ?",
-        [quarter],
+        "where quarter = ? and period_type = ?",
+        [quarter, QUARTERLY],
     ).fetchall()
     return [
         (code, name, [Figure(code, ind, q, v) for ind, v in zip(indicators, values, strict=True)])
@@ -319,8 +320,9 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
     largest = largest[:TREND_GEMEENTEN]
     trend_rows = con.execute(
         "select quarter, area_code, area_name, signalen_per_1000_hh from monitor.gemeente "
-        "where quarter <= ? and area_code in (select unnest(?)) order by quarter",
-        [quarter, largest],
+        "where quarter <= ? and period_type = ? and area_code in (select unnest(?)) "
+        "order by quarter",
+        [quarter, QUARTERLY, largest],
     ).fetchall()
     quarters = sorted({q for q, *_ in trend_rows})
     series = [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.contract import CANDIDATE_TABLE, LEVELS, MONITOR_MODEL_TABLE
+from orchestration.contract import CANDIDATE_TABLE, LEVELS, MONITOR_MODEL_TABLE, QUARTERLY
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.settings import Paths
 
@@ -163,9 +163,9 @@ def print_publication_summary(paths: Paths, quarter: str) -> None:
     top = _query(
         paths.monitor,
         "select area_code, area_name, signalen_per_1000_hh, signalen, huishoudens "
-        "from monitor.buurt where quarter = ? and signalen_per_1000_hh is not null "
-        "order by signalen_per_1000_hh desc limit 5",
-        [quarter],
+        "from monitor.buurt where quarter = ? and period_type = ? "
+        "and signalen_per_1000_hh is not null order by signalen_per_1000_hh desc limit 5",
+        [quarter, QUARTERLY],
     )
     if top:
         print("\nBuurten with the most signals per 1,000 households:")

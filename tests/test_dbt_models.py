@@ -248,14 +248,26 @@ def expected_indicators(quarter: str) -> dict[tuple[str, str], float | None]:
             return [buurt, wijk, areas[wijk][1]]
         return [a.gemeente]
 
-    counts: dict[str, dict[str, float]] = {code: defaultdict(float) for code in areas}
-    totals: dict[str, list[float]] = defaultdict(list)
+    huishoudens: dict[str, float] = defaultdict(float)
     for adres in fx.RESIDENTS:
         if fx.ADDRESS[adres].woonfunctie:
             for code in area_codes(adres):
-                counts[code]["huishoudens"] += 1
-    for adres, h in households.items():
-        for code in area_codes(adres):
+                huishoudens[code] += 1
+    placed = [(area_codes(adres), h) for adres, h in households.items()]
+    return area_figures(list(areas), huishoudens, placed)
+
+
+def area_figures(
+    codes: list[str], huishoudens: dict[str, float], placed: list[tuple[list[str], dict]]
+) -> dict[tuple[str, str], float | None]:
+    """(area_code, indicator) -> value from the signalled households, each with the areas it
+    counts in and its features (``expected_households``' shape), and the areas' households."""
+    counts: dict[str, dict[str, float]] = {code: defaultdict(float) for code in codes}
+    totals: dict[str, list[float]] = defaultdict(list)
+    for code in codes:
+        counts[code]["huishoudens"] = huishoudens.get(code, 0.0)
+    for area_codes, h in placed:
+        for code in area_codes:
             c = counts[code]
             c["hh_met_signaal"] += 1
             c["hh_meerdere_signalen"] += h["n_types"] >= 2
@@ -268,7 +280,7 @@ def expected_indicators(quarter: str) -> dict[tuple[str, str], float | None]:
             c[f"hh_persona_{h['persona']}"] += 1
             totals[code].append(float(h["totaal"]))
     out: dict[tuple[str, str], float | None] = {}
-    for code in areas:
+    for code in codes:
         c = counts[code]
         out |= {(code, name): c[name] for name in COUNTS}
         for name, (numerator, denominator, scale) in RATES.items():

@@ -104,27 +104,27 @@ def test_every_level_is_written_escaped_and_reads_back_the_same(
         )
         assert len(rows) - 1 == len(expected) > 0
         for cells, row in zip(rows[1:], expected, strict=True):
-            quarter, code, name, _parent, *values = row
-            assert cells[:2] == [quarter, code]
-            assert cells[2] == ("'" + name if code in NASTY else name)
-            assert cells[2].startswith("'") == (code in NASTY)
-            assert [number(c) for c in cells[4:]] == values  # same numbers, NULL = empty
+            quarter, period_type, period, code, name, _parent, *values = row
+            assert cells[:4] == [quarter, period_type, period, code]
+            assert cells[4] == ("'" + name if code in NASTY else name)
+            assert cells[4].startswith("'") == (code in NASTY)
+            assert [number(c) for c in cells[6:]] == values  # same numbers, NULL = empty
 
     long_rows = read_csv(out / f"{Q}_area_indicators.csv")
-    assert long_rows[0] == ["quarter", "area_level", "area_code", "area_name", "parent_code",
-                            "indicator", "value", "status"]  # fmt: skip
+    assert long_rows[0] == ["quarter", "period_type", "period", "area_level", "area_code",
+                            "area_name", "parent_code", "indicator", "value", "status"]  # fmt: skip
     expected = published(
         monitor_path,
         "select area_code, indicator, value, status from main.area_indicators "
         "where quarter = ? order by area_level, area_code, indicator",
     )
-    got = [(c[2], c[5], number(c[6]), c[7]) for c in long_rows[1:]]
+    got = [(c[4], c[7], number(c[8]), c[9]) for c in long_rows[1:]]
     assert got == expected
-    assert {c[3] for c in long_rows[1:] if c[2] in NASTY} == {"'" + n for n in NASTY.values()}
-    suppressed = [c for c in long_rows[1:] if c[7] == "suppressed"]
-    assert suppressed and all(c[6] == "" for c in suppressed)
-    decimals = [c[6] for c in long_rows[1:] if "," in c[6]]
-    assert decimals and not any("." in c[6] or "e" in c[6].lower() for c in long_rows[1:])
+    assert {c[5] for c in long_rows[1:] if c[4] in NASTY} == {"'" + n for n in NASTY.values()}
+    suppressed = [c for c in long_rows[1:] if c[9] == "suppressed"]
+    assert suppressed and all(c[8] == "" for c in suppressed)
+    decimals = [c[8] for c in long_rows[1:] if "," in c[8]]
+    assert decimals and not any("." in c[8] or "e" in c[8].lower() for c in long_rows[1:])
 
 
 def test_no_cell_starts_a_formula(monitor_path: Path, tmp_path: Path) -> None:

@@ -1,19 +1,21 @@
--- Every rate of the quarter being built is numerator / denominator * scale of the counts in
--- the same table (NULL exactly when the denominator is 0).
+-- Every rate of the quarter being built is numerator / denominator * scale of the counts of
+-- the same period in the same table (NULL exactly when the denominator is 0).
 {{ config(meta={'dagster': {'ref': {'name': 'mon_area_indicators'}}}) }}
 with indicators as (
     select * from {{ ref('mon_area_indicators') }}
     where quarter = {{ quarter_literal() }}
 )
 
-select rate.area_code, rate.indicator, rate.value, numerator.value as num, denominator.value as den
+select rate.period_type, rate.area_code, rate.indicator, rate.value, numerator.value as num, denominator.value as den
 from indicators as rate
 inner join {{ ref('indicators') }} as definitions
     on definitions.indicator = rate.indicator and definitions.kind = 'rate'
 inner join indicators as numerator
-    on numerator.area_code = rate.area_code and numerator.indicator = definitions.numerator
+    on numerator.period_type = rate.period_type
+    and numerator.area_code = rate.area_code and numerator.indicator = definitions.numerator
 inner join indicators as denominator
-    on denominator.area_code = rate.area_code and denominator.indicator = definitions.denominator
+    on denominator.period_type = rate.period_type
+    and denominator.area_code = rate.area_code and denominator.indicator = definitions.denominator
 where case
     when denominator.value = 0 then rate.value is not null
     else rate.value is null

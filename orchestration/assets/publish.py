@@ -10,7 +10,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from orchestration.contract import CANDIDATE_ASSET, PUBLISHED_ASSET
 from orchestration.gate import blocking_check_names
 from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
-from orchestration.publish import publish_checked_quarter
+from orchestration.publish import publish_checked_quarter, shares_markdown
 from orchestration.resources import MonitorResource
 
 
@@ -46,5 +46,6 @@ def published_area_indicators(
             "primary_suppressions": publication.n_primary,
             "secondary_suppressions": publication.n_secondary,
             "published_quarters": MetadataValue.json(publication.result.quarters),
+            "published_shares": MetadataValue.md(shares_markdown(publication.shares)),
         }
     )

@@ -45,6 +45,7 @@ from orchestration.disclosure.model import (
     default_relations,
     families,
     inner_blocks,
+    row_areas,
 )
 from orchestration.parameters import disclosure_parameters
 
@@ -100,7 +101,7 @@ def _published_table(published: pl.DataFrame, rel: Relations) -> _Published:
     )
     table = build_table(frame, rel)
     n = table.n_real
-    idx = np.array([table.area_index[c] for c in frame["area_code"].to_list()], dtype=np.int64)
+    idx = row_areas(frame, table)
     names = frame["indicator"].to_numpy()
     pub = _published_mask(frame)
     vals = frame["value"].cast(pl.Float64).fill_null(np.nan).to_numpy()
@@ -284,7 +285,8 @@ def audit_publication(
     backend: str = "highs",
     workers: int | None = None,
 ) -> AuditResult:
-    """Audit one quarter's published frame (see the module docstring).
+    """Audit a published frame: one quarter, or several quarters with their periods (the
+    relations between a period and its quarters are in the model; see the module docstring).
 
     ``exact``: solve min and max of every suppressed count (slower; by default a cell already
     proved wide enough by other LPs' solutions gets no LP of its own). ``workers``: processes

@@ -28,6 +28,20 @@ which the gate checks too):
                                                          for the local rule of secondary.py)
     every count >= 0
 
+A table may hold several periods (``period_type``, ``period``: quarters, and the four quarters
+ending with a quarter), of one or more quarters, as *slices*: with more than one period an
+area is named ``<period>:<code>`` (``area_keys``). Every relation above holds within a slice;
+between the slice of a multi-quarter period ``Y`` and the quarterly slices ``Q_1 .. Q_n`` of
+its quarters, when all of them are in the table, the relations of ``contract.OVER_QUARTERS``
+hold per area code (remainders included) and count indicator:
+
+    same      Y = Q_n                     sum       Y = Q_1 + ... + Q_n
+    union     Q_i <= Y <= Q_1 + ... + Q_n latest    Q_n <= Y <= sum
+    earliest  Q_1 <= Y <= sum             at_least  Q_i <= Y
+
+So differencing between a period and its quarters, and between overlapping periods (they
+share quarter cells: ``Y_t - Y_t-1 = Q_t - Q_t-4`` for signals), is in the attacker's LP.
+
 Equalities are rows of ``a_eq`` (``a_eq @ x == 0``: +1 for the total, -1 for each part),
 inequalities rows of ``a_ub`` (``a_ub @ x <= 0``). Published cells become constants, the
 suppressed cells and the remainders the variables of the attacker's linear programme.
@@ -42,8 +56,16 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
-from orchestration.contract import LEVELS, subset_bounds, sum_relations
-from orchestration.parameters import Indicator, indicators
+from orchestration.contract import (
+    LEVELS,
+    PERIOD_COLUMN,
+    PERIOD_KEY,
+    over_quarters,
+    subset_bounds,
+    sum_relations,
+)
+from orchestration.parameters import Indicator, indicators, periods
+from orchestration.quarters import previous_quarter
 
 REMAINDER_LEVEL = "rest"
 """``area_level`` of the hidden remainder areas (addresses without a buurt, per gemeente)."""
@@ -111,6 +133,11 @@ class Table:
     eq_total: np.ndarray
     """Per equality row: the cell of its total (the +1 entry)."""
     area_index: dict[str, int]
+    area_base: np.ndarray | None = None
+    """Area code without its period, per area (the same area in every slice); None for a
+    table of one period (its area codes are those codes)."""
+    area_period_type: np.ndarray | None = None
+    """Period type of every area (``kwartaal``, ``vier_kwartalen``); None without periods."""
 
     @property
     def k(self) -> int:
@@ -154,16 +181,41 @@ class Table:
         return top
 
 
+def _several_periods(frame: pl.DataFrame) -> bool:
+    period = PERIOD_KEY[1]
+    return period in frame.columns and frame[period].n_unique() > 1
+
+
+def area_keys(frame: pl.DataFrame, several: bool | None = None) -> pl.DataFrame:
+    """The frame with ``_area`` and ``_parent``: the model's name of the row's area and of its
+    parent (the area code; ``<period>:<code>`` when the frame, or the table it is matched
+    with: ``several``, holds several periods)."""
+    if not (_several_periods(frame) if several is None else several):
+        return frame.with_columns(_area=pl.col("area_code"), _parent=pl.col("parent_code"))
+    prefix = pl.col(PERIOD_KEY[1]) + pl.lit(":")
+    return frame.with_columns(
+        _area=prefix + pl.col("area_code"), _parent=prefix + pl.col("parent_code")
+    )
+
+
+def row_areas(frame: pl.DataFrame, table: Table) -> np.ndarray:
+    """Index in ``table`` of the area of every row of ``frame``."""
+    keys = area_keys(frame, several=table.area_base is not None)["_area"].to_list()
+    return np.array([table.area_index[c] for c in keys], dtype=np.int64)
+
+
 def _area_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    slice_columns = [c for c in (PERIOD_COLUMN, *PERIOD_KEY) if c in frame.columns]
     areas = (
-        frame.select("area_level", "area_code", "area_name", "parent_code")
-        .unique(subset=["area_code"], keep="first", maintain_order=True)
+        area_keys(frame)
+        .select("area_level", "_area", "area_code", "area_name", "_parent", *slice_columns)
+        .unique(subset=["_area"], keep="first", maintain_order=True)
         .with_columns(
             pl.col("area_level")
             .replace_strict({lvl: i for i, lvl in enumerate(LEVELS)}, default=len(LEVELS))
             .alias("_level_order")
         )
-        .sort("_level_order", "area_code")
+        .sort("_level_order", "_area")
     )
     unknown = areas.filter(pl.col("_level_order") == len(LEVELS))
     if unknown.height:
@@ -171,26 +223,100 @@ def _area_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return areas
 
 
+def _slices(areas: pl.DataFrame) -> list[tuple[str, str, str] | None]:
+    """Per area of ``_area_frame``: (quarter, period_type, period), None without periods."""
+    if not all(c in areas.columns for c in (PERIOD_COLUMN, *PERIOD_KEY)):
+        return [None] * areas.height
+    return list(
+        zip(
+            areas[PERIOD_COLUMN].to_list(),
+            areas[PERIOD_KEY[0]].to_list(),
+            areas[PERIOD_KEY[1]].to_list(),
+            strict=True,
+        )
+    )
+
+
+def _period_quarters(quarter: str, n: int) -> list[str]:
+    """The ``n`` quarters of the period ending with ``quarter``, oldest first."""
+    out = [quarter]
+    while len(out) < n:
+        out.insert(0, previous_quarter(out[0]))
+    return out
+
+
+def _temporal_rows(
+    rel: Relations, k: int, base: list[str], slice_of: list[tuple[str, str, str] | None]
+) -> tuple[list[tuple[list[int], list[float]]], list[tuple[list[int], list[float]]]]:
+    """Rows between every multi-quarter period and its quarters (module docstring), as
+    (cells, coefficients): equalities with the period's cell first (+1), inequalities in the
+    ``a_ub @ x <= 0`` form. Only where the period and all its quarterly slices are in the
+    table, per area code present in all of them."""
+    length = {p.period_type: p.quarters for p in periods()}
+    area: dict[tuple[str, str], int] = {}  # (period, area code) -> area index
+    quarterly: set[str] = set()  # periods that are a quarter
+    multi: list[tuple[str, list[str]]] = []  # (period, its quarters)
+    for i, sl in enumerate(slice_of):
+        if sl is None:
+            continue
+        quarter, period_type, period = sl
+        area[(period, base[i])] = i
+        n = length.get(period_type, 1)
+        if n == 1:
+            quarterly.add(period)
+        elif (period, quarter) not in {(p, q[-1]) for p, q in multi}:
+            multi.append((period, _period_quarters(quarter, n)))
+    eq: list[tuple[list[int], list[float]]] = []
+    ub: list[tuple[list[int], list[float]]] = []
+    multi = [(p, qs) for p, qs in multi if all(q in quarterly for q in qs)]
+    if not multi:
+        return eq, ub
+    kinds = over_quarters(rel.counts)
+    pos = {n: i for i, n in enumerate(rel.counts)}
+    for period, qs in multi:
+        codes = [c for (p, c) in area if p == period]
+        for code in codes:
+            q_areas = [area.get((q, code)) for q in qs]
+            if any(a is None for a in q_areas):
+                continue  # an area not in every quarter (a changed reference): no relation
+            y_area = area[(period, code)]
+            for name, kind in kinds.items():
+                y = y_area * k + pos[name]
+                q = [a * k + pos[name] for a in q_areas]
+                if kind == "same":
+                    eq.append(([y, q[-1]], [1.0, -1.0]))
+                elif kind == "sum":
+                    eq.append(([y, *q], [1.0, *([-1.0] * len(q))]))
+                if kind in ("union", "latest", "earliest"):
+                    ub.append(([y, *q], [1.0, *([-1.0] * len(q))]))  # Y <= sum of quarters
+                lower = {"union": q, "at_least": q, "latest": q[-1:], "earliest": q[:1]}
+                for qi in lower.get(kind, []):
+                    ub.append(([qi, y], [1.0, -1.0]))  # a quarter <= Y
+    return eq, ub
+
+
 def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Table:
-    """The model of one quarter's frame (``mon_area_indicators`` shape; NULL values unknown)."""
+    """The model of one quarter's frame (``mon_area_indicators`` shape, one or more periods;
+    NULL values unknown)."""
     rel = relations or default_relations()
     quarters = frame["quarter"].unique().to_list() if "quarter" in frame.columns else []
-    if len(quarters) > 1:
+    if len(quarters) > 1 and PERIOD_KEY[1] not in frame.columns:
         raise ValueError(f"one quarter at a time, got {sorted(quarters)}")
-    dup = frame.select("area_code", "indicator").is_duplicated()
+    keyed = area_keys(frame)
+    dup = keyed.select("_area", "indicator").is_duplicated()
     if dup.any():
-        first = frame.filter(dup).row(0, named=True)
+        first = keyed.filter(dup).row(0, named=True)
         raise ValueError(
             f"{int(dup.sum())} duplicate area x indicator rows, e.g. "
-            f"{first['area_code']} {first['indicator']}"
+            f"{first['_area']} {first['indicator']}"
         )
     areas = _area_frame(frame)
-    codes = areas["area_code"].to_list()
+    codes = areas["_area"].to_list()
     levels = areas["area_level"].to_list()
     index = {c: i for i, c in enumerate(codes)}
     n_real = len(codes)
     parent = np.array(
-        [index.get(p, -1) if p is not None else -1 for p in areas["parent_code"].to_list()],
+        [index.get(p, -1) if p is not None else -1 for p in areas["_parent"].to_list()],
         dtype=np.int64,
     )
     # Remainder areas: one per gemeente that has child areas.
@@ -206,13 +332,18 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
     parent_all = np.concatenate([parent, gem_with_children]).astype(np.int64)
     n_areas = area_code.size
     k = len(rel.counts)
+    base = [str(c) for c in areas["area_code"].to_list()]
+    base += [f"{base[g]}:zonder_buurt" for g in gem_with_children]
+    slice_of = _slices(areas)
+    slice_of += [slice_of[g] for g in gem_with_children]
+    temporal_eq, temporal_ub = _temporal_rows(rel, k, base, slice_of)
 
     # Values of the count cells.
     values = np.full(n_areas * k, np.nan)
     ind_pos = {n: i for i, n in enumerate(rel.counts)}
-    counts = frame.filter(pl.col("indicator").is_in(list(rel.counts)))
+    counts = keyed.filter(pl.col("indicator").is_in(list(rel.counts)))
     if counts.height:
-        a_idx = np.array([index[c] for c in counts["area_code"].to_list()], dtype=np.int64)
+        a_idx = np.array([index[c] for c in counts["_area"].to_list()], dtype=np.int64)
         i_idx = np.array([ind_pos[n] for n in counts["indicator"].to_list()], dtype=np.int64)
         vals = counts["value"].cast(pl.Float64).fill_null(np.nan).to_numpy()
         values[a_idx * k + i_idx] = vals
@@ -247,6 +378,11 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
         cols.append(children * k + i)
         data.append(-np.ones(children.size))
         n_rows += parents_used.size
+    for cells, coefs in temporal_eq:  # between a period and its quarters: the period's cell
+        rows += [np.array([n_rows]), np.full(len(cells) - 1, n_rows)]  # is the total
+        cols += [np.array(cells[:1], dtype=np.int64), np.array(cells[1:], dtype=np.int64)]
+        data += [np.array(coefs[:1], dtype=float), np.array(coefs[1:], dtype=float)]
+        n_rows += 1
     a_eq = sp.csr_matrix(
         (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
         shape=(n_rows, n_areas * k),
@@ -269,6 +405,11 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
             cols.append(all_areas * k + ind_pos[p])
             data.append(np.ones(n_areas))
         n_ub += n_areas
+    for cells, coefs in temporal_ub:
+        rows.append(np.full(len(cells), n_ub))
+        cols.append(np.array(cells, dtype=np.int64))
+        data.append(np.array(coefs, dtype=float))
+        n_ub += 1
     if n_ub:
         a_ub = sp.csr_matrix(
             (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
@@ -287,6 +428,10 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
         a_ub=a_ub,
         eq_total=eq_total,
         area_index=index,
+        area_base=np.array(base, dtype=object) if _several_periods(frame) else None,
+        area_period_type=None
+        if slice_of[:1] == [None]
+        else np.array([sl[1] if sl else None for sl in slice_of], dtype=object),
     )
 
 
@@ -355,16 +500,26 @@ def check_consistency(table: Table, x: np.ndarray, tol: float = 1e-6) -> list[st
     return problems
 
 
+def _across_slices(table: Table, area_block: np.ndarray) -> np.ndarray:
+    """Block ids by the area code of the block's area, so one area's slices share a block."""
+    if table.area_base is None:
+        return area_block.astype(np.int64)
+    keys = np.where(area_block >= 0, table.area_base[np.maximum(area_block, 0)], "")
+    _, ids = np.unique(keys.astype(str), return_inverse=True)
+    return np.where(area_block >= 0, ids, -1).astype(np.int64)
+
+
 def families(table: Table) -> np.ndarray:
-    """Family id per cell: a wijk and its buurten share one (the wijk's index); a gemeente
-    and its remainder have their own. Cells of different families rarely share a relation."""
+    """Family id per cell: a wijk and its buurten share one (in every period of the table);
+    a gemeente and its remainder have their own. Cells of different families rarely share a
+    relation."""
     area_family = np.where(table.area_level == "buurt", table.parent, np.arange(table.n_areas))
     area_family = np.where(table.area_level == REMAINDER_LEVEL, table.parent, area_family)
-    return np.repeat(area_family.astype(np.int64), table.k)
+    return np.repeat(_across_slices(table, area_family), table.k)
 
 
 def inner_blocks(table: Table) -> np.ndarray:
-    """Block id per cell for the restricted local LPs: the buurten of one wijk (the wijk's
-    index); -1 elsewhere (a wijk or gemeente cell cannot move with its neighbours fixed)."""
+    """Block id per cell for the restricted local LPs: the buurten of one wijk (in every
+    period); -1 elsewhere (a wijk or gemeente cell cannot move with its neighbours fixed)."""
     area_block = np.where(table.area_level == "buurt", table.parent, -1)
-    return np.repeat(area_block.astype(np.int64), table.k)
+    return np.repeat(_across_slices(table, area_block), table.k)

@@ -1,5 +1,11 @@
 """Entry point of the disclosure stage: protect one quarter of ``mon_area_indicators``.
 
+A quarter's frame holds the period types of ``seeds/periods.csv`` that are published (the
+quarter itself; the four quarters ending with it once that is switched on), protected
+together, each period a slice of one model (``model.area_keys``). When a published period
+spans several quarters, the other quarters' protected rows join the model with their status
+fixed (``earlier_publications``; docs/periods-plan.md 1.3).
+
     result = protect_quarter(frame)          # parameters from seeds/disclosure_parameters.csv
     result.cells       # restricted: input columns + status + suppression (none/primary/secondary)
     result.published   # published shape: value NULL where suppressed
@@ -29,8 +35,12 @@ from orchestration.contract import (
     DISCLOSURE_SCHEMA,
     LEVELS,
     MONITOR_MODEL_TABLE,
+    PERIOD_KEY,
     PROTECTED_TABLE,
     PUBLISHED_COLUMNS,
+    published_period_types,
+    publishes_multi_quarter_periods,
+    select_with_periods,
 )
 from orchestration.disclosure.lp import default_workers
 from orchestration.disclosure.model import (
@@ -41,6 +51,7 @@ from orchestration.disclosure.model import (
     check_consistency,
     default_relations,
     fill_remainders,
+    row_areas,
 )
 from orchestration.disclosure.primary import primary_counts, primary_derived
 from orchestration.disclosure.secondary import SecondaryStats, protect_counts
@@ -74,7 +85,7 @@ class ProtectionResult:
 
 def wide_values(frame: pl.DataFrame, table: Table) -> dict[str, np.ndarray]:
     """Indicator -> value per real area of the table (NaN for NULL or missing)."""
-    idx = np.array([table.area_index[c] for c in frame["area_code"].to_list()], dtype=np.int64)
+    idx = row_areas(frame, table)
     vals = frame["value"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     names = frame["indicator"].to_numpy()
     out: dict[str, np.ndarray] = {}
@@ -99,11 +110,45 @@ def median_lower_bounds(
     return lower
 
 
+def _history_cells(
+    table: Table, history: pl.DataFrame
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """(fixed cells, suppressed fixed cells, per indicator: published mask over areas) of the
+    earlier publication's rows in ``table``."""
+    fixed = np.zeros(table.n_cells, dtype=bool)
+    suppressed = np.zeros(table.n_cells, dtype=bool)
+    published: dict[str, np.ndarray] = {}
+    idx = row_areas(history, table)
+    names = history["indicator"].to_numpy()
+    is_published = (history["status"] == "published").to_numpy()
+    areas = np.unique(idx)
+    fixed[(areas[:, None] * table.k + np.arange(table.k)[None, :]).ravel()] = True
+    fixed |= table.is_remainder(np.arange(table.n_cells)) & np.isin(
+        table.parent.repeat(table.k), areas
+    )  # a remainder of an earlier period is its gemeente's
+    for name in table.relations.kinds:
+        m = names == name
+        published[name] = np.zeros(table.n_real, dtype=bool)
+        published[name][idx[m]] = is_published[m]
+        if name in table.relations.counts:
+            cells = table.cell(idx[m], name)
+            suppressed[cells] = ~is_published[m]
+    return fixed, suppressed, published
+
+
 def suppression_plan(
-    frame: pl.DataFrame, params: dict[str, float], relations: Relations, workers: int = 1
+    frame: pl.DataFrame,
+    params: dict[str, float],
+    relations: Relations,
+    workers: int = 1,
+    history: pl.DataFrame | None = None,
 ) -> tuple[Table, dict[str, np.ndarray], dict[str, np.ndarray], SecondaryStats]:
-    """(table, primary mask per indicator over areas, suppressed mask per indicator, stats)."""
-    table = build_table(frame, relations)
+    """(table, primary mask per indicator over areas, suppressed mask per indicator, stats).
+
+    ``history``: an earlier publication's protected rows (true ``value`` and ``status``) in
+    the model with ``frame``; their status is fixed (module docstring of ``secondary.py``)."""
+    combined = frame if history is None else pl.concat([frame, history.select(frame.columns)])
+    table = build_table(combined, relations)
     x = fill_remainders(table)
     problems = check_consistency(table, x)
     if problems:
@@ -111,7 +156,7 @@ def suppression_plan(
             "the unsuppressed indicators break relations the disclosure model relies on:\n  "
             + "\n  ".join(problems)
         )
-    wide = wide_values(frame, table)
+    wide = wide_values(combined, table)
     k, n = table.k, table.n_real
     real = np.arange(n * k)
     primary_cells = np.zeros(table.n_cells, dtype=bool)
@@ -122,9 +167,25 @@ def suppression_plan(
         for name, mask in derived_primary.items()
         if name in {m.name for m in relations.medians}
     }
+    fixed = start = None
+    if history is not None and history.height:
+        fixed, earlier_suppressed, earlier_published = _history_cells(table, history)
+        fixed_areas = fixed[: n * k : k]
+        primary_cells &= ~fixed
+        start = primary_cells | earlier_suppressed
+        for name in median_published:
+            median_published[name] = np.where(
+                fixed_areas, earlier_published[name], median_published[name]
+            )
     lower = median_lower_bounds(table, wide, median_published, params["min_median_n"])
     suppressed_cells, stats = protect_counts(
-        table, x, primary_cells, lower, params["protection_width"], workers=workers
+        table,
+        x,
+        primary_cells if start is None else start,
+        lower,
+        params["protection_width"],
+        workers=workers,
+        fixed=fixed,
     )
     primary: dict[str, np.ndarray] = {}
     suppressed: dict[str, np.ndarray] = {}
@@ -148,18 +209,21 @@ def protect_quarter(
     relations: Relations | None = None,
     *,
     workers: int | None = None,
+    history: pl.DataFrame | None = None,
 ) -> ProtectionResult:
     """Primary and secondary suppression of one quarter (see the module docstring).
 
     ``workers``: processes for the LPs (default ``lp.default_workers()``); the result does not
-    depend on it.
+    depend on it. ``history``: the protected rows (true ``value``, ``status``) of every
+    earlier publication the frame relates to; their status is fixed, complements are chosen
+    among the frame's cells only, and the frame's rows alone are returned.
     """
     started = time.perf_counter()
     params = dict(params or disclosure_parameters())
     relations = relations or default_relations()
     workers = default_workers() if workers is None else workers
-    table, primary, suppressed, stats = suppression_plan(frame, params, relations, workers)
-    idx = np.array([table.area_index[c] for c in frame["area_code"].to_list()], dtype=np.int64)
+    table, primary, suppressed, stats = suppression_plan(frame, params, relations, workers, history)
+    idx = row_areas(frame, table)
     names = frame["indicator"].to_numpy()
     is_primary = np.zeros(frame.height, dtype=bool)
     is_suppressed = np.zeros(frame.height, dtype=bool)
@@ -207,6 +271,16 @@ def protect_quarter(
     )
 
 
+def _add_missing_columns(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Rebuild ``table`` with the frame's columns in the frame's order when it lacks some (a
+    table of before the period columns, docs/migrations.md 3): old rows are quarterly."""
+    existing = {row[0] for row in con.execute(f"describe {table}").fetchall()}
+    if set(frame.columns) <= existing:
+        return
+    select = select_with_periods(frame.columns, existing)
+    con.execute(f"create or replace table {table} as select {select} from {table}")
+
+
 def replace_quarter(
     con: duckdb.DuckDBPyConnection, table: str, quarter: str, frame: pl.DataFrame
 ) -> None:
@@ -214,22 +288,47 @@ def replace_quarter(
     con.register("_frame", frame.to_arrow())
     try:
         con.execute(f"create table if not exists {table} as select * from _frame limit 0")
+        _add_missing_columns(con, table, frame)
         con.execute(f"delete from {table} where quarter = ?", [quarter])
         con.execute(f"insert into {table} by name select * from _frame")
     finally:
         con.unregister("_frame")
 
 
+def earlier_publications(con: duckdb.DuckDBPyConnection, quarter: str) -> pl.DataFrame | None:
+    """The protected rows of every other quarter, when a published period spans several
+    quarters (``contract.publishes_multi_quarter_periods``); else None: every quarter is a
+    table of its own. Every protected quarter counts as published (it may have been: the
+    attacker is assumed to know it)."""
+    if not publishes_multi_quarter_periods():
+        return None
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        PROTECTED_TABLE.split("."),
+    ).fetchone()[0]
+    if not exists:
+        return None
+    return con.execute(
+        f"select * from {PROTECTED_TABLE} where quarter <> ? "
+        f"and {PERIOD_KEY[0]} in (select unnest(?))",
+        [quarter, list(published_period_types())],
+    ).pl()
+
+
 def protect_stored_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> ProtectionResult:
-    """The protect stage: protect the quarter of dbt's monitor table and store the protected
-    (restricted) and the candidate (published shape) table's rows of the quarter, in one
-    transaction."""
-    frame = con.execute(f"select * from {MONITOR_MODEL_TABLE} where quarter = ?", [quarter]).pl()
+    """The protect stage: protect the quarter of dbt's monitor table (its published period
+    types) and store the protected (restricted) and the candidate (published shape) table's
+    rows of the quarter, in one transaction."""
+    frame = con.execute(
+        f"select * from {MONITOR_MODEL_TABLE} where quarter = ? "
+        f"and {PERIOD_KEY[0]} in (select unnest(?))",
+        [quarter, list(published_period_types())],
+    ).pl()
     if frame.is_empty():
         raise NothingToProtectError(
             f"{MONITOR_MODEL_TABLE} has no rows for {quarter}: run dbt first"
         )
-    result = protect_quarter(frame)
+    result = protect_quarter(frame, history=earlier_publications(con, quarter))
     con.execute(f"create schema if not exists {DISCLOSURE_SCHEMA}")
     con.execute("begin")
     replace_quarter(con, PROTECTED_TABLE, quarter, result.cells)

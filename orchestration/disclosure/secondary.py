@@ -30,9 +30,11 @@ Two stages, both deterministic (stable orders, ties broken by cell index, no ran
    gemeente is suppressed whole (which always passes: with no published cell left every
    interval is [0, inf)). On realistic national data it settles in under ten rounds.
 
-Cost of suppressing a cell: ``(value + 1) x level weight x indicator weight``: small cells
-first, buurt before wijk before gemeente, and ``huishoudens`` (the denominator everyone
-needs) only when nothing else will do.
+Cost of suppressing a cell: ``(value + 1) x level weight x period weight x indicator
+weight``, the weights from ``seeds/suppression_costs.csv`` (1 where it names none): small cells first, buurt before
+wijk before gemeente, and the indicators marked ``last_resort`` there (``huishoudens``, the
+denominator everyone needs) only when nothing else will do. A remainder cell (addresses
+without a buurt) is never a complement: it is not published anyway.
 """
 
 from __future__ import annotations
@@ -45,10 +47,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from orchestration.disclosure.lp import TOL, attacker_intervals
-from orchestration.disclosure.model import Table, families, inner_blocks
-
-LEVEL_WEIGHT = {"buurt": 1.0, "wijk": 2.0, "gemeente": 4.0, "rest": np.inf}
-INDICATOR_WEIGHT = {"huishoudens": 1000.0}
+from orchestration.disclosure.model import REMAINDER_LEVEL, Table, families, inner_blocks
+from orchestration.parameters import SuppressionCost, suppression_costs
 
 
 @dataclass
@@ -62,19 +62,35 @@ class SecondaryStats:
     rounds: list[dict[str, float]] = field(default_factory=list)
 
 
+def _cost(dimension: str, name: str) -> SuppressionCost | None:
+    """The first row of ``seeds/suppression_costs.csv`` for ``name`` in ``dimension``."""
+    return next(
+        (c for c in suppression_costs() if c.dimension == dimension and c.matches(name)), None
+    )
+
+
+def _weight(dimension: str, name: str) -> float:
+    if dimension == "area_level" and name == REMAINDER_LEVEL:
+        return np.inf
+    found = _cost(dimension, name)
+    return found.weight if found else 1.0
+
+
 def cell_costs(table: Table, x: np.ndarray) -> np.ndarray:
     k = table.k
-    level_w = np.array([LEVEL_WEIGHT.get(str(lvl), 1.0) for lvl in table.area_level])
-    ind_w = np.array([INDICATOR_WEIGHT.get(n, 1.0) for n in table.relations.counts])
+    level_w = np.array([_weight("area_level", str(lvl)) for lvl in table.area_level])
+    if table.area_period_type is not None:
+        level_w *= np.array([_weight("period_type", str(p)) for p in table.area_period_type])
+    ind_w = np.array([_weight("indicator", n) for n in table.relations.counts])
     cells = np.arange(table.n_cells)
     return (np.nan_to_num(x) + 1.0) * level_w[cells // k] * ind_w[cells % k]
 
 
 def _heavy(table: Table) -> np.ndarray:
-    """Cells of an indicator with a weight above 1 (``huishoudens``): complements of last resort."""
-    return np.tile(
-        [INDICATOR_WEIGHT.get(n, 1.0) > 1 for n in table.relations.counts], table.n_areas
-    )
+    """Cells of an indicator marked ``last_resort`` (``huishoudens``): complements of last
+    resort."""
+    last = [bool((c := _cost("indicator", n)) and c.last_resort) for n in table.relations.counts]
+    return np.tile(last, table.n_areas)
 
 
 class _Rows:
@@ -87,6 +103,9 @@ class _Rows:
         ub_total = np.full(table.a_ub.shape[0], -1, dtype=np.int64)
         ub = table.a_ub.tocoo()
         ub_total[ub.row[ub.data < 0]] = ub.col[ub.data < 0]
+        # a period bounded by the sum of its quarters has several: no single total (-1)
+        n_negative = np.bincount(ub.row[ub.data < 0], minlength=table.a_ub.shape[0])
+        ub_total[n_negative > 1] = -1
         self.total = np.concatenate([table.eq_total, ub_total])
         csc = a.tocsc()
         self.cell_indptr, self.cell_rows = csc.indptr, csc.indices
@@ -117,8 +136,10 @@ def local_fixpoint(
     start: np.ndarray | None = None,
     rows: _Rows | None = None,
     lower: np.ndarray | None = None,
+    fixed: np.ndarray | None = None,
 ) -> int:
     """Add complements in place until every sub-table passes the local rule; returns how many.
+    ``fixed`` cells (an earlier publication's) are never added.
 
     Equalities (total = sum of parts) as in the module docstring. Inequalities
     (sum of parts <= total) with a published total: each suppressed part ``j`` can be at most
@@ -130,6 +151,7 @@ def local_fixpoint(
     lower = np.zeros(table.n_cells) if lower is None else lower
     remainder = table.is_remainder(np.arange(table.n_cells))
     hidden = suppressed | remainder
+    free = np.ones(table.n_cells, dtype=bool) if fixed is None else ~fixed
     heavy = _heavy(table)
     xs = np.nan_to_num(x)
     seeds = np.flatnonzero(suppressed) if start is None else np.asarray(start)
@@ -152,11 +174,11 @@ def local_fixpoint(
         real_parts = parts[~remainder[parts]]
         new: list[int] = []
         if r >= rows.n_eq:  # inequality: sum(coef * parts) <= total
-            if hidden[total]:
+            if total < 0 or hidden[total]:  # no single total: left to the LP repair
                 continue
             coef = rows.coef[rows.indptr[r] : rows.indptr[r + 1]][members != total]
             pub_mask = ~hidden[parts]
-            pool = [int(c) for c in np.concatenate([parts[pub_mask], [total]])]
+            pool = [int(c) for c in np.concatenate([parts[pub_mask], [total]]) if free[c]]
             pool.sort(key=lambda c: (cost[c], c))
             for j, cj in zip(parts, coef, strict=True):
                 if not suppressed[j]:
@@ -175,7 +197,7 @@ def local_fixpoint(
                 if total in new:
                     break
         else:
-            cand = real_parts[~hidden[real_parts]]
+            cand = real_parts[~hidden[real_parts] & free[real_parts]]
             cand = cand[np.lexsort((cand, cost[cand]))]
             if hidden[total]:
                 if not hidden[real_parts].any() and cand.size:
@@ -189,7 +211,7 @@ def local_fixpoint(
                     new.append(c)
                     n_hidden += 1
                     mass += float(xs[c])
-                if (n_hidden < 2 or mass < width - TOL) and not remainder[total]:
+                if (n_hidden < 2 or mass < width - TOL) and not remainder[total] and free[total]:
                     new.append(total)
         for c in new:
             if suppressed[c]:
@@ -236,17 +258,28 @@ def protect_counts(
     backend: str = "highs",
     joint_rounds: int = 12,
     workers: int = 1,
+    fixed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, SecondaryStats]:
-    """Suppression mask over the cells (primary plus complements) and what it took."""
+    """Suppression mask over the cells (primary plus complements) and what it took.
+
+    ``primary``: the cells suppressed from the start. ``fixed``: cells of an earlier
+    publication, whose status (suppressed in ``primary`` or published) never changes: they are
+    never complements, but a suppressed one is checked like any other (what is published now
+    must not narrow it)."""
     stats = SecondaryStats()
     cost = cell_costs(table, x)
     heavy = _heavy(table)
     remainder = table.is_remainder(np.arange(table.n_cells))
     suppressed = primary.copy() & ~remainder
+    free = np.ones(table.n_cells, dtype=bool) if fixed is None else ~fixed
     rows = _Rows(table)
-    stats.n_local += local_fixpoint(table, x, suppressed, width, cost, rows=rows, lower=lower)
+    stats.n_local += local_fixpoint(
+        table, x, suppressed, width, cost, rows=rows, lower=lower, fixed=fixed
+    )
     scope: np.ndarray | None = None
     gemeente = table.gemeente_of_area()
+    if table.area_base is not None:  # one gemeente in every period of the table
+        _, gemeente = np.unique(table.area_base[gemeente].astype(str), return_inverse=True)
     blocks = families(table)
     inner = inner_blocks(table)
     for round_no in range(max_rounds + 1):
@@ -300,37 +333,41 @@ def protect_counts(
         )
         if fails.size == 0:
             break
-        if round_no == max_rounds:
-            # Last resort: suppress every count of the gemeenten still failing.
+        new: list[int] = []
+        for j in fails if round_no < max_rounds else ():
+            deficit = width - float(iv_width[j])
+            cands = np.array(sorted(iv.binding.get(int(j), ())), dtype=np.int64)
+            cands = cands[~hidden[cands] & free[cands]] if cands.size else cands
+            pick = _pick(cands, x, cost, heavy, deficit)
+            if pick is None:
+                near = _neighbours(rows, np.array([j]))
+                pick = _pick(near[~hidden[near] & free[near]], x, cost, heavy, deficit)
+            if pick is None:  # nothing published around it: widen to the neighbours' neighbours
+                near = _neighbours(rows, _neighbours(rows, np.array([j])))
+                pick = _pick(near[~hidden[near] & free[near]], x, cost, heavy, deficit)
+            if pick is not None:
+                new.append(pick)
+        if not new:
+            # Last resort (or nothing left to pick): suppress every count of the gemeenten
+            # still failing, in every period whose cells may still change.
             gems = np.unique(gemeente[fails // table.k])
             areas = np.flatnonzero(
                 np.isin(gemeente, gems) & (np.arange(table.n_areas) < table.n_real)
             )
             cells = (areas[:, None] * table.k + np.arange(table.k)[None, :]).ravel()
+            cells = cells[free[cells] & ~suppressed[cells]]
+            if cells.size == 0:
+                break  # nothing more can be suppressed: the audit will say which cells fail
             suppressed[cells] = True
             stats.n_whole_components += gems.size
-            scope = cells
+            scope = np.concatenate([fails, cells])
             continue
-        new: list[int] = []
-        for j in fails:
-            deficit = width - float(iv_width[j])
-            cands = np.array(sorted(iv.binding.get(int(j), ())), dtype=np.int64)
-            cands = cands[~hidden[cands]] if cands.size else cands
-            pick = _pick(cands, x, cost, heavy, deficit)
-            if pick is None:
-                near = _neighbours(rows, np.array([j]))
-                pick = _pick(near[~hidden[near]], x, cost, heavy, deficit)
-            if pick is None:  # nothing published around it: widen to the neighbours' neighbours
-                near = _neighbours(rows, _neighbours(rows, np.array([j])))
-                pick = _pick(near[~hidden[near]], x, cost, heavy, deficit)
-            if pick is not None:
-                new.append(pick)
         new_cells = np.unique(np.array(new, dtype=np.int64))
         suppressed[new_cells] = True
         stats.n_lp_repairs += int(new_cells.size)
         before = suppressed.copy()
         stats.n_local += local_fixpoint(
-            table, x, suppressed, width, cost, start=new_cells, rows=rows, lower=lower
+            table, x, suppressed, width, cost, start=new_cells, rows=rows, lower=lower, fixed=fixed
         )
         scope = np.concatenate([fails, np.flatnonzero(suppressed & ~before), new_cells])
     return suppressed, stats

@@ -17,7 +17,11 @@ from dataclasses import dataclass
 
 import duckdb
 
-from orchestration.contract import AUDIT_CHECK_NAME, CANDIDATE_TABLE
+from orchestration.contract import (
+    AUDIT_CHECK_NAME,
+    CANDIDATE_TABLE,
+    publishes_multi_quarter_periods,
+)
 from orchestration.disclosure.audit import AuditResult, audit_publication
 from orchestration.gate.results import GateResult
 from orchestration.gate.suites import Suite, load_suites, run_gate, suite_key
@@ -111,6 +115,10 @@ def blocking_check_names() -> tuple[str, ...]:
 def check_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> GateOutcome:
     """Run every suite on the quarter's candidate, then the disclosure audit on it."""
     suites = run_gate(con, quarter)
-    candidate = con.execute(f"select * from {CANDIDATE_TABLE} where quarter = ?", [quarter]).pl()
+    # with a period over several quarters, the audit covers every quarter (docs/periods-plan.md)
+    every_quarter = publishes_multi_quarter_periods()
+    candidate = con.execute(
+        f"select * from {CANDIDATE_TABLE} where quarter = ? or ?", [quarter, every_quarter]
+    ).pl()
     fault_pause("checks")  # test hook (orchestration/settings.py), inert in production
     return GateOutcome(quarter=quarter, suites=suites, audit=audit_publication(candidate))

@@ -1,15 +1,16 @@
 """The small pandas frames the gate validates, aggregated in DuckDB first.
 
-Every frame is area-level (at most areas x indicators rows): no household-level table is
-ever pulled into pandas. Frame names are what the suite files in ``expectations/`` refer to
+Every frame is area-level (at most periods x areas x indicators rows): no household-level
+table is ever pulled into pandas. A quarter's candidate holds every published period of the
+quarter (``period_type``); the relations are checked within each period. Frame names are what the suite files in ``expectations/`` refer to
 (``meta.frames``):
 
 - ``area_indicators``: the candidate rows of the quarter, every column as it is;
 - ``buurt``, ``wijk``, ``gemeente``: the wide tables exactly as publish builds them;
-- ``area_coverage``: one row per area of the reference or of the candidate, with the rows and
-  distinct indicators the candidate has for it;
-- ``parts_vs_total``: one row per area x relation: the sum of the published parts and the
-  published total;
+- ``area_coverage``: one row per period of the candidate x area of the reference or of the
+  candidate, with the rows and distinct indicators the candidate has for it;
+- ``parts_vs_total``: one row per period x area x relation: the sum of the published parts
+  and the published total;
 - ``disclosure_cells`` (restricted): one row per cell of the protected table: true value,
   suppression, candidate value and status, numerator status and denominator value;
 - ``jumps``: one row per cell published this and last quarter with both values > 0, with the
@@ -31,6 +32,7 @@ from orchestration.contract import (
     PROTECTED_TABLE,
     count_indicator_names,
     indicator_names,
+    published_period_types,
     subset_bounds,
     sum_relations,
     wide_select_sql,
@@ -135,62 +137,74 @@ def frame_sql(tables: GateTables, ref_sql: str | None) -> dict[str, str]:
     )
     sql = {
         "area_indicators": f"select * from {cand} where quarter = $quarter "
-        "order by area_level, area_code, indicator",
+        "order by period_type, area_level, area_code, indicator",
         "area_coverage": None
         if ref_sql is None
         else f"""
-            with ref as ({ref_sql}),
-            cand as (select area_level, area_code, count(*) as n_rows,
+            with cand as (select period_type, area_level, area_code, count(*) as n_rows,
                             count(distinct indicator) as n_indicators
-                     from {cand} where quarter = $quarter group by all)
-            select coalesce(r.area_level, c.area_level) as area_level,
+                     from {cand} where quarter = $quarter group by all),
+            ref as (select p.period_type, r.*
+                    from ({ref_sql}) r
+                    cross join (select distinct period_type from cand) p)
+            select coalesce(r.period_type, c.period_type) as period_type,
+                   coalesce(r.area_level, c.area_level) as area_level,
                    coalesce(r.area_code, c.area_code) as area_code,
                    r.area_code is not null as in_reference,
                    coalesce(c.n_rows, 0) as n_rows, coalesce(c.n_indicators, 0) as n_indicators
             from ref r full outer join cand c
-              on r.area_level = c.area_level and r.area_code = c.area_code
-            order by 1, 2""",
+              on r.period_type = c.period_type and r.area_level = c.area_level
+              and r.area_code = c.area_code
+            order by 1, 2, 3""",
         "parts_vs_total": f"""
-            with cand as (select area_level, area_code, parent_code, indicator,
+            with cand as (select period_type, area_level, area_code, parent_code, indicator,
                                  case when status = 'published' then value end as value
                           from {cand} where quarter = $quarter),
             rel as (select * from (values {rel_rows})
                     t(relation, total_indicator, part_indicator, exact)),
             within_area as (
-                select p.area_level, p.area_code, r.relation, r.total_indicator as indicator,
+                select p.period_type, p.area_level, p.area_code, r.relation,
+                       r.total_indicator as indicator,
                        bool_and(r.exact) as exact, sum(p.value) as parts_sum,
                        count(*) as n_parts, count(p.value) as n_parts_published
                 from cand p join rel r on p.indicator = r.part_indicator
                 group by all),
             hierarchy as (
-                select par.area_level, par.area_code,
+                select par.period_type, par.area_level, par.area_code,
                        ch.area_level || ' within ' || par.area_level as relation, par.indicator,
                        false as exact, sum(ch.value) as parts_sum,
                        count(*) as n_parts, count(ch.value) as n_parts_published,
                        any_value(par.value) as total
                 from cand ch join cand par
                   on ch.parent_code = par.area_code and ch.indicator = par.indicator
+                  and ch.period_type = par.period_type
                 where par.indicator in ({counts})
-                group by par.area_level, par.area_code, ch.area_level, par.indicator)
-            select w.area_level, w.area_code, w.relation, w.indicator, t.value as total,
+                group by par.period_type, par.area_level, par.area_code, ch.area_level,
+                         par.indicator)
+            select w.period_type, w.area_level, w.area_code, w.relation, w.indicator,
+                   t.value as total,
                    w.parts_sum, w.n_parts, w.n_parts_published, w.exact,
                    w.n_parts_published = w.n_parts as all_parts_published
             from within_area w
             left join cand t on t.area_code = w.area_code and t.indicator = w.indicator
+              and t.period_type = w.period_type
             union all
-            select area_level, area_code, relation, indicator, total, parts_sum, n_parts,
-                   n_parts_published, exact, n_parts_published = n_parts as all_parts_published
+            select period_type, area_level, area_code, relation, indicator, total, parts_sum,
+                   n_parts, n_parts_published, exact,
+                   n_parts_published = n_parts as all_parts_published
             from hierarchy
-            order by area_level, area_code, relation, indicator""",
+            order by period_type, area_level, area_code, relation, indicator""",
         "jumps": f"""
-            with cur as (select area_level, area_code, indicator, value from {cand}
+            with cur as (select period_type, area_level, area_code, indicator, value from {cand}
                          where quarter = $quarter and status = 'published' and value > 0),
-            prev as (select area_code, indicator, value from {cand}
+            prev as (select period_type, area_code, indicator, value from {cand}
                      where quarter = $previous and status = 'published' and value > 0)
-            select c.area_level, c.area_code, c.indicator, c.value, p.value as previous_value,
+            select c.period_type, c.area_level, c.area_code, c.indicator, c.value,
+                   p.value as previous_value,
                    greatest(c.value / p.value, p.value / c.value) as factor
             from cur c join prev p on p.area_code = c.area_code and p.indicator = c.indicator
-            order by factor desc, c.area_code, c.indicator""",
+              and p.period_type = c.period_type
+            order by factor desc, c.period_type, c.area_code, c.indicator""",
     }
     for level in LEVELS:
         sql[level] = wide_select_sql(cand, level, quarter="$quarter")
@@ -199,34 +213,55 @@ def frame_sql(tables: GateTables, ref_sql: str | None) -> dict[str, str]:
         sql["disclosure_cells"] = f"""
             with ind as (select * from {indicator_values_sql()}),
             prot as (select * from {prot} where quarter = $quarter),
-            cand as (select area_code, indicator, value, status from {cand}
+            cand as (select period_type, area_code, indicator, value, status from {cand}
                      where quarter = $quarter)
-            select p.area_level, p.area_code, p.indicator, i.kind, p.value as true_value, p.status,
+            select p.period_type, p.area_level, p.area_code, p.indicator, i.kind,
+                   p.value as true_value, p.status,
                    p.suppression, c.value as published_value, c.status as published_status,
                    num.status as numerator_status, den.value as denominator_value
             from prot p
             left join ind i on i.indicator = p.indicator
             left join cand c on c.area_code = p.area_code and c.indicator = p.indicator
+              and c.period_type = p.period_type
             left join prot num on num.area_code = p.area_code and num.indicator = i.numerator
+              and num.period_type = p.period_type
             left join prot den on den.area_code = p.area_code and den.indicator = i.denominator
-            order by p.area_level, p.area_code, i.ord"""
+              and den.period_type = p.period_type
+            order by p.period_type, p.area_level, p.area_code, i.ord"""
     return {name: query for name, query in sql.items() if query is not None}
 
 
-def gate_parameters(quarter: str, reference_counts: dict[str, int]) -> dict[str, Any]:
+def gate_parameters(
+    quarter: str, reference_counts: dict[str, int], n_periods: int = 1
+) -> dict[str, Any]:
+    """Parameters of the suites; ``n_periods``: the period types in the quarter's candidate
+    (each must be complete: every area of the reference with every indicator)."""
     params = disclosure_parameters()
     names = indicator_names()
+    n_areas = sum(reference_counts.get(level, 0) for level in LEVELS)
     return {
         "quarter": quarter,
         "quarter_set": [quarter],
+        "period_types": list(published_period_types()),
         "indicators": names,
         "n_indicators": len(names),
-        "expected_rows": sum(reference_counts.get(level, 0) for level in LEVELS) * len(names),
+        "expected_rows": n_areas * len(names) * n_periods,
         "min_count": params["min_count"],
         "min_denominator": params["min_denominator"],
         "min_median_n": params["min_median_n"],
         "jump_warning_factor": params["jump_warning_factor"],
     }
+
+
+def _candidate_periods(con: duckdb.DuckDBPyConnection, candidate: str, quarter: str) -> int:
+    """Period types in the quarter's candidate (1 when it cannot be read: its frames fail)."""
+    try:
+        found = con.execute(
+            f"select count(distinct period_type) from {candidate} where quarter = ?", [quarter]
+        ).fetchone()[0]
+    except duckdb.Error:
+        return 1
+    return max(int(found), 1)
 
 
 def build_frames(
@@ -249,8 +284,11 @@ def build_frames(
     except duckdb.Error as exc:
         ref_sql = None
         gate_input.errors["area_coverage"] = f"area reference {tables.reference}: {exc}"
-    gate_input.parameters = gate_parameters(quarter, counts)
-    gate_input.frame_parameters = {level: {"n_areas": counts.get(level, 0)} for level in LEVELS}
+    n_periods = _candidate_periods(con, tables.candidate, quarter)
+    gate_input.parameters = gate_parameters(quarter, counts, n_periods)
+    gate_input.frame_parameters = {
+        level: {"n_areas": counts.get(level, 0) * n_periods} for level in LEVELS
+    }
     sql = frame_sql(tables, ref_sql)
     bind = {"quarter": quarter, "previous": previous_quarter(quarter)}
     for name, query in sql.items():

@@ -25,18 +25,7 @@ signalled_groups as (
         buurtcode,
         wijkcode,
         gemeentecode,
-        count(*) as hh_met_signaal,
-        count(*) filter (where n_partner_types >= 2) as hh_meerdere_signalen,
-        sum(n_signalen) as signalen,
-        {%- for group in publication_groups() %}
-        sum(n_signalen_{{ group }}) as signalen_{{ group }},
-        {%- endfor %}
-        count(*) filter (where not bekend) as hh_onbekend,
-        count(*) filter (where bereikt) as hh_bereikt,
-        count(*) filter (where hulp_geaccepteerd) as hh_hulp_geaccepteerd,
-        {%- for persona in personas() %}
-        count(*) filter (where persona = '{{ persona }}') as hh_persona_{{ persona }}{{ ',' if not loop.last }}
-        {%- endfor %}
+{{ signalled_household_counts() }}
     from signalled
     group by all
 ),
@@ -54,33 +43,15 @@ combined as (
     from signalled_groups
 ),
 
-{% set levels = [('buurt', 'buurtcode'), ('wijk', 'wijkcode'), ('gemeente', 'gemeentecode')] %}
+{% set sums %}
+        {%- for name in counts %}sum({{ name }}) as {{ name }}{{ ', ' if not loop.last }}{% endfor %}
+{%- endset %}
 per_area as (
-    {%- for level, code in levels %}
-    select
-        '{{ level }}' as area_level,
-        {{ code }} as area_code
-        {%- for name in counts %},
-        sum({{ name }}) as {{ name }}
-        {%- endfor %}
-    from combined
-    where {{ code }} is not null
-    group by {{ code }}
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+{{ per_area_level('combined', sums) }}
 ),
 
 medians as (
-    {%- for level, code in levels %}
-    select
-        '{{ level }}' as area_level,
-        {{ code }} as area_code,
-        median(cast(totaal_bedrag as double)) as mediaan_bedrag
-    from signalled
-    where {{ code }} is not null
-    group by {{ code }}
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+{{ area_medians('signalled') }}
 )
 
 select

@@ -1,16 +1,23 @@
 -- The dbt output consumed by disclosure control (docs/architecture.md): one row per quarter x
--- area x indicator of seeds/indicators.csv with the unsuppressed value. Counts and the median
--- come from mon_area_counts; every rate is numerator / denominator * scale as the seed says,
--- from unsuppressed counts, NULL when the denominator is 0.
+-- period x area x indicator of seeds/indicators.csv with the unsuppressed value. Counts and
+-- the median come from mon_area_counts (period_type kwartaal, period = the quarter) and
+-- mon_area_counts_vier_kwartalen (vier_kwartalen, period '2025Q4-2026Q3'; no rows until all
+-- four quarters are built); every rate is numerator / denominator * scale as the seed says,
+-- from the unsuppressed counts of the same period, NULL when the denominator is 0.
 {% set wide_columns = count_indicators() + median_indicators() %}
 with counts as (
-    select * from {{ ref('mon_area_counts') }}
+    select *, 'kwartaal' as period_type, quarter as period
+    from {{ ref('mon_area_counts') }}
+    where quarter = {{ quarter_literal() }}
+    union all by name
+    select *, 'vier_kwartalen' as period_type
+    from {{ ref('mon_area_counts_vier_kwartalen') }}
     where quarter = {{ quarter_literal() }}
 ),
 
 wide as (
     select
-        quarter, area_level, area_code, area_name, parent_code
+        quarter, period_type, period, area_level, area_code, area_name, parent_code
         {%- for name in wide_columns %},
         cast({{ name }} as double) as {{ name }}
         {%- endfor %}
@@ -31,6 +38,8 @@ definitions as (
 rates as (
     select
         numerator.quarter,
+        numerator.period_type,
+        numerator.period,
         numerator.area_level,
         numerator.area_code,
         numerator.area_name,
@@ -45,6 +54,7 @@ rates as (
         on numerator.indicator = definitions.numerator
     inner join long_values as denominator
         on denominator.indicator = definitions.denominator
+        and denominator.period_type = numerator.period_type
         and denominator.area_level = numerator.area_level
         and denominator.area_code = numerator.area_code
     where definitions.kind = 'rate'
@@ -52,6 +62,8 @@ rates as (
 
 select
     long_values.quarter,
+    long_values.period_type,
+    long_values.period,
     long_values.area_level,
     long_values.area_code,
     long_values.area_name,
@@ -62,5 +74,5 @@ from long_values
 inner join definitions
     on definitions.indicator = long_values.indicator
 union all
-select quarter, area_level, area_code, area_name, parent_code, indicator, value
+select quarter, period_type, period, area_level, area_code, area_name, parent_code, indicator, value
 from rates

@@ -1,0 +1,46 @@
+{#- What mon_area_counts and mon_area_counts_vier_kwartalen compute alike. -#}
+
+{#- Area levels and the household column that places a household in an area of that level. -#}
+{% macro area_levels() -%}
+  {{ return([('buurt', 'buurtcode'), ('wijk', 'wijkcode'), ('gemeente', 'gemeentecode')]) }}
+{%- endmacro %}
+
+{#- The select list of the signalled-household counts over a group of rows with one row per
+    signalled household: n_partner_types, n_signalen, n_signalen_<groep>, bekend, bereikt,
+    hulp_geaccepteerd and persona as in fct_huishouden_signalen. -#}
+{% macro signalled_household_counts() -%}
+        count(*) as hh_met_signaal,
+        count(*) filter (where n_partner_types >= 2) as hh_meerdere_signalen,
+        sum(n_signalen) as signalen,
+        {%- for group in publication_groups() %}
+        sum(n_signalen_{{ group }}) as signalen_{{ group }},
+        {%- endfor %}
+        count(*) filter (where not bekend) as hh_onbekend,
+        count(*) filter (where bereikt) as hh_bereikt,
+        count(*) filter (where hulp_geaccepteerd) as hh_hulp_geaccepteerd,
+        {%- for persona in personas() %}
+        count(*) filter (where persona = '{{ persona }}') as hh_persona_{{ persona }}{{ ',' if not loop.last }}
+        {%- endfor %}
+{%- endmacro %}
+
+{#- One row per area of every level: the select list ``columns`` over the rows of ``relation``
+    (one per household, or per household group, with buurtcode, wijkcode, gemeentecode) that
+    the area holds, as area_level, area_code and those columns. -#}
+{% macro per_area_level(relation, columns) -%}
+    {%- for level, code in area_levels() %}
+    select
+        '{{ level }}' as area_level,
+        {{ code }} as area_code,
+        {{ columns }}
+    from {{ relation }}
+    where {{ code }} is not null
+    group by {{ code }}
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- Median of the households' total arrears per area of every level (relation: one row per
+    signalled household with buurtcode, wijkcode, gemeentecode and totaal_bedrag). -#}
+{% macro area_medians(relation) -%}
+{{ per_area_level(relation, 'median(cast(totaal_bedrag as double)) as mediaan_bedrag') }}
+{%- endmacro %}

@@ -1,0 +1,100 @@
+-- Restricted wide table of the four-quarter period ("voortschrijdend jaar") ending with the
+-- quarter being built: the same columns as mon_area_counts plus period ('2025Q4-2026Q3').
+-- Unsuppressed: input of disclosure control, never published as such.
+--
+-- Rows only when all four quarters are built (mon_area_counts has rows for each: a built
+-- quarter always has a row per area), then one per area of the built quarter's reference.
+-- A household (huishouden_id) is counted once over the period, in the area of its latest
+-- quarter (a buurt unknown to the built quarter's reference: gemeente only); signals add up;
+-- reached / help accepted in any quarter; not known to the gemeente before its first signal
+-- of the period (the flag of its earliest quarter); persona of its latest quarter;
+-- partner types of every quarter together; mediaan_bedrag over its arrears of the period.
+-- huishoudens: the built quarter's (households at the end of the period).
+{% set counts = count_indicators() %}
+{% set quarters = period_quarters(period_types()['vier_kwartalen']) %}
+{% set quarter_list = "('" ~ quarters | join("', '") ~ "')" %}
+with built_quarters as (
+    select count(distinct quarter) as n
+    from {{ ref('mon_area_counts') }}
+    where quarter in {{ quarter_list }}
+),
+
+areas as (
+    select *
+    from {{ ref('mon_area_counts') }}
+    where quarter = {{ quarter_literal() }}
+      and (select n from built_quarters) = {{ quarters | length }}
+),
+
+household_quarters as (
+    select *
+    from {{ ref('fct_huishouden_signalen') }}
+    where quarter in {{ quarter_list }}
+),
+
+partner_types as (
+    select huishouden_id, count(distinct partner_type) as n_partner_types
+    from {{ ref('fct_signalen') }}
+    where quarter in {{ quarter_list }} and huishouden_id is not null
+    group by huishouden_id
+),
+
+households as (
+    select
+        huishouden_id,
+        arg_max(buurtcode, quarter) as latest_buurtcode,
+        arg_max(gemeentecode, quarter) as gemeentecode,
+        arg_max(persona, quarter) as persona,
+        arg_min(bekend, quarter) as bekend,
+        bool_or(bereikt) as bereikt,
+        bool_or(hulp_geaccepteerd) as hulp_geaccepteerd,
+        sum(n_signalen) as n_signalen,
+        {%- for group in publication_groups() %}
+        sum(n_signalen_{{ group }}) as n_signalen_{{ group }},
+        {%- endfor %}
+        sum(totaal_bedrag) as totaal_bedrag
+    from household_quarters
+    group by huishouden_id
+),
+
+signalled as (
+    select
+        households.*,
+        buurten.area_code as buurtcode,
+        buurten.parent_code as wijkcode,
+        partner_types.n_partner_types
+    from households
+    inner join partner_types
+        on partner_types.huishouden_id = households.huishouden_id
+    left join areas as buurten
+        on buurten.area_level = 'buurt'
+        and buurten.area_code = households.latest_buurtcode
+),
+
+per_area as (
+{{ per_area_level('signalled', signalled_household_counts()) }}
+),
+
+medians as (
+{{ area_medians('signalled') }}
+)
+
+select
+    areas.quarter,
+    '{{ period_label(period_types()['vier_kwartalen']) }}' as period,
+    areas.area_level,
+    areas.area_code,
+    areas.area_name,
+    areas.parent_code,
+    areas.huishoudens,
+    {%- for name in counts if name != 'huishoudens' %}
+    cast(coalesce(per_area.{{ name }}, 0) as bigint) as {{ name }},
+    {%- endfor %}
+    cast(medians.mediaan_bedrag as double) as mediaan_bedrag
+from areas
+left join per_area
+    on per_area.area_level = areas.area_level
+    and per_area.area_code = areas.area_code
+left join medians
+    on medians.area_level = areas.area_level
+    and medians.area_code = areas.area_code

@@ -1,0 +1,240 @@
+"""The four-quarter period ("voortschrijdend jaar") of the dbt project, on four built quarters.
+
+The hand-made warehouse (tests/fixtures/raw_warehouse.py) has two quarters, 2026Q2 and
+2026Q3; here its raw rows are copied six months back as well (every date moved by six
+months, the landing quarter relabelled), so 2025Q4 .. 2026Q3 are four quarters with the same
+households signalled in several of them. The four-quarter figures of 2026Q3 are recomputed in
+Python from the restricted per-quarter facts (``fct_huishouden_signalen``, ``fct_signalen``:
+their own tests are in test_dbt_models.py) with the period definitions stated here
+(docs/periods-plan.md, 1.2), not read from the model.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from orchestration.disclosure.model import build_table, check_consistency, fill_remainders
+
+try:
+    from tests.fixtures import raw_warehouse as fx
+    from tests.test_dbt_models import COUNTS, RATES, area_figures, build_ok, query
+except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
+    from fixtures import raw_warehouse as fx  # type: ignore[no-redef]
+    from test_dbt_models import (  # type: ignore[no-redef]
+        COUNTS,
+        RATES,
+        area_figures,
+        build_ok,
+        query,
+    )
+
+SHIFTED = {"2026Q2": "2025Q4", "2026Q3": "2026Q1"}
+"""Landing quarter of the fixture -> the quarter its copy, six months earlier, lands in."""
+PERIOD = ("2025Q4", "2026Q1", "2026Q2", "2026Q3")
+LABEL = "2025Q4-2026Q3"
+DATE_COLUMNS = {
+    "signalen": ("signaaldatum", "startdatum_achterstand"),
+    "uitkeringen": ("startdatum", "einddatum"),
+    "schuldhulp": ("startdatum", "einddatum"),
+    "vroegsignaal_zaken": ("matchingsdatum", "datum_eerste_contact"),
+}
+QUARTERLY_SQL = (
+    "select area_code, indicator, value from main_monitor.mon_area_indicators "
+    "where quarter = ? and period_type = 'kwartaal' order by all"
+)
+GROUPS = tuple(name.removeprefix("signalen_") for name in COUNTS if name.startswith("signalen_"))
+
+
+def add_shifted_quarters(warehouse: Path) -> None:
+    """Copy every raw row of the fixture's quarters six months back."""
+    with duckdb.connect(str(warehouse)) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw'"
+            ).fetchall()
+        ]
+        for table in tables:
+            columns = [r[0] for r in con.execute(f"describe raw.{table}").fetchall()]
+            for original, shifted in SHIFTED.items():
+                exprs = [
+                    f"'{shifted}'"
+                    if c == "quarter"
+                    else f"cast({c} - interval 6 month as date)"
+                    if c in DATE_COLUMNS.get(table, ())
+                    else c
+                    for c in columns
+                ]
+                con.execute(
+                    f"insert into raw.{table} select {', '.join(exprs)} "
+                    f"from raw.{table} where quarter = ?",
+                    [original],
+                )
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """2026Q3 built alone first (no four-quarter rows yet), then 2025Q4 .. 2026Q3 in order."""
+    work = tmp_path_factory.mktemp("dbt_periods")
+    warehouse = fx.build_raw_warehouse(work / "warehouse.duckdb")
+    add_shifted_quarters(warehouse)
+    build_ok(warehouse, "2026Q3", work, command="build")
+    alone = query(
+        warehouse,
+        "select period_type, count(*) from main_monitor.mon_area_indicators group by 1",
+    )
+    quarterly_alone = query(warehouse, QUARTERLY_SQL, [PERIOD[-1]])
+    for quarter in PERIOD[:-1]:
+        build_ok(warehouse, quarter, work, command="run")
+    three = query(warehouse, "select count(*) from main_monitor.mon_area_counts_vier_kwartalen")
+    # the last build runs every data test, the four-quarter model's among them
+    build_ok(warehouse, PERIOD[-1], work, command="build")
+    return {
+        "warehouse": warehouse,
+        "alone": dict(alone),
+        "quarterly_alone": quarterly_alone,
+        "three": three[0][0],
+    }
+
+
+def period_reference(warehouse: Path) -> dict[tuple[str, str], float | None]:
+    """The definitions of the period, applied to the facts of its four quarters."""
+    rows = query(
+        warehouse,
+        "select quarter, huishouden_id, buurtcode, gemeentecode, persona, bekend, bereikt, "
+        "hulp_geaccepteerd, "
+        + ", ".join(f"n_signalen_{g}" for g in GROUPS)
+        + ", cast(totaal_bedrag as double) from main_marts.fct_huishouden_signalen "
+        "where quarter in (select unnest(?)) order by quarter",
+        [list(PERIOD)],
+    )
+    types: dict[str, set[str]] = defaultdict(set)
+    for hh, partner_type in query(
+        warehouse,
+        "select huishouden_id, partner_type from main_marts.fct_signalen "
+        "where huishouden_id is not null and quarter in (select unnest(?))",
+        [list(PERIOD)],
+    ):
+        types[hh].add(partner_type)
+    households: dict[str, dict] = {}
+    for _quarter, hh, buurt, gemeente, persona, bekend, bereikt, hulp, *rest in rows:
+        per_group, totaal = rest[:-1], rest[-1]
+        h = households.setdefault(
+            hh, {"bekend": bekend, "bereikt": False, "hulp": False, "totaal": 0.0}
+        )  # rows in quarter order: the first row gives bekend, the last buurt and persona
+        h |= {"buurt": buurt, "gemeente": gemeente, "persona": persona}
+        h["bereikt"] |= bereikt
+        h["hulp"] |= hulp
+        for g, m in zip(GROUPS, per_group, strict=True):
+            h[g] = h.get(g, 0) + m
+        h["totaal"] += totaal
+    areas = {code: (level, parent) for code, level, _, parent in fx.AREAS}
+    huishoudens = dict(
+        query(
+            warehouse,
+            "select area_code, huishoudens from main_monitor.mon_area_counts where quarter = ?",
+            [PERIOD[-1]],
+        )
+    )
+    placed = []
+    for hh, h in households.items():
+        buurt = h["buurt"]
+        if areas.get(buurt, ("",))[0] == "buurt":
+            codes = [buurt, areas[buurt][1], h["gemeente"]]
+        else:
+            codes = [h["gemeente"]]
+        groups = [g for g in GROUPS for _ in range(h[g])]
+        placed.append((codes, h | {"n_types": len(types[hh]), "groups": groups}))
+    return area_figures(list(areas), huishoudens, placed)
+
+
+def test_no_four_quarter_rows_until_all_four_quarters_are_built(built) -> None:
+    assert built["alone"] == {"kwartaal": len(fx.AREAS) * (len(COUNTS) + len(RATES) + 1)}
+    assert built["three"] == 0  # 2025Q4 .. 2026Q2 built, 2026Q2's period needs 2025Q3
+
+
+def test_the_period_is_named_by_its_quarters(built) -> None:
+    rows = query(
+        built["warehouse"],
+        "select period_type, period, count(distinct area_code) "
+        "from main_monitor.mon_area_indicators where quarter = ? group by all order by 1",
+        [PERIOD[-1]],
+    )
+    assert rows == [
+        ("kwartaal", PERIOD[-1], len(fx.AREAS)),
+        ("vier_kwartalen", LABEL, len(fx.AREAS)),
+    ]
+
+
+def test_four_quarter_figures_follow_the_period_definitions(built) -> None:
+    actual = {
+        (code, indicator): value
+        for code, indicator, value in query(
+            built["warehouse"],
+            "select area_code, indicator, value from main_monitor.mon_area_indicators "
+            "where quarter = ? and period_type = 'vier_kwartalen'",
+            [PERIOD[-1]],
+        )
+    }
+    expected = period_reference(built["warehouse"])
+    assert actual.keys() == expected.keys()
+    wrong = {
+        key: (actual[key], value)
+        for key, value in expected.items()
+        if (value is None) != (actual[key] is None)
+        or (value is not None and abs(actual[key] - value) > 1e-9)
+    }
+    assert not wrong
+    # the data exercise the definitions: households signalled in several quarters count once
+    quarterly = dict(
+        query(
+            built["warehouse"],
+            "select quarter, value from main_monitor.mon_area_indicators "
+            "where area_code = 'GM0001' and indicator = 'hh_met_signaal' "
+            "and period_type = 'kwartaal'",
+        )
+    )
+    assert expected[("GM0001", "hh_met_signaal")] < sum(quarterly[q] for q in PERIOD)
+    assert expected[("GM0001", "hh_met_signaal")] >= max(quarterly[q] for q in PERIOD)
+
+
+def test_signals_of_the_period_are_the_sum_of_its_quarters(built) -> None:
+    rows = query(
+        built["warehouse"],
+        "select area_code, indicator, sum(value) filter (where period_type = 'kwartaal'), "
+        "any_value(value) filter (where period_type = 'vier_kwartalen') "
+        "from main_monitor.mon_area_indicators "
+        "where indicator like 'signalen%' and indicator <> 'signalen_per_1000_hh' "
+        "and (period_type = 'kwartaal' or quarter = ?) group by all",
+        [PERIOD[-1]],
+    )
+    assert rows and all(quarters == period for _, _, quarters, period in rows)
+
+
+def test_the_quarterly_figures_do_not_depend_on_the_period(built) -> None:
+    """2026Q3's quarterly rows are the same built alone and after the other quarters."""
+    assert built["quarterly_alone"]
+    assert query(built["warehouse"], QUARTERLY_SQL, [PERIOD[-1]]) == built["quarterly_alone"]
+
+
+def test_the_disclosure_model_relations_over_quarters_hold_on_the_dbt_figures(built) -> None:
+    """contract.OVER_QUARTERS states what the dbt definitions imply (Y = sum for signals,
+    Q_i <= Y <= sum for households, ...): the unsuppressed figures of the four quarters and
+    their period satisfy every relation of the model, remainders (no buurt) included."""
+    with duckdb.connect(str(built["warehouse"]), read_only=True) as con:
+        frame = con.execute(
+            "select * from main_monitor.mon_area_indicators where quarter in (select unnest(?))",
+            [list(PERIOD)],
+        ).pl()
+    table = build_table(frame)
+    n_temporal = table.a_eq.shape[0] - sum(
+        build_table(frame.filter(pl.col("period") == p)).a_eq.shape[0]
+        for p in frame["period"].unique()
+    )
+    assert n_temporal > 0  # the relations between the period and its quarters are there
+    assert check_consistency(table, fill_remainders(table)) == []

@@ -1,0 +1,286 @@
+"""Disclosure control over time (docs/periods-plan.md, step 4): the model and the audit know
+the relations between a four-quarter period and its quarters (``contract.OVER_QUARTERS``), so
+an attacker who holds everything published at once, every quarter, both period lengths and
+every earlier publication, is modelled. Hand-computed cases on one wijk with two buurten:
+
+- a period minus three published quarters gives the fourth (signals add up);
+- two consecutive four-quarter periods and the quarter that leaves them give the quarter that
+  enters (``Y_t - Y_t-1 = Q_t - Q_t-4``), though no period is published with its quarters
+  all but one;
+- between two runs: a quarter that passes the audit alone fails once the next publication
+  adds its four-quarter period;
+- households counted once over the period bound each quarter from both sides
+  (``Q_i <= Y <= sum``): exact intervals computed here by hand;
+- protection with the earlier publications fixed: what a quarter protected alone would
+  leak through its period, and what it would reveal of an earlier suppression, it hides.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from orchestration.contract import over_quarters
+from orchestration.disclosure.audit import audit_publication
+from orchestration.disclosure.model import build_relations, build_table
+from orchestration.disclosure.protect import protect_quarter
+from orchestration.parameters import Indicator
+
+G, W, A, B = "GM0001", "WK000101", "BU00010101", "BU00010102"
+PARENT = {G: None, W: G, A: W, B: W}
+LEVEL = {G: "gemeente", W: "wijk", A: "buurt", B: "buurt"}
+HH = 500.0
+"""huishoudens of every buurt in every quarter (published: it bounds nothing here)."""
+
+
+def relations(count: str):
+    """Two counts: huishoudens and ``count`` (signalen: a sum over quarters; hh_met_signaal:
+    households counted once, Q_i <= Y <= sum)."""
+    return build_relations(
+        tuple(Indicator(name, "count", "", None, None, None, "") for name in ("huishoudens", count))
+    )
+
+
+def period_slice(
+    quarter: str,
+    period: str,
+    count: str,
+    a: float,
+    b: float,
+    hidden: tuple[str, ...] = (),
+) -> list[tuple]:
+    """Rows of one period: buurten A and B, wijk W = A + B, gemeente G = W; ``count`` of the
+    areas in ``hidden`` suppressed."""
+    period_type = "kwartaal" if period == quarter else "vier_kwartalen"
+    values = {A: a, B: b, W: a + b, G: a + b}
+    rows = []
+    for code, value in values.items():
+        hh = {A: HH, B: HH}.get(code, 2 * HH)
+        shown = code not in hidden
+        rows.append((quarter, period_type, period, LEVEL[code], code, code, PARENT[code],
+                     "huishoudens", hh, "published"))  # fmt: skip
+        rows.append((quarter, period_type, period, LEVEL[code], code, code, PARENT[code],
+                     count, value if shown else None,
+                     "published" if shown else "suppressed"))  # fmt: skip
+    return rows
+
+
+COLUMNS = ["quarter", "period_type", "period", "area_level", "area_code", "area_name",
+           "parent_code", "indicator", "value", "status"]  # fmt: skip
+
+
+COLUMNS = ["quarter", "period_type", "period", "area_level", "area_code", "area_name",
+           "parent_code", "indicator", "value", "status"]  # fmt: skip
+
+
+def frame(rows: list[tuple]) -> pl.DataFrame:
+    return pl.DataFrame(rows, orient="row", schema=COLUMNS)
+
+
+def intervals(published: pl.DataFrame, count: str) -> dict[str, tuple[float, float]]:
+    """Area (with its period) -> exact attacker interval of every suppressed ``count``."""
+    audit = audit_publication(
+        published, relations=relations(count), exact=True, n_narrowest=100, workers=1
+    )
+    assert not audit.violations
+    return {area: (lo, hi) for area, ind, lo, hi, _ in audit.narrowest if ind == count}
+
+
+QUARTERS = ("2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3")
+SIGNALS_A = (18, 20, 30, 25, 15)
+SIGNALS_B = (11, 12, 14, 16, 18)
+
+
+def test_a_period_minus_three_published_quarters_gives_the_fourth() -> None:
+    quarters = QUARTERS[1:]
+    rows = [
+        r
+        for i, q in enumerate(quarters)
+        for r in period_slice(
+            q, q, "signalen", SIGNALS_A[i + 1], SIGNALS_B[i + 1], (A, B) if i == 3 else ()
+        )
+    ]
+    alone = intervals(frame(rows), "signalen")
+    # the last quarter alone: A + B = W = 33 published, each of them anywhere in [0, 33]
+    assert alone == {"2026Q3:" + A: (0.0, 33.0), "2026Q3:" + B: (0.0, 33.0)}
+    year = "2025Q4-2026Q3"
+    rows += period_slice("2026Q3", year, "signalen", sum(SIGNALS_A[1:]), sum(SIGNALS_B[1:]))
+    audit = audit_publication(frame(rows), relations=relations("signalen"), exact=True, workers=1)
+    # 90 - (20 + 30 + 25) = 15 and 60 - (12 + 14 + 16) = 18: both exact
+    assert not audit.passed
+    assert {(f[0], f[2], f[3]) for f in audit.failures} == {
+        ("2026Q3:" + A, 15.0, 15.0),
+        ("2026Q3:" + B, 18.0, 18.0),
+    }
+
+
+def test_consecutive_periods_and_the_quarter_that_leaves_give_the_one_that_enters() -> None:
+    rows = []
+    for i, q in enumerate(QUARTERS):  # only the first quarter's buurten are published
+        rows += period_slice(q, q, "signalen", SIGNALS_A[i], SIGNALS_B[i], () if i == 0 else (A, B))
+    for first, last in ((0, 3), (1, 4)):
+        rows += period_slice(
+            QUARTERS[last],
+            f"{QUARTERS[first]}-{QUARTERS[last]}",
+            "signalen",
+            sum(SIGNALS_A[first : last + 1]),
+            sum(SIGNALS_B[first : last + 1]),
+        )
+    audit = audit_publication(frame(rows), relations=relations("signalen"), exact=True, workers=1)
+    # per buurt, Y(2025Q4-2026Q3) - Y(2025Q3-2026Q2) + Q(2025Q3):
+    # A: (20+30+25+15) - (18+20+30+25) + 18 = 15; B: (12+14+16+18) - (11+12+14+16) + 11 = 18
+    assert {(f[0], f[2], f[3]) for f in audit.failures} == {
+        ("2026Q3:" + A, 15.0, 15.0),
+        ("2026Q3:" + B, 18.0, 18.0),
+    }
+    # the quarters in between are only known as a sum: each stays wide
+    wide = {r[0]: r[4] for r in audit.narrowest}
+    assert all(wide[f"{q}:{a}"] >= 10 for q in QUARTERS[1:4] for a in (A, B))
+
+
+def test_between_two_runs_a_passed_quarter_fails_when_its_period_follows() -> None:
+    """Run 1 publishes 2026Q2 (and the quarters before); run 2 adds 2026Q3 and the period
+    2025Q4-2026Q3. The file after run 2 holds both: 2026Q2's suppressed cells are recomputable
+    from the period, the three other quarters published in full."""
+    run_1 = []
+    for i, q in enumerate(QUARTERS[1:4]):
+        hidden = (A, B) if q == "2026Q2" else ()
+        run_1 += period_slice(q, q, "signalen", SIGNALS_A[i + 1], SIGNALS_B[i + 1], hidden)
+    assert audit_publication(frame(run_1), relations=relations("signalen"), workers=1).passed
+    run_2 = run_1 + period_slice("2026Q3", "2026Q3", "signalen", SIGNALS_A[4], SIGNALS_B[4])
+    run_2 += period_slice(
+        "2026Q3", "2025Q4-2026Q3", "signalen", sum(SIGNALS_A[1:]), sum(SIGNALS_B[1:])
+    )
+    audit = audit_publication(frame(run_2), relations=relations("signalen"), exact=True, workers=1)
+    assert {(f[0], f[2], f[3]) for f in audit.failures} == {
+        ("2026Q2:" + A, 25.0, 25.0),
+        ("2026Q2:" + B, 16.0, 16.0),
+    }
+
+
+def test_households_over_the_period_bound_each_quarter_from_both_sides() -> None:
+    """hh_met_signaal: Q_i <= Y <= Q_1 + .. + Q_4. Quarters 1-3 and the period published, the
+    last quarter's buurten suppressed with their wijk published (A + B = 30):
+
+    A: Y - (10 + 12 + 11) = 40 - 33 = 7 <= A <= min(Y = 40, 30 - B's lower bound 4) = 26
+    B: Y - (10 + 11 + 10) = 35 - 31 = 4 <= B <= min(35, 30 - 7) = 23
+    """
+    a, b = (10, 12, 11, 15), (10, 11, 10, 15)
+    quarters = QUARTERS[1:]
+    rows = [
+        r
+        for i, q in enumerate(quarters)
+        for r in period_slice(q, q, "hh_met_signaal", a[i], b[i], (A, B) if i == 3 else ())
+    ]
+    rows += period_slice("2026Q3", "2025Q4-2026Q3", "hh_met_signaal", 40, 35)
+    assert intervals(frame(rows), "hh_met_signaal") == {
+        "2026Q3:" + A: (7.0, 26.0),
+        "2026Q3:" + B: (4.0, 23.0),
+    }
+
+
+def test_a_period_without_all_its_quarters_adds_no_relation() -> None:
+    """Published before its quarters are (or after they were withdrawn from the model), a
+    period is a table of its own: nothing ties it to the quarters that are there."""
+    rows = period_slice("2026Q3", "2026Q3", "signalen", 15, 18, (A, B))
+    rows += period_slice("2026Q3", "2025Q4-2026Q3", "signalen", 90, 60)
+    table = build_table(frame(rows), relations("signalen"))
+    within = build_table(frame(rows[: len(rows) // 2]), relations("signalen"))
+    assert table.a_eq.shape[0] == 2 * within.a_eq.shape[0]
+    assert table.a_ub.shape[0] == 2 * within.a_ub.shape[0]
+
+
+def test_every_count_indicator_has_a_relation_over_quarters() -> None:
+    from orchestration.contract import count_indicator_names
+
+    kinds = over_quarters(count_indicator_names())
+    assert kinds["signalen"] == "sum" and kinds["signalen_water"] == "sum"
+    assert kinds["hh_persona_senior"] == "latest" and kinds["huishoudens"] == "same"
+    assert np.all([k in {"same", "sum", "union", "latest", "earliest", "at_least"}
+                   for k in kinds.values()])  # fmt: skip
+
+
+# --- protection with the earlier publications fixed -----------------------------------------
+
+
+def true_rows(quarter: str, period: str, a: float, b: float) -> pl.DataFrame:
+    """Unsuppressed rows of one period (``mon_area_indicators`` shape)."""
+    return frame(period_slice(quarter, period, "signalen", a, b)).drop("status")
+
+
+def earlier(quarters_values: list[tuple[str, float, float, tuple[str, ...]]]) -> pl.DataFrame:
+    """Protected rows of an earlier publication: true values, the status it was published with."""
+    rows = []
+    for q, a, b, hidden in quarters_values:
+        shown = frame(period_slice(q, q, "signalen", a, b, hidden))
+        rows.append(
+            shown.with_columns(value=true_rows(q, q, a, b)["value"], suppression=pl.lit("none"))
+        )
+    return pl.concat(rows)
+
+
+def published(history: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    old = history.with_columns(
+        value=pl.when(pl.col("status") == "published").then(pl.col("value"))
+    ).select(COLUMNS)
+    return pl.concat([old, new.select(COLUMNS)])
+
+
+def test_protection_with_earlier_quarters_fixed_defeats_the_period_difference() -> None:
+    """Three quarters published in full; the new quarter's buurten are small (5 and 6, primary)
+    and its four-quarter period would give them back (80 - 75 = 5). Protected alone the
+    period is published whole; protected with the earlier quarters fixed, it is not, and the
+    whole file passes the audit."""
+    rel = relations("signalen")
+    history = earlier([("2025Q4", 20, 12, ()), ("2026Q1", 30, 14, ()), ("2026Q2", 25, 16, ())])
+    new = pl.concat(
+        [true_rows("2026Q3", "2026Q3", 5, 6), true_rows("2026Q3", "2025Q4-2026Q3", 80, 48)]
+    )
+    alone = protect_quarter(new, relations=rel, workers=1)
+    attack = audit_publication(published(history, alone.published), relations=rel, workers=1)
+    assert {f[0] for f in attack.failures} >= {"2026Q3:" + A, "2026Q3:" + B}
+    result = protect_quarter(new, relations=rel, workers=1, history=history)
+    assert result.cells.height == new.height  # the new rows only: the earlier ones stay
+    audit = audit_publication(published(history, result.published), relations=rel, workers=1)
+    assert audit.passed, audit.failures
+    year = result.published.filter(pl.col("period") == "2025Q4-2026Q3")
+    assert year.filter(pl.col("area_code").is_in([A, B]) & (pl.col("indicator") == "signalen"))[
+        "status"
+    ].to_list() == ["suppressed", "suppressed"]
+
+
+def test_an_earlier_suppression_stays_protected_by_what_is_published_now() -> None:
+    """2026Q2 was published with its buurten suppressed (8 and 9). The new quarter (15 and
+    18, not small) and the period would give them back: 73 - 20 - 30 - 15 = 8. The earlier
+    cells cannot change, so protection hides new cells, and the file passes the audit."""
+    rel = relations("signalen")
+    history = earlier([("2025Q4", 20, 12, ()), ("2026Q1", 30, 14, ()), ("2026Q2", 8, 9, (A, B))])
+    new = pl.concat(
+        [true_rows("2026Q3", "2026Q3", 15, 18), true_rows("2026Q3", "2025Q4-2026Q3", 73, 53)]
+    )
+    alone = protect_quarter(new, relations=rel, workers=1)
+    attack = audit_publication(published(history, alone.published), relations=rel, workers=1)
+    assert {f[0] for f in attack.failures} == {"2026Q2:" + A, "2026Q2:" + B}
+    result = protect_quarter(new, relations=rel, workers=1, history=history)
+    audit = audit_publication(published(history, result.published), relations=rel, workers=1)
+    assert audit.passed, audit.failures
+    assert result.n_primary == 0 and result.n_secondary > 0
+
+
+def test_the_stage_reads_the_other_quarters_only_when_a_period_spans_several(
+    monkeypatch,
+) -> None:
+    from orchestration.contract import PROTECTED_TABLE
+    from orchestration.disclosure import protect
+
+    rows = earlier([("2026Q2", 25, 16, ()), ("2026Q3", 15, 18, ())])
+    with duckdb.connect() as con:
+        con.execute("create schema disclosure")
+        con.register("rows", rows.to_arrow())
+        con.execute(f"create table {PROTECTED_TABLE} as select * from rows")
+        assert protect.earlier_publications(con, "2026Q3") is None  # quarters only (the seed)
+        monkeypatch.setattr(protect, "publishes_multi_quarter_periods", lambda: True)
+        history = protect.earlier_publications(con, "2026Q3")
+    assert history is not None and set(history["quarter"]) == {"2026Q2"}
+    assert history.height == rows.height // 2

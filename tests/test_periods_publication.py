@@ -1,0 +1,199 @@
+"""The period dimension from protect through the gate to the published file (docs/periods-plan.md,
+step 3): a quarter's rows carry ``period_type`` and ``period``; protect treats every period as
+a slice of its own; the gate refuses a period type that ``seeds/periods.csv`` does not
+publish; publish writes every period to the long and the wide tables; and a warehouse or a
+published file of before the periods is migrated on the next run (docs/migrations.md, 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pytest
+
+from demo.sample_publication import sample_frames, write_tables
+from demo.synthetic_quarter import synthetic_quarter
+from orchestration.contract import (
+    CANDIDATE_TABLE,
+    PROTECTED_TABLE,
+    PUBLISHED_COLUMNS,
+    QUARTERLY,
+    published_period_types,
+    wide_columns,
+)
+from orchestration.disclosure.protect import protect_quarter, replace_quarter
+from orchestration.gate import run_gate
+from orchestration.publish import publish_quarter
+
+Q = "2026Q3"
+YEAR = ("vier_kwartalen", "2025Q4-2026Q3")
+
+
+def as_period(frame: pd.DataFrame, period_type: str, period: str) -> pd.DataFrame:
+    return frame.assign(period_type=period_type, period=period)
+
+
+def two_period_sample() -> dict[str, pd.DataFrame]:
+    """The gate's sample of 2026Q3 for the quarter and, with the same values, a second period."""
+    frames = sample_frames(Q)
+    for name in ("protected", "candidate"):
+        frames[name] = pd.concat([frames[name], as_period(frames[name], *YEAR)], ignore_index=True)
+    return frames
+
+
+def publish(warehouse_con: duckdb.DuckDBPyConnection, monitor: Path, quarter: str = Q) -> None:
+    publish_quarter(
+        warehouse_con,
+        quarter,
+        monitor,
+        run_id="run",
+        data_version="v",
+        checks_passed=[],
+        n_primary=0,
+        n_secondary=0,
+        synthetic=True,
+    )
+
+
+def rows(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_the_quarter_is_the_only_published_period_type_until_step_4() -> None:
+    """seeds/periods.csv: vier_kwartalen is computed but not published (docs/periods-plan.md)."""
+    assert published_period_types() == (QUARTERLY,)
+
+
+def test_protect_treats_each_period_as_its_own_slice() -> None:
+    quarter = synthetic_quarter(2, seed=11)
+    year = synthetic_quarter(2, seed=12).with_columns(
+        period_type=pl.lit(YEAR[0]), period=pl.lit(YEAR[1])
+    )
+    together = protect_quarter(pl.concat([quarter, year]), workers=1)
+    apart = [protect_quarter(frame, workers=1) for frame in (quarter, year)]
+    assert tuple(together.published.columns) == PUBLISHED_COLUMNS
+    key = ["period_type", "area_code", "indicator"]
+    assert (
+        together.cells.select(*key, "status", "suppression")
+        .sort(key)
+        .equals(pl.concat([r.cells for r in apart]).select(*key, "status", "suppression").sort(key))
+    )
+    assert together.n_primary == sum(r.n_primary for r in apart) > 0
+
+
+def test_the_gate_refuses_a_period_type_that_is_not_published() -> None:
+    with duckdb.connect() as con:
+        write_tables(con, **two_period_sample())
+        result = run_gate(con, Q, only=["area_indicators"])
+    assert {e.name for e in result.failures} == {"published_periods_only"}
+
+
+def test_the_gate_checks_every_period_of_a_clean_candidate() -> None:
+    """Every suite but the published-period rule holds over two periods (relations per period)."""
+    with duckdb.connect() as con:
+        write_tables(con, **two_period_sample())
+        result = run_gate(con, Q)
+    assert {(e.suite, e.name) for e in result.failures} == {
+        ("area_indicators", "published_periods_only")
+    }
+
+
+def test_publish_writes_every_period_long_and_wide(tmp_path: Path) -> None:
+    monitor = tmp_path / "monitor.duckdb"
+    with duckdb.connect() as con:
+        write_tables(con, **two_period_sample())
+        publish(con, monitor)
+    n_areas, n_indicators = 7, len(wide_columns()) - 6
+    assert rows(
+        monitor,
+        "select period_type, period, count(*) from monitor.area_indicators group by all order by 1",
+    ) == [(QUARTERLY, Q, n_areas * n_indicators), (*YEAR, n_areas * n_indicators)]
+    for level, n in (("gemeente", 1), ("wijk", 2), ("buurt", 4)):
+        cols = rows(
+            monitor,
+            f"select column_name from duckdb_columns() where table_name = '{level}' "
+            "order by column_index",
+        )
+        assert [c for (c,) in cols] == wide_columns()
+        assert rows(
+            monitor, f"select period_type, period, count(*) from monitor.{level} group by all"
+        ) == [(QUARTERLY, Q, n), (*YEAR, n)]
+    # the same value in the wide table as in the long one, per period
+    assert rows(
+        monitor,
+        "select count(*) from monitor.buurt b join monitor.area_indicators a "
+        "on a.area_code = b.area_code and a.period_type = b.period_type "
+        "and a.indicator = 'hh_met_signaal' "
+        "where a.value is distinct from b.hh_met_signaal",
+    ) == [(0,)]
+
+
+def old_layout(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop(columns=["period_type", "period"])
+
+
+def test_a_published_file_of_before_the_periods_keeps_its_quarters(tmp_path: Path) -> None:
+    """An old monitor.duckdb (no period columns) gets them on the next publication: its
+    quarters are quarterly figures."""
+    monitor = tmp_path / "monitor.duckdb"
+    old = sample_frames("2026Q2")["candidate"]
+    with duckdb.connect(str(monitor)) as con:
+        columns = [c for c in PUBLISHED_COLUMNS if c not in ("period_type", "period")]
+        con.register("old_frame", old_layout(old))
+        con.execute(f"create table area_indicators as select {', '.join(columns)} from old_frame")
+        con.execute(
+            "create table publication_log (quarter VARCHAR, published_at TIMESTAMP, "
+            "run_id VARCHAR, data_version VARCHAR, checks_passed VARCHAR[], "
+            "n_primary_suppressed INTEGER, n_secondary_suppressed INTEGER, synthetic BOOLEAN)"
+        )
+    with duckdb.connect() as con:
+        write_tables(con, **sample_frames(Q))
+        publish(con, monitor)
+    assert rows(
+        monitor,
+        "select quarter, period_type, period, count(*) from monitor.area_indicators "
+        "group by all order by 1",
+    ) == [("2026Q2", QUARTERLY, "2026Q2", len(old)), (Q, QUARTERLY, Q, len(old))]
+    assert rows(monitor, "select count(*) from monitor.buurt where quarter = '2026Q2'") == [(4,)]
+
+
+@pytest.mark.parametrize("table", [PROTECTED_TABLE, CANDIDATE_TABLE])
+def test_a_disclosure_table_of_before_the_periods_is_migrated(table: str) -> None:
+    """protect's tables of an existing warehouse get the period columns on the next run; the
+    rows of earlier quarters are quarterly."""
+    frames = sample_frames(Q)
+    new = frames["protected" if table == PROTECTED_TABLE else "candidate"]
+    with duckdb.connect() as con:
+        con.execute("create schema disclosure")
+        con.register("old_frame", old_layout(new.assign(quarter="2026Q2")))
+        con.execute(f"create table {table} as select * from old_frame")
+        replace_quarter(con, table, Q, pl.from_pandas(new))
+        columns = [r[0] for r in con.execute(f"describe {table}").fetchall()]
+        got = con.execute(
+            f"select quarter, period_type, period, count(*) from {table} group by all order by 1"
+        ).fetchall()
+    assert columns == list(new.columns)
+    assert got == [("2026Q2", QUARTERLY, "2026Q2", len(new)), (Q, QUARTERLY, Q, len(new))]
+
+
+def test_published_shares_per_level_period_and_indicator() -> None:
+    """Information loss: the sample's buurt hh_met_signaal is published in 3 of 4 buurten (the
+    one with 2 households signalled is suppressed), holding 2150 of 2156 households; its
+    huishoudens of BU09990A01 is suppressed and still weighs (the protected table's value)."""
+    from orchestration.publish import published_shares, shares_markdown
+
+    with duckdb.connect() as con:
+        write_tables(con, **sample_frames(Q))
+        shares = published_shares(con, Q)
+    by_key = {(s.area_level, s.period_type, s.indicator): s for s in shares}
+    met = by_key[("buurt", QUARTERLY, "hh_met_signaal")]
+    assert (met.areas, met.share_areas) == (4, 0.75)
+    assert met.share_households == pytest.approx(2150 / 2156)
+    hh = by_key[("buurt", QUARTERLY, "huishoudens")]
+    assert hh.share_areas == 0.5  # BU09990A01 (secondary) and BU09990A0B (6: primary)
+    assert hh.share_households == pytest.approx(2000 / 2156)
+    assert len(shares) == 3 * (len(wide_columns()) - 6)  # levels x indicators, one period
+    assert "| buurt | kwartaal | hh_met_signaal | 4 | 75% | 100% |" in shares_markdown(shares)
