@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +45,7 @@ from pathlib import Path
 import numpy as np
 
 from orchestration.ingestion.provenance import PROVENANCE_FILE
+from orchestration.ingestion.reading import Blocks
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 from orchestration.parameters import partners, pipeline_parameters
 
@@ -298,16 +300,36 @@ def scan(path: Path, *, now: float, settle_seconds: float, max_line_bytes: int) 
     )
 
 
-def read_delivered(delivery: Delivery) -> bytes:
-    """The file's bytes, as scanned; :class:`StillBeingWritten` when it changed since."""
-    data = delivery.path.read_bytes()
+def read_delivered(delivery: Delivery) -> Blocks:
+    """Opens the file as scanned, for :class:`~.reading.CsvStream`: each call reads its bytes
+    anew in blocks. :class:`StillBeingWritten` when its size or modification time differ from
+    the scan's, now or after the last block, or its bytes from the scanned SHA-256."""
+    _check_unchanged(delivery, delivery.size)
+
+    def blocks(size: int) -> Iterator[bytes]:
+        digest = hashlib.sha256()
+        read = 0
+        with delivery.path.open("rb") as handle:
+            # never asks for more than is left: a read allocates what it asks for
+            while read < delivery.size and (block := handle.read(min(size, delivery.size - read))):
+                digest.update(block)
+                read += len(block)
+                yield block
+            read += len(handle.read(1))
+        _check_unchanged(delivery, read)
+        if digest.hexdigest() != delivery.sha256:
+            raise StillBeingWritten("it changed while it was being read")
+
+    return blocks
+
+
+def _check_unchanged(delivery: Delivery, size: int) -> None:
     now = delivery.path.stat()
-    if len(data) != delivery.size or (now.st_size, now.st_mtime_ns) != (
+    if size != delivery.size or (now.st_size, now.st_mtime_ns) != (
         delivery.size,
         delivery.mtime_ns,
     ):
         raise StillBeingWritten("it changed while it was being read")
-    return data
 
 
 def precedence(deliveries: list[Delivery]) -> list[Delivery]:
