@@ -23,7 +23,9 @@ Every ``*.csv`` file is first scanned as a stream (:func:`scan`, memory bounded 
   its size or modification time changes while it is read, or when it was modified less than
   ``settle_seconds`` ago (``seeds/pipeline_parameters.csv``, 120) *and* it ends mid-record:
   no line break at its end and a last record that is cut (fewer fields than the header, an
-  open quote). A file that cannot be read at all fails, young or not. A complete file without a final line break
+  open quote). :func:`read_delivered` streams the file for loading and checks once more, after
+  its last block, that size, modification time and SHA-256 are those of the scan (a file
+  changed in between is waiting). A file that cannot be read at all fails, young or not. A complete file without a final line break
   is loaded at once (CONTRACTS.md accepts it), and so is any file older than the settle time.
   A copy cut exactly at a line break while no writer is active is not recognised; the landing
   sensor waits until a quarter's files are ``settle_seconds`` old before it requests a run.

@@ -28,6 +28,14 @@ is on, after a ``sep=`` line or leading blank lines). A record spanning several 
 Records are kept as text; :func:`split_fields` cuts them into fields vectorised (``str.split``
 for records without quotes, a regular expression for records with quotes), so no Python loop
 runs per row.
+
+A delivered file is read as a stream (:class:`CsvStream`): what is decided for the whole
+file (binary or text, the encoding, CR-only line ends) in a first pass of 1 MiB blocks, then
+records a block at a time (blocks cut at line breaks; lines of a quoted field that is still
+open carried to the next block), with the same records and line numbers as reading the whole
+file at once (:func:`read_text`, for bytes already in memory). Memory is about two blocks
+(``BLOCK_BYTES``, 16 MiB, or what the caller asks) plus the caller's chunk, whatever the
+file's size; a UTF-16 file is the exception (decoded whole; rare and small).
 """
 
 from __future__ import annotations
@@ -323,7 +331,7 @@ def normalise_header(name: str) -> str:
 
 # --- the file as a stream -------------------------------------------------------------------
 
-BLOCK_BYTES = 64 << 20
+BLOCK_BYTES = 16 << 20
 """Default size of the blocks a file is read in (see :class:`CsvStream`)."""
 START_BYTES = 1 << 16
 """The first block holds at least this much (and the header line): binary files and the
@@ -424,24 +432,23 @@ class CsvStream:
         ``text`` (String), ``odd_quotes`` (Boolean: an unterminated quoted field), ``nul``
         (Boolean: the record holds a NUL byte). Trailing blank lines are not records. A
         frame may be empty; the last one ends the file."""
-        pending = [self._first]
+        yield self._seen(self._first)
         del self._first
         for block in self._blocks:
             lines = self._lines(block)
             frame = pl.concat([self._carry, _numbered(lines, self._next_line)])
             self._next_line += lines.len()
             del lines
-            yield from self._emit(pending)
             records, self._carry = self._settle(frame, final=False)
-            pending = [records]
+            del frame
+            yield self._seen(records)
         records, self._carry = self._settle(self._carry, final=True)
-        yield from self._emit([*pending, records])
+        yield self._seen(records)
 
-    def _emit(self, frames: list[pl.DataFrame]) -> Iterator[pl.DataFrame]:
-        for frame in frames:
-            if frame.height:
-                self.last = frame.tail(1)
-            yield frame
+    def _seen(self, records: pl.DataFrame) -> pl.DataFrame:
+        if records.height:
+            self.last = records.tail(1)
+        return records
 
     def _settle(self, frame: pl.DataFrame, *, final: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
         """The records of ``frame``'s lines, and the lines to carry to the next block."""
