@@ -1,11 +1,19 @@
 """One file's bytes -> checked, pseudonymised rows in ``raw.*`` and ``audit.quarantine``.
 
-:func:`load_file` reads the text and header (:mod:`.reading`, :mod:`.validate`), then goes
-through the records in chunks of ``chunk_rows``: three steps overlap, one chunk apart, so
-Polars splits and checks chunk i+1 and DuckDB inserts chunk i-1 (both release the GIL) while
-chunk i is pseudonymised and checked for duplicate keys here (:mod:`.dedup`; the per-value
-HMACs hold the GIL). At most three chunks are in flight, which bounds memory beyond the
-file's text; one insert at a time, in order, on the one DuckDB connection.
+:func:`load_file` reads the header (:mod:`.reading`, :mod:`.validate`), then streams the
+records (:class:`~.reading.CsvStream`, blocks of ``chunk_rows`` x :data:`BYTES_PER_ROW` bytes,
+at most 16 MiB) in chunks of exactly ``chunk_rows``: three steps overlap, one chunk apart, so
+Polars reads, splits and checks chunk i+1 and DuckDB inserts chunk i-1 (both release the GIL)
+while chunk i is pseudonymised and checked for duplicate keys here (:mod:`.dedup`; the
+per-value HMACs hold the GIL). At most three chunks and two blocks are in flight: the memory
+of reading and checking is bounded by the chunk size, not the file size (the keys kept for
+the duplicate check, 20 bytes a row, and DuckDB's uncommitted rows of the load still grow
+with it). One insert at a time, in order, on the one DuckDB connection.
+
+The checks that need the whole file (a young file's cut last record, a file without data
+rows) are made before any row is read when the file fits in one block, as always; for a
+bigger file after its last block (its rows are then removed by the caller, as for any
+failed file).
 
 A file that cannot be read raises :class:`~.reading.UnreadableFile` (the caller fails it and
 removes the rows already inserted); a young file whose last record is cut raises
@@ -15,6 +23,7 @@ removes the rows already inserted); a young file whose last record is cut raises
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,14 +35,21 @@ from orchestration.ingestion import sources as S
 from orchestration.ingestion.dedup import SeenKeys, quarantine_reason
 from orchestration.ingestion.deliveries import StillBeingWritten
 from orchestration.ingestion.reading import (
+    BLOCK_BYTES,
     DELIMITER_NAMES,
-    CsvText,
+    Blocks,
+    CsvStream,
     UnreadableFile,
-    read_text,
+    has_quotes,
     split_fields,
 )
 from orchestration.ingestion.validate import Context, HeaderMap, build, check, map_header
 from orchestration.parameters import partners
+
+BYTES_PER_ROW = 64
+"""The file is read in blocks of ``chunk_rows`` times this (at most ``BLOCK_BYTES``), so a
+block holds no more records than a chunk for rows of this length or more."""
+NO_DATA_ROWS = "the file has a header but no data rows"
 
 
 @dataclass
@@ -74,7 +90,7 @@ class KeyOrder:
 
 def load_file(
     con: duckdb.DuckDBPyConnection,
-    data: bytes,
+    blocks: Blocks,
     spec: S.SourceSpec,
     ctx: Context,
     keys: KeyOrder,
@@ -84,14 +100,15 @@ def load_file(
     may_be_cut: bool,
 ) -> None:
     partner = ctx.partner
-    text = read_text(
-        data,
+    text = CsvStream(
+        blocks,
         encoding_hint=partner.encoding_hint if partner else None,
         delimiter_hint=partner.delimiter_hint if partner else None,
+        block_bytes=min(BLOCK_BYTES, chunk_rows * BYTES_PER_ROW),
     )
     result.encoding = text.encoding
     result.delimiter = DELIMITER_NAMES.get(text.delimiter, text.delimiter)
-    if may_be_cut and _last_record_cut(text):
+    if text.complete and may_be_cut and _last_record_cut(text):
         raise StillBeingWritten("it was modified just now and its last record is cut")
     header = map_header(text.header, spec, partner)
     result.unknown_columns = header.unknown
@@ -99,25 +116,26 @@ def load_file(
 
     n_columns = len(text.header)
     wanted = header.positions | header.repeated
+    chunks = _rechunk(text.records(), chunk_rows)
 
-    def checked_chunk(start: int) -> tuple[int, pl.DataFrame]:
-        chunk = text.records.slice(start, chunk_rows)
-        fields = split_fields(chunk, text.delimiter, n_columns, wanted, text.has_quotes)
+    def checked_chunk() -> tuple[int, pl.DataFrame] | None:
+        chunk = next(chunks, None)
+        if chunk is None:
+            return None
+        fields = split_fields(chunk, text.delimiter, n_columns, wanted, has_quotes(chunk))
         return chunk.height, check(fields, spec, ctx, n_columns)
 
-    starts = range(0, text.records.height, chunk_rows)
     reasons: Counter[str] = Counter()
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest") as pool:
-        next_checked = pool.submit(checked_chunk, starts[0])
+        next_checked = pool.submit(checked_chunk)
         inserting: Future[None] | None = None
-        for following in [*starts[1:], None]:
-            height, checked = next_checked.result()
-            if following is not None:
-                next_checked = pool.submit(checked_chunk, following)
+        while (item := next_checked.result()) is not None:
+            height, checked = item
+            next_checked = pool.submit(checked_chunk)
             is_bad = pl.col("reason").is_not_null()
             rejected = checked.filter(is_bad).select("line_number", "reason")
             rows = build(checked.filter(~is_bad), spec, ctx)
-            del checked
+            del checked, item
             if keys.seen is not None:
                 rows, duplicates = keys.seen.split(rows, keys.index)
                 if duplicates.height:
@@ -128,8 +146,31 @@ def load_file(
             result.rows_loaded += rows.height
             result.rows_quarantined += rejected.height
             reasons.update(dict(rejected.get_column("reason").value_counts().iter_rows()))
+            del rows, rejected
         _wait(inserting)
+    if not text.complete:  # known only now: the checks made before reading for a small file
+        if may_be_cut and _last_record_cut(text):
+            raise StillBeingWritten("it was modified just now and its last record is cut")
+        if result.rows_read == 0:
+            raise UnreadableFile(NO_DATA_ROWS)
     result.reasons = dict(reasons.most_common())
+
+
+def _rechunk(frames: Iterator[pl.DataFrame], rows: int) -> Iterator[pl.DataFrame]:
+    """The records again, in frames of exactly ``rows`` records (the last one fewer)."""
+    pending: list[pl.DataFrame] = []
+    held = 0
+    for frame in frames:
+        while frame.height:
+            take = frame.slice(0, rows - held)
+            frame = frame.slice(take.height)
+            pending.append(take)
+            held += take.height
+            if held == rows:
+                yield pl.concat(pending, rechunk=True)
+                pending, held = [], 0
+    if held:
+        yield pl.concat(pending, rechunk=True)
 
 
 def _duplicate_reasons(
@@ -146,18 +187,18 @@ def _duplicate_reasons(
     )
 
 
-def _last_record_cut(text: CsvText) -> bool:
+def _last_record_cut(text: CsvStream) -> bool:
     """Whether the last record has fewer fields than the header or an open quoted field."""
-    last = text.records.tail(1)
-    if last.height == 0:
+    last = text.last
+    if last is None:
         return False
     if last.get_column("odd_quotes")[0]:
         return True
-    fields = split_fields(last, text.delimiter, len(text.header), {}, text.has_quotes)
+    fields = split_fields(last, text.delimiter, len(text.header), {}, has_quotes(last))
     return fields.get_column("n_fields")[0] < len(text.header)
 
 
-def _check_header(text: CsvText, header: HeaderMap, spec: S.SourceSpec, source: str) -> None:
+def _check_header(text: CsvStream, header: HeaderMap, spec: S.SourceSpec, source: str) -> None:
     elsewhere = (
         ""
         if header.positions and not _missing(spec, header)
@@ -180,8 +221,8 @@ def _check_header(text: CsvText, header: HeaderMap, spec: S.SourceSpec, source: 
             f"missing required column{plural} {', '.join(missing)}"
             + (f"; {elsewhere}" if elsewhere else "")
         )
-    if text.records.height == 0:
-        raise UnreadableFile("the file has a header but no data rows")
+    if text.complete and text.last is None:
+        raise UnreadableFile(NO_DATA_ROWS)
 
 
 def _missing(spec: S.SourceSpec, header: HeaderMap) -> list[str]:

@@ -23,7 +23,9 @@ Every ``*.csv`` file is first scanned as a stream (:func:`scan`, memory bounded 
   its size or modification time changes while it is read, or when it was modified less than
   ``settle_seconds`` ago (``seeds/pipeline_parameters.csv``, 120) *and* it ends mid-record:
   no line break at its end and a last record that is cut (fewer fields than the header, an
-  open quote). A file that cannot be read at all fails, young or not. A complete file without a final line break
+  open quote). :func:`read_delivered` streams the file for loading and checks once more, after
+  its last block, that size, modification time and SHA-256 are those of the scan (a file
+  changed in between is waiting). A file that cannot be read at all fails, young or not. A complete file without a final line break
   is loaded at once (CONTRACTS.md accepts it), and so is any file older than the settle time.
   A copy cut exactly at a line break while no writer is active is not recognised; the landing
   sensor waits until a quarter's files are ``settle_seconds`` old before it requests a run.
@@ -37,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from orchestration.ingestion.provenance import PROVENANCE_FILE
+from orchestration.ingestion.reading import Blocks
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 from orchestration.parameters import partners, pipeline_parameters
 
@@ -298,16 +302,36 @@ def scan(path: Path, *, now: float, settle_seconds: float, max_line_bytes: int) 
     )
 
 
-def read_delivered(delivery: Delivery) -> bytes:
-    """The file's bytes, as scanned; :class:`StillBeingWritten` when it changed since."""
-    data = delivery.path.read_bytes()
+def read_delivered(delivery: Delivery) -> Blocks:
+    """Opens the file as scanned, for :class:`~.reading.CsvStream`: each call reads its bytes
+    anew in blocks. :class:`StillBeingWritten` when its size or modification time differ from
+    the scan's, now or after the last block, or its bytes from the scanned SHA-256."""
+    _check_unchanged(delivery, delivery.size)
+
+    def blocks(size: int) -> Iterator[bytes]:
+        digest = hashlib.sha256()
+        read = 0
+        with delivery.path.open("rb") as handle:
+            # never asks for more than is left: a read allocates what it asks for
+            while read < delivery.size and (block := handle.read(min(size, delivery.size - read))):
+                digest.update(block)
+                read += len(block)
+                yield block
+            read += len(handle.read(1))
+        _check_unchanged(delivery, read)
+        if digest.hexdigest() != delivery.sha256:
+            raise StillBeingWritten("it changed while it was being read")
+
+    return blocks
+
+
+def _check_unchanged(delivery: Delivery, size: int) -> None:
     now = delivery.path.stat()
-    if len(data) != delivery.size or (now.st_size, now.st_mtime_ns) != (
+    if size != delivery.size or (now.st_size, now.st_mtime_ns) != (
         delivery.size,
         delivery.mtime_ns,
     ):
         raise StillBeingWritten("it changed while it was being read")
-    return data
 
 
 def precedence(deliveries: list[Delivery]) -> list[Delivery]:

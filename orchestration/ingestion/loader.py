@@ -424,8 +424,8 @@ def _ingest_file(
     try:
         if delivery.changed:
             raise StillBeingWritten("its size or modification time changed while it was read")
-        data = read_delivered(delivery)
-        load_file(con, data, spec, ctx, keys, chunk_rows, report, may_be_cut=delivery.may_be_cut)
+        blocks = read_delivered(delivery)
+        load_file(con, blocks, spec, ctx, keys, chunk_rows, report, may_be_cut=delivery.may_be_cut)
     except StillBeingWritten as why:
         _end(con, spec, ctx, report, "waiting", _waiting_message(name, str(why)))
     except UnreadableFile as error:

@@ -28,6 +28,14 @@ is on, after a ``sep=`` line or leading blank lines). A record spanning several 
 Records are kept as text; :func:`split_fields` cuts them into fields vectorised (``str.split``
 for records without quotes, a regular expression for records with quotes), so no Python loop
 runs per row.
+
+A delivered file is read as a stream (:class:`CsvStream`): what is decided for the whole
+file (binary or text, the encoding, CR-only line ends) in a first pass of 1 MiB blocks, then
+records a block at a time (blocks cut at line breaks; lines of a quoted field that is still
+open carried to the next block), with the same records and line numbers as reading the whole
+file at once (:func:`read_text`, for bytes already in memory). Memory is about two blocks
+(``BLOCK_BYTES``, 16 MiB, or what the caller asks) plus the caller's chunk, whatever the
+file's size; a UTF-16 file is the exception (decoded whole; rare and small).
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,27 +54,10 @@ DELIMITERS = (";", ",", "\t")
 DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab"}
 OTHER_DELIMITERS = ("|", "^", "~")
 """Delimiters seen in the wild but not accepted: named in the error message."""
-_VALIDATE_CHUNK = 16 * 1024 * 1024
 
 
 class UnreadableFile(Exception):
     """The file cannot be read at all; the message names what is wrong (no file content)."""
-
-
-@dataclass
-class CsvText:
-    """A delivered file after decoding and line splitting."""
-
-    encoding: str
-    delimiter: str
-    header: list[str]
-    """Header cells as delivered (unquoted, stripped); see :func:`normalise_header`."""
-    header_line: int
-    records: pl.DataFrame
-    """Data records: ``line_number`` (Int32), ``text`` (String), ``odd_quotes`` (Boolean:
-    an unterminated quoted field), ``nul`` (Boolean: the record holds a NUL byte). Trailing
-    blank lines are not records."""
-    has_quotes: bool
 
 
 # --- bytes -> text --------------------------------------------------------------------------
@@ -94,51 +86,138 @@ _UTF8_MULTIBYTE = re.compile(
 
 def decode(data: bytes, encoding_hint: str | None = None) -> tuple[bytes, str]:
     """UTF-8 bytes (without BOM) and the name of the encoding the file was in."""
-    if not data:
+    facts = _survey(iter([data]), encoding_hint)
+    mode, encoding = _encoding(data, facts, encoding_hint)
+    if mode == "utf-16":
+        return _check_text(_decode_utf16(data)), encoding
+    return _check_text(_decode_block(_strip_bom(data), mode)), encoding
+
+
+@dataclass
+class _Survey:
+    """What decides a file's encoding and whether it is text at all, gathered in one pass."""
+
+    size: int = 0
+    nul_bytes: int = 0
+    content: bool = False
+    """Something else than whitespace."""
+    line_feed: bool = False
+    utf8: bool = True
+    """Valid UTF-8 (a UTF-8 BOM allowed)."""
+    multibyte: bool = False
+    """Holds a UTF-8 multi-byte sequence."""
+    hint_ok: bool = False
+    """Decodes with the registry's (non UTF-8) encoding hint."""
+
+
+def _survey(blocks: Iterator[bytes], encoding_hint: str | None) -> _Survey:
+    """Whole-file facts from a stream of blocks cut anywhere (memory: one block)."""
+    facts = _Survey()
+    utf8 = codecs.getincrementaldecoder("utf-8")("strict")
+    hint = _non_utf8_hint(encoding_hint)
+    hinted = codecs.getincrementaldecoder(hint)("strict") if hint else None
+    facts.hint_ok = hinted is not None
+    tail = b""
+    for index, block in enumerate(blocks):
+        facts.size += len(block)
+        facts.nul_bytes += block.count(0)
+        facts.content = facts.content or bool(block.strip())
+        facts.line_feed = facts.line_feed or b"\n" in block
+        if index == 0:
+            block = _strip_bom(block)
+        if not block:
+            continue
+        if facts.utf8:
+            facts.utf8 = _decodes(utf8, block)
+        if facts.hint_ok:
+            facts.hint_ok = _decodes(hinted, block)
+        if not facts.multibyte and np.frombuffer(block, dtype=np.uint8).max() >= 0x80:
+            # a sequence is at most 4 bytes: one cut by the block boundary is in tail + block
+            facts.multibyte = _UTF8_MULTIBYTE.search(tail + block) is not None
+        tail = block[-3:]
+    facts.utf8 = facts.utf8 and _decodes(utf8, b"", final=True)
+    facts.hint_ok = facts.hint_ok and _decodes(hinted, b"", final=True)
+    return facts
+
+
+def _decodes(decoder: codecs.IncrementalDecoder, block: bytes, final: bool = False) -> bool:
+    try:
+        decoder.decode(block, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _non_utf8_hint(encoding_hint: str | None) -> str | None:
+    hint = _codec_name(encoding_hint)
+    return hint if hint not in (None, "utf-8", "utf-8-sig") else None
+
+
+def _strip_bom(data: bytes) -> bytes:
+    return data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+
+
+def _encoding(start: bytes, facts: _Survey, encoding_hint: str | None) -> tuple[str, str]:
+    """How to decode the file (a codec name, ``mixed`` or ``utf-16``) and the name of the
+    encoding it is in, from its first bytes and :func:`_survey`; refuses what is no text."""
+    if not facts.size:
         raise UnreadableFile("the file is empty (0 bytes)")
-    if not data.strip():
+    if not facts.content:
         raise UnreadableFile("the file is empty: it holds only whitespace and blank lines")
     for magic, what in _MAGIC:
-        if data.startswith(magic):
+        if start.startswith(magic):
             raise UnreadableFile(f"the file is {what}")
-    start = data[:64].lstrip(codecs.BOM_UTF8 + b" \t\r\n").lower()
+    lowered = start[:64].lstrip(codecs.BOM_UTF8 + b" \t\r\n").lower()
     for prefixes, what in _MARKUP:
-        if start.startswith(prefixes):
+        if lowered.startswith(prefixes):
             raise UnreadableFile(f"the file is {what}")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError as error:
-            raise UnreadableFile(
-                "the file has a UTF-16 byte order mark but is not UTF-16"
-            ) from error
-        return _check_text(text.encode("utf-8")), "utf-16"
-    nul_bytes = data.count(b"\x00")
-    if nul_bytes > max(MAX_NUL_BYTES, len(data) // 1000):
-        if _looks_like_utf16(data):
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "utf-16"
+    if facts.nul_bytes > max(MAX_NUL_BYTES, facts.size // 1000):
+        if _looks_like_utf16(start):
             raise UnreadableFile(
                 "the file looks like UTF-16 text without a byte order mark: save it as UTF-8 "
                 "(or as Unicode text with a byte order mark)"
             )
-        raise UnreadableFile(f"the file contains {nul_bytes} NUL bytes: it is binary, not CSV text")
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-        hinted = "utf-8-sig"
-    else:
-        hinted = None
-    hint = _codec_name(encoding_hint)
-    if hint and hint not in ("utf-8", "utf-8-sig"):
-        try:
-            return _check_text(data.decode(hint).encode("utf-8")), hint
-        except UnicodeDecodeError:
-            pass  # the hint is wrong for this file: detect as usual
-    if _is_utf8(data):
-        return _check_text(data), hinted or "utf-8"
-    if _UTF8_MULTIBYTE.search(data):
-        return _check_text(_decode_mixed(data)), "mixed: utf-8 and windows-1252 lines"
+        raise UnreadableFile(
+            f"the file contains {facts.nul_bytes} NUL bytes: it is binary, not CSV text"
+        )
+    hint = _non_utf8_hint(encoding_hint)
+    if hint and facts.hint_ok:
+        return hint, hint
+    if facts.utf8:
+        return "utf-8", "utf-8-sig" if start.startswith(codecs.BOM_UTF8) else "utf-8"
+    if facts.multibyte:
+        return "mixed", "mixed: utf-8 and windows-1252 lines"
     # Not UTF-8: Windows-1252 (a superset of Latin-1 for printable text). The five bytes it
     # leaves undefined are taken as Latin-1 control characters rather than failing the file.
-    return _check_text(data.decode("cp1252", errors="replace").encode("utf-8")), "windows-1252"
+    return "windows-1252", "windows-1252"
+
+
+def _decode_utf16(data: bytes) -> bytes:
+    try:
+        return data.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UnreadableFile("the file has a UTF-16 byte order mark but is not UTF-16") from error
+
+
+def _decode_block(data: bytes, mode: str) -> bytes:
+    """UTF-8 bytes of whole lines of the file (BOM removed), decoded as :func:`_encoding` says.
+
+    Decoding line by line (``mixed``) gives the same text as decoding the whole file would
+    for a UTF-8 or a Windows-1252 file, so cutting the file at line breaks changes nothing.
+    """
+    if mode == "utf-8":
+        return data
+    if mode == "mixed":
+        try:
+            data.decode("utf-8")
+            return data
+        except UnicodeDecodeError:
+            return _decode_mixed(data)
+    if mode == "windows-1252":
+        return data.decode("cp1252", errors="replace").encode("utf-8")
+    return data.decode(mode).encode("utf-8")
 
 
 def _looks_like_utf16(data: bytes) -> bool:
@@ -168,17 +247,6 @@ def _codec_name(encoding: str | None) -> str | None:
         return None
 
 
-def _is_utf8(data: bytes) -> bool:
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    try:
-        for start in range(0, len(data), _VALIDATE_CHUNK):
-            decoder.decode(data[start : start + _VALIDATE_CHUNK], final=False)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 _CONTROL = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")
 
 
@@ -194,10 +262,15 @@ def _check_text(data: bytes) -> bytes:
 # --- text -> lines --------------------------------------------------------------------------
 
 
-def split_lines(data: bytes) -> pl.Series:
-    """Every physical line (without its line terminator) as a String Series, zero-copy split."""
-    if b"\n" not in data and b"\r" in data:
-        data = data.replace(b"\r", b"\n")  # CR-only line endings (old Mac Excel)
+def split_lines(data: bytes, cr_only: bool | None = None) -> pl.Series:
+    """Every physical line (without its line terminator) as a String Series, zero-copy split.
+
+    ``cr_only``: the file has no line feed (old Mac Excel ends lines with CR only); by
+    default decided from ``data``."""
+    if cr_only is None:
+        cr_only = b"\n" not in data
+    if cr_only and b"\r" in data:
+        data = data.replace(b"\r", b"\n")
     buffer = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(buffer == 10)
     ends = [np.zeros(1, dtype=np.int64), (newlines + 1).astype(np.int64)]
@@ -256,59 +329,210 @@ def normalise_header(name: str) -> str:
     return re.sub(r"\s+", " ", name).lower()
 
 
-# --- the whole file -------------------------------------------------------------------------
+# --- the file as a stream -------------------------------------------------------------------
+
+BLOCK_BYTES = 16 << 20
+"""Default size of the blocks a file is read in (see :class:`CsvStream`)."""
+START_BYTES = 1 << 16
+"""The first block holds at least this much (and the header line): binary files and the
+header are recognised on it."""
+SURVEY_BYTES = 1 << 20
+
+Blocks = Callable[[int], Iterator[bytes]]
+"""Opens a file's bytes: given a size, yields its bytes in blocks of at most that size."""
+
+
+class CsvStream:
+    """A delivered file read in blocks: header at once, records as they are read.
+
+    Two passes over the bytes, each holding about one block: :func:`_survey` decides what is
+    a whole-file property (binary or text, the encoding, LF or CR-only line ends); then the
+    file is cut after the last line break of each block of ``block_bytes`` (a line is at most
+    ``max_line_bytes``, :mod:`.deliveries`), decoded (a UTF-8 and a Windows-1252 line decode
+    alike in any block; a file of mixed lines is decoded line by line anyway) and split into
+    lines. Lines that may still belong to a record of the next block are carried over to it:
+    those from a line that opens a quoted field not yet closed (:data:`MAX_RECORD_LINES` at
+    most), and blank lines at the block's end (a file's trailing blank lines are no records).
+    So the records, their line numbers and their checks are those of the whole file read at
+    once, and memory is bounded by the block and the consumer's chunk, not the file.
+
+    A UTF-16 file (with BOM, Excel's "Unicode text"; rare) is decoded whole: a line break is
+    two bytes there and the file is small.
+
+    :attr:`complete`: the whole file was in the first block, so :attr:`last` (the last
+    record) is known before :meth:`records` is read; otherwise after.
+    """
+
+    def __init__(
+        self,
+        open_blocks: Blocks,
+        *,
+        encoding_hint: str | None = None,
+        delimiter_hint: str | None = None,
+        block_bytes: int = BLOCK_BYTES,
+    ) -> None:
+        facts = _survey(open_blocks(SURVEY_BYTES), encoding_hint)
+        self._cr_only: bool | None = not facts.line_feed
+        blocks = _line_blocks(
+            open_blocks(block_bytes), START_BYTES, b"\r" if self._cr_only else b"\n"
+        )
+        first = next(blocks, b"")
+        self._mode, self.encoding = _encoding(first, facts, encoding_hint)
+        if self._mode == "utf-16":
+            self._cr_only = None
+            first = b"".join([first, *blocks])
+            text = _decode_utf16(first)
+        else:
+            text = _decode_block(_strip_bom(first), self._mode)
+        self.complete = len(first) == facts.size
+        self._blocks = blocks
+        lines = split_lines(_check_text(text), self._cr_only)
+        del text
+        header_index, lines = self._header(lines, delimiter_hint)
+        self.header_line = header_index + 1
+        self._next_line = lines.len() + 1
+        self.last: pl.DataFrame | None = None
+        """The last record read so far (``line_number``, ``text``, ``odd_quotes``, ``nul``)."""
+        self._first, self._carry = self._settle(
+            _numbered(lines.slice(header_index + 1), header_index + 2), final=self.complete
+        )
+        if self._first.height:
+            self.last = self._first.tail(1)
+
+    def _header(self, lines: pl.Series, delimiter_hint: str | None) -> tuple[int, pl.Series]:
+        """The header line's index (lines are read on until it is there) and the lines."""
+        index, lines = self._non_blank(lines, 0, "the file is empty")
+        sep_line = re.fullmatch(r"\s*sep=(.)\s*", lines[index], flags=re.IGNORECASE)
+        if sep_line:  # Excel's "sep=;" line
+            delimiter_hint = sep_line.group(1)
+            index, lines = self._non_blank(lines, index + 1, "the file has no header line")
+        header_text = lines[index]
+        if "\x00" in header_text:
+            raise UnreadableFile(
+                "the header line contains NUL bytes: the file is binary or damaged"
+            )
+        self.delimiter = sniff_delimiter(header_text, delimiter_hint)
+        self.header = parse_header(header_text, self.delimiter)
+        """Header cells as delivered (unquoted, stripped); see :func:`normalise_header`."""
+        return index, lines
+
+    def _non_blank(self, lines: pl.Series, start: int, error: str) -> tuple[int, pl.Series]:
+        while (index := _first_non_blank(lines, start)) is None:
+            block = next(self._blocks, None)
+            if block is None:
+                raise UnreadableFile(error)
+            lines = pl.concat([lines, self._lines(block)])
+        return index, lines
+
+    def _lines(self, block: bytes) -> pl.Series:
+        return split_lines(_decode_block(block, self._mode), self._cr_only)
+
+    def records(self) -> Iterator[pl.DataFrame]:
+        """The data records in file order, a block at a time: ``line_number`` (Int32),
+        ``text`` (String), ``odd_quotes`` (Boolean: an unterminated quoted field), ``nul``
+        (Boolean: the record holds a NUL byte). Trailing blank lines are not records. A
+        frame may be empty; the last one ends the file."""
+        yield self._seen(self._first)
+        del self._first
+        for block in self._blocks:
+            lines = self._lines(block)
+            frame = pl.concat([self._carry, _numbered(lines, self._next_line)])
+            self._next_line += lines.len()
+            del lines
+            records, self._carry = self._settle(frame, final=False)
+            del frame
+            yield self._seen(records)
+        records, self._carry = self._settle(self._carry, final=True)
+        yield self._seen(records)
+
+    def _seen(self, records: pl.DataFrame) -> pl.DataFrame:
+        if records.height:
+            self.last = records.tail(1)
+        return records
+
+    def _settle(self, frame: pl.DataFrame, *, final: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The records of ``frame``'s lines, and the lines to carry to the next block."""
+        if frame.height and has_quotes(frame):
+            records, keep = _join_multiline_records(frame, self.delimiter, len(self.header), final)
+        else:
+            records, keep = frame.with_columns(odd_quotes=pl.lit(False)), frame.height
+        if keep == frame.height:
+            # Blank lines at the end of the file are not records (a final newline, Excel
+            # padding); at the end of a block they wait for what follows.
+            texts = frame.get_column("text")
+            while keep > 0 and not texts[keep - 1].strip():
+                keep -= 1
+        if keep < frame.height:
+            line = frame.get_column("line_number")[keep]
+            records = records.filter(pl.col("line_number") < line)
+        records = records.with_columns(nul=pl.col("text").str.contains("\x00", literal=True))
+        return records, frame.slice(keep)
+
+
+def _numbered(lines: pl.Series, first: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "line_number": pl.int_range(first, first + lines.len(), eager=True, dtype=pl.Int32),
+            "text": lines,
+        }
+    )
+
+
+def _line_blocks(blocks: Iterator[bytes], first_bytes: int, line_break: bytes) -> Iterator[bytes]:
+    """The bytes again, in blocks that end right after a line break (the last one at the end
+    of the file); the first block holds at least ``first_bytes`` when the file does."""
+    pending = bytearray()
+    want = first_bytes
+    for block in blocks:
+        pending += block
+        if len(pending) < want:
+            continue
+        cut = pending.rfind(line_break) + 1
+        if cut:
+            yield bytes(pending[:cut])
+            del pending[:cut]
+            want = 0
+    if pending:
+        yield bytes(pending)
+
+
+@dataclass
+class CsvText:
+    """A delivered file after decoding and line splitting, all records at once."""
+
+    encoding: str
+    delimiter: str
+    header: list[str]
+    """Header cells as delivered (unquoted, stripped); see :func:`normalise_header`."""
+    header_line: int
+    records: pl.DataFrame
+    """Data records, as :meth:`CsvStream.records` yields them."""
+    has_quotes: bool
 
 
 def read_text(
     data: bytes, *, encoding_hint: str | None = None, delimiter_hint: str | None = None
 ) -> CsvText:
-    """Decode, split into lines, find the header and the delimiter, group lines into records."""
-    utf8, encoding = decode(data, encoding_hint)
-    lines = split_lines(utf8)
-    del utf8
-    header_index = _first_non_blank(lines, 0)
-    if header_index is None:
-        raise UnreadableFile("the file is empty")
-    sep_line = re.fullmatch(r"\s*sep=(.)\s*", lines[header_index], flags=re.IGNORECASE)
-    if sep_line:  # Excel's "sep=;" line
-        delimiter_hint = sep_line.group(1)
-        header_index = _first_non_blank(lines, header_index + 1)
-        if header_index is None:
-            raise UnreadableFile("the file has no header line")
-    header_text = lines[header_index]
-    if "\x00" in header_text:
-        raise UnreadableFile("the header line contains NUL bytes: the file is binary or damaged")
-    delimiter = sniff_delimiter(header_text, delimiter_hint)
-    header = parse_header(header_text, delimiter)
+    """A file's bytes in memory read at once (:class:`CsvStream` over one block)."""
 
-    data_lines = lines.slice(header_index + 1)
-    frame = pl.DataFrame(
-        {
-            "line_number": pl.int_range(
-                header_index + 2, header_index + 2 + data_lines.len(), eager=True, dtype=pl.Int32
-            ),
-            "text": data_lines,
-        }
-    )
-    has_quotes = bool(frame.select(pl.col("text").str.contains('"', literal=True).any()).item())
-    if has_quotes:
-        frame = _join_multiline_records(frame, delimiter, len(header))
-    else:
-        frame = frame.with_columns(odd_quotes=pl.lit(False))
-    frame = frame.with_columns(nul=pl.col("text").str.contains("\x00", literal=True))
-    # Blank lines at the end of the file are not records (a final newline, Excel padding).
-    texts = frame.get_column("text")
-    keep = frame.height
-    while keep > 0 and not texts[keep - 1].strip():
-        keep -= 1
+    def blocks(size: int) -> Iterator[bytes]:
+        return iter([data])
+
+    stream = CsvStream(blocks, encoding_hint=encoding_hint, delimiter_hint=delimiter_hint)
+    records = pl.concat(stream.records())
     return CsvText(
-        encoding=encoding,
-        delimiter=delimiter,
-        header=header,
-        header_line=header_index + 1,
-        records=frame.slice(0, keep),
-        has_quotes=has_quotes,
+        encoding=stream.encoding,
+        delimiter=stream.delimiter,
+        header=stream.header,
+        header_line=stream.header_line,
+        records=records,
+        has_quotes=has_quotes(records),
     )
+
+
+def has_quotes(records: pl.DataFrame) -> bool:
+    """Whether any record holds a quote (then fields are cut the slow way)."""
+    return bool(records.select(pl.col("text").str.contains('"', literal=True).any()).item())
 
 
 def _first_non_blank(lines: pl.Series, start: int) -> int | None:
@@ -324,7 +548,9 @@ broken line (quarantined as an unterminated quoted field), not as the start of a
 swallows the rest of the file."""
 
 
-def _join_multiline_records(frame: pl.DataFrame, delimiter: str, n_columns: int) -> pl.DataFrame:
+def _join_multiline_records(
+    frame: pl.DataFrame, delimiter: str, n_columns: int, final: bool = True
+) -> tuple[pl.DataFrame, int]:
     """Lines inside an open quoted field continue the record of the line that opened it.
 
     A line opens a multi-line field when it has an odd number of quotes and one of them starts
@@ -336,11 +562,16 @@ def _join_multiline_records(frame: pl.DataFrame, delimiter: str, n_columns: int)
     A line *between* the opening and the closing one that holds a whole record's worth of
     delimiters (``n_columns - 1`` or more, for files of 3+ columns) is a record, not the inside
     of a field: the quote is taken as unterminated rather than let swallow those records.
+
+    Returns the records and how many of the lines they hold: all of them when ``final``
+    (the lines end the file), else those before a quoted field that lines to come may
+    still close (the caller carries these lines over to the next block).
     """
     texts = frame.get_column("text")
     odd = (texts.str.count_matches('"', literal=True) % 2) == 1
+    keep = frame.height
     if not odd.any():
-        return frame.with_columns(odd_quotes=pl.lit(False))
+        return frame.with_columns(odd_quotes=pl.lit(False)), keep
     odd_index = odd.arg_true().to_list()
     d = _regex_char(delimiter)
     opens = texts.gather(odd_index).str.contains(rf'(^|{d})\s*"(?:[^"]|"")*$').to_list()
@@ -356,17 +587,25 @@ def _join_multiline_records(frame: pl.DataFrame, delimiter: str, n_columns: int)
             k += 1  # a stray quote: an ordinary line
             continue
         end = odd_index[k + 1] if k + 1 < len(odd_index) else None
+        if (
+            end is None
+            and not final
+            and keep - start < MAX_RECORD_LINES
+            and not full[start + 1 :].any()
+        ):
+            keep = start  # lines to come may close it
+            break
         if end is not None and end - start < MAX_RECORD_LINES and not full[start + 1 : end].any():
             continuation[start + 1 : odd_index[k + 1] + 1] = True
             k += 2
         else:
             broken[start] = True
             k += 1
-    frame = frame.with_columns(odd_quotes=pl.Series(broken))
+    frame = frame.with_columns(odd_quotes=pl.Series(broken)).slice(0, keep)
     if not continuation.any():
-        return frame
-    return (
-        frame.with_columns(_record=pl.Series(~continuation).cum_sum())
+        return frame, keep
+    records = (
+        frame.with_columns(_record=pl.Series(~continuation[:keep]).cum_sum())
         .group_by("_record", maintain_order=True)
         .agg(
             pl.col("line_number").first(),
@@ -375,6 +614,7 @@ def _join_multiline_records(frame: pl.DataFrame, delimiter: str, n_columns: int)
         )
         .drop("_record")
     )
+    return records, keep
 
 
 # --- records -> fields ----------------------------------------------------------------------
