@@ -12,7 +12,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from orchestration.ingestion import chunks, dedup, loader
+from orchestration.ingestion import chunks, dedup, loader, staging
 from orchestration.ingestion.loader import ensure_schema, ingest_source
 from orchestration.ingestion.pseudo import HUISNUMMER, PC4, SIGNAAL
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
@@ -408,21 +408,21 @@ def test_an_internal_error_fails_the_file_without_leaking_values(
 def test_an_error_in_the_background_insert_fails_that_file_only(
     tmp_path: Path, monkeypatch
 ) -> None:
-    """Chunks are inserted in a background thread; an error there, after earlier chunks of
-    the file were written, still fails just that file and leaves none of its rows."""
+    """Chunks are staged in a background thread; an error there, after earlier chunks of
+    the file were staged, still fails just that file and leaves none of its rows."""
     rows = [f"C{i};2026-07-15;;10;;;1234AB;1;;" for i in range(5)]
     write(tmp_path, "eneco", "a.csv", [SIGNAL_HEADER, *rows])
     write(tmp_path, "eneco", "b.csv", [SIGNAL_HEADER, "B1;2026-07-15;;10;;;1234AB;1;;"])
-    real_insert = chunks._insert_rows
+    real_add = staging.StagedFile.add
     inserted: list[str] = []
 
-    def insert_failing_on_the_third_chunk(con, rows, spec, ctx, file_name):
-        inserted.append(file_name)
-        if file_name == "a.csv" and inserted.count("a.csv") == 3:
+    def add_failing_on_the_third_chunk(staged, rows, rejected):
+        inserted.append(staged.file_name)
+        if staged.file_name == "a.csv" and inserted.count("a.csv") == 3:
             raise RuntimeError("disk full")
-        real_insert(con, rows, spec, ctx, file_name)
+        real_add(staged, rows, rejected)
 
-    monkeypatch.setattr(chunks, "_insert_rows", insert_failing_on_the_third_chunk)
+    monkeypatch.setattr(staging.StagedFile, "add", add_failing_on_the_third_chunk)
     con = duckdb.connect()
     report = ingest(con, tmp_path, "eneco", chunk_rows=2)
     assert inserted.count("a.csv") == 3
@@ -438,14 +438,14 @@ def test_a_later_file_that_fails_half_way_supersedes_nothing(tmp_path: Path, mon
     rows = [f"C{i};2026-07-15;;10;;;1234AB;1;;" for i in range(5)]
     write(tmp_path, "eneco", "old.csv", [SIGNAL_HEADER, *rows])
     write(tmp_path, "eneco", "new.csv", [SIGNAL_HEADER, *rows])  # the later delivery
-    real_insert = chunks._insert_rows
+    real_add = staging.StagedFile.add
 
-    def insert_failing_on_the_second_chunk_of_new(con, rows, spec, ctx, file_name):
-        if file_name == "new.csv" and sid("C2") in set(rows.get_column("signaal_id")):
+    def add_failing_on_the_second_chunk_of_new(staged, rows, rejected):
+        if staged.file_name == "new.csv" and sid("C2") in set(rows.get_column("signaal_id")):
             raise RuntimeError("disk full")
-        real_insert(con, rows, spec, ctx, file_name)
+        real_add(staged, rows, rejected)
 
-    monkeypatch.setattr(chunks, "_insert_rows", insert_failing_on_the_second_chunk_of_new)
+    monkeypatch.setattr(staging.StagedFile, "add", add_failing_on_the_second_chunk_of_new)
     con = duckdb.connect()
     report = ingest(con, tmp_path, "eneco", chunk_rows=2)
     assert [(f.file_name, f.status, f.rows_loaded) for f in report.files] == [

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -43,6 +44,7 @@ from orchestration.ingestion.reading import (
     has_quotes,
     split_fields,
 )
+from orchestration.ingestion.staging import StagedFile
 from orchestration.ingestion.validate import Context, HeaderMap, build, check, map_header
 from orchestration.parameters import partners
 
@@ -98,6 +100,7 @@ def load_file(
     result: FileReport,
     *,
     may_be_cut: bool,
+    stage_folder: Path,
 ) -> None:
     partner = ctx.partner
     text = CsvStream(
@@ -126,33 +129,38 @@ def load_file(
         return chunk.height, check(fields, spec, ctx, n_columns)
 
     reasons: Counter[str] = Counter()
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest") as pool:
-        next_checked = pool.submit(checked_chunk)
-        inserting: Future[None] | None = None
-        while (item := next_checked.result()) is not None:
-            height, checked = item
+    staged = StagedFile(stage_folder, result.file_name)
+    try:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest") as pool:
             next_checked = pool.submit(checked_chunk)
-            is_bad = pl.col("reason").is_not_null()
-            rejected = checked.filter(is_bad).select("line_number", "reason")
-            rows = build(checked.filter(~is_bad), spec, ctx)
-            del checked, item
-            if keys.seen is not None:
-                rows, duplicates = keys.seen.split(rows, keys.index)
-                if duplicates.height:
-                    rejected = pl.concat([rejected, _duplicate_reasons(duplicates, spec, keys)])
-            _wait(inserting)
-            inserting = pool.submit(_insert_chunk, con, rows, rejected, spec, ctx, result.file_name)
-            result.rows_read += height
-            result.rows_loaded += rows.height
-            result.rows_quarantined += rejected.height
-            reasons.update(dict(rejected.get_column("reason").value_counts().iter_rows()))
-            del rows, rejected
-        _wait(inserting)
-    if not text.complete:  # known only now: the checks made before reading for a small file
-        if may_be_cut and _last_record_cut(text):
-            raise StillBeingWritten("it was modified just now and its last record is cut")
-        if result.rows_read == 0:
-            raise UnreadableFile(NO_DATA_ROWS)
+            staging: Future[None] | None = None
+            while (item := next_checked.result()) is not None:
+                height, checked = item
+                next_checked = pool.submit(checked_chunk)
+                is_bad = pl.col("reason").is_not_null()
+                rejected = checked.filter(is_bad).select("line_number", "reason")
+                rows = build(checked.filter(~is_bad), spec, ctx)
+                del checked, item
+                if keys.seen is not None:
+                    rows, duplicates = keys.seen.split(rows, keys.index)
+                    if duplicates.height:
+                        rejected = pl.concat([rejected, _duplicate_reasons(duplicates, spec, keys)])
+                _wait(staging)
+                staging = pool.submit(staged.add, rows, rejected)
+                result.rows_read += height
+                result.rows_loaded += rows.height
+                result.rows_quarantined += rejected.height
+                reasons.update(dict(rejected.get_column("reason").value_counts().iter_rows()))
+                del rows, rejected
+            _wait(staging)
+        if not text.complete:  # known only now: the checks made before reading for a small file
+            if may_be_cut and _last_record_cut(text):
+                raise StillBeingWritten("it was modified just now and its last record is cut")
+            if result.rows_read == 0:
+                raise UnreadableFile(NO_DATA_ROWS)
+        staged.insert(con, spec, ctx.quarter, ctx.source)
+    finally:
+        staged.remove()
     result.reasons = dict(reasons.most_common())
 
 
@@ -260,57 +268,3 @@ def _wait(pending: Future[None] | None) -> None:
     """Wait for the chunk in flight; its error, if any, is raised here."""
     if pending is not None:
         pending.result()
-
-
-def _insert_chunk(
-    con: duckdb.DuckDBPyConnection,
-    rows: pl.DataFrame,
-    rejected: pl.DataFrame,
-    spec: S.SourceSpec,
-    ctx: Context,
-    file_name: str,
-) -> None:
-    _insert_rows(con, rows, spec, ctx, file_name)
-    _insert_quarantine(con, rejected, ctx, file_name)
-
-
-def _insert_rows(
-    con: duckdb.DuckDBPyConnection,
-    rows: pl.DataFrame,
-    spec: S.SourceSpec,
-    ctx: Context,
-    file_name: str,
-) -> None:
-    if rows.height == 0:
-        return
-    names = [name for name, _ in spec.columns]
-    select = ", ".join(
-        f"CAST({name} AS {sql_type})" if sql_type.startswith("DECIMAL") else name
-        for name, sql_type in spec.columns
-    )
-    con.register("_ingest_rows", rows.to_arrow())
-    try:
-        con.execute(
-            f"INSERT INTO raw.{spec.table} "
-            f"(quarter, source, file_name, line_number, {', '.join(names)}) "
-            f"SELECT ?, ?, ?, line_number, {select} FROM _ingest_rows",
-            [ctx.quarter, ctx.source, file_name],
-        )
-    finally:
-        con.unregister("_ingest_rows")
-
-
-def _insert_quarantine(
-    con: duckdb.DuckDBPyConnection, rejected: pl.DataFrame, ctx: Context, file_name: str
-) -> None:
-    if rejected.height == 0:
-        return
-    con.register("_ingest_quarantine", rejected.to_arrow())
-    try:
-        con.execute(
-            "INSERT INTO audit.quarantine (quarter, source, file_name, line_number, reason) "
-            "SELECT ?, ?, ?, line_number, reason FROM _ingest_quarantine",
-            [ctx.quarter, ctx.source, file_name],
-        )
-    finally:
-        con.unregister("_ingest_quarantine")

@@ -53,6 +53,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.ingestion import sources as S
+from orchestration.ingestion import staging
 from orchestration.ingestion.chunks import FileReport, KeyOrder, load_file
 from orchestration.ingestion.dedup import SeenKeys
 from orchestration.ingestion.deliveries import (
@@ -292,6 +293,7 @@ def ingest_source(
     ]
 
     ensure_schema(con)
+    stage_folder = staging.new_folder(con)
     con.execute("BEGIN TRANSACTION")
     try:
         check_warehouse_key(con, key)
@@ -306,7 +308,14 @@ def ingest_source(
                 report.files = [_unchanged(con, ctx, d, previous[d.name]) for d in deliveries]
             else:
                 report.files = _reload(
-                    con, spec, ctx, deliveries, previous, chunk_rows, force or state == "repair"
+                    con,
+                    spec,
+                    ctx,
+                    deliveries,
+                    previous,
+                    chunk_rows,
+                    force or state == "repair",
+                    stage_folder,
                 )
             for name in sorted(set(previous) - {d.name for d in deliveries}):
                 _delete_audit_rows(con, quarter, source, name)
@@ -330,6 +339,8 @@ def ingest_source(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        staging.remove_folder(stage_folder)
     for f in report.files:
         log.info(
             "%s %s %s: %s, read %d, loaded %d, quarantined %d%s",
@@ -370,6 +381,7 @@ def _reload(
     previous: dict[str, _Previous],
     chunk_rows: int,
     forced: bool,
+    stage_folder: Path,
 ) -> list[FileReport]:
     """Delete the quarter's rows of the source and load every present file again."""
     params = [ctx.quarter, ctx.source]
@@ -383,7 +395,15 @@ def _reload(
     for index, delivery in enumerate(ordered):
         prev = previous.get(delivery.name)
         report = _ingest_file(
-            con, delivery, spec, ctx, KeyOrder(seen, names, index), prev, forced, chunk_rows
+            con,
+            delivery,
+            spec,
+            ctx,
+            KeyOrder(seen, names, index),
+            prev,
+            forced,
+            chunk_rows,
+            stage_folder,
         )
         if report.status in NO_ROWS and seen is not None:
             seen.forget(index)
@@ -409,6 +429,7 @@ def _ingest_file(
     prev: _Previous | None,
     forced: bool,
     chunk_rows: int,
+    stage_folder: Path,
 ) -> FileReport:
     started = time.perf_counter()
     name = delivery.name
@@ -425,7 +446,17 @@ def _ingest_file(
         if delivery.changed:
             raise StillBeingWritten("its size or modification time changed while it was read")
         blocks = read_delivered(delivery)
-        load_file(con, blocks, spec, ctx, keys, chunk_rows, report, may_be_cut=delivery.may_be_cut)
+        load_file(
+            con,
+            blocks,
+            spec,
+            ctx,
+            keys,
+            chunk_rows,
+            report,
+            may_be_cut=delivery.may_be_cut,
+            stage_folder=stage_folder,
+        )
     except StillBeingWritten as why:
         _end(con, spec, ctx, report, "waiting", _waiting_message(name, str(why)))
     except UnreadableFile as error:
