@@ -260,21 +260,29 @@ def integer(values: pl.Series) -> pl.Series:
 
 
 _FAST_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%Y%m%d", "%d.%m.%Y")
+_FAST_DATE_SHAPE = r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{8})$"
+"""Values that may take the fast formats: Polars' parser is more lenient than the accepted
+notations (``+2026-07-01``, ``2026071``), so only these shapes go through it."""
 
 
 def parse_date(values: pl.Series, format_hint: str | None = None) -> pl.Series:
     """Date or NULL, from every accepted notation (see module docstring).
 
     The common notations are tried with Polars' date parser first; only what is left goes
-    through the (slower) general regular-expression path.
+    through the (slower) general regular-expression path, which gives the same dates
+    (``tests/test_ingestion_fast_path.py``).
     """
     parsed = nulls(values.name, len(values), pl.Date)
-    formats = ((format_hint,) if format_hint else ()) + _FAST_DATE_FORMATS
-    for fmt in formats:
-        todo = parsed.is_null() & values.is_not_null()
+    if format_hint:
+        parsed = values.str.to_date(format_hint, strict=False)
+    candidates = where(values.str.contains(_FAST_DATE_SHAPE), values)
+    for fmt in _FAST_DATE_FORMATS:
+        todo = parsed.is_null() & candidates.is_not_null()
         if not todo.any():
             break
-        parsed = pl.select(pl.coalesce(parsed, values.str.to_date(fmt, strict=False))).to_series()
+        parsed = pl.select(
+            pl.coalesce(parsed, candidates.str.to_date(fmt, strict=False))
+        ).to_series()
     todo = parsed.is_null() & values.is_not_null()
     if todo.any():
         index = todo.arg_true()
