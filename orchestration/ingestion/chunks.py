@@ -3,21 +3,21 @@
 :func:`load_file` reads the header (:mod:`.reading`, :mod:`.validate`), then streams the
 records (:class:`~.reading.CsvStream`, blocks of ``chunk_rows`` x :data:`BYTES_PER_ROW` bytes,
 at most 16 MiB) in chunks of exactly ``chunk_rows``: three steps overlap, one chunk apart, so
-Polars reads, splits and checks chunk i+1 and DuckDB inserts chunk i-1 (both release the GIL)
-while chunk i is pseudonymised and checked for duplicate keys here (:mod:`.dedup`; the
-per-value HMACs hold the GIL). At most three chunks and two blocks are in flight: the memory
-of reading and checking is bounded by the chunk size, not the file size (the keys kept for
-the duplicate check, 20 bytes a row, and DuckDB's uncommitted rows of the load still grow
-with it). One insert at a time, in order, on the one DuckDB connection.
+Polars reads, splits and checks chunk i+1 and writes chunk i-1 to its staged Parquet part
+(:mod:`.staging`; both release the GIL) while chunk i is pseudonymised and checked for
+duplicate keys here (:mod:`.dedup`). At most three chunks and two blocks are in flight. When
+the last chunk is staged, the file's parts go into DuckDB in one statement per table (inside
+the source's transaction, written to the database file as it goes): the memory of the whole
+load is bounded by the chunk size, not the file size (only the keys kept for the duplicate
+check, 20 bytes a row, grow with it).
 
 The checks that need the whole file (a young file's cut last record, a file without data
 rows) are made before any row is read when the file fits in one block, as always; for a
-bigger file after its last block (its rows are then removed by the caller, as for any
-failed file).
+bigger file after its last block, before its parts are inserted.
 
-A file that cannot be read raises :class:`~.reading.UnreadableFile` (the caller fails it and
-removes the rows already inserted); a young file whose last record is cut raises
-:class:`~.deliveries.StillBeingWritten`.
+A file that cannot be read raises :class:`~.reading.UnreadableFile` (the caller fails it);
+a young file whose last record is cut raises :class:`~.deliveries.StillBeingWritten`. Either
+way none of its rows reach DuckDB and its parts are removed.
 """
 
 from __future__ import annotations

@@ -1,0 +1,154 @@
+"""A file's chunks are staged as Parquet outside DuckDB's transaction (ingestion/staging.py):
+the memory of a load does not grow with the file, the staged parts are private and hold no
+clear identifier, and nothing is left behind, whether the load succeeds, fails or is killed."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from orchestration.ingestion import staging
+from orchestration.ingestion.loader import ingest_source
+
+KEY = b"5c1f0e8a2b7d49c6a3e1f20b9d8c7a6e4f3b2a19c8d7e6f5a4b3c2d1e0f9a8b7"  # random, as keygen makes them
+QUARTER = "2026Q3"
+LONG_AGO = 1_790_000_000
+REPO = Path(__file__).resolve().parents[1]
+BSN = "111222333"  # passes the elfproef
+
+
+def partner_file(landing: Path, rows: int, name: str = "eneco.csv") -> Path:
+    """A partner file of ``rows`` valid signals (one row with a bad date at the end)."""
+    i = pl.int_range(0, rows, eager=True)
+    frame = pl.DataFrame(
+        {
+            "signaal_id": "ENE-" + i.cast(pl.String),
+            "signaaldatum": pl.repeat("2026-07-15", rows, eager=True),
+            "achterstand_bedrag": ((i % 9000) + 10).cast(pl.String) + ",50",
+            "postcode": (1000 + i % 8999).cast(pl.String) + "AB",
+            "huisnummer": (1 + i % 300).cast(pl.String),
+            "bsn": pl.repeat(BSN, rows, eager=True),
+        }
+    )
+    path = landing / QUARTER / "eneco" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.write_csv(path, separator=";")
+    with path.open("a") as handle:
+        handle.write(f"ENE-bad;2026-13-45;10,00;1234AB;1;{BSN}\n")
+    os.utime(path, (LONG_AGO, LONG_AGO))
+    return path
+
+
+PEAK_RSS = """
+import resource, sys
+from pathlib import Path
+import duckdb
+from orchestration.ingestion.loader import ingest_source
+con = duckdb.connect(sys.argv[2])
+con.execute("SET memory_limit = '100MB'")
+report = ingest_source(con, "2026Q3", "eneco", Path(sys.argv[1]), sys.argv[3].encode(),
+                       chunk_rows=50_000, settle_seconds=0)
+print(report.rows_loaded, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def peak_rss(landing: Path, warehouse: Path) -> tuple[int, int]:
+    """Rows loaded and the peak resident memory (bytes) of a process loading the source."""
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS, str(landing), str(warehouse), KEY.decode()],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    loaded, peak = done.stdout.splitlines()[-1].split()
+    return int(loaded), int(peak)
+
+
+def test_memory_of_a_load_does_not_grow_with_the_file(tmp_path: Path) -> None:
+    """Loading 100,000 and 300,000 rows in chunks of 50,000 with DuckDB limited to 100 MB: the
+    peaks differ by far less than the rows would take if the load held them (inserting the
+    chunks inside the source's transaction kept them in memory: about 90 MiB more for the
+    bigger file, against about 5 MiB now, the duplicate check's 20 bytes a row)."""
+    peaks = {}
+    for rows in (100_000, 300_000):
+        landing = tmp_path / f"landing{rows}"
+        partner_file(landing, rows)
+        loaded, peaks[rows] = peak_rss(landing, tmp_path / f"w{rows}.duckdb")
+        assert loaded == rows
+    assert peaks[300_000] - peaks[100_000] < 40 << 20, peaks
+
+
+def test_staged_parts_are_private_hold_no_clear_values_and_are_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partner_file(tmp_path / "landing", 20)
+    warehouse = tmp_path / "warehouse.duckdb"
+    real_insert = staging.StagedFile.insert
+    seen: list[tuple[int, pl.DataFrame]] = []
+
+    def inspect_then_insert(staged, con, spec, quarter, source):
+        folder = staged._folder.parent
+        assert folder.parent == tmp_path  # next to the warehouse
+        parts = sorted(folder.rglob("*.parquet"))
+        assert {p.name.split("-")[0] for p in parts} == {"rows", "quarantine"}
+        frames = [pl.read_parquet(p) for p in parts]
+        seen.append((stat.S_IMODE(folder.stat().st_mode), pl.concat(frames, how="diagonal")))
+        real_insert(staged, con, spec, quarter, source)
+
+    monkeypatch.setattr(staging.StagedFile, "insert", inspect_then_insert)
+    with duckdb.connect(str(warehouse)) as con:
+        report = ingest_source(con, QUARTER, "eneco", tmp_path / "landing", KEY, settle_seconds=0)
+        assert (report.rows_loaded, report.rows_quarantined) == (20, 1)
+    [(mode, staged)] = seen
+    assert mode == 0o700
+    assert staged.height == 21
+    for column in staged.columns:
+        values = staged.get_column(column).cast(pl.String)
+        assert not values.str.contains(BSN, literal=True).any(), column
+        assert not values.str.contains("ENE-", literal=True).any(), column  # pseudonymised
+    assert not list(tmp_path.glob(f"{staging.FOLDER_PREFIX}*"))
+
+
+def test_a_failed_load_leaves_no_parts_and_no_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partner_file(tmp_path / "landing", 20)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(staging.StagedFile, "insert", interrupted)
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        with pytest.raises(KeyboardInterrupt):
+            ingest_source(con, QUARTER, "eneco", tmp_path / "landing", KEY, settle_seconds=0)
+        assert con.execute("select count(*) from raw.signalen").fetchone() == (0,)
+    assert not list(tmp_path.glob(f"{staging.FOLDER_PREFIX}*"))
+
+
+def test_folders_of_processes_that_ended_are_removed(tmp_path: Path) -> None:
+    """A killed load leaves its folder; the next load next to the warehouse removes it, but
+    not the folder of a process that still runs."""
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = tmp_path / f"{staging.FOLDER_PREFIX}{ended.stdout.strip()}-abc"
+    alive = tmp_path / f"{staging.FOLDER_PREFIX}{os.getppid()}-def"
+    for folder in (dead, alive):
+        (folder / "file-x").mkdir(parents=True)
+        (folder / "file-x" / "rows-000000.parquet").write_bytes(b"PAR1")
+    partner_file(tmp_path / "landing", 5)
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        ingest_source(con, QUARTER, "eneco", tmp_path / "landing", KEY, settle_seconds=0)
+    assert not dead.exists()
+    assert alive.exists()
