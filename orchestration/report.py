@@ -66,7 +66,7 @@ svg{display:block;margin:.6rem 0}svg text{font-family:inherit;font-size:12px;fil
 svg text.muted{fill:#778}.legend span{display:inline-block;margin-right:1.2rem;font-size:.85rem}
 .legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-1px}
 td.geheim{color:#778;font-style:italic}tr:target{background:#fff3c4}dt{font-weight:600;margin-top:.6rem}
-dd{margin-left:0}.scroll{max-height:40rem;overflow-y:auto}
+dd{margin-left:0}
 """
 
 
@@ -561,15 +561,13 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         )
         wijk_tables += [
             f"<h3>{_esc(_period_title(period_type, period))}</h3>",
-            '<div class="scroll">'
-            + _area_table(
+            _area_table(
                 sorted(areas, key=lambda a: (a.parent or "", a.name, a.code)),
                 WIJK_COLUMNS,
                 dictionary,
                 "wijk",
                 gemeente_names,
-            )
-            + "</div>",
+            ),
         ]
     unit = "per 1.000 hh"
     sections = [

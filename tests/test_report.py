@@ -14,18 +14,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
-import pandas as pd
 import pytest
 from babel.numbers import parse_decimal
 
-from demo.sample_publication import sample_frames
 from orchestration import report
-from orchestration.contract import QUARTERLY, count_indicator_names
-from orchestration.quarters import quarter_range
+from orchestration.contract import QUARTERLY
 from orchestration.report import write_report
 from orchestration.settings import Paths
 
-from .published_sample import publish_sample
+from .published_sample import YEAR, history, publish_sample
 
 Q2, Q3 = "2026Q2", "2026Q3"
 CHARTS = [
@@ -34,23 +31,6 @@ CHARTS = [
     "Partnermix",
     "Verloop over de kwartalen",
 ]
-YEAR = "vier_kwartalen"
-
-
-def history(quarter: str) -> dict[str, pd.DataFrame]:
-    """The gate's sample with both period types; 2026Q2's counts 3 lower than 2026Q3's, so
-    every change against the previous quarter is a real difference."""
-    frames = sample_frames(quarter)
-    first, last = quarter_range("2025Q1", quarter)[-4], quarter
-    for name in ("protected", "candidate"):
-        frame = frames[name]
-        if quarter == Q2:
-            counts = frame["indicator"].isin(count_indicator_names())
-            frame.loc[counts, "value"] = frame.loc[counts, "value"] - 3
-        frames[name] = pd.concat(
-            [frame, frame.assign(period_type=YEAR, period=f"{first}-{last}")], ignore_index=True
-        )
-    return frames
 
 
 class Marks(HTMLParser):
