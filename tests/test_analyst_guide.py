@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 from demo.sample_publication import sample_frames
+from orchestration.parameters import read_seed
 
 from .conftest import REPO
 from .published_sample import publish_sample
@@ -28,6 +29,8 @@ GUIDE = REPO / "docs" / "analyst-guide.md"
 EARLIER, LATER = "2026Q2", "2026Q3"
 FEWER_EARLIER = {"GM0999": 12.0, "WK099901": 10.0, "WK09990A": 2.0, "BU09990101": 10.0}
 """hh_met_signaal in the earlier quarter: this many fewer than in the later one."""
+KINDS = {row["indicator"]: row["kind"] for row in read_seed("indicators")}
+DECIMALS = {row["kind"]: int(row["decimalen"]) for row in read_seed("indicator_kinds")}
 
 
 def sql_examples() -> list[str]:
@@ -58,8 +61,16 @@ class Area:
     status: dict[str, str]
 
 
+def rounded(value: float, indicator: str) -> float:
+    """As the guide promises: to the decimals of the indicator's kind
+    (seeds/indicator_kinds.csv), a half away from zero."""
+    decimals = DECIMALS[KINDS[indicator]]
+    return math.copysign(math.floor(abs(value) * 10**decimals + 0.5) / 10**decimals, value)
+
+
 def published_areas() -> list[Area]:
-    """What was handed to publication, per quarter and area, in plain Python."""
+    """What was handed to publication, per quarter and area, in plain Python, rounded as
+    published."""
     areas = []
     for quarter in (EARLIER, LATER):
         candidate = frames(quarter)["candidate"]
@@ -67,7 +78,7 @@ def published_areas() -> list[Area]:
             ["area_level", "area_code", "area_name", "parent_code"], dropna=False, sort=True
         ):
             values = {
-                r.indicator: (None if pd.isna(r.value) else float(r.value))
+                r.indicator: (None if pd.isna(r.value) else rounded(r.value, r.indicator))
                 for r in rows.itertuples()
             }
             status = {r.indicator: r.status for r in rows.itertuples()}
@@ -171,7 +182,32 @@ def wijk_export(areas: list[Area]) -> list[tuple]:
     )
 
 
+def dictionary(_: list[Area]) -> list[tuple]:
+    texts = {row["indicator"]: row for row in read_seed("indicator_labels")}
+    return [
+        (r["indicator"], texts[r["indicator"]]["label"], texts[r["indicator"]]["definitie"],
+         r["unit"], r["numerator"] or None, r["denominator"] or None)
+        for r in read_seed("indicators")
+    ]  # fmt: skip
+
+
+def readable_wijken(areas: list[Area]) -> list[tuple]:
+    def text(value: float | None, indicator: str) -> str:
+        if value is None:
+            return "geheim"
+        return f"{value:.{DECIMALS[KINDS[indicator]]}f}".replace(".", ",")
+
+    return sorted(
+        (a.code, a.name, text(a.values["hh_met_signaal"], "hh_met_signaal"),
+         text(a.values["pct_bereikt"], "pct_bereikt"))
+        for a in areas
+        if a.quarter == LATER and a.level == "wijk"
+    )  # fmt: skip
+
+
 EXPECTED: dict[str, tuple[Callable[[list[Area]], list[tuple]], bool]] = {
+    "from monitor.indicatoren": (dictionary, True),
+    "from monitor.wijk_leesbaar": (readable_wijken, True),
     # a phrase that picks out one example: (its expected rows, whether its order is promised)
     "order by signalen_per_1000_hh desc": (top_buurten, True),
     "order by pct_bereikt": (wijken_rarely_reached, True),
@@ -206,7 +242,7 @@ def assert_rows(actual: list[tuple], expected: list[tuple], ordered: bool) -> No
 
 
 def test_the_guide_has_examples() -> None:
-    assert len(sql_examples()) >= 8
+    assert len(sql_examples()) >= 10
 
 
 def test_every_example_has_its_expected_result() -> None:
@@ -230,6 +266,7 @@ def test_the_sample_has_something_to_find() -> None:
     assert any(row[-1] for row in wijk_change(areas))  # a later quarter: a change
     assert any(row[3] is None for row in pct_hulp_long(areas))
     assert len(top_buurten(areas)) >= 2 and len(wijken_rarely_reached(areas)) >= 1
+    assert "geheim" in {cell for row in readable_wijken(areas) for cell in row}
 
 
 @pytest.mark.parametrize("sql", sql_examples(), ids=lambda sql: " ".join(sql.split())[:60])
