@@ -484,6 +484,33 @@ def _definitions(dictionary: dict[str, tuple]) -> str:
     return f"<dl>{''.join(items)}</dl>"
 
 
+def _period_tables(
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    periods: dict[str, str],
+    level: str,
+    columns: list[str],
+    dictionary: dict[str, tuple],
+    parents: dict[str, str] | None = None,
+) -> list[str]:
+    """Per period type of the quarter a heading and the table of every area of the level,
+    ordered by parent area and name."""
+    parts = []
+    for period_type, period in periods.items():
+        areas = _areas(con, level, columns, quarter, period_type)
+        parts += [
+            f"<h3>{_esc(_period_title(period_type, period))}</h3>",
+            _area_table(
+                sorted(areas, key=lambda a: (a.parent or "", a.name, a.code)),
+                columns,
+                dictionary,
+                level,
+                parents,
+            ),
+        ]
+    return parts
+
+
 def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
     """The HTML of one published quarter, from the published file only."""
     dictionary = _dictionary(con)
@@ -541,34 +568,6 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
             f"{_esc(label[i].lower())}</div>"
             for i in GEMEENTE_COLUMNS[:3]
         )
-    per_period = []
-    for period_type, period in periods.items():
-        areas = (
-            gemeenten
-            if period_type == QUARTERLY
-            else _areas(con, "gemeente", GEMEENTE_COLUMNS, quarter, period_type)
-        )
-        per_period += [
-            f"<h3>{_esc(_period_title(period_type, period))}</h3>",
-            _area_table(areas, GEMEENTE_COLUMNS, dictionary, "gemeente"),
-        ]
-    wijk_tables = []
-    for period_type, period in periods.items():
-        areas = (
-            wijken
-            if period_type == QUARTERLY
-            else _areas(con, "wijk", WIJK_COLUMNS, quarter, period_type)
-        )
-        wijk_tables += [
-            f"<h3>{_esc(_period_title(period_type, period))}</h3>",
-            _area_table(
-                sorted(areas, key=lambda a: (a.parent or "", a.name, a.code)),
-                WIJK_COLUMNS,
-                dictionary,
-                "wijk",
-                gemeente_names,
-            ),
-        ]
     unit = "per 1.000 hh"
     sections = [
         f"<h1>Vroegsignalering buurtmonitor {_esc(quarter)}</h1>",
@@ -580,7 +579,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         '<p class="note">Met de verandering ten opzichte van hetzelfde soort periode in het '
         "vorige kwartaal (– : geen cijfer van het vorige kwartaal; geheim: een van beide is "
         "geheim).</p>",
-        *per_period,
+        *_period_tables(con, quarter, periods, "gemeente", GEMEENTE_COLUMNS, dictionary),
         "<h2>Buurten met de meeste signalen per 1.000 huishoudens</h2>",
         f'<p class="note">De {TOP_BUURTEN} buurten met het hoogste gepubliceerde cijfer; buurten '
         "waarvan het cijfer geheim is, staan niet in de rangorde. Alle wijken staan verderop.</p>",
@@ -627,7 +626,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         '<p class="note">Elke wijk, per gemeente op naam. Zoek uw wijk op naam of code '
         "(Ctrl+F), of ga er direct heen met <code>#</code> en de wijkcode achter het adres van "
         "deze pagina.</p>",
-        *wijk_tables,
+        *_period_tables(con, quarter, periods, "wijk", WIJK_COLUMNS, dictionary, gemeente_names),
         "<h2>Informatieverlies</h2>",
         '<p class="note">Het aandeel gepubliceerde cellen per indicator, niveau en periode: de '
         "rest is geheim.</p>",
