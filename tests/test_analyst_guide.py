@@ -29,6 +29,7 @@ GUIDE = REPO / "docs" / "analyst-guide.md"
 EARLIER, LATER = "2026Q2", "2026Q3"
 FEWER_EARLIER = {"GM0999": 12.0, "WK099901": 10.0, "WK09990A": 2.0, "BU09990101": 10.0}
 """hh_met_signaal in the earlier quarter: this many fewer than in the later one."""
+YEAR = ("vier_kwartalen", "2025Q4-2026Q3")
 KINDS = {row["indicator"]: row["kind"] for row in read_seed("indicators")}
 DECIMALS = {row["kind"]: int(row["decimalen"]) for row in read_seed("indicator_kinds")}
 
@@ -38,14 +39,21 @@ def sql_examples() -> list[str]:
 
 
 def frames(quarter: str) -> dict[str, pd.DataFrame]:
-    """The gate's sample; in the earlier quarter fewer signalled households (published cells)."""
+    """The gate's sample; in the earlier quarter fewer signalled households (published cells);
+    the later quarter also has a four-quarter period, with three times its households with a
+    signal."""
     out = sample_frames(quarter)
-    if quarter == EARLIER:
-        for name in ("protected", "candidate"):
-            frame = out[name]
+    for name in ("protected", "candidate"):
+        frame = out[name]
+        published = frame["status"] == "published"
+        hh = frame["indicator"] == "hh_met_signaal"
+        if quarter == EARLIER:
             for code, fewer in FEWER_EARLIER.items():
-                cell = (frame["area_code"] == code) & (frame["indicator"] == "hh_met_signaal")
-                frame.loc[cell & (frame["status"] == "published"), "value"] -= fewer
+                frame.loc[(frame["area_code"] == code) & hh & published, "value"] -= fewer
+        else:
+            year = frame.assign(period_type=YEAR[0], period=YEAR[1])
+            year.loc[hh & published, "value"] *= 3
+            out[name] = pd.concat([frame, year], ignore_index=True)
     return out
 
 
@@ -68,12 +76,13 @@ def rounded(value: float, indicator: str) -> float:
     return math.copysign(math.floor(abs(value) * 10**decimals + 0.5) / 10**decimals, value)
 
 
-def published_areas() -> list[Area]:
-    """What was handed to publication, per quarter and area, in plain Python, rounded as
-    published."""
+def published_areas(period_type: str = "kwartaal") -> list[Area]:
+    """What was handed to publication, per quarter and area of a period type, in plain Python,
+    rounded as published."""
     areas = []
     for quarter in (EARLIER, LATER):
         candidate = frames(quarter)["candidate"]
+        candidate = candidate[candidate["period_type"] == period_type]
         for (level, code, name, parent), rows in candidate.groupby(
             ["area_level", "area_code", "area_name", "parent_code"], dropna=False, sort=True
         ):
@@ -205,7 +214,18 @@ def readable_wijken(areas: list[Area]) -> list[tuple]:
     )  # fmt: skip
 
 
+def quarter_beside_year(areas: list[Area]) -> list[tuple]:
+    year = {a.code: a for a in published_areas(YEAR[0]) if a.quarter == LATER}
+    return sorted(
+        (a.name, a.values["hh_met_signaal"], year[a.code].values["hh_met_signaal"],
+         year[a.code].values["signalen_per_1000_hh"])
+        for a in areas
+        if a.quarter == LATER and a.level == "wijk"
+    )  # fmt: skip
+
+
 EXPECTED: dict[str, tuple[Callable[[list[Area]], list[tuple]], bool]] = {
+    "j.period_type = 'vier_kwartalen'": (quarter_beside_year, True),
     "from monitor.indicatoren": (dictionary, True),
     "from monitor.wijk_leesbaar": (readable_wijken, True),
     # a phrase that picks out one example: (its expected rows, whether its order is promised)
@@ -267,6 +287,7 @@ def test_the_sample_has_something_to_find() -> None:
     assert any(row[3] is None for row in pct_hulp_long(areas))
     assert len(top_buurten(areas)) >= 2 and len(wijken_rarely_reached(areas)) >= 1
     assert "geheim" in {cell for row in readable_wijken(areas) for cell in row}
+    assert any(row[1] != row[2] for row in quarter_beside_year(areas))
 
 
 @pytest.mark.parametrize("sql", sql_examples(), ids=lambda sql: " ".join(sql.split())[:60])
