@@ -9,11 +9,19 @@ write ``monitor.area_indicators``: ``monitor`` is the *catalog* DuckDB names aft
 - ``area_indicators``: quarter x period x area x indicator, ``value`` NULL where ``status``
   is ``suppressed``; the period is ``period_type`` (``kwartaal``, ``vier_kwartalen``) and
   ``period`` (``2026Q3``, ``2025Q4-2026Q3``), ``quarter`` the quarter of the publication;
-- ``buurt``, ``wijk``, ``gemeente``: the same values wide, one DOUBLE column per indicator
-  (``seeds/indicators.csv`` order). They carry values only: NULL there means suppressed (the
-  gate guarantees that a published value is never NULL); ``area_indicators.status`` says it
-  explicitly;
+- ``buurt``, ``wijk``, ``gemeente``: the same values wide, one column per indicator
+  (``seeds/indicators.csv`` order; BIGINT for a kind rounded to whole numbers, else DOUBLE).
+  They carry values only: NULL there means suppressed (the gate guarantees that a published
+  value is never NULL); ``area_indicators.status`` says it explicitly;
+- ``buurt_leesbaar``, ``wijk_leesbaar``, ``gemeente_leesbaar``: the wide rows for reading, the
+  Dutch labels as column names, text with a decimal comma, ``geheim`` where suppressed;
+- ``indicatoren``: the indicator dictionary (``orchestration/dictionary.py``), with the levels
+  and period types the file holds each indicator for;
 - ``publication_log``: one row per publication (a republished quarter gets a new row).
+
+Every value is rounded to the decimals of its kind (``seeds/indicator_kinds.csv``: counts
+whole, rates 1 decimal, the median whole euros) as it is written; the comments on every table
+and column are Dutch and stand on their own (docs/migrations.md, 4).
 
 The column sets are written out below and nothing else is ever copied: the candidate is read
 column by column, so no household-level row, pseudonym or extra column can reach the file.

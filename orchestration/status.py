@@ -167,7 +167,7 @@ def _period_types() -> list[str]:
 
 
 def _published_shares(paths: Paths) -> dict[str, list[tuple[str, float]]]:
-    """Quarter -> [(period type, share of its cells published)], in the file's period order."""
+    """Quarter -> [(period type, share of its cells published)], in seeds/periods.csv order."""
     shares: dict[str, list[tuple[str, float]]] = {}
     for quarter, period_type, share in _query(
         paths.monitor,
