@@ -12,7 +12,9 @@ report read it from there, so they describe the figures as they were published.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+
+import duckdb
 
 from orchestration.contract import indicator_names
 from orchestration.parameters import indicator_kinds, indicator_texts, indicators
@@ -79,6 +81,10 @@ def entries() -> list[Entry]:
     return result
 
 
-def labels() -> dict[str, str]:
-    """Column name -> header: the key columns' and every indicator's label."""
-    return COLUMN_LABELS | {e.indicator: e.label for e in entries()}
+def published_entries(con: duckdb.DuckDBPyConnection, catalog: str = "monitor") -> dict[str, Entry]:
+    """The dictionary as the published file holds it (``<catalog>.indicatoren``), in order."""
+    columns = ", ".join(f.name for f in fields(Entry))
+    rows = con.execute(
+        f"select {columns} from {catalog}.{DICTIONARY_TABLE} order by volgorde"
+    ).fetchall()
+    return {row[0]: Entry(*row) for row in rows}

@@ -48,7 +48,13 @@ from openpyxl.utils import get_column_letter
 
 from orchestration import filemodes
 from orchestration.contract import LEVELS, WIDE_KEY_COLUMNS
-from orchestration.dictionary import COLUMN_LABELS, DICTIONARY_TABLE, GEHEIM, STATUS_LABELS
+from orchestration.dictionary import (
+    COLUMN_LABELS,
+    DICTIONARY_TABLE,
+    GEHEIM,
+    STATUS_LABELS,
+    published_entries,
+)
 from orchestration.quarters import parse_quarter
 
 CHOICES = (*LEVELS, "all")
@@ -117,7 +123,7 @@ def _tables(level: str) -> list[str]:
 
 def _read(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> Table:
     """A table of the attached published file, labelled, ``geheim`` in suppressed cells."""
-    labels = dict(con.execute("select indicator, label from monitor.indicatoren").fetchall())
+    labels = {name: e.label for name, e in published_entries(con).items()}
     if table == DICTIONARY_TABLE:
         result = con.execute(
             f"select {', '.join(DICTIONARY_HEADERS)} from monitor.{table} order by volgorde"

@@ -34,7 +34,7 @@ from babel.numbers import format_decimal
 
 from orchestration import filemodes
 from orchestration.contract import LEVELS, QUARTERLY, publication_group_names
-from orchestration.dictionary import GEHEIM
+from orchestration.dictionary import GEHEIM, Entry, published_entries
 from orchestration.quarters import previous_quarter
 from orchestration.settings import Paths
 
@@ -379,12 +379,16 @@ def _areas(
     ]
 
 
-def _digits(dictionary: dict[str, tuple], indicator: str) -> int:
-    return dictionary[indicator][4] if indicator in dictionary else 1
+def _digits(dictionary: dict[str, Entry], indicator: str) -> int:
+    return dictionary[indicator].decimalen if indicator in dictionary else 1
+
+
+def _label(dictionary: dict[str, Entry], indicator: str) -> str:
+    return dictionary[indicator].label if indicator in dictionary else indicator
 
 
 def _area_table(
-    areas: list[Area], columns: list[str], dictionary: dict[str, tuple], first: str,
+    areas: list[Area], columns: list[str], dictionary: dict[str, Entry], first: str,
     parents: dict[str, str] | None = None,
 ) -> str:  # fmt: skip
     """A table of areas: a column per indicator (its label), after each indicator of
@@ -392,7 +396,7 @@ def _area_table(
     code (``#WK036300`` finds it)."""
     head = [first] + (["ligt in"] if parents is not None else [])
     for ind in columns:
-        head.append(dictionary[ind][0] if ind in dictionary else ind)
+        head.append(_label(dictionary, ind))
         if ind in CHANGE_COLUMNS:
             head.append("t.o.v. vorig kwartaal")
     body = []
@@ -410,17 +414,6 @@ def _area_table(
     return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _dictionary(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
-    """Indicator -> (label, definitie, eenheid, soort, decimalen, teller, noemer), in order."""
-    return {
-        row[0]: row[1:]
-        for row in con.execute(
-            "select indicator, label, definitie, eenheid, soort, decimalen, teller, noemer "
-            "from monitor.indicatoren order by volgorde"
-        ).fetchall()
-    }
-
-
 def _period_names(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, str]:
     """Period type -> period (``2025Q4-2026Q3``) of the quarter, in the file's period order."""
     return dict(
@@ -436,7 +429,9 @@ def _period_title(period_type: str, period: str) -> str:
     return f"kwartaal {period}" if period_type == QUARTERLY else f"vier kwartalen {period}"
 
 
-def _information_loss(con: duckdb.DuckDBPyConnection, quarter: str, labels: dict) -> str:
+def _information_loss(
+    con: duckdb.DuckDBPyConnection, quarter: str, dictionary: dict[str, Entry]
+) -> str:
     """Share of published cells per indicator (rows) and level x period type (columns)."""
     rows = con.execute(
         "select indicator, area_level, period_type, "
@@ -449,7 +444,7 @@ def _information_loss(con: duckdb.DuckDBPyConnection, quarter: str, labels: dict
     share = {(i, lvl, p): (v, n) for i, lvl, p, v, n in rows}
     head = "".join(f"<th>{lvl}<br><small>{p.replace('_', ' ')}</small></th>" for lvl, p in columns)
     body = []
-    for ind in [i for i in labels if any((i, *c) in share for c in columns)]:
+    for ind in [i for i in dictionary if any((i, *c) in share for c in columns)]:
         cells = []
         for lvl, p in columns:
             if (ind, lvl, p) not in share:
@@ -460,26 +455,27 @@ def _information_loss(con: duckdb.DuckDBPyConnection, quarter: str, labels: dict
                 f'<td data-loss="{ind}" data-level="{lvl}" data-period-type="{p}" '
                 f'data-value="{v!r}" title="{n} cellen">{_number(100 * v)}%</td>'
             )
-        body.append(f"<tr><td>{_esc(labels[ind][0])}</td>{''.join(cells)}</tr>")
+        body.append(f"<tr><td>{_esc(_label(dictionary, ind))}</td>{''.join(cells)}</tr>")
     return (
         '<table class="loss"><thead><tr><th>indicator</th>'
         f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 
 
-def _definitions(dictionary: dict[str, tuple]) -> str:
+def _definitions(dictionary: dict[str, Entry]) -> str:
     items = []
-    for name, (label, definitie, eenheid, soort, decimalen, teller, noemer) in dictionary.items():
+    for e in dictionary.values():
         ratio = ""
-        if teller and noemer:
-            ratio = f" Teller: {_esc(dictionary.get(teller, (teller,))[0])}; noemer: " + _esc(
-                dictionary.get(noemer, (noemer,))[0]
-            ) + "."  # fmt: skip
-        rounding = "geheel getal" if decimalen == 0 else f"{decimalen} decimaal"
+        if e.teller and e.noemer:
+            ratio = (
+                f" Teller: {_esc(_label(dictionary, e.teller))}; "
+                f"noemer: {_esc(_label(dictionary, e.noemer))}."
+            )
+        rounding = "geheel getal" if e.decimalen == 0 else f"{e.decimalen} decimaal"
         items.append(
-            f'<dt id="def-{name}">{_esc(label)} <small>({_esc(name)})</small></dt>'
-            f"<dd>{_esc(definitie)} Eenheid: {_esc(eenheid)} ({_esc(soort)}, {rounding}).{ratio}"
-            "</dd>"
+            f'<dt id="def-{e.indicator}">{_esc(e.label)} <small>({_esc(e.indicator)})</small></dt>'
+            f"<dd>{_esc(e.definitie)} Eenheid: {_esc(e.eenheid)} ({_esc(e.soort)}, {rounding})."
+            f"{ratio}</dd>"
         )
     return f"<dl>{''.join(items)}</dl>"
 
@@ -490,7 +486,7 @@ def _period_tables(
     periods: dict[str, str],
     level: str,
     columns: list[str],
-    dictionary: dict[str, tuple],
+    dictionary: dict[str, Entry],
     parents: dict[str, str] | None = None,
 ) -> list[str]:
     """Per period type of the quarter a heading and the table of every area of the level,
@@ -513,12 +509,11 @@ def _period_tables(
 
 def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
     """The HTML of one published quarter, from the published file only."""
-    dictionary = _dictionary(con)
+    dictionary = published_entries(con)
     periods = _period_names(con, quarter)
     gemeenten = _areas(con, "gemeente", GEMEENTE_COLUMNS, quarter)
     if not gemeenten:
         raise ValueError(f"{quarter} is not published")
-    label = {i: dictionary[i][0] if i in dictionary else i for i in GEMEENTE_COLUMNS}
     buurten = _areas(con, "buurt", ["signalen_per_1000_hh"], quarter)
     top_buurten = sorted(
         (b for b in buurten if b.figures["signalen_per_1000_hh"].value is not None),
@@ -565,7 +560,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         figures = gemeenten[0].figures
         kpis = "".join(
             f'<div class="kpi"><b{figures[i].attrs()}>{_fmt(figures[i].value)}</b>'
-            f"{_esc(label[i].lower())}</div>"
+            f"{_esc(_label(dictionary, i).lower())}</div>"
             for i in GEMEENTE_COLUMNS[:3]
         )
     unit = "per 1.000 hh"
