@@ -212,4 +212,7 @@ def print_publication_summary(paths: Paths, quarter: str) -> None:
         print("\nBuurten with the most signals per 1,000 households:")
         print(_table(["buurt", "naam", "per 1000 hh", "signalen", "huishoudens"], top))
     duckdb_cli = Path(sys.executable).with_name("duckdb")
-    print(f'\nQuery it: {duckdb_cli} -readonly {paths.monitor} "select * from monitor.gemeente"')
+    print(
+        f"\nQuery it: {duckdb_cli} -readonly {paths.monitor} "
+        "\"select * from monitor.gemeente_leesbaar\" (docs/analyst-guide.md)"
+    )
