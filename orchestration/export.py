@@ -58,6 +58,14 @@ from orchestration.dictionary import (
 from orchestration.quarters import parse_quarter
 
 CHOICES = (*LEVELS, "all")
+FORMATS = ("csv", "xlsx")
+SHEET_NAMES = {"area_indicators": "alle cellen", DICTIONARY_TABLE: "indicatoren"}
+"""Workbook sheet of a table (a level's sheet is the level)."""
+DICTIONARY_HEADERS = {
+    "indicator": "Indicator", "label": "Label", "definitie": "Definitie", "soort": "Soort",
+    "eenheid": "Eenheid", "teller": "Teller", "noemer": "Noemer", "decimalen": "Decimalen",
+    "niveaus": "Niveaus", "perioden": "Perioden",
+}  # fmt: skip
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet treat a text cell as a formula (OWASP)."""
 DELIMITER = ";"
@@ -94,16 +102,6 @@ def format_cell(value: object) -> str:
     if isinstance(value, int | float | Decimal):
         return format_number(float(value) if isinstance(value, Decimal) else value)
     return escape_text(str(value))
-
-
-FORMATS = ("csv", "xlsx")
-SHEET_NAMES = {"area_indicators": "alle cellen", DICTIONARY_TABLE: "indicatoren"}
-"""Workbook sheet of a table (a level's sheet is the level)."""
-DICTIONARY_HEADERS = {
-    "indicator": "Indicator", "label": "Label", "definitie": "Definitie", "soort": "Soort",
-    "eenheid": "Eenheid", "teller": "Teller", "noemer": "Noemer", "decimalen": "Decimalen",
-    "niveaus": "Niveaus", "perioden": "Perioden",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
