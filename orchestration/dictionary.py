@@ -82,9 +82,13 @@ def entries() -> list[Entry]:
 
 
 def published_entries(con: duckdb.DuckDBPyConnection, catalog: str = "monitor") -> dict[str, Entry]:
-    """The dictionary as the published file holds it (``<catalog>.indicatoren``), in order."""
+    """The dictionary as the published file holds it (``<catalog>.indicatoren``), in order; for
+    a file published before the dictionary existed (docs/migrations.md, 4), the seeds'."""
     columns = ", ".join(f.name for f in fields(Entry))
-    rows = con.execute(
-        f"select {columns} from {catalog}.{DICTIONARY_TABLE} order by volgorde"
-    ).fetchall()
+    try:
+        rows = con.execute(
+            f"select {columns} from {catalog}.{DICTIONARY_TABLE} order by volgorde"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return {e.indicator: e for e in entries()}
     return {row[0]: Entry(*row) for row in rows}

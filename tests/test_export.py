@@ -248,3 +248,16 @@ def test_refuses_what_is_not_published(monitor_path: Path, tmp_path: Path) -> No
     with pytest.raises(ValueError, match="unknown level 'straat'"):
         export_quarter(monitor_path, Q, "straat", tmp_path)
     assert list(tmp_path.glob("*.csv")) == []
+
+
+def test_a_file_published_before_the_dictionary_is_exported_with_the_seed_labels(
+    monitor_path: Path, tmp_path: Path
+) -> None:
+    """A monitor.duckdb of before docs/migrations.md note 4 has no table indicatoren."""
+    old = tmp_path / "old" / "monitor.duckdb"
+    old.parent.mkdir()
+    old.write_bytes(monitor_path.read_bytes())
+    with duckdb.connect(str(old)) as con:
+        con.execute("drop table indicatoren")
+    (path,) = export_quarter(old, Q, "wijk", tmp_path / "out")
+    assert read_csv(path)[0] == KEY_HEADERS + labels()
