@@ -214,5 +214,5 @@ def print_publication_summary(paths: Paths, quarter: str) -> None:
     duckdb_cli = Path(sys.executable).with_name("duckdb")
     print(
         f"\nQuery it: {duckdb_cli} -readonly {paths.monitor} "
-        "\"select * from monitor.gemeente_leesbaar\" (docs/analyst-guide.md)"
+        '"select * from monitor.gemeente_leesbaar" (docs/analyst-guide.md)'
     )
