@@ -7,7 +7,8 @@
 
 {#- The select list of the signalled-household counts over a group of rows with one row per
     signalled household: n_partner_types, n_signalen, n_signalen_<groep>, bekend, bereikt,
-    hulp_geaccepteerd and persona as in fct_huishouden_signalen. -#}
+    hulp_geaccepteerd, persona, opgepakt, hulpsoort, n_crisissignalen,
+    n_eindeleveringssignalen and contactpogingen as in fct_huishouden_signalen. -#}
 {% macro signalled_household_counts() -%}
         count(*) as hh_met_signaal,
         count(*) filter (where n_partner_types >= 2) as hh_meerdere_signalen,
@@ -19,8 +20,15 @@
         count(*) filter (where bereikt) as hh_bereikt,
         count(*) filter (where hulp_geaccepteerd) as hh_hulp_geaccepteerd,
         {%- for persona in personas() %}
-        count(*) filter (where persona = '{{ persona }}') as hh_persona_{{ persona }}{{ ',' if not loop.last }}
+        count(*) filter (where persona = '{{ persona }}') as hh_persona_{{ persona }},
         {%- endfor %}
+        count(*) filter (where opgepakt) as hh_opgepakt,
+        {%- for soort in hulpsoorten() %}
+        count(*) filter (where hulpsoort = '{{ soort }}') as hh_hulpsoort_{{ soort }},
+        {%- endfor %}
+        sum(n_crisissignalen) as crisissignalen,
+        sum(n_eindeleveringssignalen) as eindeleveringssignalen,
+        sum(contactpogingen) as contactpogingen
 {%- endmacro %}
 
 {#- One row per area of every level: the select list ``columns`` over the rows of ``relation``
