@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from demo.synthetic_quarter import default_funnel
 from tests.stated_indicators import COUNTS, RATES
 from tests.stated_indicators import GROUP_COUNTS as GROUPS
 from tests.stated_indicators import PERSONA_COUNTS as PERSONAS
@@ -92,7 +93,7 @@ def completed(given: dict[str, int]) -> dict[str, int]:
         full["signalen"] = sum(full[g] for g in GROUPS)
     if "hh_met_signaal" not in given:
         full["hh_met_signaal"] = sum(full[p] for p in PERSONAS)
-    return full
+    return full | {n: int(v) for n, v in default_funnel(full, given).items()}
 
 
 def aggregate(areas: Areas, leaves: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:

@@ -59,8 +59,11 @@ RATES = {  # rate: (numerator, denominator, scale per quarter)
     "pct_onbekend": ("hh_onbekend", "hh_met_signaal", 100),
     "pct_bereikt": ("hh_bereikt", "hh_met_signaal", 100),
     "pct_hulp": ("hh_hulp_geaccepteerd", "hh_met_signaal", 100),
-    "signalen_per_1000_inwoners": ("signalen", "inwoners", 1000 / 3),  # per month
+    "signalen_per_1000_inwoners": ("signalen", "inwoners", 1000 / 3),  # per month: / 3
     "pct_bereikt_van_opgepakt": ("hh_bereikt", "hh_opgepakt", 100),
     "pct_hulp_van_bereikt": ("hh_hulp_geaccepteerd", "hh_bereikt", 100),
     "gem_contactpogingen": ("contactpogingen", "hh_opgepakt", 1),
 }
+PER_MONTH_RATES = ("signalen_per_1000_inwoners",)
+"""Rates per month: the scale above is for a quarter (3 months); a period of n quarters
+divides it by n."""

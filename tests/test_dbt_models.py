@@ -32,6 +32,7 @@ from tests.stated_indicators import (
     GROUPS,
     HELP_RANK,
     NOT_PICKED_UP,
+    PER_MONTH_RATES,
     RATES,
     UNLINKED_COUNTS,
 )
@@ -310,10 +311,12 @@ def area_figures(
     placed: list[tuple[list[str], dict]],
     inwoners: dict[str, float],
     unlinked: dict[str, dict[str, float]],
+    quarters: int = 1,
 ) -> dict[tuple[str, str], float | None]:
     """(area_code, indicator) -> value from the signalled households, each with the areas it
     counts in and its features (``expected_households``' shape), the areas' households and
-    residents, and the signals at no household per gemeente (``expected_unlinked``)."""
+    residents, and the signals at no household per gemeente (``expected_unlinked``), over a
+    period of ``quarters`` quarters."""
     counts: dict[str, dict[str, float]] = {code: defaultdict(float) for code in codes}
     totals: dict[str, list[float]] = defaultdict(list)
     for code in codes:
@@ -346,6 +349,7 @@ def area_figures(
         c = counts[code]
         out |= {(code, name): c[name] for name in COUNTS}
         for name, (numerator, denominator, scale) in RATES.items():
+            scale /= quarters if name in PER_MONTH_RATES else 1
             out[(code, name)] = c[numerator] / c[denominator] * scale if c[denominator] else None
         for name in MEDIANS:
             out[(code, name)] = statistics.median(totals[code]) if totals[code] else None
