@@ -246,12 +246,13 @@ def synthetic_quarter(
 
 
 def default_funnel(full: dict[str, float], given: dict) -> dict[str, float]:
-    """Counts of issue #15 a hand-written area does not give: inwoners two per household, every
-    signalled household picked up, help accepted as financial follow-up help (so the
-    relations of ``contract.py`` hold)."""
+    """Counts of issue #15 a hand-written area does not give, so the relations of
+    ``contract.py`` hold and the published ones add little: inwoners well above the
+    households, every signalled household picked up, help accepted as financial follow-up
+    help (others 0)."""
     out = {}
     if "inwoners" not in given:
-        out["inwoners"] = 2 * full["huishoudens"]
+        out["inwoners"] = 3 * full["huishoudens"] + 100
     if "hh_opgepakt" not in given:
         out["hh_opgepakt"] = full["hh_met_signaal"]
     if not any(n.startswith("hh_hulpsoort_") for n in given):
