@@ -51,7 +51,11 @@ MIN_DENOMINATOR = 100
 MIN_MEDIAN_N = 10
 WIDTH = 10
 
-MEDIANS = {"mediaan_bedrag": "hh_met_signaal"}
+MEDIANS = {
+    "mediaan_bedrag": "hh_met_signaal",
+    "mediaan_dagen_achterstand": "hh_met_signaal",
+    "mediaan_dagen_tot_contact": "hh_bereikt",
+}
 SUBSETS = (
     ("hh_meerdere_signalen", "hh_met_signaal"),
     ("hh_onbekend", "hh_met_signaal"),

@@ -68,8 +68,12 @@ SELF_EMPLOYED_BENEFITS = {"bbz"}
 KNOWN_MONTHS = 12
 """Known to the gemeente: a benefit or debt-help spell in the 12 months up to the first signal."""
 
-MEDIANS = ("mediaan_bedrag",)
-"""The median arrears (sum of a household's amounts) over the signalled households."""
+MEDIANS = ("mediaan_bedrag", "mediaan_dagen_achterstand", "mediaan_dagen_tot_contact")
+"""The median arrears (sum of a household's amounts) over the signalled households; the median
+of their longest arrears in days; over reached households, the median days from the first
+signal to the first contact."""
+MIN_MEDIAN_N = 10
+"""The medians in days need this many households with a value (else NULL: MONITOR.md rule 1)."""
 
 
 def dbt(
@@ -243,6 +247,9 @@ def expected_households(quarter: str) -> dict[str, dict]:
             "crisis": sum(bool(s.crisis) for s in signals),
             "eindelevering": sum(bool(s.eindelevering) for s in signals),
             "inwoners": len(ages),
+            "dagen_tot_contact": min(
+                ((z[6] - first).days for z in picked_up if z[6] and z[4]), default=None
+            ),
             "n_types": len(types),
             "groups": groups,
             "totaal": sum(Decimal(s.bedrag) for s in signals),
@@ -319,6 +326,7 @@ def area_figures(
     period of ``quarters`` quarters."""
     counts: dict[str, dict[str, float]] = {code: defaultdict(float) for code in codes}
     totals: dict[str, list[float]] = defaultdict(list)
+    days: dict[str, dict[str, list[float]]] = {m: defaultdict(list) for m in MEDIANS[1:]}
     for code in codes:
         counts[code]["huishoudens"] = huishoudens.get(code, 0.0)
         counts[code]["inwoners"] = inwoners.get(code, 0.0)
@@ -344,6 +352,10 @@ def area_figures(
             c["eindeleveringssignalen"] += h["eindelevering"]
             c["contactpogingen"] += h["contactpogingen"]
             totals[code].append(float(h["totaal"]))
+            if h["max_dagen"] is not None:
+                days["mediaan_dagen_achterstand"][code].append(h["max_dagen"])
+            if h["bereikt"] and h["dagen_tot_contact"] is not None:
+                days["mediaan_dagen_tot_contact"][code].append(h["dagen_tot_contact"])
     out: dict[tuple[str, str], float | None] = {}
     for code in codes:
         c = counts[code]
@@ -351,8 +363,10 @@ def area_figures(
         for name, (numerator, denominator, scale) in RATES.items():
             scale /= quarters if name in PER_MONTH_RATES else 1
             out[(code, name)] = c[numerator] / c[denominator] * scale if c[denominator] else None
-        for name in MEDIANS:
-            out[(code, name)] = statistics.median(totals[code]) if totals[code] else None
+        out[(code, "mediaan_bedrag")] = statistics.median(totals[code]) if totals[code] else None
+        for name, values in days.items():
+            known = values[code]
+            out[(code, name)] = statistics.median(known) if len(known) >= MIN_MEDIAN_N else None
     return out
 
 
@@ -455,7 +469,11 @@ def test_household_features(built) -> None:
     assert {k for k, v in h.items() if v[6]} == fx.EXPECTED_BEKEND_A
     assert {k for k, v in h.items() if v[8]} == {"a01", "a02A", "a05", "a06_1"}  # help accepted
     # reached; c05's case says reached but was not picked up
-    assert {k for k, v in h.items() if v[7]} == {"a01", "a02A", "a02B", "a05", "a06_1"}
+    reached = {k for k, v in h.items() if v[7]}
+    assert {k for k in reached if not k.startswith("c")} == {"a01", "a02A", "a02B", "a05", "a06_1"}
+    assert {k for k in reached if k.startswith("c")} == {
+        f"c{n:02d}" for n in (1, 3, 4, 6, 7, 9, 10, 11, 12, 13)
+    }
     assert h["a02A"][9:11] == (5, 3)
     expected = expected_households(fx.QUARTER_A)
     for adres, features in h.items():
@@ -486,7 +504,7 @@ def test_the_households_that_define_the_funnel(built) -> None:
     rows = query(
         built["warehouse"],
         "select huishouden_id, opgepakt, bereikt, hulpsoort, contactpogingen, "
-        "n_crisissignalen, n_eindeleveringssignalen "
+        "n_crisissignalen, n_eindeleveringssignalen, dagen_tot_contact "
         "from main_marts.fct_huishouden_signalen where quarter = ?",
         [fx.QUARTER_A],
     )
@@ -500,8 +518,10 @@ def test_the_households_that_define_the_funnel(built) -> None:
     assert h["a06_1"][2] == "vervolghulp_niet_financieel"
     assert h["a05"][1:4] == (True, "quick_fix", 0)  # help accepted implies reached
     assert h["a01"][3] == 2  # the later version of E1's case: 2 attempts
-    assert h["c04"][4:] == (1, 1) and h["a04_2"][4:] == (0, 1)
-    assert h["c01"][:2] == (False, False)  # no case at all
+    assert h["c04"][4:6] == (1, 1) and h["a04_2"][4:6] == (0, 1)
+    # days to the first contact: from the first signal (c09's zorg signal), not the one reached
+    assert (h["c01"][6], h["c09"][6], h["a02B"][6]) == (3, 53, None)
+    assert h["a04_2"][:2] == (False, False)  # no case at all
 
 
 @pytest.mark.parametrize("quarter", fx.QUARTERS)

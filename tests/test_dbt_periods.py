@@ -23,11 +23,12 @@ from tests.stated_indicators import GROUPS, UNLINKED_COUNTS
 
 try:
     from tests.fixtures import raw_warehouse as fx
-    from tests.test_dbt_models import COUNTS, RATES, area_figures, build_ok, query
+    from tests.test_dbt_models import COUNTS, MEDIANS, RATES, area_figures, build_ok, query
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from fixtures import raw_warehouse as fx  # type: ignore[no-redef]
     from test_dbt_models import (  # type: ignore[no-redef]
         COUNTS,
+        MEDIANS,
         RATES,
         area_figures,
         build_ok,
@@ -108,7 +109,7 @@ def period_reference(warehouse: Path) -> dict[tuple[str, str], float | None]:
         warehouse,
         "select quarter, huishouden_id, buurtcode, gemeentecode, persona, bekend, bereikt, "
         "hulp_geaccepteerd, opgepakt, hulpsoort, n_crisissignalen, n_eindeleveringssignalen, "
-        "contactpogingen, "
+        "contactpogingen, max_dagen_achterstand, dagen_tot_contact, "
         + ", ".join(f"n_signalen_{g}" for g in GROUPS)
         + ", cast(totaal_bedrag as double) from main_marts.fct_huishouden_signalen "
         "where quarter in (select unnest(?)) order by quarter",
@@ -124,13 +125,13 @@ def period_reference(warehouse: Path) -> dict[tuple[str, str], float | None]:
         types[hh].add(partner_type)
     households: dict[str, dict] = {}
     for _quarter, hh, buurt, gemeente, persona, bekend, bereikt, hulp, *rest in rows:
-        opgepakt, hulpsoort, crisis, eindelevering, pogingen, *rest = rest
+        opgepakt, hulpsoort, crisis, eindelevering, pogingen, dagen, tot_contact, *rest = rest
         per_group, totaal = rest[:-1], rest[-1]
         h = households.setdefault(
             hh,
             {"bekend": bekend, "bereikt": False, "hulp": False, "opgepakt": False,
              "hulpsoort": None, "crisis": 0, "eindelevering": 0, "contactpogingen": 0,
-             "totaal": 0.0},
+             "max_dagen": None, "dagen_tot_contact": None, "totaal": 0.0},
         )  # fmt: skip
         # rows in quarter order: the first row gives bekend, the last buurt and persona, the
         # last with help its help type
@@ -142,6 +143,10 @@ def period_reference(warehouse: Path) -> dict[tuple[str, str], float | None]:
         h["crisis"] += crisis
         h["eindelevering"] += eindelevering
         h["contactpogingen"] += pogingen
+        if dagen is not None:
+            h["max_dagen"] = max(dagen, h["max_dagen"] or dagen)
+        if bereikt and tot_contact is not None and h["dagen_tot_contact"] is None:
+            h["dagen_tot_contact"] = tot_contact  # its earliest quarter reached with a contact
         for g, m in zip(GROUPS, per_group, strict=True):
             h[g] = h.get(g, 0) + m
         h["totaal"] += totaal
@@ -176,7 +181,7 @@ def period_reference(warehouse: Path) -> dict[tuple[str, str], float | None]:
 
 
 def test_no_four_quarter_rows_until_all_four_quarters_are_built(built) -> None:
-    assert built["alone"] == {"kwartaal": len(fx.AREAS) * (len(COUNTS) + len(RATES) + 1)}
+    assert built["alone"] == {"kwartaal": len(fx.AREAS) * (len(COUNTS) + len(RATES) + len(MEDIANS))}
     assert built["three"] == 0  # 2025Q4 .. 2026Q2 built, 2026Q2's period needs 2025Q3
 
 

@@ -47,8 +47,22 @@
     {%- endfor %}
 {%- endmacro %}
 
-{#- Median of the households' total arrears per area of every level (relation: one row per
-    signalled household with buurtcode, wijkcode, gemeentecode and totaal_bedrag). -#}
+{#- The medians per area of every level (relation: one row per signalled household with
+    buurtcode, wijkcode, gemeentecode, totaal_bedrag, max_dagen_achterstand, bereikt and
+    dagen_tot_contact): the households' total arrears; their longest arrears in days and,
+    over reached households, the days to first contact, each only when at least min_median_n
+    (seeds/disclosure_parameters.csv) households have a value (else NULL: a median over fewer
+    is suppressed, and its denominator count could not tell). -#}
 {% macro area_medians(relation) -%}
-{{ per_area_level(relation, 'median(cast(totaal_bedrag as double)) as mediaan_bedrag') }}
+{%- set min_n -%}
+(select value from {{ ref('disclosure_parameters') }} where parameter = 'min_median_n')
+{%- endset -%}
+{%- set columns -%}
+median(cast(totaal_bedrag as double)) as mediaan_bedrag,
+        case when count(max_dagen_achterstand) >= {{ min_n }}
+            then median(max_dagen_achterstand) end as mediaan_dagen_achterstand,
+        case when count(dagen_tot_contact) filter (where bereikt) >= {{ min_n }}
+            then median(dagen_tot_contact) filter (where bereikt) end as mediaan_dagen_tot_contact
+{%- endset -%}
+{{ per_area_level(relation, columns) }}
 {%- endmacro %}

@@ -46,7 +46,7 @@
 {%- endmacro %}
 
 {% macro median_indicators() -%}
-  {{ return(['mediaan_bedrag']) }}
+  {{ return(['mediaan_bedrag', 'mediaan_dagen_achterstand', 'mediaan_dagen_tot_contact']) }}
 {%- endmacro %}
 
 {#- What a rate is divided by besides its denominator: the months of its period when its unit

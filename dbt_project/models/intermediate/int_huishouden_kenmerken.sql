@@ -25,7 +25,8 @@ zaken as (
         zaken.bereikt and coalesce(codes.opgepakt, true) as bereikt,
         coalesce(codes.hulp_geaccepteerd, false) as hulp_geaccepteerd,
         codes.hulp_rang,
-        zaken.aantal_contactpogingen
+        zaken.aantal_contactpogingen,
+        zaken.datum_eerste_contact
     from {{ ref('stg_gemeente__vroegsignaal_zaken') }} as zaken
     left join {{ ref('resultaat_codes') }} as codes
         on codes.resultaat = zaken.resultaat
@@ -59,7 +60,8 @@ per_household as (
         -- the most intensive help accepted (hulp_rang 1 first)
         arg_min(zaken.resultaat, zaken.hulp_rang) filter (where zaken.hulp_geaccepteerd) as hulpsoort,
         coalesce(sum(zaken.aantal_contactpogingen) filter (where zaken.opgepakt), 0)
-            as contactpogingen
+            as contactpogingen,
+        min(zaken.datum_eerste_contact) filter (where zaken.bereikt) as eerste_contact
     from signalen
     left join zaken
         on zaken.partner_code = signalen.partner_code
@@ -155,6 +157,10 @@ select
     per_household.hulp_geaccepteerd,
     per_household.hulpsoort,
     cast(per_household.contactpogingen as integer) as contactpogingen,
+    -- days from the household's first signal of the quarter to the first contact of a case
+    -- that reached it (NULL when none has a contact date)
+    cast(date_diff('day', per_household.eerste_signaaldatum, per_household.eerste_contact)
+        as integer) as dagen_tot_contact,
     coalesce(spell_flags.bekend, false) as bekend,
     coalesce(spell_flags.uitkering_in_kwartaal, false) as uitkering_in_kwartaal,
     coalesce(spell_flags.minimumuitkering_in_kwartaal, false) as minimumuitkering_in_kwartaal,

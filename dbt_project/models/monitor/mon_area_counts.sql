@@ -111,7 +111,9 @@ select
     {%- for name in counts %}
     cast(coalesce(per_area.{{ name }}, 0) as bigint) as {{ name }},
     {%- endfor %}
-    cast(medians.mediaan_bedrag as double) as mediaan_bedrag
+    {%- for name in median_indicators() %}
+    cast(medians.{{ name }} as double) as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
 from {{ ref('stg_cbs__wijken_buurten') }} as areas
 left join per_area
     on per_area.area_level = areas.area_level

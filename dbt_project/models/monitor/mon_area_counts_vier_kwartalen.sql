@@ -10,7 +10,8 @@
 -- of the period (the flag of its earliest quarter); persona of its latest quarter;
 -- partner types of every quarter together; mediaan_bedrag over its arrears of the period;
 -- picked up in any quarter; help type of its latest quarter with help accepted; crisis and
--- end-of-supply signals and contact attempts add up.
+-- end-of-supply signals and contact attempts add up; its longest arrears of the period; its
+-- days to first contact of its earliest quarter in which it was reached.
 -- huishoudens, inwoners: the built quarter's (at the end of the period). Signals at no
 -- household (gemeente level only) add up over the quarters, in signalen too.
 {% set counts = count_indicators() %}
@@ -59,6 +60,9 @@ households as (
         sum(n_crisissignalen) as n_crisissignalen,
         sum(n_eindeleveringssignalen) as n_eindeleveringssignalen,
         sum(contactpogingen) as contactpogingen,
+        max(max_dagen_achterstand) as max_dagen_achterstand,
+        arg_min(dagen_tot_contact, quarter) filter (where bereikt and dagen_tot_contact is not null)
+            as dagen_tot_contact,
         sum(n_signalen) as n_signalen,
         {%- for group in publication_groups() %}
         sum(n_signalen_{{ group }}) as n_signalen_{{ group }},
@@ -120,7 +124,9 @@ select
     cast(coalesce(per_area.{{ name }}, 0) as bigint) as {{ name }},
     {%- endif %}
     {%- endfor %}
-    cast(medians.mediaan_bedrag as double) as mediaan_bedrag
+    {%- for name in median_indicators() %}
+    cast(medians.{{ name }} as double) as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
 from areas
 left join per_area
     on per_area.area_level = areas.area_level
