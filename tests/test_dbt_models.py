@@ -524,6 +524,22 @@ def test_the_households_that_define_the_funnel(built) -> None:
     assert h["a04_2"][:2] == (False, False)  # no case at all
 
 
+def test_the_fixture_exercises_the_new_definitions() -> None:
+    """The independent computation below meets every case of issue #15 in quarter A: each
+    reason a signal is at no household (the one from outside counts in no gemeente, the
+    fixture having two), the medians in days with ten households, the funnel's steps."""
+    e = expected_indicators(fx.QUARTER_A)
+    reasons = ("geen_match", "meerdere_adressen", "geen_huishouden", "buiten_gemeente")
+    assert [e[("GM0001", f"signalen_{r}")] for r in reasons] == [2, 1, 2, 0]
+    assert all(e[("BU0001AB01", f"signalen_{r}")] == 0 for r in reasons)
+    assert e[("BU0001AB01", "mediaan_dagen_achterstand")] is not None
+    assert e[("BU0001AB01", "mediaan_dagen_tot_contact")] is not None
+    assert e[("BU00010101", "mediaan_dagen_achterstand")] is None  # fewer than ten known
+    gm = {n: e[("GM0001", n)] for n in ("hh_met_signaal", "hh_opgepakt", "hh_bereikt")}
+    assert gm["hh_met_signaal"] > gm["hh_opgepakt"] > gm["hh_bereikt"] > 0
+    assert all(e[("GM0001", f"hh_hulpsoort_{t}")] > 0 for t in HELP_RANK)
+
+
 @pytest.mark.parametrize("quarter", fx.QUARTERS)
 def test_indicators_equal_an_independent_computation(built, quarter: str) -> None:
     actual = {
