@@ -18,12 +18,14 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from demo.synthetic_quarter import default_funnel
 from orchestration.contract import (
     AREA_REFERENCE_TABLE,
     CANDIDATE_TABLE,
     PROTECTED_TABLE,
     PUBLISHED_COLUMNS,
     QUARTERLY,
+    count_indicator_names,
     persona_names,
     publication_group_names,
 )
@@ -105,7 +107,8 @@ def _buurt_counts(code: str) -> dict[str, float]:
     }
     counts |= {f"signalen_{g}": n for g, n in zip(GROUPS, groups, strict=True)}
     counts |= {f"hh_persona_{p}": n for p, n in zip(PERSONAS, personas, strict=True)}
-    return {k: float(v) for k, v in counts.items()}
+    full = {n: float(counts.get(n, 0)) for n in count_indicator_names()}
+    return full | default_funnel(full, counts)
 
 
 def true_values() -> dict[tuple[str, str], float | None]:
@@ -130,7 +133,7 @@ def true_values() -> dict[tuple[str, str], float | None]:
                 value = medians[area.code] if c["hh_met_signaal"] else None
             else:
                 den = c[ind.denominator]
-                value = c[ind.numerator] / den * ind.scale if den else None
+                value = c[ind.numerator] / den * ind.period_scale() if den else None
             values[(area.code, ind.name)] = value
     return values
 

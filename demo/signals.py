@@ -145,7 +145,8 @@ class Rates:
     omitted_single: float = 0.002
     omitted_shared: float = 0.002
     """Shares of the hard notations of :data:`NOTATIONS` (at least one of each in 50 rows)."""
-    reach: float = 0.28
+    reach: float = 0.22
+    """Share of signalled households reached: about 25% of those picked up (Divosa: 20%)."""
     help_accepted: float = 1 / 3
     """Share of reached households that accept help."""
     case_coverage: float = 0.95

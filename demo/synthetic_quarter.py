@@ -131,6 +131,12 @@ def synthetic_quarter(
     bereikt = rng.random(n_hh) < 0.55
     hulp = bereikt & (rng.random(n_hh) < 0.5)
     amount = np.round(rng.lognormal(np.log(600.0), 0.8, n_hh), 2)
+    # the funnel and effort of issue #15, drawn after the draws above (same seed, same figures)
+    opgepakt = bereikt | (rng.random(n_hh) < 0.8)
+    hulpsoort = np.where(hulp, rng.choice(3, size=n_hh, p=(0.4, 0.45, 0.15)), -1)
+    pogingen = np.where(opgepakt, rng.integers(0, 5, n_hh), 0)
+    crisis = rng.random(sig_unit.size) < 0.04
+    eind = (sig_group == list(GROUPS).index("energie")) & (rng.random(sig_unit.size) < 0.03)
 
     def per_unit(weights: np.ndarray) -> np.ndarray:
         return np.bincount(unit, weights=weights.astype(np.float64), minlength=n_units)
@@ -150,6 +156,28 @@ def synthetic_quarter(
         )
     for i, p in enumerate(PERSONAS):
         counts[f"hh_persona_{p}"] = per_unit(persona == i)
+    counts["inwoners"] = (households + rng.binomial(households, 0.9)).astype(np.float64)
+    counts["hh_opgepakt"] = per_unit(opgepakt)
+    for i, soort in enumerate(
+        ("quick_fix", "vervolghulp_financieel", "vervolghulp_niet_financieel")
+    ):
+        counts[f"hh_hulpsoort_{soort}"] = per_unit(hulpsoort == i)
+    counts["crisissignalen"] = np.bincount(sig_unit[crisis], minlength=n_units).astype(np.float64)
+    counts["eindeleveringssignalen"] = np.bincount(sig_unit[eind], minlength=n_units).astype(
+        np.float64
+    )
+    counts["contactpogingen"] = per_unit(pogingen)
+    # signals at no household: in the units without buurt (gemeente level only), 6% of them
+    unit_gemeente = np.concatenate([wijk_gem[buurt_wijk], np.arange(n_gemeenten)])
+    gem_signals = np.bincount(unit_gemeente[sig_unit], minlength=n_gemeenten)
+    for reason, share in (
+        ("geen_match", 0.02), ("buiten_gemeente", 0.01), ("meerdere_adressen", 0.01),
+        ("geen_huishouden", 0.02),
+    ):  # fmt: skip
+        unlinked = np.zeros(n_units)
+        unlinked[n_buurten:] = rng.binomial(gem_signals, share)
+        counts[f"signalen_{reason}"] = unlinked
+        counts["signalen"] = counts["signalen"] + unlinked
 
     # Aggregate units to areas: area order gemeenten, wijken, buurten.
     n_areas = n_gemeenten + n_wijken + n_buurten
@@ -188,7 +216,7 @@ def synthetic_quarter(
         elif ind.kind == "rate":
             num, den = area_counts[ind.numerator], area_counts[ind.denominator]
             with np.errstate(divide="ignore", invalid="ignore"):
-                values[ind.name] = np.where(den > 0, num / den * (ind.scale or 1.0), np.nan)
+                values[ind.name] = np.where(den > 0, num / den * ind.period_scale(), np.nan)
         else:
             values[ind.name] = np.where(area_counts[ind.denominator] > 0, median, np.nan)
 
@@ -217,6 +245,21 @@ def synthetic_quarter(
     )
 
 
+def default_funnel(full: dict[str, float], given: dict) -> dict[str, float]:
+    """Counts of issue #15 a hand-written area does not give, so the relations of
+    ``contract.py`` hold and the published ones add little: inwoners well above the
+    households, every signalled household picked up, help accepted as financial follow-up
+    help (others 0)."""
+    out = {}
+    if "inwoners" not in given:
+        out["inwoners"] = 3 * full["huishoudens"] + 100
+    if "hh_opgepakt" not in given:
+        out["hh_opgepakt"] = full["hh_met_signaal"]
+    if not any(n.startswith("hh_hulpsoort_") for n in given):
+        out["hh_hulpsoort_vervolghulp_financieel"] = full["hh_hulp_geaccepteerd"]
+    return out
+
+
 def _letters(i: int) -> str:
     """Two-character code (digits and capitals) for the 100th and later wijk or buurt."""
     alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -235,7 +278,8 @@ def frame_from_buurten(
 
     ``buurten``: code -> (wijk code, counts); ``wijken``: code -> gemeente code; ``no_buurt``:
     gemeente -> counts of its addresses without a buurt. Counts not given are 0; ``signalen``
-    and ``hh_met_signaal`` default to the sum of their parts. Wijken and gemeenten are the
+    and ``hh_met_signaal`` default to the sum of their parts; the counts of issue #15 to what
+    adds nothing to the relations (:func:`default_funnel`). Wijken and gemeenten are the
     sums. Medians default to 500 wherever there is a signalled household; rates follow.
     """
     inds = indicators()
@@ -249,7 +293,7 @@ def frame_from_buurten(
             full["signalen"] = sum(full[g] for g in groups)
         if "hh_met_signaal" not in given:
             full["hh_met_signaal"] = sum(full[p] for p in personas)
-        return full
+        return full | default_funnel(full, given)
 
     area_counts: dict[str, dict[str, float]] = {}
     parent: dict[str, str | None] = {}
@@ -275,7 +319,7 @@ def frame_from_buurten(
                 value: float | None = c[ind.name]
             elif ind.kind == "rate":
                 den = c[ind.denominator]
-                value = c[ind.numerator] / den * (ind.scale or 1.0) if den else None
+                value = c[ind.numerator] / den * ind.period_scale() if den else None
             else:
                 value = (medians or {}).get(code, 500.0) if c[ind.denominator] else None
             area = (level[code], code, f"naam {code}", parent[code])

@@ -193,9 +193,15 @@ def wide_select_sql(source: str, level: str, quarter: str | None = "?") -> str:
 
 # --- part/total relations between the counts of one area -------------------------------------
 
-SUM_RELATIONS = (("signalen", "signalen_"), ("hh_met_signaal", PERSONA_PREFIX))
+SUM_RELATIONS = (
+    ("signalen", "signalen_"),
+    ("hh_met_signaal", PERSONA_PREFIX),
+    ("hh_hulp_geaccepteerd", "hh_hulpsoort_"),
+)
 """``total = sum(parts)`` within one area: the parts are the counts named ``prefix*`` (the
-publication groups add up to ``signalen``; every signalled household has one persona)."""
+publication groups and, at gemeente level, the signals at no household per reason add up to
+``signalen``; every signalled household has one persona; every household that accepted help
+has one help type, its most intensive)."""
 
 SUBSET_BOUNDS = (
     (("hh_meerdere_signalen",), "hh_met_signaal"),
@@ -206,6 +212,11 @@ SUBSET_BOUNDS = (
     (("hh_met_signaal",), "signalen"),
     (("hh_met_signaal", "hh_meerdere_signalen"), "signalen"),
     (("hh_meerdere_signalen", "hh_meerdere_signalen"), "signalen"),
+    (("hh_opgepakt",), "hh_met_signaal"),
+    (("hh_bereikt",), "hh_opgepakt"),
+    (("huishoudens",), "inwoners"),
+    (("crisissignalen",), "signalen"),
+    (("eindeleveringssignalen",), "signalen"),
 )
 """``sum(parts) <= total`` within one area, by definition of the indicators (a part named
 twice counts twice: a household with signals of two or more partner types has >= 2 signals).
@@ -245,6 +256,12 @@ OVER_QUARTERS = (
     ("hh_bereikt", "union"),
     ("hh_hulp_geaccepteerd", "union"),
     (PERSONA_PREFIX, "latest"),
+    ("inwoners", "same"),
+    ("hh_opgepakt", "union"),
+    ("hh_hulpsoort_", "latest"),
+    ("crisissignalen", "sum"),
+    ("eindeleveringssignalen", "sum"),
+    ("contactpogingen", "sum"),
 )
 """How a count of a multi-quarter period (``Y``) relates to the same area's counts of its
 quarters (``Q_1`` oldest .. ``Q_n`` latest), from the definitions of
@@ -255,7 +272,8 @@ docs/periods-plan.md 1.3). A name ending in ``_`` is a prefix.
 - ``sum``: ``Y = Q_1 + ... + Q_n`` (signals add up);
 - ``union``: ``Q_i <= Y <= Q_1 + ... + Q_n`` (households signalled / reached / helped in any
   quarter, counted once);
-- ``latest``: ``Q_n <= Y <= sum``: the persona of the household's latest quarter;
+- ``latest``: ``Q_n <= Y <= sum``: the persona of the household's latest quarter (its help
+  type: that of its latest quarter with help accepted);
 - ``earliest``: ``Q_1 <= Y <= sum``: not known before the first signal of the period;
 - ``at_least``: ``Q_i <= Y``: partner types of different quarters add up, so a household may
   have several types over the period and one in each quarter."""

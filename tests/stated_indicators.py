@@ -15,6 +15,26 @@ PERSONA_COUNTS = tuple(f"hh_persona_{p}" for p in PERSONAS)
 """Signalled households per persona; every one has exactly one, so they add up to
 ``hh_met_signaal``."""
 
+UNLINKED_REASONS = ("geen_match", "buiten_gemeente", "meerdere_adressen", "geen_huishouden")
+"""Why a received signal is at no household (gemeente level only): no BAG address fits, its
+pc4 is not in the gemeente, several addresses fit, the address has no household."""
+UNLINKED_COUNTS = tuple(f"signalen_{r}" for r in UNLINKED_REASONS)
+"""At gemeente level ``signalen`` is every signal received: the groups plus these."""
+HELP_TYPES = ("quick_fix", "vervolghulp_financieel", "vervolghulp_niet_financieel")
+HELP_TYPE_COUNTS = tuple(f"hh_hulpsoort_{t}" for t in HELP_TYPES)
+"""Households that accepted help, by their most intensive help type; they add up to
+``hh_hulp_geaccepteerd``."""
+HELP_RANK = ("vervolghulp_financieel", "vervolghulp_niet_financieel", "quick_fix")
+"""Most intensive first: a household with several help types counts under the first."""
+NOT_PICKED_UP = (
+    "niet_opgepakt_herhaalde_melding",
+    "niet_opgepakt_onterecht_signaal",
+    "niet_opgepakt_andere_reden",
+    "geen_inwoner",
+    "inwoner_overleden",
+)
+"""A case with any other outcome, or none yet, was picked up by the gemeente."""
+
 COUNTS = (
     "huishoudens",
     "hh_met_signaal",
@@ -25,11 +45,25 @@ COUNTS = (
     "hh_bereikt",
     "hh_hulp_geaccepteerd",
     *PERSONA_COUNTS,
+    "inwoners",
+    *UNLINKED_COUNTS,
+    "hh_opgepakt",
+    *HELP_TYPE_COUNTS,
+    "crisissignalen",
+    "eindeleveringssignalen",
+    "contactpogingen",
 )
-RATES = {  # rate: (numerator, denominator, scale)
+RATES = {  # rate: (numerator, denominator, scale per quarter)
     "signalen_per_1000_hh": ("signalen", "huishoudens", 1000),
     "pct_meerdere": ("hh_meerdere_signalen", "hh_met_signaal", 100),
     "pct_onbekend": ("hh_onbekend", "hh_met_signaal", 100),
     "pct_bereikt": ("hh_bereikt", "hh_met_signaal", 100),
     "pct_hulp": ("hh_hulp_geaccepteerd", "hh_met_signaal", 100),
+    "signalen_per_1000_inwoners": ("signalen", "inwoners", 1000 / 3),  # per month: / 3
+    "pct_bereikt_van_opgepakt": ("hh_bereikt", "hh_opgepakt", 100),
+    "pct_hulp_van_bereikt": ("hh_hulp_geaccepteerd", "hh_bereikt", 100),
+    "gem_contactpogingen": ("contactpogingen", "hh_opgepakt", 1),
 }
+PER_MONTH_RATES = ("signalen_per_1000_inwoners",)
+"""Rates per month: the scale above is for a quarter (3 months); a period of n quarters
+divides it by n."""

@@ -27,7 +27,15 @@ try:
     from tests.fixtures import raw_warehouse as fx
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from fixtures import raw_warehouse as fx  # type: ignore[no-redef]
-from tests.stated_indicators import COUNTS, GROUPS, RATES
+from tests.stated_indicators import (
+    COUNTS,
+    GROUPS,
+    HELP_RANK,
+    NOT_PICKED_UP,
+    PER_MONTH_RATES,
+    RATES,
+    UNLINKED_COUNTS,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = REPO / "dbt_project"
@@ -60,8 +68,12 @@ SELF_EMPLOYED_BENEFITS = {"bbz"}
 KNOWN_MONTHS = 12
 """Known to the gemeente: a benefit or debt-help spell in the 12 months up to the first signal."""
 
-MEDIANS = ("mediaan_bedrag",)
-"""The median arrears (sum of a household's amounts) over the signalled households."""
+MEDIANS = ("mediaan_bedrag", "mediaan_dagen_achterstand", "mediaan_dagen_tot_contact")
+"""The median arrears (sum of a household's amounts) over the signalled households; the median
+of their longest arrears in days; over reached households, the median days from the first
+signal to the first contact."""
+MIN_MEDIAN_N = 10
+"""The medians in days need this many households with a value (else NULL: MONITOR.md rule 1)."""
 
 
 def dbt(
@@ -219,14 +231,25 @@ def expected_households(quarter: str) -> dict[str, dict]:
             for s in signals
             if (s.partner_code, s.signaal_id) in zaken
         ]
-        hulp = any(z[3] in fx.HELP_ACCEPTED for z in cases)
+        picked_up = [z for z in cases if z[3] not in NOT_PICKED_UP]
+        helped = [z[3] for z in cases if z[3] in fx.HELP_ACCEPTED]
+        hulp = bool(helped)
         types = {s.type or "overige" for s in signals}
         groups = [fx.PUBLICATION_GROUP.get(s.type or "overige", "overig") for s in signals]
         households[adres] = {
             "persona": persona,
             "bekend": bekend,
             "hulp": hulp,
-            "bereikt": hulp or any(bool(z[4]) for z in cases),
+            "bereikt": hulp or any(bool(z[4]) for z in picked_up),
+            "opgepakt": bool(picked_up),
+            "hulpsoort": min(helped, key=HELP_RANK.index) if helped else None,
+            "contactpogingen": sum(z[5] or 0 for z in picked_up),
+            "crisis": sum(bool(s.crisis) for s in signals),
+            "eindelevering": sum(bool(s.eindelevering) for s in signals),
+            "inwoners": len(ages),
+            "dagen_tot_contact": min(
+                ((z[6] - first).days for z in picked_up if z[6] and z[4]), default=None
+            ),
             "n_types": len(types),
             "groups": groups,
             "totaal": sum(Decimal(s.bedrag) for s in signals),
@@ -249,23 +272,67 @@ def expected_indicators(quarter: str) -> dict[tuple[str, str], float | None]:
         return [a.gemeente]
 
     huishoudens: dict[str, float] = defaultdict(float)
-    for adres in fx.RESIDENTS:
+    inwoners: dict[str, float] = defaultdict(float)
+    for adres, ages in fx.RESIDENTS.items():
         if fx.ADDRESS[adres].woonfunctie:
             for code in area_codes(adres):
                 huishoudens[code] += 1
+                inwoners[code] += len(ages)
     placed = [(area_codes(adres), h) for adres, h in households.items()]
-    return area_figures(list(areas), huishoudens, placed)
+    return area_figures(
+        list(areas), huishoudens, placed, inwoners, expected_unlinked(quarter, households)
+    )
+
+
+def expected_unlinked(quarter: str, households: dict[str, dict]) -> dict[str, dict[str, float]]:
+    """gemeente -> signalen_<reason> -> signals of the quarter at no household: the matched
+    address's gemeente, else the gemeente of the signal's pc4 in BAG, else (a pc4 outside) the
+    reference's only gemeente; the fixture has two gemeenten, so those count nowhere."""
+    start, end = quarter_bounds(quarter)
+    gemeenten = [code for code, level, _, _ in fx.AREAS if level == "gemeente"]
+    pc4_gemeente = {a.postcode[:4]: a.gemeente for a in fx.ADDRESSES}
+    keys = {(s.partner_code, s.signaal_id) for s in fx.SIGNALS if start <= s.signaaldatum <= end}
+    out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for key in keys:
+        status, adres = fx.EXPECTED_MATCH[key]
+        if adres in households:
+            continue
+        postcode = next(s.postcode for s in fx.SIGNALS if (s.partner_code, s.signaal_id) == key)
+        if adres:
+            gemeente, reason = fx.ADDRESS[adres].gemeente, "signalen_geen_huishouden"
+        else:
+            gemeente = pc4_gemeente.get(postcode[:4], gemeenten[0] if len(gemeenten) == 1 else None)
+            reason = {
+                "no_match": "signalen_geen_match",
+                "outside_gemeente": "signalen_buiten_gemeente",
+                "ambiguous": "signalen_meerdere_adressen",
+            }[status]
+        if gemeente:
+            out[gemeente][reason] += 1
+    return out
 
 
 def area_figures(
-    codes: list[str], huishoudens: dict[str, float], placed: list[tuple[list[str], dict]]
+    codes: list[str],
+    huishoudens: dict[str, float],
+    placed: list[tuple[list[str], dict]],
+    inwoners: dict[str, float],
+    unlinked: dict[str, dict[str, float]],
+    quarters: int = 1,
 ) -> dict[tuple[str, str], float | None]:
     """(area_code, indicator) -> value from the signalled households, each with the areas it
-    counts in and its features (``expected_households``' shape), and the areas' households."""
+    counts in and its features (``expected_households``' shape), the areas' households and
+    residents, and the signals at no household per gemeente (``expected_unlinked``), over a
+    period of ``quarters`` quarters."""
     counts: dict[str, dict[str, float]] = {code: defaultdict(float) for code in codes}
     totals: dict[str, list[float]] = defaultdict(list)
+    days: dict[str, dict[str, list[float]]] = {m: defaultdict(list) for m in MEDIANS[1:]}
     for code in codes:
         counts[code]["huishoudens"] = huishoudens.get(code, 0.0)
+        counts[code]["inwoners"] = inwoners.get(code, 0.0)
+        for name in UNLINKED_COUNTS:
+            counts[code][name] = unlinked.get(code, {}).get(name, 0.0)
+            counts[code]["signalen"] += counts[code][name]
     for area_codes, h in placed:
         for code in area_codes:
             c = counts[code]
@@ -278,15 +345,28 @@ def area_figures(
             c["hh_bereikt"] += h["bereikt"]
             c["hh_hulp_geaccepteerd"] += h["hulp"]
             c[f"hh_persona_{h['persona']}"] += 1
+            c["hh_opgepakt"] += h["opgepakt"]
+            if h["hulpsoort"]:
+                c[f"hh_hulpsoort_{h['hulpsoort']}"] += 1
+            c["crisissignalen"] += h["crisis"]
+            c["eindeleveringssignalen"] += h["eindelevering"]
+            c["contactpogingen"] += h["contactpogingen"]
             totals[code].append(float(h["totaal"]))
+            if h["max_dagen"] is not None:
+                days["mediaan_dagen_achterstand"][code].append(h["max_dagen"])
+            if h["bereikt"] and h["dagen_tot_contact"] is not None:
+                days["mediaan_dagen_tot_contact"][code].append(h["dagen_tot_contact"])
     out: dict[tuple[str, str], float | None] = {}
     for code in codes:
         c = counts[code]
         out |= {(code, name): c[name] for name in COUNTS}
         for name, (numerator, denominator, scale) in RATES.items():
+            scale /= quarters if name in PER_MONTH_RATES else 1
             out[(code, name)] = c[numerator] / c[denominator] * scale if c[denominator] else None
-        for name in MEDIANS:
-            out[(code, name)] = statistics.median(totals[code]) if totals[code] else None
+        out[(code, "mediaan_bedrag")] = statistics.median(totals[code]) if totals[code] else None
+        for name, values in days.items():
+            known = values[code]
+            out[(code, name)] = statistics.median(known) if len(known) >= MIN_MEDIAN_N else None
     return out
 
 
@@ -387,8 +467,13 @@ def test_household_features(built) -> None:
     assert h["a13"][-2:] == (None, "GM0001")  # no buurt
     assert h["b03"][-2:] == ("BU00020101", "GM0002")  # padded code and gemeentecode '0002'
     assert {k for k, v in h.items() if v[6]} == fx.EXPECTED_BEKEND_A
-    assert {k for k, v in h.items() if v[8]} == {"a01", "a02A", "a05"}  # help accepted
-    assert {k for k, v in h.items() if v[7]} == {"a01", "a02A", "a02B", "a05"}  # reached
+    assert {k for k, v in h.items() if v[8]} == {"a01", "a02A", "a05", "a06_1"}  # help accepted
+    # reached; c05's case says reached but was not picked up
+    reached = {k for k, v in h.items() if v[7]}
+    assert {k for k in reached if not k.startswith("c")} == {"a01", "a02A", "a02B", "a05", "a06_1"}
+    assert {k for k in reached if k.startswith("c")} == {
+        f"c{n:02d}" for n in (1, 3, 4, 6, 7, 9, 10, 11, 12, 13)
+    }
     assert h["a02A"][9:11] == (5, 3)
     expected = expected_households(fx.QUARTER_A)
     for adres, features in h.items():
@@ -412,6 +497,47 @@ def test_the_households_that_define_the_indicators(built) -> None:
     assert not h["c02"][3]  # the spell ended the day before the window
     assert h["c08"][3]  # the spell ended on the window's first day
     assert h["c05"][3]  # the spell started on the day of the first signal
+
+
+def test_the_households_that_define_the_funnel(built) -> None:
+    """The edges of picked up, reached, help type and effort, row by row."""
+    rows = query(
+        built["warehouse"],
+        "select huishouden_id, opgepakt, bereikt, hulpsoort, contactpogingen, "
+        "n_crisissignalen, n_eindeleveringssignalen, dagen_tot_contact "
+        "from main_marts.fct_huishouden_signalen where quarter = ?",
+        [fx.QUARTER_A],
+    )
+    h = {row[0]: row[1:] for row in rows}
+    assert h["a03"][:2] == (False, False)  # only a repeat signal: not picked up
+    assert h["c05"][:2] == (False, False)  # 'reached' on a case not picked up: not reached
+    assert h["c02"][:2] == (False, False)  # inwoner_overleden
+    assert h["c08"][:3] == (True, False, None)  # verwijzing_zonder_contact: picked up, no help
+    assert h["a12A"][:2] == (True, False)  # an open case (no outcome yet) is picked up
+    assert h["a02A"][2:4] == ("vervolghulp_financieel", 3)  # financial ranks above quick fix
+    assert h["a06_1"][2] == "vervolghulp_niet_financieel"
+    assert h["a05"][1:4] == (True, "quick_fix", 0)  # help accepted implies reached
+    assert h["a01"][3] == 2  # the later version of E1's case: 2 attempts
+    assert h["c04"][4:6] == (1, 1) and h["a04_2"][4:6] == (0, 1)
+    # days to the first contact: from the first signal (c09's zorg signal), not the one reached
+    assert (h["c01"][6], h["c09"][6], h["a02B"][6]) == (3, 53, None)
+    assert h["a04_2"][:2] == (False, False)  # no case at all
+
+
+def test_the_fixture_exercises_the_new_definitions() -> None:
+    """The independent computation below meets every case of issue #15 in quarter A: each
+    reason a signal is at no household (the one from outside counts in no gemeente, the
+    fixture having two), the medians in days with ten households, the funnel's steps."""
+    e = expected_indicators(fx.QUARTER_A)
+    reasons = ("geen_match", "meerdere_adressen", "geen_huishouden", "buiten_gemeente")
+    assert [e[("GM0001", f"signalen_{r}")] for r in reasons] == [2, 1, 2, 0]
+    assert all(e[("BU0001AB01", f"signalen_{r}")] == 0 for r in reasons)
+    assert e[("BU0001AB01", "mediaan_dagen_achterstand")] is not None
+    assert e[("BU0001AB01", "mediaan_dagen_tot_contact")] is not None
+    assert e[("BU00010101", "mediaan_dagen_achterstand")] is None  # fewer than ten known
+    gm = {n: e[("GM0001", n)] for n in ("hh_met_signaal", "hh_opgepakt", "hh_bereikt")}
+    assert gm["hh_met_signaal"] > gm["hh_opgepakt"] > gm["hh_bereikt"] > 0
+    assert all(e[("GM0001", f"hh_hulpsoort_{t}")] > 0 for t in HELP_RANK)
 
 
 @pytest.mark.parametrize("quarter", fx.QUARTERS)
@@ -453,10 +579,20 @@ def test_area_tables_are_additive(built) -> None:
         if level == "gemeente":
             assert all(c[n] >= sums[n] for n in counts), (quarter, code)
             strictly_more += c["huishoudens"] > sums["huishoudens"]
-        assert c["signalen"] == sum(c[f"signalen_{g}"] for g in GROUPS)
+        unlinked = sum(c[n] for n in UNLINKED_COUNTS)
+        assert c["signalen"] == sum(c[f"signalen_{g}"] for g in GROUPS) + unlinked
+        assert level == "gemeente" or unlinked == 0
         assert c["hh_met_signaal"] == sum(v for n, v in c.items() if n.startswith("hh_persona_"))
+        assert c["hh_hulp_geaccepteerd"] == sum(
+            v for n, v in c.items() if n.startswith("hh_hulpsoort_")
+        )
         assert (
-            c["hh_hulp_geaccepteerd"] <= c["hh_bereikt"] <= c["hh_met_signaal"] <= c["huishoudens"]
+            c["hh_hulp_geaccepteerd"]
+            <= c["hh_bereikt"]
+            <= c["hh_opgepakt"]
+            <= c["hh_met_signaal"]
+            <= c["huishoudens"]
+            <= c["inwoners"]
         )
     assert strictly_more == 2  # GM0001 holds the household without buurt, in both quarters
 

@@ -19,14 +19,16 @@ import polars as pl
 import pytest
 
 from orchestration.disclosure.model import build_table, check_consistency, fill_remainders
+from tests.stated_indicators import GROUPS, UNLINKED_COUNTS
 
 try:
     from tests.fixtures import raw_warehouse as fx
-    from tests.test_dbt_models import COUNTS, RATES, area_figures, build_ok, query
+    from tests.test_dbt_models import COUNTS, MEDIANS, RATES, area_figures, build_ok, query
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from fixtures import raw_warehouse as fx  # type: ignore[no-redef]
     from test_dbt_models import (  # type: ignore[no-redef]
         COUNTS,
+        MEDIANS,
         RATES,
         area_figures,
         build_ok,
@@ -47,7 +49,6 @@ QUARTERLY_SQL = (
     "select area_code, indicator, value from main_monitor.mon_area_indicators "
     "where quarter = ? and period_type = 'kwartaal' order by all"
 )
-GROUPS = tuple(name.removeprefix("signalen_") for name in COUNTS if name.startswith("signalen_"))
 
 
 def add_shifted_quarters(warehouse: Path) -> None:
@@ -107,7 +108,8 @@ def period_reference(warehouse: Path) -> dict[tuple[str, str], float | None]:
     rows = query(
         warehouse,
         "select quarter, huishouden_id, buurtcode, gemeentecode, persona, bekend, bereikt, "
-        "hulp_geaccepteerd, "
+        "hulp_geaccepteerd, opgepakt, hulpsoort, n_crisissignalen, n_eindeleveringssignalen, "
+        "contactpogingen, max_dagen_achterstand, dagen_tot_contact, "
         + ", ".join(f"n_signalen_{g}" for g in GROUPS)
         + ", cast(totaal_bedrag as double) from main_marts.fct_huishouden_signalen "
         "where quarter in (select unnest(?)) order by quarter",
@@ -123,24 +125,49 @@ def period_reference(warehouse: Path) -> dict[tuple[str, str], float | None]:
         types[hh].add(partner_type)
     households: dict[str, dict] = {}
     for _quarter, hh, buurt, gemeente, persona, bekend, bereikt, hulp, *rest in rows:
+        opgepakt, hulpsoort, crisis, eindelevering, pogingen, dagen, tot_contact, *rest = rest
         per_group, totaal = rest[:-1], rest[-1]
         h = households.setdefault(
-            hh, {"bekend": bekend, "bereikt": False, "hulp": False, "totaal": 0.0}
-        )  # rows in quarter order: the first row gives bekend, the last buurt and persona
+            hh,
+            {"bekend": bekend, "bereikt": False, "hulp": False, "opgepakt": False,
+             "hulpsoort": None, "crisis": 0, "eindelevering": 0, "contactpogingen": 0,
+             "max_dagen": None, "dagen_tot_contact": None, "totaal": 0.0},
+        )  # fmt: skip
+        # rows in quarter order: the first row gives bekend, the last buurt and persona, the
+        # last with help its help type
         h |= {"buurt": buurt, "gemeente": gemeente, "persona": persona}
         h["bereikt"] |= bereikt
         h["hulp"] |= hulp
+        h["opgepakt"] |= opgepakt
+        h["hulpsoort"] = hulpsoort if hulp else h["hulpsoort"]
+        h["crisis"] += crisis
+        h["eindelevering"] += eindelevering
+        h["contactpogingen"] += pogingen
+        if dagen is not None:
+            h["max_dagen"] = max(dagen, h["max_dagen"] or dagen)
+        if bereikt and tot_contact is not None and h["dagen_tot_contact"] is None:
+            h["dagen_tot_contact"] = tot_contact  # its earliest quarter reached with a contact
         for g, m in zip(GROUPS, per_group, strict=True):
             h[g] = h.get(g, 0) + m
         h["totaal"] += totaal
     areas = {code: (level, parent) for code, level, _, parent in fx.AREAS}
-    huishoudens = dict(
-        query(
-            warehouse,
-            "select area_code, huishoudens from main_monitor.mon_area_counts where quarter = ?",
-            [PERIOD[-1]],
-        )
-    )
+    huishoudens, inwoners = {}, {}
+    for code, n_huishoudens, n_inwoners in query(
+        warehouse,
+        "select area_code, huishoudens, inwoners from main_monitor.mon_area_counts "
+        "where quarter = ?",
+        [PERIOD[-1]],
+    ):
+        huishoudens[code], inwoners[code] = n_huishoudens, n_inwoners
+    unlinked: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for code, *values in query(
+        warehouse,
+        f"select area_code, {', '.join(UNLINKED_COUNTS)} from main_monitor.mon_area_counts "
+        "where area_level = 'gemeente' and quarter in (select unnest(?))",
+        [list(PERIOD)],
+    ):
+        for name, value in zip(UNLINKED_COUNTS, values, strict=True):
+            unlinked[code][name] += value
     placed = []
     for hh, h in households.items():
         buurt = h["buurt"]
@@ -150,11 +177,11 @@ def period_reference(warehouse: Path) -> dict[tuple[str, str], float | None]:
             codes = [h["gemeente"]]
         groups = [g for g in GROUPS for _ in range(h[g])]
         placed.append((codes, h | {"n_types": len(types[hh]), "groups": groups}))
-    return area_figures(list(areas), huishoudens, placed)
+    return area_figures(list(areas), huishoudens, placed, inwoners, unlinked, len(PERIOD))
 
 
 def test_no_four_quarter_rows_until_all_four_quarters_are_built(built) -> None:
-    assert built["alone"] == {"kwartaal": len(fx.AREAS) * (len(COUNTS) + len(RATES) + 1)}
+    assert built["alone"] == {"kwartaal": len(fx.AREAS) * (len(COUNTS) + len(RATES) + len(MEDIANS))}
     assert built["three"] == 0  # 2025Q4 .. 2026Q2 built, 2026Q2's period needs 2025Q3
 
 
@@ -209,7 +236,7 @@ def test_signals_of_the_period_are_the_sum_of_its_quarters(built) -> None:
         "select area_code, indicator, sum(value) filter (where period_type = 'kwartaal'), "
         "any_value(value) filter (where period_type = 'vier_kwartalen') "
         "from main_monitor.mon_area_indicators "
-        "where indicator like 'signalen%' and indicator <> 'signalen_per_1000_hh' "
+        "where indicator like 'signalen%' and indicator not like 'signalen_per_%' "
         "and (period_type = 'kwartaal' or quarter = ?) group by all",
         [PERIOD[-1]],
     )

@@ -455,6 +455,10 @@ def test_published_cells_that_contradict_each_other(delta: int) -> None:
     assert broken[0] == (
         "published cells break a relation: ('GM0999', 'signalen'), "
         + ", ".join(
-            f"('GM0999', 'signalen_{g}')" for g in ("energie", "water", "huur", "zorg", "overig")
+            f"('GM0999', 'signalen_{g}')"
+            for g in (
+                *("energie", "water", "huur", "zorg", "overig"),
+                *("geen_match", "buiten_gemeente", "meerdere_adressen", "geen_huishouden"),
+            )
         )
     )

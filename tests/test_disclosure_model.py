@@ -49,7 +49,7 @@ def test_consistent_table_has_no_problems() -> None:
 
 
 def test_negative_count() -> None:
-    areas, counts = one_area(hh_persona_student=-1, hh_met_signaal=49)
+    areas, counts = one_area(hh_persona_student=-1, hh_met_signaal=49, hh_opgepakt=49)
     assert problems(areas, counts) == ["GM0999 hh_persona_student: negative count (-1)"]
 
 
@@ -63,7 +63,10 @@ def test_total_differs_from_its_parts() -> None:
 @pytest.mark.parametrize(
     ("changes", "broken"),
     [
-        ({"hh_hulp_geaccepteerd": 34}, "hh_hulp_geaccepteerd <= hh_bereikt broken by 4"),
+        (
+            {"hh_hulp_geaccepteerd": 34, "hh_hulpsoort_vervolghulp_financieel": 34},
+            "hh_hulp_geaccepteerd <= hh_bereikt broken by 4",
+        ),
         ({"hh_onbekend": 52}, "hh_onbekend <= hh_met_signaal broken by 2"),
         ({"huishoudens": 45}, "hh_met_signaal <= huishoudens broken by 5"),
         (

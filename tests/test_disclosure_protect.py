@@ -133,6 +133,11 @@ def test_everything_small() -> None:
         "signalen_huur": 1,
         "hh_persona_overig": 1,
         "hh_bereikt": 1,
+        "hh_opgepakt": 1,
+        "contactpogingen": 2,
+        "crisissignalen": 1,
+        "eindeleveringssignalen": 1,
+        "inwoners": 9,
     }
     buurten = {f"BU0999{w:02d}{b:02d}": (f"WK0999{w:02d}", tiny) for w in (1, 2) for b in (1, 2)}
     frame = frame_from_buurten(

@@ -36,6 +36,7 @@ from orchestration.parameters import (
 )
 from orchestration.quarters import quarter_end, quarter_start
 from orchestration.settings import Paths
+from tests.stated_indicators import NOT_PICKED_UP
 
 Q = "2026Q3"
 BOM = b"\xef\xbb\xbf"
@@ -415,14 +416,18 @@ def test_signal_rates(synthetic: tuple[Paths, object], truth: pl.DataFrame) -> N
     assert 0.85 < cases.height / readable <= 1.0
     joined = clean.join(cases, on=["partner_code", "signaal_id"], how="left")
     accepted = list(help_accepted_results())
+    picked_up = pl.col("resultaat").is_not_null() & ~pl.col("resultaat").is_in(NOT_PICKED_UP)
     hh = joined.group_by("household_id").agg(
-        reached=(pl.col("bereikt") == "true").any(),
+        picked_up=picked_up.any(),
+        reached=((pl.col("bereikt") == "true") & picked_up).any(),
         helped=pl.col("resultaat").is_in(accepted).any(),
     )
-    reach = hh["reached"].mean()
-    assert 0.20 <= reach <= 0.35, reach
+    # the Divosa figures (issue #15): reach over picked-up cases about 20%, help over reached
+    # about a third
+    reach = hh.filter("picked_up")["reached"].mean()
+    assert 0.15 <= reach <= 0.35, reach
     helped = hh.filter("reached")["helped"].mean()
-    assert 0.23 < helped < 0.43, helped
+    assert 0.25 < helped < 0.45, helped
     assert not hh.filter(~pl.col("reached"))["helped"].any()
 
     # amounts per partner type, realistic and positive for readable rows

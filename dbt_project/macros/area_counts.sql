@@ -7,7 +7,8 @@
 
 {#- The select list of the signalled-household counts over a group of rows with one row per
     signalled household: n_partner_types, n_signalen, n_signalen_<groep>, bekend, bereikt,
-    hulp_geaccepteerd and persona as in fct_huishouden_signalen. -#}
+    hulp_geaccepteerd, persona, opgepakt, hulpsoort, n_crisissignalen,
+    n_eindeleveringssignalen and contactpogingen as in fct_huishouden_signalen. -#}
 {% macro signalled_household_counts() -%}
         count(*) as hh_met_signaal,
         count(*) filter (where n_partner_types >= 2) as hh_meerdere_signalen,
@@ -19,8 +20,15 @@
         count(*) filter (where bereikt) as hh_bereikt,
         count(*) filter (where hulp_geaccepteerd) as hh_hulp_geaccepteerd,
         {%- for persona in personas() %}
-        count(*) filter (where persona = '{{ persona }}') as hh_persona_{{ persona }}{{ ',' if not loop.last }}
+        count(*) filter (where persona = '{{ persona }}') as hh_persona_{{ persona }},
         {%- endfor %}
+        count(*) filter (where opgepakt) as hh_opgepakt,
+        {%- for soort in hulpsoorten() %}
+        count(*) filter (where hulpsoort = '{{ soort }}') as hh_hulpsoort_{{ soort }},
+        {%- endfor %}
+        sum(n_crisissignalen) as crisissignalen,
+        sum(n_eindeleveringssignalen) as eindeleveringssignalen,
+        sum(contactpogingen) as contactpogingen
 {%- endmacro %}
 
 {#- One row per area of every level: the select list ``columns`` over the rows of ``relation``
@@ -39,8 +47,22 @@
     {%- endfor %}
 {%- endmacro %}
 
-{#- Median of the households' total arrears per area of every level (relation: one row per
-    signalled household with buurtcode, wijkcode, gemeentecode and totaal_bedrag). -#}
+{#- The medians per area of every level (relation: one row per signalled household with
+    buurtcode, wijkcode, gemeentecode, totaal_bedrag, max_dagen_achterstand, bereikt and
+    dagen_tot_contact): the households' total arrears; their longest arrears in days and,
+    over reached households, the days to first contact, each only when at least min_median_n
+    (seeds/disclosure_parameters.csv) households have a value (else NULL: a median over fewer
+    is suppressed, and its denominator count could not tell). -#}
 {% macro area_medians(relation) -%}
-{{ per_area_level(relation, 'median(cast(totaal_bedrag as double)) as mediaan_bedrag') }}
+{%- set min_n -%}
+(select value from {{ ref('disclosure_parameters') }} where parameter = 'min_median_n')
+{%- endset -%}
+{%- set columns -%}
+median(cast(totaal_bedrag as double)) as mediaan_bedrag,
+        case when count(max_dagen_achterstand) >= {{ min_n }}
+            then median(max_dagen_achterstand) end as mediaan_dagen_achterstand,
+        case when count(dagen_tot_contact) filter (where bereikt) >= {{ min_n }}
+            then median(dagen_tot_contact) filter (where bereikt) end as mediaan_dagen_tot_contact
+{%- endset -%}
+{{ per_area_level(relation, columns) }}
 {%- endmacro %}

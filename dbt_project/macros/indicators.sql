@@ -20,9 +20,38 @@
   {%- for persona in personas() -%}
     {%- do names.append('hh_persona_' ~ persona) -%}
   {%- endfor -%}
+  {%- do names.append('inwoners') -%}
+  {%- for reason in unlinked_reasons().values() -%}
+    {%- do names.append('signalen_' ~ reason) -%}
+  {%- endfor -%}
+  {%- do names.append('hh_opgepakt') -%}
+  {%- for soort in hulpsoorten() -%}
+    {%- do names.append('hh_hulpsoort_' ~ soort) -%}
+  {%- endfor -%}
+  {%- do names.extend(['crisissignalen', 'eindeleveringssignalen', 'contactpogingen']) -%}
   {{ return(names) }}
 {%- endmacro %}
 
+{#- Why a signal of the quarter is at no household: its match status (or, matched to an
+    address, that nobody lives there) -> the suffix of its count signalen_<reason>, counted
+    at gemeente level only (zero in every wijk and buurt). -#}
+{% macro unlinked_reasons() -%}
+  {{ return({'no_match': 'geen_match', 'outside_gemeente': 'buiten_gemeente',
+             'ambiguous': 'meerdere_adressen', 'matched': 'geen_huishouden'}) }}
+{%- endmacro %}
+
+{#- The help-accepted outcomes of seeds/resultaat_codes.csv: hh_hulpsoort_<resultaat>. -#}
+{% macro hulpsoorten() -%}
+  {{ return(['quick_fix', 'vervolghulp_financieel', 'vervolghulp_niet_financieel']) }}
+{%- endmacro %}
+
 {% macro median_indicators() -%}
-  {{ return(['mediaan_bedrag']) }}
+  {{ return(['mediaan_bedrag', 'mediaan_dagen_achterstand', 'mediaan_dagen_tot_contact']) }}
+{%- endmacro %}
+
+{#- What a rate is divided by besides its denominator: the months of its period when its unit
+    (seeds/indicators.csv) is per month ('per 1000 inwoners per maand': 3 for a quarter, 12 for
+    four quarters), else 1. -#}
+{% macro rate_period_divisor(unit, quarters) -%}
+  (case when {{ unit }} like '%per maand' then 3 * {{ quarters }} else 1 end)
 {%- endmacro %}

@@ -25,7 +25,10 @@ in_reference as (
 gemeenten as (
     select
         cast(coalesce(sum(hh_met_signaal), 0) as bigint) as households,
-        cast(coalesce(sum(signalen), 0) as bigint) as signals
+        -- signalen of a gemeente also holds its signals at no household
+        cast(coalesce(sum(signalen
+            {%- for reason in unlinked_reasons().values() %} - signalen_{{ reason }}{% endfor %}), 0)
+            as bigint) as signals
     from {{ ref('mon_area_counts') }}
     where quarter = {{ quarter_literal() }} and area_level = 'gemeente'
 )

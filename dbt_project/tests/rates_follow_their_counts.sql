@@ -1,5 +1,6 @@
 -- Every rate of the quarter being built is numerator / denominator * scale of the counts of
--- the same period in the same table (NULL exactly when the denominator is 0).
+-- the same period in the same table (NULL exactly when the denominator is 0), divided by the
+-- months of the period for a rate per month.
 {{ config(meta={'dagster': {'ref': {'name': 'mon_area_indicators'}}}) }}
 with indicators as (
     select * from {{ ref('mon_area_indicators') }}
@@ -16,8 +17,11 @@ inner join indicators as numerator
 inner join indicators as denominator
     on denominator.period_type = rate.period_type
     and denominator.area_code = rate.area_code and denominator.indicator = definitions.denominator
+inner join {{ ref('periods') }} as periods
+    on periods.period_type = rate.period_type
 where case
     when denominator.value = 0 then rate.value is not null
     else rate.value is null
-        or abs(rate.value - numerator.value / denominator.value * definitions.scale) > 1e-9
+        or abs(rate.value - numerator.value / denominator.value * definitions.scale
+               / {{ rate_period_divisor('definitions.unit', 'periods.quarters') }}) > 1e-9
 end

@@ -117,6 +117,7 @@ select
     decided.warme_overdracht,
     decided.eindelevering,
     decided.match_status,
+    decided.pc4_sleutel,
     cast(decided.n_kandidaten as integer) as n_kandidaten,
     decided.adres_pseudo,
     huishoudens.huishouden_id

@@ -8,9 +8,16 @@
 -- quarter (a buurt unknown to the built quarter's reference: gemeente only); signals add up;
 -- reached / help accepted in any quarter; not known to the gemeente before its first signal
 -- of the period (the flag of its earliest quarter); persona of its latest quarter;
--- partner types of every quarter together; mediaan_bedrag over its arrears of the period.
--- huishoudens: the built quarter's (households at the end of the period).
+-- partner types of every quarter together; mediaan_bedrag over its arrears of the period;
+-- picked up in any quarter; help type of its latest quarter with help accepted; crisis and
+-- end-of-supply signals and contact attempts add up; its longest arrears of the period; its
+-- days to first contact of its earliest quarter in which it was reached.
+-- huishoudens, inwoners: the built quarter's (at the end of the period). Signals at no
+-- household (gemeente level only) add up over the quarters, in signalen too.
 {% set counts = count_indicators() %}
+{% set unlinked = [] %}
+{% for reason in unlinked_reasons().values() %}{% do unlinked.append('signalen_' ~ reason) %}{% endfor %}
+{% set same = ['huishoudens', 'inwoners'] %}
 {% set quarters = period_quarters(period_types()['vier_kwartalen']) %}
 {% set quarter_list = "('" ~ quarters | join("', '") ~ "')" %}
 with built_quarters as (
@@ -48,6 +55,14 @@ households as (
         arg_min(bekend, quarter) as bekend,
         bool_or(bereikt) as bereikt,
         bool_or(hulp_geaccepteerd) as hulp_geaccepteerd,
+        bool_or(opgepakt) as opgepakt,
+        arg_max(hulpsoort, quarter) filter (where hulp_geaccepteerd) as hulpsoort,
+        sum(n_crisissignalen) as n_crisissignalen,
+        sum(n_eindeleveringssignalen) as n_eindeleveringssignalen,
+        sum(contactpogingen) as contactpogingen,
+        max(max_dagen_achterstand) as max_dagen_achterstand,
+        arg_min(dagen_tot_contact, quarter) filter (where bereikt and dagen_tot_contact is not null)
+            as dagen_tot_contact,
         sum(n_signalen) as n_signalen,
         {%- for group in publication_groups() %}
         sum(n_signalen_{{ group }}) as n_signalen_{{ group }},
@@ -77,6 +92,18 @@ per_area as (
 
 medians as (
 {{ area_medians('signalled') }}
+),
+
+unlinked as (
+    select
+        area_code
+        {%- for name in unlinked %},
+        sum({{ name }}) as {{ name }}
+        {%- endfor %},
+        sum({{ unlinked | join(' + ') }}) as n_unlinked
+    from {{ ref('mon_area_counts') }}
+    where quarter in {{ quarter_list }} and area_level = 'gemeente'
+    group by area_code
 )
 
 select
@@ -86,11 +113,20 @@ select
     areas.area_code,
     areas.area_name,
     areas.parent_code,
-    areas.huishoudens,
-    {%- for name in counts if name != 'huishoudens' %}
+    {%- for name in counts %}
+    {%- if name in same %}
+    areas.{{ name }},
+    {%- elif name in unlinked %}
+    cast(coalesce(unlinked.{{ name }}, 0) as bigint) as {{ name }},
+    {%- elif name == 'signalen' %}
+    cast(coalesce(per_area.signalen, 0) + coalesce(unlinked.n_unlinked, 0) as bigint) as signalen,
+    {%- else %}
     cast(coalesce(per_area.{{ name }}, 0) as bigint) as {{ name }},
+    {%- endif %}
     {%- endfor %}
-    cast(medians.mediaan_bedrag as double) as mediaan_bedrag
+    {%- for name in median_indicators() %}
+    cast(medians.{{ name }} as double) as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
 from areas
 left join per_area
     on per_area.area_level = areas.area_level
@@ -98,3 +134,6 @@ left join per_area
 left join medians
     on medians.area_level = areas.area_level
     and medians.area_code = areas.area_code
+left join unlinked
+    on areas.area_level = 'gemeente'
+    and unlinked.area_code = areas.area_code

@@ -3,7 +3,8 @@
 -- the median come from mon_area_counts (period_type kwartaal, period = the quarter) and
 -- mon_area_counts_vier_kwartalen (vier_kwartalen, period '2025Q4-2026Q3'; no rows until all
 -- four quarters are built); every rate is numerator / denominator * scale as the seed says,
--- from the unsuppressed counts of the same period, NULL when the denominator is 0.
+-- from the unsuppressed counts of the same period, NULL when the denominator is 0; a rate per
+-- month is divided by the months of its period (macros/indicators.sql rate_period_divisor).
 {% set wide_columns = count_indicators() + median_indicators() %}
 with counts as (
     select *, 'kwartaal' as period_type, quarter as period
@@ -48,6 +49,7 @@ rates as (
         case
             when denominator.value > 0
                 then numerator.value / denominator.value * coalesce(definitions.scale, 1)
+                    / {{ rate_period_divisor('definitions.unit', 'periods.quarters') }}
         end as value
     from definitions
     inner join long_values as numerator
@@ -57,6 +59,8 @@ rates as (
         and denominator.period_type = numerator.period_type
         and denominator.area_level = numerator.area_level
         and denominator.area_code = numerator.area_code
+    inner join {{ ref('periods') }} as periods
+        on periods.period_type = numerator.period_type
     where definitions.kind = 'rate'
 )
 

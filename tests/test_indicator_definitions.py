@@ -1,0 +1,61 @@
+"""Every indicator is defined once, in words, beside the national definition (issue #15).
+
+``seeds/indicators.csv`` holds kind, unit, numerator, denominator and scale;
+``seeds/indicator_definities.csv`` the rest of the definition in Dutch (period, level, source
+fields, what is counted, the Divosa / DDAS definition it follows or why it differs);
+``seeds/landelijke_referentie.csv`` the national figures to compare with, each cited.
+"""
+
+from __future__ import annotations
+
+from orchestration.parameters import indicators, read_seed
+from tests.stated_indicators import RATES
+
+DIVOSA_RATES = {
+    # the Divosa Monitor Vroegsignalering Schulden: measure -> (numerator, denominator)
+    "signalen_per_1000_inwoners": ("signalen", "inwoners"),
+    "pct_bereikt_van_opgepakt": ("hh_bereikt", "hh_opgepakt"),
+    "pct_hulp_van_bereikt": ("hh_hulp_geaccepteerd", "hh_bereikt"),
+}
+"""Signals received per 1,000 inwoners per month; reach over the cases picked up; help over
+those reached (issue #15)."""
+
+
+def test_every_indicator_has_one_definition_in_words() -> None:
+    names = [ind.name for ind in indicators()]
+    rows = read_seed("indicator_definities")
+    assert [r["indicator"] for r in rows] == names  # once each, in the seed's order
+    for row in rows:
+        empty = [column for column, value in row.items() if not value.strip()]
+        assert not empty, (row["indicator"], empty)
+
+
+def test_the_divosa_measures_have_the_divosa_denominators() -> None:
+    by_name = {ind.name: ind for ind in indicators()}
+    for name, (numerator, denominator) in DIVOSA_RATES.items():
+        assert (by_name[name].numerator, by_name[name].denominator) == (numerator, denominator)
+        assert RATES[name][:2] == (numerator, denominator)
+    assert by_name["signalen_per_1000_inwoners"].unit == "per 1000 inwoners per maand"
+    definitions = {r["indicator"]: r for r in read_seed("indicator_definities")}
+    for name in DIVOSA_RATES:
+        assert definitions[name]["landelijk"].startswith("Volgt Divosa"), name
+    # the older rates keep their denominator and say that it differs
+    for name in ("pct_bereikt", "pct_hulp", "signalen_per_1000_hh"):
+        assert definitions[name]["landelijk"].startswith("Wijkt af"), name
+
+
+def test_national_reference_is_cited_and_comparable() -> None:
+    by_name = {ind.name: ind for ind in indicators()}
+    rows = read_seed("landelijke_referentie")
+    assert {r["indicator"] for r in rows} == set(DIVOSA_RATES)
+    for row in rows:
+        ind = by_name[row["indicator"]]
+        assert row["eenheid"] == ind.unit, row
+        assert row["bron"].startswith("https://") and "divosa.nl" in row["bron"], row
+        assert int(row["jaar"]) >= 2021 and row["toelichting"], row
+    values = {r["indicator"]: float(r["waarde"]) for r in rows}
+    # the figures of issue #15: about 4 signals per 1,000 inwoners a month, reach about 20%,
+    # help accepted by about a third of those reached
+    assert 3 <= values["signalen_per_1000_inwoners"] <= 6
+    assert 15 <= values["pct_bereikt_van_opgepakt"] <= 25
+    assert 25 <= values["pct_hulp_van_bereikt"] <= 45
