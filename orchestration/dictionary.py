@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 
 import duckdb
 
-from orchestration.contract import indicator_names
+from orchestration.contract import ContractError, indicator_names
 from orchestration.parameters import indicator_kinds, indicator_texts, indicators
 
 GEHEIM = "geheim"
@@ -65,7 +65,12 @@ def entries() -> list[Entry]:
     for name in indicator_names():
         ind = by_name[name]
         text = texts.get(name)
-        kind = kinds[ind.kind]
+        kind = kinds.get(ind.kind)
+        if kind is None:
+            raise ContractError(
+                f"indicator {name} has kind {ind.kind!r}, which seeds/indicator_kinds.csv does "
+                "not define: add its Dutch name and decimals there"
+            )
         result.append(
             Entry(
                 indicator=name,

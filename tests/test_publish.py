@@ -18,9 +18,15 @@ import pytest
 
 from demo.sample_publication import sample_frames, write_tables
 from orchestration import dictionary, publish
-from orchestration.contract import LEVELS, PUBLISHED_COLUMNS, indicator_names, wide_columns
+from orchestration.contract import (
+    LEVELS,
+    PUBLISHED_COLUMNS,
+    ContractError,
+    indicator_names,
+    wide_columns,
+)
 from orchestration.dictionary import entries
-from orchestration.parameters import indicator_texts, indicators
+from orchestration.parameters import indicator_kinds, indicator_texts, indicators
 from orchestration.publish import PublishError, publish_quarter
 
 REPO = Path(__file__).resolve().parent.parent
@@ -196,6 +202,13 @@ def test_an_indicator_without_a_label_is_published_under_its_name(monkeypatch) -
     entry = next(e for e in dictionary.entries() if e.indicator == "pct_hulp")
     omschrijving = next(i.omschrijving for i in indicators() if i.name == "pct_hulp")
     assert (entry.label, entry.definitie) == ("pct_hulp", omschrijving)
+
+
+def test_an_indicator_kind_without_a_rounding_is_refused(monkeypatch) -> None:
+    kinds = {k: v for k, v in indicator_kinds().items() if k != "median"}
+    monkeypatch.setattr(dictionary, "indicator_kinds", lambda: kinds)
+    with pytest.raises(ContractError, match="mediaan_bedrag has kind 'median'"):
+        dictionary.entries()
 
 
 def test_readable_tables_say_geheim_under_labels(warehouse: Path, monitor_path: Path) -> None:

@@ -18,8 +18,9 @@ Artifacts: ``$PYTEST_ARTIFACTS/ui/`` or else ``test-artifacts/ui/`` in the repos
 (git-ignored), per page a screenshot and the page's text: ``asset_lineage``,
 ``publish_group``, ``match_rates`` (the match rates per partner on the dbt model),
 ``suppressions`` (suppressions per level, with text bars, on the protected candidate),
-``checks`` (the gate's checks on the candidate) and ``published`` (the publication's events),
-each ``.png`` and ``.txt``.
+``checks`` (the gate's checks on the candidate), ``published`` (the publication's events) and
+``report`` (the quarterly report of a sample publication, as Chromium renders it; that test
+needs no Dagster), each ``.png`` and ``.txt``.
 
 Needs Debian's ``chromium`` package (``apt-get install -y chromium``; ``.ci/run`` installs it).
 Without it the test fails and says so: the UI is part of what this project delivers.
