@@ -50,8 +50,9 @@ SEASON = {1: 1.10, 2: 1.03, 3: 1.0, 4: 1.05}
 TREND_PER_YEAR = 0.04
 """Growth of the signal volume per year (rising fixed costs)."""
 
-ENERGY_SEASON = {1: 1.35, 2: 1.0, 3: 0.9, 4: 1.15}
-"""Factor on the energy suppliers' share of the signals per quarter of the year (winter bills)."""
+ENERGY_SEASON = {1: 1.4, 2: 1.1, 3: 1.0, 4: 1.2}
+"""Factor on the energy suppliers' share of the signals per quarter of the year, relative to the
+third (winter bills): ``Rates.group_shares`` is the third quarter's mix."""
 
 
 def _steps(quarter: str) -> list[str]:
