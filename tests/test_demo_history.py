@@ -8,6 +8,7 @@ synthetic city of four quarters.
 from __future__ import annotations
 
 import hashlib
+from itertools import pairwise
 from pathlib import Path
 
 import polars as pl
@@ -54,7 +55,7 @@ def test_a_share_of_households_is_signalled_again_the_next_quarter(history: Path
     households had a signal the quarter before; the others are new. Over the four quarters a
     household counts once, so the year has fewer households than the quarters together."""
     sets = [signalled(history, q) for q in QUARTERS]
-    for before, now in zip(sets, sets[1:], strict=False):
+    for before, now in pairwise(sets):
         repeat = len(now & before) / len(now)
         assert 0.30 < repeat < 0.55, repeat
     year = set().union(*sets)
@@ -65,7 +66,7 @@ def test_the_same_city_with_a_few_moves(history: Paths) -> None:
     """Every quarter has the same households; about MOVE_SHARE of them move each quarter, to
     a home nobody else lives in, with every resident of the household."""
     frames = [households(history, q) for q in QUARTERS]
-    for before, now in zip(frames, frames[1:], strict=False):
+    for before, now in pairwise(frames):
         assert now["household_id"].to_list() == before["household_id"].to_list()
         assert now["adres_id"].is_unique().all()
         moved = (now["adres_id"] != before["adres_id"]).mean()
