@@ -125,3 +125,29 @@ def test_demo_runs_a_year_of_quarters_up_to_the_last() -> None:
     assert DEMO_QUARTERS >= 4
     assert demo_quarters("2026Q1", 3) == ["2025Q3", "2025Q4", "2026Q1"]
     assert demo_quarters("2026Q1", 1) == ["2026Q1"]
+
+
+def test_the_demo_event_log_skips_fsync_only_under_its_dagster_home(tmp_path: Path) -> None:
+    """Inside ``event_log_without_fsync(home)`` SQLite files under ``home`` are opened with
+    ``synchronous = OFF``; other files, and every file afterwards, keep SQLite's FULL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    from orchestration.eventlog import event_log_without_fsync
+
+    home, elsewhere = tmp_path / "dagster_home", tmp_path / "other"
+    home.mkdir()
+    elsewhere.mkdir()
+
+    def synchronous(db: Path) -> int:
+        engine = create_engine(f"sqlite:///{db}", poolclass=NullPool)
+        with engine.connect() as con:
+            value = con.execute(text("pragma synchronous")).scalar_one()
+        engine.dispose()
+        return value
+
+    full, off = 2, 0
+    with event_log_without_fsync(home):
+        assert synchronous(home / "runs.db") == off
+        assert synchronous(elsewhere / "runs.db") == full
+    assert synchronous(home / "runs.db") == full
