@@ -158,12 +158,16 @@ def generate(config: GeneratorConfig, paths: Paths) -> GenerationSummary:
 
 
 def generate_quarters(
-    config: GeneratorConfig, quarters: list[str], paths: Paths
+    config: GeneratorConfig,
+    quarters: list[str],
+    paths: Paths,
+    on_quarter: Callable[[GenerationSummary], None] | None = None,
 ) -> list[GenerationSummary]:
     """Write several quarters of one city (``config`` with each quarter in turn) in one go:
     the geography and the registers are built once, each quarter gets its moves, signals and
     cases (``demo.history``). A quarter's files are the same as :func:`generate` writes for it
-    alone. The first summary's seconds include the shared build."""
+    alone. The first summary's seconds include the shared build; ``on_quarter`` is called
+    with each summary as its quarter is written."""
     started = time.monotonic()
     for quarter in quarters:
         parse_quarter(quarter)
@@ -171,9 +175,12 @@ def generate_quarters(
     base = build_population(geo, config.seed)
     summaries = []
     for quarter in quarters:
-        summaries.append(
-            _write_quarter(dataclasses.replace(config, quarter=quarter), geo, base, paths, started)
+        summary = _write_quarter(
+            dataclasses.replace(config, quarter=quarter), geo, base, paths, started
         )
+        if on_quarter is not None:
+            on_quarter(summary)
+        summaries.append(summary)
         started = time.monotonic()
     return summaries
 

@@ -351,15 +351,18 @@ def demo_quarters(last: str, count: int) -> list[str]:
 
 def _generate_demo(quarters: list[str], scale: float) -> None:
     """The demo's quarters in one process: the city and its registers are built once."""
-    from demo.generator import GeneratorConfig, generate_quarters
+    from demo.generator import GenerationSummary, GeneratorConfig, generate_quarters
     from demo.provenance import mark_generated
 
     paths = settings.paths()
     config = GeneratorConfig(quarter=quarters[-1], seed=DEMO_SEED, scale=scale)
     _say(f"generating amsterdam extracts for {', '.join(quarters)} (seed {DEMO_SEED})")
-    for summary in generate_quarters(config, quarters, paths):
+
+    def done(summary: GenerationSummary) -> None:
         mark_generated(paths, summary.quarter, replace(config, quarter=summary.quarter))
         _say(f"done: {summary}")
+
+    generate_quarters(config, quarters, paths, on_quarter=done)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
