@@ -397,11 +397,14 @@ def _print_history(paths: settings.Paths, quarters: list[str]) -> None:
     from orchestration.contract import QUARTERLY
     from orchestration.status import _query, _table
 
+    shown = ["huishoudens", "hh_met_signaal", "signalen", "signalen_per_1000_hh"]
+    columns = ", ".join(f"max(value) filter (indicator = '{name}')" for name in shown)
     rows = _query(
         paths.monitor,
-        "select period, period_type, area_name, huishoudens, hh_met_signaal, signalen, "
-        "signalen_per_1000_hh from monitor.gemeente where quarter in "
-        f"({', '.join('?' for _ in quarters)}) order by period_type = ? desc, period, area_code",
+        f"select period, period_type, area_name, {columns} from monitor.area_indicators "
+        f"where area_level = 'gemeente' and quarter in ({', '.join('?' for _ in quarters)}) "
+        "group by period, period_type, area_code, area_name "
+        "order by period_type = ? desc, period, area_code",
         [*quarters, QUARTERLY],
     )
     if not rows:

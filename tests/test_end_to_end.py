@@ -291,8 +291,8 @@ def test_demo_publishes_several_quarters_and_says_where_to_look(run_monitor) -> 
     with duckdb.connect(str(monitor_file), read_only=True) as con:
         logged = con.execute("select quarter, synthetic from monitor.publication_log").fetchall()
         per_quarter = con.execute(
-            "select quarter, signalen from monitor.gemeente where period_type = 'kwartaal' "
-            "order by quarter"
+            "select quarter, value from monitor.area_indicators where area_level = 'gemeente' "
+            "and period_type = 'kwartaal' and indicator = 'signalen' order by quarter"
         ).fetchall()
     assert sorted(logged) == [(q, True) for q in quarters]
     assert [q for q, _ in per_quarter] == quarters
