@@ -89,9 +89,12 @@ def population_at(pop: Population, seed: int, quarter: str) -> Population:
 
 def arrears_draws(households: int, seed: int, quarter: str) -> np.ndarray:
     """Per household an exponential draw for ``quarter`` (smaller: sooner in arrears); a draw
-    carries over from the quarter before with probability :data:`ARREARS_PERSISTENCE`."""
-    draws = rng_for(seed, "history/arrears", HISTORY_FROM).exponential(size=households)
-    for step in _steps(quarter):
+    carries over from the quarter before with probability :data:`ARREARS_PERSISTENCE`
+    (quarters up to :data:`HISTORY_FROM` have independent draws)."""
+    steps = _steps(quarter)
+    first = HISTORY_FROM if steps else quarter
+    draws = rng_for(seed, "history/arrears", first).exponential(size=households)
+    for step in steps:
         rng = rng_for(seed, "history/arrears", step)
         fresh = rng.exponential(size=households)
         keep = rng.random(households) < ARREARS_PERSISTENCE

@@ -11,11 +11,20 @@ import hashlib
 from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
 from demo.generator import GeneratorConfig, generate, generate_quarters
-from demo.history import ENERGY_SEASON, MOVE_SHARE, rates_for, volume_factor
+from demo.history import (
+    ARREARS_PERSISTENCE,
+    ENERGY_SEASON,
+    HISTORY_FROM,
+    MOVE_SHARE,
+    arrears_draws,
+    rates_for,
+    volume_factor,
+)
 from demo.signals import Rates
 from orchestration.cli import DEMO_QUARTERS, build_parser, demo_quarters
 from orchestration.settings import Paths
@@ -151,3 +160,17 @@ def test_the_demo_event_log_skips_fsync_only_under_its_dagster_home(tmp_path: Pa
         assert synchronous(home / "runs.db") == off
         assert synchronous(elsewhere / "runs.db") == full
     assert synchronous(home / "runs.db") == full
+
+
+def test_arrears_draws_carry_over_from_the_history_start() -> None:
+    """After HISTORY_FROM about ARREARS_PERSISTENCE of the draws carry over from the quarter
+    before; before it every quarter's draws are its own."""
+    n = 20_000
+
+    def kept(before: str, now: str) -> float:
+        return float(np.mean(arrears_draws(n, 5, before) == arrears_draws(n, 5, now)))
+
+    assert kept(HISTORY_FROM, "2025Q2") == pytest.approx(ARREARS_PERSISTENCE, abs=0.02)
+    assert kept("2026Q2", "2026Q3") == pytest.approx(ARREARS_PERSISTENCE, abs=0.02)
+    assert kept("2024Q3", "2024Q4") == 0.0
+    assert kept("2024Q4", HISTORY_FROM) == 0.0
