@@ -133,7 +133,7 @@ def true_values() -> dict[tuple[str, str], float | None]:
                 value = medians[area.code] if c["hh_met_signaal"] else None
             else:
                 den = c[ind.denominator]
-                value = c[ind.numerator] / den * ind.period_scale() if den else None
+                value = c[ind.numerator] / den * ind.quarter_scale() if den else None
             values[(area.code, ind.name)] = value
     return values
 

@@ -216,7 +216,7 @@ def synthetic_quarter(
         elif ind.kind == "rate":
             num, den = area_counts[ind.numerator], area_counts[ind.denominator]
             with np.errstate(divide="ignore", invalid="ignore"):
-                values[ind.name] = np.where(den > 0, num / den * ind.period_scale(), np.nan)
+                values[ind.name] = np.where(den > 0, num / den * ind.quarter_scale(), np.nan)
         else:
             values[ind.name] = np.where(area_counts[ind.denominator] > 0, median, np.nan)
 
@@ -319,7 +319,7 @@ def frame_from_buurten(
                 value: float | None = c[ind.name]
             elif ind.kind == "rate":
                 den = c[ind.denominator]
-                value = c[ind.numerator] / den * ind.period_scale() if den else None
+                value = c[ind.numerator] / den * ind.quarter_scale() if den else None
             else:
                 value = (medians or {}).get(code, 500.0) if c[ind.denominator] else None
             area = (level[code], code, f"naam {code}", parent[code])

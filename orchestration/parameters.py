@@ -104,13 +104,11 @@ class Indicator:
     scale: float | None
     omschrijving: str
 
-
-    def period_scale(self, quarters: int = 1) -> float:
-        """Multiplier of a rate over a period of ``quarters`` quarters: the seed's scale, divided
-        by the period's months when the unit is per month (``per 1000 inwoners per maand``);
-        dbt's ``rate_period_divisor`` is the same rule."""
-        months = 3 * quarters if self.unit.endswith("per maand") else 1
-        return (self.scale or 1.0) / months
+    def quarter_scale(self) -> float:
+        """Multiplier of a rate over one quarter: the seed's scale, divided by the quarter's 3
+        months when the unit is per month (``per 1000 inwoners per maand``); dbt's
+        ``rate_period_divisor`` is the same rule for every period."""
+        return (self.scale or 1.0) / (3 if self.unit.endswith("per maand") else 1)
 
 
 @cache

@@ -335,7 +335,7 @@ def test_published_median_over_a_published_count(households: int) -> None:
     areas, table = single_area(counts)
     frame = published_frame(areas, table, set(), medians={GM: True})
     audit = audit_publication(frame, workers=1)
-    few = [v for v in audit.violations if "fewer than min_median_n" in v]
+    few = [v for v in audit.violations if "mediaan_bedrag: published over fewer" in v]
     assert len(few) == (households < MIN_MEDIAN_N)
 
 

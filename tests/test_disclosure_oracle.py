@@ -145,7 +145,7 @@ def test_oracle_knows_every_indicator() -> None:
     assert seeds == {"count": set(COUNTS), "rate": set(RATES), "median": set(MEDIANS)}
     for ind in indicators():
         if ind.kind == "rate":
-            assert RATES[ind.name] == (ind.numerator, ind.denominator, ind.period_scale())
+            assert RATES[ind.name] == (ind.numerator, ind.denominator, ind.quarter_scale())
 
 
 @settings(
