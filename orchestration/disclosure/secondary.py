@@ -40,6 +40,8 @@ remainder cell (addresses without a buurt) is never a complement: it is not publ
 
 With an earlier publication in the table (``fixed``), its suppressed cells are checked once
 the new cells pass, not in every round: what is suppressed later only widens their intervals.
+Likewise a cell that the cheap LPs can neither pass nor fail waits (``lp`` ``defer``) while
+other cells of its component are repaired; the component's full LP runs when none are left.
 """
 
 from __future__ import annotations
@@ -317,6 +319,7 @@ def protect_counts(
         _, gemeente = np.unique(table.area_base[gemeente].astype(str), return_inverse=True)
     blocks = families(table)
     inner = inner_blocks(table)
+    deferred = np.zeros(0, dtype=np.int64)  # unresolved while other cells were repaired
     for round_no in range(max_rounds + 1):
         hidden = suppressed | remainder
         started = time.perf_counter()
@@ -344,6 +347,7 @@ def protect_counts(
             local_fail=True,
             joint_rounds=joint_rounds,
             workers=workers,
+            defer=round_no < max_rounds,
         )
         stats.lp_seconds += time.perf_counter() - started
         stats.n_lp += iv.n_lp + iv.n_lp_local
@@ -355,8 +359,12 @@ def protect_counts(
         # Intervals.width is computed over every cell on each access: once per round, not
         # once per failing cell (that made a national table's rounds quadratic)
         iv_width = iv.width
+        if iv.deferred is not None:
+            deferred = np.union1d(deferred, np.flatnonzero(iv.deferred))
         with np.errstate(invalid="ignore"):
-            fails = np.flatnonzero(targets & (iv_width < width - TOL))
+            fails = np.flatnonzero(
+                targets & (iv_width < width - TOL) & ~np.isin(np.arange(table.n_cells), deferred)
+            )
         stats.rounds.append(
             {
                 "round": round_no,
@@ -368,6 +376,9 @@ def protect_counts(
                 "seconds": time.perf_counter() - started,
             }
         )
+        if fails.size == 0 and deferred.size:  # the repairs are done: now the full LPs
+            scope, deferred = deferred, np.zeros(0, dtype=np.int64)
+            continue
         if fails.size == 0:
             if earlier_checked:
                 break
@@ -401,7 +412,8 @@ def protect_counts(
                 break  # nothing more can be suppressed: the audit will say which cells fail
             suppressed[cells] = True
             stats.n_whole_components += gems.size
-            scope = np.concatenate([fails, cells])
+            scope = np.concatenate([fails, cells, deferred])
+            deferred = np.zeros(0, dtype=np.int64)
             continue
         new_cells = np.unique(np.array(new, dtype=np.int64))
         suppressed[new_cells] = True
@@ -410,5 +422,6 @@ def protect_counts(
         stats.n_local += local_fixpoint(
             table, x, suppressed, width, cost, start=new_cells, rows=rows, lower=lower, fixed=fixed
         )
-        scope = np.concatenate([fails, np.flatnonzero(suppressed & ~before), new_cells])
+        scope = np.concatenate([fails, np.flatnonzero(suppressed & ~before), new_cells, deferred])
+        deferred = np.zeros(0, dtype=np.int64)
     return suppressed, stats
