@@ -64,6 +64,7 @@ SHEET_NAMES = {"area_indicators": "alle cellen", DICTIONARY_TABLE: "indicatoren"
 DICTIONARY_HEADERS = {
     "indicator": "Indicator", "label": "Label", "definitie": "Definitie", "soort": "Soort",
     "eenheid": "Eenheid", "teller": "Teller", "noemer": "Noemer", "decimalen": "Decimalen",
+    "periode": "Telt over", "bronvelden": "Bronvelden", "landelijk": "Landelijke definitie",
     "niveaus": "Niveaus", "perioden": "Perioden",
 }  # fmt: skip
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -232,12 +232,14 @@ def _dictionary_sql() -> list[str]:
     create = f"""create table {PUBLISHED_SCHEMA}.{DICTIONARY_TABLE} (
   indicator VARCHAR primary key, label VARCHAR not null, definitie VARCHAR not null,
   soort VARCHAR not null, eenheid VARCHAR not null, teller VARCHAR, noemer VARCHAR,
-  decimalen INTEGER not null, niveaus VARCHAR[] not null, perioden VARCHAR[] not null,
-  volgorde INTEGER not null)"""
+  decimalen INTEGER not null, periode VARCHAR, bronvelden VARCHAR, landelijk VARCHAR,
+  niveaus VARCHAR[] not null, perioden VARCHAR[] not null, volgorde INTEGER not null)"""
     about = (
         "Woordenboek van de indicatoren: per indicator het label, de definitie, de soort "
         "(aantal, verhouding, mediaan), de eenheid, teller en noemer van een verhouding, de "
-        "afronding en op welke niveaus en in welke soorten periode het bestand haar bevat."
+        "afronding, waarover ze telt, uit welke velden van de leveringen ze komt, hoe ze zich "
+        "verhoudt tot de landelijke definitie (Divosa, DDAS) en op welke niveaus en in welke "
+        "soorten periode het bestand haar bevat."
     )
     columns = {
         "indicator": "Naam van de indicator: de kolomnaam in buurt, wijk en gemeente, de waarde "
@@ -249,6 +251,13 @@ def _dictionary_sql() -> list[str]:
         "teller": "Bij een verhouding: de indicator in de teller",
         "noemer": "Bij een verhouding of mediaan: de indicator in de noemer (of de groep)",
         "decimalen": "Afronding: aantal decimalen (0 = geheel getal)",
+        "periode": "Waarover de indicator telt: kwartaal (de hele periode) of einde kwartaal (de "
+        "stand aan het eind van de periode)",
+        "bronvelden": "De velden van de leveringen (partners en gemeente) waaruit de indicator "
+        "wordt berekend",
+        "landelijk": "De landelijke definitie (Divosa Monitor Vroegsignalering, DDAS) die de "
+        "indicator volgt, of waarom ze ervan afwijkt; landelijke cijfers: tabel "
+        "landelijke_referentie",
         "niveaus": "De niveaus (gemeente, wijk, buurt) waarop het bestand de indicator bevat",
         "perioden": "De soorten periode (kwartaal, vier_kwartalen) waarin het bestand de "
         "indicator bevat",
@@ -536,11 +545,11 @@ def _fill_dictionary(con: duckdb.DuckDBPyConnection) -> None:
         levels, kinds = present.get(e.indicator, (set(), set()))
         rows.append(
             [e.indicator, e.label, e.definitie, e.soort, e.eenheid, e.teller, e.noemer,
-             e.decimalen, [lvl for lvl in LEVELS if lvl in levels],
-             [p for p in period_types if p in kinds], i]
+             e.decimalen, e.periode, e.bronvelden, e.landelijk,
+             [lvl for lvl in LEVELS if lvl in levels], [p for p in period_types if p in kinds], i]
         )  # fmt: skip
     con.executemany(
-        f"insert into {PUBLISHED_SCHEMA}.{DICTIONARY_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert into {PUBLISHED_SCHEMA}.{DICTIONARY_TABLE} values ({', '.join(['?'] * 14)})",
         rows,
     )
 

@@ -472,10 +472,11 @@ def _definitions(dictionary: dict[str, Entry]) -> str:
                 f"noemer: {_esc(_label(dictionary, e.noemer))}."
             )
         rounding = "geheel getal" if e.decimalen == 0 else f"{e.decimalen} decimaal"
+        national = f" Landelijk: {_esc(e.landelijk)}." if e.landelijk else ""
         items.append(
             f'<dt id="def-{e.indicator}">{_esc(e.label)} <small>({_esc(e.indicator)})</small></dt>'
             f"<dd>{_esc(e.definitie)} Eenheid: {_esc(e.eenheid)} ({_esc(e.soort)}, {rounding})."
-            f"{ratio}</dd>"
+            f"{ratio}{national}</dd>"
         )
     return f"<dl>{''.join(items)}</dl>"
 

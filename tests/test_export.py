@@ -19,7 +19,7 @@ from orchestration import cli
 from orchestration.contract import indicator_names, wide_columns
 from orchestration.dictionary import entries
 from orchestration.export import ExportError, escape_text, export_quarter, format_number
-from orchestration.parameters import indicator_texts
+from orchestration.parameters import indicator_definitions
 from orchestration.publish import publish_quarter
 
 Q = "2026Q3"
@@ -96,7 +96,7 @@ def test_numbers_have_a_decimal_comma_and_no_exponent(value: float, text: str) -
 
 def labels() -> list[str]:
     """The indicators' Dutch labels, in column order."""
-    return [indicator_texts()[name].label for name in indicator_names()]
+    return [indicator_definitions()[name].label for name in indicator_names()]
 
 
 KEY_HEADERS = ["Kwartaal", "Soort periode", "Periode", "Gebiedscode", "Gebiedsnaam", "Ligt in"]
@@ -141,7 +141,7 @@ def test_every_level_is_written_escaped_and_reads_back_the_same(
     )
     got = [(c[4], c[7], number(c[9]), c[10]) for c in long_rows[1:]]
     assert got == expected
-    texts = indicator_texts()
+    texts = indicator_definitions()
     assert all(c[8] == texts[c[7]].label for c in long_rows[1:])
     assert {c[5] for c in long_rows[1:] if c[4] in NASTY} == {"'" + n for n in NASTY.values()}
     suppressed = [c for c in long_rows[1:] if c[10] == "geheim"]

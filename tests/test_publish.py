@@ -26,7 +26,7 @@ from orchestration.contract import (
     wide_columns,
 )
 from orchestration.dictionary import entries
-from orchestration.parameters import indicator_kinds, indicator_texts, indicators
+from orchestration.parameters import indicator_definitions, indicator_kinds, indicators
 from orchestration.publish import PublishError, publish_quarter
 
 REPO = Path(__file__).resolve().parent.parent
@@ -170,17 +170,32 @@ def test_counts_are_whole_numbers_and_rates_rounded(warehouse: Path, monitor_pat
 def test_the_dictionary_describes_every_indicator(warehouse: Path, monitor_path: Path) -> None:
     do_publish(warehouse, Q3, monitor_path)
     rows = query(monitor_path, "select indicator, label, definitie, soort, eenheid, teller, noemer, "
-                 "decimalen, niveaus, perioden from monitor.indicatoren order by volgorde")  # fmt: skip
+                 "decimalen, niveaus, perioden, periode, bronvelden, landelijk "
+                 "from monitor.indicatoren order by volgorde")  # fmt: skip
     assert [r[0] for r in rows] == indicator_names()
-    texts = indicator_texts()
+    texts = indicator_definitions()
     held = {
         (ind, level, period)
         for ind, level, period in query(
             monitor_path, "select indicator, area_level, period_type from monitor.area_indicators"
         )
     }
-    for name, label, definitie, soort, eenheid, teller, noemer, _, niveaus, perioden in rows:
-        assert (label, definitie) == (texts[name].label, texts[name].definitie)
+    for (
+        name,
+        label,
+        definitie,
+        soort,
+        eenheid,
+        teller,
+        noemer,
+        _,
+        niveaus,
+        perioden,
+        *words,
+    ) in rows:
+        text = texts[name]
+        assert (label, definitie) == (text.label, text.definitie)
+        assert words == [text.periode, text.bronvelden, text.landelijk] and all(words)
         assert soort in {"aantal", "verhouding", "mediaan"} and eenheid
         assert niveaus == [lvl for lvl in LEVELS if any((name, lvl, p) in held for p in perioden)]
         assert set(perioden) == {p for i, _, p in held if i == name}
@@ -191,14 +206,14 @@ def test_the_dictionary_describes_every_indicator(warehouse: Path, monitor_path:
 
 def test_every_indicator_has_a_dutch_label() -> None:
     """A new indicator in seeds/indicators.csv needs its label and definition in
-    seeds/indicator_labels.csv (else it is published under its name)."""
-    assert set(indicator_texts()) == set(indicator_names())
+    seeds/indicator_definities.csv (else it is published under its name)."""
+    assert set(indicator_definitions()) == set(indicator_names())
 
 
 def test_an_indicator_without_a_label_is_published_under_its_name(monkeypatch) -> None:
-    texts = dict(indicator_texts())
+    texts = dict(indicator_definitions())
     del texts["pct_hulp"]
-    monkeypatch.setattr(dictionary, "indicator_texts", lambda: texts)
+    monkeypatch.setattr(dictionary, "indicator_definitions", lambda: texts)
     entry = next(e for e in dictionary.entries() if e.indicator == "pct_hulp")
     omschrijving = next(i.omschrijving for i in indicators() if i.name == "pct_hulp")
     assert (entry.label, entry.definitie) == ("pct_hulp", omschrijving)
