@@ -232,3 +232,31 @@ def indicator_kinds() -> dict[str, IndicatorKind]:
         row["kind"]: IndicatorKind(row["kind"], row["soort"], int(row["decimalen"]))
         for row in read_seed("indicator_kinds")
     }
+
+
+@dataclass(frozen=True)
+class NationalReference:
+    """A national figure to compare an indicator with (``seeds/landelijke_referentie.csv``),
+    as cited: value, unit, year, source address and a Dutch note."""
+
+    indicator: str
+    waarde: float
+    eenheid: str
+    jaar: int
+    bron: str
+    toelichting: str
+
+
+@cache
+def national_references() -> tuple[NationalReference, ...]:
+    return tuple(
+        NationalReference(
+            indicator=row["indicator"],
+            waarde=float(row["waarde"]),
+            eenheid=row["eenheid"],
+            jaar=int(row["jaar"]),
+            bron=row["bron"],
+            toelichting=row["toelichting"],
+        )
+        for row in read_seed("landelijke_referentie")
+    )

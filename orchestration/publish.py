@@ -17,6 +17,8 @@ write ``monitor.area_indicators``: ``monitor`` is the *catalog* DuckDB names aft
   Dutch labels as column names, text with a decimal comma, ``geheim`` where suppressed;
 - ``indicatoren``: the indicator dictionary (``orchestration/dictionary.py``), with the levels
   and period types the file holds each indicator for;
+- ``landelijke_referentie``: the national figures to compare with (Divosa), each cited
+  (``seeds/landelijke_referentie.csv``);
 - ``publication_log``: one row per publication (a republished quarter gets a new row).
 
 Every value is rounded to the decimals of its kind (``seeds/indicator_kinds.csv``: counts
@@ -73,7 +75,7 @@ from orchestration.dictionary import COLUMN_LABELS, DICTIONARY_TABLE, GEHEIM, En
 from orchestration.failures import OperatorError
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.ingestion.provenance import is_synthetic
-from orchestration.parameters import periods
+from orchestration.parameters import national_references, periods
 from orchestration.quarters import parse_quarter
 from orchestration.report import write_report
 from orchestration.settings import Paths, fault_pause
@@ -266,6 +268,31 @@ def _dictionary_sql() -> list[str]:
     return [create, *_comments(DICTIONARY_TABLE, about, columns)]
 
 
+REFERENCE_TABLE = "landelijke_referentie"
+
+
+def _reference_sql() -> list[str]:
+    """``landelijke_referentie``: the cited national figures (filled in ``_build``)."""
+    create = f"""create table {PUBLISHED_SCHEMA}.{REFERENCE_TABLE} (
+  indicator VARCHAR primary key, waarde DOUBLE not null, eenheid VARCHAR not null,
+  jaar INTEGER not null, bron VARCHAR not null, toelichting VARCHAR not null)"""
+    about = (
+        "Landelijke cijfers om de gemeente mee te vergelijken (Divosa Monitor Vroegsignalering "
+        "Schulden), elk met jaar en bron. Vergelijk met de indicator van dezelfde naam op "
+        "gemeenteniveau; de definitie en hoe die zich tot de landelijke verhoudt staan in "
+        f"{DICTIONARY_TABLE}."
+    )
+    columns = {
+        "indicator": f"De indicator waarmee het cijfer te vergelijken is (zie {DICTIONARY_TABLE})",
+        "waarde": "Het landelijke cijfer",
+        "eenheid": "Eenheid, dezelfde als die van de indicator",
+        "jaar": "Het jaar waarover het landelijke cijfer gaat",
+        "bron": "Adres van de publicatie waaruit het cijfer komt",
+        "toelichting": "Wat de bron precies zegt en hoe het cijfer is afgeleid",
+    }
+    return [create, *_comments(REFERENCE_TABLE, about, columns)]
+
+
 def _readable_sql(level: str) -> list[str]:
     """``<level>_leesbaar``: the wide table of a level for reading, filled from it: labels as
     column names, decimal commas, "geheim" in a suppressed cell."""
@@ -300,6 +327,7 @@ def _schema_sql() -> list[str]:
         *_long_table_sql(),
         *_log_table_sql(),
         *_dictionary_sql(),
+        *_reference_sql(),
         *(statement for level in LEVELS for statement in _wide_table_sql(level)),
     ]
 
@@ -516,6 +544,11 @@ def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) 
             for statement in _readable_sql(level):
                 con.execute(statement)
         _fill_dictionary(con)
+        con.executemany(
+            f"insert into {PUBLISHED_SCHEMA}.{REFERENCE_TABLE} values (?, ?, ?, ?, ?, ?)",
+            [[r.indicator, r.waarde, r.eenheid, r.jaar, r.bron, r.toelichting]
+             for r in national_references()],
+        )  # fmt: skip
         con.execute(
             f"insert into {PUBLISHED_SCHEMA}.publication_log values (?, ?, ?, ?, ?, ?, ?, ?)",
             log_row,

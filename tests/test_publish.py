@@ -26,7 +26,12 @@ from orchestration.contract import (
     wide_columns,
 )
 from orchestration.dictionary import entries
-from orchestration.parameters import indicator_definitions, indicator_kinds, indicators
+from orchestration.parameters import (
+    indicator_definitions,
+    indicator_kinds,
+    indicators,
+    read_seed,
+)
 from orchestration.publish import PublishError, publish_quarter
 
 REPO = Path(__file__).resolve().parent.parent
@@ -87,7 +92,7 @@ def test_publish_writes_the_published_schema(warehouse: Path, monitor_path: Path
     tables = dict(query(monitor_path, "select table_name, comment from duckdb_tables()"))
     assert set(tables) == {
         "area_indicators", "buurt", "wijk", "gemeente", "publication_log", "indicatoren",
-        "buurt_leesbaar", "wijk_leesbaar", "gemeente_leesbaar",
+        "buurt_leesbaar", "wijk_leesbaar", "gemeente_leesbaar", "landelijke_referentie",
     }  # fmt: skip
     comments = [*tables.values(),
                 *(c for (c,) in query(monitor_path, "select comment from duckdb_columns() where not internal"))]  # fmt: skip
@@ -202,6 +207,19 @@ def test_the_dictionary_describes_every_indicator(warehouse: Path, monitor_path:
         if soort == "verhouding":
             assert teller in indicator_names() and noemer in indicator_names()
     assert len({r[1] for r in rows}) == len(rows), "labels are column names: unique"
+
+
+def test_the_national_reference_is_published_as_cited(warehouse: Path, monitor_path: Path) -> None:
+    do_publish(warehouse, Q3, monitor_path)
+    rows = query(monitor_path, "select indicator, waarde, eenheid, jaar, bron, toelichting "
+                 "from monitor.landelijke_referentie order by indicator")  # fmt: skip
+    seed = sorted(
+        (r["indicator"], float(r["waarde"]), r["eenheid"], int(r["jaar"]), r["bron"],
+         r["toelichting"])
+        for r in read_seed("landelijke_referentie")
+    )  # fmt: skip
+    assert rows == seed and rows
+    assert {r[0] for r in rows} <= set(indicator_names())
 
 
 def test_every_indicator_has_a_dutch_label() -> None:
