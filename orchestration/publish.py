@@ -67,6 +67,7 @@ from orchestration.contract import (
     PUBLISHED_SCHEMA,
     STATUSES,
     WIDE_KEY_COLUMNS,
+    indicator_levels,
     indicator_names,
     select_with_periods,
     wide_select_sql,
@@ -260,7 +261,9 @@ def _dictionary_sql() -> list[str]:
         "landelijk": "De landelijke definitie (Divosa Monitor Vroegsignalering, DDAS) die de "
         "indicator volgt, of waarom ze ervan afwijkt; landelijke cijfers: tabel "
         "landelijke_referentie",
-        "niveaus": "De niveaus (gemeente, wijk, buurt) waarop het bestand de indicator bevat",
+        "niveaus": "De niveaus (gemeente, wijk, buurt) waarop de indicator bestaat en het "
+        "bestand haar bevat; op een ander niveau is ze per definitie 0 (zoals de signalen "
+        "zonder huishouden in wijk en buurt)",
         "perioden": "De soorten periode (kwartaal, vier_kwartalen) waarin het bestand de "
         "indicator bevat",
         "volgorde": "Volgorde van de kolommen in de brede tabellen",
@@ -564,7 +567,8 @@ def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) 
 
 def _fill_dictionary(con: duckdb.DuckDBPyConnection) -> None:
     """One row per indicator of the seeds, with the levels and period types the file holds it
-    for (in the seeds' order)."""
+    for (in the seeds' order); a level the indicator does not exist at (its 0 by definition,
+    ``contract.indicator_levels``) is not among its levels."""
     present = {
         indicator: (set(levels), set(period_types))
         for indicator, levels, period_types in con.execute(
@@ -573,9 +577,11 @@ def _fill_dictionary(con: duckdb.DuckDBPyConnection) -> None:
         ).fetchall()
     }
     period_types = [p.period_type for p in periods()]
+    defined = indicator_levels()
     rows = []
     for i, e in enumerate(entries()):
         levels, kinds = present.get(e.indicator, (set(), set()))
+        levels &= set(defined[e.indicator])
         rows.append(
             [e.indicator, e.label, e.definitie, e.soort, e.eenheid, e.teller, e.noemer,
              e.decimalen, e.periode, e.bronvelden, e.landelijk,
