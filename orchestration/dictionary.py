@@ -97,11 +97,9 @@ def entries() -> list[Entry]:
     return result
 
 
-def published_entries(con: duckdb.DuckDBPyConnection, catalog: str = "monitor") -> dict[str, Entry]:
-    """The dictionary as the published file holds it (``<catalog>.indicatoren``), in order; for
-    a file published before the dictionary existed (docs/migrations.md, 4), the seeds'. A column
-    the file's dictionary does not have yet (docs/migrations.md, 5) reads as None."""
-    held = {
+def held_columns(con: duckdb.DuckDBPyConnection, catalog: str = "monitor") -> set[str]:
+    """The columns of the published file's dictionary (none before it existed)."""
+    return {
         row[0]
         for row in con.execute(
             "select column_name from information_schema.columns "
@@ -109,6 +107,13 @@ def published_entries(con: duckdb.DuckDBPyConnection, catalog: str = "monitor") 
             [catalog, DICTIONARY_TABLE],
         ).fetchall()
     }
+
+
+def published_entries(con: duckdb.DuckDBPyConnection, catalog: str = "monitor") -> dict[str, Entry]:
+    """The dictionary as the published file holds it (``<catalog>.indicatoren``), in order; for
+    a file published before the dictionary existed (docs/migrations.md, 4), the seeds'. A column
+    the file's dictionary does not have yet (docs/migrations.md, 5) reads as None."""
+    held = held_columns(con, catalog)
     if not held:
         return {e.indicator: e for e in entries()}
     columns = ", ".join(f.name if f.name in held else "null" for f in fields(Entry))
