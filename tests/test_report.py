@@ -1,7 +1,8 @@
 """The quarterly HTML report, on a real monitor.duckdb made by the real publication code:
 the four charts are there, every figure on the page is a published cell (suppressed ones say
 "geheim") in Dutch notation, every wijk is on it, changes against the previous quarter and the
-four-quarter period are shown, and the page refers to nothing online."""
+four-quarter period are shown, the gemeente stands beside the national reference, and the page
+loads nothing online (its one kind of address is a link to a cited source)."""
 
 from __future__ import annotations
 
