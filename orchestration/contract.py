@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from orchestration.parameters import indicators, periods, read_seed
+from orchestration.parameters import indicator_definitions, indicators, periods, read_seed
 
 # --- tables between the stages -------------------------------------------------------------
 
@@ -135,6 +135,22 @@ def indicator_names() -> list[str]:
     if bad:
         raise ContractError(f"indicator names must be lower-case identifiers: {bad}")
     return names
+
+
+def indicator_levels() -> dict[str, tuple[str, ...]]:
+    """Indicator -> the area levels it exists at (``niveau`` of
+    ``seeds/indicator_definities.csv``; all of ``LEVELS`` for an indicator without a row). At
+    another level it is 0 by definition (a signal at no household has no buurt): the
+    disclosure model knows such a cell as a published 0, never a complement or an unknown."""
+    words = indicator_definitions()
+    out: dict[str, tuple[str, ...]] = {}
+    for name in indicator_names():
+        levels = words[name].niveaus if name in words else LEVELS
+        unknown = sorted(set(levels) - set(LEVELS))
+        if unknown:
+            raise ContractError(f"indicator {name}: unknown levels {unknown} in its niveau")
+        out[name] = tuple(level for level in LEVELS if level in levels)
+    return out
 
 
 def count_indicator_names() -> list[str]:

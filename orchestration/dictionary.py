@@ -1,10 +1,11 @@
 """The indicator dictionary and the Dutch words of the published file.
 
 Built from the seeds (``indicators.csv`` for kind, unit, numerator and denominator;
-``indicator_labels.csv`` for the Dutch label and definition; ``indicator_kinds.csv`` for how a
-kind is rounded), so a new indicator appears in the dictionary, the readable tables, the
-exports and the report by itself. An indicator without a row in ``indicator_labels.csv`` is
-published under its name, with the ``omschrijving`` of ``indicators.csv`` as its definition.
+``indicator_definities.csv`` for the Dutch label, definition, period, source fields and the
+national definition it follows; ``indicator_kinds.csv`` for how a kind is rounded), so a new
+indicator appears in the dictionary, the readable tables, the exports and the report by itself.
+An indicator without a row in ``indicator_definities.csv`` is published under its name, with
+the ``omschrijving`` of ``indicators.csv`` as its definition (a test keeps the seed complete).
 
 Publication writes the dictionary into the file (``monitor.indicatoren``); exports and the
 report read it from there, so they describe the figures as they were published.
@@ -17,7 +18,7 @@ from dataclasses import dataclass, fields
 import duckdb
 
 from orchestration.contract import ContractError, indicator_names
-from orchestration.parameters import indicator_kinds, indicator_texts, indicators
+from orchestration.parameters import indicator_definitions, indicator_kinds, indicators
 
 GEHEIM = "geheim"
 """What a person sees in place of a suppressed figure."""
@@ -55,11 +56,18 @@ class Entry:
     teller: str | None
     noemer: str | None
     decimalen: int
+    periode: str | None = None
+    """What it counts over (``kwartaal``: the period; ``einde kwartaal``: the period's end)."""
+    bronvelden: str | None = None
+    """The fields of the deliveries it is computed from."""
+    landelijk: str | None = None
+    """The national (Divosa / DDAS) definition it follows, or why it differs. These three are
+    None in a dictionary published before they existed (docs/migrations.md, 5)."""
 
 
 def entries() -> list[Entry]:
     """Every published indicator, in ``seeds/indicators.csv`` order."""
-    texts, kinds = indicator_texts(), indicator_kinds()
+    texts, kinds = indicator_definitions(), indicator_kinds()
     by_name = {ind.name: ind for ind in indicators()}
     result = []
     for name in indicator_names():
@@ -81,19 +89,35 @@ def entries() -> list[Entry]:
                 teller=ind.numerator,
                 noemer=ind.denominator,
                 decimalen=kind.decimalen,
+                periode=text.periode if text else None,
+                bronvelden=text.bronvelden if text else None,
+                landelijk=text.landelijk if text else None,
             )
         )
     return result
 
 
+def held_columns(con: duckdb.DuckDBPyConnection, catalog: str = "monitor") -> set[str]:
+    """The columns of the published file's dictionary (none before it existed)."""
+    return {
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_catalog = ? and table_name = ?",
+            [catalog, DICTIONARY_TABLE],
+        ).fetchall()
+    }
+
+
 def published_entries(con: duckdb.DuckDBPyConnection, catalog: str = "monitor") -> dict[str, Entry]:
     """The dictionary as the published file holds it (``<catalog>.indicatoren``), in order; for
-    a file published before the dictionary existed (docs/migrations.md, 4), the seeds'."""
-    columns = ", ".join(f.name for f in fields(Entry))
-    try:
-        rows = con.execute(
-            f"select {columns} from {catalog}.{DICTIONARY_TABLE} order by volgorde"
-        ).fetchall()
-    except duckdb.CatalogException:
+    a file published before the dictionary existed (docs/migrations.md, 4), the seeds'. A column
+    the file's dictionary does not have yet (docs/migrations.md, 5) reads as None."""
+    held = held_columns(con, catalog)
+    if not held:
         return {e.indicator: e for e in entries()}
+    columns = ", ".join(f.name if f.name in held else "null" for f in fields(Entry))
+    rows = con.execute(
+        f"select {columns} from {catalog}.{DICTIONARY_TABLE} order by volgorde"
+    ).fetchall()
     return {row[0]: Entry(*row) for row in rows}

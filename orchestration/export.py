@@ -53,6 +53,7 @@ from orchestration.dictionary import (
     DICTIONARY_TABLE,
     GEHEIM,
     STATUS_LABELS,
+    held_columns,
     published_entries,
 )
 from orchestration.quarters import parse_quarter
@@ -64,6 +65,7 @@ SHEET_NAMES = {"area_indicators": "alle cellen", DICTIONARY_TABLE: "indicatoren"
 DICTIONARY_HEADERS = {
     "indicator": "Indicator", "label": "Label", "definitie": "Definitie", "soort": "Soort",
     "eenheid": "Eenheid", "teller": "Teller", "noemer": "Noemer", "decimalen": "Decimalen",
+    "periode": "Telt over", "bronvelden": "Bronvelden", "landelijk": "Landelijke definitie",
     "niveaus": "Niveaus", "perioden": "Perioden",
 }  # fmt: skip
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -123,9 +125,9 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> Table:
     """A table of the attached published file, labelled, ``geheim`` in suppressed cells."""
     labels = {name: e.label for name, e in published_entries(con).items()}
     if table == DICTIONARY_TABLE:
-        result = con.execute(
-            f"select {', '.join(DICTIONARY_HEADERS)} from monitor.{table} order by volgorde"
-        )
+        held = held_columns(con)  # a column newer than the file reads as empty
+        columns = ", ".join(c if c in held else "null" for c in DICTIONARY_HEADERS)
+        result = con.execute(f"select {columns} from monitor.{table} order by volgorde")
         rows = [[", ".join(c) if isinstance(c, list) else c for c in r] for r in result.fetchall()]
         return Table(table, list(DICTIONARY_HEADERS.values()), rows)
     if table == "area_indicators":

@@ -183,19 +183,35 @@ def suppression_costs() -> tuple[SuppressionCost, ...]:
 
 
 @dataclass(frozen=True)
-class IndicatorText:
-    """What analysts read about an indicator (``seeds/indicator_labels.csv``, Dutch)."""
+class IndicatorDefinition:
+    """An indicator in words (``seeds/indicator_definities.csv``, Dutch): what analysts read in
+    the published dictionary, and the area levels the indicator is defined at."""
 
     label: str
+    periode: str
+    """What the indicator counts over: the period, or its end (``einde kwartaal``)."""
+    niveaus: tuple[str, ...]
+    """The area levels it exists at (the ``niveau`` column: ``buurt, wijk, gemeente`` or
+    ``gemeente``); at other levels it is 0 by definition and has no cell."""
+    bronvelden: str
     definitie: str
+    landelijk: str
+    """The Divosa / DDAS definition it follows, or why it differs."""
 
 
 @cache
-def indicator_texts() -> dict[str, IndicatorText]:
-    """Indicator name -> its Dutch label and definition."""
+def indicator_definitions() -> dict[str, IndicatorDefinition]:
+    """Indicator name -> its definition in words."""
     return {
-        row["indicator"]: IndicatorText(label=row["label"], definitie=row["definitie"])
-        for row in read_seed("indicator_labels")
+        row["indicator"]: IndicatorDefinition(
+            label=row["label"],
+            periode=row["periode"],
+            niveaus=tuple(level.strip() for level in row["niveau"].split(",")),
+            bronvelden=row["bronvelden"],
+            definitie=row["definitie"],
+            landelijk=row["landelijk"],
+        )
+        for row in read_seed("indicator_definities")
     }
 
 
@@ -216,3 +232,31 @@ def indicator_kinds() -> dict[str, IndicatorKind]:
         row["kind"]: IndicatorKind(row["kind"], row["soort"], int(row["decimalen"]))
         for row in read_seed("indicator_kinds")
     }
+
+
+@dataclass(frozen=True)
+class NationalReference:
+    """A national figure to compare an indicator with (``seeds/landelijke_referentie.csv``),
+    as cited: value, unit, year, source address and a Dutch note."""
+
+    indicator: str
+    waarde: float
+    eenheid: str
+    jaar: int
+    bron: str
+    toelichting: str
+
+
+@cache
+def national_references() -> tuple[NationalReference, ...]:
+    return tuple(
+        NationalReference(
+            indicator=row["indicator"],
+            waarde=float(row["waarde"]),
+            eenheid=row["eenheid"],
+            jaar=int(row["jaar"]),
+            bron=row["bron"],
+            toelichting=row["toelichting"],
+        )
+        for row in read_seed("landelijke_referentie")
+    )

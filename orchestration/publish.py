@@ -17,6 +17,8 @@ write ``monitor.area_indicators``: ``monitor`` is the *catalog* DuckDB names aft
   Dutch labels as column names, text with a decimal comma, ``geheim`` where suppressed;
 - ``indicatoren``: the indicator dictionary (``orchestration/dictionary.py``), with the levels
   and period types the file holds each indicator for;
+- ``landelijke_referentie``: the national figures to compare with (Divosa), each cited
+  (``seeds/landelijke_referentie.csv``);
 - ``publication_log``: one row per publication (a republished quarter gets a new row).
 
 Every value is rounded to the decimals of its kind (``seeds/indicator_kinds.csv``: counts
@@ -65,6 +67,7 @@ from orchestration.contract import (
     PUBLISHED_SCHEMA,
     STATUSES,
     WIDE_KEY_COLUMNS,
+    indicator_levels,
     indicator_names,
     select_with_periods,
     wide_select_sql,
@@ -73,7 +76,7 @@ from orchestration.dictionary import COLUMN_LABELS, DICTIONARY_TABLE, GEHEIM, En
 from orchestration.failures import OperatorError
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.ingestion.provenance import is_synthetic
-from orchestration.parameters import periods
+from orchestration.parameters import national_references, periods
 from orchestration.quarters import parse_quarter
 from orchestration.report import write_report
 from orchestration.settings import Paths, fault_pause
@@ -232,12 +235,14 @@ def _dictionary_sql() -> list[str]:
     create = f"""create table {PUBLISHED_SCHEMA}.{DICTIONARY_TABLE} (
   indicator VARCHAR primary key, label VARCHAR not null, definitie VARCHAR not null,
   soort VARCHAR not null, eenheid VARCHAR not null, teller VARCHAR, noemer VARCHAR,
-  decimalen INTEGER not null, niveaus VARCHAR[] not null, perioden VARCHAR[] not null,
-  volgorde INTEGER not null)"""
+  decimalen INTEGER not null, periode VARCHAR, bronvelden VARCHAR, landelijk VARCHAR,
+  niveaus VARCHAR[] not null, perioden VARCHAR[] not null, volgorde INTEGER not null)"""
     about = (
         "Woordenboek van de indicatoren: per indicator het label, de definitie, de soort "
         "(aantal, verhouding, mediaan), de eenheid, teller en noemer van een verhouding, de "
-        "afronding en op welke niveaus en in welke soorten periode het bestand haar bevat."
+        "afronding, waarover ze telt, uit welke velden van de leveringen ze komt, hoe ze zich "
+        "verhoudt tot de landelijke definitie (Divosa, DDAS) en op welke niveaus en in welke "
+        "soorten periode het bestand haar bevat."
     )
     columns = {
         "indicator": "Naam van de indicator: de kolomnaam in buurt, wijk en gemeente, de waarde "
@@ -249,12 +254,46 @@ def _dictionary_sql() -> list[str]:
         "teller": "Bij een verhouding: de indicator in de teller",
         "noemer": "Bij een verhouding of mediaan: de indicator in de noemer (of de groep)",
         "decimalen": "Afronding: aantal decimalen (0 = geheel getal)",
-        "niveaus": "De niveaus (gemeente, wijk, buurt) waarop het bestand de indicator bevat",
+        "periode": "Waarover de indicator telt: kwartaal (de hele periode) of einde kwartaal (de "
+        "stand aan het eind van de periode)",
+        "bronvelden": "De velden van de leveringen (partners en gemeente) waaruit de indicator "
+        "wordt berekend",
+        "landelijk": "De landelijke definitie (Divosa Monitor Vroegsignalering, DDAS) die de "
+        "indicator volgt, of waarom ze ervan afwijkt; landelijke cijfers: tabel "
+        "landelijke_referentie",
+        "niveaus": "De niveaus (gemeente, wijk, buurt) waarop de indicator bestaat en het "
+        "bestand haar bevat; op een ander niveau is ze per definitie 0 (zoals de signalen "
+        "zonder huishouden in wijk en buurt)",
         "perioden": "De soorten periode (kwartaal, vier_kwartalen) waarin het bestand de "
         "indicator bevat",
         "volgorde": "Volgorde van de kolommen in de brede tabellen",
     }
     return [create, *_comments(DICTIONARY_TABLE, about, columns)]
+
+
+REFERENCE_TABLE = "landelijke_referentie"
+
+
+def _reference_sql() -> list[str]:
+    """``landelijke_referentie``: the cited national figures (filled in ``_build``)."""
+    create = f"""create table {PUBLISHED_SCHEMA}.{REFERENCE_TABLE} (
+  indicator VARCHAR primary key, waarde DOUBLE not null, eenheid VARCHAR not null,
+  jaar INTEGER not null, bron VARCHAR not null, toelichting VARCHAR not null)"""
+    about = (
+        "Landelijke cijfers om de gemeente mee te vergelijken (Divosa Monitor Vroegsignalering "
+        "Schulden), elk met jaar en bron. Vergelijk met de indicator van dezelfde naam op "
+        "gemeenteniveau; de definitie en hoe die zich tot de landelijke verhoudt staan in "
+        f"{DICTIONARY_TABLE}."
+    )
+    columns = {
+        "indicator": f"De indicator waarmee het cijfer te vergelijken is (zie {DICTIONARY_TABLE})",
+        "waarde": "Het landelijke cijfer",
+        "eenheid": "Eenheid, dezelfde als die van de indicator",
+        "jaar": "Het jaar waarover het landelijke cijfer gaat",
+        "bron": "Adres van de publicatie waaruit het cijfer komt",
+        "toelichting": "Wat de bron precies zegt en hoe het cijfer is afgeleid",
+    }
+    return [create, *_comments(REFERENCE_TABLE, about, columns)]
 
 
 def _readable_sql(level: str) -> list[str]:
@@ -291,6 +330,7 @@ def _schema_sql() -> list[str]:
         *_long_table_sql(),
         *_log_table_sql(),
         *_dictionary_sql(),
+        *_reference_sql(),
         *(statement for level in LEVELS for statement in _wide_table_sql(level)),
     ]
 
@@ -507,6 +547,11 @@ def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) 
             for statement in _readable_sql(level):
                 con.execute(statement)
         _fill_dictionary(con)
+        con.executemany(
+            f"insert into {PUBLISHED_SCHEMA}.{REFERENCE_TABLE} values (?, ?, ?, ?, ?, ?)",
+            [[r.indicator, r.waarde, r.eenheid, r.jaar, r.bron, r.toelichting]
+             for r in national_references()],
+        )  # fmt: skip
         con.execute(
             f"insert into {PUBLISHED_SCHEMA}.publication_log values (?, ?, ?, ?, ?, ?, ?, ?)",
             log_row,
@@ -522,7 +567,8 @@ def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) 
 
 def _fill_dictionary(con: duckdb.DuckDBPyConnection) -> None:
     """One row per indicator of the seeds, with the levels and period types the file holds it
-    for (in the seeds' order)."""
+    for (in the seeds' order); a level the indicator does not exist at (its 0 by definition,
+    ``contract.indicator_levels``) is not among its levels."""
     present = {
         indicator: (set(levels), set(period_types))
         for indicator, levels, period_types in con.execute(
@@ -531,16 +577,18 @@ def _fill_dictionary(con: duckdb.DuckDBPyConnection) -> None:
         ).fetchall()
     }
     period_types = [p.period_type for p in periods()]
+    defined = indicator_levels()
     rows = []
     for i, e in enumerate(entries()):
         levels, kinds = present.get(e.indicator, (set(), set()))
+        levels &= set(defined[e.indicator])
         rows.append(
             [e.indicator, e.label, e.definitie, e.soort, e.eenheid, e.teller, e.noemer,
-             e.decimalen, [lvl for lvl in LEVELS if lvl in levels],
-             [p for p in period_types if p in kinds], i]
+             e.decimalen, e.periode, e.bronvelden, e.landelijk,
+             [lvl for lvl in LEVELS if lvl in levels], [p for p in period_types if p in kinds], i]
         )  # fmt: skip
     con.executemany(
-        f"insert into {PUBLISHED_SCHEMA}.{DICTIONARY_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert into {PUBLISHED_SCHEMA}.{DICTIONARY_TABLE} values ({', '.join(['?'] * 14)})",
         rows,
     )
 

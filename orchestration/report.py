@@ -7,7 +7,9 @@ Netherlands by babel (``12.345,6``; the publication time in Europe/Amsterdam wit
 Suppressed figures are shown as "geheim", never estimated, and never filled in as zero.
 
 What it holds: the gemeenten per period type present (``kwartaal``; ``vier_kwartalen`` once
-published) with the change against the previous quarter, four charts of the quarter, every
+published) with the change against the previous quarter, each gemeente's quarterly figures
+beside the national reference figures the file holds (``landelijke_referentie``, with their
+source as a link: a citation to follow, nothing the page loads), four charts of the quarter, every
 wijk (a table with an anchor per wijk code, so a reader finds their own), the information
 loss (share of published cells per level, period and indicator) and the definitions.
 
@@ -472,12 +474,57 @@ def _definitions(dictionary: dict[str, Entry]) -> str:
                 f"noemer: {_esc(_label(dictionary, e.noemer))}."
             )
         rounding = "geheel getal" if e.decimalen == 0 else f"{e.decimalen} decimaal"
+        national = f" Landelijk: {_esc(e.landelijk)}." if e.landelijk else ""
         items.append(
             f'<dt id="def-{e.indicator}">{_esc(e.label)} <small>({_esc(e.indicator)})</small></dt>'
             f"<dd>{_esc(e.definitie)} Eenheid: {_esc(e.eenheid)} ({_esc(e.soort)}, {rounding})."
-            f"{ratio}</dd>"
+            f"{ratio}{national}</dd>"
         )
     return f"<dl>{''.join(items)}</dl>"
+
+
+def _national_comparison(
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    gemeenten: list[Area],
+    dictionary: dict[str, Entry],
+) -> str:
+    """Per indicator with a national reference figure: every gemeente's quarterly value beside
+    the national value, its unit, year and source (a link); empty for a file published before
+    the file held the reference (docs/migrations.md, 5)."""
+    try:
+        references = con.execute(
+            "select r.indicator, r.waarde, r.eenheid, r.jaar, r.bron from "
+            "monitor.landelijke_referentie r left join monitor.indicatoren i using (indicator) "
+            "order by i.volgorde nulls last, r.indicator"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return ""
+    if not references:
+        return ""
+    names = [r[0] for r in references]
+    areas = {a.code: a for a in _areas(con, "gemeente", names, quarter)}
+    order = [g.code for g in sorted(gemeenten, key=lambda g: (g.name, g.code))]
+    head = "".join(f"<th>{_esc(areas[c].name)}</th>" for c in order if c in areas)
+    body = []
+    for name, waarde, eenheid, jaar, bron in references:
+        digits = _digits(dictionary, name)
+        cells = "".join(_cell(areas[c].figures[name], digits) for c in order if c in areas)
+        body.append(
+            f"<tr><td>{_esc(_label(dictionary, name))}</td>{cells}"
+            f'<td data-reference="{_esc(name)}" data-value="{waarde!r}">{_number(waarde, 1)}</td>'
+            f"<td>{_esc(eenheid)}</td><td>{jaar}</td>"
+            f'<td><a href="{_esc(bron)}" rel="noreferrer">Divosa</a></td></tr>'
+        )
+    return (
+        "<h2>Vergelijking met het landelijke beeld</h2>"
+        '<p class="note">De cijfers van het kwartaal naast de landelijke cijfers van de Divosa '
+        "Monitor Vroegsignalering Schulden (deelnemende gemeenten). Hoe de definities verschillen "
+        'staat bij de <a href="#definities">definities</a> (landelijk).</p>'
+        "<table><thead><tr><th>indicator</th>"
+        f"{head}<th>landelijk</th><th>eenheid</th><th>jaar</th><th>bron</th></tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def _period_tables(
@@ -575,6 +622,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         "vorige kwartaal (– : geen cijfer van het vorige kwartaal; geheim: een van beide is "
         "geheim).</p>",
         *_period_tables(con, quarter, periods, "gemeente", GEMEENTE_COLUMNS, dictionary),
+        _national_comparison(con, quarter, gemeenten, dictionary),
         "<h2>Buurten met de meeste signalen per 1.000 huishoudens</h2>",
         f'<p class="note">De {TOP_BUURTEN} buurten met het hoogste gepubliceerde cijfer; buurten '
         "waarvan het cijfer geheim is, staan niet in de rangorde. Alle wijken staan verderop.</p>",

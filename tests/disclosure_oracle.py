@@ -17,6 +17,9 @@ in seeds/indicators.csv), so a relation missing from ``model.py`` is not missing
   are signalled households; a household that accepted help was reached; a signalled
   household is a household and has at least one signal, one with signals of two or more
   partner types at least two;
+- the signals at no household (``UNLINKED_COUNTS``: no address fits, outside the gemeente,
+  several addresses, no household at the address) have no buurt: they exist at gemeente level
+  only, so in every wijk and buurt they are 0, suppressed or not, and the attacker knows it;
 - every count is a non-negative integer;
 - a published median means at least ``MIN_MEDIAN_N`` signalled households (rule 1);
 - a published rate is ``scale * numerator / denominator`` (published unrounded) over a
@@ -210,7 +213,9 @@ class Publication:
             areas.add(r["area_code"], r["area_level"], r["parent_code"])
             key = (r["area_code"], r["indicator"])
             shown = r["status"] == "published"
-            if r["indicator"] in COUNTS:
+            if r["indicator"] in UNLINKED_COUNTS and r["area_level"] != "gemeente":
+                counts[key] = 0.0  # a signal at no household has no wijk or buurt
+            elif r["indicator"] in COUNTS:
                 if shown:
                     counts[key] = r["value"]
                 else:

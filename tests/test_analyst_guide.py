@@ -192,10 +192,11 @@ def wijk_export(areas: list[Area]) -> list[tuple]:
 
 
 def dictionary(_: list[Area]) -> list[tuple]:
-    texts = {row["indicator"]: row for row in read_seed("indicator_labels")}
+    texts = {row["indicator"]: row for row in read_seed("indicator_definities")}
     return [
         (r["indicator"], texts[r["indicator"]]["label"], texts[r["indicator"]]["definitie"],
-         r["unit"], r["numerator"] or None, r["denominator"] or None)
+         r["unit"], r["numerator"] or None, r["denominator"] or None,
+         texts[r["indicator"]]["landelijk"])
         for r in read_seed("indicators")
     ]  # fmt: skip
 

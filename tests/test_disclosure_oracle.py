@@ -37,6 +37,7 @@ from tests.disclosure_oracle import (
     published_frame,
     search_size,
 )
+from tests.stated_indicators import GROUP_COUNTS, UNLINKED_COUNTS
 
 TOL = 1e-6
 
@@ -51,7 +52,7 @@ def fresh_relations() -> None:
 household = st.fixed_dictionaries(
     {
         "persona": st.sampled_from(PERSONAS),
-        "signals": st.dictionaries(st.sampled_from(GROUPS), st.integers(1, 3), min_size=1),
+        "signals": st.dictionaries(st.sampled_from(GROUP_COUNTS), st.integers(1, 3), min_size=1),
         "two_types_in_one_group": st.booleans(),
         "onbekend": st.booleans(),
         "bereikt": st.booleans(),
@@ -60,9 +61,12 @@ household = st.fixed_dictionaries(
 )
 
 
-def leaf_counts(households: list[dict], others: int) -> dict[str, int]:
-    """The counts of one buurt (or the addresses without a buurt) from its households."""
-    c = dict.fromkeys(COUNTS, 0)
+def leaf_counts(
+    households: list[dict], others: int, unlinked: dict[str, int] | None = None
+) -> dict[str, int]:
+    """The counts of one buurt (or the addresses without a buurt) from its households; the
+    signals at no household (``unlinked``) only where the gemeente's remainder is."""
+    c = dict.fromkeys(COUNTS, 0) | (unlinked or {})
     for hh in households:
         c[hh["persona"]] += 1
         for group, n in hh["signals"].items():
@@ -118,7 +122,11 @@ def publications(draw: st.DrawFn):
     for code in [*buurten, *(["GM0999"] if draw(st.booleans()) else [])]:
         households = draw(st.lists(household, max_size=14 if code != "GM0999" else 3))
         others = draw(st.one_of(st.integers(0, 15), st.integers(100, 104)))
-        leaves[code] = leaf_counts(households, others)
+        unlinked = {}
+        if code == "GM0999":
+            reasons = st.sampled_from(UNLINKED_COUNTS)
+            unlinked = draw(st.dictionaries(reasons, st.integers(1, 3), max_size=2))
+        leaves[code] = leaf_counts(households, others, unlinked)
     counts = aggregate(areas, leaves)
     cells = [(a, n) for a in areas.level for n in COUNTS]
     wanted = draw(st.lists(st.sampled_from(cells), max_size=2, unique=True))

@@ -17,9 +17,9 @@ from openpyxl import load_workbook
 from demo.sample_publication import sample_frames, write_tables
 from orchestration import cli
 from orchestration.contract import indicator_names, wide_columns
-from orchestration.dictionary import entries
+from orchestration.dictionary import entries, published_entries
 from orchestration.export import ExportError, escape_text, export_quarter, format_number
-from orchestration.parameters import indicator_texts
+from orchestration.parameters import indicator_definitions
 from orchestration.publish import publish_quarter
 
 Q = "2026Q3"
@@ -96,7 +96,7 @@ def test_numbers_have_a_decimal_comma_and_no_exponent(value: float, text: str) -
 
 def labels() -> list[str]:
     """The indicators' Dutch labels, in column order."""
-    return [indicator_texts()[name].label for name in indicator_names()]
+    return [indicator_definitions()[name].label for name in indicator_names()]
 
 
 KEY_HEADERS = ["Kwartaal", "Soort periode", "Periode", "Gebiedscode", "Gebiedsnaam", "Ligt in"]
@@ -141,7 +141,7 @@ def test_every_level_is_written_escaped_and_reads_back_the_same(
     )
     got = [(c[4], c[7], number(c[9]), c[10]) for c in long_rows[1:]]
     assert got == expected
-    texts = indicator_texts()
+    texts = indicator_definitions()
     assert all(c[8] == texts[c[7]].label for c in long_rows[1:])
     assert {c[5] for c in long_rows[1:] if c[4] in NASTY} == {"'" + n for n in NASTY.values()}
     suppressed = [c for c in long_rows[1:] if c[10] == "geheim"]
@@ -261,3 +261,29 @@ def test_a_file_published_before_the_dictionary_is_exported_with_the_seed_labels
         con.execute("drop table indicatoren")
     (path,) = export_quarter(old, Q, "wijk", tmp_path / "out")
     assert read_csv(path)[0] == KEY_HEADERS + labels()
+
+
+def test_a_dictionary_published_before_its_newer_columns_is_exported(
+    monitor_path: Path, tmp_path: Path
+) -> None:
+    """A monitor.duckdb of note 4 (docs/migrations.md) has no periode, bronvelden, landelijk:
+    its dictionary is exported with those columns empty, the rest as published."""
+    old = tmp_path / "old" / "monitor.duckdb"
+    old.parent.mkdir()
+    old.write_bytes(monitor_path.read_bytes())
+    with duckdb.connect(str(old)) as con:
+        for column in ("periode", "bronvelden", "landelijk"):
+            con.execute(f"alter table indicatoren drop column {column}")
+    with duckdb.connect(str(old), read_only=True) as con:
+        read = published_entries(con)
+    assert [e.label for e in read.values()] == labels()
+    assert {(e.periode, e.bronvelden, e.landelijk) for e in read.values()} == {(None, None, None)}
+    export_quarter(old, Q, "all", tmp_path / "out")
+    dictionary = read_csv(tmp_path / "out" / f"{Q}_indicatoren.csv")
+    header = dictionary[0]
+    assert [r[1] for r in dictionary[1:]] == labels()
+    for name in ("Telt over", "Bronvelden", "Landelijke definitie"):
+        assert {r[header.index(name)] for r in dictionary[1:]} == {""}
+    export_quarter(monitor_path, Q, "all", tmp_path / "new")
+    new = read_csv(tmp_path / "new" / f"{Q}_indicatoren.csv")
+    assert new[0] == header and all(r[header.index("Landelijke definitie")] for r in new[1:])

@@ -1,14 +1,17 @@
 """Every indicator is defined once, in words, beside the national definition (issue #15).
 
 ``seeds/indicators.csv`` holds kind, unit, numerator, denominator and scale;
-``seeds/indicator_definities.csv`` the rest of the definition in Dutch (period, level, source
-fields, what is counted, the Divosa / DDAS definition it follows or why it differs);
+``seeds/indicator_definities.csv`` the rest of the definition in Dutch (label, period, levels,
+source fields, what is counted, the Divosa / DDAS definition it follows or why it differs),
+the one seed the published dictionary takes its words from;
 ``seeds/landelijke_referentie.csv`` the national figures to compare with, each cited.
 """
 
 from __future__ import annotations
 
-from orchestration.parameters import indicators, read_seed
+from orchestration.contract import LEVELS
+from orchestration.dictionary import entries
+from orchestration.parameters import indicator_definitions, indicators, read_seed
 from tests.stated_indicators import RATES
 
 DIVOSA_RATES = {
@@ -28,6 +31,35 @@ def test_every_indicator_has_one_definition_in_words() -> None:
     for row in rows:
         empty = [column for column, value in row.items() if not value.strip()]
         assert not empty, (row["indicator"], empty)
+    assert len({r["label"] for r in rows}) == len(rows), "labels are column names: unique"
+
+
+def test_the_dictionary_takes_its_words_from_the_one_seed() -> None:
+    """Label, definition, period, source fields and the national definition of every
+    dictionary entry are the seed's, for every indicator (none falls back to its name)."""
+    words = indicator_definitions()
+    for e in entries():
+        d = words[e.indicator]
+        assert (e.label, e.definitie, e.periode, e.bronvelden, e.landelijk) == (
+            d.label,
+            d.definitie,
+            d.periode,
+            d.bronvelden,
+            d.landelijk,
+        )
+        assert e.label != e.indicator
+
+
+def test_levels_are_data() -> None:
+    """Each indicator's levels (``niveau``) are area levels; the signals at no household exist
+    at gemeente level only (a signal at no household has no buurt), every other at all three."""
+    gemeente_only = {
+        "signalen_geen_match", "signalen_buiten_gemeente", "signalen_meerdere_adressen",
+        "signalen_geen_huishouden",
+    }  # fmt: skip
+    for name, d in indicator_definitions().items():
+        assert set(d.niveaus) <= set(LEVELS) and "gemeente" in d.niveaus, name
+        assert set(d.niveaus) == ({"gemeente"} if name in gemeente_only else set(LEVELS)), name
 
 
 def test_the_divosa_measures_have_the_divosa_denominators() -> None:

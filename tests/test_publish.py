@@ -22,11 +22,17 @@ from orchestration.contract import (
     LEVELS,
     PUBLISHED_COLUMNS,
     ContractError,
+    indicator_levels,
     indicator_names,
     wide_columns,
 )
 from orchestration.dictionary import entries
-from orchestration.parameters import indicator_kinds, indicator_texts, indicators
+from orchestration.parameters import (
+    indicator_definitions,
+    indicator_kinds,
+    indicators,
+    read_seed,
+)
 from orchestration.publish import PublishError, publish_quarter
 
 REPO = Path(__file__).resolve().parent.parent
@@ -87,7 +93,7 @@ def test_publish_writes_the_published_schema(warehouse: Path, monitor_path: Path
     tables = dict(query(monitor_path, "select table_name, comment from duckdb_tables()"))
     assert set(tables) == {
         "area_indicators", "buurt", "wijk", "gemeente", "publication_log", "indicatoren",
-        "buurt_leesbaar", "wijk_leesbaar", "gemeente_leesbaar",
+        "buurt_leesbaar", "wijk_leesbaar", "gemeente_leesbaar", "landelijke_referentie",
     }  # fmt: skip
     comments = [*tables.values(),
                 *(c for (c,) in query(monitor_path, "select comment from duckdb_columns() where not internal"))]  # fmt: skip
@@ -170,35 +176,64 @@ def test_counts_are_whole_numbers_and_rates_rounded(warehouse: Path, monitor_pat
 def test_the_dictionary_describes_every_indicator(warehouse: Path, monitor_path: Path) -> None:
     do_publish(warehouse, Q3, monitor_path)
     rows = query(monitor_path, "select indicator, label, definitie, soort, eenheid, teller, noemer, "
-                 "decimalen, niveaus, perioden from monitor.indicatoren order by volgorde")  # fmt: skip
+                 "decimalen, niveaus, perioden, periode, bronvelden, landelijk "
+                 "from monitor.indicatoren order by volgorde")  # fmt: skip
     assert [r[0] for r in rows] == indicator_names()
-    texts = indicator_texts()
+    texts = indicator_definitions()
     held = {
         (ind, level, period)
         for ind, level, period in query(
             monitor_path, "select indicator, area_level, period_type from monitor.area_indicators"
         )
     }
-    for name, label, definitie, soort, eenheid, teller, noemer, _, niveaus, perioden in rows:
-        assert (label, definitie) == (texts[name].label, texts[name].definitie)
+    for (
+        name,
+        label,
+        definitie,
+        soort,
+        eenheid,
+        teller,
+        noemer,
+        _,
+        niveaus,
+        perioden,
+        *words,
+    ) in rows:
+        text = texts[name]
+        assert (label, definitie) == (text.label, text.definitie)
+        assert words == [text.periode, text.bronvelden, text.landelijk] and all(words)
         assert soort in {"aantal", "verhouding", "mediaan"} and eenheid
-        assert niveaus == [lvl for lvl in LEVELS if any((name, lvl, p) in held for p in perioden)]
+        assert niveaus == [lvl for lvl in LEVELS if any((name, lvl, p) in held for p in perioden)
+                           and lvl in indicator_levels()[name]]  # fmt: skip
         assert set(perioden) == {p for i, _, p in held if i == name}
         if soort == "verhouding":
             assert teller in indicator_names() and noemer in indicator_names()
     assert len({r[1] for r in rows}) == len(rows), "labels are column names: unique"
 
 
+def test_the_national_reference_is_published_as_cited(warehouse: Path, monitor_path: Path) -> None:
+    do_publish(warehouse, Q3, monitor_path)
+    rows = query(monitor_path, "select indicator, waarde, eenheid, jaar, bron, toelichting "
+                 "from monitor.landelijke_referentie order by indicator")  # fmt: skip
+    seed = sorted(
+        (r["indicator"], float(r["waarde"]), r["eenheid"], int(r["jaar"]), r["bron"],
+         r["toelichting"])
+        for r in read_seed("landelijke_referentie")
+    )  # fmt: skip
+    assert rows == seed and rows
+    assert {r[0] for r in rows} <= set(indicator_names())
+
+
 def test_every_indicator_has_a_dutch_label() -> None:
     """A new indicator in seeds/indicators.csv needs its label and definition in
-    seeds/indicator_labels.csv (else it is published under its name)."""
-    assert set(indicator_texts()) == set(indicator_names())
+    seeds/indicator_definities.csv (else it is published under its name)."""
+    assert set(indicator_definitions()) == set(indicator_names())
 
 
 def test_an_indicator_without_a_label_is_published_under_its_name(monkeypatch) -> None:
-    texts = dict(indicator_texts())
+    texts = dict(indicator_definitions())
     del texts["pct_hulp"]
-    monkeypatch.setattr(dictionary, "indicator_texts", lambda: texts)
+    monkeypatch.setattr(dictionary, "indicator_definitions", lambda: texts)
     entry = next(e for e in dictionary.entries() if e.indicator == "pct_hulp")
     omschrijving = next(i.omschrijving for i in indicators() if i.name == "pct_hulp")
     assert (entry.label, entry.definitie) == ("pct_hulp", omschrijving)

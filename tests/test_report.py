@@ -1,7 +1,8 @@
 """The quarterly HTML report, on a real monitor.duckdb made by the real publication code:
 the four charts are there, every figure on the page is a published cell (suppressed ones say
 "geheim") in Dutch notation, every wijk is on it, changes against the previous quarter and the
-four-quarter period are shown, and the page refers to nothing online."""
+four-quarter period are shown, the gemeente stands beside the national reference, and the page
+loads nothing online (its one kind of address is a link to a cited source)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from babel.numbers import parse_decimal
 
 from orchestration import report
 from orchestration.contract import QUARTERLY
+from orchestration.parameters import read_seed
 from orchestration.report import write_report
 from orchestration.settings import Paths
 
@@ -91,6 +93,12 @@ def key(e: dict[str, str], indicator: str | None = None) -> tuple[str, str, str,
 def test_the_report_is_one_self_contained_file(published: Paths) -> None:
     page, marks = read_report(published, Q3)
     assert Path(published.reports / f"buurtmonitor_{Q3}.html").exists()
+    # the one kind of address allowed: a link (followed only on a click) to a cited source
+    sources = {r["bron"] for r in read_seed("landelijke_referentie")}
+    cited = [e["href"] for e in marks.elements if e["tag"] == "a" and "//" in e["href"]]
+    assert cited and set(cited) <= sources
+    for source in sources:
+        page = page.replace(f'<a href="{html.escape(source)}" rel="noreferrer">', "<a>")
     assert not re.search(r"(?i)(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", page), "no remote reference"
     assert not {"script", "link", "img", "iframe", "object"} & set(marks.tags)
     assert "url(" not in page and "@import" not in page
@@ -167,6 +175,44 @@ def test_charts_rank_and_follow_the_published_values(published: Paths) -> None:
     assert [e["data-quarter"] for e in earlier.elements if e["tag"] == "circle"] == [Q2], (
         "a report shows no quarter after its own"
     )
+
+
+def test_the_gemeente_beside_the_national_reference(published: Paths) -> None:
+    """Issue #15: per indicator with a national figure, the gemeente's quarterly cell (as
+    published: a value or geheim) beside the national value, unit, year and source."""
+    cells = published_cells(published)
+    references = {r["indicator"]: r for r in read_seed("landelijke_referentie")}
+    page, _ = read_report(published, Q3)
+    table = page[page.index("Vergelijking met het landelijke beeld") :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], flags=re.S)
+    assert len(rows) == len(references)
+    with duckdb.connect(str(published.monitor), read_only=True) as con:
+        labels = dict(con.execute("select indicator, label from monitor.indicatoren").fetchall())
+        (gemeente,) = con.execute(
+            "select distinct area_code from monitor.gemeente where quarter = ?", [Q3]
+        ).fetchone()
+    shown = set()
+    for row in rows:
+        row_marks = Marks()
+        row_marks.feed(row)
+        figure = next(e for e in row_marks.elements if "data-indicator" in e)
+        name = figure["data-indicator"]
+        ref = references[name]
+        assert key(figure) == (Q3, QUARTERLY, gemeente, name)
+        value, status = cells[key(figure)]
+        if status == "published":
+            assert float(figure["data-value"]) == pytest.approx(value)
+        else:
+            assert "data-value" not in figure and figure["text"] == "geheim"
+        national = next(e for e in row_marks.elements if e.get("data-reference") == name)
+        assert float(national["data-value"]) == float(ref["waarde"])
+        assert parse_decimal(national["text"], locale="nl_NL") == Decimal(ref["waarde"])
+        text = visible_text(row)
+        assert labels[name] in text and ref["eenheid"] in text and ref["jaar"] in text
+        assert [e["href"] for e in row_marks.elements if e["tag"] == "a"] == [ref["bron"]]
+        shown.add(name)
+    assert shown == set(references)
 
 
 def visible_text(page: str) -> str:

@@ -56,6 +56,7 @@ from dagster import DagsterInstance, RunsFilter
 from orchestration.definitions import defs
 from orchestration.gate.check import gate_checks
 from orchestration.jobs import QUARTERLY_JOB_NAME
+from orchestration.parameters import read_seed
 from orchestration.report import write_report
 
 from .conftest import BIN, REPO, monitor_env
@@ -519,7 +520,9 @@ def test_a_backfill_of_two_quarters_runs_them_one_at_a_time(
     assert log == [("2026Q2", 2), ("2026Q3", 1)], "2026Q2 published twice, 2026Q3 once"
     report = (dagster_dev.data_dir / "reports" / "buurtmonitor_2026Q3.html").read_text()
     assert "2026Q2" in report, "the trend of the latest report covers both quarters"
-    assert not re.search(r"https?://", report), "the report refers to nothing online"
+    for source in {r["bron"] for r in read_seed("landelijke_referentie")}:  # cited, a link
+        report = report.replace(f'<a href="{html.escape(source)}" rel="noreferrer">', "<a>")
+    assert not re.search(r"https?://", report), "the report loads nothing online"
 
 
 def test_the_ui_shows_the_gate_checks_and_the_publication(

@@ -16,7 +16,9 @@ public structure: the hierarchy from ``parent_code`` and the indicator relations
    a pretence; below ``min_denominator`` the rate is withheld as unreliable, not secret:
    both its counts are public anyway); published cells satisfy every relation exactly.
 2. The LP (``lp.attacker_intervals``): variables are the suppressed counts and the hidden
-   gemeente remainders, constants the published counts, constraints every relation of
+   gemeente remainders, constants the published counts and the structural zeros (a count at
+   a level its indicator does not exist at is 0 by definition, suppressed or not:
+   ``model.py``), constraints every relation of
    ``model.Table`` and ``x >= 0`` (``x >= min_median_n`` for a household count whose median
    is published). For every suppressed count: min and max over that polyhedron, solved per
    connected component. ``failures``: cells whose interval is narrower than
@@ -193,6 +195,7 @@ def _unknowns(pub: _Published, rel: Relations, params: dict) -> _Unknowns:
     hidden = np.zeros(table.n_cells, dtype=bool)
     for i, name in enumerate(rel.counts):
         hidden[np.arange(n) * k + i] = ~pub.published[name]
+    hidden[table.structural] = False  # 0 by definition, whatever the frame says (model.py)
     targets = hidden.copy()
     hidden[n * k :] = True
     known = np.where(hidden, 0.0, np.nan_to_num(table.values))

@@ -28,6 +28,13 @@ which the gate checks too):
                                                          for the local rule of secondary.py)
     every count >= 0
 
+An indicator that exists at some levels only (``niveau`` of ``seeds/indicator_definities.csv``,
+``contract.indicator_levels``: the signals at no household, gemeente only) is 0 by definition
+at the others, and an attacker knows it: such a *structural* cell is a published 0 in the
+model whether or not the table has a row for it (a missing part of a sum is a known 0, not a
+free variable). It is never suppressed, never a complement and never an unknown of the
+attacker's LP, and the unsuppressed input must hold 0 there.
+
 A table may hold several periods (``period_type``, ``period``: quarters, and the four quarters
 ending with a quarter), of one or more quarters, as *slices*: with more than one period an
 area is named ``<period>:<code>`` (``area_keys``). Every relation above holds within a slice;
@@ -60,6 +67,7 @@ from orchestration.contract import (
     LEVELS,
     PERIOD_COLUMN,
     PERIOD_KEY,
+    indicator_levels,
     over_quarters,
     subset_bounds,
     sum_relations,
@@ -85,6 +93,8 @@ class Relations:
     sums: tuple[tuple[str, tuple[str, ...]], ...]
     bounds: tuple[tuple[tuple[str, ...], str], ...]
     kinds: dict[str, Indicator] = field(default_factory=dict)
+    levels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Count -> the area levels it exists at (module docstring); all levels when absent."""
 
     def count_index(self, name: str) -> int:
         return self.counts.index(name)
@@ -100,6 +110,7 @@ def build_relations(inds: tuple[Indicator, ...]) -> Relations:
         for name in (ind.numerator, ind.denominator):
             if name is not None and name not in counts:
                 raise ValueError(f"indicator {ind.name}: {name} is not a count indicator")
+    defined = indicator_levels()
     return Relations(
         counts=counts,
         rates=rates,
@@ -107,6 +118,7 @@ def build_relations(inds: tuple[Indicator, ...]) -> Relations:
         sums=tuple(sums),
         bounds=bounds,
         kinds={i.name: i for i in inds},
+        levels={name: defined.get(name, LEVELS) for name in counts},
     )
 
 
@@ -138,6 +150,9 @@ class Table:
     table of one period (its area codes are those codes)."""
     area_period_type: np.ndarray | None = None
     """Period type of every area (``kwartaal``, ``vier_kwartalen``); None without periods."""
+    structural: np.ndarray | None = None
+    """Per cell: a count at a level its indicator does not exist at, a known 0 (module
+    docstring); set by ``build_table``."""
 
     @property
     def k(self) -> int:
@@ -347,6 +362,8 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
         i_idx = np.array([ind_pos[n] for n in counts["indicator"].to_list()], dtype=np.int64)
         vals = counts["value"].cast(pl.Float64).fill_null(np.nan).to_numpy()
         values[a_idx * k + i_idx] = vals
+    structural = _structural_cells(rel, area_level, n_real)
+    values[structural & np.isnan(values)] = 0.0
 
     # Equality rows.
     rows: list[np.ndarray] = []
@@ -432,7 +449,19 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
         area_period_type=None
         if slice_of[:1] == [None]
         else np.array([sl[1] if sl else None for sl in slice_of], dtype=object),
+        structural=structural,
     )
+
+
+def _structural_cells(rel: Relations, area_level: np.ndarray, n_real: int) -> np.ndarray:
+    """Per cell: a real area's count whose indicator does not exist at the area's level."""
+    k = len(rel.counts)
+    out = np.zeros(area_level.size * k, dtype=bool)
+    real = np.arange(area_level.size) < n_real
+    for i, name in enumerate(rel.counts):
+        levels = rel.levels.get(name, LEVELS)
+        out[i::k] = real & ~np.isin(area_level, list(levels))
+    return out
 
 
 def fill_remainders(table: Table) -> np.ndarray:
@@ -473,6 +502,10 @@ def check_consistency(table: Table, x: np.ndarray, tol: float = 1e-6) -> list[st
         missing = np.flatnonzero(np.isnan(x[: table.n_real * k]))
         problems += [f"{table.describe(int(c))}: count is NULL" for c in missing[:20]]
         x = np.nan_to_num(x)
+    if table.structural is not None:
+        for c in np.flatnonzero(table.structural & (np.abs(x) > tol))[:20]:
+            area, ind = table.describe(int(c))
+            problems.append(f"{area} {ind}: {x[c]:g} at a level the indicator does not exist at")
     neg = np.flatnonzero(x < -tol)
     for c in neg[:20]:
         area, ind = table.describe(int(c))

@@ -300,6 +300,8 @@ def protect_counts(
     never complements, but a suppressed one is checked like any other (what is published now
     must not narrow it)."""
     stats = SecondaryStats()
+    if table.structural is not None:  # known zeros (model.py): published, never complements
+        fixed = table.structural if fixed is None else fixed | table.structural
     cost = cell_costs(table, x)
     heavy = _last_resort_cells(table, x)
     remainder = table.is_remainder(np.arange(table.n_cells))
