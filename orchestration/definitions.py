@@ -9,11 +9,7 @@ from __future__ import annotations
 from dagster import Definitions, in_process_executor
 from dagster_dbt import DbtCliResource
 
-from orchestration.assets.due import (
-    publication_due_job,
-    publication_due_schedule,
-    publication_on_time,
-)
+from orchestration.assets.due import publication_on_time
 from orchestration.assets.gate import gate_checks
 from orchestration.assets.ingest import ingest_assets
 from orchestration.assets.key import pseudonym_key
@@ -27,6 +23,8 @@ from orchestration.progress import progress_logger
 from orchestration.resources import default_monitor_resource
 from orchestration.schedules import (
     household_data_retention_job,
+    publication_due_job,
+    publication_due_schedule,
     quarterly_schedule,
     retention_schedule,
 )

@@ -5,7 +5,7 @@ file."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,22 +13,28 @@ import pytest
 from dagster import (
     AssetCheckSeverity,
     AssetKey,
+    DagsterEventType,
     DagsterInstance,
     build_schedule_context,
 )
 
-from orchestration.assets.due import CHECK_NAME, publication_due_schedule, publication_on_time
+from orchestration.assets.due import CHECK_NAME, publication_on_time
 from orchestration.contract import PUBLISHED_ASSET
 from orchestration.definitions import defs
 from orchestration.due import PUBLICATION_DUE_DAYS, due_date, latest_due_quarter
 from orchestration.jobs import QUARTERLY_JOB_NAME
 from orchestration.quarters import quarter_end
 from orchestration.resources import MonitorResource
+from orchestration.schedules import publication_due_schedule
 
 try:
-    from tests.pipeline_support import EARLIER, publish_earlier_quarter
+    from tests.pipeline_support import EARLIER, QUARTER, publish_earlier_quarter
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    from pipeline_support import EARLIER, publish_earlier_quarter  # type: ignore[no-redef]
+    from pipeline_support import (  # type: ignore[no-redef]
+        EARLIER,
+        QUARTER,
+        publish_earlier_quarter,
+    )
 
 LATER = "2026Q3"
 """The quarter after EARLIER's (never published here)."""
@@ -116,3 +122,22 @@ def test_the_check_never_blocks_and_runs_after_each_publication() -> None:
     assert not graph.get_check_spec(check_key).blocking
     quarterly = defs.resolve_job_def(QUARTERLY_JOB_NAME)
     assert check_key in quarterly.asset_layer.asset_graph.asset_check_keys
+
+
+def test_a_quarterly_run_evaluates_the_check_after_publishing(pipeline_baseline) -> None:
+    data_dir, _ = pipeline_baseline
+    evaluations = []
+    with DagsterInstance.from_config(str(data_dir / "dagster_home")) as instance:
+        for run in instance.get_runs():
+            for record in instance.all_logs(
+                run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+            ):
+                data = record.dagster_event.event_specific_data
+                if data.asset_check_key.name == CHECK_NAME:
+                    evaluations.append(data)
+    [evaluation] = evaluations
+    today = evaluation.metadata["today"].value
+    due = latest_due_quarter(date.fromisoformat(today))
+    assert evaluation.metadata["due_quarter"].value == (due or "")
+    assert QUARTER in evaluation.metadata["published_quarters"].value
+    assert evaluation.passed == (due in {None, QUARTER})

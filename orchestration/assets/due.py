@@ -4,32 +4,27 @@ Dagster's freshness policies judge an asset by its latest materialization of any
 not per quarter (a republished old quarter would make a late one look fresh), so lateness is
 a non-blocking check, ``publication_on_time``, with severity WARN (orchestration/due.py says
 which quarter is due). It runs after every publication in the quarterly job and each morning
-by the schedule ``publication_due_schedule``, so a quarter that is never run is flagged too.
+by the schedule ``publication_due_schedule`` (orchestration/schedules.py), so a quarter that
+is never run is flagged too.
 """
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetKey,
-    AssetSelection,
     Config,
     MetadataValue,
-    RunRequest,
-    ScheduleEvaluationContext,
     asset_check,
-    define_asset_job,
-    schedule,
 )
 
+from orchestration.assets.maintenance import TIMEZONE
 from orchestration.contract import PUBLISHED_ASSET
 from orchestration.due import PUBLICATION_DUE_DAYS, due_date, lateness
 from orchestration.resources import MonitorResource
 
-TIMEZONE = ZoneInfo("Europe/Amsterdam")
 CHECK_NAME = "publication_on_time"
 
 
@@ -64,27 +59,4 @@ def publication_on_time(
             "due_date": due_date(result.quarter).isoformat() if result.quarter else "",
             "published_quarters": MetadataValue.json(sorted(result.published)),
         },
-    )
-
-
-publication_due_job = define_asset_job(
-    name="publication_due",
-    selection=AssetSelection.checks(publication_on_time),
-    description="Whether the latest quarter past its due date is published (a warning if not).",
-)
-
-
-@schedule(
-    job=publication_due_job,
-    name="publication_due_schedule",
-    cron_schedule="0 7 * * *",
-    execution_timezone="Europe/Amsterdam",
-    description="Daily, 07:00: flags the latest quarter past its due date if it is not published.",
-)
-def publication_due_schedule(context: ScheduleEvaluationContext) -> RunRequest:
-    today = context.scheduled_execution_time.date().isoformat()
-    return RunRequest(
-        run_key=today,
-        run_config={"ops": {publication_on_time.node_def.name: {"config": {"today": today}}}},
-        tags={"monitor/trigger": "schedule"},
     )
