@@ -9,6 +9,7 @@ from __future__ import annotations
 from dagster import Definitions, in_process_executor
 from dagster_dbt import DbtCliResource
 
+from orchestration.assets.due import publication_on_time
 from orchestration.assets.gate import gate_checks
 from orchestration.assets.ingest import ingest_assets
 from orchestration.assets.key import pseudonym_key
@@ -22,6 +23,8 @@ from orchestration.progress import progress_logger
 from orchestration.resources import default_monitor_resource
 from orchestration.schedules import (
     household_data_retention_job,
+    publication_due_job,
+    publication_due_schedule,
     quarterly_schedule,
     retention_schedule,
 )
@@ -36,9 +39,9 @@ defs = Definitions(
         published_area_indicators,
         household_data_retention,
     ],
-    asset_checks=[gate_checks],
-    jobs=[quarterly_refresh_job, household_data_retention_job],
-    schedules=[quarterly_schedule, retention_schedule],
+    asset_checks=[gate_checks, publication_on_time],
+    jobs=[quarterly_refresh_job, household_data_retention_job, publication_due_job],
+    schedules=[quarterly_schedule, retention_schedule, publication_due_schedule],
     sensors=[landing_sensor],
     resources={
         "monitor": default_monitor_resource(),

@@ -6,13 +6,20 @@ per quarantine reason, suppressions per level) is a Markdown table with a text b
 numbers (``bar_table``): it reads at a glance in the UI, in ``dagster asset`` output and in
 plain logs alike, and the numbers stay in the cells. Scalars worth following over quarters
 (rows loaded, match rate, share suppressed) stay plain numbers so the UI plots them.
+
+Every asset that is a table carries Dagster's standard table metadata (``table_metadata``):
+``dagster/row_count``, ``dagster/partition_row_count`` (the quarter's rows),
+``dagster/table_name`` and ``dagster/column_schema``, read from the table itself once it is
+written, so the catalog shows the same for ingest, dbt, protect, publish and the key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from dagster import MetadataValue
+import duckdb
+from dagster import MetadataValue, TableColumn, TableSchema
 
 BAR_WIDTH = 24
 """Characters of the longest bar."""
@@ -95,3 +102,49 @@ def bar_table(
         )
         lines += ["", legend]
     return MetadataValue.md("\n".join(lines))
+
+
+def table_metadata(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    quarter: str | None = None,
+    *,
+    rows_of: tuple[str, str] | None = None,
+    descriptions: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Dagster's standard table metadata of ``table`` (``schema.name``) as it is in ``con``'s
+    database: its full name (``warehouse.raw.signalen``), its columns and types, its rows and,
+    when it has a ``quarter`` column, the rows of ``quarter``. ``rows_of`` (column, value)
+    counts only the rows of one slice of the table (a partner's rows of ``raw.signalen``);
+    ``descriptions`` describe columns (else the column's comment). Empty when the table does not exist."""
+    schema, name = table.split(".")
+    catalog = con.execute("select current_database()").fetchone()[0]
+    columns = con.execute(
+        "select column_name, data_type, comment from duckdb_columns() "
+        "where database_name = ? and schema_name = ? and table_name = ? order by column_index",
+        [catalog, schema, name],
+    ).fetchall()
+    if not columns:
+        return {}
+    where, params = ("true", []) if rows_of is None else (f'"{rows_of[0]}" = ?', [rows_of[1]])
+    per_quarter = quarter is not None and "quarter" in {c for c, _, _ in columns}
+    rows, quarter_rows = con.execute(
+        f"select count(*), count(*) filter (where {'quarter = ?' if per_quarter else 'false'}) "
+        f'from "{schema}"."{name}" where {where}',
+        [quarter, *params] if per_quarter else params,
+    ).fetchone()
+    descriptions = descriptions or {}
+    schema_value = TableSchema(
+        columns=[
+            TableColumn(name=c, type=t, description=descriptions.get(c) or comment or None)
+            for c, t, comment in columns
+        ]
+    )
+    metadata: dict[str, Any] = {
+        "dagster/table_name": MetadataValue.text(f"{catalog}.{schema}.{name}"),
+        "dagster/column_schema": MetadataValue.table_schema(schema_value),
+        "dagster/row_count": MetadataValue.int(rows),
+    }
+    if per_quarter:
+        metadata["dagster/partition_row_count"] = MetadataValue.int(quarter_rows)
+    return metadata

@@ -1,4 +1,4 @@
-"""Schedules: the quarterly refresh, and the monthly retention purge.
+"""Schedules: the quarterly refresh, the monthly retention purge, the daily late-quarter check.
 
 The quarterly schedule runs a quarter once the delivery window after its end has passed.
 
@@ -17,6 +17,7 @@ from dagster import (
     schedule,
 )
 
+from orchestration.assets.due import publication_on_time
 from orchestration.assets.maintenance import MAINTENANCE_GROUP, RETENTION_KEY
 from orchestration.jobs import quarterly_refresh_job
 from orchestration.partitions import PIPELINE_PARAMETERS, partition_key_for_quarter
@@ -65,9 +66,32 @@ household_data_retention_job = define_asset_job(
     description="Monthly, 05:00 on the 1st: purge household-level data past the retention period.",
 )
 def retention_schedule(context: ScheduleEvaluationContext) -> RunRequest:
+    return run_of_the_day(context, RETENTION_OP)
+
+
+def run_of_the_day(context: ScheduleEvaluationContext, op_name: str) -> RunRequest:
+    """A run for the tick's day: the date is the run key and the op's ``today`` config."""
     today = context.scheduled_execution_time.date().isoformat()
     return RunRequest(
         run_key=today,
-        run_config={"ops": {RETENTION_OP: {"config": {"today": today}}}},
+        run_config={"ops": {op_name: {"config": {"today": today}}}},
         tags={"monitor/trigger": "schedule"},
     )
+
+
+publication_due_job = define_asset_job(
+    name="publication_due",
+    selection=AssetSelection.checks(publication_on_time),
+    description="Whether the latest quarter past its due date is published (a warning if not).",
+)
+
+
+@schedule(
+    job=publication_due_job,
+    name="publication_due_schedule",
+    cron_schedule="0 7 * * *",
+    execution_timezone="Europe/Amsterdam",
+    description="Daily, 07:00: flags the latest quarter past its due date if it is not published.",
+)
+def publication_due_schedule(context: ScheduleEvaluationContext) -> RunRequest:
+    return run_of_the_day(context, publication_on_time.node_def.name)

@@ -77,7 +77,11 @@ MIN_MEDIAN_N = 10
 
 
 def dbt(
-    command: list[str], warehouse: Path, quarter: str | None, work: Path
+    command: list[str],
+    warehouse: Path,
+    quarter: str | None,
+    work: Path,
+    project: Path = PROJECT,
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "DBT_"))}
     env.update(
@@ -92,9 +96,9 @@ def dbt(
             str(DBT),
             *command,
             "--project-dir",
-            str(PROJECT),
+            str(project),
             "--profiles-dir",
-            str(PROJECT),
+            str(project),
             "--target-path",
             str(work / "target"),
             "--log-path",

@@ -1,12 +1,27 @@
-"""The Markdown metadata the UI shows: text bar charts and the match-rate table."""
+"""The metadata the UI shows: text bar charts, the match-rate table, and Dagster's standard
+table metadata (name, columns, rows) on every table asset of a real run."""
 
 from __future__ import annotations
 
 import duckdb
+from dagster import AssetKey, DagsterInstance
 
 from orchestration.assets.transform import match_rate_metadata
+from orchestration.contract import (
+    CANDIDATE_ASSET,
+    MONITOR_MODEL_ASSET,
+    PUBLISHED_ASSET,
+    PUBLISHED_COLUMNS,
+    PUBLISHED_SCHEMA,
+)
 from orchestration.metadata import BAR_WIDTH, bar_table, text_bar
+from orchestration.parameters import partners
 from orchestration.settings import SEEDS_DIR
+
+try:
+    from tests.pipeline_support import QUARTER
+except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
+    from pipeline_support import QUARTER  # type: ignore[no-redef]
 
 
 def cells(markdown: str) -> list[list[str]]:
@@ -72,3 +87,80 @@ def test_match_rates_per_partner_count_every_status() -> None:
     assert ymere["ambiguous"] == "1" and ymere["outside_gemeente"] == "1"
     assert metadata["signals"] == 6 and metadata["signals_matched"] == 3
     assert metadata["match_rate"].value == 0.5
+
+
+# --- Dagster's standard table metadata, from a real `monitor run` ---------------------------
+
+DATABASES = {"warehouse": "warehouse.duckdb", "monitor": "monitor.duckdb"}
+"""The catalog of a ``dagster/table_name`` -> its DuckDB file in the data directory."""
+
+
+def latest_materializations(data_dir) -> dict[AssetKey, dict]:
+    with DagsterInstance.from_config(str(data_dir / "dagster_home")) as instance:
+        out = {}
+        for key in instance.get_asset_keys():
+            event = instance.get_latest_materialization_event(key)
+            if event is not None:
+                out[key] = dict(event.asset_materialization.metadata)
+        return out
+
+
+def test_every_table_asset_carries_name_columns_and_rows_as_stored(pipeline_baseline) -> None:
+    data_dir, _ = pipeline_baseline
+    materialized = latest_materializations(data_dir)
+    with_table = {k: m for k, m in materialized.items() if "dagster/table_name" in m}
+    expected = {
+        AssetKey(["audit", "pseudonym_key"]),
+        AssetKey(["raw", "signalen"]),
+        AssetKey(["raw", "bag_adressen"]),
+        AssetKey(["raw", "wijken_buurten"]),
+        AssetKey(["seeds", "indicators"]),
+        AssetKey(["monitor", "mon_area_counts"]),
+        AssetKey(MONITOR_MODEL_ASSET),
+        AssetKey(CANDIDATE_ASSET),
+        AssetKey(PUBLISHED_ASSET),
+        *(AssetKey(["raw", "signalen", code]) for code in partners()),
+    }
+    assert expected <= set(with_table), expected - set(with_table)
+    with duckdb.connect(str(data_dir / DATABASES["warehouse"]), read_only=True) as con:
+        views = con.execute(
+            "select schema_name, view_name from duckdb_views() where not internal"
+        ).fetchall()
+    # dbt names a view's asset <schema without main_>/<view>: only views store nothing to count
+    view_keys = {AssetKey([schema.removeprefix("main_"), view]) for schema, view in views}
+    assert set(materialized) - set(with_table) <= view_keys
+    for key, metadata in with_table.items():
+        catalog, schema, table = metadata["dagster/table_name"].value.split(".")
+        with duckdb.connect(str(data_dir / DATABASES[catalog]), read_only=True) as con:
+            stored = con.execute(
+                "select column_name, data_type from duckdb_columns() "
+                "where schema_name = ? and table_name = ? order by column_index",
+                [schema, table],
+            ).fetchall()
+            partner = (
+                key.path[2] if key.path[:2] == ["raw", "signalen"] and len(key.path) == 3 else None
+            )
+            where = f" where source = '{partner}'" if partner else ""
+            rows, quarter_rows = con.execute(
+                f"select count(*), count(*) filter (where quarter = ?) from {schema}.{table}{where}"
+                if any(c == "quarter" for c, _ in stored)
+                else f"select count(*), null from {schema}.{table}",
+                [QUARTER] if any(c == "quarter" for c, _ in stored) else [],
+            ).fetchone()
+        columns = metadata["dagster/column_schema"].schema.columns
+        assert [(c.name, c.type) for c in columns] == stored, key
+        assert metadata["dagster/row_count"].value == rows, key
+        if quarter_rows is not None:
+            assert metadata["dagster/partition_row_count"].value == quarter_rows, key
+        else:
+            assert "dagster/partition_row_count" not in metadata, key
+    published = with_table[AssetKey(PUBLISHED_ASSET)]
+    assert published["dagster/table_name"].value == f"monitor.{PUBLISHED_SCHEMA}.area_indicators"
+    assert [c.name for c in published["dagster/column_schema"].schema.columns] == list(
+        PUBLISHED_COLUMNS
+    )
+    assert all(c.description for c in published["dagster/column_schema"].schema.columns)
+    assert with_table[AssetKey(["raw", "signalen"])]["dagster/partition_row_count"].value == sum(
+        with_table[AssetKey(["raw", "signalen", code])]["dagster/partition_row_count"].value
+        for code in partners()
+    )

@@ -30,7 +30,7 @@ from orchestration.ingestion.deliveries import NotLoaded, quarter_entries
 from orchestration.ingestion.loader import IngestReport, ingest_source
 from orchestration.ingestion.provenance import record_provenance
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
-from orchestration.metadata import bar_table, markdown_table
+from orchestration.metadata import bar_table, markdown_table, table_metadata
 from orchestration.parameters import partners
 from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
 from orchestration.resources import MonitorResource
@@ -115,8 +115,11 @@ def _readable_check_spec(key: AssetKey) -> AssetCheckSpec:
     )
 
 
-def build_ingest_asset(source: str, key: AssetKey, description: str) -> AssetsDefinition:
-    """A quarter-partitioned asset that ingests one landing source."""
+def build_ingest_asset(
+    source: str, key: AssetKey, table: str, description: str
+) -> AssetsDefinition:
+    """A quarter-partitioned asset that ingests one landing source into ``table``; its table
+    metadata counts the source's rows (``raw.signalen`` holds every partner's)."""
 
     @asset(
         key=key,
@@ -133,13 +136,14 @@ def build_ingest_asset(source: str, key: AssetKey, description: str) -> AssetsDe
         key_bytes = monitor.pseudonym_key()
         with monitor.warehouse() as con:
             report = ingest_source(con, quarter, source, monitor.paths.landing, key_bytes)
+            table_rows = table_metadata(con, table, quarter, rows_of=("source", source))
         context.log.info(
             f"{source} {quarter}: {len(report.files)} file(s), read {report.rows_read}, "
             f"loaded {report.rows_loaded}, quarantined {report.rows_quarantined}"
         )
         _say_what_is_not_loaded(context, report)
         problems = _problems(report)
-        yield MaterializeResult(metadata=_report_metadata(report))
+        yield MaterializeResult(metadata={**_report_metadata(report), **table_rows})
         yield AssetCheckResult(
             check_name="files_readable",
             passed=not problems,
@@ -161,6 +165,7 @@ partner_ingest_assets = [
     build_ingest_asset(
         partner.code,
         AssetKey(["raw", "signalen", partner.code]),
+        "raw.signalen",
         f"Vroegsignalen from {partner.naam} ({partner.partner_type}) for the quarter, "
         f"read from `landing/<quarter>/{partner.code}/` into `raw.signalen`.",
     )
@@ -171,6 +176,7 @@ municipal_ingest_assets = [
     build_ingest_asset(
         source,
         AssetKey(["raw", source]),
+        f"raw.{source}",
         f"Municipal extract {source} for the quarter, read from `landing/<quarter>/{source}/` "
         f"into `raw.{source}`.",
     )
@@ -195,6 +201,7 @@ def raw_signalen(context: AssetExecutionContext, monitor: MonitorResource) -> Ma
             "group by all order by partner_code",
             [quarter],
         ).fetchall()
+        table_rows = table_metadata(con, "raw.signalen", quarter)
     missing = sorted(set(partners()) - {code for code, _ in rows})
     if missing:
         context.log.warning(f"{quarter}: no signals from {', '.join(missing)}")
@@ -213,6 +220,7 @@ def raw_signalen(context: AssetExecutionContext, monitor: MonitorResource) -> Ma
             "signals_per_partner": bar_table(["partner", "signals"], rows, bar_columns=[1]),
             "partners_without_signals": MetadataValue.json(missing),
             "landing_entries_not_loaded": _not_loaded_table(not_loaded),
+            **table_rows,
         }
     )
 

@@ -9,6 +9,7 @@ fingerprint by the scrypt one (orchestration/pseudonym.py).
 
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, asset
 
+from orchestration.metadata import table_metadata
 from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET
 from orchestration.pseudonym import KEY_TABLE, KeyMismatchError, check_warehouse_key
 from orchestration.resources import MonitorResource
@@ -33,5 +34,6 @@ def pseudonym_key(context: AssetExecutionContext, monitor: MonitorResource) -> M
         except KeyMismatchError as error:
             raise Failure(description=str(error)) from None
         status = con.execute(f"select status from {KEY_TABLE}").fetchone()[0]
+        table = table_metadata(con, KEY_TABLE)
     context.log.info(f"pseudonym key checked ({status})")
-    return MaterializeResult(metadata={"status": status})
+    return MaterializeResult(metadata={"status": status, **table})

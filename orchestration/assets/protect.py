@@ -16,9 +16,9 @@ from dagster import (
     asset,
 )
 
-from orchestration.contract import CANDIDATE_ASSET, MONITOR_MODEL_ASSET
+from orchestration.contract import CANDIDATE_ASSET, CANDIDATE_TABLE, MONITOR_MODEL_ASSET
 from orchestration.disclosure.protect import NothingToProtectError, protect_stored_quarter
-from orchestration.metadata import bar_table
+from orchestration.metadata import bar_table, table_metadata
 from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
 from orchestration.resources import MonitorResource
 
@@ -41,6 +41,7 @@ def area_indicators_candidate(
             result = protect_stored_quarter(con, quarter)
         except NothingToProtectError as error:
             raise Failure(str(error)) from error
+        table = table_metadata(con, CANDIDATE_TABLE, quarter)
     context.log.info(
         f"{quarter}: {result.n_primary} primary and {result.n_secondary} secondary suppressions"
     )
@@ -68,5 +69,6 @@ def area_indicators_candidate(
                 relative_to=1,
             ),
             "seconds": MetadataValue.float(round(result.seconds, 2)),
+            **table,
         }
     )

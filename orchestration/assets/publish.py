@@ -5,10 +5,12 @@ so a failed gate leaves ``monitor.duckdb`` untouched. The work is
 ``publish.publish_checked_quarter``.
 """
 
+import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
-from orchestration.contract import CANDIDATE_ASSET, PUBLISHED_ASSET
+from orchestration.contract import CANDIDATE_ASSET, PUBLISHED_ASSET, PUBLISHED_SCHEMA
 from orchestration.gate import blocking_check_names
+from orchestration.metadata import table_metadata
 from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
 from orchestration.publish import publish_checked_quarter, shares_markdown
 from orchestration.resources import MonitorResource
@@ -38,6 +40,8 @@ def published_area_indicators(
             checks_passed=list(blocking_check_names()),
         )
     context.log.info(f"published {quarter} to {paths.monitor}; report {publication.report}")
+    with duckdb.connect(str(paths.monitor), read_only=True) as published:
+        table = table_metadata(published, f"{PUBLISHED_SCHEMA}.area_indicators", quarter)
     return MaterializeResult(
         metadata={
             "quarter": quarter,
@@ -48,5 +52,6 @@ def published_area_indicators(
             "secondary_suppressions": publication.n_secondary,
             "published_quarters": MetadataValue.json(publication.result.quarters),
             "published_shares": MetadataValue.md(shares_markdown(publication.shares)),
+            **table,
         }
     )

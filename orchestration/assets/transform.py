@@ -7,11 +7,13 @@ warehouse and the memory limit come from the ``monitor`` resource. The dbt manif
 anew at import only when it is missing or the project's files changed since it was made
 (``dbt_project.prepare_manifest``), so a reload of the code location picks up an edited model.
 
-Each model's materialization carries its row count (of the table, and of the quarter in the
-incremental ones) and the address-matching model ``int_signalen_matched_to_adressen`` a
-table of match rates per partner. DuckDB has one writer and dbt holds the warehouse until it
-exits, so the materializations are held back until then (as dagster-dbt's own
-``fetch_row_counts()`` does on DuckDB) and sent, in dbt's order, with the extra metadata;
+Each model's materialization carries Dagster's standard table metadata: its row count (of the
+table, and of the quarter in the incremental ones), its table name and its columns with their
+types as built (``metadata.table_metadata``); the address-matching model
+``int_signalen_matched_to_adressen`` also a table of match rates per partner. DuckDB has one
+writer and dbt holds the warehouse until it exits, so dagster-dbt's ``fetch_row_counts()`` and
+``fetch_column_metadata()``, which query the warehouse while dbt runs, cannot be used: the
+materializations are held back until dbt exits and sent, in dbt's order, with this metadata;
 test results are passed on as dbt reports them. The step logs its progress (models and seeds
 built of the total, at every quarter of the way) as dbt reports them, for ``monitor run``.
 """
@@ -38,7 +40,7 @@ from dagster_dbt import (
 
 from orchestration.contract import MATCH_RATES_TABLE, MATCH_STATUSES_SEED
 from orchestration.dbt_project import dbt_project, prepare_manifest
-from orchestration.metadata import markdown_table
+from orchestration.metadata import markdown_table, table_metadata
 from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
 from orchestration.progress import Progress, progress
 from orchestration.resources import MonitorResource
@@ -115,37 +117,20 @@ def _with_table_metadata(
     nodes: Mapping[str, Mapping[str, Any]],
     event: Output | AssetMaterialization,
 ) -> Output | AssetMaterialization:
-    """A table's materialization with its row counts and, on the matching model, the match
-    rates of ``mon_match_rates`` (built in the same dbt run); views (nothing stored to count)
-    and other events unchanged."""
+    """A table's materialization with its standard table metadata (rows, the quarter's rows,
+    name and columns as built: ``metadata.table_metadata``) and, on the matching model, the
+    match rates of ``mon_match_rates`` (built in the same dbt run); views (nothing stored to
+    count) and other events unchanged."""
     node = nodes.get(getattr(event.metadata.get("unique_id"), "text", None) or "")
     if node is None or node["config"].get("materialized") == "view":
         return event
-    extra = _row_counts(con, quarter, node["schema"], node["alias"])
+    descriptions = {name: c.get("description") for name, c in node.get("columns", {}).items()}
+    extra = table_metadata(
+        con, f"{node['schema']}.{node['alias']}", quarter, descriptions=descriptions
+    )
     if node["unique_id"] == MATCHING_MODEL:
         extra.update(match_rate_metadata(con, quarter))
     return event.with_metadata({**event.metadata, **extra})
-
-
-def _row_counts(
-    con: duckdb.DuckDBPyConnection, quarter: str, schema: str, table: str
-) -> dict[str, Any]:
-    has_quarter = con.execute(
-        "select count(*) from information_schema.columns "
-        "where table_schema = ? and table_name = ? and column_name = 'quarter'",
-        [schema, table],
-    ).fetchone()[0]
-    if not has_quarter:  # a seed: parameters, not data of the quarter
-        rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
-        return {"dagster/row_count": MetadataValue.int(rows)}
-    rows, quarter_rows = con.execute(
-        f'select count(*), count(*) filter (where quarter = ?) from "{schema}"."{table}"',
-        [quarter],
-    ).fetchone()
-    return {
-        "dagster/row_count": MetadataValue.int(rows),
-        "dagster/partition_row_count": MetadataValue.int(quarter_rows),
-    }
 
 
 def match_rate_metadata(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, Any]:
