@@ -253,3 +253,48 @@ def test_worker_processes_give_the_same_result(monkeypatch: pytest.MonkeyPatch) 
     a = audit_publication(serial.published, workers=1)
     b = audit_publication(parallel.published, workers=2)
     assert a.passed and b.passed and a.narrowest == b.narrowest
+
+
+def test_narrow_room_of_a_gemeente_links_the_bound_instead_of_cascading() -> None:
+    # the gemeente publishes hh_met_signaal and hh_opgepakt 5 apart (5 households not picked
+    # up), so next to a published hh_opgepakt a suppressed hh_met_signaal anywhere in it could
+    # move by 5 at most; no complement in another area widens that
+    frame = frame_from_buurten(
+        {
+            "BU09990101": ("WK099901", SMALL),
+            "BU09990102": ("WK099901", LARGE | {"hh_opgepakt": 178}),
+            "BU09990103": ("WK099901", LARGE),
+            "BU09990201": ("WK099902", LARGE | {"hh_opgepakt": 177}),
+            "BU09990202": ("WK099902", LARGE),
+        },
+        {"WK099901": "GM0999", "WK099902": "GM0999"},
+    )
+    result, cells = protected_and_audited(frame)
+    assert (
+        cells[("GM0999", "hh_met_signaal")]["value"] - cells[("GM0999", "hh_opgepakt")]["value"]
+        == 5
+    )
+    assert status(cells, "BU09990101", "hh_met_signaal") == "suppressed"
+    assert status(cells, "BU09990101", "hh_opgepakt") == "suppressed"  # linked to it
+    for name in ("hh_met_signaal", "hh_opgepakt", "pct_bereikt_van_opgepakt"):
+        assert status(cells, "GM0999", name) == "published"
+    assert result.stats is not None and result.stats.n_whole_components == 0
+    assert result.n_secondary <= 30
+
+
+def test_narrow_room_of_a_gemeente_on_a_generated_quarter() -> None:
+    # 20 wijken, 150 buurten, few signals: the gemeente's hh_met_signaal and hh_opgepakt are 7
+    # apart. Without linking, the repair tried one buurt and wijk cell after another (18 LP
+    # rounds, 857 complements); linked, it needs a few dozen.
+    frame = synthetic_quarter(1, 20, 150, seed=1, signal_rate=0.002, households_mean=300)
+    gem = {
+        r["indicator"]: r["value"]
+        for r in frame.filter(pl.col("area_level") == "gemeente").iter_rows(named=True)
+    }
+    assert 0 < gem["hh_met_signaal"] - gem["hh_opgepakt"] < 10
+    result, cells = protected_and_audited(frame)
+    code = frame.filter(pl.col("area_level") == "gemeente")["area_code"][0]
+    for name in ("hh_met_signaal", "hh_opgepakt"):
+        assert status(cells, code, name) == "published"
+    assert result.stats is not None and result.stats.n_whole_components == 0
+    assert result.n_secondary <= 100

@@ -18,7 +18,10 @@ Two stages, both deterministic (stable orders, ties broken by cell index, no ran
    Missing complements are the cheapest published parts (cost below; the cheapest one that
    covers the shortfall, else the largest); when no part is left the total is suppressed.
    Every new suppression is checked in all its sub-tables again, until nothing changes.
-   This settles most cases at a fraction of an LP's cost.
+   This settles most cases at a fraction of an LP's cost. Beside it, a bound whose *room*
+   (``total - sum(parts)``) is below the width in a gemeente is *linked*: wherever in that
+   gemeente one of its cells is suppressed, so are the others (``_LinkedBounds``): the room
+   of every area is at most the gemeente's, and no complement elsewhere widens it.
 2. **LP repair.** The attacker's LP (``lp.attacker_intervals``, the audit's own engine, with
    the true table as a known feasible point) runs on the components holding suppressed
    cells; for each cell still narrower than the width it suppresses the cheapest published
@@ -259,6 +262,86 @@ def local_fixpoint(
     return added
 
 
+class _LinkedBounds:
+    """Bounds ``sum(parts) <= total`` within one area whose room is narrow at the top.
+
+    The *room* of a bound, ``total - sum(parts)``, is at least 0 in every area and adds up
+    like the counts do: a gemeente's room is the sum of its wijken's and its remainder's, a
+    wijk's the sum of its buurten'. So when a gemeente publishes every cell of a bound and its
+    room is below the width (``hh_met_signaal`` 121 and ``hh_opgepakt`` 113: 8 households not
+    picked up), a count of that bound suppressed in any of its areas while the others are
+    published can move by less than the room: a suppressed ``hh_met_signaal`` of a buurt is at
+    most its ``hh_opgepakt`` + 8. No complement in another buurt or wijk widens that, so the
+    LP repair would try one after another. Such bounds are *linked* instead: in each area of
+    that gemeente where one cell of the bound is suppressed, its other cells are too (mostly
+    small counts that are primary anyway); the LP checks the result as always."""
+
+    def __init__(self, table: Table) -> None:
+        ub = table.a_ub.tocsr()
+        k = table.k
+        self.ub = ub
+        self.gemeente = table.gemeente_of_area()
+        rows, area, pattern = [], [], []
+        for r in range(ub.shape[0]):
+            cells = ub.indices[ub.indptr[r] : ub.indptr[r + 1]]
+            if cells.size and (cells // k == cells[0] // k).all():
+                rows.append(r)
+                area.append(cells[0] // k)
+                pattern.append(tuple(sorted(cells % k)))
+        self.rows = np.array(rows, dtype=np.int64)
+        self.area = np.array(area, dtype=np.int64)
+        ids: dict[tuple[int, ...], int] = {}
+        self.pattern = np.array([ids.setdefault(p, len(ids)) for p in pattern], dtype=np.int64)
+        top = (table.parent[self.area] < 0) & (self.area < table.n_real)
+        self.top = np.flatnonzero(top)
+        """Indices (into ``rows``) of the bounds of the gemeenten themselves."""
+
+    def members(self, i: int) -> np.ndarray:
+        r = self.rows[i]
+        return self.ub.indices[self.ub.indptr[r] : self.ub.indptr[r + 1]]
+
+    def to_suppress(
+        self, x: np.ndarray, suppressed: np.ndarray, width: float, free: np.ndarray
+    ) -> list[int]:
+        """The free published cells of every bound that shares a suppressed cell with a
+        narrow gemeente bound of the same indicators (class docstring)."""
+        out: list[int] = []
+        for t in self.top:
+            top_cells = self.members(int(t))
+            r = self.rows[t]
+            coef = self.ub.data[self.ub.indptr[r] : self.ub.indptr[r + 1]]
+            room = -float(coef @ np.nan_to_num(x[top_cells]))
+            if room >= width - TOL or suppressed[top_cells].any():
+                continue
+            same = (self.pattern == self.pattern[t]) & (self.gemeente[self.area] == self.area[t])
+            for i in np.flatnonzero(same):
+                cells = self.members(int(i))
+                if suppressed[cells].any():
+                    out.extend(int(c) for c in cells if not suppressed[c] and free[c])
+        return out
+
+
+def _settle(
+    table: Table,
+    x: np.ndarray,
+    suppressed: np.ndarray,
+    width: float,
+    cost: np.ndarray,
+    linked: _LinkedBounds,
+    free: np.ndarray,
+    **local: object,
+) -> int:
+    """``local_fixpoint`` and the linked bounds (``_LinkedBounds``) in turn until neither
+    adds a cell; returns how many cells they added."""
+    added = local_fixpoint(table, x, suppressed, width, cost, **local)
+    while new := linked.to_suppress(x, suppressed, width, free):
+        suppressed[new] = True
+        added += len(new) + local_fixpoint(
+            table, x, suppressed, width, cost, **{**local, "start": np.array(new)}
+        )
+    return added
+
+
 def _neighbours(rows: _Rows, cells: np.ndarray) -> np.ndarray:
     """Every cell sharing an equality or inequality with one of ``cells``."""
     found = [rows.members(int(r)) for c in cells for r in rows.rows_of(int(c))]
@@ -312,8 +395,9 @@ def protect_counts(
     earlier = np.zeros(table.n_cells, dtype=bool) if fixed is None else suppressed & fixed
     earlier_checked = not earlier.any()
     rows = _Rows(table)
-    stats.n_local += local_fixpoint(
-        table, x, suppressed, width, cost, rows=rows, lower=lower, fixed=fixed
+    linked = _LinkedBounds(table)
+    stats.n_local += _settle(
+        table, x, suppressed, width, cost, linked, free, rows=rows, lower=lower, fixed=fixed
     )
     scope: np.ndarray | None = None
     gemeente = table.gemeente_of_area()
@@ -421,8 +505,18 @@ def protect_counts(
         suppressed[new_cells] = True
         stats.n_lp_repairs += int(new_cells.size)
         before = suppressed.copy()
-        stats.n_local += local_fixpoint(
-            table, x, suppressed, width, cost, start=new_cells, rows=rows, lower=lower, fixed=fixed
+        stats.n_local += _settle(
+            table,
+            x,
+            suppressed,
+            width,
+            cost,
+            linked,
+            free,
+            start=new_cells,
+            rows=rows,
+            lower=lower,
+            fixed=fixed,
         )
         scope = np.concatenate([fails, np.flatnonzero(suppressed & ~before), new_cells, deferred])
         deferred = np.zeros(0, dtype=np.int64)
