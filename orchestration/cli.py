@@ -8,7 +8,7 @@
     monitor status                    what is landed, ingested, built and published per quarter
     monitor log                       the publication log of monitor.duckdb
     monitor report --quarter 2026Q3   the offline HTML report of a published quarter
-    monitor export --quarter 2026Q3   a published quarter as CSV for Excel (formula-safe)
+    monitor export --quarter 2026Q3   a published quarter as CSV or .xlsx for Excel (formula-safe)
     monitor ui                        the Dagster UI (dagster dev) on this installation
     monitor prepare                   parse the dbt project (done by scripts/setup; `run`, `ui`
                                       and a reload in the UI parse it when its files changed)
@@ -333,7 +333,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     paths = settings.paths()
     out = args.out or paths.data_dir / "exports"
-    for path in export_quarter(paths.monitor, args.quarter, args.level, out):
+    for path in export_quarter(paths.monitor, args.quarter, args.level, out, args.format):
         _say(f"written: {path}")
     return 0
 
@@ -485,9 +485,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--quarter", type=_quarter_arg, required=True)
     report.set_defaults(func=cmd_report)
 
-    export = sub.add_parser("export", help="write a published quarter as CSV for spreadsheets")
+    export = sub.add_parser(
+        "export", help="write a published quarter as CSV (Dutch Excel) or .xlsx for spreadsheets"
+    )
     export.add_argument("--quarter", type=_quarter_arg, required=True)
     export.add_argument("--level", choices=[*LEVELS, "all"], default="all")
+    export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     export.add_argument("--out", type=Path, help="folder (default: <data dir>/exports)")
     export.set_defaults(func=cmd_export)
 

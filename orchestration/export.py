@@ -1,20 +1,30 @@
-"""CSV export of a published quarter for spreadsheet users: ``monitor export``.
+"""Export of a published quarter for spreadsheet users: ``monitor export``.
 
-    monitor export --quarter 2026Q3 [--level buurt|wijk|gemeente|all] [--out DIR]
+    monitor export --quarter 2026Q3 [--level buurt|wijk|gemeente|all] [--format csv|xlsx]
+                   [--out DIR]
 
 Reads only the analysts' file ``monitor.duckdb`` (attached read-only, so a publication or an
-analyst's session is never blocked) and writes, per level, ``<quarter>_<level>.csv`` from the
-wide table of that level (one row per area, one column per indicator). ``--level all`` (the
-default) writes the three levels and ``<quarter>_area_indicators.csv``, the long table with
-the explicit ``status`` column. Default folder: ``<data dir>/exports``.
+analyst's session is never blocked). Per level the wide table of that level (one row per
+area, one column per indicator); ``--level all`` (the default) adds the long table (every
+cell with its status) and the indicator dictionary. CSV: one file per table,
+``<quarter>_<table>.csv``; ``xlsx``: one workbook ``<quarter>_<level>.xlsx`` with a sheet per
+table (made with openpyxl). Default folder: ``<data dir>/exports``; files are 0644.
 
-Format, chosen for Dutch Excel (double-click opens it correctly):
+What a person sees, in both formats: the Dutch labels of the dictionary as headers (the key
+columns' in ``dictionary.COLUMN_LABELS``), ``geheim`` in a suppressed cell (never an empty cell
+that a sum would silently skip), status ``gepubliceerd``/``geheim`` in the long table. Counts
+are whole numbers, rates as rounded at publication.
+
+CSV format, chosen for Dutch Excel (double-click opens it correctly):
 
 * UTF-8 with a byte order mark (Excel reads UTF-8 only with it), CRLF line ends;
-* ``;`` as delimiter and a decimal comma (``12,5``); no thousands separator, no exponent, all
-  significant digits (the shortest text that reads back as the same number);
-* ``"`` quoting only where needed (a cell holding ``;``, ``"`` or a line break);
-* a suppressed figure is an empty cell (as NULL in the published tables: hidden, not zero).
+* ``;`` as delimiter (Dutch Excel's list separator) and a decimal comma (``12,5``); no
+  thousands separator, no exponent, all significant digits (the shortest text that reads back
+  as the same number);
+* ``"`` quoting only where needed (a cell holding ``;``, ``"`` or a line break).
+
+The workbook holds numbers as numbers (Excel shows them in the reader's locale) and text as
+text.
 
 Formula injection (OWASP "CSV Injection"): a spreadsheet executes a cell that starts with
 ``=``, ``+``, ``-`` or ``@`` (and some also after a leading tab or CR). Every *text* cell
@@ -27,16 +37,35 @@ Files are written to a temporary name and renamed, so a reader never sees half a
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from orchestration import filemodes
-from orchestration.contract import LEVELS
+from orchestration.contract import LEVELS, WIDE_KEY_COLUMNS
+from orchestration.dictionary import (
+    COLUMN_LABELS,
+    DICTIONARY_TABLE,
+    GEHEIM,
+    STATUS_LABELS,
+    published_entries,
+)
 from orchestration.quarters import parse_quarter
 
 CHOICES = (*LEVELS, "all")
+FORMATS = ("csv", "xlsx")
+SHEET_NAMES = {"area_indicators": "alle cellen", DICTIONARY_TABLE: "indicatoren"}
+"""Workbook sheet of a table (a level's sheet is the level)."""
+DICTIONARY_HEADERS = {
+    "indicator": "Indicator", "label": "Label", "definitie": "Definitie", "soort": "Soort",
+    "eenheid": "Eenheid", "teller": "Teller", "noemer": "Noemer", "decimalen": "Decimalen",
+    "niveaus": "Niveaus", "perioden": "Perioden",
+}  # fmt: skip
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet treat a text cell as a formula (OWASP)."""
 DELIMITER = ";"
@@ -75,24 +104,69 @@ def format_cell(value: object) -> str:
     return escape_text(str(value))
 
 
+@dataclass(frozen=True)
+class Table:
+    """One exported table: headers and cells as a person reads them."""
+
+    name: str
+    header: list[str]
+    rows: list[list[object]]
+
+
 def _tables(level: str) -> list[str]:
     if level not in CHOICES:
         raise ValueError(f"unknown level {level!r}: choose from {', '.join(CHOICES)}")
-    return [*LEVELS, "area_indicators"] if level == "all" else [level]
+    return [*LEVELS, "area_indicators", DICTIONARY_TABLE] if level == "all" else [level]
+
+
+def _read(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> Table:
+    """A table of the attached published file, labelled, ``geheim`` in suppressed cells."""
+    labels = {name: e.label for name, e in published_entries(con).items()}
+    if table == DICTIONARY_TABLE:
+        result = con.execute(
+            f"select {', '.join(DICTIONARY_HEADERS)} from monitor.{table} order by volgorde"
+        )
+        rows = [[", ".join(c) if isinstance(c, list) else c for c in r] for r in result.fetchall()]
+        return Table(table, list(DICTIONARY_HEADERS.values()), rows)
+    if table == "area_indicators":
+        result = con.execute(
+            "select quarter, period_type, period, area_level, area_code, area_name, parent_code, "
+            "indicator, value, status from monitor.area_indicators where quarter = ? "
+            "order by period_type, area_level, area_code, indicator",
+            [quarter],
+        )
+        header = [*COLUMN_LABELS.values()]
+        rows = [
+            [*r[:8], labels.get(r[7], r[7]), GEHEIM if r[8] is None else r[8], STATUS_LABELS[r[9]]]
+            for r in result.fetchall()
+        ]
+        return Table(table, header, rows)
+    result = con.execute(
+        f"select * from monitor.{table} where quarter = ? order by period_type, area_code",
+        [quarter],
+    )
+    names = [d[0] for d in result.description]
+    keys = len(WIDE_KEY_COLUMNS)
+    header = [COLUMN_LABELS.get(n) or labels.get(n, n) for n in names]
+    rows = [[*r[:keys], *(GEHEIM if v is None else v for v in r[keys:])] for r in result.fetchall()]
+    return Table(table, header, rows)
 
 
 def export_quarter(
-    monitor_path: Path | str, quarter: str, level: str = "all", out_dir: Path | str = "."
+    monitor_path: Path | str,
+    quarter: str,
+    level: str = "all",
+    out_dir: Path | str = ".",
+    fmt: str = "csv",
 ) -> list[Path]:
-    """Write the CSV files of ``quarter`` (see the module docstring); returns their paths."""
+    """Write the files of ``quarter`` (see the module docstring); returns their paths."""
     parse_quarter(quarter)
     tables = _tables(level)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
     monitor_path = Path(monitor_path)
     if not monitor_path.exists():
         raise ExportError(f"no published file at {monitor_path}: run `monitor run` first")
-    out = Path(out_dir)
-    filemodes.shared_dir(out)
-    written = []
     with duckdb.connect() as con:
         literal = "'" + str(monitor_path).replace("'", "''") + "'"
         con.execute(f"ATTACH {literal} AS monitor (READ_ONLY)")
@@ -107,26 +181,42 @@ def export_quarter(
                 f"{quarter} is not published in {monitor_path} "
                 f"(published: {', '.join(quarters) or 'none'})"
             )
-        for table in tables:
-            order = (
-                "period_type, area_level, area_code, indicator"
-                if table == "area_indicators"
-                else "period_type, area_code"
-            )
-            result = con.execute(
-                f"SELECT * FROM monitor.{table} WHERE quarter = ? ORDER BY {order}", [quarter]
-            )
-            header = [d[0] for d in result.description]
-            path = out / f"{quarter}_{table}.csv"
-            _write_csv(path, header, result.fetchall())
-            written.append(path)
+        read = [_read(con, table, quarter) for table in tables]
+    out = Path(out_dir)
+    filemodes.shared_dir(out)
+    if fmt == "xlsx":
+        path = out / f"{quarter}_{level}.xlsx"
+        filemodes.write_shared(path, lambda handle: _workbook(read).save(handle), encoding=None)
+        return [path]
+    written = []
+    for table in read:
+        path = out / f"{quarter}_{table.name}.csv"
+        _write_csv(path, table)
+        written.append(path)
     return written
 
 
-def _write_csv(path: Path, header: list[str], rows: list[tuple]) -> None:
+def _write_csv(path: Path, table: Table) -> None:
     def write(handle) -> None:
         writer = csv.writer(handle, delimiter=DELIMITER, lineterminator="\r\n")
-        writer.writerow([escape_text(name) for name in header])
-        writer.writerows([format_cell(v) for v in row] for row in rows)
+        writer.writerow([escape_text(name) for name in table.header])
+        writer.writerows([format_cell(v) for v in row] for row in table.rows)
 
     filemodes.write_shared(path, write, encoding="utf-8-sig", newline="")
+
+
+def _workbook(tables: list[Table]) -> Workbook:
+    """A sheet per table: bold labelled header, frozen, numbers as numbers, text escaped."""
+    book = Workbook()
+    book.remove(book.active)
+    for table in tables:
+        sheet = book.create_sheet(SHEET_NAMES.get(table.name, table.name))
+        sheet.append([escape_text(h) for h in table.header])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append([escape_text(v) if isinstance(v, str) else v for v in row])
+        sheet.freeze_panes = "A2"
+        for i, name in enumerate(table.header, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = min(max(len(name), 8) + 2, 60)
+    return book

@@ -23,7 +23,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 RESTRICTED_FILE = 0o600
 RESTRICTED_DIR = 0o700
@@ -119,15 +119,20 @@ def write_new_restricted(path: Path, text: str) -> bool:
 
 
 def write_shared(
-    path: Path, write: Callable[[TextIO], None], encoding: str = "utf-8", newline: str | None = None
+    path: Path,
+    write: Callable[[TextIO], None] | Callable[[BinaryIO], None],
+    encoding: str | None = "utf-8",
+    newline: str | None = None,
 ) -> Path:
     """Write a file analysts read (0644) whole: into a temp file beside it, then renamed.
+    ``encoding=None``: ``write`` gets a binary handle (an .xlsx workbook).
 
     A failure (a full disk) leaves the previous file and no temp file behind."""
     path = Path(path)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    mode = "wb" if encoding is None else "w"
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
+        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
             write(handle)
             os.fchmod(handle.fileno(), SHARED_FILE)
         os.replace(temp, path)

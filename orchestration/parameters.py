@@ -174,3 +174,39 @@ def suppression_costs() -> tuple[SuppressionCost, ...]:
         )
         for row in read_seed("suppression_costs")
     )
+
+
+@dataclass(frozen=True)
+class IndicatorText:
+    """What analysts read about an indicator (``seeds/indicator_labels.csv``, Dutch)."""
+
+    label: str
+    definitie: str
+
+
+@cache
+def indicator_texts() -> dict[str, IndicatorText]:
+    """Indicator name -> its Dutch label and definition."""
+    return {
+        row["indicator"]: IndicatorText(label=row["label"], definitie=row["definitie"])
+        for row in read_seed("indicator_labels")
+    }
+
+
+@dataclass(frozen=True)
+class IndicatorKind:
+    """How an indicator kind is published (``seeds/indicator_kinds.csv``)."""
+
+    kind: str
+    soort: str
+    """The kind in Dutch (aantal, verhouding, mediaan)."""
+    decimalen: int
+    """Decimals a value of this kind is rounded to; 0: a whole number (BIGINT)."""
+
+
+@cache
+def indicator_kinds() -> dict[str, IndicatorKind]:
+    return {
+        row["kind"]: IndicatorKind(row["kind"], row["soort"], int(row["decimalen"]))
+        for row in read_seed("indicator_kinds")
+    }

@@ -9,11 +9,19 @@ write ``monitor.area_indicators``: ``monitor`` is the *catalog* DuckDB names aft
 - ``area_indicators``: quarter x period x area x indicator, ``value`` NULL where ``status``
   is ``suppressed``; the period is ``period_type`` (``kwartaal``, ``vier_kwartalen``) and
   ``period`` (``2026Q3``, ``2025Q4-2026Q3``), ``quarter`` the quarter of the publication;
-- ``buurt``, ``wijk``, ``gemeente``: the same values wide, one DOUBLE column per indicator
-  (``seeds/indicators.csv`` order). They carry values only: NULL there means suppressed (the
-  gate guarantees that a published value is never NULL); ``area_indicators.status`` says it
-  explicitly;
+- ``buurt``, ``wijk``, ``gemeente``: the same values wide, one column per indicator
+  (``seeds/indicators.csv`` order; BIGINT for a kind rounded to whole numbers, else DOUBLE).
+  They carry values only: NULL there means suppressed (the gate guarantees that a published
+  value is never NULL); ``area_indicators.status`` says it explicitly;
+- ``buurt_leesbaar``, ``wijk_leesbaar``, ``gemeente_leesbaar``: the wide rows for reading, the
+  Dutch labels as column names, text with a decimal comma, ``geheim`` where suppressed;
+- ``indicatoren``: the indicator dictionary (``orchestration/dictionary.py``), with the levels
+  and period types the file holds each indicator for;
 - ``publication_log``: one row per publication (a republished quarter gets a new row).
+
+Every value is rounded to the decimals of its kind (``seeds/indicator_kinds.csv``: counts
+whole, rates 1 decimal, the median whole euros) as it is written; the comments on every table
+and column are Dutch and stand on their own (docs/migrations.md, 4).
 
 The column sets are written out below and nothing else is ever copied: the candidate is read
 column by column, so no household-level row, pseudonym or extra column can reach the file.
@@ -56,14 +64,16 @@ from orchestration.contract import (
     PUBLISHED_COLUMNS,
     PUBLISHED_SCHEMA,
     STATUSES,
+    WIDE_KEY_COLUMNS,
     indicator_names,
     select_with_periods,
     wide_select_sql,
 )
+from orchestration.dictionary import COLUMN_LABELS, DICTIONARY_TABLE, GEHEIM, Entry, entries
 from orchestration.failures import OperatorError
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.ingestion.provenance import is_synthetic
-from orchestration.parameters import indicators, periods
+from orchestration.parameters import periods
 from orchestration.quarters import parse_quarter
 from orchestration.report import write_report
 from orchestration.settings import Paths, fault_pause
@@ -113,10 +123,22 @@ def _comments(table: str, about: str, columns: dict[str, str]) -> list[str]:
 
 
 PERIOD_COMMENTS = {
-    "period_type": "kwartaal: the quarter; vier_kwartalen: the quarter and the three before it "
-    "(voortschrijdend jaar)",
-    "period": "the period: '2026Q3' for a quarter, '2025Q4-2026Q3' for four quarters",
+    "period_type": "Soort periode: kwartaal (het kwartaal zelf) of vier_kwartalen (het kwartaal "
+    "en de drie ervoor: een voortschrijdend jaar)",
+    "period": "De periode: '2026Q3' voor een kwartaal, '2025Q4-2026Q3' voor vier kwartalen",
 }
+KEY_COMMENTS = {
+    "quarter": "Kwartaal van de publicatie, bijv. '2026Q3': het laatste kwartaal van de periode",
+    **PERIOD_COMMENTS,
+    "area_name": "Naam van het gebied (CBS-gebiedsindeling)",
+    "parent_code": "Het gebied waar dit gebied in ligt: de wijk van een buurt, de gemeente van een "
+    "wijk",
+}
+GEHEIM_NOTE = (
+    "Geheim (onthullingscontrole): de waarde is verborgen, niet nul; reken haar niet terug uit "
+    "totalen (dat kan niet nauwkeuriger dan op 10). Een som over een kolom met geheime cellen is "
+    "een ondergrens."
+)
 
 
 def _long_table_sql() -> list[str]:
@@ -128,21 +150,21 @@ def _long_table_sql() -> list[str]:
   status VARCHAR not null,
   primary key (quarter, period_type, area_code, indicator))"""
     about = (
-        "Vroegsignalering buurtmonitor, published figures: one row per quarter x period x "
-        "area x indicator. Filter on period_type: 'kwartaal' (the quarter) or 'vier_kwartalen' "
-        "(the quarter and the three before it). "
-        "value is NULL where status = 'suppressed' (disclosure control: hidden, "
-        "not zero; do not fill it in from totals). Area figures only: no household, "
-        "pseudonym or address. Definitions: seeds/indicators.csv and MONITOR.md."
+        "Vroegsignalering buurtmonitor, gepubliceerde cijfers in lange vorm (voor scripts en "
+        "koppelingen): een rij per kwartaal x periode x gebied x indicator. Filter op "
+        "period_type: 'kwartaal' of 'vier_kwartalen'. value is leeg (NULL) waar status = "
+        f"'suppressed' (geheim). {GEHEIM_NOTE} Aantallen zijn gehele getallen, verhoudingen en "
+        f"medianen afgerond zoals {DICTIONARY_TABLE}.decimalen zegt. Betekenis, eenheid, teller "
+        f"en noemer van elke indicator: tabel {DICTIONARY_TABLE}. Alleen cijfers per gebied: "
+        "geen huishouden, pseudoniem of adres."
     )
     columns = {
-        "quarter": "the quarter of the publication, e.g. '2026Q3': the last quarter of the period",
-        **PERIOD_COMMENTS,
-        "area_level": "gemeente, wijk or buurt",
-        "area_code": "CBS code: GM####, WK####xx, BU####xxxx",
-        "parent_code": "the wijk of a buurt, the gemeente of a wijk",
-        "value": "the figure; NULL when suppressed",
-        "status": "published or suppressed (NULL value)",
+        **KEY_COMMENTS,
+        "area_level": "Niveau van het gebied: gemeente, wijk of buurt",
+        "area_code": "CBS-code van het gebied: GM####, WK######, BU########",
+        "indicator": f"Naam van de indicator; label en definitie in tabel {DICTIONARY_TABLE}",
+        "value": "Het cijfer; leeg (NULL) als het geheim is",
+        "status": "published (gepubliceerd) of suppressed (geheim, value is leeg)",
     }
     return [create, *_comments("area_indicators", about, columns)]
 
@@ -154,25 +176,37 @@ def _log_table_sql() -> list[str]:
   data_version VARCHAR, checks_passed VARCHAR[], n_primary_suppressed INTEGER,
   n_secondary_suppressed INTEGER, synthetic BOOLEAN)"""
     about = (
-        "One row per publication of a quarter (a republication adds a row; the latest "
-        "row of a quarter describes its current figures). published_at is UTC; "
-        "synthetic = demo data, every figure generated."
+        "Een rij per publicatie van een kwartaal (een herpublicatie voegt een rij toe; de "
+        "laatste rij van een kwartaal beschrijft de huidige cijfers). published_at is in UTC; "
+        "synthetic = true: demodata, elk cijfer is gegenereerd."
     )
     columns = {
-        "published_at": "when the file with this quarter was swapped in (UTC)",
-        "run_id": "the Dagster run that published it",
-        "data_version": "hash of the landed files the figures were computed from",
-        "checks_passed": "the gate checks (expectation suites, disclosure audit) that passed",
-        "n_primary_suppressed": "cells suppressed because they were small (primary)",
-        "n_secondary_suppressed": "cells suppressed to protect the primary ones (secondary)",
-        "synthetic": "true: demo data, every figure generated",
+        "quarter": "Het gepubliceerde kwartaal",
+        "published_at": "Wanneer het bestand met dit kwartaal is geplaatst (UTC)",
+        "run_id": "De Dagster-run die het publiceerde",
+        "data_version": "Vingerafdruk (hash) van de aangeleverde bestanden waaruit de cijfers zijn "
+        "berekend",
+        "checks_passed": "De controles (Great Expectations-suites, onthullingsaudit) die "
+        "geslaagd zijn",
+        "n_primary_suppressed": "Cellen geheim omdat ze klein waren (primaire geheimhouding)",
+        "n_secondary_suppressed": "Cellen geheim om de kleine cellen te beschermen (secundaire "
+        "geheimhouding)",
+        "synthetic": "true: demodata, elk cijfer is gegenereerd",
     }
     return [create, *_comments("publication_log", about, columns)]
 
 
+def _indicator_comment(entry: Entry) -> str:
+    unit = f"{entry.soort}, {entry.eenheid}"
+    return f"{entry.label}: {entry.definitie} ({unit}); leeg (NULL) = geheim"
+
+
 def _wide_table_sql(level: str) -> list[str]:
-    """``buurt``, ``wijk`` or ``gemeente``: DDL and analyst documentation."""
-    wide_cols = ",\n  ".join(f'"{name}" DOUBLE' for name in indicator_names())
+    """``buurt``, ``wijk`` or ``gemeente``: DDL and analyst documentation. Counts (and
+    whatever rounds to whole numbers) are BIGINT, the other indicators DOUBLE."""
+    wide_cols = ",\n  ".join(
+        f'"{e.indicator}" {"BIGINT" if e.decimalen == 0 else "DOUBLE"}' for e in entries()
+    )
     create = (
         f"create table {PUBLISHED_SCHEMA}.{level} (\n  quarter VARCHAR not null, "
         "period_type VARCHAR not null, period VARCHAR not null, "
@@ -180,23 +214,75 @@ def _wide_table_sql(level: str) -> list[str]:
         f"  {wide_cols},\n  primary key (quarter, period_type, area_code))"
     )
     about = (
-        f"The {level} figures wide: one row per quarter x period x {level}, one column per "
-        "indicator. Filter on period_type ('kwartaal', 'vier_kwartalen'). NULL = suppressed "
-        "(hidden, not zero); monitor.area_indicators has the same values with an explicit "
-        "status."
+        f"De cijfers per {level}, breed, om mee te rekenen: een rij per kwartaal x periode x "
+        f"{level}, een kolom per indicator. Filter op period_type ('kwartaal', "
+        f"'vier_kwartalen'). Leeg (NULL) = geheim. {GEHEIM_NOTE} Om te lezen: {level}_leesbaar "
+        f"(labels als kolomnamen, 'geheim' in de cel). Definities: tabel {DICTIONARY_TABLE}."
     )
-    by_name = {ind.name: ind for ind in indicators()}
-    columns = {
-        "quarter": "the quarter of the publication, e.g. '2026Q3': the last quarter of the period",
-        **PERIOD_COMMENTS,
-        "area_code": f"CBS code of the {level}",
-        "parent_code": "the wijk of a buurt, the gemeente of a wijk",
-    } | {
-        f'"{name}"': f"{by_name[name].omschrijving} ({by_name[name].kind}, "
-        f"{by_name[name].unit}); NULL = suppressed"
-        for name in indicator_names()
-    }
+    columns = (
+        KEY_COMMENTS
+        | {"area_code": f"CBS-code van de {level}"}
+        | {f'"{e.indicator}"': _indicator_comment(e) for e in entries()}
+    )
     return [create, *_comments(level, about, columns)]
+
+
+def _dictionary_sql() -> list[str]:
+    """``indicatoren``: the indicator dictionary (filled in ``_build``)."""
+    create = f"""create table {PUBLISHED_SCHEMA}.{DICTIONARY_TABLE} (
+  indicator VARCHAR primary key, label VARCHAR not null, definitie VARCHAR not null,
+  soort VARCHAR not null, eenheid VARCHAR not null, teller VARCHAR, noemer VARCHAR,
+  decimalen INTEGER not null, niveaus VARCHAR[] not null, perioden VARCHAR[] not null,
+  volgorde INTEGER not null)"""
+    about = (
+        "Woordenboek van de indicatoren: per indicator het label, de definitie, de soort "
+        "(aantal, verhouding, mediaan), de eenheid, teller en noemer van een verhouding, de "
+        "afronding en op welke niveaus en in welke soorten periode het bestand haar bevat."
+    )
+    columns = {
+        "indicator": "Naam van de indicator: de kolomnaam in buurt, wijk en gemeente, de waarde "
+        "van area_indicators.indicator",
+        "label": "Korte Nederlandse naam: de kolomnaam in de _leesbaar-tabellen en de exports",
+        "definitie": "Wat de indicator telt of meet",
+        "soort": "aantal, verhouding of mediaan",
+        "eenheid": "huishoudens, signalen, procent, per 1000 huishoudens of euro",
+        "teller": "Bij een verhouding: de indicator in de teller",
+        "noemer": "Bij een verhouding of mediaan: de indicator in de noemer (of de groep)",
+        "decimalen": "Afronding: aantal decimalen (0 = geheel getal)",
+        "niveaus": "De niveaus (gemeente, wijk, buurt) waarop het bestand de indicator bevat",
+        "perioden": "De soorten periode (kwartaal, vier_kwartalen) waarin het bestand de "
+        "indicator bevat",
+        "volgorde": "Volgorde van de kolommen in de brede tabellen",
+    }
+    return [create, *_comments(DICTIONARY_TABLE, about, columns)]
+
+
+def _readable_sql(level: str) -> list[str]:
+    """``<level>_leesbaar``: the wide table of a level for reading, filled from it: labels as
+    column names, decimal commas, "geheim" in a suppressed cell."""
+    cells = [f'{c} as "{COLUMN_LABELS[c]}"' for c in WIDE_KEY_COLUMNS] + [
+        f"coalesce(replace(printf('%.{e.decimalen}f', cast(\"{e.indicator}\" as double)), '.', ','), "
+        f"'{GEHEIM}') as {_quote_identifier(e.label)}"
+        for e in entries()
+    ]
+    create = (
+        f"create table {PUBLISHED_SCHEMA}.{level}_leesbaar as select {', '.join(cells)} "
+        f"from {PUBLISHED_SCHEMA}.{level}"
+    )
+    about = (
+        f"De cijfers per {level} om te lezen: dezelfde rijen als tabel {level}, met de labels "
+        "van de indicatoren als kolomnamen, een decimale komma en 'geheim' waar een cijfer geheim "
+        f"is. Tekst: reken met tabel {level}. Definities: tabel {DICTIONARY_TABLE}."
+    )
+    keys = KEY_COMMENTS | {"area_code": f"CBS-code van de {level}"}
+    columns = {_quote_identifier(COLUMN_LABELS[c]): keys[c] for c in WIDE_KEY_COLUMNS} | {
+        _quote_identifier(e.label): _indicator_comment(e) for e in entries()
+    }
+    return [create, *_comments(f"{level}_leesbaar", about, columns)]
+
+
+def _quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _schema_sql() -> list[str]:
@@ -204,6 +290,7 @@ def _schema_sql() -> list[str]:
     return [
         *_long_table_sql(),
         *_log_table_sql(),
+        *_dictionary_sql(),
         *(statement for level in LEVELS for statement in _wide_table_sql(level)),
     ]
 
@@ -354,7 +441,7 @@ def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) 
     """Write the complete new file at ``temp``: the old file's other quarters and log (``old``
     attached read-only), the new quarter, the wide tables and the new log row. Returns whether
     the quarter was in the old file (a republication)."""
-    order = ", ".join(f"('{name}', {i})" for i, name in enumerate(indicator_names()))
+    order = ", ".join(f"('{e.indicator}', {i}, {e.decimalen})" for i, e in enumerate(entries()))
     level_order = ", ".join(f"('{level}', {i})" for i, level in enumerate(LEVELS))
     in_set = ", ".join
     con = duckdb.connect(str(temp))
@@ -362,7 +449,9 @@ def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) 
         for statement in _schema_sql():
             con.execute(statement)
         con.register("_new_quarter", new_rows)
-        con.execute(f"create temp table _ind as select * from (values {order}) t(indicator, ord)")
+        con.execute(
+            f"create temp table _ind as select * from (values {order}) t(indicator, ord, decimalen)"
+        )
         con.execute(
             f"create temp table _lvl as select * from (values {level_order}) t(area_level, ord)"
         )
@@ -393,7 +482,9 @@ def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) 
         _step("old_copied")
         con.execute(
             f"insert into {PUBLISHED_SCHEMA}.area_indicators "
-            f"select a.* from ({' union all '.join(sources)}) a "
+            "select a.quarter, a.period_type, a.period, a.area_level, a.area_code, a.area_name, "
+            "a.parent_code, a.indicator, coalesce(round(a.value, i.decimalen), a.value), a.status "
+            f"from ({' union all '.join(sources)}) a "
             "left join _per p using (period_type) "
             "left join _lvl l using (area_level) left join _ind i using (indicator) "
             "order by a.quarter, p.ord nulls last, a.period_type, l.ord nulls last, "
@@ -412,6 +503,10 @@ def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) 
                 f"insert into {PUBLISHED_SCHEMA}.{level} "
                 + wide_select_sql(f"{PUBLISHED_SCHEMA}.area_indicators", level, quarter=None)
             )
+        for level in LEVELS:
+            for statement in _readable_sql(level):
+                con.execute(statement)
+        _fill_dictionary(con)
         con.execute(
             f"insert into {PUBLISHED_SCHEMA}.publication_log values (?, ?, ?, ?, ?, ?, ?, ?)",
             log_row,
@@ -423,6 +518,31 @@ def _build(temp: Path, old: Path | None, quarter: str, new_rows, log_row: list) 
     finally:
         con.close()
     return replaced
+
+
+def _fill_dictionary(con: duckdb.DuckDBPyConnection) -> None:
+    """One row per indicator of the seeds, with the levels and period types the file holds it
+    for (in the seeds' order)."""
+    present = {
+        indicator: (set(levels), set(period_types))
+        for indicator, levels, period_types in con.execute(
+            "select indicator, list(distinct area_level), list(distinct period_type) "
+            f"from {PUBLISHED_SCHEMA}.area_indicators group by indicator"
+        ).fetchall()
+    }
+    period_types = [p.period_type for p in periods()]
+    rows = []
+    for i, e in enumerate(entries()):
+        levels, kinds = present.get(e.indicator, (set(), set()))
+        rows.append(
+            [e.indicator, e.label, e.definitie, e.soort, e.eenheid, e.teller, e.noemer,
+             e.decimalen, [lvl for lvl in LEVELS if lvl in levels],
+             [p for p in period_types if p in kinds], i]
+        )  # fmt: skip
+    con.executemany(
+        f"insert into {PUBLISHED_SCHEMA}.{DICTIONARY_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
 
 
 def _verify(

@@ -1,13 +1,22 @@
-"""The quarterly report: one self-contained HTML file per published quarter.
+"""The quarterly report: one self-contained HTML file per published quarter, in Dutch.
 
-Made from ``monitor.duckdb`` only (published, protected figures), with inline SVG charts and
-inline CSS: it opens offline, with no CDN, script or remote image. Suppressed figures are
-shown as "geheim" (suppressed), never estimated, and never filled in as zero.
+Made from ``monitor.duckdb`` only (published, protected figures, and the file's indicator
+dictionary for labels and definitions), with inline SVG charts and inline CSS: it opens
+offline, with no CDN, script or remote image. Numbers and times are formatted for the
+Netherlands by babel (``12.345,6``; the publication time in Europe/Amsterdam with its zone).
+Suppressed figures are shown as "geheim", never estimated, and never filled in as zero.
 
-Every figure on the page (a bar, a point, a table cell) carries the published cell it shows
-as ``data-area``, ``data-indicator``, ``data-quarter`` and, when published, ``data-value``;
-the one derived figure, the part of a partner-mix bar that stands for suppressed partner
-types, carries ``data-suppressed`` with those indicators. That is how the tests prove the
+What it holds: the gemeenten per period type present (``kwartaal``; ``vier_kwartalen`` once
+published) with the change against the previous quarter, four charts of the quarter, every
+wijk (a table with an anchor per wijk code, so a reader finds their own), the information
+loss (share of published cells per level, period and indicator) and the definitions.
+
+Every published figure on the page (a bar, a point, a table cell) carries the published cell
+it shows as ``data-area``, ``data-indicator``, ``data-quarter``, ``data-period-type`` and, when
+published, ``data-value``; a change against the previous quarter carries ``data-change`` (the
+indicator), ``data-area``, ``data-quarter``, ``data-period-type`` and ``data-value`` when both
+quarters are published; the part of a partner-mix bar that stands for suppressed partner
+types carries ``data-suppressed`` with those indicators. That is how the tests prove the
 report shows published figures only, and it lets anyone trace a number back to its cell.
 """
 
@@ -15,20 +24,35 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
 
 from orchestration import filemodes
-from orchestration.contract import QUARTERLY, publication_group_names
+from orchestration.contract import LEVELS, QUARTERLY, publication_group_names
+from orchestration.dictionary import GEHEIM, Entry, published_entries
+from orchestration.quarters import previous_quarter
 from orchestration.settings import Paths
 
+LOCALE = "nl_NL"
+TIMEZONE = ZoneInfo("Europe/Amsterdam")
+"""The zone publication times are shown in (the schedule's zone)."""
 COLOURS = ["#1f5f8b", "#3c9d9b", "#e0a526", "#c8553d", "#7b6d8d"]
 """One per publication group (seeds/partner_types.csv), in the seed's order."""
 SUPPRESSED_FILL = "#d5d9de"
 TOP_BUURTEN = 15
 TOP_WIJKEN = 25
 TREND_GEMEENTEN = 5
+GEMEENTE_COLUMNS = [
+    "huishoudens", "hh_met_signaal", "signalen", "signalen_per_1000_hh", "pct_bereikt", "pct_hulp",
+]  # fmt: skip
+WIJK_COLUMNS = ["huishoudens", "hh_met_signaal", "signalen_per_1000_hh", "pct_bereikt", "pct_hulp"]
+CHANGE_COLUMNS = ("hh_met_signaal", "signalen_per_1000_hh")
+"""Indicators shown with their change against the previous quarter."""
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:60rem;
@@ -41,6 +65,8 @@ td:first-child,th:first-child{text-align:left}.note{font-size:.85rem;color:#556}
 svg{display:block;margin:.6rem 0}svg text{font-family:inherit;font-size:12px;fill:#1d2733}
 svg text.muted{fill:#778}.legend span{display:inline-block;margin-right:1.2rem;font-size:.85rem}
 .legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-1px}
+td.geheim{color:#778;font-style:italic}tr:target{background:#fff3c4}dt{font-weight:600;margin-top:.6rem}
+dd{margin-left:0}
 """
 
 
@@ -52,19 +78,36 @@ class Figure:
     indicator: str
     quarter: str
     value: float | None
+    period_type: str = QUARTERLY
 
     def attrs(self) -> str:
         value = "" if self.value is None else f' data-value="{self.value!r}"'
         return (
             f' data-area="{html.escape(self.area)}" data-indicator="{self.indicator}"'
-            f' data-quarter="{self.quarter}"{value}'
+            f' data-quarter="{self.quarter}" data-period-type="{self.period_type}"{value}'
         )
 
 
+def _number(value: float, digits: int = 0, signed: bool = False) -> str:
+    """Dutch notation: ``12.345,6``; ``signed``: ``+3`` / ``-2,5`` (and ``0``)."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    if signed and value != 0:
+        pattern = f"+{pattern};-{pattern}"
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
 def _fmt(value: float | None, digits: int = 0) -> str:
-    if value is None:
-        return "geheim"
-    return f"{value:,.{digits}f}".replace(",", " ")
+    return GEHEIM if value is None else _number(value, digits)
+
+
+def _time(published_at: datetime) -> str:
+    """A publication time (naive UTC in the file) in the Netherlands' zone, named."""
+    return format_datetime(
+        published_at.replace(tzinfo=UTC),
+        "d MMMM y 'om' HH:mm zzzz",
+        tzinfo=TIMEZONE,
+        locale=LOCALE,
+    )
 
 
 def _esc(text: object) -> str:
@@ -161,7 +204,7 @@ def _partner_mix_chart(
         if not total.value:
             parts.append(
                 f'<text class="muted" x="{label_w}" y="{y + 16}"{total.attrs()}>'
-                f"{'geheim' if total.value is None else 'no signals'}</text>"
+                f"{'geheim' if total.value is None else 'geen signalen'}</text>"
             )
             continue
         x = float(label_w)
@@ -196,7 +239,7 @@ def _partner_mix_chart(
                 )
     parts.append("</svg>")
     legend = [(g, c) for g, c in zip(publication_group_names(), COLOURS, strict=True)]
-    return _legend([*legend, ("geheim (suppressed types together)", SUPPRESSED_FILL)]) + "".join(
+    return _legend([*legend, ("geheim (geheime partnergroepen samen)", SUPPRESSED_FILL)]) + "".join(
         parts
     )
 
@@ -208,7 +251,7 @@ def _line_chart(
     height, left, right, top_pad, bottom = 230, 50, 30, 20, 30
     values = [f.value for _, figures in series for f in figures if f.value is not None]
     if not values:
-        return '<p class="note">No published values yet.</p>'
+        return '<p class="note">Nog geen gepubliceerde waarden.</p>'
     top = max(values) * 1.15 or 1.0
     step = (width - left - right) / max(len(quarters) - 1, 1)
 
@@ -259,65 +302,237 @@ def _line_chart(
     return (legend if len(series) > 1 else "") + "".join(parts)
 
 
-def _table(headers: list[str], rows: list[tuple[str, list[Figure]]], digits: list[int]) -> str:
-    head = "".join(f"<th>{_esc(h)}</th>" for h in headers)
-    body = "".join(
-        f"<tr><td>{_esc(label)}</td>"
-        + "".join(
-            f"<td{f.attrs()}>{_fmt(f.value, d)}</td>" for f, d in zip(figures, digits, strict=True)
+def _cell(figure: Figure, digits: int) -> str:
+    css = ' class="geheim"' if figure.value is None else ""
+    return f"<td{css}{figure.attrs()}>{_fmt(figure.value, digits)}</td>"
+
+
+@dataclass(frozen=True)
+class Change:
+    """The change of a published cell against the same cell of the previous quarter."""
+
+    now: Figure
+    before: Figure | None
+    """None: the area or period has no figure in the previous quarter."""
+
+    def cell(self, digits: int) -> str:
+        f = self.now
+        attrs = (
+            f' data-change="{f.indicator}" data-area="{_esc(f.area)}" data-quarter="{f.quarter}"'
+            f' data-period-type="{f.period_type}"'
         )
-        + "</tr>"
-        for label, figures in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        if self.before is None:
+            return f'<td class="geheim"{attrs}>–</td>'
+        if f.value is None or self.before.value is None:
+            return f'<td class="geheim"{attrs}>{GEHEIM}</td>'
+        change = round(f.value - self.before.value, digits)
+        return f'<td{attrs} data-value="{change!r}">{_number(change, digits, signed=True)}</td>'
 
 
-def _figures(
-    con: duckdb.DuckDBPyConnection, level: str, indicators: list[str], quarter: str
-) -> list[tuple[str, str, list[Figure]]]:
-    """(area code, area name, figures) per area of a level, in the given indicator order: the
-    quarter's own figures (period_type kwartaal)."""
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str
+    parent: str | None
+    figures: dict[str, Figure]
+    changes: dict[str, Change]
+
+
+def _areas(
+    con: duckdb.DuckDBPyConnection,
+    level: str,
+    indicators: list[str],
+    quarter: str,
+    period_type: str = QUARTERLY,
+) -> list[Area]:
+    """The areas of a level with their figures of the quarter and period type, and the change
+    of each indicator of ``CHANGE_COLUMNS`` against the previous quarter's same period type."""
+    before = previous_quarter(quarter)
     rows = con.execute(
-        f"select quarter, area_code, area_name, {', '.join(indicators)} from monitor.{level} "
-        "where quarter = ? and period_type = ?",
-        [quarter, QUARTERLY],
+        f"select quarter, area_code, area_name, parent_code, {', '.join(indicators)} "
+        f"from monitor.{level} where quarter in (?, ?) and period_type = ? order by area_code",
+        [quarter, before, period_type],
     ).fetchall()
+    previous = {
+        (code, ind): Figure(code, ind, q, v, period_type)
+        for q, code, _, _, *values in rows
+        if q == before
+        for ind, v in zip(indicators, values, strict=True)
+    }
     return [
-        (code, name, [Figure(code, ind, q, v) for ind, v in zip(indicators, values, strict=True)])
-        for q, code, name, *values in rows
+        Area(
+            code,
+            name,
+            parent,
+            {
+                i: Figure(code, i, q, v, period_type)
+                for i, v in zip(indicators, values, strict=True)
+            },
+            {
+                i: Change(Figure(code, i, q, v, period_type), previous.get((code, i)))
+                for i, v in zip(indicators, values, strict=True)
+                if i in CHANGE_COLUMNS
+            },
+        )
+        for q, code, name, parent, *values in rows
+        if q == quarter
     ]
+
+
+def _digits(dictionary: dict[str, Entry], indicator: str) -> int:
+    return dictionary[indicator].decimalen if indicator in dictionary else 1
+
+
+def _label(dictionary: dict[str, Entry], indicator: str) -> str:
+    return dictionary[indicator].label if indicator in dictionary else indicator
+
+
+def _area_table(
+    areas: list[Area], columns: list[str], dictionary: dict[str, Entry], first: str,
+    parents: dict[str, str] | None = None,
+) -> str:  # fmt: skip
+    """A table of areas: a column per indicator (its label), after each indicator of
+    ``CHANGE_COLUMNS`` its change against the previous quarter; a row per area, its id the area
+    code (``#WK036300`` finds it)."""
+    head = [first] + (["ligt in"] if parents is not None else [])
+    for ind in columns:
+        head.append(_label(dictionary, ind))
+        if ind in CHANGE_COLUMNS:
+            head.append("t.o.v. vorig kwartaal")
+    body = []
+    for area in areas:
+        cells = [f"<td>{_esc(area.name)} <small>{_esc(area.code)}</small></td>"]
+        if parents is not None:
+            cells.append(f"<td>{_esc(parents.get(area.parent or '', area.parent or ''))}</td>")
+        for ind in columns:
+            digits = _digits(dictionary, ind)
+            cells.append(_cell(area.figures[ind], digits))
+            if ind in CHANGE_COLUMNS:
+                cells.append(area.changes[ind].cell(digits))
+        body.append(f'<tr id="{_esc(area.code)}">{"".join(cells)}</tr>')
+    header = "".join(f"<th>{_esc(h)}</th>" for h in head)
+    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _period_names(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, str]:
+    """Period type -> period (``2025Q4-2026Q3``) of the quarter, in the file's period order."""
+    return dict(
+        con.execute(
+            "select period_type, any_value(period) from monitor.area_indicators where quarter = ? "
+            "group by period_type order by min(rowid)",
+            [quarter],
+        ).fetchall()
+    )
+
+
+def _period_title(period_type: str, period: str) -> str:
+    return f"kwartaal {period}" if period_type == QUARTERLY else f"vier kwartalen {period}"
+
+
+def _information_loss(
+    con: duckdb.DuckDBPyConnection, quarter: str, dictionary: dict[str, Entry]
+) -> str:
+    """Share of published cells per indicator (rows) and level x period type (columns)."""
+    rows = con.execute(
+        "select indicator, area_level, period_type, "
+        "avg(case when status = 'published' then 1.0 else 0.0 end), count(*) "
+        "from monitor.area_indicators where quarter = ? group by all",
+        [quarter],
+    ).fetchall()
+    periods = list(_period_names(con, quarter))
+    columns = [(lvl, p) for p in periods for lvl in LEVELS if any(r[1:3] == (lvl, p) for r in rows)]
+    share = {(i, lvl, p): (v, n) for i, lvl, p, v, n in rows}
+    head = "".join(f"<th>{lvl}<br><small>{p.replace('_', ' ')}</small></th>" for lvl, p in columns)
+    body = []
+    for ind in [i for i in dictionary if any((i, *c) in share for c in columns)]:
+        cells = []
+        for lvl, p in columns:
+            if (ind, lvl, p) not in share:
+                cells.append("<td>–</td>")
+                continue
+            v, n = share[(ind, lvl, p)]
+            cells.append(
+                f'<td data-loss="{ind}" data-level="{lvl}" data-period-type="{p}" '
+                f'data-value="{v!r}" title="{n} cellen">{_number(100 * v)}%</td>'
+            )
+        body.append(f"<tr><td>{_esc(_label(dictionary, ind))}</td>{''.join(cells)}</tr>")
+    return (
+        '<table class="loss"><thead><tr><th>indicator</th>'
+        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _definitions(dictionary: dict[str, Entry]) -> str:
+    items = []
+    for e in dictionary.values():
+        ratio = ""
+        if e.teller and e.noemer:
+            ratio = (
+                f" Teller: {_esc(_label(dictionary, e.teller))}; "
+                f"noemer: {_esc(_label(dictionary, e.noemer))}."
+            )
+        rounding = "geheel getal" if e.decimalen == 0 else f"{e.decimalen} decimaal"
+        items.append(
+            f'<dt id="def-{e.indicator}">{_esc(e.label)} <small>({_esc(e.indicator)})</small></dt>'
+            f"<dd>{_esc(e.definitie)} Eenheid: {_esc(e.eenheid)} ({_esc(e.soort)}, {rounding})."
+            f"{ratio}</dd>"
+        )
+    return f"<dl>{''.join(items)}</dl>"
+
+
+def _period_tables(
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    periods: dict[str, str],
+    level: str,
+    columns: list[str],
+    dictionary: dict[str, Entry],
+    parents: dict[str, str] | None = None,
+) -> list[str]:
+    """Per period type of the quarter a heading and the table of every area of the level,
+    ordered by parent area and name."""
+    parts = []
+    for period_type, period in periods.items():
+        areas = _areas(con, level, columns, quarter, period_type)
+        parts += [
+            f"<h3>{_esc(_period_title(period_type, period))}</h3>",
+            _area_table(
+                sorted(areas, key=lambda a: (a.parent or "", a.name, a.code)),
+                columns,
+                dictionary,
+                level,
+                parents,
+            ),
+        ]
+    return parts
 
 
 def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
-    """The HTML of one published quarter, from the published tables only."""
-    gemeente_columns = [
-        "huishoudens",
-        "hh_met_signaal",
-        "signalen",
-        "signalen_per_1000_hh",
-        "pct_bereikt",
-        "pct_hulp",
-    ]
-    gemeenten = sorted(_figures(con, "gemeente", gemeente_columns, quarter), key=lambda r: r[0])
+    """The HTML of one published quarter, from the published file only."""
+    dictionary = published_entries(con)
+    periods = _period_names(con, quarter)
+    gemeenten = _areas(con, "gemeente", GEMEENTE_COLUMNS, quarter)
     if not gemeenten:
         raise ValueError(f"{quarter} is not published")
-    buurten = _figures(con, "buurt", ["signalen_per_1000_hh"], quarter)
+    buurten = _areas(con, "buurt", ["signalen_per_1000_hh"], quarter)
     top_buurten = sorted(
-        (b for b in buurten if b[2][0].value is not None), key=lambda b: (-b[2][0].value, b[0])
+        (b for b in buurten if b.figures["signalen_per_1000_hh"].value is not None),
+        key=lambda b: (-b.figures["signalen_per_1000_hh"].value, b.code),
     )[:TOP_BUURTEN]
-    wijk_columns = ["hh_met_signaal", "pct_bereikt", "pct_hulp"]
-    wijken = sorted(
-        _figures(con, "wijk", wijk_columns, quarter),
-        key=lambda w: (w[2][0].value is None, -(w[2][0].value or 0), w[0]),
+    wijken = _areas(con, "wijk", WIJK_COLUMNS, quarter)
+    most_signalled = sorted(
+        wijken,
+        key=lambda w: (
+            w.figures["hh_met_signaal"].value is None,
+            -(w.figures["hh_met_signaal"].value or 0),
+            w.code,
+        ),
     )[:TOP_WIJKEN]
-    mix = _figures(
-        con,
-        "gemeente",
-        ["signalen"] + [f"signalen_{g}" for g in publication_group_names()],
-        quarter,
-    )
-    largest = [code for code, _, f in sorted(gemeenten, key=lambda g: -(g[2][0].value or 0))]
-    largest = largest[:TREND_GEMEENTEN]
+    groups = [f"signalen_{g}" for g in publication_group_names()]
+    mix = _areas(con, "gemeente", ["signalen", *groups], quarter)
+    largest = [
+        g.code for g in sorted(gemeenten, key=lambda g: -(g.figures["huishoudens"].value or 0))
+    ][:TREND_GEMEENTEN]
     trend_rows = con.execute(
         "select quarter, area_code, area_name, signalen_per_1000_hh from monitor.gemeente "
         "where quarter <= ? and period_type = ? and area_code in (select unnest(?)) "
@@ -337,76 +552,82 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         "order by published_at desc limit 1",
         [quarter],
     ).fetchone()
+    gemeente_names = {g.code: g.name for g in gemeenten}
 
-    synthetic = " Demo data: every figure is generated." if log and log[1] else ""
+    synthetic = " Demodata: elk cijfer is gegenereerd." if log and log[1] else ""
     kpis = ""
     if len(gemeenten) == 1:
-        _, _, figures = gemeenten[0]
+        figures = gemeenten[0].figures
         kpis = "".join(
-            f'<div class="kpi"><b{f.attrs()}>{_fmt(f.value)}</b>{label}</div>'
-            for label, f in zip(
-                ["huishoudens", "huishoudens met signaal", "signalen"], figures[:3], strict=True
-            )
+            f'<div class="kpi"><b{figures[i].attrs()}>{_fmt(figures[i].value)}</b>'
+            f"{_esc(_label(dictionary, i).lower())}</div>"
+            for i in GEMEENTE_COLUMNS[:3]
         )
+    unit = "per 1.000 hh"
     sections = [
         f"<h1>Vroegsignalering buurtmonitor {_esc(quarter)}</h1>",
-        f'<p class="sub">Published {str(log[0])[:16] if log else ""}. Only protected figures: '
-        "counts from 1 to 9, and cells that would reveal them, are shown as <i>geheim</i> "
-        f"(suppressed).{synthetic}</p>",
+        f'<p class="sub">Gepubliceerd op {_time(log[0]) if log else "onbekend"}. Alleen '
+        "beschermde cijfers: aantallen van 1 tot en met 9, en cellen waaruit die terug te "
+        f"rekenen zijn, staan er als <i>geheim</i>.{synthetic}</p>",
         kpis,
         "<h2>Gemeenten</h2>",
-        _table(
-            [
-                "gemeente",
-                "huishoudens",
-                "met signaal",
-                "signalen",
-                "per 1000 hh",
-                "% bereikt",
-                "% hulp",
-            ],
-            [(name, figures) for _, name, figures in gemeenten],
-            [0, 0, 0, 1, 1, 1],
-        ),
-        "<h2>Buurten with the most signals per 1,000 households</h2>",
-        f'<p class="note">The {TOP_BUURTEN} buurten with the highest published rate; buurten '
-        "whose rate is suppressed are not ranked.</p>",
+        '<p class="note">Met de verandering ten opzichte van hetzelfde soort periode in het '
+        "vorige kwartaal (– : geen cijfer van het vorige kwartaal; geheim: een van beide is "
+        "geheim).</p>",
+        *_period_tables(con, quarter, periods, "gemeente", GEMEENTE_COLUMNS, dictionary),
+        "<h2>Buurten met de meeste signalen per 1.000 huishoudens</h2>",
+        f'<p class="note">De {TOP_BUURTEN} buurten met het hoogste gepubliceerde cijfer; buurten '
+        "waarvan het cijfer geheim is, staan niet in de rangorde. Alle wijken staan verderop.</p>",
         _hbar_chart(
-            "Buurten with the most signals per 1,000 households",
-            [(f"{name} ({code})", figures[0]) for code, name, figures in top_buurten],
-            "per 1000 hh",
+            "Buurten met de meeste signalen per 1.000 huishoudens",
+            [(f"{b.name} ({b.code})", b.figures["signalen_per_1000_hh"]) for b in top_buurten],
+            unit,
         )
         if top_buurten
-        else '<p class="note">No buurt rate published.</p>',
-        "<h2>Reach and help acceptance per wijk</h2>",
-        f'<p class="note">The {TOP_WIJKEN} wijken with the most signalled households: the share '
-        "of them reached, and the share that accepted help.</p>",
+        else '<p class="note">Geen buurtcijfer gepubliceerd.</p>',
+        "<h2>Bereik en hulp per wijk</h2>",
+        f'<p class="note">De {TOP_WIJKEN} wijken met de meeste huishoudens met signaal: het '
+        "aandeel dat is bereikt en het aandeel dat hulp heeft aanvaard.</p>",
         _paired_percent_chart(
-            "Reach and help acceptance per wijk",
+            "Bereik en hulp per wijk",
             [
                 (
-                    name if figures[0].value is None else f"{name} ({_fmt(figures[0].value)} hh)",
-                    figures[1],
-                    figures[2],
+                    w.name
+                    if w.figures["hh_met_signaal"].value is None
+                    else f"{w.name} ({_fmt(w.figures['hh_met_signaal'].value)} hh)",
+                    w.figures["pct_bereikt"],
+                    w.figures["pct_hulp"],
                 )
-                for _, name, figures in wijken
+                for w in most_signalled
             ],
             ("% bereikt", "% hulp geaccepteerd"),
         ),
-        "<h2>Partner mix</h2>",
-        '<p class="note">Signals per partner type, as shares of the gemeente\'s signals.</p>',
+        "<h2>Partnermix</h2>",
+        '<p class="note">Signalen per partnergroep, als aandeel van de signalen van de '
+        "gemeente.</p>",
         _partner_mix_chart(
-            "Partner mix",
+            "Partnermix",
             [
-                (name, figures[0], figures[1:])
-                for _, name, figures in sorted(mix, key=lambda m: m[0])
+                (m.name, m.figures["signalen"], [m.figures[g] for g in groups])
+                for m in sorted(mix, key=lambda m: m.code)
             ],
         ),
-        "<h2>Trend over quarters</h2>",
-        '<p class="note">Signals per 1,000 households per published quarter'
-        + (f", the {len(series)} largest gemeenten" if len(series) > 1 else "")
+        "<h2>Verloop over de kwartalen</h2>",
+        '<p class="note">Signalen per 1.000 huishoudens per gepubliceerd kwartaal'
+        + (f", de {len(series)} grootste gemeenten" if len(series) > 1 else "")
         + ".</p>",
-        _line_chart("Trend over quarters", quarters, series),
+        _line_chart("Verloop over de kwartalen", quarters, series),
+        '<h2 id="wijken">Alle wijken</h2>',
+        '<p class="note">Elke wijk, per gemeente op naam. Zoek uw wijk op naam of code '
+        "(Ctrl+F), of ga er direct heen met <code>#</code> en de wijkcode achter het adres van "
+        "deze pagina.</p>",
+        *_period_tables(con, quarter, periods, "wijk", WIJK_COLUMNS, dictionary, gemeente_names),
+        "<h2>Informatieverlies</h2>",
+        '<p class="note">Het aandeel gepubliceerde cellen per indicator, niveau en periode: de '
+        "rest is geheim.</p>",
+        _information_loss(con, quarter, dictionary),
+        '<h2 id="definities">Definities</h2>',
+        _definitions(dictionary),
     ]
     return (
         '<!doctype html><html lang="nl"><head><meta charset="utf-8">'

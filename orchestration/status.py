@@ -10,6 +10,7 @@ import duckdb
 
 from orchestration.contract import CANDIDATE_TABLE, LEVELS, MONITOR_MODEL_TABLE, QUARTERLY
 from orchestration.ingestion.loader import CURRENT_FILES
+from orchestration.parameters import periods
 from orchestration.settings import Paths
 
 
@@ -91,6 +92,10 @@ def print_status(paths: Paths) -> None:
             "select quarter, max(published_at) from monitor.publication_log group by quarter",
         )
     )
+    shares = {
+        quarter: ", ".join(f"{p} {s:.0%}" for p, s in by_period)
+        for quarter, by_period in _published_shares(paths).items()
+    }
     quarters = sorted(set(landed) | set(ingested) | set(built) | set(published))
     if not quarters:
         print(f"Nothing landed, built or published yet under {paths.data_dir}.")
@@ -112,10 +117,22 @@ def print_status(paths: Paths) -> None:
                 else "-",
                 f"{built[q]:,} cells" if q in built else "-",
                 f"{protected[q]:,} suppressed" if q in protected else "-",
-                str(published[q])[:19] if q in published else "-",
+                f"{str(published[q])[:19]} ({shares.get(q, '')})" if q in published else "-",
             )
         )
-    print(_table(["quarter", "landed", "ingested", "built (dbt)", "protected", "published"], rows))
+    print(
+        _table(
+            [
+                "quarter",
+                "landed",
+                "ingested",
+                "built (dbt)",
+                "protected",
+                "published (share of cells published per period)",
+            ],
+            rows,
+        )
+    )
     print(f"\nwarehouse (restricted): {paths.warehouse}\npublished (analysts):   {paths.monitor}")
 
 
@@ -145,13 +162,32 @@ def print_publication_log(paths: Paths) -> None:
     )
 
 
+def _period_types() -> list[str]:
+    return [p.period_type for p in periods()]
+
+
+def _published_shares(paths: Paths) -> dict[str, list[tuple[str, float]]]:
+    """Quarter -> [(period type, share of its cells published)], in seeds/periods.csv order."""
+    shares: dict[str, list[tuple[str, float]]] = {}
+    for quarter, period_type, share in _query(
+        paths.monitor,
+        "select quarter, period_type, avg(case when status = 'published' then 1.0 else 0 end) "
+        "from monitor.area_indicators group by quarter, period_type "
+        f"order by quarter, list_position({_period_types()}, period_type)",
+    ):
+        shares.setdefault(quarter, []).append((period_type, float(share)))
+    return shares
+
+
 def print_publication_summary(paths: Paths, quarter: str) -> None:
     counts = _query(
         paths.monitor,
-        "select area_level, count(distinct area_code), count(*), "
-        "count(*) filter (status = 'suppressed') from monitor.area_indicators "
-        "where quarter = ? group by area_level "
-        f"order by list_position({list(reversed(LEVELS))}, area_level)",
+        "select period_type, area_level, count(distinct area_code), count(*), "
+        "count(*) filter (status = 'suppressed'), "
+        "avg(case when status = 'published' then 1.0 else 0 end) "
+        "from monitor.area_indicators where quarter = ? group by period_type, area_level "
+        f"order by list_position({_period_types()}, period_type), "
+        f"list_position({list(reversed(LEVELS))}, area_level)",
         [quarter],
     )
     if not counts:
@@ -159,7 +195,12 @@ def print_publication_summary(paths: Paths, quarter: str) -> None:
         print("`monitor status` shows how far it got; `monitor ui` shows the failed step or check.")
         return
     print(f"\nPublished {quarter} in {paths.monitor}")
-    print(_table(["level", "areas", "cells", "suppressed"], counts))
+    print(
+        _table(
+            ["period", "level", "areas", "cells", "suppressed", "published"],
+            [(*row[:-1], f"{row[-1]:.0%}") for row in counts],
+        )
+    )
     top = _query(
         paths.monitor,
         "select area_code, area_name, signalen_per_1000_hh, signalen, huishoudens "
@@ -171,4 +212,7 @@ def print_publication_summary(paths: Paths, quarter: str) -> None:
         print("\nBuurten with the most signals per 1,000 households:")
         print(_table(["buurt", "naam", "per 1000 hh", "signalen", "huishoudens"], top))
     duckdb_cli = Path(sys.executable).with_name("duckdb")
-    print(f'\nQuery it: {duckdb_cli} -readonly {paths.monitor} "select * from monitor.gemeente"')
+    print(
+        f"\nQuery it: {duckdb_cli} -readonly {paths.monitor} "
+        '"select * from monitor.gemeente_leesbaar" (docs/analyst-guide.md)'
+    )

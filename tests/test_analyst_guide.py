@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 from demo.sample_publication import sample_frames
+from orchestration.parameters import read_seed
 
 from .conftest import REPO
 from .published_sample import publish_sample
@@ -28,6 +29,9 @@ GUIDE = REPO / "docs" / "analyst-guide.md"
 EARLIER, LATER = "2026Q2", "2026Q3"
 FEWER_EARLIER = {"GM0999": 12.0, "WK099901": 10.0, "WK09990A": 2.0, "BU09990101": 10.0}
 """hh_met_signaal in the earlier quarter: this many fewer than in the later one."""
+YEAR = ("vier_kwartalen", "2025Q4-2026Q3")
+KINDS = {row["indicator"]: row["kind"] for row in read_seed("indicators")}
+DECIMALS = {row["kind"]: int(row["decimalen"]) for row in read_seed("indicator_kinds")}
 
 
 def sql_examples() -> list[str]:
@@ -35,14 +39,21 @@ def sql_examples() -> list[str]:
 
 
 def frames(quarter: str) -> dict[str, pd.DataFrame]:
-    """The gate's sample; in the earlier quarter fewer signalled households (published cells)."""
+    """The gate's sample; in the earlier quarter fewer signalled households (published cells);
+    the later quarter also has a four-quarter period, with three times its households with a
+    signal."""
     out = sample_frames(quarter)
-    if quarter == EARLIER:
-        for name in ("protected", "candidate"):
-            frame = out[name]
+    for name in ("protected", "candidate"):
+        frame = out[name]
+        published = frame["status"] == "published"
+        hh = frame["indicator"] == "hh_met_signaal"
+        if quarter == EARLIER:
             for code, fewer in FEWER_EARLIER.items():
-                cell = (frame["area_code"] == code) & (frame["indicator"] == "hh_met_signaal")
-                frame.loc[cell & (frame["status"] == "published"), "value"] -= fewer
+                frame.loc[(frame["area_code"] == code) & hh & published, "value"] -= fewer
+        else:
+            year = frame.assign(period_type=YEAR[0], period=YEAR[1])
+            year.loc[hh & published, "value"] *= 3
+            out[name] = pd.concat([frame, year], ignore_index=True)
     return out
 
 
@@ -58,16 +69,25 @@ class Area:
     status: dict[str, str]
 
 
-def published_areas() -> list[Area]:
-    """What was handed to publication, per quarter and area, in plain Python."""
+def rounded(value: float, indicator: str) -> float:
+    """As the guide promises: to the decimals of the indicator's kind
+    (seeds/indicator_kinds.csv), a half away from zero."""
+    decimals = DECIMALS[KINDS[indicator]]
+    return math.copysign(math.floor(abs(value) * 10**decimals + 0.5) / 10**decimals, value)
+
+
+def published_areas(period_type: str = "kwartaal") -> list[Area]:
+    """What was handed to publication, per quarter and area of a period type, in plain Python,
+    rounded as published."""
     areas = []
     for quarter in (EARLIER, LATER):
         candidate = frames(quarter)["candidate"]
+        candidate = candidate[candidate["period_type"] == period_type]
         for (level, code, name, parent), rows in candidate.groupby(
             ["area_level", "area_code", "area_name", "parent_code"], dropna=False, sort=True
         ):
             values = {
-                r.indicator: (None if pd.isna(r.value) else float(r.value))
+                r.indicator: (None if pd.isna(r.value) else rounded(r.value, r.indicator))
                 for r in rows.itertuples()
             }
             status = {r.indicator: r.status for r in rows.itertuples()}
@@ -171,7 +191,43 @@ def wijk_export(areas: list[Area]) -> list[tuple]:
     )
 
 
+def dictionary(_: list[Area]) -> list[tuple]:
+    texts = {row["indicator"]: row for row in read_seed("indicator_labels")}
+    return [
+        (r["indicator"], texts[r["indicator"]]["label"], texts[r["indicator"]]["definitie"],
+         r["unit"], r["numerator"] or None, r["denominator"] or None)
+        for r in read_seed("indicators")
+    ]  # fmt: skip
+
+
+def readable_wijken(areas: list[Area]) -> list[tuple]:
+    def text(value: float | None, indicator: str) -> str:
+        if value is None:
+            return "geheim"
+        return f"{value:.{DECIMALS[KINDS[indicator]]}f}".replace(".", ",")
+
+    return sorted(
+        (a.code, a.name, text(a.values["hh_met_signaal"], "hh_met_signaal"),
+         text(a.values["pct_bereikt"], "pct_bereikt"))
+        for a in areas
+        if a.quarter == LATER and a.level == "wijk"
+    )  # fmt: skip
+
+
+def quarter_beside_year(areas: list[Area]) -> list[tuple]:
+    year = {a.code: a for a in published_areas(YEAR[0]) if a.quarter == LATER}
+    return sorted(
+        (a.name, a.values["hh_met_signaal"], year[a.code].values["hh_met_signaal"],
+         year[a.code].values["signalen_per_1000_hh"])
+        for a in areas
+        if a.quarter == LATER and a.level == "wijk"
+    )  # fmt: skip
+
+
 EXPECTED: dict[str, tuple[Callable[[list[Area]], list[tuple]], bool]] = {
+    "j.period_type = 'vier_kwartalen'": (quarter_beside_year, True),
+    "from monitor.indicatoren": (dictionary, True),
+    "from monitor.wijk_leesbaar": (readable_wijken, True),
     # a phrase that picks out one example: (its expected rows, whether its order is promised)
     "order by signalen_per_1000_hh desc": (top_buurten, True),
     "order by pct_bereikt": (wijken_rarely_reached, True),
@@ -206,7 +262,7 @@ def assert_rows(actual: list[tuple], expected: list[tuple], ordered: bool) -> No
 
 
 def test_the_guide_has_examples() -> None:
-    assert len(sql_examples()) >= 8
+    assert len(sql_examples()) >= 10
 
 
 def test_every_example_has_its_expected_result() -> None:
@@ -230,6 +286,8 @@ def test_the_sample_has_something_to_find() -> None:
     assert any(row[-1] for row in wijk_change(areas))  # a later quarter: a change
     assert any(row[3] is None for row in pct_hulp_long(areas))
     assert len(top_buurten(areas)) >= 2 and len(wijken_rarely_reached(areas)) >= 1
+    assert "geheim" in {cell for row in readable_wijken(areas) for cell in row}
+    assert any(row[1] != row[2] for row in quarter_beside_year(areas))
 
 
 @pytest.mark.parametrize("sql", sql_examples(), ids=lambda sql: " ".join(sql.split())[:60])

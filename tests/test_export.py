@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import os
+import stat
 from pathlib import Path
 
 import duckdb
 import pytest
+from babel.numbers import NumberFormatError, parse_decimal
+from openpyxl import load_workbook
 
 from demo.sample_publication import sample_frames, write_tables
 from orchestration import cli
-from orchestration.contract import wide_columns
+from orchestration.contract import indicator_names, wide_columns
+from orchestration.dictionary import entries
 from orchestration.export import ExportError, escape_text, export_quarter, format_number
+from orchestration.parameters import indicator_texts
 from orchestration.publish import publish_quarter
 
 Q = "2026Q3"
@@ -56,7 +63,7 @@ def published(monitor_path: Path, sql: str) -> list[tuple]:
 
 
 def number(cell: str) -> float | None:
-    return None if cell == "" else float(cell.replace(",", "."))
+    return None if cell == "geheim" else float(cell.replace(",", "."))
 
 
 @pytest.mark.parametrize(
@@ -87,18 +94,28 @@ def test_numbers_have_a_decimal_comma_and_no_exponent(value: float, text: str) -
     assert float(text.replace(",", ".")) == value
 
 
+def labels() -> list[str]:
+    """The indicators' Dutch labels, in column order."""
+    return [indicator_texts()[name].label for name in indicator_names()]
+
+
+KEY_HEADERS = ["Kwartaal", "Soort periode", "Periode", "Gebiedscode", "Gebiedsnaam", "Ligt in"]
+
+
 def test_every_level_is_written_escaped_and_reads_back_the_same(
     monitor_path: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "export"
     paths = export_quarter(monitor_path, Q, "all", out)
     assert [p.name for p in paths] == [f"{Q}_{t}.csv" for t in
-                                       ("gemeente", "wijk", "buurt", "area_indicators")]  # fmt: skip
+                                       ("gemeente", "wijk", "buurt", "area_indicators",
+                                        "indicatoren")]  # fmt: skip
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)  # no temp files
 
+    geheim = 0
     for level in ("gemeente", "wijk", "buurt"):
         rows = read_csv(out / f"{Q}_{level}.csv")
-        assert rows[0] == wide_columns()
+        assert rows[0] == KEY_HEADERS + labels()  # labels as headers, not codes
         expected = published(
             monitor_path, f"select * from main.{level} where quarter = ? order by area_code"
         )
@@ -108,23 +125,98 @@ def test_every_level_is_written_escaped_and_reads_back_the_same(
             assert cells[:4] == [quarter, period_type, period, code]
             assert cells[4] == ("'" + name if code in NASTY else name)
             assert cells[4].startswith("'") == (code in NASTY)
-            assert [number(c) for c in cells[6:]] == values  # same numbers, NULL = empty
+            assert [number(c) for c in cells[6:]] == values  # same numbers, NULL = geheim
+            geheim += cells[6:].count("geheim")
+    assert geheim > 0 and "" not in {c for r in read_csv(out / f"{Q}_buurt.csv") for c in r[6:]}
 
     long_rows = read_csv(out / f"{Q}_area_indicators.csv")
-    assert long_rows[0] == ["quarter", "period_type", "period", "area_level", "area_code",
-                            "area_name", "parent_code", "indicator", "value", "status"]  # fmt: skip
+    assert long_rows[0] == ["Kwartaal", "Soort periode", "Periode", "Niveau", "Gebiedscode",
+                            "Gebiedsnaam", "Ligt in", "Indicator", "Omschrijving", "Waarde",
+                            "Status"]  # fmt: skip
     expected = published(
         monitor_path,
-        "select area_code, indicator, value, status from main.area_indicators "
-        "where quarter = ? order by area_level, area_code, indicator",
+        "select area_code, indicator, value, "
+        "case status when 'published' then 'gepubliceerd' else 'geheim' end "
+        "from main.area_indicators where quarter = ? order by area_level, area_code, indicator",
     )
-    got = [(c[4], c[7], number(c[8]), c[9]) for c in long_rows[1:]]
+    got = [(c[4], c[7], number(c[9]), c[10]) for c in long_rows[1:]]
     assert got == expected
+    texts = indicator_texts()
+    assert all(c[8] == texts[c[7]].label for c in long_rows[1:])
     assert {c[5] for c in long_rows[1:] if c[4] in NASTY} == {"'" + n for n in NASTY.values()}
-    suppressed = [c for c in long_rows[1:] if c[9] == "suppressed"]
-    assert suppressed and all(c[8] == "" for c in suppressed)
-    decimals = [c[8] for c in long_rows[1:] if "," in c[8]]
-    assert decimals and not any("." in c[8] or "e" in c[8].lower() for c in long_rows[1:])
+    suppressed = [c for c in long_rows[1:] if c[10] == "geheim"]
+    assert suppressed and all(c[9] == "geheim" for c in suppressed)
+    decimals = [c[9] for c in long_rows[1:] if "," in c[9]]
+    numbers = [c[9] for c in long_rows[1:] if c[9] != "geheim"]
+    assert decimals and not any("." in n or "e" in n.lower() for n in numbers)
+
+    dictionary = read_csv(out / f"{Q}_indicatoren.csv")
+    assert dictionary[0][:3] == ["Indicator", "Label", "Definitie"]
+    assert [r[1] for r in dictionary[1:]] == labels()
+
+
+def test_dutch_excel_reads_the_numbers(monitor_path: Path, tmp_path: Path) -> None:
+    """What Dutch Excel does on a double-click: UTF-8 by its BOM, a column per ``;``, a number
+    in nl_NL notation (parsed here with babel's nl_NL rules), anything else as text."""
+    path = export_quarter(monitor_path, Q, "wijk", tmp_path)[0]
+    data = path.read_bytes()
+    assert data.startswith(codecs.BOM_UTF8)
+    lines = data.decode("utf-8-sig").split("\r\n")
+    header, *rows = [line.split(";") for line in lines if line]
+    assert header == KEY_HEADERS + labels() and all(len(r) == len(header) for r in rows)
+    expected = published(
+        monitor_path, "select * from main.wijk where quarter = ? order by area_code"
+    )
+    for cells, row in zip(rows, expected, strict=True):
+        for cell, value in zip(cells[6:], row[6:], strict=True):
+            if value is None:
+                assert cell == "geheim"
+                with pytest.raises(NumberFormatError):
+                    parse_decimal(cell, locale="nl_NL", strict=True)
+            else:
+                assert float(parse_decimal(cell, locale="nl_NL", strict=True)) == value
+
+
+def test_exports_are_readable_by_colleagues(monitor_path: Path, tmp_path: Path) -> None:
+    """0644 whatever the umask, like the published file."""
+    old = os.umask(0o077)
+    try:
+        paths = export_quarter(monitor_path, Q, "all", tmp_path / "csv")
+        paths += export_quarter(monitor_path, Q, "all", tmp_path / "xlsx", "xlsx")
+    finally:
+        os.umask(old)
+    assert paths and {stat.S_IMODE(p.stat().st_mode) for p in paths} == {0o644}
+
+
+def test_the_workbook_has_labels_numbers_and_geheim(monitor_path: Path, tmp_path: Path) -> None:
+    (path,) = export_quarter(monitor_path, Q, "all", tmp_path, "xlsx")
+    assert path.name == f"{Q}_all.xlsx"
+    book = load_workbook(path, read_only=True)
+    assert book.sheetnames == ["gemeente", "wijk", "buurt", "alle cellen", "indicatoren"]
+    kinds = {e.indicator: e.decimalen for e in entries()}
+    for level in ("gemeente", "wijk", "buurt"):
+        header, *rows = book[level].iter_rows(values_only=True)
+        assert list(header) == KEY_HEADERS + labels()
+        expected = published(
+            monitor_path, f"select * from main.{level} where quarter = ? order by area_code"
+        )
+        assert len(rows) == len(expected)
+        for cells, row in zip(rows, expected, strict=True):
+            assert cells[4].startswith("'") == (row[3] in NASTY)
+            for name, cell, value in zip(indicator_names(), cells[6:], row[6:], strict=True):
+                if value is None:
+                    assert cell == "geheim"
+                else:
+                    assert isinstance(cell, int | float) and cell == value  # a number
+                    assert cell == round(cell, kinds[name])
+    header, *cells = book["alle cellen"].iter_rows(values_only=True)
+    assert header[-2:] == ("Waarde", "Status")
+    assert {c[-1] for c in cells} == {"gepubliceerd", "geheim"}
+    assert all((c[-2] == "geheim") == (c[-1] == "geheim") for c in cells)
+    assert not any(
+        isinstance(v, str) and v[:1] in ("=", "+", "-", "@")
+        for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row
+    )  # fmt: skip
 
 
 def test_no_cell_starts_a_formula(monitor_path: Path, tmp_path: Path) -> None:
@@ -156,3 +248,16 @@ def test_refuses_what_is_not_published(monitor_path: Path, tmp_path: Path) -> No
     with pytest.raises(ValueError, match="unknown level 'straat'"):
         export_quarter(monitor_path, Q, "straat", tmp_path)
     assert list(tmp_path.glob("*.csv")) == []
+
+
+def test_a_file_published_before_the_dictionary_is_exported_with_the_seed_labels(
+    monitor_path: Path, tmp_path: Path
+) -> None:
+    """A monitor.duckdb of before docs/migrations.md note 4 has no table indicatoren."""
+    old = tmp_path / "old" / "monitor.duckdb"
+    old.parent.mkdir()
+    old.write_bytes(monitor_path.read_bytes())
+    with duckdb.connect(str(old)) as con:
+        con.execute("drop table indicatoren")
+    (path,) = export_quarter(old, Q, "wijk", tmp_path / "out")
+    assert read_csv(path)[0] == KEY_HEADERS + labels()

@@ -112,7 +112,8 @@ def test_monitor_holds_only_area_rows_without_small_counts(run_dir: Path) -> Non
     counts = [i.name for i in indicators() if i.kind == "count"]
     with duckdb.connect(str(run_dir / "monitor.duckdb"), read_only=True) as con:
         tables = {t for _, t, _ in columns(con)}
-        assert tables == {"area_indicators", "buurt", "wijk", "gemeente", "publication_log"}
+        assert tables == {"area_indicators", "buurt", "wijk", "gemeente", "publication_log",
+                          "indicatoren", "buurt_leesbaar", "wijk_leesbaar", "gemeente_leesbaar"}  # fmt: skip
         levels = con.execute(
             "select area_level, count(*) from area_indicators group by 1 order by 1"
         ).fetchall()
@@ -135,5 +136,12 @@ def test_monitor_holds_only_area_rows_without_small_counts(run_dir: Path) -> Non
             small_wide = " or ".join(f'("{c}" >= 1 and "{c}" <= 9)' for c in counts)
             rows = con.execute(f"select area_code from {level} where {small_wide}").fetchall()
             assert rows == [], level
+            labels = [label for (label,) in con.execute(
+                "select label from indicatoren where soort = 'aantal'").fetchall()]  # fmt: skip
+            assert len(labels) == len(counts)
+            small_text = " or ".join(f'"{c}" in (' + ", ".join(f"'{n}'" for n in range(1, 10)) + ")"
+                                     for c in labels)  # fmt: skip
+            rows = con.execute(f"select 1 from {level}_leesbaar where {small_text}").fetchall()
+            assert rows == [], f"{level}_leesbaar"
         assert personal_columns(con) == set()
         assert personal_data(column_values(con), any_nine_digits=False) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,8 +17,16 @@ import pandas as pd
 import pytest
 
 from demo.sample_publication import sample_frames, write_tables
-from orchestration import publish
-from orchestration.contract import PUBLISHED_COLUMNS, wide_columns
+from orchestration import dictionary, publish
+from orchestration.contract import (
+    LEVELS,
+    PUBLISHED_COLUMNS,
+    ContractError,
+    indicator_names,
+    wide_columns,
+)
+from orchestration.dictionary import entries
+from orchestration.parameters import indicator_kinds, indicator_texts, indicators
 from orchestration.publish import PublishError, publish_quarter
 
 REPO = Path(__file__).resolve().parent.parent
@@ -72,8 +81,15 @@ def test_publish_writes_the_published_schema(warehouse: Path, monitor_path: Path
     assert result.quarters == [Q3] and result.rows == 7 * 24 and not result.replaced
     assert result.areas == {"gemeente": 1, "wijk": 2, "buurt": 4}
     tables = dict(query(monitor_path, "select table_name, comment from duckdb_tables()"))
-    assert set(tables) == {"area_indicators", "buurt", "wijk", "gemeente", "publication_log"}
-    assert all(comment for comment in tables.values())  # documented for analysts
+    assert set(tables) == {
+        "area_indicators", "buurt", "wijk", "gemeente", "publication_log", "indicatoren",
+        "buurt_leesbaar", "wijk_leesbaar", "gemeente_leesbaar",
+    }  # fmt: skip
+    comments = [*tables.values(),
+                *(c for (c,) in query(monitor_path, "select comment from duckdb_columns() where not internal"))]  # fmt: skip
+    assert all(comments)  # every table and column documented for analysts
+    # ... in the file itself: no pointer to a file the analyst does not have
+    assert not [c for c in comments if re.search(r"seeds/|\.csv|\.md\b|MONITOR", c)]
     columns = query(
         monitor_path,
         "select column_name, data_type from duckdb_columns() "
@@ -122,6 +138,97 @@ def test_wide_tables_carry_the_long_values(warehouse: Path, monitor_path: Path) 
             assert value is None and pd.isna(shown)
         else:
             assert shown == value
+
+
+def test_counts_are_whole_numbers_and_rates_rounded(warehouse: Path, monitor_path: Path) -> None:
+    """Counts are BIGINT in the wide tables; every value is rounded to its kind's decimals
+    (seeds/indicator_kinds.csv), and is the candidate's value so rounded."""
+    do_publish(warehouse, Q3, monitor_path)
+    kinds = {e.indicator: e for e in entries()}
+    types = dict(query(monitor_path, "select column_name, data_type from duckdb_columns() "
+                       "where table_name = 'buurt'"))  # fmt: skip
+    for name, entry in kinds.items():
+        assert types[name] == ("BIGINT" if entry.decimalen == 0 else "DOUBLE"), name
+    assert {e.decimalen for e in kinds.values()} >= {0, 1}
+    candidate = sample_frames(Q3)["candidate"].set_index(["area_code", "indicator"])["value"]
+    long = query(monitor_path, "select area_code, indicator, value from monitor.area_indicators "
+                 "where status = 'published'")  # fmt: skip
+    unrounded = 0
+    for area_code, indicator, value in long:
+        digits = kinds[indicator].decimalen
+        assert value == round(value, digits), (area_code, indicator, value)
+        true = candidate[(area_code, indicator)]
+        assert abs(value - true) <= 0.5 * 10**-digits + 1e-9, (area_code, indicator)
+        unrounded += value != true
+    assert unrounded > 0, "the sample has rates with more decimals than published"
+
+
+def test_the_dictionary_describes_every_indicator(warehouse: Path, monitor_path: Path) -> None:
+    do_publish(warehouse, Q3, monitor_path)
+    rows = query(monitor_path, "select indicator, label, definitie, soort, eenheid, teller, noemer, "
+                 "decimalen, niveaus, perioden from monitor.indicatoren order by volgorde")  # fmt: skip
+    assert [r[0] for r in rows] == indicator_names()
+    texts = indicator_texts()
+    held = {
+        (ind, level, period)
+        for ind, level, period in query(
+            monitor_path, "select indicator, area_level, period_type from monitor.area_indicators"
+        )
+    }
+    for name, label, definitie, soort, eenheid, teller, noemer, _, niveaus, perioden in rows:
+        assert (label, definitie) == (texts[name].label, texts[name].definitie)
+        assert soort in {"aantal", "verhouding", "mediaan"} and eenheid
+        assert niveaus == [lvl for lvl in LEVELS if any((name, lvl, p) in held for p in perioden)]
+        assert set(perioden) == {p for i, _, p in held if i == name}
+        if soort == "verhouding":
+            assert teller in indicator_names() and noemer in indicator_names()
+    assert len({r[1] for r in rows}) == len(rows), "labels are column names: unique"
+
+
+def test_every_indicator_has_a_dutch_label() -> None:
+    """A new indicator in seeds/indicators.csv needs its label and definition in
+    seeds/indicator_labels.csv (else it is published under its name)."""
+    assert set(indicator_texts()) == set(indicator_names())
+
+
+def test_an_indicator_without_a_label_is_published_under_its_name(monkeypatch) -> None:
+    texts = dict(indicator_texts())
+    del texts["pct_hulp"]
+    monkeypatch.setattr(dictionary, "indicator_texts", lambda: texts)
+    entry = next(e for e in dictionary.entries() if e.indicator == "pct_hulp")
+    omschrijving = next(i.omschrijving for i in indicators() if i.name == "pct_hulp")
+    assert (entry.label, entry.definitie) == ("pct_hulp", omschrijving)
+
+
+def test_an_indicator_kind_without_a_rounding_is_refused(monkeypatch) -> None:
+    kinds = {k: v for k, v in indicator_kinds().items() if k != "median"}
+    monkeypatch.setattr(dictionary, "indicator_kinds", lambda: kinds)
+    with pytest.raises(ContractError, match="mediaan_bedrag has kind 'median'"):
+        dictionary.entries()
+
+
+def test_readable_tables_say_geheim_under_labels(warehouse: Path, monitor_path: Path) -> None:
+    do_publish(warehouse, Q3, monitor_path)
+    labels = [label for (label,) in query(
+        monitor_path, "select label from monitor.indicatoren order by volgorde")]  # fmt: skip
+    for level in LEVELS:
+        with duckdb.connect(str(monitor_path), read_only=True) as con:
+            result = con.execute(f"select * from monitor.{level}_leesbaar")
+            header = [d[0] for d in result.description]
+            readable = result.fetchall()
+            numbers = con.execute(f"select * from monitor.{level}").fetchall()
+        assert header[6:] == labels and header[:6] == ["Kwartaal", "Soort periode", "Periode",
+                                                      "Gebiedscode", "Gebiedsnaam", "Ligt in"]  # fmt: skip
+        assert len(readable) == len(numbers) > 0
+        for text_row, row in zip(readable, numbers, strict=True):
+            assert text_row[:6] == row[:6]
+            for text, value in zip(text_row[6:], row[6:], strict=True):
+                if value is None:
+                    assert text == "geheim"
+                else:
+                    assert "." not in text and float(text.replace(",", ".")) == value
+    assert query(monitor_path, "select count(*) from monitor.buurt_leesbaar "
+                 "where \"% bereikt\" = 'geheim'")[0][0] > 0  # fmt: skip
 
 
 def test_other_quarters_stay_and_a_republished_quarter_is_replaced(
@@ -262,7 +369,7 @@ def test_failed_gate_means_no_publication(warehouse: Path, monitor_path: Path) -
 KILL_SCRIPT = textwrap.dedent("""
     import sys, time
     import duckdb
-    from orchestration import publish
+    from orchestration import dictionary, publish
 
     warehouse, quarter, target, pause_at = sys.argv[1:5]
 

@@ -1,27 +1,35 @@
 """The quarterly HTML report, on a real monitor.duckdb made by the real publication code:
 the four charts are there, every figure on the page is a published cell (suppressed ones say
-"geheim"), and the page refers to nothing online."""
+"geheim") in Dutch notation, every wijk is on it, changes against the previous quarter and the
+four-quarter period are shown, and the page refers to nothing online."""
 
 from __future__ import annotations
 
+import html
 import re
+from datetime import UTC
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
+from babel.numbers import parse_decimal
 
+from orchestration import report
+from orchestration.contract import QUARTERLY
 from orchestration.report import write_report
 from orchestration.settings import Paths
 
-from .published_sample import publish_sample
+from .published_sample import YEAR, history, publish_sample
 
 Q2, Q3 = "2026Q2", "2026Q3"
 CHARTS = [
-    "Buurten with the most signals per 1,000 households",
-    "Reach and help acceptance per wijk",
-    "Partner mix",
-    "Trend over quarters",
+    "Buurten met de meeste signalen per 1.000 huishoudens",
+    "Bereik en hulp per wijk",
+    "Partnermix",
+    "Verloop over de kwartalen",
 ]
 
 
@@ -51,8 +59,8 @@ class Marks(HTMLParser):
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    """Two quarters of the gate's sample candidate, published into monitor.duckdb."""
-    return publish_sample(tmp_path_factory.mktemp("report"), [Q2, Q3])
+    """Two quarters of the gate's sample candidate, both period types, published."""
+    return publish_sample(tmp_path_factory.mktemp("report"), [Q2, Q3], history)
 
 
 def read_report(paths: Paths, quarter: str) -> tuple[str, Marks]:
@@ -62,12 +70,22 @@ def read_report(paths: Paths, quarter: str) -> tuple[str, Marks]:
     return page, marks
 
 
-def published_cells(paths: Paths) -> dict[tuple[str, str, str], tuple[float | None, str]]:
+Cells = dict[tuple[str, str, str, str], tuple[float | None, str]]
+
+
+def published_cells(paths: Paths) -> Cells:
+    """(quarter, period type, area, indicator) -> (value, status) of the published file."""
     with duckdb.connect(str(paths.monitor), read_only=True) as con:
         rows = con.execute(
-            "select quarter, area_code, indicator, value, status from monitor.area_indicators"
+            "select quarter, period_type, area_code, indicator, value, status "
+            "from monitor.area_indicators"
         ).fetchall()
-    return {(q, a, i): (v, s) for q, a, i, v, s in rows}
+    return {(q, p, a, i): (v, s) for q, p, a, i, v, s in rows}
+
+
+def key(e: dict[str, str], indicator: str | None = None) -> tuple[str, str, str, str]:
+    return (e["data-quarter"], e["data-period-type"], e["data-area"],
+            indicator or e["data-indicator"])  # fmt: skip
 
 
 def test_the_report_is_one_self_contained_file(published: Paths) -> None:
@@ -95,22 +113,26 @@ def test_every_figure_on_the_page_is_a_published_cell(published: Paths) -> None:
         assert len(figures) > 15
         suppressed_shown = 0
         for e in figures:
-            key = (e["data-quarter"], e["data-area"], e["data-indicator"])
-            assert key in cells, f"{key} is not a published cell"
-            value, status = cells[key]
+            cell = key(e)
+            assert cell in cells, f"{cell} is not a published cell"
+            value, status = cells[cell]
             if "data-value" in e:
-                assert status == "published", f"{key} is suppressed but shown"
-                assert float(e["data-value"]) == pytest.approx(value), key
+                assert status == "published", f"{cell} is suppressed but shown"
+                assert float(e["data-value"]) == pytest.approx(value), cell
+                if e["tag"] == "td":  # Dutch notation, as many decimals as published
+                    assert parse_decimal(e["text"], locale="nl_NL", strict=True) == Decimal(
+                        e["data-value"]
+                    ), e
             else:
-                assert status == "suppressed", f"{key} is published but shown as geheim"
+                assert status == "suppressed", f"{cell} is published but shown as geheim"
                 if e["tag"] not in {"rect", "circle"}:
                     assert e["text"].strip() == "geheim", e
                 suppressed_shown += 1
         assert suppressed_shown > 0, "the sample has suppressed cells the report must show"
         for e in marks.elements:
             for indicator in e.get("data-suppressed", "").split():
-                key = (e["data-quarter"], e["data-area"], indicator)
-                assert cells[key][1] == "suppressed", f"{key} drawn as suppressed but published"
+                cell = key({"data-period-type": QUARTERLY, **e}, indicator)
+                assert cells[cell][1] == "suppressed", f"{cell} drawn as suppressed but published"
         assert {e["data-quarter"] for e in figures} <= {Q2, Q3}
 
 
@@ -125,8 +147,12 @@ def test_charts_rank_and_follow_the_published_values(published: Paths) -> None:
     expected = sorted(
         (
             v
-            for (q, a, i), (v, _) in cells.items()
-            if q == Q3 and a.startswith("BU") and i == "signalen_per_1000_hh" and v is not None
+            for (q, p, a, i), (v, _) in cells.items()
+            if q == Q3
+            and p == QUARTERLY
+            and a.startswith("BU")
+            and i == "signalen_per_1000_hh"
+            and v is not None
         ),
         reverse=True,
     )
@@ -141,3 +167,92 @@ def test_charts_rank_and_follow_the_published_values(published: Paths) -> None:
     assert [e["data-quarter"] for e in earlier.elements if e["tag"] == "circle"] == [Q2], (
         "a report shows no quarter after its own"
     )
+
+
+def visible_text(page: str) -> str:
+    page = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def test_every_wijk_is_on_the_page_under_its_code(published: Paths, monkeypatch) -> None:
+    """Every wijk, not only the ones the charts rank (here the chart shows one)."""
+    monkeypatch.setattr(report, "TOP_WIJKEN", 1)
+    with duckdb.connect(str(published.monitor), read_only=True) as con:
+        wijken = con.execute(
+            "select period_type, area_code, area_name from monitor.wijk where quarter = ?", [Q3]
+        ).fetchall()
+    _, marks = read_report(published, Q3)
+    rows = [e for e in marks.elements if e["tag"] == "tr" and e.get("id", "").startswith("WK")]
+    for period_type, code, _ in wijken:
+        shown = [r for r in rows if r["id"] == code]
+        assert shown, f"wijk {code} is not findable"
+        cells = [e for e in marks.elements if e.get("data-area") == code
+                 and e.get("data-period-type") == period_type and e["tag"] == "td"]  # fmt: skip
+        assert cells, (code, period_type)
+    names = {e["text"].strip() for e in marks.elements if e["tag"] == "td"}
+    assert {name for _, _, name in wijken} <= names
+    assert {p for p, _, _ in wijken} == {QUARTERLY, YEAR}
+
+
+def test_changes_against_the_previous_quarter(published: Paths) -> None:
+    cells = published_cells(published)
+    _, marks = read_report(published, Q3)
+    changes = [e for e in marks.elements if "data-change" in e]
+    assert {e["data-period-type"] for e in changes} == {QUARTERLY, YEAR}
+    assert {e["data-change"] for e in changes} == {"hh_met_signaal", "signalen_per_1000_hh"}
+    differences = 0
+    for e in changes:
+        now = cells[key(e, e["data-change"])]
+        before = cells[(Q2, *key(e, e["data-change"])[1:])]
+        if now[1] == "published" and before[1] == "published":
+            assert float(e["data-value"]) == pytest.approx(now[0] - before[0], abs=0.05), e
+            assert parse_decimal(e["text"], locale="nl_NL") == Decimal(e["data-value"])
+            assert e["text"].startswith("+") == (float(e["data-value"]) > 0)
+            differences += float(e["data-value"]) != 0
+        else:
+            assert e["text"] == "geheim" and "data-value" not in e
+    assert differences > 0
+    _, first = read_report(published, Q2)
+    assert {e["text"] for e in first.elements if "data-change" in e} == {"–"}
+
+
+def test_the_four_quarter_period_has_its_own_tables(published: Paths) -> None:
+    _, marks = read_report(published, Q3)
+    titles = [e["text"] for e in marks.elements if e["tag"] == "h3"]
+    assert titles == [f"kwartaal {Q3}", "vier kwartalen 2025Q4-2026Q3"] * 2
+    year = [
+        e for e in marks.elements if e.get("data-period-type") == YEAR and "data-indicator" in e
+    ]
+    assert {e["data-area"][:2] for e in year} == {"GM", "WK"}
+
+
+def test_information_loss_per_level_period_and_indicator(published: Paths) -> None:
+    cells = published_cells(published)
+    _, marks = read_report(published, Q3)
+    shown = {(e["data-loss"], e["data-level"], e["data-period-type"]): e
+             for e in marks.elements if "data-loss" in e}  # fmt: skip
+    expected: dict[tuple[str, str, str], list[bool]] = {}
+    for (q, period_type, area, indicator), (_, status) in cells.items():
+        if q == Q3:
+            level = {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}[area[:2]]
+            expected.setdefault((indicator, level, period_type), []).append(status == "published")
+    assert set(shown) == set(expected)
+    for cell, flags in expected.items():
+        assert float(shown[cell]["data-value"]) == pytest.approx(sum(flags) / len(flags))
+        assert shown[cell]["text"].endswith("%")
+
+
+def test_dutch_definitions_and_a_time_with_its_zone(published: Paths) -> None:
+    page, _ = read_report(published, Q3)
+    text = visible_text(page)
+    with duckdb.connect(str(published.monitor), read_only=True) as con:
+        dictionary = con.execute("select label, definitie from monitor.indicatoren").fetchall()
+        (published_at,) = con.execute(
+            "select max(published_at) from monitor.publication_log where quarter = ?", [Q3]
+        ).fetchone()
+    for label, definitie in dictionary:
+        assert label in text and definitie in text
+    local = published_at.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Amsterdam"))
+    assert f"om {local:%H:%M} Midden-Europese" in text
+    for english in ("Published", "Reach", "Trend", "suppressed", "households", "signals"):
+        assert english not in text, english

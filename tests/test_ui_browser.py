@@ -18,8 +18,9 @@ Artifacts: ``$PYTEST_ARTIFACTS/ui/`` or else ``test-artifacts/ui/`` in the repos
 (git-ignored), per page a screenshot and the page's text: ``asset_lineage``,
 ``publish_group``, ``match_rates`` (the match rates per partner on the dbt model),
 ``suppressions`` (suppressions per level, with text bars, on the protected candidate),
-``checks`` (the gate's checks on the candidate) and ``published`` (the publication's events),
-each ``.png`` and ``.txt``.
+``checks`` (the gate's checks on the candidate), ``published`` (the publication's events) and
+``report`` (the quarterly report of a sample publication, as Chromium renders it; that test
+needs no Dagster), each ``.png`` and ``.txt``.
 
 Needs Debian's ``chromium`` package (``apt-get install -y chromium``; ``.ci/run`` installs it).
 Without it the test fails and says so: the UI is part of what this project delivers.
@@ -55,9 +56,11 @@ from dagster import DagsterInstance, RunsFilter
 from orchestration.definitions import defs
 from orchestration.gate.check import gate_checks
 from orchestration.jobs import QUARTERLY_JOB_NAME
+from orchestration.report import write_report
 
 from .conftest import BIN, REPO, monitor_env
 from .pipeline_support import match_statuses
+from .published_sample import history, publish_sample
 
 pytestmark = pytest.mark.e2e
 
@@ -550,3 +553,37 @@ def test_the_ui_shows_the_gate_checks_and_the_publication(
     )  # fmt: skip
     assert re.search(rf"\bprimary_suppressions {primary}\b", text), text[:2000]
     assert re.search(rf"\bsecondary_suppressions {secondary}\b", text), text[:2000]
+
+
+def test_chromium_shows_the_report_in_dutch(chromium: Path, tmp_path) -> None:
+    """The quarterly report as a person sees it in a browser (the whole page in the
+    screenshot ``report.png``): Dutch headings and labels, Dutch numbers, "geheim" where a figure is suppressed, the wijk
+    findable by name and code, the change against the previous quarter, the definitions and a
+    time with its zone; nothing in English."""
+    paths = publish_sample(tmp_path, ["2026Q2", "2026Q3"], history)
+    page = write_report(paths, "2026Q3")
+    with duckdb.connect(str(paths.monitor), read_only=True) as con:
+        wijk_code, wijk_name = con.execute(
+            "select area_code, area_name from monitor.wijk where quarter = '2026Q3' "
+            "and pct_bereikt is null limit 1"
+        ).fetchone()
+        (huishoudens,) = con.execute(
+            "select huishoudens from monitor.gemeente where quarter = '2026Q3' "
+            "and period_type = 'kwartaal'"
+        ).fetchone()
+        labels = [
+            label for (label,) in con.execute("select label from monitor.indicatoren").fetchall()
+        ]
+    text = look(chromium, tmp_path / "profile", page.as_uri(), "report", (1400, 5200))
+    assert "Vroegsignalering buurtmonitor 2026Q3" in text
+    for heading in ("Gemeenten", "Alle wijken", "Informatieverlies", "Definities",
+                    "t.o.v. vorig kwartaal", "vier kwartalen 2025Q4-2026Q3"):  # fmt: skip
+        assert heading in text, heading
+    assert all(label in text for label in labels)
+    assert f"{wijk_name} {wijk_code}" in text  # the reader's wijk, by name and code
+    assert text.count("geheim") > 5
+    assert f"{huishoudens // 1000}.{huishoudens % 1000:03d}" in text  # 2.160, not 2,160 or 2 160
+    assert re.search(r"\b\d+,\d\b", text) and not re.search(r"\b\d+\.\d\b", text)
+    assert re.search(r"om \d\d:\d\d Midden-Europese (standaard|zomer)tijd", text)
+    for english in ("Published", "Reach", "Trend over", "suppressed", "households", "signals"):
+        assert english not in text, english

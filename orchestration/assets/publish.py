@@ -21,7 +21,8 @@ from orchestration.resources import MonitorResource
     kinds={"duckdb"},
     **QUARTERLY_WAREHOUSE_ASSET,
     description="The published quarter in monitor.duckdb (monitor.area_indicators, buurt, wijk, "
-    "gemeente, publication_log; docs/migrations.md). Replaced atomically; other quarters stay.",
+    "gemeente and their *_leesbaar tables, the indicator dictionary indicatoren, "
+    "publication_log; docs/migrations.md). Replaced atomically; other quarters stay.",
 )
 def published_area_indicators(
     context: AssetExecutionContext, monitor: MonitorResource

@@ -1,0 +1,99 @@
+"""The indicator dictionary and the Dutch words of the published file.
+
+Built from the seeds (``indicators.csv`` for kind, unit, numerator and denominator;
+``indicator_labels.csv`` for the Dutch label and definition; ``indicator_kinds.csv`` for how a
+kind is rounded), so a new indicator appears in the dictionary, the readable tables, the
+exports and the report by itself. An indicator without a row in ``indicator_labels.csv`` is
+published under its name, with the ``omschrijving`` of ``indicators.csv`` as its definition.
+
+Publication writes the dictionary into the file (``monitor.indicatoren``); exports and the
+report read it from there, so they describe the figures as they were published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import duckdb
+
+from orchestration.contract import ContractError, indicator_names
+from orchestration.parameters import indicator_kinds, indicator_texts, indicators
+
+GEHEIM = "geheim"
+"""What a person sees in place of a suppressed figure."""
+
+STATUS_LABELS = {"published": "gepubliceerd", "suppressed": GEHEIM}
+"""The machine codes of ``area_indicators.status`` in the words of the readable tables."""
+
+COLUMN_LABELS = {
+    "quarter": "Kwartaal",
+    "period_type": "Soort periode",
+    "period": "Periode",
+    "area_level": "Niveau",
+    "area_code": "Gebiedscode",
+    "area_name": "Gebiedsnaam",
+    "parent_code": "Ligt in",
+    "indicator": "Indicator",
+    "label": "Omschrijving",
+    "value": "Waarde",
+    "status": "Status",
+}
+"""Headers of the columns that are not indicators, in readable tables and exports."""
+
+DICTIONARY_TABLE = "indicatoren"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One indicator as the dictionary describes it."""
+
+    indicator: str
+    label: str
+    definitie: str
+    soort: str
+    eenheid: str
+    teller: str | None
+    noemer: str | None
+    decimalen: int
+
+
+def entries() -> list[Entry]:
+    """Every published indicator, in ``seeds/indicators.csv`` order."""
+    texts, kinds = indicator_texts(), indicator_kinds()
+    by_name = {ind.name: ind for ind in indicators()}
+    result = []
+    for name in indicator_names():
+        ind = by_name[name]
+        text = texts.get(name)
+        kind = kinds.get(ind.kind)
+        if kind is None:
+            raise ContractError(
+                f"indicator {name} has kind {ind.kind!r}, which seeds/indicator_kinds.csv does "
+                "not define: add its Dutch name and decimals there"
+            )
+        result.append(
+            Entry(
+                indicator=name,
+                label=text.label if text else name,
+                definitie=text.definitie if text else ind.omschrijving,
+                soort=kind.soort,
+                eenheid=ind.unit,
+                teller=ind.numerator,
+                noemer=ind.denominator,
+                decimalen=kind.decimalen,
+            )
+        )
+    return result
+
+
+def published_entries(con: duckdb.DuckDBPyConnection, catalog: str = "monitor") -> dict[str, Entry]:
+    """The dictionary as the published file holds it (``<catalog>.indicatoren``), in order; for
+    a file published before the dictionary existed (docs/migrations.md, 4), the seeds'."""
+    columns = ", ".join(f.name for f in fields(Entry))
+    try:
+        rows = con.execute(
+            f"select {columns} from {catalog}.{DICTIONARY_TABLE} order by volgorde"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return {e.indicator: e for e in entries()}
+    return {row[0]: Entry(*row) for row in rows}
