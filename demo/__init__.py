@@ -2,7 +2,8 @@
 imports this package; the ``monitor generate`` and ``monitor demo`` commands, the tests and
 the benchmarks do.
 
-Demo extract generator: realistic, reproducible landing files for one quarter.
+Demo extract generator: realistic, reproducible landing files for one quarter, or several
+quarters of one city (``generate_quarters``).
 
 Public API (see :mod:`demo.generator`)::
 
@@ -13,6 +14,7 @@ Modules:
 
 - ``geography``  the Amsterdam CBS reference or synthetic gemeenten/wijken/buurten
 - ``population`` BAG addresses, BRP residents in households, benefit and debt-help spells
+- ``history``    what changes between quarters: moves, repeat signals, season and trend
 - ``signals``    partner signals, faults, partner files, case outcomes, ground truth
 - ``dialects``   the per-partner CSV dialect table (``DIALECTS``) and the writer
 - ``names``      word lists for fake personal data, streets and areas

@@ -17,12 +17,15 @@ and the ground truth outside the landing folder (never ingested):
     <data dir>/ground_truth/<quarter>/summary.json
 
 The same config gives byte-identical files. Registers (addresses, residents, spells) depend
-on the seed and the geography only, so every quarter of one seed shares them; signals and
-cases depend on the quarter too.
+on the seed and the geography only, so every quarter of one seed shares them, apart from the
+few households that move each quarter; signals and cases depend on the quarter too, and a
+share of one quarter's signalled households is signalled again the next (``demo.history``).
+``generate_quarters`` writes several quarters in one go.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -35,6 +38,7 @@ import polars as pl
 
 from demo import geography as geo_mod
 from demo.common import day_number
+from demo.history import population_at, rates_for
 from demo.population import (
     GEBRUIKSDOELEN,
     HOUSEHOLD_TYPES,
@@ -150,17 +154,52 @@ def build_geography(config: GeneratorConfig) -> geo_mod.Geography:
 
 def generate(config: GeneratorConfig, paths: Paths) -> GenerationSummary:
     """Write one quarter's landing files and its ground truth; see the module docstring."""
+    return generate_quarters(config, [config.quarter], paths)[0]
+
+
+def generate_quarters(
+    config: GeneratorConfig,
+    quarters: list[str],
+    paths: Paths,
+    on_quarter: Callable[[GenerationSummary], None] | None = None,
+) -> list[GenerationSummary]:
+    """Write several quarters of one city (``config`` with each quarter in turn) in one go:
+    the geography and the registers are built once, each quarter gets its moves, signals and
+    cases (``demo.history``). A quarter's files are the same as :func:`generate` writes for it
+    alone. The first summary's seconds include the shared build; ``on_quarter`` is called
+    with each summary as its quarter is written."""
     started = time.monotonic()
-    parse_quarter(config.quarter)
-    quarter, seed = config.quarter, config.seed
+    for quarter in quarters:
+        parse_quarter(quarter)
     geo = build_geography(config)
-    pop = build_population(geo, seed)
+    base = build_population(geo, config.seed)
+    summaries = []
+    for quarter in quarters:
+        summary = _write_quarter(
+            dataclasses.replace(config, quarter=quarter), geo, base, paths, started
+        )
+        if on_quarter is not None:
+            on_quarter(summary)
+        summaries.append(summary)
+        started = time.monotonic()
+    return summaries
+
+
+def _write_quarter(
+    config: GeneratorConfig,
+    geo: geo_mod.Geography,
+    base: Population,
+    paths: Paths,
+    started: float,
+) -> GenerationSummary:
+    """One quarter's landing files and ground truth, from the city's base registers."""
+    quarter, seed = config.quarter, config.seed
+    pop = population_at(base, seed, quarter)
+    rates = rates_for(config.rates, quarter)
     partner_list = list(partners().values())
-    sig = build_signals(pop, partner_list, quarter, seed, config.rates)
-    partner_files, truth = render_partner_files(
-        sig, pop, geo, partner_list, quarter, seed, config.rates
-    )
-    cases = build_cases(sig, pop, partner_list, quarter, seed, config.rates)
+    sig = build_signals(pop, partner_list, quarter, seed, rates)
+    partner_files, truth = render_partner_files(sig, pop, geo, partner_list, quarter, seed, rates)
+    cases = build_cases(sig, pop, partner_list, quarter, seed, rates)
 
     q_last = day_number(quarter_end(quarter))
     born = pop.person_birth <= q_last

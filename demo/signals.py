@@ -34,6 +34,7 @@ from demo.dialects import (
     render_line,
 )
 from demo.geography import Geography
+from demo.history import arrears_draws
 from demo.names import (
     EMAIL_DOMAINS,
     FIRST_NAMES,
@@ -267,7 +268,7 @@ def build_signals(
         return _empty_signals()
 
     # 1. signalled households: weighted sample without replacement (exponential keys)
-    keys = rng.exponential(size=n_h) / np.exp(1.6 * pop.hh_vulnerability)
+    keys = arrears_draws(n_h, seed, quarter) / np.exp(1.6 * pop.hh_vulnerability)
     m = min(n_h, n_target + 10)
     cand = np.argpartition(keys, m - 1)[:m] if m < n_h else np.arange(n_h)
     cand = cand[np.argsort(keys[cand], kind="stable")]

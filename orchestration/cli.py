@@ -1,6 +1,6 @@
 """The ``monitor`` command: headless use of the pipeline.
 
-    monitor demo                      generate an Amsterdam demo quarter and run it end to end
+    monitor demo                      generate four Amsterdam demo quarters and run them end to end
     monitor generate --quarter 2026Q3 write demo extracts into the landing folder
     monitor run --quarter 2026Q3      run one quarter (or --from/--to for a range) through Dagster
     monitor keygen [--out FILE]       a new random 256-bit pseudonym key (printed, or a 0600 file)
@@ -25,14 +25,17 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from orchestration import settings
 from orchestration.contract import LEVELS
-from orchestration.quarters import parse_quarter, quarter_range
+from orchestration.quarters import parse_quarter, previous_quarter, quarter_range
 
 DEMO_QUARTER = "2026Q3"
 DEMO_SEED = 2026
+DEMO_QUARTERS = 4
+"""Quarters `monitor demo` publishes, up to DEMO_QUARTER: enough for a four-quarter period."""
 
 
 def _say(message: str) -> None:
@@ -338,6 +341,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def demo_quarters(last: str, count: int) -> list[str]:
+    """The ``count`` quarters up to and including ``last`` (the demo's history)."""
+    first = last
+    for _ in range(count - 1):
+        first = previous_quarter(first)
+    return quarter_range(first, last)
+
+
+def _generate_demo(quarters: list[str], scale: float) -> None:
+    """The demo's quarters in one process: the city and its registers are built once."""
+    from demo.generator import GenerationSummary, GeneratorConfig, generate_quarters
+    from demo.provenance import mark_generated
+
+    paths = settings.paths()
+    config = GeneratorConfig(quarter=quarters[-1], seed=DEMO_SEED, scale=scale)
+    _say(f"generating amsterdam extracts for {', '.join(quarters)} (seed {DEMO_SEED})")
+
+    def done(summary: GenerationSummary) -> None:
+        mark_generated(paths, summary.quarter, replace(config, quarter=summary.quarter))
+        _say(f"done: {summary}")
+
+    generate_quarters(config, quarters, paths, on_quarter=done)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ[settings.DEMO_ENV] = "1"
     paths = settings.paths()
@@ -346,24 +373,61 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"demo mode: pseudonyms use a generated key in {paths.demo_key_file} "
             "(production sets MONITOR_PSEUDONYM_KEY)"
         )
-    if not paths.landing_dir(args.quarter).exists():
-        cmd_generate(
-            argparse.Namespace(
-                quarter=args.quarter,
-                seed=DEMO_SEED,
-                geography="amsterdam",
-                scale=args.scale,
-                households=None,
-            )
-        )
-    else:
-        _say(f"landing/{args.quarter} already holds files: using them")
-    ok = run_quarters([args.quarter])
+    quarters = demo_quarters(args.quarter, args.quarters)
+    missing = [q for q in quarters if not paths.landing_dir(q).exists()]
+    for quarter in sorted(set(quarters) - set(missing)):
+        _say(f"landing/{quarter} already holds files: using them")
+    if missing:
+        _generate_demo(missing, args.scale)
+    from orchestration.eventlog import event_log_without_fsync
+
+    with event_log_without_fsync(_dagster_home()):  # the demo's run history: docs/runbook.md
+        ok = run_quarters(quarters)
     from orchestration.status import print_publication_summary
 
-    print_publication_summary(paths, args.quarter)
-    _print_linkage(paths, args.quarter)
+    print_publication_summary(paths, quarters[-1])
+    _print_linkage(paths, quarters[-1])
+    _print_history(paths, quarters)
     return 0 if ok else 1
+
+
+def _print_history(paths: settings.Paths, quarters: list[str]) -> None:
+    """The demo's quarters as published: the gemeente's figures per period (the change between
+    quarters), and where to look."""
+    from orchestration.contract import QUARTERLY
+    from orchestration.status import _query, _table
+
+    shown = ["huishoudens", "hh_met_signaal", "signalen", "signalen_per_1000_hh"]
+    columns = ", ".join(f"max(value) filter (indicator = '{name}')" for name in shown)
+    rows = _query(
+        paths.monitor,
+        f"select period, period_type, area_name, {columns} from monitor.area_indicators "
+        f"where area_level = 'gemeente' and quarter in ({', '.join('?' for _ in quarters)}) "
+        "group by period, period_type, area_code, area_name "
+        "order by period_type = ? desc, period, area_code",
+        [*quarters, QUARTERLY],
+    )
+    if not rows:
+        return
+    print("\nPublished periods (gemeente):")
+    print(
+        _table(
+            ["period", "type", "gemeente", "huishoudens", "hh met signaal", "signalen", "per 1000"],
+            rows,
+        )
+    )
+    published = sorted({row[0] for row in rows if row[1] == QUARTERLY})
+    if not any(row[1] != QUARTERLY for row in rows):
+        print(
+            "Four-quarter figures are computed in the warehouse but not published "
+            "(seeds/periods.csv: `published`)."
+        )
+    print(f"\nPublished file: {paths.monitor} (quarters {', '.join(published)})")
+    for quarter in published:
+        report = paths.reports / f"buurtmonitor_{quarter}.html"
+        if report.exists():
+            print(f"Report {quarter}: {report}")
+    print("`monitor status` shows every quarter; `monitor ui` the runs, checks and lineage.")
 
 
 def _print_linkage(paths: settings.Paths, quarter: str) -> None:
@@ -494,8 +558,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, help="folder (default: <data dir>/exports)")
     export.set_defaults(func=cmd_export)
 
-    demo = sub.add_parser("demo", help="generate an Amsterdam quarter and run it end to end")
-    demo.add_argument("--quarter", type=_quarter_arg, default=DEMO_QUARTER)
+    demo = sub.add_parser(
+        "demo", help="generate Amsterdam quarters (a year of history) and run them end to end"
+    )
+    demo.add_argument("--quarter", type=_quarter_arg, default=DEMO_QUARTER, help="the last quarter")
+    demo.add_argument(
+        "--quarters",
+        type=int,
+        choices=range(1, 9),
+        default=DEMO_QUARTERS,
+        metavar="N",
+        help=f"how many quarters up to --quarter (1 to 8; default {DEMO_QUARTERS})",
+    )
     demo.add_argument("--scale", type=float, default=1.0)
     demo.set_defaults(func=cmd_demo)
 

@@ -268,3 +268,33 @@ def test_docs_are_one_offline_page_of_the_project_and_the_warehouse(published, t
     assert '"hh_met_signaal"' in html  # a column of the warehouse's catalog
     assert not re.search(r"""<(?:script|link|img|iframe)[^>]+(?:src|href)=["']?https?://""", html)
     assert not re.search(r"@import\s+url\(\s*['\"]?https?://", html)
+
+
+def test_demo_publishes_several_quarters_and_says_where_to_look(run_monitor) -> None:
+    """`monitor demo` generates its quarters in one process and publishes each; at the end it
+    prints the published periods, the file and a report per quarter (two small quarters of
+    the Amsterdam city here; the default is four at full size)."""
+    import re
+    from pathlib import Path
+
+    result = run_monitor("demo", "--quarters", "2", "--scale", "0.02")
+    out = result.stdout
+    quarters = ["2026Q2", "2026Q3"]
+    assert re.search(r"generating amsterdam extracts for 2026Q2, 2026Q3 \(seed \d+\)", out), out
+    for quarter in quarters:
+        assert f"{quarter}: succeeded" in out, out
+        assert (run_monitor.data_dir / "landing" / quarter / "GENERATED.json").exists()
+    monitor_file = run_monitor.data_dir / "monitor.duckdb"
+    assert f"Published file: {monitor_file} (quarters 2026Q2, 2026Q3)" in out, out
+    reports = re.findall(r"^Report (\d{4}Q\d): (\S+)$", out, re.MULTILINE)
+    assert [q for q, _ in reports] == quarters and all(Path(p).exists() for _, p in reports)
+    with duckdb.connect(str(monitor_file), read_only=True) as con:
+        logged = con.execute("select quarter, synthetic from monitor.publication_log").fetchall()
+        per_quarter = con.execute(
+            "select quarter, value from monitor.area_indicators where area_level = 'gemeente' "
+            "and period_type = 'kwartaal' and indicator = 'signalen' order by quarter"
+        ).fetchall()
+    assert sorted(logged) == [(q, True) for q in quarters]
+    assert [q for q, _ in per_quarter] == quarters
+    for quarter, signalen in per_quarter:  # the gemeente's signals per quarter, as printed
+        assert re.search(rf"^{quarter}\s+kwartaal\s.*\s{int(signalen):,}\s", out, re.M), out
