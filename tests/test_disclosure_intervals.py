@@ -11,11 +11,21 @@ audit that forgets the relation, or accepts a width of ``WIDTH - 1``, fails one 
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
 
+from demo.synthetic_quarter import synthetic_quarter
 from orchestration.disclosure.audit import audit_publication
-from orchestration.disclosure.model import default_relations
+from orchestration.disclosure.lp import attacker_intervals
+from orchestration.disclosure.model import (
+    build_table,
+    default_relations,
+    families,
+    fill_remainders,
+    inner_blocks,
+)
+from orchestration.disclosure.primary import primary_counts
 from orchestration.parameters import disclosure_parameters
 from tests.disclosure_oracle import (
     MIN_COUNT,
@@ -458,3 +468,44 @@ def test_published_cells_that_contradict_each_other(delta: int) -> None:
             f"('GM0999', 'signalen_{g}')" for g in ("energie", "water", "huur", "zorg", "overig")
         )
     )
+
+
+def test_deferred_cells_wait_for_the_repair_and_failures_stay_real() -> None:
+    """``lp`` ``defer`` (protect's repair rounds): where a relaxed block LP proves a cell
+    failing, the component's other open targets wait instead of costing full LPs; every cell
+    still reported failing fails without ``defer`` too, and nothing is lost: each target is
+    proved wide enough, failing, or deferred."""
+    frame = synthetic_quarter(n_gemeenten=1, n_wijken=6, n_buurten=30, seed=7)
+    table = build_table(frame)
+    x = fill_remainders(table)
+    real = np.arange(table.n_cells) < table.n_real * table.k
+    suppressed = np.zeros(table.n_cells, dtype=bool)
+    suppressed[real] = primary_counts(x[real], 10)
+    hidden = suppressed | ~real
+    runs = {
+        defer: attacker_intervals(
+            table.a_eq,
+            table.a_ub,
+            hidden,
+            x,
+            suppressed,
+            np.zeros(table.n_cells),
+            width=10.0,
+            points=[x],
+            blocks=families(table),
+            inner_blocks=inner_blocks(table),
+            local_fail=True,
+            defer=defer,
+        )
+        for defer in (False, True)
+    }
+    eager, lazy = runs[False], runs[True]
+    deferred = lazy.deferred if lazy.deferred is not None else np.zeros(table.n_cells, bool)
+    assert deferred.any() and not deferred[~suppressed].any()
+    with np.errstate(invalid="ignore"):
+        fails_lazy = suppressed & (lazy.width < 10 - 1e-6) & ~deferred
+        fails_eager = suppressed & (eager.width < 10 - 1e-6)
+        proved = lazy.width >= 10 - 1e-6
+    assert fails_lazy.any() and not (fails_lazy & ~fails_eager).any()
+    assert (~suppressed | deferred | fails_lazy | proved).all()
+    assert lazy.n_lp < eager.n_lp  # full-component LPs saved

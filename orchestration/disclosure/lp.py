@@ -34,6 +34,12 @@ about a millisecond however little changes, so the number of LPs is what matters
 
 A cell is reported failing only by an exact LP (stage 4) or by a relaxation (stage 3), so a
 failure is always real; a pass is always proved by two feasible points.
+
+With ``defer`` (the protecting side's repair rounds), stage 3 runs before stage 2, and in a
+component where it proves a cell failing the targets still open are left unresolved
+(``Intervals.deferred``): complements are added first, and the component's full LP (one
+per gemeente once a period spans several quarters: tens of seconds to build and solve) runs
+only in a round where nothing else is left to repair.
 """
 
 from __future__ import annotations
@@ -80,6 +86,9 @@ class Intervals:
     """Failing target cell -> every cell of the relations binding at its min or max."""
     infeasible: list[np.ndarray] = field(default_factory=list)
     """Cells of components with no feasible point (the published table contradicts itself)."""
+    deferred: np.ndarray | None = None
+    """Targets left unresolved (``defer``): neither proved wide enough nor proved failing,
+    because their component had other cells proved failing."""
 
     @property
     def width(self) -> np.ndarray:
@@ -365,6 +374,7 @@ class _Task:
     local_fail: bool
     local_single: bool
     n_explore: int
+    defer: bool
     joint_rounds: int
 
 
@@ -379,6 +389,8 @@ class _TaskResult:
     infeasible: bool
     n_lp: int
     n_lp_local: int
+    deferred: np.ndarray
+    """Per target: left unresolved (``defer``)."""
 
 
 def _solve_task(task: _Task) -> _TaskResult:
@@ -435,8 +447,9 @@ def _solve_task(task: _Task) -> _TaskResult:
             n_lp_local += local.n_solves
             obs_lo[bcols], obs_hi[bcols] = l_lo, l_hi
         todo = todo[obs_hi[todo] - obs_lo[todo] < width - TOL]
-    # 2. Joint rounds on the full LP: many targets pushed to their extremes per LP.
-    if not infeasible and task.joint_rounds and todo.size > 1 and not exact:
+    # 2. Joint rounds on the full LP: many targets pushed to their extremes per LP (with
+    # ``defer``, after stage 3, and only when stage 3 proved nothing failing).
+    if not task.defer and not infeasible and task.joint_rounds and todo.size > 1 and not exact:
         if full is None:
             full, _ = comp_data.model()
         _joint_rounds(full, todo, obs_lo, obs_hi, width, task.joint_rounds, int(cells[0]))
@@ -466,6 +479,15 @@ def _solve_task(task: _Task) -> _TaskResult:
                     if duals is not None and int(q) in duals:
                         binding[int(cells[j])] = task.global_rows[used[sorted(duals[int(q)])]]
         todo = todo[~failed[todo]]
+    deferred = np.zeros(n_cols, dtype=bool)
+    if task.defer and failed.any():  # the repair goes on first: the full LP can wait
+        deferred[todo] = True
+        todo = todo[:0]
+    elif task.defer and not infeasible and task.joint_rounds and todo.size > 1:
+        if full is None:
+            full, _ = comp_data.model()
+        _joint_rounds(full, todo, obs_lo, obs_hi, width, task.joint_rounds, int(cells[0]))
+        todo = todo[obs_hi[todo] - obs_lo[todo] < width - TOL]
     # 4. The full LP, one target at a time (exact).
     if not infeasible and todo.size:
         if full is None:
@@ -487,6 +509,7 @@ def _solve_task(task: _Task) -> _TaskResult:
         infeasible=infeasible,
         n_lp=full.n_solves if full is not None else 0,
         n_lp_local=n_lp_local,
+        deferred=deferred[tgt],
     )
 
 
@@ -537,6 +560,7 @@ def attacker_intervals(
     n_explore: int = 4,
     joint_rounds: int = 12,
     workers: int = 1,
+    defer: bool = False,
 ) -> Intervals:
     """Intervals of the ``targets`` cells (bool masks over all cells).
 
@@ -549,6 +573,9 @@ def attacker_intervals(
     no point is given (their average is the point the local LPs fix the other cells at).
     ``joint_rounds``: at most this many rounds of ``_joint_rounds`` per LP model.
     ``workers``: processes sharing the components (results do not depend on it).
+    ``defer`` (with ``local_fail``): in a component where a relaxed block LP proves a cell
+    failing, leave the targets neither proved wide enough nor failing unresolved
+    (``Intervals.deferred``) instead of solving the component's full LP for them.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
@@ -623,6 +650,7 @@ def attacker_intervals(
                 local_single=local_single,
                 n_explore=n_explore,
                 joint_rounds=joint_rounds,
+                defer=defer and local_fail,
             )
         )
     for task, res in zip(tasks, _run_tasks(tasks, workers), strict=True):
@@ -632,6 +660,10 @@ def attacker_intervals(
             out.infeasible.append(task.cells)
             continue
         out.lo[res.cells], out.hi[res.cells], out.exact[res.cells] = res.lo, res.hi, res.exact
+        if res.deferred.any():
+            if out.deferred is None:
+                out.deferred = np.zeros(n, dtype=bool)
+            out.deferred[res.cells[res.deferred]] = True
         indptr, indices = a_all.indptr, a_all.indices
         for cell, grows in res.binding.items():
             # the columns of the binding rows, read off the CSR arrays directly (fancy row

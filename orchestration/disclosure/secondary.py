@@ -32,9 +32,16 @@ Two stages, both deterministic (stable orders, ties broken by cell index, no ran
 
 Cost of suppressing a cell: ``(value + 1) x level weight x period weight x indicator
 weight``, the weights from ``seeds/suppression_costs.csv`` (1 where it names none): small cells first, buurt before
-wijk before gemeente, and the indicators marked ``last_resort`` there (``huishoudens``, the
-denominator everyone needs) only when nothing else will do. A remainder cell (addresses
-without a buurt) is never a complement: it is not published anyway.
+wijk before gemeente, and the indicators and levels marked ``last_resort`` there
+(``huishoudens``, the denominator everyone needs; the gemeente, whose figures everyone reads)
+only when nothing else will do. So is a 0 whose total is 0 (``_trapped_zeros``): suppressed,
+it stays pinned at 0 until the total goes too, and that cascaded up to the gemeente. A
+remainder cell (addresses without a buurt) is never a complement: it is not published anyway.
+
+With an earlier publication in the table (``fixed``), its suppressed cells are checked once
+the new cells pass, not in every round: what is suppressed later only widens their intervals.
+Likewise a cell that the cheap LPs can neither pass nor fail waits (``lp`` ``defer``) while
+other cells of its component are repaired; the component's full LP runs when none are left.
 """
 
 from __future__ import annotations
@@ -86,11 +93,37 @@ def cell_costs(table: Table, x: np.ndarray) -> np.ndarray:
     return (np.nan_to_num(x) + 1.0) * level_w[cells // k] * ind_w[cells % k]
 
 
+def _last_resort(dimension: str, name: str) -> bool:
+    return bool((c := _cost(dimension, name)) and c.last_resort)
+
+
 def _heavy(table: Table) -> np.ndarray:
-    """Cells of an indicator marked ``last_resort`` (``huishoudens``): complements of last
-    resort."""
-    last = [bool((c := _cost("indicator", n)) and c.last_resort) for n in table.relations.counts]
-    return np.tile(last, table.n_areas)
+    """Cells of an indicator or area level marked ``last_resort`` (``huishoudens``, the
+    gemeente): complements of last resort."""
+    by_indicator = [_last_resort("indicator", n) for n in table.relations.counts]
+    by_level = [_last_resort("area_level", str(lvl)) for lvl in table.area_level]
+    return np.tile(by_indicator, table.n_areas) | np.repeat(by_level, table.k)
+
+
+def _trapped_zeros(table: Table, x: np.ndarray) -> np.ndarray:
+    """Cells of value 0 that are a part of an equality whose total is 0: suppressed, such a
+    cell is pinned at 0 until its total is suppressed too (a zero student count of a wijk
+    under the gemeente's zero), so it is a complement of last resort."""
+    coo = table.a_eq.tocoo()
+    xs = np.nan_to_num(x)
+    total = table.eq_total[coo.row]
+    part = (coo.col != total) & (total >= 0)
+    zero_total = np.zeros(coo.row.size, dtype=bool)
+    zero_total[part] = xs[total[part]] == 0
+    trapped = np.zeros(table.n_cells, dtype=bool)
+    trapped[coo.col[part & zero_total & (xs[coo.col] == 0)]] = True
+    return trapped
+
+
+def _last_resort_cells(table: Table, x: np.ndarray) -> np.ndarray:
+    """Complements only when nothing else will do: the seed's last resorts and trapped
+    zeros."""
+    return _heavy(table) | _trapped_zeros(table, x)
 
 
 class _Rows:
@@ -152,7 +185,7 @@ def local_fixpoint(
     remainder = table.is_remainder(np.arange(table.n_cells))
     hidden = suppressed | remainder
     free = np.ones(table.n_cells, dtype=bool) if fixed is None else ~fixed
-    heavy = _heavy(table)
+    heavy = _last_resort_cells(table, x)
     xs = np.nan_to_num(x)
     seeds = np.flatnonzero(suppressed) if start is None else np.asarray(start)
     queue: deque[int] = deque()
@@ -268,10 +301,14 @@ def protect_counts(
     must not narrow it)."""
     stats = SecondaryStats()
     cost = cell_costs(table, x)
-    heavy = _heavy(table)
+    heavy = _last_resort_cells(table, x)
     remainder = table.is_remainder(np.arange(table.n_cells))
     suppressed = primary.copy() & ~remainder
     free = np.ones(table.n_cells, dtype=bool) if fixed is None else ~fixed
+    # an earlier publication's suppressed cells only need to hold at the end: they are checked
+    # once the new cells pass (suppressing more only widens intervals, so they stay passed)
+    earlier = np.zeros(table.n_cells, dtype=bool) if fixed is None else suppressed & fixed
+    earlier_checked = not earlier.any()
     rows = _Rows(table)
     stats.n_local += local_fixpoint(
         table, x, suppressed, width, cost, rows=rows, lower=lower, fixed=fixed
@@ -282,13 +319,16 @@ def protect_counts(
         _, gemeente = np.unique(table.area_base[gemeente].astype(str), return_inverse=True)
     blocks = families(table)
     inner = inner_blocks(table)
+    deferred = np.zeros(0, dtype=np.int64)  # unresolved while other cells were repaired
     for round_no in range(max_rounds + 1):
         hidden = suppressed | remainder
         started = time.perf_counter()
         # Suppressing more only widens intervals (a constant becomes a variable), so a cell that
         # passed stays passed: after the first round only the failing and new cells are checked.
         targets = (
-            suppressed if scope is None else np.isin(np.arange(table.n_cells), scope) & suppressed
+            suppressed & ~earlier
+            if scope is None
+            else np.isin(np.arange(table.n_cells), scope) & suppressed
         )
         iv = attacker_intervals(
             table.a_eq,
@@ -307,6 +347,7 @@ def protect_counts(
             local_fail=True,
             joint_rounds=joint_rounds,
             workers=workers,
+            defer=round_no < max_rounds,
         )
         stats.lp_seconds += time.perf_counter() - started
         stats.n_lp += iv.n_lp + iv.n_lp_local
@@ -318,8 +359,12 @@ def protect_counts(
         # Intervals.width is computed over every cell on each access: once per round, not
         # once per failing cell (that made a national table's rounds quadratic)
         iv_width = iv.width
+        if iv.deferred is not None:
+            deferred = np.union1d(deferred, np.flatnonzero(iv.deferred))
         with np.errstate(invalid="ignore"):
-            fails = np.flatnonzero(targets & (iv_width < width - TOL))
+            fails = np.flatnonzero(
+                targets & (iv_width < width - TOL) & ~np.isin(np.arange(table.n_cells), deferred)
+            )
         stats.rounds.append(
             {
                 "round": round_no,
@@ -331,8 +376,15 @@ def protect_counts(
                 "seconds": time.perf_counter() - started,
             }
         )
+        if fails.size == 0 and deferred.size:  # the repairs are done: now the full LPs
+            scope, deferred = deferred, np.zeros(0, dtype=np.int64)
+            continue
         if fails.size == 0:
-            break
+            if earlier_checked:
+                break
+            earlier_checked = True
+            scope = np.flatnonzero(earlier)
+            continue
         new: list[int] = []
         for j in fails if round_no < max_rounds else ():
             deficit = width - float(iv_width[j])
@@ -360,7 +412,8 @@ def protect_counts(
                 break  # nothing more can be suppressed: the audit will say which cells fail
             suppressed[cells] = True
             stats.n_whole_components += gems.size
-            scope = np.concatenate([fails, cells])
+            scope = np.concatenate([fails, cells, deferred])
+            deferred = np.zeros(0, dtype=np.int64)
             continue
         new_cells = np.unique(np.array(new, dtype=np.int64))
         suppressed[new_cells] = True
@@ -369,5 +422,6 @@ def protect_counts(
         stats.n_local += local_fixpoint(
             table, x, suppressed, width, cost, start=new_cells, rows=rows, lower=lower, fixed=fixed
         )
-        scope = np.concatenate([fails, np.flatnonzero(suppressed & ~before), new_cells])
+        scope = np.concatenate([fails, np.flatnonzero(suppressed & ~before), new_cells, deferred])
+        deferred = np.zeros(0, dtype=np.int64)
     return suppressed, stats
