@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from demo.sample_publication import sample_frames, write_tables
+from orchestration.dictionary import COLUMN_LABELS
 from orchestration.parameters import read_seed
 from orchestration.publish import publish_quarter
 
@@ -287,6 +288,9 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, list[str]]]:
     return [(f"{schema}.{table}", columns) for schema, table, columns in rows]
 
 
+QUARTER_COLUMNS = ("quarter", COLUMN_LABELS["quarter"])
+
+
 def table_rows(path: Path, quarter: str | None = None) -> dict[str, list[tuple]]:
     """Every table of a DuckDB file, volatile columns left out, rows sorted (duplicates kept).
 
@@ -301,7 +305,9 @@ def table_rows(path: Path, quarter: str | None = None) -> dict[str, list[tuple]]
             if table == "audit.ingest_files":
                 kept.remove("status")
             select = ", ".join(f'"{c}"' for c in kept)
-            where = " where quarter = ?" if quarter and "quarter" in columns else ""
+            # the readable tables (``<level>_leesbaar``) name the quarter in Dutch
+            quarter_column = next((c for c in QUARTER_COLUMNS if c in columns), None)
+            where = f' where "{quarter_column}" = ?' if quarter and quarter_column else ""
             source = table
             if table == "audit.ingest_files":
                 source = (
