@@ -23,7 +23,7 @@ import duckdb
 from demo.sample_publication import sample_frames, write_tables
 from orchestration.dictionary import COLUMN_LABELS
 from orchestration.parameters import read_seed
-from orchestration.publish import publish_quarter
+from tests.published_sample import publish_test_quarter
 
 from .conftest import BIN, REPO, monitor_env
 
@@ -171,10 +171,7 @@ def publish_earlier_quarter(monitor_path: Path) -> None:
     """An earlier publication (the gate's sample figures for EARLIER) in monitor.duckdb."""
     with duckdb.connect() as con:
         write_tables(con, **sample_frames(EARLIER))
-        publish_quarter(
-            con, EARLIER, monitor_path, run_id="earlier", data_version="v0",
-            checks_passed=[], n_primary=0, n_secondary=0, synthetic=True,
-        )  # fmt: skip
+        publish_test_quarter(con, EARLIER, monitor_path, run_id="earlier", data_version="v0")
 
 
 def monitor_state(path: Path, previous: bytes) -> str:

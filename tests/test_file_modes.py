@@ -15,11 +15,11 @@ from demo.sample_publication import sample_frames, write_tables
 from orchestration import filemodes
 from orchestration.export import export_quarter
 from orchestration.pseudonym import load_key
-from orchestration.publish import publish_quarter
 from orchestration.report import write_report
 from orchestration.resources import MonitorResource
 from orchestration.runlock import run_lock
 from orchestration.settings import Paths
+from tests.published_sample import publish_test_quarter
 
 QUARTER = "2026Q3"
 
@@ -56,10 +56,7 @@ def test_every_file_the_pipeline_makes_has_its_mode(umask, tmp_path, monkeypatch
         write_tables(con, **frames)  # leaves a write-ahead log until the connection closes
         wal = paths.warehouse.with_name("warehouse.duckdb.wal")
         wal_seen = wal.exists()
-        publish_quarter(
-            con, QUARTER, paths.monitor, run_id="r", data_version="v", checks_passed=[],
-            n_primary=0, n_secondary=0, synthetic=True,
-        )  # fmt: skip
+        publish_test_quarter(con, QUARTER, paths.monitor)
     report = write_report(paths, QUARTER)
     exports = export_quarter(paths.monitor, QUARTER, "all", paths.data_dir / "exports")
 

@@ -25,7 +25,7 @@ from orchestration.contract import (
 )
 from orchestration.disclosure.protect import protect_quarter, replace_quarter
 from orchestration.gate import run_gate
-from orchestration.publish import publish_quarter
+from tests.published_sample import publish_test_quarter
 
 Q = "2026Q3"
 YEAR = ("vier_kwartalen", "2025Q4-2026Q3")
@@ -44,17 +44,7 @@ def two_period_sample() -> dict[str, pd.DataFrame]:
 
 
 def publish(warehouse_con: duckdb.DuckDBPyConnection, monitor: Path, quarter: str = Q) -> None:
-    publish_quarter(
-        warehouse_con,
-        quarter,
-        monitor,
-        run_id="run",
-        data_version="v",
-        checks_passed=[],
-        n_primary=0,
-        n_secondary=0,
-        synthetic=True,
-    )
+    publish_test_quarter(warehouse_con, quarter, monitor, run_id="run")
 
 
 def rows(path: Path, sql: str) -> list[tuple]:

@@ -34,6 +34,7 @@ from orchestration.parameters import (
     read_seed,
 )
 from orchestration.publish import PublishError, publish_quarter
+from tests.published_sample import publish_test_quarter
 
 REPO = Path(__file__).resolve().parent.parent
 Q2, Q3 = "2026Q2", "2026Q3"
@@ -316,17 +317,7 @@ def test_extra_candidate_columns_never_reach_the_file(tmp_path: Path, monitor_pa
     frames["candidate"]["suppression"] = frames["protected"]["suppression"]
     with duckdb.connect() as con:
         write_tables(con, candidate=frames["candidate"])
-        publish_quarter(
-            con,
-            Q3,
-            monitor_path,
-            run_id="r",
-            data_version="v",
-            checks_passed=[],
-            n_primary=0,
-            n_secondary=0,
-            synthetic=True,
-        )
+        publish_test_quarter(con, Q3, monitor_path)
     names = {c for (c,) in query(monitor_path, "select distinct column_name from duckdb_columns()")}
     assert not names & {"bsn", "suppression", "bsn_pseudo", "adres_pseudo"}
     assert b"123456782" not in monitor_path.read_bytes()
@@ -338,17 +329,7 @@ def test_a_suppressed_cell_never_publishes_its_value(monitor_path: Path) -> None
     c.loc[(c.area_code == "BU09990A0B") & (c.indicator == "signalen_energie"), "value"] = 2.0
     with duckdb.connect() as con:
         write_tables(con, candidate=c)
-        publish_quarter(
-            con,
-            Q3,
-            monitor_path,
-            run_id="r",
-            data_version="v",
-            checks_passed=[],
-            n_primary=0,
-            n_secondary=0,
-            synthetic=True,
-        )
+        publish_test_quarter(con, Q3, monitor_path)
     assert query(
         monitor_path,
         "select value, status from monitor.area_indicators "
