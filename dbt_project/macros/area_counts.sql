@@ -67,3 +67,15 @@ median(cast(totaal_bedrag as double)) as mediaan_bedrag,
 {%- endset -%}
 {{ per_area_level(relation, columns) }}
 {%- endmacro %}
+
+{#- The joins of the wide select of mon_area_counts and mon_area_counts_vier_kwartalen: the area
+    rows (alias areas) with the model's CTEs per_area (per_area_level) and medians
+    (area_medians), on area_level and area_code. -#}
+{% macro join_area_figures() -%}
+left join per_area
+    on per_area.area_level = areas.area_level
+    and per_area.area_code = areas.area_code
+left join medians
+    on medians.area_level = areas.area_level
+    and medians.area_code = areas.area_code
+{%- endmacro %}
