@@ -8,7 +8,7 @@
     the latest landing quarter, then file, then line. Columns of stg_partners__signalen;
     quarter is the quarter being built. -#}
 {% macro partner_signals(first_day, last_day) -%}
-with in_quarter as (
+with in_window as (
     select *
     from {{ source('raw', 'signalen') }}
     where signaaldatum between {{ first_day }} and {{ last_day }}
@@ -16,7 +16,7 @@ with in_quarter as (
 
 deduplicated as (
     select *
-    from in_quarter
+    from in_window
     qualify row_number() over (
         partition by partner_code, signaal_id
         order by quarter desc, file_name desc, line_number desc
