@@ -230,6 +230,8 @@ def test_four_quarter_figures_follow_the_period_definitions(built) -> None:
     )
     assert expected[("GM0001", "hh_met_signaal")] < sum(quarterly[q] for q in PERIOD)
     assert expected[("GM0001", "hh_met_signaal")] >= max(quarterly[q] for q in PERIOD)
+    # and repeats: the copies six months back are earlier signals at the same addresses
+    assert 0 < expected[("GM0001", "hh_herhaald")] < expected[("GM0001", "hh_met_signaal")]
 
 
 def test_signals_of_the_period_are_the_sum_of_its_quarters(built) -> None:
