@@ -137,6 +137,7 @@ def synthetic_quarter(
     pogingen = np.where(opgepakt, rng.integers(0, 5, n_hh), 0)
     crisis = rng.random(sig_unit.size) < 0.04
     eind = (sig_group == list(GROUPS).index("energie")) & (rng.random(sig_unit.size) < 0.03)
+    herhaald = rng.random(n_hh) < 0.45  # an earlier signal within six months: 44-49% in the demo
 
     def per_unit(weights: np.ndarray) -> np.ndarray:
         return np.bincount(unit, weights=weights.astype(np.float64), minlength=n_units)
@@ -167,6 +168,7 @@ def synthetic_quarter(
         np.float64
     )
     counts["contactpogingen"] = per_unit(pogingen)
+    counts["hh_herhaald"] = per_unit(herhaald)
     # signals at no household: in the units without buurt (gemeente level only), 6% of them
     unit_gemeente = np.concatenate([wijk_gem[buurt_wijk], np.arange(n_gemeenten)])
     gem_signals = np.bincount(unit_gemeente[sig_unit], minlength=n_gemeenten)

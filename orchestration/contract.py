@@ -233,6 +233,7 @@ SUBSET_BOUNDS = (
     (("huishoudens",), "inwoners"),
     (("crisissignalen",), "signalen"),
     (("eindeleveringssignalen",), "signalen"),
+    (("hh_herhaald",), "hh_met_signaal"),
 )
 """``sum(parts) <= total`` within one area, by definition of the indicators (a part named
 twice counts twice: a household with signals of two or more partner types has >= 2 signals).
@@ -278,6 +279,7 @@ OVER_QUARTERS = (
     ("crisissignalen", "sum"),
     ("eindeleveringssignalen", "sum"),
     ("contactpogingen", "sum"),
+    ("hh_herhaald", "union"),
 )
 """How a count of a multi-quarter period (``Y``) relates to the same area's counts of its
 quarters (``Q_1`` oldest .. ``Q_n`` latest), from the definitions of
@@ -286,8 +288,8 @@ docs/periods-plan.md 1.3). A name ending in ``_`` is a prefix.
 
 - ``same``: ``Y = Q_n`` (households at the end of the period);
 - ``sum``: ``Y = Q_1 + ... + Q_n`` (signals add up);
-- ``union``: ``Q_i <= Y <= Q_1 + ... + Q_n`` (households signalled / reached / helped in any
-  quarter, counted once);
+- ``union``: ``Q_i <= Y <= Q_1 + ... + Q_n`` (households signalled / reached / helped / with
+  an earlier signal before their first signal of a quarter, in any quarter, counted once);
 - ``latest``: ``Q_n <= Y <= sum``: the persona of the household's latest quarter (its help
   type: that of its latest quarter with help accepted);
 - ``earliest``: ``Q_1 <= Y <= sum``: not known before the first signal of the period;

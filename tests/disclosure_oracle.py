@@ -71,6 +71,7 @@ SUBSETS = (
     ("huishoudens", "inwoners"),
     ("crisissignalen", "signalen"),
     ("eindeleveringssignalen", "signalen"),
+    ("hh_herhaald", "hh_met_signaal"),
 )
 """(part, whole): the part is a subset of the whole, so ``part <= whole``."""
 SEARCH_CAP = 400_000

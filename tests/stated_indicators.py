@@ -52,6 +52,7 @@ COUNTS = (
     "crisissignalen",
     "eindeleveringssignalen",
     "contactpogingen",
+    "hh_herhaald",
 )
 RATES = {  # rate: (numerator, denominator, scale per quarter)
     "signalen_per_1000_hh": ("signalen", "huishoudens", 1000),
@@ -63,6 +64,7 @@ RATES = {  # rate: (numerator, denominator, scale per quarter)
     "pct_bereikt_van_opgepakt": ("hh_bereikt", "hh_opgepakt", 100),
     "pct_hulp_van_bereikt": ("hh_hulp_geaccepteerd", "hh_bereikt", 100),
     "gem_contactpogingen": ("contactpogingen", "hh_opgepakt", 1),
+    "pct_herhaald": ("hh_herhaald", "hh_met_signaal", 100),
 }
 PER_MONTH_RATES = ("signalen_per_1000_inwoners",)
 """Rates per month: the scale above is for a quarter (3 months); a period of n quarters

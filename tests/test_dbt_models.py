@@ -67,6 +67,10 @@ MINIMUM_BENEFITS = {"participatiewet", "ioaw"}
 SELF_EMPLOYED_BENEFITS = {"bbz"}
 KNOWN_MONTHS = 12
 """Known to the gemeente: a benefit or debt-help spell in the 12 months up to the first signal."""
+REPEAT_MONTHS = 6
+"""A repeat (hh_herhaald): another signal at the household's address, dated in the 6 calendar
+months before its first signal of the quarter (from that day 6 months earlier to the day
+before), delivered in any landing."""
 
 MEDIANS = ("mediaan_bedrag", "mediaan_dagen_achterstand", "mediaan_dagen_tot_contact")
 """The median arrears (sum of a household's amounts) over the signalled households; the median
@@ -209,6 +213,13 @@ def expected_households(quarter: str) -> dict[str, dict]:
         persons = {fx.person_id(adres, i) for i in range(len(ages))}
         own = [sp for sp in spells if sp[0] in persons]
         first = min(s.signaaldatum for s in signals)
+        repeat_from = months_before(first, REPEAT_MONTHS)
+        herhaald = any(
+            fx.EXPECTED_MATCH[(s.partner_code, s.signaal_id)][1] == adres
+            and repeat_from <= s.signaaldatum < first
+            and (s.partner_code, s.signaal_id) not in latest
+            for s in fx.SIGNALS
+        )
         window = months_before(first, KNOWN_MONTHS)
         bekend = any(s0 <= first and (e is None or e >= window) for _, _, _, s0, e in own)
         benefits = {
@@ -258,6 +269,7 @@ def expected_households(quarter: str) -> dict[str, dict]:
             "groups": groups,
             "totaal": sum(Decimal(s.bedrag) for s in signals),
             "max_dagen": max((d for d in map(days_of, signals) if d is not None), default=None),
+            "herhaald": herhaald,
         }
     return households
 
@@ -355,6 +367,7 @@ def area_figures(
             c["crisissignalen"] += h["crisis"]
             c["eindeleveringssignalen"] += h["eindelevering"]
             c["contactpogingen"] += h["contactpogingen"]
+            c["hh_herhaald"] += h["herhaald"]
             totals[code].append(float(h["totaal"]))
             if h["max_dagen"] is not None:
                 days["mediaan_dagen_achterstand"][code].append(h["max_dagen"])
@@ -526,6 +539,25 @@ def test_the_households_that_define_the_funnel(built) -> None:
     # days to the first contact: from the first signal (c09's zorg signal), not the one reached
     assert (h["c01"][6], h["c09"][6], h["a02B"][6]) == (3, 53, None)
     assert h["a04_2"][:2] == (False, False)  # no case at all
+
+
+@pytest.mark.parametrize("quarter", fx.QUARTERS)
+def test_the_households_that_define_repeat_signals(built, quarter: str) -> None:
+    """A repeat has another signal at its address from the first day of the six months before
+    its first signal of the quarter (not the day before), from any landing, built or not."""
+    actual = {
+        hh
+        for (hh,) in query(
+            built["warehouse"],
+            "select huishouden_id from main_marts.fct_huishouden_signalen "
+            "where quarter = ? and herhaald",
+            [quarter],
+        )
+    }
+    assert actual == fx.EXPECTED_HERHAALD[quarter]
+    expected = expected_households(quarter)
+    assert actual == {hh for hh, h in expected.items() if h["herhaald"]}
+    assert 0 < len(actual) < len(expected)
 
 
 def test_the_fixture_exercises_the_new_definitions() -> None:

@@ -109,7 +109,7 @@ def period_reference(warehouse: Path) -> dict[tuple[str, str], float | None]:
         warehouse,
         "select quarter, huishouden_id, buurtcode, gemeentecode, persona, bekend, bereikt, "
         "hulp_geaccepteerd, opgepakt, hulpsoort, n_crisissignalen, n_eindeleveringssignalen, "
-        "contactpogingen, max_dagen_achterstand, dagen_tot_contact, "
+        "contactpogingen, max_dagen_achterstand, dagen_tot_contact, herhaald, "
         + ", ".join(f"n_signalen_{g}" for g in GROUPS)
         + ", cast(totaal_bedrag as double) from main_marts.fct_huishouden_signalen "
         "where quarter in (select unnest(?)) order by quarter",
@@ -126,12 +126,13 @@ def period_reference(warehouse: Path) -> dict[tuple[str, str], float | None]:
     households: dict[str, dict] = {}
     for _quarter, hh, buurt, gemeente, persona, bekend, bereikt, hulp, *rest in rows:
         opgepakt, hulpsoort, crisis, eindelevering, pogingen, dagen, tot_contact, *rest = rest
+        herhaald, *rest = rest
         per_group, totaal = rest[:-1], rest[-1]
         h = households.setdefault(
             hh,
             {"bekend": bekend, "bereikt": False, "hulp": False, "opgepakt": False,
              "hulpsoort": None, "crisis": 0, "eindelevering": 0, "contactpogingen": 0,
-             "max_dagen": None, "dagen_tot_contact": None, "totaal": 0.0},
+             "max_dagen": None, "dagen_tot_contact": None, "totaal": 0.0, "herhaald": False},
         )  # fmt: skip
         # rows in quarter order: the first row gives bekend, the last buurt and persona, the
         # last with help its help type
@@ -139,6 +140,7 @@ def period_reference(warehouse: Path) -> dict[tuple[str, str], float | None]:
         h["bereikt"] |= bereikt
         h["hulp"] |= hulp
         h["opgepakt"] |= opgepakt
+        h["herhaald"] |= herhaald  # a repeat in any of its quarters
         h["hulpsoort"] = hulpsoort if hulp else h["hulpsoort"]
         h["crisis"] += crisis
         h["eindelevering"] += eindelevering
@@ -228,6 +230,8 @@ def test_four_quarter_figures_follow_the_period_definitions(built) -> None:
     )
     assert expected[("GM0001", "hh_met_signaal")] < sum(quarterly[q] for q in PERIOD)
     assert expected[("GM0001", "hh_met_signaal")] >= max(quarterly[q] for q in PERIOD)
+    # and repeats: the copies six months back are earlier signals at the same addresses
+    assert 0 < expected[("GM0001", "hh_herhaald")] < expected[("GM0001", "hh_met_signaal")]
 
 
 def test_signals_of_the_period_are_the_sum_of_its_quarters(built) -> None:

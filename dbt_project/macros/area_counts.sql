@@ -8,7 +8,7 @@
 {#- The select list of the signalled-household counts over a group of rows with one row per
     signalled household: n_partner_types, n_signalen, n_signalen_<groep>, bekend, bereikt,
     hulp_geaccepteerd, persona, opgepakt, hulpsoort, n_crisissignalen,
-    n_eindeleveringssignalen and contactpogingen as in fct_huishouden_signalen. -#}
+    n_eindeleveringssignalen, contactpogingen and herhaald as in fct_huishouden_signalen. -#}
 {% macro signalled_household_counts() -%}
         count(*) as hh_met_signaal,
         count(*) filter (where n_partner_types >= 2) as hh_meerdere_signalen,
@@ -28,7 +28,8 @@
         {%- endfor %}
         sum(n_crisissignalen) as crisissignalen,
         sum(n_eindeleveringssignalen) as eindeleveringssignalen,
-        sum(contactpogingen) as contactpogingen
+        sum(contactpogingen) as contactpogingen,
+        count(*) filter (where herhaald) as hh_herhaald
 {%- endmacro %}
 
 {#- One row per area of every level: the select list ``columns`` over the rows of ``relation``
@@ -65,4 +66,16 @@ median(cast(totaal_bedrag as double)) as mediaan_bedrag,
             then median(dagen_tot_contact) filter (where bereikt) end as mediaan_dagen_tot_contact
 {%- endset -%}
 {{ per_area_level(relation, columns) }}
+{%- endmacro %}
+
+{#- The joins of the wide select of mon_area_counts and mon_area_counts_vier_kwartalen: the area
+    rows (alias areas) with the model's CTEs per_area (per_area_level) and medians
+    (area_medians), on area_level and area_code. -#}
+{% macro join_area_figures() -%}
+left join per_area
+    on per_area.area_level = areas.area_level
+    and per_area.area_code = areas.area_code
+left join medians
+    on medians.area_level = areas.area_level
+    and medians.area_code = areas.area_code
 {%- endmacro %}

@@ -28,7 +28,7 @@
   {%- for soort in hulpsoorten() -%}
     {%- do names.append('hh_hulpsoort_' ~ soort) -%}
   {%- endfor -%}
-  {%- do names.extend(['crisissignalen', 'eindeleveringssignalen', 'contactpogingen']) -%}
+  {%- do names.extend(['crisissignalen', 'eindeleveringssignalen', 'contactpogingen', 'hh_herhaald']) -%}
   {{ return(names) }}
 {%- endmacro %}
 

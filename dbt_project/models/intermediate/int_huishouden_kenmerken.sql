@@ -69,6 +69,20 @@ per_household as (
     group by signalen.huishouden_id
 ),
 
+-- repeat (hh_herhaald): another signal matched to the household's address (the household
+-- is its address) in the herhaald_maanden (6) calendar months before its first signal of the
+-- quarter, from the earlier signals of every landing quarter still in the warehouse
+herhaald as (
+    select distinct per_household.huishouden_id
+    from per_household
+    inner join {{ ref('int_eerdere_signalen_matched_to_adressen') }} as eerdere
+        on eerdere.adres_pseudo = per_household.huishouden_id
+    cross join parameters
+    where eerdere.signaaldatum < per_household.eerste_signaaldatum
+      and eerdere.signaaldatum >= per_household.eerste_signaaldatum
+          - to_months(cast(parameters.herhaald_maanden as integer))
+),
+
 bewoners as (
     select
         per_household.huishouden_id,
@@ -164,9 +178,12 @@ select
     coalesce(spell_flags.bekend, false) as bekend,
     coalesce(spell_flags.uitkering_in_kwartaal, false) as uitkering_in_kwartaal,
     coalesce(spell_flags.minimumuitkering_in_kwartaal, false) as minimumuitkering_in_kwartaal,
-    coalesce(spell_flags.bbz_in_kwartaal, false) as bbz_in_kwartaal
+    coalesce(spell_flags.bbz_in_kwartaal, false) as bbz_in_kwartaal,
+    herhaald.huishouden_id is not null as herhaald
 from per_household
 inner join {{ ref('int_huishoudens') }} as huishoudens
     on huishoudens.huishouden_id = per_household.huishouden_id
 left join spell_flags
     on spell_flags.huishouden_id = per_household.huishouden_id
+left join herhaald
+    on herhaald.huishouden_id = per_household.huishouden_id

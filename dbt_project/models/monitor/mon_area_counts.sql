@@ -115,9 +115,4 @@ select
     cast(medians.{{ name }} as double) as {{ name }}{{ ',' if not loop.last }}
     {%- endfor %}
 from {{ ref('stg_cbs__wijken_buurten') }} as areas
-left join per_area
-    on per_area.area_level = areas.area_level
-    and per_area.area_code = areas.area_code
-left join medians
-    on medians.area_level = areas.area_level
-    and medians.area_code = areas.area_code
+{{ join_area_figures() }}

@@ -11,7 +11,9 @@
 -- partner types of every quarter together; mediaan_bedrag over its arrears of the period;
 -- picked up in any quarter; help type of its latest quarter with help accepted; crisis and
 -- end-of-supply signals and contact attempts add up; its longest arrears of the period; its
--- days to first contact of its earliest quarter in which it was reached.
+-- days to first contact of its earliest quarter in which it was reached; a repeat when it
+-- was one in any of its quarters (another signal in the six months before its first signal of
+-- that quarter).
 -- huishoudens, inwoners: the built quarter's (at the end of the period). Signals at no
 -- household (gemeente level only) add up over the quarters, in signalen too.
 {% set counts = count_indicators() %}
@@ -67,7 +69,8 @@ households as (
         {%- for group in publication_groups() %}
         sum(n_signalen_{{ group }}) as n_signalen_{{ group }},
         {%- endfor %}
-        sum(totaal_bedrag) as totaal_bedrag
+        sum(totaal_bedrag) as totaal_bedrag,
+        bool_or(herhaald) as herhaald
     from household_quarters
     group by huishouden_id
 ),
@@ -128,12 +131,7 @@ select
     cast(medians.{{ name }} as double) as {{ name }}{{ ',' if not loop.last }}
     {%- endfor %}
 from areas
-left join per_area
-    on per_area.area_level = areas.area_level
-    and per_area.area_code = areas.area_code
-left join medians
-    on medians.area_level = areas.area_level
-    and medians.area_code = areas.area_code
+{{ join_area_figures() }}
 left join unlinked
     on areas.area_level = 'gemeente'
     and unlinked.area_code = areas.area_code
