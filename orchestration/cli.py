@@ -2,6 +2,7 @@
 
     monitor demo                      generate four Amsterdam demo quarters and run them end to end
     monitor generate --quarter 2026Q3 write demo extracts into the landing folder
+                                      (--reference FILE: the gemeenten of your own area file)
     monitor run --quarter 2026Q3      run one quarter (or --from/--to for a range) through Dagster
     monitor keygen [--out FILE]       a new random 256-bit pseudonym key (printed, or a 0600 file)
     monitor rotate-key --confirm      re-key the warehouse to a new pseudonym key and rebuild
