@@ -158,9 +158,7 @@ def build_geography(config: GeneratorConfig) -> geo_mod.Geography:
             wijken=config.wijken,
             buurten=config.buurten,
         )
-    raise ValueError(
-        f"unknown geography {config.geography!r} (amsterdam, reference or synthetic)"
-    )
+    raise ValueError(f"unknown geography {config.geography!r} (amsterdam, reference or synthetic)")
 
 
 def generate(config: GeneratorConfig, paths: Paths) -> GenerationSummary:
