@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,8 +150,8 @@ def _read_areas(path: Path) -> tuple[list[_Area], bool, bool]:
             f"{REFERENCE_FORMS}"
         )
     keys = [normalise_header(h) for h in header]
-    i_hh = next((i for i, k in enumerate(keys) if k.startswith(_HOUSEHOLD_HEADERS)), None)
-    i_ses = next((i for i, k in enumerate(keys) if k.startswith("ses-woa")), None)
+    i_hh = next((i for i, k in enumerate(keys) if _HOUSEHOLDS_HEADER.fullmatch(k)), None)
+    i_ses = next((i for i, k in enumerate(keys) if k.startswith("ses-woa/totaalscore")), None)
     i_code, i_name = found["area_code"], found["area_name"]
     i_parent = found.get("parent_code")
     width = 1 + max(i for i in (i_code, i_name, i_parent, i_hh, i_ses) if i is not None)
@@ -205,7 +206,11 @@ def _read_areas(path: Path) -> tuple[list[_Area], bool, bool]:
 
 
 _REQUIRED = {"area_code": "code (or 'Regiocode ...')", "area_name": "naam (or 'Wijken en buurten')"}
-_HOUSEHOLD_HEADERS = ("particuliere huishoudens", "huishoudens", "aantal huishoudens")
+_HOUSEHOLDS_HEADER = re.compile(
+    r"(particuliere huishoudens|huishoudens totaal|huishoudens|aantal huishoudens)( \(aantal\))?"
+)
+"""The household-count column: StatLine's names (``Particuliere huishoudens (Aantal)``,
+``Huishoudens totaal (aantal)``) or a plain ``huishoudens``; not one kind of household."""
 
 
 def _structure(path: Path, areas: list[_Area]) -> tuple[list[_Area], list[_Area], list[_Area]]:
