@@ -12,7 +12,8 @@ Public API (see :mod:`demo.generator`)::
 
 Modules:
 
-- ``geography``  the Amsterdam CBS reference or synthetic gemeenten/wijken/buurten
+- ``geography``  a reference area file (Amsterdam's CBS export by default) or synthetic
+                 gemeenten/wijken/buurten; each gemeente's PC4 range (``allocate_pc4``)
 - ``population`` BAG addresses, BRP residents in households, benefit and debt-help spells
 - ``history``    what changes between quarters: moves, repeat signals, season and trend
 - ``signals``    partner signals, faults, partner files, case outcomes, ground truth

@@ -86,8 +86,10 @@ MUNICIPAL_DIALECTS: dict[str, MunicipalDialect] = {
 @dataclass(frozen=True)
 class GeneratorConfig:
     """What to generate. ``geography``: ``amsterdam`` (the real CBS structure, household
-    counts times ``scale``) or ``synthetic`` (``households`` in invented gemeenten; the
-    numbers of gemeenten, wijken and buurten follow from it unless given)."""
+    counts times ``scale``), ``reference`` (the gemeenten of ``reference_file``: its
+    household counts times ``scale``, or ``households`` where it has none; see
+    :func:`demo.geography.reference`) or ``synthetic`` (``households`` in invented
+    gemeenten; the numbers of gemeenten, wijken and buurten follow from it unless given)."""
 
     quarter: str = "2026Q3"
     seed: int = 2026
@@ -99,7 +101,8 @@ class GeneratorConfig:
     buurten: int | None = None
     rates: Rates = field(default_factory=Rates)
     reference_file: Path | None = None
-    """Amsterdam area file; default ``settings.AMSTERDAM_AREA_FILE``."""
+    """Area file of ``reference`` (required) and ``amsterdam`` (default
+    ``settings.AMSTERDAM_AREA_FILE``)."""
 
 
 @dataclass
@@ -141,6 +144,12 @@ def build_geography(config: GeneratorConfig) -> geo_mod.Geography:
         return geo_mod.amsterdam(
             config.reference_file or AMSTERDAM_AREA_FILE, config.scale, config.seed
         )
+    if config.geography == "reference":
+        if config.reference_file is None:
+            raise ValueError("geography reference needs a reference_file")
+        return geo_mod.reference(
+            config.reference_file, config.scale, config.seed, households=config.households
+        )
     if config.geography == "synthetic":
         return geo_mod.synthetic(
             config.households or DEFAULT_SYNTHETIC_HOUSEHOLDS,
@@ -149,7 +158,7 @@ def build_geography(config: GeneratorConfig) -> geo_mod.Geography:
             wijken=config.wijken,
             buurten=config.buurten,
         )
-    raise ValueError(f"unknown geography {config.geography!r} (amsterdam or synthetic)")
+    raise ValueError(f"unknown geography {config.geography!r} (amsterdam, reference or synthetic)")
 
 
 def generate(config: GeneratorConfig, paths: Paths) -> GenerationSummary:
@@ -286,7 +295,6 @@ def _gather(values: list[str | None], idx: np.ndarray) -> pl.Series:
 
 def _bag_frame(pop: Population, geo: geo_mod.Geography) -> pl.DataFrame:
     a = pop.addresses
-    woonplaats = ["Amsterdam" if geo.kind == "amsterdam" else n for n in geo.gemeente_names]
     letters = [None, *(chr(65 + i) for i in range(26))]
     frame = pl.DataFrame(
         {
@@ -297,7 +305,7 @@ def _bag_frame(pop: Population, geo: geo_mod.Geography) -> pl.DataFrame:
             "huisletter": _gather(letters, a.huisletter),
             "huisnummertoevoeging": _gather([t or None for t in TOEVOEGINGEN], a.toevoeging),
             "straat": _gather(a.street_names, a.street),
-            "woonplaats": _gather(woonplaats, a.gemeente),
+            "woonplaats": _gather(geo.gemeente_names, a.gemeente),
             "buurtcode": _gather(
                 [*geo.buurt_codes, None],
                 np.where(a.buurt_listed >= 0, a.buurt_listed, len(geo.buurt_codes)),

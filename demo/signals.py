@@ -789,7 +789,7 @@ def render_partner_files(
     """The partner files of the quarter and the ground truth of every row written."""
     rng = rng_for(seed, "signals/render", quarter)
     people = _people(sig, pop, seed)
-    woonplaats = ["Amsterdam" if geo.kind == "amsterdam" else n for n in geo.gemeente_names]
+    woonplaats = geo.gemeente_names  # a gemeente's addresses lie in its woonplaats
     outside_places = [x + y for x in PLACE_PARTS_A for y in PLACE_PARTS_B]
     year = int(quarter[:4])
     q_month = 3 * (int(quarter[5]) - 1) + 1

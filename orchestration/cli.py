@@ -2,6 +2,7 @@
 
     monitor demo                      generate four Amsterdam demo quarters and run them end to end
     monitor generate --quarter 2026Q3 write demo extracts into the landing folder
+                                      (--reference FILE: the gemeenten of your own area file)
     monitor run --quarter 2026Q3      run one quarter (or --from/--to for a range) through Dagster
     monitor keygen [--out FILE]       a new random 256-bit pseudonym key (printed, or a 0600 file)
     monitor rotate-key --confirm      re-key the warehouse to a new pseudonym key and rebuild
@@ -36,6 +37,10 @@ DEMO_QUARTER = "2026Q3"
 DEMO_SEED = 2026
 DEMO_QUARTERS = 4
 """Quarters `monitor demo` publishes, up to DEMO_QUARTER: enough for a four-quarter period."""
+REFERENCE_HELP = (
+    "generate the gemeenten of this area file instead of Amsterdam: the contract's "
+    "wijken_buurten form (code;naam;parent_code) or a CBS StatLine export (docs/runbook.md)"
+)
 
 
 def _say(message: str) -> None:
@@ -115,18 +120,32 @@ def cmd_generate(args: argparse.Namespace) -> int:
     config = GeneratorConfig(
         quarter=args.quarter,
         seed=args.seed,
-        geography=args.geography,
+        geography=_geography(args),
         scale=args.scale,
         households=args.households,
         rates=Rates() if signal_rate is None else Rates(signals_per_1000_residents=signal_rate),
+        reference_file=args.reference,
     )
-    _say(
-        f"generating {args.geography} extracts for {args.quarter} (seed {args.seed}) in {paths.landing}"
-    )
+    what = _geography_label(config.geography, args.reference)
+    _say(f"generating {what} extracts for {args.quarter} (seed {args.seed}) in {paths.landing}")
     summary = generate(config, paths)
     mark_generated(paths, args.quarter, config)  # its publication will say `synthetic`
     _say(f"done: {summary}")
     return 0
+
+
+def _geography(args: argparse.Namespace) -> str:
+    """``--reference FILE`` is the ``reference`` geography; it replaces ``--geography``."""
+    if args.reference is None:
+        return args.geography or "amsterdam"
+    if args.geography:
+        raise ValueError("--reference replaces --geography: give one of them")
+    return "reference"
+
+
+def _geography_label(geography: str, reference: Path | None) -> str:
+    """What the generator writes, for the operator: the reference file or the geography."""
+    return f"{geography} ({reference.name})" if reference else geography
 
 
 def run_quarters(quarters: list[str]) -> bool:
@@ -349,14 +368,21 @@ def demo_quarters(last: str, count: int) -> list[str]:
     return quarter_range(first, last)
 
 
-def _generate_demo(quarters: list[str], scale: float) -> None:
+def _generate_demo(quarters: list[str], scale: float, reference: Path | None = None) -> None:
     """The demo's quarters in one process: the city and its registers are built once."""
     from demo.generator import GenerationSummary, GeneratorConfig, generate_quarters
     from demo.provenance import mark_generated
 
     paths = settings.paths()
-    config = GeneratorConfig(quarter=quarters[-1], seed=DEMO_SEED, scale=scale)
-    _say(f"generating amsterdam extracts for {', '.join(quarters)} (seed {DEMO_SEED})")
+    config = GeneratorConfig(
+        quarter=quarters[-1],
+        seed=DEMO_SEED,
+        scale=scale,
+        geography="reference" if reference else "amsterdam",
+        reference_file=reference,
+    )
+    what = _geography_label(config.geography, reference)
+    _say(f"generating {what} extracts for {', '.join(quarters)} (seed {DEMO_SEED})")
 
     def done(summary: GenerationSummary) -> None:
         mark_generated(paths, summary.quarter, replace(config, quarter=summary.quarter))
@@ -378,7 +404,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for quarter in sorted(set(quarters) - set(missing)):
         _say(f"landing/{quarter} already holds files: using them")
     if missing:
-        _generate_demo(missing, args.scale)
+        _generate_demo(missing, args.scale, args.reference)
     from orchestration.eventlog import event_log_without_fsync
 
     with event_log_without_fsync(_dagster_home()):  # the demo's run history: docs/runbook.md
@@ -502,18 +528,25 @@ def build_parser() -> argparse.ArgumentParser:
     gen = sub.add_parser("generate", help="write demo extracts into the landing folder")
     gen.add_argument("--quarter", type=_quarter_arg, default=DEMO_QUARTER)
     gen.add_argument("--seed", type=int, default=DEMO_SEED)
-    gen.add_argument("--geography", choices=["amsterdam", "synthetic"], default="amsterdam")
+    gen.add_argument(
+        "--geography",
+        choices=["amsterdam", "synthetic"],
+        default=None,
+        help="amsterdam (default): the CBS file of Amsterdam; synthetic: invented gemeenten",
+    )
+    gen.add_argument("--reference", type=Path, metavar="FILE", help=REFERENCE_HELP)
     gen.add_argument(
         "--scale",
         type=float,
         default=1.0,
-        help="amsterdam: factor on the real buurt household counts",
+        help="amsterdam or --reference: factor on the buurt household counts",
     )
     gen.add_argument(
         "--households",
         type=int,
         default=None,
-        help="synthetic: total households (1,000 to 8,400,000)",
+        help="synthetic: total households (1,000 to 8,400,000); --reference without household "
+        "counts: total households (default 579 per buurt)",
     )
     gen.add_argument(
         "--signals-per-1000",
@@ -571,6 +604,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"how many quarters up to --quarter (1 to 8; default {DEMO_QUARTERS})",
     )
     demo.add_argument("--scale", type=float, default=1.0)
+    demo.add_argument("--reference", type=Path, metavar="FILE", help=REFERENCE_HELP)
     demo.set_defaults(func=cmd_demo)
 
     ui = sub.add_parser("ui", help="start the Dagster UI")
