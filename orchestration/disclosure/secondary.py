@@ -274,50 +274,47 @@ class _LinkedBounds:
     most its ``hh_opgepakt`` + 8. No complement in another buurt or wijk widens that, so the
     LP repair would try one after another. Such bounds are *linked* instead: in each area of
     that gemeente where one cell of the bound is suppressed, its other cells are too (mostly
-    small counts that are primary anyway); the LP checks the result as always."""
+    small counts that are primary anyway); the LP checks the result as always.
 
-    def __init__(self, table: Table) -> None:
-        ub = table.a_ub.tocsr()
+    The values and the fixed cells do not change during a protection, so which gemeente
+    bounds are narrow, and the same bounds in their areas, are found once."""
+
+    def __init__(
+        self, table: Table, rows: _Rows, x: np.ndarray, width: float, free: np.ndarray
+    ) -> None:
         k = table.k
-        self.ub = ub
-        self.gemeente = table.gemeente_of_area()
-        rows, area, pattern = [], [], []
-        for r in range(ub.shape[0]):
-            cells = ub.indices[ub.indptr[r] : ub.indptr[r + 1]]
-            if cells.size and (cells // k == cells[0] // k).all():
-                rows.append(r)
-                area.append(cells[0] // k)
-                pattern.append(tuple(sorted(cells % k)))
-        self.rows = np.array(rows, dtype=np.int64)
-        self.area = np.array(area, dtype=np.int64)
+        self.rows = rows
+        self.free = free
+        ub = np.arange(rows.n_eq, rows.n_rows)
+        within = [r for r in ub if (rows.members(r) // k == rows.members(r)[0] // k).all()]
+        area = np.array([rows.members(r)[0] // k for r in within], dtype=np.int64)
         ids: dict[tuple[int, ...], int] = {}
-        self.pattern = np.array([ids.setdefault(p, len(ids)) for p in pattern], dtype=np.int64)
-        top = (table.parent[self.area] < 0) & (self.area < table.n_real)
-        self.top = np.flatnonzero(top)
-        """Indices (into ``rows``) of the bounds of the gemeenten themselves."""
+        pattern = np.array(
+            [ids.setdefault(tuple(sorted(rows.members(r) % k)), len(ids)) for r in within],
+            dtype=np.int64,
+        )
+        gemeente = table.gemeente_of_area()[area]
+        xs = np.nan_to_num(x)
+        self.narrow: list[tuple[np.ndarray, list[np.ndarray]]] = []
+        """Per narrow gemeente bound: its cells, and the cells of the same bound in every
+        area of that gemeente (itself included)."""
+        for i in np.flatnonzero((table.parent[area] < 0) & (area < table.n_real)):
+            r = within[i]
+            coef = rows.coef[rows.indptr[r] : rows.indptr[r + 1]]
+            if -float(coef @ xs[rows.members(r)]) < width - TOL:
+                same = np.flatnonzero((pattern == pattern[i]) & (gemeente == area[i]))
+                self.narrow.append((rows.members(r), [rows.members(within[j]) for j in same]))
 
-    def members(self, i: int) -> np.ndarray:
-        r = self.rows[i]
-        return self.ub.indices[self.ub.indptr[r] : self.ub.indptr[r + 1]]
-
-    def to_suppress(
-        self, x: np.ndarray, suppressed: np.ndarray, width: float, free: np.ndarray
-    ) -> list[int]:
+    def to_suppress(self, suppressed: np.ndarray) -> list[int]:
         """The free published cells of every bound that shares a suppressed cell with a
-        narrow gemeente bound of the same indicators (class docstring)."""
+        narrow gemeente bound of the same indicators whose own cells are all published."""
         out: list[int] = []
-        for t in self.top:
-            top_cells = self.members(int(t))
-            r = self.rows[t]
-            coef = self.ub.data[self.ub.indptr[r] : self.ub.indptr[r + 1]]
-            room = -float(coef @ np.nan_to_num(x[top_cells]))
-            if room >= width - TOL or suppressed[top_cells].any():
+        for top_cells, bounds in self.narrow:
+            if suppressed[top_cells].any():
                 continue
-            same = (self.pattern == self.pattern[t]) & (self.gemeente[self.area] == self.area[t])
-            for i in np.flatnonzero(same):
-                cells = self.members(int(i))
+            for cells in bounds:
                 if suppressed[cells].any():
-                    out.extend(int(c) for c in cells if not suppressed[c] and free[c])
+                    out.extend(int(c) for c in cells if not suppressed[c] and self.free[c])
         return out
 
 
@@ -328,13 +325,12 @@ def _settle(
     width: float,
     cost: np.ndarray,
     linked: _LinkedBounds,
-    free: np.ndarray,
     **local: object,
 ) -> int:
     """``local_fixpoint`` and the linked bounds (``_LinkedBounds``) in turn until neither
     adds a cell; returns how many cells they added."""
     added = local_fixpoint(table, x, suppressed, width, cost, **local)
-    while new := linked.to_suppress(x, suppressed, width, free):
+    while new := linked.to_suppress(suppressed):
         suppressed[new] = True
         added += len(new) + local_fixpoint(
             table, x, suppressed, width, cost, **{**local, "start": np.array(new)}
@@ -395,9 +391,9 @@ def protect_counts(
     earlier = np.zeros(table.n_cells, dtype=bool) if fixed is None else suppressed & fixed
     earlier_checked = not earlier.any()
     rows = _Rows(table)
-    linked = _LinkedBounds(table)
+    linked = _LinkedBounds(table, rows, x, width, free)
     stats.n_local += _settle(
-        table, x, suppressed, width, cost, linked, free, rows=rows, lower=lower, fixed=fixed
+        table, x, suppressed, width, cost, linked, rows=rows, lower=lower, fixed=fixed
     )
     scope: np.ndarray | None = None
     gemeente = table.gemeente_of_area()
@@ -512,7 +508,6 @@ def protect_counts(
             width,
             cost,
             linked,
-            free,
             start=new_cells,
             rows=rows,
             lower=lower,
