@@ -11,12 +11,25 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from . import scheduling
+
 # `--hypothesis-profile mutation` (scripts/mutation): fewer examples per property, so a test
 # run per mutant stays short; tests that set max_examples themselves keep it.
 settings.register_profile("mutation", max_examples=25)
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slowest units of work first (tests/scheduling.py), each unit's tests in order."""
+    items.sort(key=lambda item: scheduling.rank(item.nodeid))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]
+    """Spread the tests over the pytest-xdist workers by file (tests/scheduling.py)."""
+    return scheduling.ByUnit(config, log)
 
 
 def monitor_env(data_dir: Path, **extra: str) -> dict[str, str]:

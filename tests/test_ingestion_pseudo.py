@@ -68,6 +68,8 @@ def test_batch_equals_the_reference(key: bytes, domain: str, values: list[str | 
         new_key() + "a",  # 65: longer than a block, HMAC hashes it first
         (new_key() + new_key()).upper(),  # the longest key, upper case
     ],
+    # named, not by the random key: every pytest-xdist worker collects the same tests
+    ids=["shortest", "one-block", "longer-than-a-block", "longest-upper-case"],
 )
 def test_block_boundaries_and_case(key: str) -> None:
     key_bytes = validate_key(key)
