@@ -580,7 +580,7 @@ def test_chromium_shows_the_report_in_dutch(chromium: Path, tmp_path) -> None:
         ]
     text = look(chromium, tmp_path / "profile", page.as_uri(), "report", (1400, 5200))
     assert "Vroegsignalering buurtmonitor 2026Q3" in text
-    for heading in ("Gemeenten", "Alle wijken", "Informatieverlies", "Definities",
+    for heading in ("Gemeenten", "Alle wijken", "Wat is gepubliceerd", "Definities",
                     "t.o.v. vorig kwartaal", "vier kwartalen 2025Q4-2026Q3"):  # fmt: skip
         assert heading in text, heading
     assert all(label in text for label in labels)
