@@ -457,7 +457,7 @@ def _share_table(
             )
             cells.append(
                 f'<td data-loss="{ind}" data-level="{lvl}" data-period-type="{p}" '
-                f'data-value="{s.share_areas!r}"{hh_attr} title="{s.areas} gebieden">'
+                f'data-value="{s.share_areas!r}"{hh_attr} title="gebieden: {s.areas}">'
                 f"{_number(100 * s.share_areas)}%{hh_text}</td>"
             )
         body.append(f"<tr><td>{_esc(_label(dictionary, ind))}</td>{''.join(cells)}</tr>")

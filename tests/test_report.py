@@ -284,7 +284,7 @@ def test_what_is_published_per_level_period_and_indicator(published: Paths) -> N
     for cell, (areas, share_areas, share_households) in expected.items():
         e = shown[cell]
         assert float(e["data-value"]) == pytest.approx(share_areas), cell
-        assert e["title"] == f"{areas} gebieden"
+        assert e["title"] == f"gebieden: {areas}"
         if share_households is None:
             assert "data-households" not in e, cell
         else:
