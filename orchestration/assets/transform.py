@@ -2,11 +2,12 @@
 
 Every node is keyed by the layer it sits in (``MonitorDbtTranslator.get_asset_key``, the rule
 of ``contract.warehouse_asset``): a source ``raw/<table>``, the key of the ingest asset that
-writes it, so the lineage runs from the ingest assets through every dbt model. The quarter reaches dbt as the environment variable
-``MONITOR_QUARTER`` (read with ``env_var()``), which keeps dbt's partial parsing; it, the
-warehouse and the memory limit come from the ``monitor`` resource. The dbt manifest is made
-anew at import only when it is missing or the project's files changed since it was made
-(``dbt_project.prepare_manifest``), so a reload of the code location picks up an edited model.
+writes it, so the lineage runs from the ingest assets through every dbt model. The quarter
+reaches dbt as the environment variable ``MONITOR_QUARTER`` (read with ``env_var()``), which
+keeps dbt's partial parsing; it, the warehouse and the memory limit come from the ``monitor``
+resource. The dbt manifest is made anew at import only when it is missing or the project's
+files changed since it was made (``dbt_project.prepare_manifest``), so a reload of the code
+location picks up an edited model.
 
 Each model's materialization carries Dagster's standard table metadata: its row count (of the
 table, and of the quarter in the incremental ones), its table name and its columns with their
