@@ -38,7 +38,7 @@ import duckdb
 
 from benchmarks.generate import SIGNALS_PER_1000_RESIDENTS, households_for
 from benchmarks.measure import run_measured
-from orchestration.contract import CANDIDATE_TABLE, MONITOR_MODEL_TABLE
+from orchestration.contract import CANDIDATE_TABLE, MONITOR_MODEL_TABLE, PUBLISHED_LAYER
 from orchestration.dbt_project import parse_project
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 from orchestration.settings import DUCKDB_MEMORY_LIMIT_ENV, Paths
@@ -64,7 +64,7 @@ def stage_of(step_key: str) -> str:
         return "protect"
     if step_key == "quality_gate":
         return "gate"
-    if step_key.startswith("monitor__"):
+    if step_key.startswith(f"{PUBLISHED_LAYER}__"):  # published__area_indicators
         return "publish"
     return "other"
 

@@ -7,6 +7,8 @@
     monitor keygen [--out FILE]       a new random 256-bit pseudonym key (printed, or a 0600 file)
     monitor rotate-key --confirm      re-key the warehouse to a new pseudonym key and rebuild
     monitor status                    what is landed, ingested, built and published per quarter
+                                      and the published share of the latest quarter's key
+                                      indicators (--all-indicators: of every indicator)
     monitor log                       the publication log of monitor.duckdb
     monitor report --quarter 2026Q3   the offline HTML report of a published quarter
     monitor export --quarter 2026Q3   a published quarter as CSV or .xlsx for Excel (formula-safe)
@@ -332,7 +334,7 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from orchestration.status import print_status
 
-    print_status(settings.paths())
+    print_status(settings.paths(), all_indicators=args.all_indicators)
     return 0
 
 
@@ -573,9 +575,14 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--confirm", action="store_true", help="really do it")
     rotate.set_defaults(func=cmd_rotate_key)
 
-    sub.add_parser("status", help="per quarter: landed, ingested, built, published").set_defaults(
-        func=cmd_status
+    status = sub.add_parser("status", help="per quarter: landed, ingested, built, published")
+    status.add_argument(
+        "--all-indicators",
+        action="store_true",
+        help="show the published share of every indicator of the latest quarter, not only the "
+        "key indicators",
     )
+    status.set_defaults(func=cmd_status)
     sub.add_parser("log", help="the publication log").set_defaults(func=cmd_log)
 
     report = sub.add_parser("report", help="write the HTML report of a published quarter")

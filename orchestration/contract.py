@@ -110,14 +110,46 @@ STATUSES = ("published", "suppressed")
 
 # --- Dagster asset keys and check names ------------------------------------------------------
 
-# Paths of the keys (``AssetKey(CANDIDATE_ASSET)``): the stages stay free of Dagster.
-MONITOR_MODEL_ASSET = ("mon_area_indicators",)
-"""The dbt model ``mon_area_indicators`` as the dbt integration names it."""
+# One rule for every asset key (docs/architecture.md, *Asset keys*): the first part says where
+# the asset's data sits. Restricted, in ``warehouse.duckdb``: its layer, the schema it sits in
+# (dbt's schemas without DuckDB's ``main_`` prefix), then the table. Published, in the analysts'
+# file ``monitor.duckdb``: ``published``, then the table. Only what leaves the warehouse is
+# ``published/``. Paths of the keys (``AssetKey(CANDIDATE_ASSET)``): the stages stay free of
+# Dagster.
+WAREHOUSE_LAYERS = (
+    "audit", "raw", "seeds", "staging", "intermediate", "marts", "monitor", "disclosure",
+)  # fmt: skip
+"""The layers (schemas) of ``warehouse.duckdb`` an asset key may start with, in flow order."""
+PUBLISHED_LAYER = "published"
+"""The first part of the key of every asset that writes ``monitor.duckdb``, and of no other."""
+MONITOR_MODEL_ASSET = ("monitor", "mon_area_indicators")
+"""The dbt model ``mon_area_indicators`` (``orchestration/assets/transform.py`` keys dbt)."""
 CANDIDATE_ASSET = ("disclosure", "area_indicators_candidate")
-PUBLISHED_ASSET = ("monitor", "area_indicators")
+PUBLISHED_ASSET = (PUBLISHED_LAYER, "area_indicators")
 AUDIT_CHECK_NAME = "disclosure_audit"
 """The blocking check of the LP disclosure audit; every expectation suite is a check too,
 named after its file (``orchestration/gate``)."""
+
+
+def warehouse_asset(layer: str, *names: str) -> tuple[str, ...]:
+    """The key path of a restricted asset: ``layer`` (one of ``WAREHOUSE_LAYERS``), then its
+    table (and, for a partner's rows of ``raw.signalen``, the partner)."""
+    if layer not in WAREHOUSE_LAYERS:
+        raise ContractError(
+            f"asset {'/'.join((layer, *names))}: {layer!r} is no layer of the warehouse "
+            f"({', '.join(WAREHOUSE_LAYERS)}); give the dbt model a schema of one of them, or "
+            "add the layer to contract.WAREHOUSE_LAYERS and docs/architecture.md"
+        )
+    return (layer, *names)
+
+
+def asset_location(path: tuple[str, ...] | list[str]) -> str:
+    """The sentence every asset's description ends with: where its data sits (the key rule)."""
+    if path[0] == PUBLISHED_LAYER:
+        return "Published: written to the analysts' file monitor.duckdb."
+    warehouse_asset(*path)
+    return f"Restricted: in warehouse.duckdb (layer {path[0]}); never leaves it."
+
 
 # --- the indicator vocabulary (seeds/) --------------------------------------------------------
 

@@ -6,7 +6,7 @@ Loaded by ``workspace.yaml`` (``dagster dev`` in the repository root) and by the
 
 from __future__ import annotations
 
-from dagster import Definitions, in_process_executor
+from dagster import AssetSpec, Definitions, in_process_executor, map_asset_specs
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets.due import publication_on_time
@@ -17,6 +17,7 @@ from orchestration.assets.maintenance import household_data_retention
 from orchestration.assets.protect import area_indicators_candidate
 from orchestration.assets.publish import published_area_indicators
 from orchestration.assets.transform import dbt_models
+from orchestration.contract import asset_location
 from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
 from orchestration.jobs import quarterly_refresh_job
 from orchestration.progress import progress_logger
@@ -30,15 +31,26 @@ from orchestration.schedules import (
 )
 from orchestration.sensors import landing_sensor
 
+
+def with_location(spec: AssetSpec) -> AssetSpec:
+    """The asset with its description ending in where its data sits: restricted (the key's
+    layer) or published (``contract.asset_location``, the key rule of docs/architecture.md)."""
+    description = f"{spec.description or ''}\n\n{asset_location(spec.key.path)}".strip()
+    return spec.replace_attributes(description=description)
+
+
 defs = Definitions(
-    assets=[
-        pseudonym_key,
-        *ingest_assets,
-        dbt_models,
-        area_indicators_candidate,
-        published_area_indicators,
-        household_data_retention,
-    ],
+    assets=map_asset_specs(
+        with_location,
+        [
+            pseudonym_key,
+            *ingest_assets,
+            dbt_models,
+            area_indicators_candidate,
+            published_area_indicators,
+            household_data_retention,
+        ],
+    ),
     asset_checks=[gate_checks, publication_on_time],
     jobs=[quarterly_refresh_job, household_data_retention_job, publication_due_job],
     schedules=[quarterly_schedule, retention_schedule, publication_due_schedule],

@@ -3,7 +3,7 @@
 A quarter is due ``publication_due_days`` (``seeds/pipeline_parameters.csv``) after its last
 day. On a given day the latest quarter whose due date has passed (from ``first_quarter`` on)
 must be in the publication log of ``monitor.duckdb``; if it is not, it is late. The Dagster
-check ``publication_on_time`` on ``monitor/area_indicators`` says so (orchestration/assets/due.py).
+check ``publication_on_time`` on ``published/area_indicators`` says so (orchestration/assets/due.py).
 """
 
 from __future__ import annotations

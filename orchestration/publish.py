@@ -68,7 +68,6 @@ from orchestration.contract import (
     STATUSES,
     WIDE_KEY_COLUMNS,
     indicator_levels,
-    indicator_names,
     select_with_periods,
     wide_select_sql,
 )
@@ -80,6 +79,7 @@ from orchestration.parameters import national_references, periods
 from orchestration.quarters import parse_quarter
 from orchestration.report import write_report
 from orchestration.settings import Paths, fault_pause
+from orchestration.shares import PublishedShare, published_shares
 
 _step_hook: Callable[[str], None] | None = None
 """Test hook: called with the name of each step (see ``_step``); a test sets it to pause or
@@ -674,64 +674,6 @@ def data_version(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         [quarter],
     ).fetchall()
     return hashlib.sha256("".join(h for (h,) in hashes).encode()).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class PublishedShare:
-    """Information loss of one level, period type and indicator of a quarter."""
-
-    area_level: str
-    period_type: str
-    indicator: str
-    areas: int
-    share_areas: float
-    """Published cells / cells: the share of the level's areas with a published value."""
-    share_households: float | None
-    """The same weighted by the areas' households (None when the level has none)."""
-
-
-def published_shares(con: duckdb.DuckDBPyConnection, quarter: str) -> list[PublishedShare]:
-    """Per level, period type and indicator: the share of areas (and of households) whose
-    cell of the quarter is published, from the protected table (restricted: the households of
-    an area whose ``huishoudens`` is suppressed count too). Level, period and indicator order
-    of the seeds."""
-    order = ", ".join(f"('{name}', {i})" for i, name in enumerate(indicator_names()))
-    rows = con.execute(
-        f"""
-        with cells as (select * from {PROTECTED_TABLE} where quarter = ?),
-        hh as (select period_type, area_code, value as huishoudens from cells
-               where indicator = 'huishoudens')
-        select c.area_level, c.period_type, c.indicator, count(*) as areas,
-               avg(case when c.status = 'published' then 1.0 else 0.0 end) as share_areas,
-               coalesce(sum(hh.huishoudens) filter (c.status = 'published'), 0)
-                 / nullif(sum(hh.huishoudens), 0) as share_households
-        from cells c
-        left join hh using (period_type, area_code)
-        left join (select * from (values {order}) t(indicator, ord)) i using (indicator)
-        group by c.area_level, c.period_type, c.indicator, i.ord
-        order by list_position({list(LEVELS)}, c.area_level), c.period_type, i.ord
-        """,
-        [quarter],
-    ).fetchall()
-    return [
-        PublishedShare(level, period, ind, int(n), float(share), None if hh is None else float(hh))
-        for level, period, ind, n, share, hh in rows
-    ]
-
-
-def shares_markdown(shares: list[PublishedShare]) -> str:
-    """``published_shares`` as a Markdown table (Dagster metadata)."""
-    lines = [
-        "| level | period | indicator | areas | published: areas | published: households |",
-        "|---|---|---|---|---|---|",
-    ]
-    for s in shares:
-        hh = "" if s.share_households is None else f"{s.share_households:.0%}"
-        lines.append(
-            f"| {s.area_level} | {s.period_type} | {s.indicator} | {s.areas} | "
-            f"{s.share_areas:.0%} | {hh} |"
-        )
-    return "\n".join(lines)
 
 
 def suppression_counts(con: duckdb.DuckDBPyConnection, quarter: str) -> tuple[int, int]:

@@ -10,8 +10,9 @@ What it holds: the gemeenten per period type present (``kwartaal``; ``vier_kwart
 published) with the change against the previous quarter, each gemeente's quarterly figures
 beside the national reference figures the file holds (``landelijke_referentie``, with their
 source as a link: a citation to follow, nothing the page loads), four charts of the quarter, every
-wijk (a table with an anchor per wijk code, so a reader finds their own), the information
-loss (share of published cells per level, period and indicator) and the definitions.
+wijk (a table with an anchor per wijk code, so a reader finds their own), what is published
+(the information loss: per level, period and indicator the share of the areas, and of their
+households, with a published cell; ``shares.published_shares``) and the definitions.
 
 Every published figure on the page (a bar, a point, a table cell) carries the published cell
 it shows as ``data-area``, ``data-indicator``, ``data-quarter``, ``data-period-type`` and, when
@@ -39,6 +40,7 @@ from orchestration.contract import LEVELS, QUARTERLY, publication_group_names
 from orchestration.dictionary import GEHEIM, Entry, published_entries
 from orchestration.quarters import previous_quarter
 from orchestration.settings import Paths
+from orchestration.shares import KEY_INDICATORS, PUBLISHED_TABLE, PublishedShare, published_shares
 
 LOCALE = "nl_NL"
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
@@ -431,37 +433,59 @@ def _period_title(period_type: str, period: str) -> str:
     return f"kwartaal {period}" if period_type == QUARTERLY else f"vier kwartalen {period}"
 
 
-def _information_loss(
-    con: duckdb.DuckDBPyConnection, quarter: str, dictionary: dict[str, Entry]
+def _share_table(
+    shares: list[PublishedShare], indicators: list[str], dictionary: dict[str, Entry]
 ) -> str:
-    """Share of published cells per indicator (rows) and level x period type (columns)."""
-    rows = con.execute(
-        "select indicator, area_level, period_type, "
-        "avg(case when status = 'published' then 1.0 else 0.0 end), count(*) "
-        "from monitor.area_indicators where quarter = ? group by all",
-        [quarter],
-    ).fetchall()
-    periods = list(_period_names(con, quarter))
-    columns = [(lvl, p) for p in periods for lvl in LEVELS if any(r[1:3] == (lvl, p) for r in rows)]
-    share = {(i, lvl, p): (v, n) for i, lvl, p, v, n in rows}
+    """One row per indicator, a column per level x period type: the share of the areas with a
+    published cell and, smaller, of the households living in them."""
+    share = {(s.indicator, s.area_level, s.period_type): s for s in shares}
+    periods = list(dict.fromkeys(s.period_type for s in shares))
+    columns = [(lvl, p) for p in periods for lvl in LEVELS if any(k[1:] == (lvl, p) for k in share)]
     head = "".join(f"<th>{lvl}<br><small>{p.replace('_', ' ')}</small></th>" for lvl, p in columns)
     body = []
-    for ind in [i for i in dictionary if any((i, *c) in share for c in columns)]:
+    for ind in [i for i in indicators if any((i, *c) in share for c in columns)]:
         cells = []
         for lvl, p in columns:
-            if (ind, lvl, p) not in share:
+            s = share.get((ind, lvl, p))
+            if s is None:
                 cells.append("<td>–</td>")
                 continue
-            v, n = share[(ind, lvl, p)]
+            households = s.share_households
+            hh_attr = "" if households is None else f' data-households="{households!r}"'
+            hh_text = (
+                "" if households is None else f"<br><small>{_number(100 * households)}% hh</small>"
+            )
             cells.append(
                 f'<td data-loss="{ind}" data-level="{lvl}" data-period-type="{p}" '
-                f'data-value="{v!r}" title="{n} cellen">{_number(100 * v)}%</td>'
+                f'data-value="{s.share_areas!r}"{hh_attr} title="gebieden: {s.areas}">'
+                f"{_number(100 * s.share_areas)}%{hh_text}</td>"
             )
         body.append(f"<tr><td>{_esc(_label(dictionary, ind))}</td>{''.join(cells)}</tr>")
     return (
         '<table class="loss"><thead><tr><th>indicator</th>'
         f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
+
+
+def _what_is_published(
+    con: duckdb.DuckDBPyConnection, quarter: str, dictionary: dict[str, Entry]
+) -> list[str]:
+    """The section *Wat is gepubliceerd*: the information loss of the quarter (the shares of
+    the publish asset's metadata, ``shares.published_shares``, read from this file), the key
+    indicators first, every indicator in a table to unfold."""
+    shares = published_shares(con, quarter, PUBLISHED_TABLE)
+    every = [i for i in dictionary if any(s.indicator == i for s in shares)]
+    return [
+        '<h2 id="gepubliceerd">Wat is gepubliceerd</h2>',
+        '<p class="note">Per indicator, niveau en periode: het aandeel van de gebieden met een '
+        "gepubliceerd cijfer en, klein daaronder, het aandeel van de huishoudens die in die "
+        "gebieden wonen (van de gebieden waarvan het aantal huishoudens gepubliceerd is). De "
+        "rest is geheim.</p>",
+        _share_table(shares, [i for i in KEY_INDICATORS if i in every], dictionary),
+        f"<details><summary>Alle {len(every)} indicatoren</summary>",
+        _share_table(shares, every, dictionary),
+        "</details>",
+    ]
 
 
 def _definitions(dictionary: dict[str, Entry]) -> str:
@@ -670,10 +694,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         "(Ctrl+F), of ga er direct heen met <code>#</code> en de wijkcode achter het adres van "
         "deze pagina.</p>",
         *_period_tables(con, quarter, periods, "wijk", WIJK_COLUMNS, dictionary, gemeente_names),
-        "<h2>Informatieverlies</h2>",
-        '<p class="note">Het aandeel gepubliceerde cellen per indicator, niveau en periode: de '
-        "rest is geheim.</p>",
-        _information_loss(con, quarter, dictionary),
+        *_what_is_published(con, quarter, dictionary),
         '<h2 id="definities">Definities</h2>',
         _definitions(dictionary),
     ]

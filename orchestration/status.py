@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
+from babel.numbers import format_decimal, format_percent
 
 from orchestration.contract import CANDIDATE_TABLE, LEVELS, MONITOR_MODEL_TABLE, QUARTERLY
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.parameters import periods
 from orchestration.settings import Paths
+from orchestration.shares import KEY_INDICATORS, PUBLISHED_TABLE, published_shares
+
+T = TypeVar("T")
+LOCALE = "nl_NL"
 
 
 def _text(value: object) -> str:
@@ -33,20 +39,26 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
-def _query(path: Path, sql: str, params: Sequence[object] = ()) -> list[tuple]:
-    """Rows of a read-only query; [] when the file or table does not exist yet."""
+def _read(path: Path, read: Callable[[duckdb.DuckDBPyConnection], T], empty: T) -> T:
+    """``read`` on a read-only connection to ``path``; ``empty`` when the file or table does
+    not exist yet, or a run is writing the file."""
     if not path.exists():
-        return []
+        return empty
     try:
         with duckdb.connect(str(path), read_only=True) as con:
-            return con.execute(sql, list(params)).fetchall()
+            return read(con)
     except duckdb.CatalogException:
-        return []
+        return empty
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
             print(f"(note: {path.name} is being written by a run; its columns are shown empty)")
-            return []
+            return empty
         raise
+
+
+def _query(path: Path, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+    """Rows of a read-only query; [] when the file or table does not exist yet."""
+    return _read(path, lambda con: con.execute(sql, list(params)).fetchall(), [])
 
 
 def quarter_was_ingested(paths: Paths, quarter: str) -> bool:
@@ -58,7 +70,9 @@ def quarter_was_ingested(paths: Paths, quarter: str) -> bool:
     )
 
 
-def print_status(paths: Paths) -> None:
+def print_status(paths: Paths, all_indicators: bool = False) -> None:
+    """Per quarter what is landed, ingested, built, protected and published; then what is
+    published of the latest published quarter (``all_indicators``: of every indicator)."""
     landed: dict[str, tuple[int, int]] = {}
     if paths.landing.is_dir():
         for quarter_dir in sorted(p for p in paths.landing.iterdir() if p.is_dir()):
@@ -133,7 +147,42 @@ def print_status(paths: Paths) -> None:
             rows,
         )
     )
+    if published:
+        print_what_is_published(paths, max(published), all_indicators)
     print(f"\nwarehouse (restricted): {paths.warehouse}\npublished (analysts):   {paths.monitor}")
+
+
+def print_what_is_published(paths: Paths, quarter: str, all_indicators: bool = False) -> None:
+    """A short Dutch table of the quarter's information loss, from the published file: per
+    level, period type and indicator (the key indicators unless ``all_indicators``) the share
+    of the areas with a published cell, and of the households living in them
+    (``shares.published_shares``, the computation of the publish asset's metadata)."""
+    shares = _read(paths.monitor, lambda con: published_shares(con, quarter, PUBLISHED_TABLE), [])
+    shown = [s for s in shares if all_indicators or s.indicator in KEY_INDICATORS]
+    if not shown:
+        return
+    which = "alle indicatoren" if all_indicators else "kernindicatoren; alle: --all-indicators"
+    print(f"\nWat is gepubliceerd van {quarter} ({which})")
+    print("het aandeel van de gebieden met een gepubliceerd cijfer, en van de huishoudens die")
+    print("daar wonen (van de gebieden waarvan het aantal huishoudens gepubliceerd is)")
+    print(
+        _table(
+            ["niveau", "periode", "indicator", "gebieden", "gepubliceerd", "van de huishoudens"],
+            [
+                (
+                    s.area_level,
+                    s.period_type,
+                    s.indicator,
+                    format_decimal(s.areas, locale=LOCALE),
+                    format_percent(s.share_areas, locale=LOCALE),
+                    ""
+                    if s.share_households is None
+                    else format_percent(s.share_households, locale=LOCALE),
+                )
+                for s in shown
+            ],
+        )
+    )
 
 
 def print_publication_log(paths: Paths) -> None:

@@ -68,3 +68,32 @@ def publish_sample(
                 n_secondary=1,
             )
     return paths
+
+
+def independent_shares(paths: Paths, quarter: str) -> dict[tuple[str, str, str], tuple]:
+    """(level, period type, indicator) -> (areas, share of areas published, share of the
+    published households living in areas whose cell is published), counted in Python from
+    the published file's long table."""
+    with duckdb.connect(str(paths.monitor), read_only=True) as con:
+        cells = con.execute(
+            "select area_level, period_type, area_code, indicator, value, status "
+            "from monitor.area_indicators where quarter = ?",
+            [quarter],
+        ).fetchall()
+    households = {
+        (period, area): value
+        for _, period, area, indicator, value, status in cells
+        if indicator == "huishoudens" and status == "published"
+    }
+    groups: dict[tuple[str, str, str], list[tuple[bool, float]]] = {}
+    for level, period, area, indicator, _, status in cells:
+        groups.setdefault((level, period, indicator), []).append(
+            (status == "published", households.get((period, area), 0.0))
+        )
+    out = {}
+    for key, flags in groups.items():
+        total = sum(hh for _, hh in flags)
+        shown = sum(hh for published, hh in flags if published)
+        share_hh = shown / total if total else None
+        out[key] = (len(flags), sum(p for p, _ in flags) / len(flags), share_hh)
+    return out

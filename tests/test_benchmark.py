@@ -45,7 +45,7 @@ def test_stage_names() -> None:
     assert stage_of("dbt_models") == "dbt"
     assert stage_of("disclosure__area_indicators_candidate") == "protect"
     assert stage_of("quality_gate") == "gate"
-    assert stage_of("monitor__area_indicators") == "publish"
+    assert stage_of("published__area_indicators") == "publish"
 
 
 def test_references_agree(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ def test_each_kill_happened_in_its_stage(faults) -> None:
     assert any(s.startswith("raw__") for s in stages), stages
     assert "dbt_models" in stages
     assert "quality_gate" in stages
-    assert "monitor__area_indicators" in stages
+    assert "published__area_indicators" in stages
     assert [entry["stage"] for entry in faults["log"][:4]] == ["ingest", "dbt", "checks", "publish"]
 
 

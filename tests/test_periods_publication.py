@@ -173,7 +173,7 @@ def test_published_shares_per_level_period_and_indicator() -> None:
     """Information loss: the sample's buurt hh_met_signaal is published in 3 of 4 buurten (the
     one with 2 households signalled is suppressed), holding 2150 of 2156 households; its
     huishoudens of BU09990A01 is suppressed and still weighs (the protected table's value)."""
-    from orchestration.publish import published_shares, shares_markdown
+    from orchestration.shares import published_shares, shares_markdown
 
     with duckdb.connect() as con:
         write_tables(con, **sample_frames(Q))

@@ -1,5 +1,5 @@
 """A quarter not published by its due date is flagged: the check ``publication_on_time`` on
-``monitor/area_indicators`` warns (severity WARN, never blocking), run through Dagster's own
+``published/area_indicators`` warns (severity WARN, never blocking), run through Dagster's own
 execution of the ``publication_due`` job (as its daily schedule starts it) on a real published
 file."""
 

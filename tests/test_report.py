@@ -23,8 +23,9 @@ from orchestration.contract import QUARTERLY
 from orchestration.parameters import read_seed
 from orchestration.report import write_report
 from orchestration.settings import Paths
+from orchestration.shares import KEY_INDICATORS
 
-from .published_sample import YEAR, history, publish_sample
+from .published_sample import YEAR, history, independent_shares, publish_sample
 
 Q2, Q3 = "2026Q2", "2026Q3"
 CHARTS = [
@@ -272,20 +273,31 @@ def test_the_four_quarter_period_has_its_own_tables(published: Paths) -> None:
     assert {e["data-area"][:2] for e in year} == {"GM", "WK"}
 
 
-def test_information_loss_per_level_period_and_indicator(published: Paths) -> None:
-    cells = published_cells(published)
-    _, marks = read_report(published, Q3)
-    shown = {(e["data-loss"], e["data-level"], e["data-period-type"]): e
-             for e in marks.elements if "data-loss" in e}  # fmt: skip
-    expected: dict[tuple[str, str, str], list[bool]] = {}
-    for (q, period_type, area, indicator), (_, status) in cells.items():
-        if q == Q3:
-            level = {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}[area[:2]]
-            expected.setdefault((indicator, level, period_type), []).append(status == "published")
+def test_what_is_published_per_level_period_and_indicator(published: Paths) -> None:
+    """The section *Wat is gepubliceerd*: the key indicators first, then every indicator; each
+    cell's share of areas and of households equals a count of the published file."""
+    page, marks = read_report(published, Q3)
+    expected = independent_shares(published, Q3)
+    loss = [e for e in marks.elements if "data-loss" in e]
+    shown = {(e["data-level"], e["data-period-type"], e["data-loss"]): e for e in loss}
     assert set(shown) == set(expected)
-    for cell, flags in expected.items():
-        assert float(shown[cell]["data-value"]) == pytest.approx(sum(flags) / len(flags))
-        assert shown[cell]["text"].endswith("%")
+    for cell, (areas, share_areas, share_households) in expected.items():
+        e = shown[cell]
+        assert float(e["data-value"]) == pytest.approx(share_areas), cell
+        assert e["title"] == f"gebieden: {areas}"
+        if share_households is None:
+            assert "data-households" not in e, cell
+        else:
+            assert float(e["data-households"]) == pytest.approx(share_households), cell
+        assert e["text"].endswith("%")
+    # so that the test tells the share of households from the share of areas
+    assert any(s[2] is not None and s[2] != pytest.approx(s[1]) for s in expected.values()), (
+        "the sample has cells whose household share differs from their area share"
+    )
+    section = page[page.index('<h2 id="gepubliceerd">Wat is gepubliceerd</h2>') :]
+    key_table = section[: section.index("<details>")]
+    assert set(re.findall(r'data-loss="(\w+)"', key_table)) == set(KEY_INDICATORS)
+    assert "<summary>Alle " in section
 
 
 def test_dutch_definitions_and_a_time_with_its_zone(published: Paths) -> None:

@@ -14,7 +14,7 @@ from demo.sample_publication import sample_frames
 from orchestration.settings import Paths
 from orchestration.status import print_publication_summary, print_status
 
-from .published_sample import publish_sample
+from .published_sample import independent_shares, publish_sample
 
 Q = "2026Q3"
 YEAR = ("vier_kwartalen", "2025Q4-2026Q3")
@@ -79,3 +79,52 @@ def test_status_shows_the_published_share_per_period(paths: Paths, capsys) -> No
 def test_an_unpublished_quarter_says_so(tmp_path: Path, capsys) -> None:
     print_publication_summary(Paths(tmp_path / "data"), Q)
     assert f"{Q} is not published" in capsys.readouterr().out
+
+
+def what_is_published(out: str) -> list[list[str]]:
+    """The rows of the table under "Wat is gepubliceerd" (cells split on two spaces)."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Wat is gepubliceerd"))
+    rule = next(i for i in range(start, len(lines)) if lines[i].startswith("--------"))
+    rows = []
+    for line in lines[rule + 1 :]:
+        if not line.strip():
+            break
+        rows.append(re.split(r"\s{2,}", line.strip()))
+    return rows
+
+
+def same_percent(shown: str, share: float | None) -> bool:
+    """``shown`` (``39%``, or empty for no share) is ``share`` in whole percents."""
+    if share is None:
+        return shown == ""
+    return shown.endswith("%") and abs(int(shown[:-1]) - 100 * share) <= 0.5
+
+
+@pytest.mark.parametrize("all_indicators", [False, True])
+def test_status_shows_what_is_published_of_the_latest_quarter(
+    paths: Paths, capsys, all_indicators: bool
+) -> None:
+    from orchestration.shares import KEY_INDICATORS
+
+    print_status(paths, all_indicators=all_indicators)
+    out = capsys.readouterr().out
+    assert f"Wat is gepubliceerd van {Q}" in out
+    expected = independent_shares(paths, Q)
+    wanted = {k for k in expected if all_indicators or k[2] in KEY_INDICATORS}
+    rows = what_is_published(out)
+    shown = {}
+    for row in rows:
+        level, period, indicator, areas, share = row[:5]
+        shown[(level, period, indicator)] = (int(areas), share, row[5] if len(row) > 5 else "")
+    assert set(shown) == wanted
+    assert {k[2] for k in shown} == (set(KEY_INDICATORS) if not all_indicators else
+                                     {k[2] for k in expected})  # fmt: skip
+    for key, (areas, share, households) in shown.items():
+        n, share_areas, share_hh = expected[key]
+        assert areas == n, key
+        assert same_percent(share, share_areas), (key, share, share_areas)
+        assert same_percent(households, share_hh), (key, households, share_hh)
+    # the sample hides some buurt cells of the quarter, and shows every one of the year
+    assert shown[("buurt", "kwartaal", "hh_met_signaal")][1] != "100%"
+    assert shown[("buurt", "vier_kwartalen", "hh_met_signaal")][1] == "100%"

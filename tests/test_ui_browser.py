@@ -53,6 +53,7 @@ import polars as pl
 import pytest
 from dagster import DagsterInstance, RunsFilter
 
+from orchestration.contract import PUBLISHED_ASSET
 from orchestration.definitions import defs
 from orchestration.gate.check import gate_checks
 from orchestration.jobs import QUARTERLY_JOB_NAME
@@ -421,7 +422,7 @@ def test_the_ui_serves_every_asset_of_the_code_location(
         ("raw/signalen/eneco", "ingest"),
         ("intermediate/int_signalen_matched_to_adressen", "transform"),
         ("disclosure/area_indicators_candidate", "protect"),
-        ("monitor/area_indicators", "publish"),
+        ("published/area_indicators", "publish"),
     ]:
         assert served[key]["groupName"] == group
         assert served[key]["isPartitioned"], f"{key} is one quarter per partition"
@@ -549,7 +550,7 @@ def test_the_ui_shows_the_gate_checks_and_the_publication(
             "select n_primary_suppressed, n_secondary_suppressed from monitor.publication_log "
             "where quarter = '2026Q3'"
         ).fetchall()
-    published = ["monitor", "area_indicators"]
+    published = list(PUBLISHED_ASSET)
     text = look(
         chromium, tmp_path / "profile", dagster_dev.asset_events_url(published, QUARTERS["2026Q3"]),
         "published",
@@ -579,7 +580,7 @@ def test_chromium_shows_the_report_in_dutch(chromium: Path, tmp_path) -> None:
         ]
     text = look(chromium, tmp_path / "profile", page.as_uri(), "report", (1400, 5200))
     assert "Vroegsignalering buurtmonitor 2026Q3" in text
-    for heading in ("Gemeenten", "Alle wijken", "Informatieverlies", "Definities",
+    for heading in ("Gemeenten", "Alle wijken", "Wat is gepubliceerd", "Definities",
                     "t.o.v. vorig kwartaal", "vier kwartalen 2025Q4-2026Q3"):  # fmt: skip
         assert heading in text, heading
     assert all(label in text for label in labels)

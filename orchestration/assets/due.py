@@ -1,4 +1,4 @@
-"""A quarter not published by its due date shows as a warning on ``monitor/area_indicators``.
+"""A quarter not published by its due date shows as a warning on ``published/area_indicators``.
 
 Dagster's freshness policies judge an asset by its latest materialization of any partition,
 not per quarter (a republished old quarter would make a late one look fresh), so lateness is

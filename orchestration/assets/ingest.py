@@ -26,6 +26,7 @@ from dagster import (
 )
 
 from orchestration.assets.key import PSEUDONYM_KEY_ASSET
+from orchestration.contract import warehouse_asset
 from orchestration.ingestion.deliveries import NotLoaded, quarter_entries
 from orchestration.ingestion.loader import IngestReport, ingest_source
 from orchestration.ingestion.provenance import record_provenance
@@ -36,7 +37,7 @@ from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_par
 from orchestration.resources import MonitorResource
 
 INGEST_GROUP = "ingest"
-SIGNALEN_KEY = AssetKey(["raw", "signalen"])
+SIGNALEN_KEY = AssetKey(warehouse_asset("raw", "signalen"))
 
 
 def _not_loaded_table(entries: list[NotLoaded]) -> MetadataValue:
@@ -164,7 +165,7 @@ def build_ingest_asset(
 partner_ingest_assets = [
     build_ingest_asset(
         partner.code,
-        AssetKey(["raw", "signalen", partner.code]),
+        AssetKey(warehouse_asset("raw", "signalen", partner.code)),
         "raw.signalen",
         f"Vroegsignalen from {partner.naam} ({partner.partner_type}) for the quarter, "
         f"read from `landing/<quarter>/{partner.code}/` into `raw.signalen`.",
@@ -175,7 +176,7 @@ partner_ingest_assets = [
 municipal_ingest_assets = [
     build_ingest_asset(
         source,
-        AssetKey(["raw", source]),
+        AssetKey(warehouse_asset("raw", source)),
         f"raw.{source}",
         f"Municipal extract {source} for the quarter, read from `landing/<quarter>/{source}/` "
         f"into `raw.{source}`.",

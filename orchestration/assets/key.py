@@ -9,12 +9,13 @@ fingerprint by the scrypt one (orchestration/pseudonym.py).
 
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, asset
 
+from orchestration.contract import warehouse_asset
 from orchestration.metadata import table_metadata
 from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET
 from orchestration.pseudonym import KEY_TABLE, KeyMismatchError, check_warehouse_key
 from orchestration.resources import MonitorResource
 
-PSEUDONYM_KEY_ASSET = AssetKey(["audit", "pseudonym_key"])
+PSEUDONYM_KEY_ASSET = AssetKey(warehouse_asset("audit", "pseudonym_key"))
 
 
 @asset(

@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo
 
 from dagster import AssetExecutionContext, AssetKey, Config, MaterializeResult, MetadataValue, asset
 
+from orchestration.contract import warehouse_asset
 from orchestration.metadata import markdown_table
 from orchestration.resources import MonitorResource
 from orchestration.retention import first_retained_quarter, purge_expired, retention_months
 
 MAINTENANCE_GROUP = "maintenance"
-RETENTION_KEY = AssetKey(["maintenance", "household_data_retention"])
+RETENTION_KEY = AssetKey(warehouse_asset("audit", "retention_log"))
+"""Keyed by the table that records every purge (``audit.retention_log``), like every asset."""
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
 
@@ -32,7 +34,8 @@ class RetentionConfig(Config):
     pool="warehouse",
     description="Removes the household-level rows (raw, quarantine, marts, intermediate, "
     "restricted area tables) of quarters older than retention_months "
-    "(seeds/disclosure_parameters.csv). Published figures and audit.ingest_files stay.",
+    "(seeds/disclosure_parameters.csv), and records each purge in audit.retention_log. "
+    "Published figures and audit.ingest_files stay.",
 )
 def household_data_retention(
     context: AssetExecutionContext, config: RetentionConfig, monitor: MonitorResource

@@ -12,8 +12,9 @@ from orchestration.contract import CANDIDATE_ASSET, PUBLISHED_ASSET, PUBLISHED_S
 from orchestration.gate import blocking_check_names
 from orchestration.metadata import table_metadata
 from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
-from orchestration.publish import publish_checked_quarter, shares_markdown
+from orchestration.publish import publish_checked_quarter
 from orchestration.resources import MonitorResource
+from orchestration.shares import shares_markdown
 
 
 @asset(

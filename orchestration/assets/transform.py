@@ -1,11 +1,13 @@
 """Transform stage: the dbt project (staging, intermediate, marts, monitor) as Dagster assets.
 
-dbt sources carry ``meta.dagster.asset_key`` = ``raw/<table>``, so the lineage runs from the
-ingest assets through every dbt model. The quarter reaches dbt as the environment variable
-``MONITOR_QUARTER`` (read with ``env_var()``), which keeps dbt's partial parsing; it, the
-warehouse and the memory limit come from the ``monitor`` resource. The dbt manifest is made
-anew at import only when it is missing or the project's files changed since it was made
-(``dbt_project.prepare_manifest``), so a reload of the code location picks up an edited model.
+Every node is keyed by the layer it sits in (``MonitorDbtTranslator.get_asset_key``, the rule
+of ``contract.warehouse_asset``): a source ``raw/<table>``, the key of the ingest asset that
+writes it, so the lineage runs from the ingest assets through every dbt model. The quarter
+reaches dbt as the environment variable ``MONITOR_QUARTER`` (read with ``env_var()``), which
+keeps dbt's partial parsing; it, the warehouse and the memory limit come from the ``monitor``
+resource. The dbt manifest is made anew at import only when it is missing or the project's
+files changed since it was made (``dbt_project.prepare_manifest``), so a reload of the code
+location picks up an edited model.
 
 Each model's materialization carries Dagster's standard table metadata: its row count (of the
 table, and of the quarter in the incremental ones), its table name and its columns with their
@@ -27,6 +29,7 @@ from typing import Any
 import duckdb
 from dagster import (
     AssetExecutionContext,
+    AssetKey,
     AssetMaterialization,
     MetadataValue,
     Output,
@@ -38,7 +41,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.contract import MATCH_RATES_TABLE, MATCH_STATUSES_SEED
+from orchestration.contract import MATCH_RATES_TABLE, MATCH_STATUSES_SEED, warehouse_asset
 from orchestration.dbt_project import dbt_project, prepare_manifest
 from orchestration.metadata import markdown_table, table_metadata
 from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
@@ -70,6 +73,18 @@ def invocation_environment(env: Mapping[str, str]) -> Iterator[None]:
 
 
 class MonitorDbtTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        """The key rule of ``contract.warehouse_asset``: the layer the node sits in, then its
+        name. A source's layer is its schema (``raw/signalen``: the ingest asset that writes
+        it); a model's or seed's is its configured schema (``+schema`` in dbt_project.yml,
+        which DuckDB names ``main_<schema>``): ``monitor/mon_area_indicators``."""
+        props = dbt_resource_props
+        if props["resource_type"] == "source":
+            layer = props["schema"]
+        else:
+            layer = props["config"].get("schema") or "main"
+        return AssetKey(warehouse_asset(layer, props["name"]))
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return TRANSFORM_GROUP
 
