@@ -307,3 +307,17 @@ def test_codes_are_normalised() -> None:
     assert nz.code(pl.Series(["Quick fix", "VERVOLGHULP-financieel", " wsnp "])).to_list() == [
         "quick_fix", "vervolghulp_financieel", "wsnp",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("birth", "day", "age"),
+    [
+        (date(2000, 1, 5), date(2026, 1, 5), 26),  # the birthday itself counts
+        (date(2000, 1, 6), date(2026, 1, 5), 25),  # one day before the birthday
+        (date(2000, 10, 5), date(2026, 10, 1), 25),
+        (date(2000, 9, 30), date(2026, 10, 1), 26),
+        (date(2027, 1, 1), date(2026, 10, 1), -1),  # born after the day
+    ],
+)
+def test_age_on_any_day(birth: date, day: date, age: int) -> None:
+    assert nz.age_at(pl.Series([birth]), day).to_list() == [age]

@@ -7,9 +7,19 @@ of its limit. Written for the mutation run of issue 20 (docs/mutation-testing.md
 
 from __future__ import annotations
 
+import os
+from datetime import date
+from pathlib import Path
+
+import duckdb
 import pytest
 
 from orchestration.ingestion import validate
+from orchestration.ingestion.loader import ingest_source
+
+KEY = b"3f6a0c9e8d7b4a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f"  # random, as keygen makes them
+QUARTER = "2026Q3"
+LONG_AGO = 1_790_000_000
 
 
 @pytest.mark.parametrize(
@@ -43,3 +53,36 @@ def test_a_header_cell_that_looks_like_a_value_is_never_reported(
 def test_a_long_header_cell_is_not_reported() -> None:
     assert validate.safe_label("x" * 60, 0) == "x" * 60
     assert validate.safe_label("x" * 61, 0).startswith("column 1 (name not shown")
+
+
+# --- values reach the raw tables in their normalised form -----------------------------------
+
+
+def _load(tmp_path: Path, source: str, lines: list[str]) -> duckdb.DuckDBPyConnection:
+    folder = tmp_path / QUARTER / source
+    folder.mkdir(parents=True)
+    path = folder / "extract.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.utime(path, (LONG_AGO, LONG_AGO))  # delivered long ago: not still being written
+    con = duckdb.connect()
+    ingest_source(con, QUARTER, source, tmp_path, KEY)
+    return con
+
+
+def test_zaken_values_are_stored_normalised_not_as_delivered(tmp_path: Path) -> None:
+    """Dates and numbers in any accepted notation (CONTRACTS.md) are stored as the value, so
+    a day-month-year date or Excel's ``2,0`` is the same as its ISO or plain form."""
+    con = _load(tmp_path, "vroegsignaal_zaken", [
+        "partner;signaal_id;matchingsdatum;resultaat;aantal_contactpogingen;bereikt;"
+        "datum_eerste_contact",
+        "eneco;E1;20-07-2026;quick_fix;2,0;ja;22/07/2026",
+        "eneco;E2;20260721;geen_contact;03;nee;31.07.2026",
+    ])  # fmt: skip
+    rows = con.execute(
+        "SELECT matchingsdatum, aantal_contactpogingen, datum_eerste_contact "
+        "FROM raw.vroegsignaal_zaken ORDER BY line_number"
+    ).fetchall()
+    assert rows == [
+        (date(2026, 7, 20), 2, date(2026, 7, 22)),
+        (date(2026, 7, 21), 3, date(2026, 7, 31)),
+    ]
