@@ -321,3 +321,50 @@ def test_codes_are_normalised() -> None:
 )
 def test_age_on_any_day(birth: date, day: date, age: int) -> None:
     assert nz.age_at(pl.Series([birth]), day).to_list() == [age]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("BU03630000", "BU03630000"),
+        ("bu0363ab01", "BU0363AB01"),
+        ("BU 0363 0000", "BU03630000"),  # whitespace removed anywhere
+        ("03630000", "BU03630000"),  # eight characters without the prefix get it
+        ("0363ab01", "BU0363AB01"),
+        ("0363000", None),
+        ("WK036300", None),
+        ("BU0363000X1", None),
+    ],
+)
+def test_buurtcodes(given: str, expected: str | None) -> None:
+    assert nz.buurtcode(nz.clean(pl.Series([given]))).to_list() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("GM0363", "GM0363"),
+        ("gm0363", "GM0363"),
+        ("GM 0363", "GM0363"),
+        ("363", "GM0363"),  # Excel dropped the leading zero
+        ("0363", "GM0363"),
+        ("3", "GM0003"),
+        ("GM363", None),
+        ("12345", None),
+        ("BU03630000", None),
+    ],
+)
+def test_gemeentecodes(given: str, expected: str | None) -> None:
+    assert nz.gemeentecode(nz.clean(pl.Series([given]))).to_list() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("1.234.567", "1234567"),  # a separator occurring more than once: thousands
+        ("1,234,567", "1234567"),
+        ("1.234.567.890", "1234567890"),
+    ],
+)
+def test_repeated_separators_are_thousands(given: str, expected: str) -> None:
+    assert nz.amount(nz.clean(pl.Series([given]))).to_list() == [expected]

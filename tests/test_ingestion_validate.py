@@ -86,3 +86,26 @@ def test_zaken_values_are_stored_normalised_not_as_delivered(tmp_path: Path) -> 
         (date(2026, 7, 20), 2, date(2026, 7, 22)),
         (date(2026, 7, 21), 3, date(2026, 7, 31)),
     ]
+
+
+def test_bag_gemeente_delivered_else_from_the_buurt_else_from_the_nummeraanduiding(
+    tmp_path: Path,
+) -> None:
+    """After a municipal merger a nummeraanduiding keeps the number of the gemeente that
+    issued it: the buurt, when delivered, decides (docs/architecture.md, raw.bag_adressen)."""
+    con = _load(tmp_path, "bag_adressen", [
+        "adres_id;postcode;huisnummer;buurtcode;gemeentecode;gebruiksdoel",
+        "0999200000000001;1011AB;1;BU12340101;;woonfunctie",
+        "0999200000000002;1011AB;2;BU12340101;;kantoorfunctie",
+        "0999200000000003;1011AB;3;;;woonfunctie",
+        "0999200000000004;1011AB;4;BU12340101;GM0555;woonfunctie",
+    ])  # fmt: skip
+    rows = con.execute(
+        "SELECT buurtcode, gemeentecode FROM raw.bag_adressen ORDER BY line_number"
+    ).fetchall()
+    assert rows == [
+        ("BU12340101", "GM1234"),
+        (None, "GM1234"),  # no buurt kept for an address that is not residential
+        (None, "GM0999"),
+        ("BU12340101", "GM0555"),
+    ]
