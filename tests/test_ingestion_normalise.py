@@ -62,6 +62,8 @@ HUISNUMMERS = [
     ("12a-bis", 12, "A", "BIS"),
     ("12 A/B", 12, "A", "B"),
     ("12A 3hg", 12, "A", "3HG"),
+    ("12-", 12, None, None),  # a separator alone is no addition
+    ("12 /", 12, None, None),
     ("0", None, None, None),
     ("00", None, None, None),
     ("100000", None, None, None),
@@ -107,6 +109,7 @@ def test_house_number_table_at_once_matches_one_by_one() -> None:
         ("12-2", "B", None, (12, "B", "2")),
         ("12", "A", "hs", (12, "A", "HS")),
         ("12", "NULL", "-", (12, None, None)),
+        ("12", None, "/", (12, None, None)),  # only separators: no addition
         ("x", "A", "1", (None, None, None)),
     ],
 )
