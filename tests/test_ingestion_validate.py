@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -108,4 +109,23 @@ def test_bag_gemeente_delivered_else_from_the_buurt_else_from_the_nummeraanduidi
         (None, "GM1234"),  # no buurt kept for an address that is not residential
         (None, "GM0999"),
         ("BU12340101", "GM0555"),
+    ]
+
+
+def test_signal_values_are_stored_normalised(tmp_path: Path) -> None:
+    """Every value column of raw.signalen holds the delivered value, normalised (CONTRACTS.md:
+    any accepted notation), and the days in arrears are derived when not delivered."""
+    con = _load(tmp_path, "eneco", [
+        "signaal_id;signaaldatum;startdatum_achterstand;achterstand_bedrag;dagen_achterstand;"
+        "crisissignaal;warme_overdracht;eindelevering;postcode;huisnummer",
+        "S1;15-07-2026;01/05/2026;€ 1.234,50;;Ja;nee;j;1234 ab;12-a",
+        "S2;20260716;;12;40;n;J;NEE;1234AB;14",
+    ])  # fmt: skip
+    rows = con.execute(
+        "SELECT signaaldatum, startdatum_achterstand, achterstand_bedrag, dagen_achterstand, "
+        "crisissignaal, warme_overdracht, eindelevering FROM raw.signalen ORDER BY line_number"
+    ).fetchall()
+    assert rows == [
+        (date(2026, 7, 15), date(2026, 5, 1), Decimal("1234.50"), 75, True, False, True),
+        (date(2026, 7, 16), None, Decimal("12.00"), 40, False, True, False),
     ]
