@@ -371,3 +371,22 @@ def test_gemeentecodes(given: str, expected: str | None) -> None:
 )
 def test_repeated_separators_are_thousands(given: str, expected: str) -> None:
     assert nz.amount(nz.clean(pl.Series([given]))).to_list() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("12", 12),
+        ("0", 0),
+        ("007", 7),
+        ("12.0", 12),  # Excel made it a float
+        ("12,00", 12),
+        ("999999999", 999_999_999),  # at most 9 digits
+        ("1000000000", None),
+        ("12.5", None),
+        ("-3", None),
+        ("tien", None),
+    ],
+)
+def test_integers(given: str, expected: int | None) -> None:
+    assert nz.integer(nz.clean(pl.Series([given]))).to_list() == [expected]
