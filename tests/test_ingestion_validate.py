@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.ingestion import sources as S
 from orchestration.ingestion import validate
 from orchestration.ingestion.loader import ingest_source
 
@@ -129,3 +130,17 @@ def test_signal_values_are_stored_normalised(tmp_path: Path) -> None:
         (date(2026, 7, 15), date(2026, 5, 1), Decimal("1234.50"), 75, True, False, True),
         (date(2026, 7, 16), None, Decimal("12.00"), 40, False, True, False),
     ]
+
+
+def test_header_mapping_sorts_every_cell() -> None:
+    """Canonical names and aliases in any case are read, a field delivered twice is read again
+    and reported as a duplicate, personal-data columns under any of their names are skipped
+    without a word, and only what is left is reported as unknown."""
+    header = [" Signaal_ID ", "SignaalDatum", "Achternaam", "Voornamen", "naam", "E-mail",
+              "signaal_id", "kleur", "postcode"]  # fmt: skip
+    got = validate.map_header(header, S.SIGNALEN, None)
+    assert got.positions == {"signaal_id": 0, "signaaldatum": 1, "postcode": 8}
+    assert got.personal == [2, 3, 4, 5]
+    assert got.repeated == {"signaal_id#6": 6}
+    assert got.unknown == ["signaal_id (duplicate of signaal_id)", "kleur"]
+    assert got.looks_like_data is False
