@@ -144,3 +144,41 @@ def test_header_mapping_sorts_every_cell() -> None:
     assert got.repeated == {"signaal_id#6": 6}
     assert got.unknown == ["signaal_id (duplicate of signaal_id)", "kleur"]
     assert got.looks_like_data is False
+
+
+def _reasons(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
+    return con.execute("SELECT line_number, reason FROM audit.quarantine ORDER BY 1").fetchall()
+
+
+def test_a_field_delivered_twice_must_agree(tmp_path: Path) -> None:
+    con = _load(tmp_path, "eneco", [
+        "signaal_id;signaaldatum;achterstand_bedrag;postcode;huisnummer;postcode",
+        "S1;2026-07-15;100;1234AB;12;1234AB",
+        "S2;2026-07-15;100;1234AB;14;",
+        "S3;2026-07-15;100;1234AB;16;1234AC",
+    ])  # fmt: skip
+    assert _reasons(con) == [
+        (3, "column postcode delivered twice with different values"),
+        (4, "column postcode delivered twice with different values"),
+    ]
+    assert con.execute("SELECT count(*) FROM raw.signalen").fetchone() == (1,)
+
+
+def test_the_largest_amount_is_the_largest_decimal_12_2(tmp_path: Path) -> None:
+    """DECIMAL(12,2) (CONTRACTS.md) holds 9,999,999,999.99; more, also after rounding, is
+    quarantined rather than failing the file."""
+    con = _load(tmp_path, "eneco", [
+        "signaal_id;signaaldatum;achterstand_bedrag;postcode;huisnummer",
+        "S1;2026-07-15;9999999999.99;1234AB;12",
+        "S2;2026-07-15;9999999999.995;1234AB;12",
+        "S3;2026-07-15;10000000000;1234AB;12",
+        "S4;2026-07-15;0,005;1234AB;12",
+        "S5;2026-07-15;0,004;1234AB;12",
+    ])  # fmt: skip
+    assert _reasons(con) == [
+        (3, "invalid amount in achterstand_bedrag"),
+        (4, "invalid amount in achterstand_bedrag"),
+        (6, "amount must be > 0"),
+    ]
+    amounts = con.execute("SELECT achterstand_bedrag FROM raw.signalen ORDER BY line_number")
+    assert amounts.fetchall() == [(Decimal("9999999999.99"),), (Decimal("0.01"),)]
