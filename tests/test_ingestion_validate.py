@@ -121,6 +121,7 @@ def test_signal_values_are_stored_normalised(tmp_path: Path) -> None:
         "crisissignaal;warme_overdracht;eindelevering;postcode;huisnummer",
         "S1;15-07-2026;01/05/2026;€ 1.234,50;;Ja;nee;j;1234 ab;12-a",
         "S2;20260716;;12;40;n;J;NEE;1234AB;14",
+        "S3;2026-07-17;2026-07-17;12;;;;;1234AB;16",
     ])  # fmt: skip
     rows = con.execute(
         "SELECT signaaldatum, startdatum_achterstand, achterstand_bedrag, dagen_achterstand, "
@@ -129,6 +130,7 @@ def test_signal_values_are_stored_normalised(tmp_path: Path) -> None:
     assert rows == [
         (date(2026, 7, 15), date(2026, 5, 1), Decimal("1234.50"), 75, True, False, True),
         (date(2026, 7, 16), None, Decimal("12.00"), 40, False, True, False),
+        (date(2026, 7, 17), date(2026, 7, 17), Decimal("12.00"), 0, None, None, None),
     ]
 
 
@@ -136,7 +138,7 @@ def test_header_mapping_sorts_every_cell() -> None:
     """Canonical names and aliases in any case are read, a field delivered twice is read again
     and reported as a duplicate, personal-data columns under any of their names are skipped
     without a word, and only what is left is reported as unknown."""
-    header = [" Signaal_ID ", "SignaalDatum", "Achternaam", "Voornamen", "naam", "E-mail",
+    header = [" Signaal ID ", "SignaalDatum", "Achternaam", "Voornamen", "naam", "E-mail",
               "signaal_id", "kleur", "postcode"]  # fmt: skip
     got = validate.map_header(header, S.SIGNALEN, None)
     assert got.positions == {"signaal_id": 0, "signaaldatum": 1, "postcode": 8}
@@ -144,6 +146,12 @@ def test_header_mapping_sorts_every_cell() -> None:
     assert got.repeated == {"signaal_id#6": 6}
     assert got.unknown == ["signaal_id (duplicate of signaal_id)", "kleur"]
     assert got.looks_like_data is False
+    # a header that looks like data: not even a duplicate's name is reported
+    data_like = validate.map_header(["signaal_id", "1234AB", "signaal_id"], S.SIGNALEN, None)
+    assert data_like.unknown == [
+        "column 2 (name not shown: the header looks like data)",
+        "column 3 (name not shown: the header looks like data) (duplicate of signaal_id)",
+    ]
 
 
 def _reasons(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
@@ -182,3 +190,29 @@ def test_the_largest_amount_is_the_largest_decimal_12_2(tmp_path: Path) -> None:
     ]
     amounts = con.execute("SELECT achterstand_bedrag FROM raw.signalen ORDER BY line_number")
     assert amounts.fetchall() == [(Decimal("9999999999.99"),), (Decimal("0.01"),)]
+
+
+def test_value_length_limit_and_empty_lines(tmp_path: Path) -> None:
+    limit = validate.MAX_VALUE_CHARS
+    con = _load(tmp_path, "eneco", [
+        "signaal_id;signaaldatum;achterstand_bedrag;postcode;huisnummer",
+        f"{'S' * limit};2026-07-15;100;1234AB;12",
+        f"{'T' * (limit + 1)};2026-07-15;100;1234AB;12",
+        "",
+        "S3;2026-07-15;100;1234AB;12",
+    ])  # fmt: skip
+    assert _reasons(con) == [
+        (3, f"value too long in signaal_id (over {limit} characters)"),
+        (4, "empty line"),
+    ]
+
+
+@pytest.mark.parametrize("source", ["uitkeringen", "schuldhulp"])
+def test_a_spell_may_end_the_day_it_starts_not_before(tmp_path: Path, source: str) -> None:
+    column, code = ("regeling", "bbz") if source == "uitkeringen" else ("soort", "wsnp")
+    con = _load(tmp_path, source, [
+        f"bsn;{column};startdatum;einddatum",
+        f"111222333;{code};2026-02-01;2026-02-01",
+        f"111222333;{code};2026-02-01;2026-01-31",
+    ])  # fmt: skip
+    assert _reasons(con) == [(3, "einddatum before startdatum")]
