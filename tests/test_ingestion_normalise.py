@@ -62,6 +62,8 @@ HUISNUMMERS = [
     ("12a-bis", 12, "A", "BIS"),
     ("12 A/B", 12, "A", "B"),
     ("12A 3hg", 12, "A", "3HG"),
+    ("12-", 12, None, None),  # a separator alone is no addition
+    ("12 /", 12, None, None),
     ("0", None, None, None),
     ("00", None, None, None),
     ("100000", None, None, None),
@@ -107,6 +109,7 @@ def test_house_number_table_at_once_matches_one_by_one() -> None:
         ("12-2", "B", None, (12, "B", "2")),
         ("12", "A", "hs", (12, "A", "HS")),
         ("12", "NULL", "-", (12, None, None)),
+        ("12", None, "/", (12, None, None)),  # only separators: no addition
         ("x", "A", "1", (None, None, None)),
     ],
 )
@@ -307,3 +310,83 @@ def test_codes_are_normalised() -> None:
     assert nz.code(pl.Series(["Quick fix", "VERVOLGHULP-financieel", " wsnp "])).to_list() == [
         "quick_fix", "vervolghulp_financieel", "wsnp",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("birth", "day", "age"),
+    [
+        (date(2000, 1, 5), date(2026, 1, 5), 26),  # the birthday itself counts
+        (date(2000, 1, 6), date(2026, 1, 5), 25),  # one day before the birthday
+        (date(2000, 10, 5), date(2026, 10, 1), 25),
+        (date(2000, 9, 30), date(2026, 10, 1), 26),
+        (date(2027, 1, 1), date(2026, 10, 1), -1),  # born after the day
+    ],
+)
+def test_age_on_any_day(birth: date, day: date, age: int) -> None:
+    assert nz.age_at(pl.Series([birth]), day).to_list() == [age]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("BU03630000", "BU03630000"),
+        ("bu0363ab01", "BU0363AB01"),
+        ("BU 0363 0000", "BU03630000"),  # whitespace removed anywhere
+        ("03630000", "BU03630000"),  # eight characters without the prefix get it
+        ("0363ab01", "BU0363AB01"),
+        ("0363000", None),
+        ("WK036300", None),
+        ("BU0363000X1", None),
+    ],
+)
+def test_buurtcodes(given: str, expected: str | None) -> None:
+    assert nz.buurtcode(nz.clean(pl.Series([given]))).to_list() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("GM0363", "GM0363"),
+        ("gm0363", "GM0363"),
+        ("GM 0363", "GM0363"),
+        ("363", "GM0363"),  # Excel dropped the leading zero
+        ("0363", "GM0363"),
+        ("3", "GM0003"),
+        ("GM363", None),
+        ("12345", None),
+        ("BU03630000", None),
+    ],
+)
+def test_gemeentecodes(given: str, expected: str | None) -> None:
+    assert nz.gemeentecode(nz.clean(pl.Series([given]))).to_list() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("1.234.567", "1234567"),  # a separator occurring more than once: thousands
+        ("1,234,567", "1234567"),
+        ("1.234.567.890", "1234567890"),
+    ],
+)
+def test_repeated_separators_are_thousands(given: str, expected: str) -> None:
+    assert nz.amount(nz.clean(pl.Series([given]))).to_list() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("12", 12),
+        ("0", 0),
+        ("007", 7),
+        ("12.0", 12),  # Excel made it a float
+        ("12,00", 12),
+        ("999999999", 999_999_999),  # at most 9 digits
+        ("1000000000", None),
+        ("12.5", None),
+        ("-3", None),
+        ("tien", None),
+    ],
+)
+def test_integers(given: str, expected: int | None) -> None:
+    assert nz.integer(nz.clean(pl.Series([given]))).to_list() == [expected]
