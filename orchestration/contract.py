@@ -104,11 +104,15 @@ def published_period_types() -> tuple[str, ...]:
 
 def in_publication_scope_sql() -> str:
     """SQL condition on ``period_type`` and ``area_level``: the row is in ``publication_scope``."""
-    return "(" + " or ".join(
-        f"({PERIOD_KEY[0]} = '{period_type}' and area_level in "
-        f"({', '.join(repr(level) for level in levels)}))"
-        for period_type, levels in publication_scope().items()
-    ) + ")"
+    return (
+        "("
+        + " or ".join(
+            f"({PERIOD_KEY[0]} = '{period_type}' and area_level in "
+            f"({', '.join(repr(level) for level in levels)}))"
+            for period_type, levels in publication_scope().items()
+        )
+        + ")"
+    )
 
 
 def period_type_of_level(level: str) -> str | None:
