@@ -228,3 +228,18 @@ def test_published_shares_per_level_period_and_indicator() -> None:
     assert ("buurt", QUARTERLY, "hh_met_signaal") not in by_key  # not in the scope
     assert len(shares) == (2 + 3) * (len(wide_columns()) - 6)  # levels per period x indicators
     assert "| buurt | vier_kwartalen | hh_met_signaal | 4 | 75% | 100% |" in shares_markdown(shares)
+
+
+def test_a_quarter_before_its_first_four_quarter_period_passes_the_gate_without_buurten() -> None:
+    """The first three quarters of a warehouse: the quarter alone, so no buurt row at all
+    (seeds/periods.csv niveaus); the buurt wide table is empty, and that is complete."""
+    frames = sample_frames(Q)
+    for name in ("protected", "candidate"):
+        frame = frames[name]
+        frames[name] = frame[frame["period_type"] == QUARTERLY].reset_index(drop=True)
+    assert "buurt" not in set(frames["candidate"]["area_level"])
+    with duckdb.connect() as con:
+        write_tables(con, **frames)
+        result = run_gate(con, Q)
+    assert not result.failures
+    assert "area_wide__buurt" in {s.key for s in result.suites}

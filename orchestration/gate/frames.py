@@ -304,8 +304,9 @@ def build_frames(
         gate_input.errors["area_coverage"] = f"area reference {tables.reference}: {exc}"
     period_types = _candidate_periods(con, tables.candidate, quarter)
     gate_input.parameters = gate_parameters(quarter, counts, period_types)
-    gate_input.frame_parameters = {
-        level: {"n_areas": n} for level, n in scoped_areas(counts, period_types).items()
+    gate_input.frame_parameters = {  # a level no period of the candidate publishes: no rows
+        level: {"n_areas": n, "quarter_set": [quarter] if n else []}
+        for level, n in scoped_areas(counts, period_types).items()
     }
     sql = frame_sql(tables, ref_sql)
     bind = {"quarter": quarter, "previous": previous_quarter(quarter)}
