@@ -294,7 +294,12 @@ def test_demo_publishes_several_quarters_and_says_where_to_look(run_monitor) -> 
             "select quarter, value from monitor.area_indicators where area_level = 'gemeente' "
             "and period_type = 'kwartaal' and indicator = 'signalen' order by quarter"
         ).fetchall()
+        quarterly_buurt = con.execute(
+            "select count(*) from monitor.area_indicators "
+            "where area_level = 'buurt' and period_type = 'kwartaal'"
+        ).fetchone()[0]
     assert sorted(logged) == [(q, True) for q in quarters]
+    assert quarterly_buurt == 0  # seeds/periods.csv niveaus: buurten over four quarters only
     assert [q for q, _ in per_quarter] == quarters
     for quarter, signalen in per_quarter:  # the gemeente's signals per quarter, as printed
         assert re.search(rf"^{quarter}\s+kwartaal\s.*\s{int(signalen):,}\s", out, re.M), out
