@@ -94,14 +94,16 @@ def test_a_jump_warns_names_what_jumped_and_publishes(published, tmp_path) -> No
     with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
         [(code,)] = con.execute(
             f"select area_code from {CANDIDATE_TABLE} where quarter = ? and "
-            "area_level = 'gemeente' and indicator = 'signalen' and status = 'published' "
+            "area_level = 'gemeente' and indicator = 'mediaan_bedrag' and status = 'published' "
             "order by area_code limit 1",
             [QUARTER],
         ).fetchall()
         con.execute(
+            # the previous quarter as the same figures but one median (in no relation, so
+            # the audit over both quarters, as with a four-quarter period published, holds)
             f"insert into {CANDIDATE_TABLE} by name select * replace ('2026Q2' as quarter, "
-            "case when area_code = ? and indicator = 'signalen' then value * 4 else value end "
-            f"as value) from {CANDIDATE_TABLE} where quarter = ?",
+            "'2026Q2' as period, case when area_code = ? and indicator = 'mediaan_bedrag' "
+            f"then value * 4 else value end as value) from {CANDIDATE_TABLE} where quarter = ?",
             [code, QUARTER],
         )
     run = subprocess.run(
@@ -111,7 +113,7 @@ def test_a_jump_warns_names_what_jumped_and_publishes(published, tmp_path) -> No
     assert run.returncode == 0, run.stdout + run.stderr
     assert (
         "check jumps on disclosure/area_indicators_candidate: warning: no_jump_beyond_factor: "
-        f"1 row: {code} signalen factor 4.0"
+        f"1 row: {code} mediaan_bedrag factor 4.0"
     ) in run.stdout, run.stdout
     assert f"{QUARTER}: succeeded" in run.stdout
     with duckdb.connect(str(data_dir / "monitor.duckdb"), read_only=True) as con:
