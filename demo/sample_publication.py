@@ -24,12 +24,13 @@ from orchestration.contract import (
     CANDIDATE_TABLE,
     PROTECTED_TABLE,
     PUBLISHED_COLUMNS,
-    QUARTERLY,
     count_indicator_names,
     persona_names,
     publication_group_names,
+    publication_scope,
 )
-from orchestration.parameters import disclosure_parameters, indicators
+from orchestration.parameters import disclosure_parameters, indicators, periods
+from orchestration.quarters import period_name
 
 GEMEENTE = ("GM0999", "Voorbeeldstad")
 WIJKEN = {"WK099901": "Centrum", "WK09990A": "Havens"}
@@ -174,7 +175,8 @@ def _suppress(values: dict[tuple[str, str], float | None]) -> dict[tuple[str, st
 
 
 def sample_frames(quarter: str = "2026Q3") -> dict[str, pd.DataFrame]:
-    """``reference``, ``protected`` and ``candidate`` frames of the sample for ``quarter``."""
+    """``reference``, ``protected`` and ``candidate`` frames of the sample for ``quarter``:
+    every published period type at its published levels (``contract.publication_scope``)."""
     values = true_values()
     suppression = _suppress(values)
     reference = pd.DataFrame(
@@ -182,14 +184,36 @@ def sample_frames(quarter: str = "2026Q3") -> dict[str, pd.DataFrame]:
         columns=["quarter", "area_code", "area_level", "area_name", "parent_code"],
     )
     rows = []
-    for area in areas():
+    length = {p.period_type: p.quarters for p in periods()}
+    for period_type, levels in publication_scope().items():
+        period = period_name(quarter, length[period_type])
+        rows += _rows(quarter, period_type, period, levels, values, suppression)
+    protected = pd.DataFrame(rows, columns=[*PUBLISHED_COLUMNS, "suppression"])
+    protected["value"] = protected["value"].astype("float64")
+    candidate = protected[list(PUBLISHED_COLUMNS)].copy()
+    candidate.loc[candidate["status"] != "published", "value"] = float("nan")
+    return {"reference": reference, "protected": protected, "candidate": candidate}
+
+
+def _rows(
+    quarter: str,
+    period_type: str,
+    period: str,
+    levels: tuple[str, ...],
+    values: dict[tuple[str, str], float | None],
+    suppression: dict[tuple[str, str], str],
+) -> list[tuple]:
+    """The protected rows of one period at its published levels: every period has the same
+    figures (a sample for the suites, not a computation over quarters)."""
+    rows = []
+    for area in (a for a in areas() if a.level in levels):
         for ind in indicators():
             state = suppression[(area.code, ind.name)]
             rows.append(
                 (
                     quarter,
-                    QUARTERLY,
-                    quarter,
+                    period_type,
+                    period,
                     area.level,
                     area.code,
                     area.name,
@@ -200,11 +224,7 @@ def sample_frames(quarter: str = "2026Q3") -> dict[str, pd.DataFrame]:
                     state,
                 )
             )
-    protected = pd.DataFrame(rows, columns=[*PUBLISHED_COLUMNS, "suppression"])
-    protected["value"] = protected["value"].astype("float64")
-    candidate = protected[list(PUBLISHED_COLUMNS)].copy()
-    candidate.loc[candidate["status"] != "published", "value"] = float("nan")
-    return {"reference": reference, "protected": protected, "candidate": candidate}
+    return rows
 
 
 def write_tables(

@@ -422,7 +422,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _print_history(paths: settings.Paths, quarters: list[str]) -> None:
     """The demo's quarters as published: the gemeente's figures per period (the change between
     quarters), and where to look."""
-    from orchestration.contract import QUARTERLY
+    from orchestration.contract import QUARTERLY, publishes_multi_quarter_periods
     from orchestration.status import _query, _table
 
     shown = ["huishoudens", "hh_met_signaal", "signalen", "signalen_per_1000_hh"]
@@ -447,7 +447,10 @@ def _print_history(paths: settings.Paths, quarters: list[str]) -> None:
     published = sorted({row[0] for row in rows if row[1] == QUARTERLY})
     if not any(row[1] != QUARTERLY for row in rows):
         print(
-            "Four-quarter figures are computed in the warehouse but not published "
+            "No four-quarter period yet: it needs four built quarters; buurt figures are "
+            "published over four quarters only (seeds/periods.csv)."
+            if publishes_multi_quarter_periods()
+            else "Four-quarter figures are computed in the warehouse but not published "
             "(seeds/periods.csv: `published`)."
         )
     print(f"\nPublished file: {paths.monitor} (quarters {', '.join(published)})")

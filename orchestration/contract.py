@@ -77,9 +77,48 @@ def select_with_periods(columns: tuple[str, ...] | list[str], existing: set[str]
     )
 
 
+def publication_scope() -> dict[str, tuple[str, ...]]:
+    """What is published: period type -> its published area levels, in ``LEVELS`` order
+    (``seeds/periods.csv``, columns ``published`` and ``niveaus``). Protect puts exactly these
+    rows in the candidate; the gate expects exactly these. A level left out of a period type is
+    computed by dbt but is not in the file, so it is no cell of the attacker's model either
+    (docs/periods-plan.md 3.6: the quarterly buurt figures)."""
+    scope: dict[str, tuple[str, ...]] = {}
+    for p in periods():
+        if not p.published:
+            continue
+        unknown = sorted(set(p.niveaus) - set(LEVELS))
+        if unknown or not _IDENTIFIER.match(p.period_type):
+            raise ContractError(
+                f"seeds/periods.csv: period type {p.period_type!r} (an identifier) with "
+                f"unknown levels {unknown} in its niveaus"
+            )
+        scope[p.period_type] = tuple(level for level in LEVELS if level in p.niveaus)
+    return scope
+
+
 def published_period_types() -> tuple[str, ...]:
     """Period types protect puts in the candidate (``seeds/periods.csv``, column published)."""
-    return tuple(p.period_type for p in periods() if p.published)
+    return tuple(publication_scope())
+
+
+def in_publication_scope_sql() -> str:
+    """SQL condition on ``period_type`` and ``area_level``: the row is in ``publication_scope``."""
+    return (
+        "("
+        + " or ".join(
+            f"({PERIOD_KEY[0]} = '{period_type}' and area_level in "
+            f"({', '.join(repr(level) for level in levels)}))"
+            for period_type, levels in publication_scope().items()
+        )
+        + ")"
+    )
+
+
+def period_type_of_level(level: str) -> str | None:
+    """The shortest published period type that publishes ``level`` (``vier_kwartalen`` for the
+    buurt), None if none does: the period a reader of one level's figures takes."""
+    return next((p for p, levels in publication_scope().items() if level in levels), None)
 
 
 def publishes_multi_quarter_periods() -> bool:

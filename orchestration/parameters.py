@@ -135,6 +135,9 @@ class Period:
     quarters: int
     published: bool
     """Whether protect puts it in the candidate publication (docs/periods-plan.md)."""
+    niveaus: tuple[str, ...]
+    """The area levels published for it (``niveaus``: ``gemeente, wijk`` for the quarter; its
+    other levels are computed by dbt but not published, ``contract.publication_scope``)."""
     omschrijving: str
 
 
@@ -145,6 +148,7 @@ def periods() -> tuple[Period, ...]:
             period_type=row["period_type"],
             quarters=int(row["quarters"]),
             published=row["published"] == "true",
+            niveaus=tuple(level.strip() for level in row["niveaus"].split(",")),
             omschrijving=row["omschrijving"],
         )
         for row in read_seed("periods")

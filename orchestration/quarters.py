@@ -55,3 +55,18 @@ def quarter_range(first: str, last: str) -> list[str]:
         out.append(q)
         q = previous_quarter(q)
     return out[::-1]
+
+
+def period_quarters(quarter: str, n: int) -> list[str]:
+    """The ``n`` quarters of the period ending with ``quarter``, oldest first."""
+    out = [quarter]
+    while len(out) < n:
+        out.insert(0, previous_quarter(out[0]))
+    return out
+
+
+def period_name(quarter: str, n: int) -> str:
+    """The published ``period`` of the ``n`` quarters ending with ``quarter``: the quarter
+    itself, or first-last (``2025Q4-2026Q3``), as dbt names it (docs/periods-plan.md 1.1)."""
+    quarters = period_quarters(quarter, n)
+    return quarter if n == 1 else f"{quarters[0]}-{quarters[-1]}"

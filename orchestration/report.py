@@ -36,7 +36,12 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
 from orchestration import filemodes
-from orchestration.contract import LEVELS, QUARTERLY, publication_group_names
+from orchestration.contract import (
+    LEVELS,
+    QUARTERLY,
+    period_type_of_level,
+    publication_group_names,
+)
 from orchestration.dictionary import GEHEIM, Entry, published_entries
 from orchestration.quarters import previous_quarter
 from orchestration.settings import Paths
@@ -585,7 +590,8 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
     gemeenten = _areas(con, "gemeente", GEMEENTE_COLUMNS, quarter)
     if not gemeenten:
         raise ValueError(f"{quarter} is not published")
-    buurten = _areas(con, "buurt", ["signalen_per_1000_hh"], quarter)
+    buurt_period = period_type_of_level("buurt") or QUARTERLY  # seeds/periods.csv niveaus
+    buurten = _areas(con, "buurt", ["signalen_per_1000_hh"], quarter, buurt_period)
     top_buurten = sorted(
         (b for b in buurten if b.figures["signalen_per_1000_hh"].value is not None),
         key=lambda b: (-b.figures["signalen_per_1000_hh"].value, b.code),
@@ -648,8 +654,10 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         *_period_tables(con, quarter, periods, "gemeente", GEMEENTE_COLUMNS, dictionary),
         _national_comparison(con, quarter, gemeenten, dictionary),
         "<h2>Buurten met de meeste signalen per 1.000 huishoudens</h2>",
-        f'<p class="note">De {TOP_BUURTEN} buurten met het hoogste gepubliceerde cijfer; buurten '
-        "waarvan het cijfer geheim is, staan niet in de rangorde. Alle wijken staan verderop.</p>",
+        f'<p class="note">De {TOP_BUURTEN} buurten met het hoogste gepubliceerde cijfer '
+        f"({_esc(_period_title(buurt_period, periods.get(buurt_period, quarter)))}: buurtcijfers "
+        "staan alleen over deze periode in het bestand); buurten waarvan het cijfer geheim is, "
+        "staan niet in de rangorde. Alle wijken staan verderop.</p>",
         _hbar_chart(
             "Buurten met de meeste signalen per 1.000 huishoudens",
             [(f"{b.name} ({b.code})", b.figures["signalen_per_1000_hh"]) for b in top_buurten],

@@ -10,7 +10,13 @@ from typing import TypeVar
 import duckdb
 from babel.numbers import format_decimal, format_percent
 
-from orchestration.contract import CANDIDATE_TABLE, LEVELS, MONITOR_MODEL_TABLE, QUARTERLY
+from orchestration.contract import (
+    CANDIDATE_TABLE,
+    LEVELS,
+    MONITOR_MODEL_TABLE,
+    QUARTERLY,
+    period_type_of_level,
+)
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.parameters import periods
 from orchestration.settings import Paths
@@ -250,15 +256,16 @@ def print_publication_summary(paths: Paths, quarter: str) -> None:
             [(*row[:-1], f"{row[-1]:.0%}") for row in counts],
         )
     )
+    buurt_period = period_type_of_level("buurt") or QUARTERLY  # seeds/periods.csv niveaus
     top = _query(
         paths.monitor,
         "select area_code, area_name, signalen_per_1000_hh, signalen, huishoudens "
         "from monitor.buurt where quarter = ? and period_type = ? "
         "and signalen_per_1000_hh is not null order by signalen_per_1000_hh desc limit 5",
-        [quarter, QUARTERLY],
+        [quarter, buurt_period],
     )
     if top:
-        print("\nBuurten with the most signals per 1,000 households:")
+        print(f"\nBuurten with the most signals per 1,000 households ({buurt_period}):")
         print(_table(["buurt", "naam", "per 1000 hh", "signalen", "huishoudens"], top))
     duckdb_cli = Path(sys.executable).with_name("duckdb")
     print(

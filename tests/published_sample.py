@@ -12,25 +12,21 @@ import pandas as pd
 from demo.sample_publication import sample_frames, write_tables
 from orchestration.contract import count_indicator_names
 from orchestration.publish import PublishResult, publish_quarter
-from orchestration.quarters import previous_quarter, quarter_range
+from orchestration.quarters import previous_quarter
 from orchestration.settings import Paths
 
 YEAR = "vier_kwartalen"
 
 
 def history(quarter: str) -> dict[str, pd.DataFrame]:
-    """The gate's sample with both period types; the quarter before 2026Q3 has its counts 3
+    """The gate's sample (both period types); the quarter before 2026Q3 has its counts 3
     lower, so every change against the previous quarter is a real difference."""
     frames = sample_frames(quarter)
-    first = quarter_range("2025Q1", quarter)[-4]
-    for name in ("protected", "candidate"):
-        frame = frames[name]
-        if quarter == previous_quarter("2026Q3"):
+    if quarter == previous_quarter("2026Q3"):
+        for name in ("protected", "candidate"):
+            frame = frames[name]
             counts = frame["indicator"].isin(count_indicator_names())
             frame.loc[counts, "value"] = frame.loc[counts, "value"] - 3
-        frames[name] = pd.concat(
-            [frame, frame.assign(period_type=YEAR, period=f"{first}-{quarter}")], ignore_index=True
-        )
     return frames
 
 

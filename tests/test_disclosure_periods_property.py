@@ -7,11 +7,14 @@ periods and quarters hold as they do in dbt."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from orchestration.contract import publication_scope
 from orchestration.disclosure.audit import audit_publication
 from orchestration.disclosure.model import build_relations
 from orchestration.disclosure.protect import protect_quarter
@@ -88,3 +91,60 @@ def test_every_run_leaves_a_file_that_passes_the_audit(frames: list[pl.DataFrame
         assert audit.passed, (frame["quarter"][0], audit.failures[:3], audit.violations[:3])
     small = file.filter(pl.col("value") > 0, pl.col("value") < 10)
     assert small.height == 0
+
+
+def in_scope(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows ``seeds/periods.csv`` publishes (``contract.publication_scope``), as protect
+    selects them: no quarterly buurt rows."""
+    scope = publication_scope()
+    return frame.filter(
+        pl.struct("period_type", "area_level").map_elements(
+            lambda r: r["area_level"] in scope.get(r["period_type"], ()), return_dtype=pl.Boolean
+        )
+    )
+
+
+QUARTERLY_BUURT = re.compile(r"^\d{4}Q\d:BU")
+"""The model's name of a quarterly buurt cell (``<period>:<code>``, a period of one quarter)."""
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+@given(histories())
+def test_the_scope_holds_and_its_file_resists_an_attacker_who_models_the_quarterly_buurten(
+    frames: list[pl.DataFrame],
+) -> None:
+    """Published run by run as the scope says: no quarterly buurt row in the file, the
+    four-quarter buurt rows are there, and the file passes the audit; and it still passes when
+    the attacker adds the unpublished quarterly buurt cells as unknowns with every relation
+    they have (within the buurt, to their wijk, to their four-quarter period): they add
+    nothing about a cell of the file (docs/periods-plan.md 3.6)."""
+    assert "buurt" not in publication_scope()["kwartaal"]
+    protected: list[pl.DataFrame] = []
+    for frame in frames:
+        history = pl.concat(protected) if protected else None
+        result = protect_quarter(in_scope(frame), relations=REL, workers=1, history=history)
+        protected.append(result.cells)
+        file = pl.concat(p.drop("suppression") for p in protected).with_columns(
+            value=pl.when(pl.col("status") == "published").then(pl.col("value"))
+        )
+        buurt = file.filter(pl.col("area_level") == "buurt")
+        assert set(buurt["period_type"]) <= {"vier_kwartalen"}
+        four_quarters = file.filter(pl.col("period_type") == "vier_kwartalen")
+        assert buurt.height == four_quarters.filter(pl.col("area_level") == "buurt").height
+        if (frame["period_type"] == "vier_kwartalen").any():  # the period's buurten are there
+            assert buurt.filter(pl.col("quarter") == frame["quarter"][0]).height > 0
+        audit = audit_publication(file, relations=REL, exact=True, workers=1)
+        assert audit.passed, (frame["quarter"][0], audit.failures[:3], audit.violations[:3])
+    unpublished = pl.concat(
+        f.filter((pl.col("period_type") == "kwartaal") & (pl.col("area_level") == "buurt"))
+        for f in frames
+    ).with_columns(value=pl.lit(None, pl.Float64), status=pl.lit("suppressed"))
+    attacker = audit_publication(
+        pl.concat([file, unpublished.select(file.columns)]), relations=REL, exact=True, workers=1
+    )
+    assert not attacker.violations
+    assert attacker.n_checked > audit.n_checked  # the quarterly buurt cells are in its model
+    about_the_file = [f for f in attacker.failures if not QUARTERLY_BUURT.match(f[0])]
+    assert not about_the_file, about_the_file[:3]

@@ -94,14 +94,16 @@ def test_a_jump_warns_names_what_jumped_and_publishes(published, tmp_path) -> No
     with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
         [(code,)] = con.execute(
             f"select area_code from {CANDIDATE_TABLE} where quarter = ? and "
-            "area_level = 'gemeente' and indicator = 'signalen' and status = 'published' "
+            "area_level = 'gemeente' and indicator = 'mediaan_bedrag' and status = 'published' "
             "order by area_code limit 1",
             [QUARTER],
         ).fetchall()
         con.execute(
+            # the previous quarter as the same figures but one median (in no relation, so
+            # the audit over both quarters, as with a four-quarter period published, holds)
             f"insert into {CANDIDATE_TABLE} by name select * replace ('2026Q2' as quarter, "
-            "case when area_code = ? and indicator = 'signalen' then value * 4 else value end "
-            f"as value) from {CANDIDATE_TABLE} where quarter = ?",
+            "'2026Q2' as period, case when area_code = ? and indicator = 'mediaan_bedrag' "
+            f"then value * 4 else value end as value) from {CANDIDATE_TABLE} where quarter = ?",
             [code, QUARTER],
         )
     run = subprocess.run(
@@ -111,7 +113,7 @@ def test_a_jump_warns_names_what_jumped_and_publishes(published, tmp_path) -> No
     assert run.returncode == 0, run.stdout + run.stderr
     assert (
         "check jumps on disclosure/area_indicators_candidate: warning: no_jump_beyond_factor: "
-        f"1 row: {code} signalen factor 4.0"
+        f"1 row: {code} mediaan_bedrag factor 4.0"
     ) in run.stdout, run.stdout
     assert f"{QUARTER}: succeeded" in run.stdout
     with duckdb.connect(str(data_dir / "monitor.duckdb"), read_only=True) as con:
@@ -139,7 +141,8 @@ def test_published_file_has_the_schema_and_only_aggregates(published) -> None:
                 [QUARTER],
             ).fetchall()
         )
-        assert set(levels) == {"buurt", "wijk", "gemeente"}
+        # one quarter, no four-quarter period yet: no buurt rows (seeds/periods.csv niveaus)
+        assert set(levels) == {"wijk", "gemeente"}
         names = {
             r[0]
             for r in con.execute(
@@ -225,7 +228,7 @@ def test_a_bad_candidate_row_blocks_publication_through_dagster(
         area, indicator = con.execute(
             f"update {CANDIDATE_TABLE} set value = 5, status = 'published' "
             "where (area_code, indicator) = (select (area_code, indicator) from "
-            f"{CANDIDATE_TABLE} where area_level = 'buurt' and indicator = 'hh_bereikt' "
+            f"{CANDIDATE_TABLE} where area_level = 'wijk' and indicator = 'hh_bereikt' "
             "order by area_code limit 1) returning area_code, indicator"
         ).fetchone()
     before = hashlib.sha256((data_dir / "monitor.duckdb").read_bytes()).hexdigest()
@@ -294,7 +297,12 @@ def test_demo_publishes_several_quarters_and_says_where_to_look(run_monitor) -> 
             "select quarter, value from monitor.area_indicators where area_level = 'gemeente' "
             "and period_type = 'kwartaal' and indicator = 'signalen' order by quarter"
         ).fetchall()
+        quarterly_buurt = con.execute(
+            "select count(*) from monitor.area_indicators "
+            "where area_level = 'buurt' and period_type = 'kwartaal'"
+        ).fetchone()[0]
     assert sorted(logged) == [(q, True) for q in quarters]
+    assert quarterly_buurt == 0  # seeds/periods.csv niveaus: buurten over four quarters only
     assert [q for q, _ in per_quarter] == quarters
     for quarter, signalen in per_quarter:  # the gemeente's signals per quarter, as printed
         assert re.search(rf"^{quarter}\s+kwartaal\s.*\s{int(signalen):,}\s", out, re.M), out

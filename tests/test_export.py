@@ -117,7 +117,8 @@ def test_every_level_is_written_escaped_and_reads_back_the_same(
         rows = read_csv(out / f"{Q}_{level}.csv")
         assert rows[0] == KEY_HEADERS + labels()  # labels as headers, not codes
         expected = published(
-            monitor_path, f"select * from main.{level} where quarter = ? order by area_code"
+            monitor_path,
+            f"select * from main.{level} where quarter = ? order by period_type, area_code",
         )
         assert len(rows) - 1 == len(expected) > 0
         for cells, row in zip(rows[1:], expected, strict=True):
@@ -137,7 +138,8 @@ def test_every_level_is_written_escaped_and_reads_back_the_same(
         monitor_path,
         "select area_code, indicator, value, "
         "case status when 'published' then 'gepubliceerd' else 'geheim' end "
-        "from main.area_indicators where quarter = ? order by area_level, area_code, indicator",
+        "from main.area_indicators where quarter = ? "
+        "order by period_type, area_level, area_code, indicator",
     )
     got = [(c[4], c[7], number(c[9]), c[10]) for c in long_rows[1:]]
     assert got == expected
@@ -165,7 +167,7 @@ def test_dutch_excel_reads_the_numbers(monitor_path: Path, tmp_path: Path) -> No
     header, *rows = [line.split(";") for line in lines if line]
     assert header == KEY_HEADERS + labels() and all(len(r) == len(header) for r in rows)
     expected = published(
-        monitor_path, "select * from main.wijk where quarter = ? order by area_code"
+        monitor_path, "select * from main.wijk where quarter = ? order by period_type, area_code"
     )
     for cells, row in zip(rows, expected, strict=True):
         for cell, value in zip(cells[6:], row[6:], strict=True):
@@ -198,7 +200,8 @@ def test_the_workbook_has_labels_numbers_and_geheim(monitor_path: Path, tmp_path
         header, *rows = book[level].iter_rows(values_only=True)
         assert list(header) == KEY_HEADERS + labels()
         expected = published(
-            monitor_path, f"select * from main.{level} where quarter = ? order by area_code"
+            monitor_path,
+            f"select * from main.{level} where quarter = ? order by period_type, area_code",
         )
         assert len(rows) == len(expected)
         for cells, row in zip(rows, expected, strict=True):

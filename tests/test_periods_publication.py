@@ -1,7 +1,8 @@
 """The period dimension from protect through the gate to the published file (docs/periods-plan.md,
 step 3): a quarter's rows carry ``period_type`` and ``period``; protect treats every period as
 a slice of its own; the gate refuses a period type that ``seeds/periods.csv`` does not
-publish; publish writes every period to the long and the wide tables; and a warehouse or a
+publish, and a level a period does not publish (``niveaus``: no quarterly buurt rows);
+publish writes every period to the long and the wide tables; and a warehouse or a
 published file of before the periods is migrated on the next run (docs/migrations.md, 3)."""
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from demo.sample_publication import sample_frames, write_tables
 from demo.synthetic_quarter import synthetic_quarter
 from orchestration.contract import (
     CANDIDATE_TABLE,
+    LEVELS,
     PROTECTED_TABLE,
     PUBLISHED_COLUMNS,
     QUARTERLY,
+    period_type_of_level,
+    publication_scope,
     published_period_types,
     wide_columns,
 )
@@ -35,11 +39,14 @@ def as_period(frame: pd.DataFrame, period_type: str, period: str) -> pd.DataFram
     return frame.assign(period_type=period_type, period=period)
 
 
-def two_period_sample() -> dict[str, pd.DataFrame]:
-    """The gate's sample of 2026Q3 for the quarter and, with the same values, a second period."""
+def with_extra_period(period_type: str, period: str) -> dict[str, pd.DataFrame]:
+    """The gate's sample of 2026Q3 and, with the four quarters' rows, a further period."""
     frames = sample_frames(Q)
     for name in ("protected", "candidate"):
-        frames[name] = pd.concat([frames[name], as_period(frames[name], *YEAR)], ignore_index=True)
+        year = frames[name][frames[name]["period_type"] == YEAR[0]]
+        frames[name] = pd.concat(
+            [frames[name], as_period(year, period_type, period)], ignore_index=True
+        )
     return frames
 
 
@@ -52,9 +59,12 @@ def rows(path: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def test_the_quarter_is_the_only_published_period_type_until_step_4() -> None:
-    """seeds/periods.csv: vier_kwartalen is computed but not published (docs/periods-plan.md)."""
-    assert published_period_types() == (QUARTERLY,)
+def test_the_quarter_is_published_without_buurten_the_four_quarters_at_every_level() -> None:
+    """seeds/periods.csv (docs/periods-plan.md 3.6): the scope the stages read."""
+    assert published_period_types() == (QUARTERLY, YEAR[0])
+    assert publication_scope() == {QUARTERLY: ("gemeente", "wijk"), YEAR[0]: LEVELS}
+    assert period_type_of_level("buurt") == YEAR[0]
+    assert period_type_of_level("wijk") == QUARTERLY
 
 
 def test_protect_treats_each_period_as_its_own_slice() -> None:
@@ -76,32 +86,51 @@ def test_protect_treats_each_period_as_its_own_slice() -> None:
 
 def test_the_gate_refuses_a_period_type_that_is_not_published() -> None:
     with duckdb.connect() as con:
-        write_tables(con, **two_period_sample())
+        write_tables(con, **with_extra_period("twee_kwartalen", "2026Q2-2026Q3"))
         result = run_gate(con, Q, only=["area_indicators"])
     assert {e.name for e in result.failures} == {"published_periods_only"}
 
 
 def test_the_gate_checks_every_period_of_a_clean_candidate() -> None:
-    """Every suite but the published-period rule holds over two periods (relations per period)."""
+    """Every suite holds over the two periods at their levels (relations per period)."""
     with duckdb.connect() as con:
-        write_tables(con, **two_period_sample())
+        write_tables(con, **sample_frames(Q))
         result = run_gate(con, Q)
-    assert {(e.suite, e.name) for e in result.failures} == {
-        ("area_indicators", "published_periods_only")
-    }
+    assert not result.failures
+
+
+def test_the_gate_refuses_quarterly_buurt_rows() -> None:
+    """A level the period does not publish (seeds/periods.csv niveaus) blocks: the buurten
+    of the four quarters copied into the quarter are named as areas outside the scope."""
+    frames = sample_frames(Q)
+    for name in ("protected", "candidate"):
+        frame = frames[name]
+        buurten = frame[(frame["period_type"] == YEAR[0]) & (frame["area_level"] == "buurt")]
+        frames[name] = pd.concat([frame, as_period(buurten, QUARTERLY, Q)], ignore_index=True)
+    with duckdb.connect() as con:
+        write_tables(con, **frames)
+        result = run_gate(con, Q)
+    coverage = next(
+        e for e in result.failures if (e.suite, e.name) == ("area_coverage", "area_in_reference")
+    )
+    assert coverage.blocking
+    assert {r["area_code"] for r in coverage.failing_rows} == set(buurten["area_code"])
 
 
 def test_publish_writes_every_period_long_and_wide(tmp_path: Path) -> None:
     monitor = tmp_path / "monitor.duckdb"
     with duckdb.connect() as con:
-        write_tables(con, **two_period_sample())
+        write_tables(con, **sample_frames(Q))
         publish(con, monitor)
-    n_areas, n_indicators = 7, len(wide_columns()) - 6
+    n_indicators = len(wide_columns()) - 6
     assert rows(
         monitor,
         "select period_type, period, count(*) from monitor.area_indicators group by all order by 1",
-    ) == [(QUARTERLY, Q, n_areas * n_indicators), (*YEAR, n_areas * n_indicators)]
-    for level, n in (("gemeente", 1), ("wijk", 2), ("buurt", 4)):
+    ) == [(QUARTERLY, Q, 3 * n_indicators), (*YEAR, 7 * n_indicators)]
+    assert rows(
+        monitor, "select period_type, period, count(*) from monitor.buurt group by all"
+    ) == [(*YEAR, 4)]
+    for level, n in (("gemeente", 1), ("wijk", 2)):
         cols = rows(
             monitor,
             f"select column_name from duckdb_columns() where table_name = '{level}' "
@@ -130,6 +159,7 @@ def test_a_published_file_of_before_the_periods_keeps_its_quarters(tmp_path: Pat
     quarters are quarterly figures."""
     monitor = tmp_path / "monitor.duckdb"
     old = sample_frames("2026Q2")["candidate"]
+    old = old[old["period_type"] == YEAR[0]]  # one period at every level, as it was
     with duckdb.connect(str(monitor)) as con:
         columns = [c for c in PUBLISHED_COLUMNS if c not in ("period_type", "period")]
         con.register("old_frame", old_layout(old))
@@ -146,7 +176,11 @@ def test_a_published_file_of_before_the_periods_keeps_its_quarters(tmp_path: Pat
         monitor,
         "select quarter, period_type, period, count(*) from monitor.area_indicators "
         "group by all order by 1",
-    ) == [("2026Q2", QUARTERLY, "2026Q2", len(old)), (Q, QUARTERLY, Q, len(old))]
+    ) == [
+        ("2026Q2", QUARTERLY, "2026Q2", len(old)),
+        (Q, QUARTERLY, Q, 3 * len(old) // 7),
+        (Q, *YEAR, len(old)),
+    ]
     assert rows(monitor, "select count(*) from monitor.buurt where quarter = '2026Q2'") == [(4,)]
 
 
@@ -156,9 +190,10 @@ def test_a_disclosure_table_of_before_the_periods_is_migrated(table: str) -> Non
     rows of earlier quarters are quarterly."""
     frames = sample_frames(Q)
     new = frames["protected" if table == PROTECTED_TABLE else "candidate"]
+    old = new[new["period_type"] == YEAR[0]].assign(quarter="2026Q2")  # one period, every level
     with duckdb.connect() as con:
         con.execute("create schema disclosure")
-        con.register("old_frame", old_layout(new.assign(quarter="2026Q2")))
+        con.register("old_frame", old_layout(old))
         con.execute(f"create table {table} as select * from old_frame")
         replace_quarter(con, table, Q, pl.from_pandas(new))
         columns = [r[0] for r in con.execute(f"describe {table}").fetchall()]
@@ -166,7 +201,12 @@ def test_a_disclosure_table_of_before_the_periods_is_migrated(table: str) -> Non
             f"select quarter, period_type, period, count(*) from {table} group by all order by 1"
         ).fetchall()
     assert columns == list(new.columns)
-    assert got == [("2026Q2", QUARTERLY, "2026Q2", len(new)), (Q, QUARTERLY, Q, len(new))]
+    per_period = new.groupby("period_type").size()
+    assert got == [
+        ("2026Q2", QUARTERLY, "2026Q2", len(old)),
+        (Q, QUARTERLY, Q, per_period[QUARTERLY]),
+        (Q, *YEAR, per_period[YEAR[0]]),
+    ]
 
 
 def test_published_shares_per_level_period_and_indicator() -> None:
@@ -179,11 +219,27 @@ def test_published_shares_per_level_period_and_indicator() -> None:
         write_tables(con, **sample_frames(Q))
         shares = published_shares(con, Q)
     by_key = {(s.area_level, s.period_type, s.indicator): s for s in shares}
-    met = by_key[("buurt", QUARTERLY, "hh_met_signaal")]
+    met = by_key[("buurt", YEAR[0], "hh_met_signaal")]
     assert (met.areas, met.share_areas) == (4, 0.75)
     assert met.share_households == pytest.approx(2150 / 2156)
-    hh = by_key[("buurt", QUARTERLY, "huishoudens")]
+    hh = by_key[("buurt", YEAR[0], "huishoudens")]
     assert hh.share_areas == 0.5  # BU09990A01 (secondary) and BU09990A0B (6: primary)
     assert hh.share_households == pytest.approx(2000 / 2156)
-    assert len(shares) == 3 * (len(wide_columns()) - 6)  # levels x indicators, one period
-    assert "| buurt | kwartaal | hh_met_signaal | 4 | 75% | 100% |" in shares_markdown(shares)
+    assert ("buurt", QUARTERLY, "hh_met_signaal") not in by_key  # not in the scope
+    assert len(shares) == (2 + 3) * (len(wide_columns()) - 6)  # levels per period x indicators
+    assert "| buurt | vier_kwartalen | hh_met_signaal | 4 | 75% | 100% |" in shares_markdown(shares)
+
+
+def test_a_quarter_before_its_first_four_quarter_period_passes_the_gate_without_buurten() -> None:
+    """The first three quarters of a warehouse: the quarter alone, so no buurt row at all
+    (seeds/periods.csv niveaus); the buurt wide table is empty, and that is complete."""
+    frames = sample_frames(Q)
+    for name in ("protected", "candidate"):
+        frame = frames[name]
+        frames[name] = frame[frame["period_type"] == QUARTERLY].reset_index(drop=True)
+    assert "buurt" not in set(frames["candidate"]["area_level"])
+    with duckdb.connect() as con:
+        write_tables(con, **frames)
+        result = run_gate(con, Q)
+    assert not result.failures
+    assert "area_wide__buurt" in {s.key for s in result.suites}

@@ -73,7 +73,7 @@ from orchestration.contract import (
     sum_relations,
 )
 from orchestration.parameters import Indicator, indicators, periods
-from orchestration.quarters import previous_quarter
+from orchestration.quarters import period_quarters
 
 REMAINDER_LEVEL = "rest"
 """``area_level`` of the hidden remainder areas (addresses without a buurt, per gemeente)."""
@@ -252,14 +252,6 @@ def _slices(areas: pl.DataFrame) -> list[tuple[str, str, str] | None]:
     )
 
 
-def _period_quarters(quarter: str, n: int) -> list[str]:
-    """The ``n`` quarters of the period ending with ``quarter``, oldest first."""
-    out = [quarter]
-    while len(out) < n:
-        out.insert(0, previous_quarter(out[0]))
-    return out
-
-
 def _temporal_rows(
     rel: Relations, k: int, base: list[str], slice_of: list[tuple[str, str, str] | None]
 ) -> tuple[list[tuple[list[int], list[float]]], list[tuple[list[int], list[float]]]]:
@@ -280,7 +272,7 @@ def _temporal_rows(
         if n == 1:
             quarterly.add(period)
         elif (period, quarter) not in {(p, q[-1]) for p, q in multi}:
-            multi.append((period, _period_quarters(quarter, n)))
+            multi.append((period, period_quarters(quarter, n)))
     eq: list[tuple[list[int], list[float]]] = []
     ub: list[tuple[list[int], list[float]]] = []
     multi = [(p, qs) for p, qs in multi if all(q in quarterly for q in qs)]

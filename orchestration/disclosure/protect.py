@@ -1,10 +1,12 @@
 """Entry point of the disclosure stage: protect one quarter of ``mon_area_indicators``.
 
-A quarter's frame holds the period types of ``seeds/periods.csv`` that are published (the
-quarter itself; the four quarters ending with it once that is switched on), protected
-together, each period a slice of one model (``model.area_keys``). When a published period
-spans several quarters, the other quarters' protected rows join the model with their status
-fixed (``earlier_publications``; docs/periods-plan.md 1.3).
+A quarter's frame holds what ``seeds/periods.csv`` publishes (``contract.publication_scope``:
+the quarter at gemeente and wijk level, the four quarters ending with it at every level),
+protected together, each period a slice of one model (``model.area_keys``). A level a period
+type does not publish (the quarterly buurt figures) is not in the frame: it is not in the
+file, so it is no cell of the attacker's model (docs/periods-plan.md 3.6). When a published
+period spans several quarters, the other quarters' protected rows join the model with their
+status fixed (``earlier_publications``; docs/periods-plan.md 1.3).
 
     result = protect_quarter(frame)          # parameters from seeds/disclosure_parameters.csv
     result.cells       # restricted: input columns + status + suppression (none/primary/secondary)
@@ -38,6 +40,7 @@ from orchestration.contract import (
     PERIOD_KEY,
     PROTECTED_TABLE,
     PUBLISHED_COLUMNS,
+    in_publication_scope_sql,
     published_period_types,
     publishes_multi_quarter_periods,
     select_with_periods,
@@ -299,7 +302,8 @@ def earlier_publications(con: duckdb.DuckDBPyConnection, quarter: str) -> pl.Dat
     """The protected rows of every other quarter, when a published period spans several
     quarters (``contract.publishes_multi_quarter_periods``); else None: every quarter is a
     table of its own. Every protected quarter counts as published (it may have been: the
-    attacker is assumed to know it)."""
+    attacker is assumed to know it). Not narrowed to today's ``publication_scope``: a quarter
+    protected under a wider scope has those rows in the file."""
     if not publishes_multi_quarter_periods():
         return None
     exists = con.execute(
@@ -316,13 +320,13 @@ def earlier_publications(con: duckdb.DuckDBPyConnection, quarter: str) -> pl.Dat
 
 
 def protect_stored_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> ProtectionResult:
-    """The protect stage: protect the quarter of dbt's monitor table (its published period
-    types) and store the protected (restricted) and the candidate (published shape) table's
-    rows of the quarter, in one transaction."""
+    """The protect stage: protect the quarter of dbt's monitor table (the rows of
+    ``publication_scope``: published period types at their published levels) and store the
+    protected (restricted) and the candidate (published shape) table's rows of the quarter, in
+    one transaction."""
     frame = con.execute(
-        f"select * from {MONITOR_MODEL_TABLE} where quarter = ? "
-        f"and {PERIOD_KEY[0]} in (select unnest(?))",
-        [quarter, list(published_period_types())],
+        f"select * from {MONITOR_MODEL_TABLE} where quarter = ? and {in_publication_scope_sql()}",
+        [quarter],
     ).pl()
     if frame.is_empty():
         raise NothingToProtectError(

@@ -7,8 +7,10 @@ quarter (``period_type``); the relations are checked within each period. Frame n
 
 - ``area_indicators``: the candidate rows of the quarter, every column as it is;
 - ``buurt``, ``wijk``, ``gemeente``: the wide tables exactly as publish builds them;
-- ``area_coverage``: one row per period of the candidate x area of the reference or of the
-  candidate, with the rows and distinct indicators the candidate has for it;
+- ``area_coverage``: one row per period of the candidate x area of the reference at a level
+  the period publishes (``contract.publication_scope``) or of the candidate, with the rows
+  and distinct indicators the candidate has for it (an area outside the scope: not in the
+  reference);
 - ``parts_vs_total``: one row per period x area x relation: the sum of the published parts
   and the published total;
 - ``disclosure_cells`` (restricted): one row per cell of the protected table: true value,
@@ -30,8 +32,11 @@ from orchestration.contract import (
     CANDIDATE_TABLE,
     LEVELS,
     PROTECTED_TABLE,
+    QUARTERLY,
     count_indicator_names,
+    in_publication_scope_sql,
     indicator_names,
+    publication_scope,
     published_period_types,
     subset_bounds,
     sum_relations,
@@ -146,7 +151,8 @@ def frame_sql(tables: GateTables, ref_sql: str | None) -> dict[str, str]:
                      from {cand} where quarter = $quarter group by all),
             ref as (select p.period_type, r.*
                     from ({ref_sql}) r
-                    cross join (select distinct period_type from cand) p)
+                    cross join (select distinct period_type from cand) p
+                    where {in_publication_scope_sql()})
             select coalesce(r.period_type, c.period_type) as period_type,
                    coalesce(r.area_level, c.area_level) as area_level,
                    coalesce(r.area_code, c.area_code) as area_code,
@@ -231,21 +237,32 @@ def frame_sql(tables: GateTables, ref_sql: str | None) -> dict[str, str]:
     return {name: query for name, query in sql.items() if query is not None}
 
 
+def scoped_areas(reference_counts: dict[str, int], period_types: list[str]) -> dict[str, int]:
+    """Level -> areas the candidate must have: the reference's areas of the level once per
+    period type of ``period_types`` that publishes the level (``publication_scope``)."""
+    scope = publication_scope()
+    return {
+        level: reference_counts.get(level, 0)
+        * sum(level in scope.get(p, LEVELS) for p in period_types)
+        for level in LEVELS
+    }
+
+
 def gate_parameters(
-    quarter: str, reference_counts: dict[str, int], n_periods: int = 1
+    quarter: str, reference_counts: dict[str, int], period_types: list[str] | None = None
 ) -> dict[str, Any]:
-    """Parameters of the suites; ``n_periods``: the period types in the quarter's candidate
-    (each must be complete: every area of the reference with every indicator)."""
+    """Parameters of the suites; ``period_types``: those in the quarter's candidate (each must
+    be complete: every area of the reference at its published levels with every indicator)."""
     params = disclosure_parameters()
     names = indicator_names()
-    n_areas = sum(reference_counts.get(level, 0) for level in LEVELS)
+    n_areas = sum(scoped_areas(reference_counts, period_types or [QUARTERLY]).values())
     return {
         "quarter": quarter,
         "quarter_set": [quarter],
         "period_types": list(published_period_types()),
         "indicators": names,
         "n_indicators": len(names),
-        "expected_rows": n_areas * len(names) * n_periods,
+        "expected_rows": n_areas * len(names),
         "min_count": params["min_count"],
         "min_denominator": params["min_denominator"],
         "min_median_n": params["min_median_n"],
@@ -253,15 +270,16 @@ def gate_parameters(
     }
 
 
-def _candidate_periods(con: duckdb.DuckDBPyConnection, candidate: str, quarter: str) -> int:
-    """Period types in the quarter's candidate (1 when it cannot be read: its frames fail)."""
+def _candidate_periods(con: duckdb.DuckDBPyConnection, candidate: str, quarter: str) -> list[str]:
+    """Period types in the quarter's candidate (the quarter alone when there are none or it
+    cannot be read: its frames fail)."""
     try:
         found = con.execute(
-            f"select count(distinct period_type) from {candidate} where quarter = ?", [quarter]
-        ).fetchone()[0]
+            f"select distinct period_type from {candidate} where quarter = ? order by 1", [quarter]
+        ).fetchall()
     except duckdb.Error:
-        return 1
-    return max(int(found), 1)
+        return [QUARTERLY]
+    return [row[0] for row in found] or [QUARTERLY]
 
 
 def build_frames(
@@ -284,10 +302,11 @@ def build_frames(
     except duckdb.Error as exc:
         ref_sql = None
         gate_input.errors["area_coverage"] = f"area reference {tables.reference}: {exc}"
-    n_periods = _candidate_periods(con, tables.candidate, quarter)
-    gate_input.parameters = gate_parameters(quarter, counts, n_periods)
-    gate_input.frame_parameters = {
-        level: {"n_areas": counts.get(level, 0) * n_periods} for level in LEVELS
+    period_types = _candidate_periods(con, tables.candidate, quarter)
+    gate_input.parameters = gate_parameters(quarter, counts, period_types)
+    gate_input.frame_parameters = {  # a level no period of the candidate publishes: no rows
+        level: {"n_areas": n, "quarter_set": [quarter] if n else []}
+        for level, n in scoped_areas(counts, period_types).items()
     }
     sql = frame_sql(tables, ref_sql)
     bind = {"quarter": quarter, "previous": previous_quarter(quarter)}
