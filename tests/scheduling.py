@@ -18,6 +18,7 @@ SHARED_RUNS = "shared-pipeline-runs"
 SHARED_RUNS_FILES = frozenset(
     {
         "test_address_narrowing.py",
+        "test_catalog.py",
         "test_concurrency.py",
         "test_fault_injection.py",
         "test_key_management.py",
