@@ -175,7 +175,7 @@ def test_a_published_file_of_before_the_periods_keeps_its_quarters(tmp_path: Pat
     assert rows(
         monitor,
         "select quarter, period_type, period, count(*) from monitor.area_indicators "
-        "group by all order by 1",
+        "group by all order by all",
     ) == [
         ("2026Q2", QUARTERLY, "2026Q2", len(old)),
         (Q, QUARTERLY, Q, 3 * len(old) // 7),
@@ -198,7 +198,7 @@ def test_a_disclosure_table_of_before_the_periods_is_migrated(table: str) -> Non
         replace_quarter(con, table, Q, pl.from_pandas(new))
         columns = [r[0] for r in con.execute(f"describe {table}").fetchall()]
         got = con.execute(
-            f"select quarter, period_type, period, count(*) from {table} group by all order by 1"
+            f"select quarter, period_type, period, count(*) from {table} group by all order by all"
         ).fetchall()
     assert columns == list(new.columns)
     per_period = new.groupby("period_type").size()
