@@ -19,11 +19,11 @@ from orchestration.contract import (
 )
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.parameters import periods
+from orchestration.report import LOCALE
 from orchestration.settings import Paths
 from orchestration.shares import KEY_INDICATORS, PUBLISHED_TABLE, published_shares
 
 T = TypeVar("T")
-LOCALE = "nl_NL"
 
 
 def _text(value: object) -> str:
