@@ -48,9 +48,10 @@ household per reason."""
 HELP_TYPES = HELP_TYPE_COUNTS
 """Every household that accepted help has one (its most intensive) help type."""
 
-# MONITOR.md, "Disclosure control" (the defaults; the audit reads them from seeds/).
+# MONITOR.md, "Disclosure control" (the defaults; the audit reads them from seeds/), with the
+# minimum denominator of issue 14 (a precision rule: NCHS' minimum base of 30 for proportions).
 MIN_COUNT = 10
-MIN_DENOMINATOR = 100
+MIN_DENOMINATOR = 30
 MIN_MEDIAN_N = 10
 WIDTH = 10
 

@@ -290,7 +290,7 @@ def test_reached_households_are_signalled(width: int) -> None:
 
 
 @pytest.mark.parametrize("households", [MIN_DENOMINATOR, MIN_DENOMINATOR - 1])
-def test_published_rate_needs_a_hundred_households(households: int) -> None:
+def test_published_rate_needs_min_denominator_households(households: int) -> None:
     areas, table = single_area(BASE | {"huishoudens": households})
     frame = published_frame(areas, table, set(), show_rates={(GM, "signalen_per_1000_hh")})
     audit = audit_publication(frame, workers=1)
@@ -301,7 +301,7 @@ def test_published_rate_needs_a_hundred_households(households: int) -> None:
 
 @pytest.mark.parametrize("households", [MIN_DENOMINATOR, MIN_DENOMINATOR - 1])
 def test_suppressed_rate_over_published_counts(households: int) -> None:
-    # withheld as unreliable below 100 households; above, its suppression would be a pretence
+    # withheld as imprecise below min_denominator households; above, its suppression would be a pretence
     areas, table = single_area(BASE | {"huishoudens": households})
     frame = published_frame(areas, table, set(), hide_rates={(GM, "signalen_per_1000_hh")})
     audit = audit_publication(frame, workers=1)

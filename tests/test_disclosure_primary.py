@@ -57,16 +57,19 @@ def test_rate_over_primary_numerator_is_primary() -> None:
 
 
 def test_rate_over_small_denominator_is_primary() -> None:
-    # hh_met_signaal = 90 (< min_denominator 100): every pct_* rate of B1, not its counts
+    # hh_met_signaal one below min_denominator: every pct_* rate of B1, not its counts
+    below = int(disclosure_parameters()["min_denominator"]) - 1
     small = {
-        "hh_persona_jonge_starter": 15,
-        "hh_persona_groot_gezin_minimum": 10,
-        "hh_persona_senior": 20,
-        "hh_persona_zelfstandige": 10,
-        "hh_persona_student": 10,
-        "hh_persona_overig": 25,
-        "hh_bereikt": 80,
-        "hh_hulp_geaccepteerd": 40,
+        "hh_persona_jonge_starter": below - 10,
+        "hh_persona_groot_gezin_minimum": 0,
+        "hh_persona_senior": 10,
+        "hh_persona_zelfstandige": 0,
+        "hh_persona_student": 0,
+        "hh_persona_overig": 0,
+        "hh_meerdere_signalen": 10,
+        "hh_onbekend": 10,
+        "hh_bereikt": 10,
+        "hh_hulp_geaccepteerd": 10,
     }
     sup = suppression(frame_with(small))
     for rate in ("pct_meerdere", "pct_onbekend", "pct_bereikt", "pct_hulp"):
@@ -75,25 +78,30 @@ def test_rate_over_small_denominator_is_primary() -> None:
     assert sup[("BU09990102", "pct_bereikt")] == "none"
 
 
-@pytest.mark.parametrize(("households", "expected"), [(99, "primary"), (100, "none")])
-def test_signals_per_1000_needs_100_households(households: int, expected: str) -> None:
-    b1 = {
+MIN_DENOMINATOR = int(disclosure_parameters()["min_denominator"])
+
+
+@pytest.mark.parametrize(
+    ("households", "expected"), [(MIN_DENOMINATOR - 1, "primary"), (MIN_DENOMINATOR, "none")]
+)
+def test_signals_per_1000_needs_min_denominator_households(households: int, expected: str) -> None:
+    b1 = {  # 20 signalled households with 20 signals: fits in min_denominator - 1 households
         "huishoudens": households,
         "signalen_energie": 20,
-        "signalen_water": 20,
-        "signalen_huur": 20,
-        "signalen_zorg": 20,
-        "signalen_overig": 20,
+        "signalen_water": 0,
+        "signalen_huur": 0,
+        "signalen_zorg": 0,
+        "signalen_overig": 0,
         "hh_persona_overig": 0,
-        "hh_persona_jonge_starter": 20,
+        "hh_persona_jonge_starter": 10,
         "hh_persona_groot_gezin_minimum": 0,
-        "hh_persona_senior": 20,
-        "hh_persona_zelfstandige": 10,
-        "hh_persona_student": 10,
-        "hh_meerdere_signalen": 10,
-        "hh_onbekend": 20,
-        "hh_bereikt": 20,
-        "hh_hulp_geaccepteerd": 10,
+        "hh_persona_senior": 10,
+        "hh_persona_zelfstandige": 0,
+        "hh_persona_student": 0,
+        "hh_meerdere_signalen": 0,
+        "hh_onbekend": 10,
+        "hh_bereikt": 10,
+        "hh_hulp_geaccepteerd": 0,
     }
     sup = suppression(frame_with(b1))
     assert sup[("BU09990101", "signalen_per_1000_hh")] == expected

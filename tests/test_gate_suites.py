@@ -345,7 +345,7 @@ def test_personas_that_do_not_add_up_are_caught() -> None:
 
 
 def test_rate_on_small_denominator_is_caught_on_the_restricted_side() -> None:
-    # Kade has 28 signalled households: pct_bereikt must be suppressed (denominator < 100)
+    # Kade has 28 signalled households: pct_bereikt must be suppressed (denominator < 30)
     def mutate(f: Frames) -> None:
         set_cell(f, "BU09990A01", "pct_bereikt", 15 / 28 * 100, "published", protected_too=True)
 
