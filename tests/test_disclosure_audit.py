@@ -207,3 +207,71 @@ def test_backends_agree() -> None:
     assert cells.size > 10
     np.testing.assert_allclose(runs[0].lo[cells], runs[1].lo[cells], atol=1e-6)
     np.testing.assert_allclose(runs[0].hi[cells], runs[1].hi[cells], atol=1e-6)
+
+
+# The gate hands the audit protect's true values as a starting point (module docstring of
+# audit.py): checked before use, and never a cause of a pass or a failure.
+
+
+def test_a_true_start_point_is_used_and_changes_no_verdict() -> None:
+    result = protect_quarter(synthetic_quarter(3, seed=21))
+    plain = audit_publication(result.published, exact=True)
+    started = audit_publication(result.published, exact=True, restricted=result.cells)
+    assert plain.passed and started.passed
+    assert (plain.start_point, started.start_point) == ("none", "used")
+    assert started.n_checked == plain.n_checked > 0
+    assert [w for *_, w in started.narrowest] == pytest.approx([w for *_, w in plain.narrowest])
+
+
+def test_a_true_start_point_does_not_hide_a_narrow_cell() -> None:
+    # one cell hidden alone: the true table is a point of the polyhedron, and still the cell
+    # is pinned (width 0) by its wijk row
+    frame = frame_from_buurten(
+        {
+            "BU09990101": ("WK099901", LARGE),
+            "BU09990102": ("WK099901", LARGE | {"signalen_water": 25}),
+            "BU09990103": ("WK099901", LARGE),
+        },
+        {"WK099901": "GM0999"},
+    )
+    truth = frame.with_columns(status=pl.lit("published"))
+    audit = audit_publication(
+        suppress(published_all(), [("BU09990101", "signalen_water")]), restricted=truth
+    )
+    assert audit.start_point == "used"
+    assert not audit.passed
+    assert [(a, i, w) for a, i, _, _, w in audit.failures] == [
+        ("BU09990101", "signalen_water", pytest.approx(0))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ("published", "a published value differs from its restricted value"),
+        ("suppressed", "the restricted values break a relation of the model"),
+        ("missing", "a count of the published frame has no restricted value"),
+    ],
+)
+def test_a_start_point_that_is_no_point_of_the_polyhedron_is_rejected(
+    change: str, reason: str
+) -> None:
+    result = protect_quarter(synthetic_quarter(3, seed=21))
+    cells = result.cells
+    status = "suppressed" if change == "missing" else change
+    row = cells.filter(  # a buurt cell: no gemeente remainder absorbs a change of it
+        (pl.col("status") == status)
+        & (pl.col("area_level") == "buurt")
+        & pl.col("indicator").is_in(count_indicator_names())
+    ).row(0, named=True)
+    hit = (pl.col("area_code") == row["area_code"]) & (pl.col("indicator") == row["indicator"])
+    if change == "missing":
+        restricted = cells.filter(~hit)
+    else:  # one more than the truth: a published value changed, or a relation broken
+        restricted = cells.with_columns(
+            value=pl.when(hit).then(pl.col("value") + 1).otherwise(pl.col("value"))
+        )
+    plain = audit_publication(result.published)
+    audit = audit_publication(result.published, restricted=restricted)
+    assert audit.start_point == f"rejected: {reason}"
+    assert audit.passed == plain.passed and audit.narrowest == plain.narrowest

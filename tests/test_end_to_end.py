@@ -239,6 +239,9 @@ def test_a_bad_candidate_row_blocks_publication_through_dagster(
     assert not evaluations["disclosure_rules"].passed
     assert f"{area}" in str(evaluations["disclosure_rules"].metadata["result"].value), indicator
     assert not evaluations["disclosure_audit"].passed
+    # the gate hands the audit protect's true values; the 5 is not one of them
+    start = evaluations["disclosure_audit"].metadata["start_point"].value
+    assert start == "rejected: a published value differs from its restricted value", start
     assert evaluations["area_coverage"].passed
     assert PUBLISHED_KEY not in {m.asset_key for m in result.get_asset_materialization_events()}
     assert hashlib.sha256((data_dir / "monitor.duckdb").read_bytes()).hexdigest() == before

@@ -7,7 +7,7 @@
 | ``secondary.py`` | complements: local (HiTaS-like) fixpoint, then LP-driven repair |
 | ``lp.py`` | the attacker's LP: min/max of every suppressed cell, per connected component |
 | ``protect.py`` | ``protect_quarter(frame, history=...)``: earlier publications fixed; ``protect_stored_quarter(con, quarter)``: the stage |
-| ``audit.py`` | ``audit_publication(published)``: the audit, from the published frame alone (one quarter, or several with their periods) |
+| ``audit.py`` | ``audit_publication(published)``: the audit, from the published frame alone (one quarter, or several with their periods); the gate adds protect's true values as a starting point the audit checks before use |
 
 Not here (not production): consistent synthetic quarters (``demo/synthetic_quarter.py``),
 the naive whole-buurt rule to compare information loss against

@@ -20,6 +20,7 @@ import duckdb
 from orchestration.contract import (
     AUDIT_CHECK_NAME,
     CANDIDATE_TABLE,
+    PROTECTED_TABLE,
     publishes_multi_quarter_periods,
 )
 from orchestration.disclosure.audit import AuditResult, audit_publication
@@ -120,5 +121,10 @@ def check_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> GateOutcome:
     candidate = con.execute(
         f"select * from {CANDIDATE_TABLE} where quarter = ? or ?", [quarter, every_quarter]
     ).pl()
+    # protect's true values: where the audit starts its search, checked by it before use
+    restricted = con.execute(
+        f"select * from {PROTECTED_TABLE} where quarter = ? or ?", [quarter, every_quarter]
+    ).pl()
     fault_pause("checks")  # test hook (orchestration/settings.py), inert in production
-    return GateOutcome(quarter=quarter, suites=suites, audit=audit_publication(candidate))
+    audit = audit_publication(candidate, restricted=restricted)
+    return GateOutcome(quarter=quarter, suites=suites, audit=audit)
