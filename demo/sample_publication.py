@@ -25,6 +25,7 @@ from orchestration.contract import (
     PROTECTED_TABLE,
     PUBLISHED_COLUMNS,
     count_indicator_names,
+    is_published_at,
     persona_names,
     publication_group_names,
     publication_scope,
@@ -203,11 +204,12 @@ def _rows(
     values: dict[tuple[str, str], float | None],
     suppression: dict[tuple[str, str], str],
 ) -> list[tuple]:
-    """The protected rows of one period at its published levels: every period has the same
-    figures (a sample for the suites, not a computation over quarters)."""
+    """The protected rows of one period at its published levels, each with the indicators
+    published at it (``contract.published_levels``): every period has the same figures (a
+    sample for the suites, not a computation over quarters)."""
     rows = []
     for area in (a for a in areas() if a.level in levels):
-        for ind in indicators():
+        for ind in (i for i in indicators() if is_published_at(i.name, area.level)):
             state = suppression[(area.code, ind.name)]
             rows.append(
                 (

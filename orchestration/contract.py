@@ -26,7 +26,13 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from orchestration.parameters import indicator_definitions, indicators, periods, read_seed
+from orchestration.parameters import (
+    indicator_definitions,
+    indicators,
+    periods,
+    publication_levels,
+    read_seed,
+)
 
 # --- tables between the stages -------------------------------------------------------------
 
@@ -222,6 +228,36 @@ def indicator_levels() -> dict[str, tuple[str, ...]]:
             raise ContractError(f"indicator {name}: unknown levels {unknown} in its niveau")
         out[name] = tuple(level for level in LEVELS if level in levels)
     return out
+
+
+@cache
+def published_levels() -> dict[str, tuple[str, ...]]:
+    """Indicator -> the area levels it is published at, in ``LEVELS`` order: every level but
+    those ``seeds/publicatie_niveaus.csv`` leaves out; a rate or median only where its
+    numerator and denominator are published too (with a published denominator it would give
+    the count back). A count left out of a level is computed by dbt and protected as an
+    unknown of the attacker's model (``model.Table.unpublished``), but is not in the file."""
+    rows = publication_levels()
+    out: dict[str, tuple[str, ...]] = {}
+    for ind in indicators():  # counts come before the rates and medians over them
+        row = next((r for r in rows if r.matches(ind.name)), None)
+        levels = set(row.niveaus) if row else set(LEVELS)
+        unknown = sorted(levels - set(LEVELS))
+        if unknown:
+            raise ContractError(
+                f"seeds/publicatie_niveaus.csv: {ind.name} has unknown levels {unknown}"
+            )
+        for name in (ind.numerator, ind.denominator):
+            if name is not None:
+                levels &= set(out.get(name, LEVELS))
+        out[ind.name] = tuple(level for level in LEVELS if level in levels)
+    return out
+
+
+def is_published_at(indicator: str, level: str) -> bool:
+    """Whether ``indicator`` is published at ``level`` (``published_levels``; True for a name
+    the seeds do not know, e.g. a test's own indicator)."""
+    return level in published_levels().get(indicator, LEVELS)
 
 
 def count_indicator_names() -> list[str]:

@@ -22,6 +22,9 @@ from orchestration.parameters import indicator_definitions, indicator_kinds, ind
 
 GEHEIM = "geheim"
 """What a person sees in place of a suppressed figure."""
+NOT_PUBLISHED = "niet gepubliceerd"
+"""The readable text of an empty cell where a level has no figure of an indicator at all
+(``seeds/publicatie_niveaus.csv``), unlike a suppressed one (``GEHEIM``)."""
 
 STATUS_LABELS = {"published": "gepubliceerd", "suppressed": GEHEIM}
 """The machine codes of ``area_indicators.status`` in the words of the readable tables."""

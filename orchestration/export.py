@@ -47,11 +47,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from orchestration import filemodes
-from orchestration.contract import LEVELS, WIDE_KEY_COLUMNS
+from orchestration.contract import LEVELS, WIDE_KEY_COLUMNS, is_published_at
 from orchestration.dictionary import (
     COLUMN_LABELS,
     DICTIONARY_TABLE,
     GEHEIM,
+    NOT_PUBLISHED,
     STATUS_LABELS,
     held_columns,
     published_entries,
@@ -150,7 +151,30 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> Table:
     names = [d[0] for d in result.description]
     keys = len(WIDE_KEY_COLUMNS)
     header = [COLUMN_LABELS.get(n) or labels.get(n, n) for n in names]
-    rows = [[*r[:keys], *(GEHEIM if v is None else v for v in r[keys:])] for r in result.fetchall()]
+    found = result.fetchall()
+    # a level without any figure of an indicator (seeds/publicatie_niveaus.csv) is not secret
+    held = {
+        (period_type, code, name)
+        for period_type, code, name in con.execute(
+            "select period_type, area_code, indicator from monitor.area_indicators "
+            "where quarter = ? and area_level = ?",
+            [quarter, table],
+        ).fetchall()
+    }
+    rows = [
+        [
+            *r[:keys],
+            *(
+                v
+                if v is not None
+                else GEHEIM
+                if (r[1], r[3], n) in held or is_published_at(n, table)
+                else NOT_PUBLISHED
+                for n, v in zip(names[keys:], r[keys:], strict=True)
+            ),
+        ]
+        for r in found
+    ]
     return Table(table, header, rows)
 
 

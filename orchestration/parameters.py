@@ -156,6 +156,33 @@ def periods() -> tuple[Period, ...]:
 
 
 @dataclass(frozen=True)
+class PublicationLevels:
+    """A row of ``seeds/publicatie_niveaus.csv``: the area levels an indicator is published at,
+    where that is fewer than every level. ``indicator`` may end in ``*`` (a prefix)."""
+
+    indicator: str
+    niveaus: tuple[str, ...]
+    omschrijving: str
+
+    def matches(self, name: str) -> bool:
+        if self.indicator.endswith("*"):
+            return name.startswith(self.indicator[:-1])
+        return name == self.indicator
+
+
+@cache
+def publication_levels() -> tuple[PublicationLevels, ...]:
+    return tuple(
+        PublicationLevels(
+            indicator=row["indicator"],
+            niveaus=tuple(level.strip() for level in row["niveaus"].split(",")),
+            omschrijving=row["omschrijving"],
+        )
+        for row in read_seed("publicatie_niveaus")
+    )
+
+
+@dataclass(frozen=True)
 class SuppressionCost:
     """A weight of ``seeds/suppression_costs.csv``: the cost of suppressing a cell is
     ``(value + 1)`` times the weight of its area level, its period type and its indicator (1

@@ -68,10 +68,18 @@ from orchestration.contract import (
     STATUSES,
     WIDE_KEY_COLUMNS,
     indicator_levels,
+    is_published_at,
     select_with_periods,
     wide_select_sql,
 )
-from orchestration.dictionary import COLUMN_LABELS, DICTIONARY_TABLE, GEHEIM, Entry, entries
+from orchestration.dictionary import (
+    COLUMN_LABELS,
+    DICTIONARY_TABLE,
+    GEHEIM,
+    NOT_PUBLISHED,
+    Entry,
+    entries,
+)
 from orchestration.failures import OperatorError
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.ingestion.provenance import is_synthetic
@@ -199,9 +207,12 @@ def _log_table_sql() -> list[str]:
     return [create, *_comments("publication_log", about, columns)]
 
 
-def _indicator_comment(entry: Entry) -> str:
+def _indicator_comment(entry: Entry, level: str | None = None) -> str:
     unit = f"{entry.soort}, {entry.eenheid}"
-    return f"{entry.label}: {entry.definitie} ({unit}); leeg (NULL) = geheim"
+    text = f"{entry.label}: {entry.definitie} ({unit}); leeg (NULL) = geheim"
+    if level is not None and not is_published_at(entry.indicator, level):
+        text += f", of niet per {level} gepubliceerd ({NOT_PUBLISHED})"
+    return text
 
 
 def _wide_table_sql(level: str) -> list[str]:
@@ -225,7 +236,7 @@ def _wide_table_sql(level: str) -> list[str]:
     columns = (
         KEY_COMMENTS
         | {"area_code": f"CBS-code van de {level}"}
-        | {f'"{e.indicator}"': _indicator_comment(e) for e in entries()}
+        | {f'"{e.indicator}"': _indicator_comment(e, level) for e in entries()}
     )
     return [create, *_comments(level, about, columns)]
 
@@ -296,26 +307,41 @@ def _reference_sql() -> list[str]:
     return [create, *_comments(REFERENCE_TABLE, about, columns)]
 
 
+def _empty_cell(indicator: str, level: str) -> str:
+    """SQL text of an empty cell of ``<level>_leesbaar``: ``geheim``, or where the indicator is
+    not published at the level and the quarter has no row of it, ``niet gepubliceerd`` (an
+    earlier quarter published under a wider scope keeps its ``geheim``)."""
+    if is_published_at(indicator, level):
+        return f"'{GEHEIM}'"
+    return (
+        f"case when exists (select 1 from {PUBLISHED_SCHEMA}.area_indicators a "
+        f"where a.quarter = w.quarter and a.period_type = w.period_type "
+        f"and a.area_code = w.area_code and a.indicator = '{indicator}') "
+        f"then '{GEHEIM}' else '{NOT_PUBLISHED}' end"
+    )
+
+
 def _readable_sql(level: str) -> list[str]:
     """``<level>_leesbaar``: the wide table of a level for reading, filled from it: labels as
     column names, decimal commas, "geheim" in a suppressed cell."""
-    cells = [f'{c} as "{COLUMN_LABELS[c]}"' for c in WIDE_KEY_COLUMNS] + [
-        f"coalesce(replace(printf('%.{e.decimalen}f', cast(\"{e.indicator}\" as double)), '.', ','), "
-        f"'{GEHEIM}') as {_quote_identifier(e.label)}"
+    cells = [f'w.{c} as "{COLUMN_LABELS[c]}"' for c in WIDE_KEY_COLUMNS] + [
+        f"coalesce(replace(printf('%.{e.decimalen}f', cast(w.\"{e.indicator}\" as double)), '.', ','), "
+        f"{_empty_cell(e.indicator, level)}) as {_quote_identifier(e.label)}"
         for e in entries()
     ]
     create = (
         f"create table {PUBLISHED_SCHEMA}.{level}_leesbaar as select {', '.join(cells)} "
-        f"from {PUBLISHED_SCHEMA}.{level}"
+        f"from {PUBLISHED_SCHEMA}.{level} w"
     )
     about = (
         f"De cijfers per {level} om te lezen: dezelfde rijen als tabel {level}, met de labels "
-        "van de indicatoren als kolomnamen, een decimale komma en 'geheim' waar een cijfer geheim "
-        f"is. Tekst: reken met tabel {level}. Definities: tabel {DICTIONARY_TABLE}."
+        "van de indicatoren als kolomnamen, een decimale komma, 'geheim' waar een cijfer geheim is en "
+        f"'{NOT_PUBLISHED}' waar de {level} een indicator niet heeft (zie {DICTIONARY_TABLE}.niveaus). "
+        f"Tekst: reken met tabel {level}. Definities: tabel {DICTIONARY_TABLE}."
     )
     keys = KEY_COMMENTS | {"area_code": f"CBS-code van de {level}"}
     columns = {_quote_identifier(COLUMN_LABELS[c]): keys[c] for c in WIDE_KEY_COLUMNS} | {
-        _quote_identifier(e.label): _indicator_comment(e) for e in entries()
+        _quote_identifier(e.label): _indicator_comment(e, level) for e in entries()
     }
     return [create, *_comments(f"{level}_leesbaar", about, columns)]
 

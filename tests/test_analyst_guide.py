@@ -209,7 +209,7 @@ def readable_wijken(areas: list[Area]) -> list[tuple]:
 
     return sorted(
         (a.code, a.name, text(a.values["hh_met_signaal"], "hh_met_signaal"),
-         text(a.values["pct_bereikt"], "pct_bereikt"))
+         text(a.values["pct_hulp_van_bereikt"], "pct_hulp_van_bereikt"))
         for a in areas
         if a.quarter == LATER and a.level == "wijk"
     )  # fmt: skip

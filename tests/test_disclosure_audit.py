@@ -11,7 +11,7 @@ from orchestration.contract import count_indicator_names
 from orchestration.disclosure.audit import audit_publication
 from orchestration.disclosure.lp import attacker_intervals
 from orchestration.disclosure.model import build_table, fill_remainders
-from orchestration.disclosure.protect import PUBLISHED_COLUMNS, protect_quarter
+from orchestration.disclosure.protect import PUBLISHED_COLUMNS, in_file, protect_quarter
 from tests.fixtures.disclosure_buurten import LARGE
 
 
@@ -213,10 +213,22 @@ def test_backends_agree() -> None:
 # audit.py): checked before use, and never a cause of a pass or a failure.
 
 
+def restricted_rows(frame: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
+    """What the gate hands the audit: protect's rows and the counts left out of the file
+    (``protect.left_out_rows``: status ``unpublished``), with their true values."""
+    left_out = frame.filter(~in_file(frame)).with_columns(
+        status=pl.lit("unpublished"), suppression=pl.lit("none")
+    )
+    return pl.concat([cells, left_out.select(cells.columns)])
+
+
 def test_a_true_start_point_is_used_and_changes_no_verdict() -> None:
-    result = protect_quarter(synthetic_quarter(3, seed=21))
+    frame = synthetic_quarter(3, seed=21)
+    result = protect_quarter(frame)
     plain = audit_publication(result.published, exact=True)
-    started = audit_publication(result.published, exact=True, restricted=result.cells)
+    started = audit_publication(
+        result.published, exact=True, restricted=restricted_rows(frame, result.cells)
+    )
     assert plain.passed and started.passed
     assert (plain.start_point, started.start_point) == ("none", "used")
     assert started.n_checked == plain.n_checked > 0
@@ -256,8 +268,9 @@ def test_a_true_start_point_does_not_hide_a_narrow_cell() -> None:
 def test_a_start_point_that_is_no_point_of_the_polyhedron_is_rejected(
     change: str, reason: str
 ) -> None:
-    result = protect_quarter(synthetic_quarter(3, seed=21))
-    cells = result.cells
+    frame = synthetic_quarter(3, seed=21)
+    result = protect_quarter(frame)
+    cells = restricted_rows(frame, result.cells)
     status = "suppressed" if change == "missing" else change
     row = cells.filter(  # a buurt cell: no gemeente remainder absorbs a change of it
         (pl.col("status") == status)
@@ -275,3 +288,32 @@ def test_a_start_point_that_is_no_point_of_the_polyhedron_is_rejected(
     audit = audit_publication(result.published, restricted=restricted)
     assert audit.start_point == f"rejected: {reason}"
     assert audit.passed == plain.passed and audit.narrowest == plain.narrowest
+
+
+def test_a_count_left_out_of_a_level_is_an_unknown_not_a_target() -> None:
+    """seeds/publicatie_niveaus.csv: without its buurt rows, a buurt's hh_bereikt is an
+    unknown of the audit's model (bound by its relations), not a cell it must find wide; the
+    same cell in the file as suppressed is one."""
+    whole = published_all()
+    shown = whole.filter(pl.Series(in_file(whole)))
+    assert shown.height < whole.height  # the chain from signal to help is not per buurt
+    assert (
+        shown.filter(pl.col("area_level") == "buurt")["indicator"].is_in(["hh_bereikt"]).sum() == 0
+    )
+    clean = audit_publication(shown, exact=True)
+    assert clean.passed and clean.n_checked == 0
+    # one buurt's hh_bereikt back in the file as suppressed: the wijk row and the other
+    # (unknown) buurten leave it [0, 110 + 110]: checked, and wide
+    hidden = pl.concat(
+        [
+            shown,
+            suppress(whole, [("BU09990101", "hh_bereikt")]).filter(
+                (pl.col("area_code") == "BU09990101") & (pl.col("indicator") == "hh_bereikt")
+            ),
+        ]
+    )
+    audit = audit_publication(hidden, exact=True)
+    assert audit.passed and audit.n_checked == 1
+    [(area, indicator, lo, hi, _)] = audit.narrowest
+    assert (area, indicator) == ("BU09990101", "hh_bereikt")
+    assert lo == pytest.approx(0) and hi >= 110

@@ -24,6 +24,20 @@ def frame_with(b1: dict[str, float], b2: dict[str, float] | None = None) -> pl.D
     )
 
 
+def wijk_of_one(b1: dict[str, float]) -> pl.DataFrame:
+    """Buurt B1 (``LARGE`` changed by ``b1``) alone in wijk W1, beside W2 of two ``LARGE``
+    buurten: W1's figures are B1's, at a level every indicator is published at
+    (``seeds/publicatie_niveaus.csv`` leaves the chain from signal to help out of buurten)."""
+    return frame_from_buurten(
+        {
+            "BU09990101": ("WK099901", LARGE | b1),
+            "BU09990201": ("WK099902", LARGE),
+            "BU09990202": ("WK099902", LARGE),
+        },
+        {"WK099901": "GM0999", "WK099902": "GM0999"},
+    )
+
+
 def suppression(frame: pl.DataFrame, params: dict | None = None) -> dict[tuple[str, str], str]:
     cells = protect_quarter(frame, params).cells
     return {(r["area_code"], r["indicator"]): r["suppression"] for r in cells.iter_rows(named=True)}
@@ -50,10 +64,10 @@ def test_zero_count_is_published_unless_needed_as_complement() -> None:
 
 
 def test_rate_over_primary_numerator_is_primary() -> None:
-    sup = suppression(frame_with({"hh_meerdere_signalen": 4}))
-    assert sup[("BU09990101", "hh_meerdere_signalen")] == "primary"
-    assert sup[("BU09990101", "pct_meerdere")] == "primary"
-    assert sup[("BU09990102", "pct_meerdere")] != "primary"
+    sup = suppression(wijk_of_one({"hh_meerdere_signalen": 4}))
+    assert sup[("WK099901", "hh_meerdere_signalen")] == "primary"
+    assert sup[("WK099901", "pct_meerdere")] == "primary"
+    assert sup[("WK099902", "pct_meerdere")] != "primary"
 
 
 def test_rate_over_small_denominator_is_primary() -> None:
@@ -71,11 +85,11 @@ def test_rate_over_small_denominator_is_primary() -> None:
         "hh_bereikt": 10,
         "hh_hulp_geaccepteerd": 10,
     }
-    sup = suppression(frame_with(small))
+    sup = suppression(wijk_of_one(small))
     for rate in ("pct_meerdere", "pct_onbekend", "pct_bereikt", "pct_hulp"):
-        assert sup[("BU09990101", rate)] == "primary"
-    assert sup[("BU09990101", "hh_met_signaal")] == "none"
-    assert sup[("BU09990102", "pct_bereikt")] == "none"
+        assert sup[("WK099901", rate)] == "primary"
+    assert sup[("WK099901", "hh_met_signaal")] == "none"
+    assert sup[("WK099902", "pct_bereikt")] == "none"
 
 
 MIN_DENOMINATOR = int(disclosure_parameters()["min_denominator"])
@@ -109,9 +123,9 @@ def test_signals_per_1000_needs_min_denominator_households(households: int, expe
 
 def test_rate_without_denominator_is_primary() -> None:
     nothing = {k: 0 for k in LARGE if k != "huishoudens"}
-    sup = suppression(frame_with(nothing))
-    assert sup[("BU09990101", "pct_bereikt")] == "primary"  # 0 / 0: NULL
-    assert sup[("BU09990101", "hh_met_signaal")] == "none"  # 0 is published
+    sup = suppression(wijk_of_one(nothing))
+    assert sup[("WK099901", "pct_bereikt")] == "primary"  # 0 / 0: NULL
+    assert sup[("WK099901", "hh_met_signaal")] == "none"  # 0 is published
     assert sup[("BU09990101", "signalen_per_1000_hh")] == "none"  # 0 per 1000 of 5000
 
 
@@ -163,7 +177,7 @@ def test_thresholds_come_from_the_parameters() -> None:
 
 def test_no_primary_cell_is_published() -> None:
     result = protect_quarter(
-        frame_with({"hh_persona_student": 2, "signalen_water": 7}, {"hh_hulp_geaccepteerd": 1})
+        frame_with({"hh_persona_student": 2, "signalen_water": 7}, {"signalen_zorg": 1})
     )
     primary = result.cells.filter(pl.col("suppression") == "primary")
     assert primary.height >= 3

@@ -21,6 +21,7 @@ from orchestration.gate import (
     run_gate,
     suite_keys,
 )
+from orchestration.gate.frames import indicators_at
 from orchestration.gate.results import ExpectationOutcome
 from orchestration.parameters import indicators
 from orchestration.settings import EXPECTATIONS_DIR
@@ -238,7 +239,7 @@ def test_bad_buurt_code_is_caught() -> None:
 
     result = gate(mutate)
     e = outcome(result, "area_indicators", "buurt_code_format")
-    assert e.blocking and e.unexpected_count == len(indicators())
+    assert e.blocking and e.unexpected_count == indicators_at("buurt")
     assert {r["area_code"] for r in e.failing_rows} == {"BU0999-102"}
     assert len(e.failing_rows) == 20  # capped
     coverage = outcome(result, "area_coverage", "area_in_reference")
@@ -263,9 +264,16 @@ def test_missing_area_is_caught_and_named() -> None:
     result = gate(mutate)
     e = outcome(result, "area_coverage", "area_has_every_indicator")
     assert e.blocking
-    assert e.failing_rows == [{"area_level": "buurt", "area_code": "BU09990A01", "n_indicators": 0}]
+    assert e.failing_rows == [
+        {
+            "area_level": "buurt",
+            "area_code": "BU09990A01",
+            "n_indicators": 0,
+            "expected_indicators": indicators_at("buurt"),
+        }
+    ]
     count = outcome(result, "area_indicators", "one_row_per_area_and_indicator")
-    rows_left = len(sample_frames(Q)["candidate"]) - len(indicators())  # the buurt's rows gone
+    rows_left = len(sample_frames(Q)["candidate"]) - indicators_at("buurt")  # the buurt's rows
     assert count.blocking and count.observed == str(rows_left)
     assert outcome(result, "area_wide__buurt", "one_row_per_reference_area").blocking
     assert outcome(result, "disclosure_rules", "candidate_status_matches").blocking
@@ -345,18 +353,18 @@ def test_personas_that_do_not_add_up_are_caught() -> None:
 
 
 def test_rate_on_small_denominator_is_caught_on_the_restricted_side() -> None:
-    # Kade has 28 signalled households: pct_bereikt must be suppressed (denominator < 30)
+    # wijk A has 16 reached households: pct_hulp_van_bereikt must be withheld (denominator < 30)
     def mutate(f: Frames) -> None:
-        set_cell(f, "BU09990A01", "pct_bereikt", 15 / 28 * 100, "published", protected_too=True)
+        set_cell(f, "WK09990A", "pct_hulp_van_bereikt", 50.0, "published", protected_too=True)
 
     result = gate(mutate, only=["disclosure_rules"])
     e = outcome(result, "disclosure_rules", "rate_denominator_large_enough")
     assert e.blocking
     assert e.failing_rows == [
         {
-            "area_level": "buurt",
-            "area_code": "BU09990A01",
-            "indicator": "pct_bereikt",
+            "area_level": "wijk",
+            "area_code": "WK09990A",
+            "indicator": "pct_hulp_van_bereikt",
             "status": "published",
         }
     ]

@@ -127,5 +127,5 @@ def test_status_shows_what_is_published_of_the_latest_quarter(
     # no quarterly buurt figure (seeds/periods.csv niveaus); the sample hides some wijk cells of
     # the quarter, and shows every buurt of the year
     assert ("buurt", "kwartaal", "hh_met_signaal") not in shown
-    assert shown[("wijk", "kwartaal", "pct_bereikt")][1] != "100%"
+    assert shown[("wijk", "kwartaal", "pct_hulp")][1] != "100%"
     assert shown[("buurt", "vier_kwartalen", "hh_met_signaal")][1] == "100%"

@@ -22,8 +22,9 @@ four-quarter file: 48 s without it, 28 s with it).
    of at least ``min_denominator`` (such a rate is recomputable, so its suppression would be
    a pretence; below ``min_denominator`` the rate is withheld as unreliable, not secret:
    both its counts are public anyway); published cells satisfy every relation exactly.
-2. The LP (``lp.attacker_intervals``): variables are the suppressed counts and the hidden
-   gemeente remainders, constants the published counts and the structural zeros (a count at
+2. The LP (``lp.attacker_intervals``): variables are the suppressed counts, the hidden
+   gemeente remainders and the unpublished counts (a count at a level
+   ``seeds/publicatie_niveaus.csv`` leaves it out of, with no row in the file), constants the published counts and the structural zeros (a count at
    a level its indicator does not exist at is 0 by definition, suppressed or not:
    ``model.py``), constraints every relation of
    ``model.Table`` and ``x >= 0`` (``x >= min_median_n`` for a household count whose median
@@ -210,6 +211,9 @@ def _unknowns(pub: _Published, rel: Relations, params: dict) -> _Unknowns:
     hidden[table.structural] = False  # 0 by definition, whatever the frame says (model.py)
     targets = hidden.copy()
     hidden[n * k :] = True
+    if table.unpublished is not None:  # not in the file: an unknown, not a target (model.py)
+        targets &= ~table.unpublished
+        hidden |= table.unpublished
     known = np.where(hidden, 0.0, np.nan_to_num(table.values))
     lower = np.zeros(table.n_cells)
     for ind in rel.medians:
@@ -247,7 +251,11 @@ def _start_point(
     truth = pub.frame.select(key).join(
         restricted.select(*key, "value"), on=key, how="left", maintain_order="left"
     )
-    table = build_table(pub.frame.with_columns(value=truth["value"]), rel)
+    frame = pub.frame.with_columns(value=truth["value"])
+    if "status" in restricted.columns:  # the cells not in the file: values of the unknowns
+        left_out = restricted.filter(pl.col("status") == "unpublished")
+        frame = pl.concat([frame, left_out.select(frame.columns)], how="vertical_relaxed")
+    table = build_table(frame, rel)
     point = fill_remainders(table)
     t = pub.table
     if np.isnan(point).any():

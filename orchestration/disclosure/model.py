@@ -35,6 +35,15 @@ model whether or not the table has a row for it (a missing part of a sum is a kn
 free variable). It is never suppressed, never a complement and never an unknown of the
 attacker's LP, and the unsuppressed input must hold 0 there.
 
+A count that is not published at a level (``seeds/publicatie_niveaus.csv``,
+``contract.published_levels``: the chain from signal to help is published per wijk and
+gemeente, not per buurt) keeps its cells there as *unpublished* cells (``Table.unpublished``):
+like a remainder, an unknown of the attacker's LP bound by every relation it has, never
+published, never a complement and not itself a target. Nothing is dropped from the model, so
+no argument about projecting cells out is needed; what the attacker can say about such a cell
+is what the published cells imply, and those obey every rule. A row of the file (an earlier
+publication under a wider scope) is what the file says, not an unpublished cell.
+
 A table may hold several periods (``period_type``, ``period``: quarters, and the four quarters
 ending with a quarter), of one or more quarters, as *slices*: with more than one period an
 area is named ``<period>:<code>`` (``area_keys``). Every relation above holds within a slice;
@@ -69,6 +78,7 @@ from orchestration.contract import (
     PERIOD_KEY,
     indicator_levels,
     over_quarters,
+    published_levels,
     subset_bounds,
     sum_relations,
 )
@@ -95,6 +105,9 @@ class Relations:
     kinds: dict[str, Indicator] = field(default_factory=dict)
     levels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Count -> the area levels it exists at (module docstring); all levels when absent."""
+    published: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Count -> the area levels it is published at (``contract.published_levels``); all
+    levels when absent. Elsewhere its cells are *unpublished* (``Table.unpublished``)."""
 
     def count_index(self, name: str) -> int:
         return self.counts.index(name)
@@ -111,6 +124,7 @@ def build_relations(inds: tuple[Indicator, ...]) -> Relations:
             if name is not None and name not in counts:
                 raise ValueError(f"indicator {ind.name}: {name} is not a count indicator")
     defined = indicator_levels()
+    shown = published_levels()
     return Relations(
         counts=counts,
         rates=rates,
@@ -119,6 +133,7 @@ def build_relations(inds: tuple[Indicator, ...]) -> Relations:
         bounds=bounds,
         kinds={i.name: i for i in inds},
         levels={name: defined.get(name, LEVELS) for name in counts},
+        published={name: shown.get(name, LEVELS) for name in counts},
     )
 
 
@@ -153,6 +168,19 @@ class Table:
     structural: np.ndarray | None = None
     """Per cell: a count at a level its indicator does not exist at, a known 0 (module
     docstring); set by ``build_table``."""
+    unpublished: np.ndarray | None = None
+    """Per cell: a count at a level it is not published at (``Relations.published``) and not
+    in the frame as a published or suppressed row (an earlier publication's row counts as it
+    was published): an unknown of the attacker's model like a remainder, bound by every
+    relation, never published, never a complement, not itself a target (module docstring);
+    set by ``build_table``."""
+
+    def never_published(self) -> np.ndarray:
+        """Per cell: a remainder or an unpublished cell (hidden whatever is suppressed)."""
+        out = self.is_remainder(np.arange(self.n_cells))
+        if self.unpublished is not None:
+            out |= self.unpublished
+        return out
 
     @property
     def k(self) -> int:
@@ -349,12 +377,17 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
     values = np.full(n_areas * k, np.nan)
     ind_pos = {n: i for i, n in enumerate(rel.counts)}
     counts = keyed.filter(pl.col("indicator").is_in(list(rel.counts)))
+    structural = _structural_cells(rel, area_level, n_real)
+    unpublished = _unpublished_cells(rel, area_level, n_real) & ~structural
     if counts.height:
         a_idx = np.array([index[c] for c in counts["_area"].to_list()], dtype=np.int64)
         i_idx = np.array([ind_pos[n] for n in counts["indicator"].to_list()], dtype=np.int64)
         vals = counts["value"].cast(pl.Float64).fill_null(np.nan).to_numpy()
         values[a_idx * k + i_idx] = vals
-    structural = _structural_cells(rel, area_level, n_real)
+        if "status" in counts.columns:  # in the file as it was: not an unpublished cell
+            in_file = counts["status"].is_in(["published", "suppressed"]).fill_null(False)
+            in_file = in_file.to_numpy()
+            unpublished[(a_idx * k + i_idx)[in_file]] = False
     values[structural & np.isnan(values)] = 0.0
 
     # Equality rows.
@@ -442,7 +475,18 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
         if slice_of[:1] == [None]
         else np.array([sl[1] if sl else None for sl in slice_of], dtype=object),
         structural=structural,
+        unpublished=unpublished,
     )
+
+
+def _unpublished_cells(rel: Relations, area_level: np.ndarray, n_real: int) -> np.ndarray:
+    """Per cell: a real area's count not published at the area's level."""
+    k = len(rel.counts)
+    out = np.zeros(area_level.size * k, dtype=bool)
+    real = np.arange(area_level.size) < n_real
+    for i, name in enumerate(rel.counts):
+        out[i::k] = real & ~np.isin(area_level, list(rel.published.get(name, LEVELS)))
+    return out
 
 
 def _structural_cells(rel: Relations, area_level: np.ndarray, n_real: int) -> np.ndarray:

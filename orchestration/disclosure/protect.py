@@ -41,6 +41,7 @@ from orchestration.contract import (
     PROTECTED_TABLE,
     PUBLISHED_COLUMNS,
     in_publication_scope_sql,
+    published_levels,
     published_period_types,
     publishes_multi_quarter_periods,
     select_with_periods,
@@ -124,6 +125,7 @@ def _history_cells(
     idx = row_areas(history, table)
     names = history["indicator"].to_numpy()
     is_published = (history["status"] == "published").to_numpy()
+    is_suppressed = (history["status"] == "suppressed").to_numpy()  # not: unpublished
     areas = np.unique(idx)
     fixed[(areas[:, None] * table.k + np.arange(table.k)[None, :]).ravel()] = True
     fixed |= table.is_remainder(np.arange(table.n_cells)) & np.isin(
@@ -135,7 +137,7 @@ def _history_cells(
         published[name][idx[m]] = is_published[m]
         if name in table.relations.counts:
             cells = table.cell(idx[m], name)
-            suppressed[cells] = ~is_published[m]
+            suppressed[cells] = is_suppressed[m]
     return fixed, suppressed, published
 
 
@@ -150,7 +152,16 @@ def suppression_plan(
 
     ``history``: an earlier publication's protected rows (true ``value`` and ``status``) in
     the model with ``frame``; their status is fixed (module docstring of ``secondary.py``)."""
-    combined = frame if history is None else pl.concat([frame, history.select(frame.columns)])
+    combined = (
+        frame
+        if history is None
+        else pl.concat(  # the history's status tells the model what was in the file
+            [
+                frame.with_columns(status=pl.lit(None, pl.String)),
+                history.select(*frame.columns, "status"),
+            ]
+        )
+    )
     table = build_table(combined, relations)
     x = fill_remainders(table)
     problems = check_consistency(table, x)
@@ -206,6 +217,18 @@ def suppression_plan(
     return table, primary, suppressed, stats
 
 
+def in_file(frame: pl.DataFrame) -> np.ndarray:
+    """Per row: the indicator is published at the row's area level (``published_levels``)."""
+    levels = published_levels()
+    return np.array(
+        [
+            level in levels.get(name, LEVELS)
+            for name, level in zip(frame["indicator"], frame["area_level"], strict=True)
+        ],
+        dtype=bool,
+    )
+
+
 def protect_quarter(
     frame: pl.DataFrame,
     params: dict | None = None,
@@ -237,6 +260,13 @@ def protect_quarter(
     unknown = ~np.isin(names, list(relations.kinds))
     if unknown.any():
         raise ValueError(f"indicators not in seeds/indicators.csv: {sorted(set(names[unknown]))}")
+    shown = in_file(frame)  # a count left out of a level is protected but not published
+    frame, names, is_primary, is_suppressed = (
+        frame.filter(shown),
+        names[shown],
+        is_primary[shown],
+        is_suppressed[shown],
+    )
     suppression = np.where(is_primary, "primary", np.where(is_suppressed, "secondary", "none"))
     cells = frame.with_columns(
         status=pl.Series(np.where(is_suppressed, "suppressed", "published")),
@@ -298,6 +328,45 @@ def replace_quarter(
         con.unregister("_frame")
 
 
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            table.split("."),
+        ).fetchone()[0]
+    )
+
+
+def left_out_rows(con: duckdb.DuckDBPyConnection, quarters: list[str]) -> pl.DataFrame:
+    """dbt's rows of ``quarters`` (published period types and levels) of the counts
+    ``published_levels`` leaves out of a level, with ``status`` ``unpublished``: the cells
+    ``model.Table.unpublished``, with their true values. Not in the protected table, so read
+    from dbt's table, which keeps every quarter; a cell the protected table has (published
+    under an earlier scope) is left to it."""
+    left_out = [
+        (name, level)
+        for name, levels in published_levels().items()
+        for level in LEVELS
+        if level not in levels
+    ]
+    pairs = ", ".join(f"('{name}', '{level}')" for name, level in left_out) or "(null, null)"
+    if not _exists(con, MONITOR_MODEL_TABLE):  # a warehouse dbt has not built (a test's)
+        return con.execute(f"select * from {PROTECTED_TABLE} limit 0").pl()
+    return con.execute(
+        f"""select m.*, 'unpublished' as status, 'none' as suppression
+            from {MONITOR_MODEL_TABLE} m
+            join (values {pairs}) o(indicator, area_level) using (indicator, area_level)
+            where m.quarter in (select unnest(?::varchar[]))
+              and m.{PERIOD_KEY[0]} in (select unnest(?::varchar[]))
+              and {in_publication_scope_sql()}
+              and not exists (select 1 from {PROTECTED_TABLE} p
+                              where p.quarter = m.quarter and p.{PERIOD_KEY[0]} = m.{PERIOD_KEY[0]}
+                                and p.area_code = m.area_code and p.indicator = m.indicator)""",
+        [quarters, list(published_period_types())],
+    ).pl()
+
+
 def earlier_publications(con: duckdb.DuckDBPyConnection, quarter: str) -> pl.DataFrame | None:
     """The protected rows of every other quarter, when a published period spans several
     quarters (``contract.publishes_multi_quarter_periods``); else None: every quarter is a
@@ -306,17 +375,16 @@ def earlier_publications(con: duckdb.DuckDBPyConnection, quarter: str) -> pl.Dat
     protected under a wider scope has those rows in the file."""
     if not publishes_multi_quarter_periods():
         return None
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        PROTECTED_TABLE.split("."),
-    ).fetchone()[0]
-    if not exists:
+    if not _exists(con, PROTECTED_TABLE):
         return None
-    return con.execute(
+    period_types = list(published_period_types())
+    earlier = con.execute(
         f"select * from {PROTECTED_TABLE} where quarter <> ? "
         f"and {PERIOD_KEY[0]} in (select unnest(?))",
-        [quarter, list(published_period_types())],
+        [quarter, period_types],
     ).pl()
+    quarters = sorted(set(earlier["quarter"]))
+    return pl.concat([earlier, left_out_rows(con, quarters).select(earlier.columns)])
 
 
 def protect_stored_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> ProtectionResult:

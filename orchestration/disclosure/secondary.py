@@ -39,7 +39,9 @@ wijk before gemeente, and the indicators and levels marked ``last_resort`` there
 (``huishoudens``, the denominator everyone needs; the gemeente, whose figures everyone reads)
 only when nothing else will do. So is a 0 whose total is 0 (``_trapped_zeros``): suppressed,
 it stays pinned at 0 until the total goes too, and that cascaded up to the gemeente. A
-remainder cell (addresses without a buurt) is never a complement: it is not published anyway.
+remainder cell (addresses without a buurt) is never a complement: it is not published anyway;
+nor is an unpublished cell (a count at a level it is not published at, ``model.Table``):
+both are unknowns of the attacker's model that need no protection of their own.
 
 With an earlier publication in the table (``fixed``), its suppressed cells are checked once
 the new cells pass, not in every round: what is suppressed later only widens their intervals.
@@ -185,7 +187,7 @@ def local_fixpoint(
     """
     rows = rows or _Rows(table)
     lower = np.zeros(table.n_cells) if lower is None else lower
-    remainder = table.is_remainder(np.arange(table.n_cells))
+    remainder = table.never_published()  # remainders and unpublished cells (model.py)
     hidden = suppressed | remainder
     free = np.ones(table.n_cells, dtype=bool) if fixed is None else ~fixed
     heavy = _last_resort_cells(table, x)
@@ -381,9 +383,11 @@ def protect_counts(
     stats = SecondaryStats()
     if table.structural is not None:  # known zeros (model.py): published, never complements
         fixed = table.structural if fixed is None else fixed | table.structural
+    if table.unpublished is not None:  # never in the file: never complements either
+        fixed = table.unpublished if fixed is None else fixed | table.unpublished
     cost = cell_costs(table, x)
     heavy = _last_resort_cells(table, x)
-    remainder = table.is_remainder(np.arange(table.n_cells))
+    remainder = table.never_published()  # remainders and unpublished cells (model.py)
     suppressed = primary.copy() & ~remainder
     free = np.ones(table.n_cells, dtype=bool) if fixed is None else ~fixed
     # an earlier publication's suppressed cells only need to hold at the end: they are checked

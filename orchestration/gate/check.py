@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import polars as pl
 
 from orchestration.contract import (
     AUDIT_CHECK_NAME,
@@ -24,6 +25,7 @@ from orchestration.contract import (
     publishes_multi_quarter_periods,
 )
 from orchestration.disclosure.audit import AuditResult, audit_publication
+from orchestration.disclosure.protect import left_out_rows
 from orchestration.gate.results import GateResult
 from orchestration.gate.suites import Suite, load_suites, run_gate, suite_key
 from orchestration.settings import fault_pause
@@ -125,6 +127,12 @@ def check_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> GateOutcome:
     restricted = con.execute(
         f"select * from {PROTECTED_TABLE} where quarter = ? or ?", [quarter, every_quarter]
     ).pl()
+    restricted = pl.concat(  # with the counts left out of a level (model.Table.unpublished)
+        [
+            restricted,
+            left_out_rows(con, sorted(set(candidate["quarter"]))).select(restricted.columns),
+        ]
+    )
     fault_pause("checks")  # test hook (orchestration/settings.py), inert in production
     audit = audit_publication(candidate, restricted=restricted)
     return GateOutcome(quarter=quarter, suites=suites, audit=audit)

@@ -37,6 +37,7 @@ from orchestration.contract import (
     in_publication_scope_sql,
     indicator_names,
     publication_scope,
+    published_levels,
     published_period_types,
     subset_bounds,
     sum_relations,
@@ -136,6 +137,7 @@ def frame_sql(tables: GateTables, ref_sql: str | None) -> dict[str, str]:
     """
     cand = tables.candidate
     counts = ", ".join(_literal(name) for name in count_indicator_names())
+    level_counts = ", ".join(f"({_literal(lvl)}, {indicators_at(lvl)})" for lvl in LEVELS)
     rel_rows = ", ".join(
         f"({_literal(r)}, {_literal(t)}, {_literal(p)}, {str(e).lower()})"
         for r, t, p, e in relations()
@@ -157,10 +159,13 @@ def frame_sql(tables: GateTables, ref_sql: str | None) -> dict[str, str]:
                    coalesce(r.area_level, c.area_level) as area_level,
                    coalesce(r.area_code, c.area_code) as area_code,
                    r.area_code is not null as in_reference,
-                   coalesce(c.n_rows, 0) as n_rows, coalesce(c.n_indicators, 0) as n_indicators
+                   coalesce(c.n_rows, 0) as n_rows, coalesce(c.n_indicators, 0) as n_indicators,
+                   coalesce(e.n, -1) as expected_indicators
             from ref r full outer join cand c
               on r.period_type = c.period_type and r.area_level = c.area_level
               and r.area_code = c.area_code
+            left join (values {level_counts}) e(area_level, n)
+              on e.area_level = coalesce(r.area_level, c.area_level)
             order by 1, 2, 3""",
         "parts_vs_total": f"""
             with cand as (select period_type, area_level, area_code, parent_code, indicator,
@@ -248,6 +253,11 @@ def scoped_areas(reference_counts: dict[str, int], period_types: list[str]) -> d
     }
 
 
+def indicators_at(level: str) -> int:
+    """How many indicators an area of ``level`` has in the file (``published_levels``)."""
+    return sum(level in levels for levels in published_levels().values())
+
+
 def gate_parameters(
     quarter: str, reference_counts: dict[str, int], period_types: list[str] | None = None
 ) -> dict[str, Any]:
@@ -255,14 +265,13 @@ def gate_parameters(
     be complete: every area of the reference at its published levels with every indicator)."""
     params = disclosure_parameters()
     names = indicator_names()
-    n_areas = sum(scoped_areas(reference_counts, period_types or [QUARTERLY]).values())
+    areas = scoped_areas(reference_counts, period_types or [QUARTERLY])
     return {
         "quarter": quarter,
         "quarter_set": [quarter],
         "period_types": list(published_period_types()),
         "indicators": names,
-        "n_indicators": len(names),
-        "expected_rows": n_areas * len(names),
+        "expected_rows": sum(n * indicators_at(level) for level, n in areas.items()),
         "min_count": params["min_count"],
         "min_denominator": params["min_denominator"],
         "min_median_n": params["min_median_n"],
