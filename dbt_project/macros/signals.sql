@@ -56,9 +56,10 @@ select
 from deduplicated
 {%- endmacro %}
 
-{#- The signals of the relation ``signalen`` (columns of stg_partners__signalen), each matched
-    to at most one BAG address of the quarter's extract and to the household there, if any: the
-    rules are described in the header of int_signalen_matched_to_adressen. -#}
+{#- The signals of ``signalen`` (a relation or a parenthesised query with the columns of
+    stg_partners__signalen), each matched to at most one BAG address of the quarter's extract
+    and to the household there, if any: the rules are described in the header of
+    int_signalen_matched_to_adressen. -#}
 {% macro matched_to_adressen(signalen) -%}
 {% set rules = ['exact', 'letter_as_toevoeging', 'unique_toevoeging', 'missing_toevoeging'] %}
 with signalen as (
@@ -152,6 +153,7 @@ select
     decided.eindelevering,
     decided.match_status,
     decided.pc4_sleutel,
+    decided.adres_sleutel,
     cast(decided.n_kandidaten as integer) as n_kandidaten,
     decided.adres_pseudo,
     huishoudens.huishouden_id

@@ -10,9 +10,11 @@
 --                        kind overlapping the quarter
 --   overig               everything else
 -- Minors: residents younger than minderjarig_tot (18). Ages at the quarter's last day.
+-- A view: the household's features with its persona, which fct_huishouden_signalen stores (no
+-- table of personas to write and join back to the features).
+{{ config(materialized='view') }}
 select
-    kenmerken.quarter,
-    kenmerken.huishouden_id,
+    kenmerken.*,
     case
         when kenmerken.leeftijd_oudste between parameters.jonge_starter_min and parameters.jonge_starter_max
             and kenmerken.n_minderjarigen = 0

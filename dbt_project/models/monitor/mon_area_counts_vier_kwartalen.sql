@@ -28,23 +28,31 @@ with built_quarters as (
     where quarter in {{ quarter_list }}
 ),
 
+-- true when all quarters of the period are built; otherwise the model has no rows, and the
+-- household-level reads below are skipped rather than computed for nothing
+complete as (
+    select n = {{ quarters | length }} as complete from built_quarters
+),
+
 areas as (
     select *
     from {{ ref('mon_area_counts') }}
     where quarter = {{ quarter_literal() }}
-      and (select n from built_quarters) = {{ quarters | length }}
+      and (select complete from complete)
 ),
 
 household_quarters as (
     select *
     from {{ ref('fct_huishouden_signalen') }}
     where quarter in {{ quarter_list }}
+      and (select complete from complete)
 ),
 
 partner_types as (
     select huishouden_id, count(distinct partner_type) as n_partner_types
     from {{ ref('fct_signalen') }}
     where quarter in {{ quarter_list }} and huishouden_id is not null
+      and (select complete from complete)
     group by huishouden_id
 ),
 
