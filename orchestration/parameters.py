@@ -148,11 +148,23 @@ def periods() -> tuple[Period, ...]:
             period_type=row["period_type"],
             quarters=int(row["quarters"]),
             published=row["published"] == "true",
-            niveaus=tuple(level.strip() for level in row["niveaus"].split(",")),
+            niveaus=levels_of(row["niveaus"]),
             omschrijving=row["omschrijving"],
         )
         for row in read_seed("periods")
     )
+
+
+def name_matches(pattern: str, name: str) -> bool:
+    """``name`` is ``pattern``, or starts with it when it ends in ``*`` (``hh_persona_*``)."""
+    if pattern.endswith("*"):
+        return name.startswith(pattern[:-1])
+    return name == pattern
+
+
+def levels_of(text: str) -> tuple[str, ...]:
+    """A seed's comma-separated list of area levels (``"gemeente, wijk"``)."""
+    return tuple(level.strip() for level in text.split(","))
 
 
 @dataclass(frozen=True)
@@ -165,9 +177,7 @@ class PublicationLevels:
     omschrijving: str
 
     def matches(self, name: str) -> bool:
-        if self.indicator.endswith("*"):
-            return name.startswith(self.indicator[:-1])
-        return name == self.indicator
+        return name_matches(self.indicator, name)
 
 
 @cache
@@ -175,7 +185,7 @@ def publication_levels() -> tuple[PublicationLevels, ...]:
     return tuple(
         PublicationLevels(
             indicator=row["indicator"],
-            niveaus=tuple(level.strip() for level in row["niveaus"].split(",")),
+            niveaus=levels_of(row["niveaus"]),
             omschrijving=row["omschrijving"],
         )
         for row in read_seed("publicatie_niveaus")
@@ -195,9 +205,7 @@ class SuppressionCost:
     """Cells of this indicator are complements only when no other cell will do."""
 
     def matches(self, name: str) -> bool:
-        if self.value.endswith("*"):
-            return name.startswith(self.value[:-1])
-        return name == self.value
+        return name_matches(self.value, name)
 
 
 @cache
@@ -237,7 +245,7 @@ def indicator_definitions() -> dict[str, IndicatorDefinition]:
         row["indicator"]: IndicatorDefinition(
             label=row["label"],
             periode=row["periode"],
-            niveaus=tuple(level.strip() for level in row["niveau"].split(",")),
+            niveaus=levels_of(row["niveau"]),
             bronvelden=row["bronvelden"],
             definitie=row["definitie"],
             landelijk=row["landelijk"],
