@@ -570,7 +570,7 @@ def test_chromium_shows_the_report_in_dutch(chromium: Path, tmp_path) -> None:
     with duckdb.connect(str(paths.monitor), read_only=True) as con:
         wijk_code, wijk_name = con.execute(
             "select area_code, area_name from monitor.wijk where quarter = '2026Q3' "
-            "and pct_bereikt is null limit 1"
+            "and pct_hulp is null limit 1"
         ).fetchone()
         (huishoudens,) = con.execute(
             "select huishoudens from monitor.gemeente where quarter = '2026Q3' "
