@@ -143,6 +143,15 @@ class Run:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(timeout=60)
+        # the group leader is reaped; the rest of the group (dbt, workers) may still be exiting,
+        # and a DuckDB lock is released only when its holder is gone: wait for the group
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.proc.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
         for marker in self.data_dir.glob("fault_pause.*"):
             marker.unlink()
 
