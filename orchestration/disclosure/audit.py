@@ -24,9 +24,9 @@ four-quarter file: 48 s without it, 28 s with it).
    both its counts are public anyway); published cells satisfy every relation exactly.
 2. The LP (``lp.attacker_intervals``): variables are the suppressed counts, the hidden
    gemeente remainders and the unpublished counts (a count at a level
-   ``seeds/publicatie_niveaus.csv`` leaves it out of, with no row in the file), constants the published counts and the structural zeros (a count at
-   a level its indicator does not exist at is 0 by definition, suppressed or not:
-   ``model.py``), constraints every relation of
+   ``seeds/publicatie_niveaus.csv`` leaves it out of, with no row in the file), constants
+   the published counts and the structural zeros (a count at a level its indicator does not
+   exist at is 0 by definition, suppressed or not: ``model.py``), constraints every relation of
    ``model.Table`` and ``x >= 0`` (``x >= min_median_n`` for a household count whose median
    is published). For every suppressed count: min and max over that polyhedron, solved per
    connected component. ``failures``: cells whose interval is narrower than

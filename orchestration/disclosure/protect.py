@@ -41,6 +41,7 @@ from orchestration.contract import (
     PROTECTED_TABLE,
     PUBLISHED_COLUMNS,
     in_publication_scope_sql,
+    is_published_at,
     published_levels,
     published_period_types,
     publishes_multi_quarter_periods,
@@ -218,11 +219,10 @@ def suppression_plan(
 
 
 def in_file(frame: pl.DataFrame) -> np.ndarray:
-    """Per row: the indicator is published at the row's area level (``published_levels``)."""
-    levels = published_levels()
+    """Per row: the indicator is published at the row's area level (``is_published_at``)."""
     return np.array(
         [
-            level in levels.get(name, LEVELS)
+            is_published_at(name, level)
             for name, level in zip(frame["indicator"], frame["area_level"], strict=True)
         ],
         dtype=bool,
