@@ -305,6 +305,9 @@ def _intervals(
     checked = t_cells[~np.isnan(iv.lo[t_cells])]
     n_lp = iv.n_lp + iv.n_lp_local
     # Report exact intervals for the narrowest cells: refine until the first n_narrowest are.
+    # The refinement solves min and max of each such cell (``exact``); the feasible points
+    # already known spare it the random-objective exploration of a component without one
+    # (on the demo's four-quarter file 1.4 s per vertex, 4 per refinement round).
     for _ in range(8):
         order = checked[np.lexsort((checked, iv.hi[checked] - iv.lo[checked]))]
         top = order[:n_narrowest]
@@ -321,6 +324,7 @@ def _intervals(
             mask,
             u.lower,
             width=width,
+            points=points,
             exact=True,
             only_cells=todo,
             backend=backend,
