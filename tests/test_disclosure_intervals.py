@@ -26,6 +26,7 @@ from orchestration.disclosure.model import (
     inner_blocks,
 )
 from orchestration.disclosure.primary import primary_counts
+from orchestration.disclosure.secondary import protect_counts
 from orchestration.parameters import disclosure_parameters
 from tests.disclosure_oracle import (
     MIN_COUNT,
@@ -523,3 +524,30 @@ def test_deferred_cells_wait_for_the_repair_and_failures_stay_real() -> None:
     assert fails_lazy.any() and not (fails_lazy & ~fails_eager).any()
     assert (~suppressed | deferred | fails_lazy | proved).all()
     assert lazy.n_lp < eager.n_lp  # full-component LPs saved
+
+
+@pytest.mark.parametrize("max_rounds", [1, 2, 3, 4])
+def test_a_waiting_cell_is_decided_by_the_last_round(max_rounds: int) -> None:
+    """A cell left waiting (``lp`` ``defer``) waits for the full pass, but never past the last
+    repair round: protection stopped after a few rounds still passes the attacker's LP (where
+    the repairs ran out, the gemeente is suppressed whole)."""
+    frame = synthetic_quarter(n_gemeenten=1, n_wijken=6, n_buurten=30, seed=7)
+    table = build_table(frame)
+    x = fill_remainders(table)
+    real = np.arange(table.n_cells) < table.n_real * table.k
+    primary = np.zeros(table.n_cells, dtype=bool)
+    primary[real] = primary_counts(x[real], 10)
+    lower = np.zeros(table.n_cells)
+    suppressed, _ = protect_counts(table, x, primary, lower, 10.0, max_rounds=max_rounds)
+    iv = attacker_intervals(
+        table.a_eq,
+        table.a_ub,
+        suppressed | table.never_published(),
+        x,
+        suppressed,
+        lower,
+        width=10.0,
+        points=[x],
+    )
+    assert suppressed[primary & ~table.never_published()].all()
+    assert (iv.width[suppressed] >= 10 - 1e-6).all()

@@ -405,6 +405,9 @@ def protect_counts(
     inner = inner_blocks(table)
     deferred = np.zeros(0, dtype=np.int64)  # unresolved while other cells were repaired
     for round_no in range(max_rounds + 1):
+        if round_no == max_rounds and deferred.size:  # the last round decides every cell
+            scope = deferred if scope is None else np.union1d(scope, deferred)
+            deferred = np.zeros(0, dtype=np.int64)
         hidden = suppressed | remainder
         started = time.perf_counter()
         # Suppressing more only widens intervals (a constant becomes a variable), so a cell that
