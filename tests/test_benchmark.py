@@ -95,3 +95,14 @@ def test_benchmark_command_at_tiny_scale(tmp_path: Path) -> None:
         reference_totals["signalen"], 1
     )
     assert "## Scale" in (tmp_path / "report.md").read_text()
+
+
+def test_the_realistic_profile_generates_the_national_signal_rate(tmp_path: Path) -> None:
+    """``--profile realistic``: the generator's national rate (13.2 signals per 1,000
+    residents in the quarter), not the stress volume (222)."""
+    rates = {}
+    for profile in ("realistic", "stress"):
+        summary = generate_scale(tmp_path / profile, TINY, QUARTER, seed=11, profile=profile)
+        rates[profile] = 1000 * summary["signals"] / summary["residents"]
+    assert 8 < rates["realistic"] < 20
+    assert 180 < rates["stress"] < 260
