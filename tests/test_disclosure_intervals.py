@@ -19,6 +19,7 @@ from demo.synthetic_quarter import synthetic_quarter
 from orchestration.disclosure.audit import audit_publication
 from orchestration.disclosure.lp import attacker_intervals
 from orchestration.disclosure.model import (
+    Table,
     build_table,
     default_relations,
     families,
@@ -485,17 +486,24 @@ def test_published_cells_that_contradict_each_other(delta: int) -> None:
     )
 
 
+def _one_gemeente_with_primary() -> tuple[Table, np.ndarray, np.ndarray, np.ndarray]:
+    """A synthetic gemeente of 6 wijken and 30 buurten: (table, true values, mask of the real
+    cells, its primary suppression of counts 1-9)."""
+    frame = synthetic_quarter(n_gemeenten=1, n_wijken=6, n_buurten=30, seed=7)
+    table = build_table(frame)
+    x = fill_remainders(table)
+    real = np.arange(table.n_cells) < table.n_real * table.k
+    primary = np.zeros(table.n_cells, dtype=bool)
+    primary[real] = primary_counts(x[real], 10)
+    return table, x, real, primary
+
+
 def test_deferred_cells_wait_for_the_repair_and_failures_stay_real() -> None:
     """``lp`` ``defer`` (protect's repair rounds): where a relaxed block LP proves a cell
     failing, the component's other open targets wait instead of costing full LPs; every cell
     still reported failing fails without ``defer`` too, and nothing is lost: each target is
     proved wide enough, failing, or deferred."""
-    frame = synthetic_quarter(n_gemeenten=1, n_wijken=6, n_buurten=30, seed=7)
-    table = build_table(frame)
-    x = fill_remainders(table)
-    real = np.arange(table.n_cells) < table.n_real * table.k
-    suppressed = np.zeros(table.n_cells, dtype=bool)
-    suppressed[real] = primary_counts(x[real], 10)
+    table, x, real, suppressed = _one_gemeente_with_primary()
     hidden = suppressed | ~real
     runs = {
         defer: attacker_intervals(
@@ -531,12 +539,7 @@ def test_a_waiting_cell_is_decided_by_the_last_round(max_rounds: int) -> None:
     """A cell left waiting (``lp`` ``defer``) waits for the full pass, but never past the last
     repair round: protection stopped after a few rounds still passes the attacker's LP (where
     the repairs ran out, the gemeente is suppressed whole)."""
-    frame = synthetic_quarter(n_gemeenten=1, n_wijken=6, n_buurten=30, seed=7)
-    table = build_table(frame)
-    x = fill_remainders(table)
-    real = np.arange(table.n_cells) < table.n_real * table.k
-    primary = np.zeros(table.n_cells, dtype=bool)
-    primary[real] = primary_counts(x[real], 10)
+    table, x, _, primary = _one_gemeente_with_primary()
     lower = np.zeros(table.n_cells)
     suppressed, _ = protect_counts(table, x, primary, lower, 10.0, max_rounds=max_rounds)
     iv = attacker_intervals(
