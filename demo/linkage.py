@@ -71,13 +71,16 @@ def measure_linkage(con: duckdb.DuckDBPyConnection, truth_dir: Path, key: bytes)
         schema_overrides={"adres_id": pl.String, "signaal_id": pl.String},
     )
     pseudonyms = BatchPseudonymiser(key)
+    # compared as decimal text: DuckDB hands a UHUGEINT to Polars as text (Arrow has no u128)
     truth = truth.with_columns(
-        true_adres=pseudonyms.series(pseudo.ADRES, truth.get_column("adres_id")),
-        signaal_id=pseudonyms.series(pseudo.SIGNAAL, truth.get_column("signaal_id")),
+        true_adres=pseudonyms.series(pseudo.ADRES, truth.get_column("adres_id")).cast(pl.String),
+        signaal_id=pseudonyms.series(pseudo.SIGNAAL, truth.get_column("signaal_id")).cast(
+            pl.String
+        ),
     )
     linked = con.execute(
-        f"select partner_code, signaal_id, match_status, adres_pseudo from {MATCHED_SIGNALS} "
-        "where quarter = ?",
+        "select partner_code, signaal_id::varchar as signaal_id, match_status, "
+        f"adres_pseudo::varchar as adres_pseudo from {MATCHED_SIGNALS} where quarter = ?",
         [quarter],
     ).pl()
     both = truth.join(linked, on=["partner_code", "signaal_id"], how="left")

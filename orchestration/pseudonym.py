@@ -28,7 +28,12 @@ from orchestration.settings import DEMO_ENV, KEY_ENV, demo_mode, paths, pseudony
 
 log = logging.getLogger(__name__)
 
-PSEUDONYM_HEX_CHARS = 32
+PSEUDONYM_BYTES = 16
+"""A pseudonym is the first 128 bits of the HMAC-SHA256 digest."""
+PSEUDONYM_SQL_TYPE = "UHUGEINT"
+"""How the warehouse stores a pseudonym: the 16 bytes as one unsigned 128-bit integer
+(big-endian), a fixed-width value that DuckDB joins and groups on without string compares.
+Before migration 11 (docs/migrations.md) the same 16 bytes were stored as 32 hex characters."""
 KEY_MIN_HEX = 32
 """128 bits: the least randomness a key may carry."""
 KEY_MAX_HEX = 128
@@ -114,12 +119,14 @@ def load_key(key_file: Path | None = None) -> bytes:
     return validate_key(key_file.read_text(encoding="ascii").strip(), origin=str(key_file))
 
 
-def pseudonymise(key: bytes, domain: str, value: str) -> str:
-    digest = hmac.new(key, f"{domain}:{value}".encode(), hashlib.sha256).hexdigest()
-    return digest[:PSEUDONYM_HEX_CHARS]
+def pseudonymise(key: bytes, domain: str, value: str) -> int:
+    """The pseudonym of ``<domain>:<value>``: the first 128 bits of its HMAC-SHA256 under
+    ``key``, as an integer (what a ``UHUGEINT`` column of the warehouse holds)."""
+    digest = hmac.new(key, f"{domain}:{value}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:PSEUDONYM_BYTES], "big")
 
 
-def adres_sleutel(key: bytes, postcode: str, huisnummer: int) -> str:
+def adres_sleutel(key: bytes, postcode: str, huisnummer: int) -> int:
     """Address key on normalised postcode (1234AB) and house number."""
     return pseudonymise(key, "pchn", f"{postcode}:{huisnummer}")
 
@@ -172,7 +179,8 @@ def key_fingerprint(key: bytes, salt: bytes | None = None) -> str:
 
 def legacy_key_fingerprint(key: bytes) -> str:
     """The fingerprint warehouses stored before the scrypt one; only read, to migrate them."""
-    return pseudonymise(key, "key-fingerprint", "vroegsignalering-buurtmonitor")
+    text = b"key-fingerprint:vroegsignalering-buurtmonitor"
+    return hmac.new(key, text, hashlib.sha256).hexdigest()[: 2 * PSEUDONYM_BYTES]
 
 
 def fingerprint_matches(fingerprint: str, key: bytes) -> bool:

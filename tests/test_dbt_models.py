@@ -133,6 +133,7 @@ def snapshot(warehouse: Path, quarter: str) -> dict[str, list[tuple]]:
 
 def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.execute(fx.READABLE_SQL)  # readable(pseudonym): the fixture's stand-in
         return con.execute(sql, params or []).fetchall()
 
 
@@ -405,7 +406,7 @@ def test_every_signal_gets_the_expected_match_status(built, quarter: str) -> Non
         (partner, signaal): (status, adres)
         for partner, signaal, status, adres in query(
             built["warehouse"],
-            "select partner_code, signaal_id, match_status, adres_pseudo "
+            "select partner_code, readable(signaal_id), match_status, readable(adres_pseudo) "
             "from main_marts.fct_signalen where quarter = ?",
             [quarter],
         )
@@ -447,7 +448,7 @@ def test_personas(built, quarter: str) -> None:
     actual = dict(
         query(
             built["warehouse"],
-            "select huishouden_id, persona from main_marts.fct_huishouden_signalen "
+            "select readable(huishouden_id), persona from main_marts.fct_huishouden_signalen "
             "where quarter = ?",
             [quarter],
         )
@@ -468,7 +469,7 @@ def test_household_features(built) -> None:
     rows = query(
         built["warehouse"],
         """
-        select huishouden_id, n_signalen, n_partner_types, n_publicatiegroepen, totaal_bedrag,
+        select readable(huishouden_id), n_signalen, n_partner_types, n_publicatiegroepen, totaal_bedrag,
                max_dagen_achterstand, crisis, bekend, bereikt, hulp_geaccepteerd,
                n_bewoners, n_minderjarigen, buurtcode, gemeentecode
         from main_marts.fct_huishouden_signalen where quarter = ?""",
@@ -503,8 +504,8 @@ def test_the_households_that_define_the_indicators(built) -> None:
     groups) make a household 'meerdere', and the look-back window includes its first day."""
     rows = query(
         built["warehouse"],
-        "select huishouden_id, n_signalen, n_partner_types, n_publicatiegroepen, bekend "
-        "from main_marts.fct_huishouden_signalen where quarter = ? and huishouden_id like 'c%'",
+        "select readable(huishouden_id), n_signalen, n_partner_types, n_publicatiegroepen, bekend "
+        "from main_marts.fct_huishouden_signalen where quarter = ? and readable(huishouden_id) like 'c%'",
         [fx.QUARTER_A],
     )
     h = {row[0]: row[1:] for row in rows}
@@ -520,7 +521,7 @@ def test_the_households_that_define_the_funnel(built) -> None:
     """The edges of picked up, reached, help type and effort, row by row."""
     rows = query(
         built["warehouse"],
-        "select huishouden_id, opgepakt, bereikt, hulpsoort, contactpogingen, "
+        "select readable(huishouden_id), opgepakt, bereikt, hulpsoort, contactpogingen, "
         "n_crisissignalen, n_eindeleveringssignalen, dagen_tot_contact "
         "from main_marts.fct_huishouden_signalen where quarter = ?",
         [fx.QUARTER_A],
@@ -549,7 +550,7 @@ def test_the_households_that_define_repeat_signals(built, quarter: str) -> None:
         hh
         for (hh,) in query(
             built["warehouse"],
-            "select huishouden_id from main_marts.fct_huishouden_signalen "
+            "select readable(huishouden_id) from main_marts.fct_huishouden_signalen "
             "where quarter = ? and herhaald",
             [quarter],
         )

@@ -21,7 +21,7 @@ from orchestration.pseudonym import adres_sleutel, pseudonymise
 KEY = b"59f9a3699913d26f1831d6df95086b76c1c0064bf1660800f8a29082d670e171"  # random, as keygen makes them
 
 
-def sid(signaal_id: str) -> str:
+def sid(signaal_id: str) -> int:
     """The pseudonym raw tables hold for a delivered signal id."""
     return pseudonymise(KEY, SIGNAAL, signaal_id)
 
@@ -142,6 +142,34 @@ def test_address_pseudonyms_match_the_pseudonym_module(tmp_path: Path) -> None:
     ).fetchone()
     assert row == (pseudonymise(KEY, PC4, "1234"), adres_sleutel(KEY, "1234AB", 12),
                    pseudonymise(KEY, HUISNUMMER, "1234AB:12::3"))  # fmt: skip
+
+
+def test_a_warehouse_with_hex_pseudonyms_is_migrated_value_for_value(tmp_path: Path) -> None:
+    """Migration 11: a warehouse made before it holds pseudonyms as 32 hex characters; the next
+    load turns them into UHUGEINT in place, equal to what a new load makes, so the earlier
+    rows keep linking to the new ones (no re-ingestion)."""
+    write(tmp_path, "eneco", "a.csv", [SIGNAL_HEADER, "A1;2026-07-15;;10;;;1234 ab;12-3;;"])
+    con = duckdb.connect()
+    ingest(con, tmp_path, "eneco")
+    columns = ("signaal_id", "pc4_sleutel", "adres_sleutel", "sleutel_exact")
+    new = con.execute(f"SELECT {', '.join(columns)} FROM raw.signalen").fetchone()
+    for name in columns:  # as the code before migration 11 wrote it
+        con.execute(
+            f"ALTER TABLE raw.signalen ALTER {name} TYPE VARCHAR USING printf('%032x', {name})"
+        )
+    assert con.execute("SELECT signaal_id FROM raw.signalen").fetchone()[0] == f"{sid('A1'):032x}"
+    earlier = "2026Q2"  # loading another quarter migrates the table and leaves this one's rows
+    write(
+        tmp_path, "eneco", "b.csv", [SIGNAL_HEADER, "B1;2026-06-16;;10;;;1234 ab;12-3;;"], earlier
+    )
+    ingest_source(con, earlier, "eneco", tmp_path, KEY)
+    rows = con.execute(f"SELECT {', '.join(columns)} FROM raw.signalen ORDER BY quarter").fetchall()
+    assert rows == [(sid("B1"), *new[1:]), new]
+    types = con.execute(
+        "SELECT DISTINCT data_type FROM information_schema.columns WHERE table_schema = 'raw' "
+        f"AND column_name IN {columns}"
+    ).fetchall()
+    assert types == [("UHUGEINT",)]
 
 
 def test_reconciliation_on_every_file(tmp_path: Path) -> None:
@@ -513,26 +541,26 @@ def test_schema_matches_the_architecture() -> None:
     }  # fmt: skip
     common = [("quarter", "VARCHAR"), ("source", "VARCHAR"), ("file_name", "VARCHAR"),
               ("line_number", "INTEGER")]  # fmt: skip
-    v, i, d, b = "VARCHAR", "INTEGER", "DATE", "BOOLEAN"
+    v, i, d, b, p = "VARCHAR", "INTEGER", "DATE", "BOOLEAN", "UHUGEINT"  # p: a pseudonym
     assert columns[("raw", "signalen")] == [
         *common,
-        ("partner_code", v), ("partner_type", v), ("signaal_id", v), ("signaaldatum", d),
+        ("partner_code", v), ("partner_type", v), ("signaal_id", p), ("signaaldatum", d),
         ("startdatum_achterstand", d), ("achterstand_bedrag", "DECIMAL(12,2)"),
         ("dagen_achterstand", i), ("crisissignaal", b), ("warme_overdracht", b),
-        ("eindelevering", b), ("pc4_sleutel", v), ("adres_sleutel", v), ("sleutel_exact", v),
-        ("sleutel_omgewisseld", v), ("sleutel_genormaliseerd", v),
-        ("sleutel_zonder_toevoeging", v), ("bsn_pseudo", v),
+        ("eindelevering", b), ("pc4_sleutel", p), ("adres_sleutel", p), ("sleutel_exact", p),
+        ("sleutel_omgewisseld", p), ("sleutel_genormaliseerd", p),
+        ("sleutel_zonder_toevoeging", p), ("bsn_pseudo", p),
     ]  # fmt: skip
     assert columns[("raw", "bag_adressen")] == [
         *common,
-        ("adres_pseudo", v), ("adres_sleutel", v), ("pc4_sleutel", v), ("sleutel_exact", v),
-        ("sleutel_genormaliseerd", v), ("sleutel_letter", v), ("buurtcode", v),
+        ("adres_pseudo", p), ("adres_sleutel", p), ("pc4_sleutel", p), ("sleutel_exact", p),
+        ("sleutel_genormaliseerd", p), ("sleutel_letter", p), ("buurtcode", v),
         ("gemeentecode", v), ("is_woonfunctie", b),
     ]  # fmt: skip
     assert columns[("raw", "brp_personen")] == [
         *common,
-        ("bsn_pseudo", v),
-        ("adres_pseudo", v),
+        ("bsn_pseudo", p),
+        ("adres_pseudo", p),
         ("leeftijd", i),
     ]
     assert columns[("raw", "wijken_buurten")] == [
@@ -544,14 +572,14 @@ def test_schema_matches_the_architecture() -> None:
     ]
     assert columns[("raw", "uitkeringen")] == [
         *common,
-        ("bsn_pseudo", v),
+        ("bsn_pseudo", p),
         ("regeling", v),
         ("startdatum", d),
         ("einddatum", d),
     ]
     assert columns[("raw", "schuldhulp")] == [
         *common,
-        ("bsn_pseudo", v),
+        ("bsn_pseudo", p),
         ("soort", v),
         ("startdatum", d),
         ("einddatum", d),
@@ -559,7 +587,7 @@ def test_schema_matches_the_architecture() -> None:
     assert columns[("raw", "vroegsignaal_zaken")] == [
         *common,
         ("partner_code", v),
-        ("signaal_id", v),
+        ("signaal_id", p),
         ("matchingsdatum", d),
         ("resultaat", v),
         ("aantal_contactpogingen", i),

@@ -43,6 +43,7 @@ from dagster_dbt import (
 
 from orchestration.contract import MATCH_RATES_TABLE, MATCH_STATUSES_SEED, warehouse_asset
 from orchestration.dbt_project import dbt_project, prepare_manifest
+from orchestration.ingestion.loader import compact_pseudonyms
 from orchestration.metadata import markdown_table, table_metadata
 from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
 from orchestration.progress import Progress, progress
@@ -102,6 +103,8 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, monitor: Mon
     quarter = quarter_from_partition_key(context.partition_key)
     built = Progress(len(context.selected_asset_keys), "models and seeds built")
     context.log.info(progress(f"dbt build for {quarter}: {built.total} models and seeds"))
+    with monitor.warehouse() as con:
+        compact_pseudonyms(con)  # a warehouse of before migration 11, rebuilt without ingesting
     with invocation_environment(monitor.dbt_env(quarter)):
         invocation = dbt.cli(["build"], context=context, target_path=Path(monitor.dbt_target_dir))
     nodes = invocation.manifest["nodes"]

@@ -72,7 +72,7 @@ from orchestration.ingestion.pseudo import BatchPseudonymiser
 from orchestration.ingestion.reading import UnreadableFile
 from orchestration.ingestion.validate import Context
 from orchestration.parameters import partners
-from orchestration.pseudonym import check_warehouse_key
+from orchestration.pseudonym import PSEUDONYM_SQL_TYPE, check_warehouse_key
 from orchestration.quarters import parse_quarter, quarter_end
 from orchestration.settings import fault_pause
 
@@ -169,6 +169,46 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         "ALTER TABLE audit.ingest_files ADD COLUMN IF NOT EXISTS file_modified_at TIMESTAMP"
     )
     con.execute(f"CREATE TABLE IF NOT EXISTS audit.quarantine ({_columns_sql(AUDIT_QUARANTINE)})")
+    compact_pseudonyms(con)
+
+
+PSEUDONYM_COLUMNS = frozenset(
+    {
+        name
+        for spec in S.ALL_SPECS
+        for name, sql_type in spec.columns
+        if sql_type == PSEUDONYM_SQL_TYPE
+    }
+    | {"huishouden_id"}  # the marts' household key: the address pseudonym
+)
+"""Columns that hold a pseudonym, in ``raw.*`` and in every table dbt derives from them."""
+
+
+def compact_pseudonyms(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Migration 11 (docs/migrations.md): a warehouse made before it holds each pseudonym as 32
+    hex characters; every such column (:data:`PSEUDONYM_COLUMNS`, in any table) becomes a
+    ``UHUGEINT`` in place, value for value: the pseudonyms stay what they were, so nothing is
+    re-ingested and the incremental marts keep their earlier quarters. Returns the columns
+    converted (none on a migrated warehouse: one catalog query)."""
+    found = con.execute(
+        "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+        "WHERE data_type = 'VARCHAR' AND column_name IN (SELECT unnest(?)) "
+        "AND table_name IN (SELECT table_name FROM duckdb_tables() WHERE schema_name = table_schema) "
+        "ORDER BY ALL",
+        [sorted(PSEUDONYM_COLUMNS)],
+    ).fetchall()
+    converted = []
+    for schema, table, name in found:
+        high, low = (f"('0x' || substr({name}, {start}, 16))::UBIGINT" for start in (1, 17))
+        t = PSEUDONYM_SQL_TYPE
+        con.execute(
+            f'ALTER TABLE "{schema}"."{table}" ALTER COLUMN {name} SET DATA TYPE {t} '
+            f"USING ({high}::{t} << 64) | {low}::{t}"
+        )
+        converted.append(f"{schema}.{table}.{name}")
+    if converted:
+        log.warning("migration 11: pseudonyms stored as %s in %s", PSEUDONYM_SQL_TYPE, converted)
+    return converted
 
 
 # --- what is recorded -----------------------------------------------------------------------

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from orchestration.ingestion.address_keys import BAG_KEYS, SIGNAL_KEYS
 from orchestration.parameters import partners, publication_groups, regelingen, resultaat_codes
+from orchestration.pseudonym import PSEUDONYM_SQL_TYPE as PSEUDONYM
 
 MUNICIPAL_SOURCES: tuple[str, ...] = (
     "bag_adressen",
@@ -147,7 +148,7 @@ SIGNALEN = SourceSpec(
     columns=(
         ("partner_code", "VARCHAR"),
         ("partner_type", "VARCHAR"),
-        ("signaal_id", "VARCHAR"),
+        ("signaal_id", PSEUDONYM),
         ("signaaldatum", "DATE"),
         ("startdatum_achterstand", "DATE"),
         ("achterstand_bedrag", "DECIMAL(12,2)"),
@@ -155,10 +156,10 @@ SIGNALEN = SourceSpec(
         ("crisissignaal", "BOOLEAN"),
         ("warme_overdracht", "BOOLEAN"),
         ("eindelevering", "BOOLEAN"),
-        ("pc4_sleutel", "VARCHAR"),
-        ("adres_sleutel", "VARCHAR"),
-        *((name, "VARCHAR") for name in SIGNAL_KEYS),
-        ("bsn_pseudo", "VARCHAR"),
+        ("pc4_sleutel", PSEUDONYM),
+        ("adres_sleutel", PSEUDONYM),
+        *((name, PSEUDONYM) for name in SIGNAL_KEYS),
+        ("bsn_pseudo", PSEUDONYM),
     ),
     duplicate_key=("signaal_id",),
     duplicate_reason="duplicate signaal_id",
@@ -190,10 +191,10 @@ BAG_ADRESSEN = SourceSpec(
         Field("gebruiksdoel", TEXT, column_required=True, aliases=("gebruiksdoelen",)),
     ),
     columns=(
-        ("adres_pseudo", "VARCHAR"),
-        ("adres_sleutel", "VARCHAR"),
-        ("pc4_sleutel", "VARCHAR"),
-        *((name, "VARCHAR") for name in BAG_KEYS),
+        ("adres_pseudo", PSEUDONYM),
+        ("adres_sleutel", PSEUDONYM),
+        ("pc4_sleutel", PSEUDONYM),
+        *((name, PSEUDONYM) for name in BAG_KEYS),
         ("buurtcode", "VARCHAR"),
         ("gemeentecode", "VARCHAR"),
         ("is_woonfunctie", "BOOLEAN"),
@@ -224,8 +225,8 @@ BRP_PERSONEN = SourceSpec(
         ),
     ),
     columns=(
-        ("bsn_pseudo", "VARCHAR"),
-        ("adres_pseudo", "VARCHAR"),
+        ("bsn_pseudo", PSEUDONYM),
+        ("adres_pseudo", PSEUDONYM),
         ("leeftijd", "INTEGER"),
     ),
     duplicate_key=("bsn_pseudo",),
@@ -316,7 +317,7 @@ UITKERINGEN = SourceSpec(
         Field("einddatum", DATE, aliases=("einddatum uitkering",)),
     ),
     columns=(
-        ("bsn_pseudo", "VARCHAR"),
+        ("bsn_pseudo", PSEUDONYM),
         ("regeling", "VARCHAR"),
         ("startdatum", "DATE"),
         ("einddatum", "DATE"),
@@ -340,7 +341,7 @@ SCHULDHULP = SourceSpec(
         Field("einddatum", DATE),
     ),
     columns=(
-        ("bsn_pseudo", "VARCHAR"),
+        ("bsn_pseudo", PSEUDONYM),
         ("soort", "VARCHAR"),
         ("startdatum", "DATE"),
         ("einddatum", "DATE"),
@@ -368,7 +369,7 @@ VROEGSIGNAAL_ZAKEN = SourceSpec(
     ),
     columns=(
         ("partner_code", "VARCHAR"),
-        ("signaal_id", "VARCHAR"),
+        ("signaal_id", PSEUDONYM),
         ("matchingsdatum", "DATE"),
         ("resultaat", "VARCHAR"),
         ("aantal_contactpogingen", "INTEGER"),

@@ -27,6 +27,12 @@ import duckdb
 import polars as pl
 
 from orchestration.ingestion import sources as S
+from orchestration.ingestion.pseudo import PSEUDONYM
+from orchestration.pseudonym import PSEUDONYM_SQL_TYPE
+
+_HIGH, _LOW = "__high", "__low"
+"""Parquet has no 128-bit integer: a pseudonym column is staged as its two 64-bit halves."""
+_TWO_64 = 2**64
 
 FOLDER_PREFIX = ".ingest-staging-"
 """``<warehouse folder>/.ingest-staging-<pid>-<random>/``: one load's staged parts."""
@@ -91,7 +97,7 @@ class StagedFile:
     def add(self, rows: pl.DataFrame, rejected: pl.DataFrame) -> None:
         """Stage one chunk: its checked rows and its quarantined lines (``line_number``,
         ``reason``)."""
-        for kind, frame in (("rows", rows), ("quarantine", rejected)):
+        for kind, frame in (("rows", _split_pseudonyms(rows)), ("quarantine", rejected)):
             if frame.height:
                 path = self._folder / f"{kind}-{len(self._parts[kind]):06d}.parquet"
                 frame.write_parquet(path, compression=COMPRESSION, statistics=False)
@@ -104,10 +110,7 @@ class StagedFile:
         order staged (one statement per table)."""
         if self._parts["rows"]:
             names = [name for name, _ in spec.columns]
-            select = ", ".join(
-                f"CAST({name} AS {sql_type})" if sql_type.startswith("DECIMAL") else name
-                for name, sql_type in spec.columns
-            )
+            select = ", ".join(_staged_value(name, sql_type) for name, sql_type in spec.columns)
             con.execute(
                 f"INSERT INTO raw.{spec.table} "
                 f"(quarter, source, file_name, line_number, {', '.join(names)}) "
@@ -125,3 +128,29 @@ class StagedFile:
         """Delete the parts (after the insert, or of a file that failed)."""
         remove_folder(self._folder)
         self._parts = {"rows": [], "quarantine": []}
+
+
+def _split_pseudonyms(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with every pseudonym column replaced by its high and low 64 bits."""
+    halves = pl.lit(_TWO_64, dtype=PSEUDONYM)
+    pseudonyms = [name for name, dtype in frame.schema.items() if dtype == PSEUDONYM]
+    return frame.with_columns(
+        *(
+            expr
+            for name in pseudonyms
+            for expr in (
+                (pl.col(name) // halves).cast(pl.UInt64).alias(name + _HIGH),
+                (pl.col(name) % halves).cast(pl.UInt64).alias(name + _LOW),
+            )
+        )
+    ).drop(pseudonyms)
+
+
+def _staged_value(name: str, sql_type: str) -> str:
+    """The SQL giving column ``name`` of the raw table from a staged part."""
+    if sql_type == PSEUDONYM_SQL_TYPE:
+        high, low = (f"CAST({name}{half} AS {PSEUDONYM_SQL_TYPE})" for half in (_HIGH, _LOW))
+        return f"({high} << 64) | {low}"
+    if sql_type.startswith("DECIMAL"):
+        return f"CAST({name} AS {sql_type})"
+    return name
