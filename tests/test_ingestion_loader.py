@@ -172,6 +172,29 @@ def test_a_warehouse_with_hex_pseudonyms_is_migrated_value_for_value(tmp_path: P
     assert types == [("UHUGEINT",)]
 
 
+def test_the_migration_converts_pseudonym_columns_of_every_table_and_nothing_else() -> None:
+    """The marts keep earlier quarters (incremental): their pseudonym columns are converted too;
+    a VARCHAR column of another name, and a view, are left as they are."""
+    con = duckdb.connect()
+    ensure_schema(con)
+    hex_values = [f"{sid(v):032x}" for v in ("A1", "A2")]
+    con.execute("CREATE SCHEMA main_marts")
+    con.execute(
+        "CREATE TABLE main_marts.fct_signalen AS SELECT * FROM (VALUES (?, ?, 'GM0363'), "
+        "(?, NULL, 'GM0363')) t(signaal_id, huishouden_id, gemeentecode)",
+        [hex_values[0], hex_values[1], hex_values[1]],
+    )
+    con.execute("CREATE VIEW main_marts.v AS SELECT signaal_id FROM main_marts.fct_signalen")
+    converted = loader.compact_pseudonyms(con)
+    assert converted == [
+        "main_marts.fct_signalen.huishouden_id",
+        "main_marts.fct_signalen.signaal_id",
+    ]
+    rows = con.execute("SELECT * FROM main_marts.fct_signalen ORDER BY signaal_id").fetchall()
+    assert sorted(rows) == sorted([(sid("A1"), sid("A2"), "GM0363"), (sid("A2"), None, "GM0363")])
+    assert loader.compact_pseudonyms(con) == []  # once only
+
+
 def test_reconciliation_on_every_file(tmp_path: Path) -> None:
     write(tmp_path, "eneco", "a.csv", [SIGNAL_HEADER, *[row for row, _ in RULE_ROWS]])
     write(tmp_path, "eneco", "b.csv", [SIGNAL_HEADER, "B1;2026-07-15;;10;;;1234AB;1;;", "x;y"])
