@@ -71,7 +71,8 @@ def measure_linkage(con: duckdb.DuckDBPyConnection, truth_dir: Path, key: bytes)
         schema_overrides={"adres_id": pl.String, "signaal_id": pl.String},
     )
     pseudonyms = BatchPseudonymiser(key)
-    # compared as decimal text: DuckDB hands a UHUGEINT to Polars as text (Arrow has no u128)
+    # compared as decimal text: DuckDB hands a UHUGEINT to Polars as decimal128(38, 0), wrong
+    # from 2^127 on (docs/migrations.md, 11)
     truth = truth.with_columns(
         true_adres=pseudonyms.series(pseudo.ADRES, truth.get_column("adres_id")).cast(pl.String),
         signaal_id=pseudonyms.series(pseudo.SIGNAAL, truth.get_column("signaal_id")).cast(

@@ -195,6 +195,25 @@ def test_the_migration_converts_pseudonym_columns_of_every_table_and_nothing_els
     assert loader.compact_pseudonyms(con) == []  # once only
 
 
+def test_the_migration_refuses_a_column_that_is_not_hex_and_changes_nothing() -> None:
+    """A pseudonym column saved as decimal text (or anything but 32 hex characters) would be
+    misread: the migration names it and converts no column at all."""
+    con = duckdb.connect()
+    ensure_schema(con)
+    con.execute("CREATE SCHEMA main_marts")
+    con.execute(
+        "CREATE TABLE main_marts.a AS SELECT ? AS huishouden_id", [f"{sid('A1'):032x}"]
+    )  # fine on its own, converted only with the rest
+    con.execute("CREATE TABLE main_marts.b AS SELECT ? AS signaal_id", [str(sid("A1"))])
+    with pytest.raises(loader.PseudonymMigrationError, match=r"main_marts\.b\.signaal_id .* 1 of"):
+        loader.compact_pseudonyms(con)
+    types = con.execute(
+        "SELECT data_type FROM information_schema.columns WHERE table_schema = 'main_marts' "
+        "ORDER BY table_name"
+    ).fetchall()
+    assert types == [("VARCHAR",), ("VARCHAR",)]
+
+
 def test_reconciliation_on_every_file(tmp_path: Path) -> None:
     write(tmp_path, "eneco", "a.csv", [SIGNAL_HEADER, *[row for row, _ in RULE_ROWS]])
     write(tmp_path, "eneco", "b.csv", [SIGNAL_HEADER, "B1;2026-07-15;;10;;;1234AB;1;;", "x;y"])

@@ -39,11 +39,6 @@ def all_text(path: Path) -> str:
     return repr(all_rows(path))
 
 
-def all_numbers(path: Path) -> set[int]:
-    """Every whole number in any column of any table of a DuckDB file (pseudonyms among them)."""
-    return {v for row in all_rows(path) for v in row if isinstance(v, int)}
-
-
 def test_run_refuses_to_start_without_a_key(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     support.generate(data_dir)
@@ -140,8 +135,11 @@ def test_rotation_needs_confirmation(rotated) -> None:
 def test_rotation_leaves_no_pseudonym_of_the_old_key(rotated) -> None:
     old = old_pseudonyms(rotated["baseline_dir"] / "warehouse.duckdb")
     assert len(old) > 1000
-    numbers = all_numbers(rotated["data_dir"] / "warehouse.duckdb")
+    rows = all_rows(rotated["data_dir"] / "warehouse.duckdb")
+    numbers = {v for row in rows for v in row if isinstance(v, int)}
+    texts = {v for row in rows for v in row if isinstance(v, str)}
     assert not numbers & old  # in no column of any table (the marts' household keys too)
+    assert not texts & {form for v in old for form in (f"{v:032x}", str(v))}  # nor as text
     new = old_pseudonyms(rotated["data_dir"] / "warehouse.duckdb")
     assert new <= numbers and len(new) == len(old)  # the same people and addresses, new pseudonyms
     with duckdb.connect(str(rotated["data_dir"] / "warehouse.duckdb"), read_only=True) as con:

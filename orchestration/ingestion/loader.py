@@ -184,12 +184,19 @@ PSEUDONYM_COLUMNS = frozenset(
 """Columns that hold a pseudonym, in ``raw.*`` and in every table dbt derives from them."""
 
 
+class PseudonymMigrationError(RuntimeError):
+    """A pseudonym column to migrate holds something other than 32 hex characters."""
+
+
 def compact_pseudonyms(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Migration 11 (docs/migrations.md): a warehouse made before it holds each pseudonym as 32
     hex characters; every such column (:data:`PSEUDONYM_COLUMNS`, in any table) becomes a
     ``UHUGEINT`` in place, value for value: the pseudonyms stay what they were, so nothing is
-    re-ingested and the incremental marts keep their earlier quarters. Returns the columns
-    converted (none on a migrated warehouse: one catalog query)."""
+    re-ingested and the incremental marts keep their earlier quarters. All columns change in
+    one transaction, and only when every value is 32 lower-case hex characters (anything else,
+    e.g. a pseudonym saved as decimal text, raises :class:`PseudonymMigrationError` naming the
+    column, and nothing changes). Returns the columns converted (none on a migrated warehouse:
+    one catalog query)."""
     found = con.execute(
         "SELECT table_schema, table_name, column_name FROM information_schema.columns "
         "WHERE data_type = 'VARCHAR' AND column_name IN (SELECT unnest(?)) "
@@ -197,17 +204,33 @@ def compact_pseudonyms(con: duckdb.DuckDBPyConnection) -> list[str]:
         "ORDER BY ALL",
         [sorted(PSEUDONYM_COLUMNS)],
     ).fetchall()
-    converted = []
-    for schema, table, name in found:
-        high, low = (f"('0x' || substr({name}, {start}, 16))::UBIGINT" for start in (1, 17))
-        t = PSEUDONYM_SQL_TYPE
-        con.execute(
-            f'ALTER TABLE "{schema}"."{table}" ALTER COLUMN {name} SET DATA TYPE {t} '
-            f"USING ({high}::{t} << 64) | {low}::{t}"
-        )
-        converted.append(f"{schema}.{table}.{name}")
-    if converted:
-        log.warning("migration 11: pseudonyms stored as %s in %s", PSEUDONYM_SQL_TYPE, converted)
+    if not found:
+        return []
+    t = PSEUDONYM_SQL_TYPE
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for schema, table, name in found:
+            (not_hex,) = con.execute(
+                f'SELECT count(*) FROM "{schema}"."{table}" '
+                f"WHERE NOT regexp_full_match({name}, '[0-9a-f]{{32}}')"
+            ).fetchone()
+            if not_hex:
+                raise PseudonymMigrationError(
+                    f"migration 11: {schema}.{table}.{name} is VARCHAR but {not_hex} of its "
+                    "values are not 32 hex characters (a pseudonym of before the migration); "
+                    f"nothing was converted. Make it {t} or drop it (docs/migrations.md, 11)"
+                )
+            high, low = (f"('0x' || substr({name}, {start}, 16))::UBIGINT" for start in (1, 17))
+            con.execute(
+                f'ALTER TABLE "{schema}"."{table}" ALTER COLUMN {name} SET DATA TYPE {t} '
+                f"USING ({high}::{t} << 64) | {low}::{t}"
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    converted = [f"{schema}.{table}.{name}" for schema, table, name in found]
+    log.warning("migration 11: pseudonyms stored as %s in %s", t, converted)
     return converted
 
 

@@ -39,7 +39,7 @@ FOLDER_PREFIX = ".ingest-staging-"
 COMPRESSION = "uncompressed"
 """Parquet compression of the parts (they live seconds): none. Measured at 10% scale, all
 sources in one process: LZ4 cost about 4 CPU s more (31.4 against 35.7 s) and saves little
-on random hex pseudonyms."""
+on random pseudonyms."""
 
 
 def new_folder(con: duckdb.DuckDBPyConnection) -> Path:
