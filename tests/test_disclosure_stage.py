@@ -1,0 +1,197 @@
+"""The protect stage on a small warehouse: what ``protect.protect_stored_quarter`` reads from
+dbt's monitor table, what it stores, and the history it hands the protection.
+
+Fast (a DuckDB in memory, two synthetic gemeenten), so mutation testing runs it
+(``[tool.mutmut]`` of ``pyproject.toml``); the pipeline tests run the same stage through
+Dagster on a real warehouse."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pytest
+
+from demo.synthetic_quarter import synthetic_quarter
+from orchestration.contract import (
+    CANDIDATE_TABLE,
+    MONITOR_MODEL_TABLE,
+    PROTECTED_TABLE,
+    PUBLISHED_COLUMNS,
+    publication_scope,
+    published_levels,
+)
+from orchestration.disclosure import protect
+from orchestration.disclosure.audit import audit_publication
+from orchestration.quarters import period_name
+
+EARLIER, Q = "2026Q2", "2026Q3"
+KEY = ["quarter", "period_type", "period", "area_code", "indicator"]
+SHAPE = {"wijken_per_gemeente": [2, 1], "buurten_per_wijk": [3, 2, 2]}
+
+
+def dbt_rows(quarter: str, seed: int) -> pl.DataFrame:
+    """dbt's rows of one quarter, as ``mon_area_indicators`` holds them: the quarter at every
+    level (its buurt rows are outside what is published) and the four quarters ending with it
+    (here with the quarter's values: with one quarter in the warehouse a household counted
+    once over four quarters is counted once in the quarter)."""
+    quarterly = synthetic_quarter(seed=seed, quarter=quarter, **SHAPE)
+    four = quarterly.with_columns(
+        period_type=pl.lit("vier_kwartalen"), period=pl.lit(period_name(quarter, 4))
+    )
+    return pl.concat([quarterly, four])
+
+
+def in_scope(frame: pl.DataFrame) -> pl.DataFrame:
+    scope = pl.DataFrame(
+        [(p, level) for p, levels in publication_scope().items() for level in levels],
+        schema=["period_type", "area_level"],
+        orient="row",
+    )
+    return frame.join(scope, on=["period_type", "area_level"], how="semi")
+
+
+def left_out(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows of counts ``seeds/publicatie_niveaus.csv`` keeps out of a level."""
+    pairs = pl.DataFrame(
+        [
+            (name, level)
+            for name, levels in published_levels().items()
+            for level in ("gemeente", "wijk", "buurt")
+            if level not in levels
+        ],
+        schema=["indicator", "area_level"],
+        orient="row",
+    )
+    return frame.join(pairs, on=["indicator", "area_level"], how="semi")
+
+
+def stored(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> pl.DataFrame:
+    return con.execute(f"select * from {table} where quarter = ?", [quarter]).pl().sort(KEY)
+
+
+@pytest.fixture
+def warehouse():
+    """A warehouse dbt has built for two quarters; nothing protected yet."""
+    rows = pl.concat([dbt_rows(EARLIER, seed=3), dbt_rows(Q, seed=4)])
+    with duckdb.connect() as con:
+        con.execute("create schema main_monitor")
+        con.register("rows", rows.to_arrow())
+        con.execute(f"create table {MONITOR_MODEL_TABLE} as select * from rows")
+        con.unregister("rows")
+        yield con, rows
+
+
+def test_the_stage_stores_its_quarter_protected_and_as_candidate(warehouse) -> None:
+    con, rows = warehouse
+    result = protect.protect_stored_quarter(con, Q)
+    cells, candidate = stored(con, PROTECTED_TABLE, Q), stored(con, CANDIDATE_TABLE, Q)
+    scope = in_scope(rows.filter(pl.col("quarter") == Q))
+    expected = scope.join(left_out(scope), on=KEY, how="anti").sort(KEY)
+    # exactly the published scope of the quarter without the counts kept out of a level,
+    # every value as dbt built it
+    assert cells.select(KEY).equals(expected.select(KEY))
+    assert cells["value"].equals(expected["value"])
+    assert not cells.filter(
+        (pl.col("period_type") == "kwartaal") & (pl.col("area_level") == "buurt")
+    ).height
+    assert cells.equals(result.cells.sort(KEY))
+    # the candidate: the published columns, NULL exactly where suppressed
+    assert tuple(candidate.columns) == tuple(PUBLISHED_COLUMNS)
+    assert candidate.equals(result.published.select(PUBLISHED_COLUMNS).sort(KEY))
+    hidden = cells["status"] == "suppressed"
+    assert 0 < hidden.sum() < cells.height
+    assert candidate["value"].is_null().equals(hidden)
+    assert (cells["suppression"] == "none").equals(~hidden)
+    assert result.n_primary + result.n_secondary == hidden.sum()
+    assert not con.execute(
+        f"select count(*) from {PROTECTED_TABLE} where quarter = ?", [EARLIER]
+    ).fetchone()[0]
+
+
+def test_a_rerun_replaces_the_quarter_and_leaves_the_others(warehouse) -> None:
+    con, _ = warehouse
+    protect.protect_stored_quarter(con, EARLIER)
+    earlier = stored(con, PROTECTED_TABLE, EARLIER)
+    first = protect.protect_stored_quarter(con, Q)
+    again = protect.protect_stored_quarter(con, Q)
+    assert stored(con, PROTECTED_TABLE, Q).equals(first.cells.sort(KEY))
+    assert again.cells.sort(KEY).equals(first.cells.sort(KEY))
+    assert stored(con, PROTECTED_TABLE, EARLIER).equals(earlier)
+    assert stored(con, CANDIDATE_TABLE, Q).height == first.published.height
+    total = con.execute(f"select count(*) from {CANDIDATE_TABLE}").fetchone()[0]
+    assert total == earlier.height + first.published.height
+
+
+def test_the_history_is_every_other_quarter_with_the_counts_kept_out_of_a_level(warehouse) -> None:
+    con, rows = warehouse
+    assert protect.earlier_publications(con, Q) is None  # nothing protected yet
+    protect.protect_stored_quarter(con, EARLIER)
+    history = protect.earlier_publications(con, Q).sort(KEY)
+    assert set(history["quarter"]) == {EARLIER}
+    published = history.filter(pl.col("status") != "unpublished")
+    assert published.equals(stored(con, PROTECTED_TABLE, EARLIER))
+    kept_out = history.filter(pl.col("status") == "unpublished")
+    expected = left_out(in_scope(rows.filter(pl.col("quarter") == EARLIER))).sort(KEY)
+    assert kept_out.height > 0
+    assert kept_out.select(KEY).equals(expected.select(KEY))
+    assert kept_out["value"].equals(expected["value"])  # true values: the attacker's unknowns
+    assert (kept_out["suppression"] == "none").all()
+    # the quarter's own rows are never its history
+    assert (
+        protect.earlier_publications(con, EARLIER) is None
+        or not (protect.earlier_publications(con, EARLIER)["quarter"] == EARLIER).any()
+    )
+
+
+def test_counts_kept_out_of_a_level_are_read_from_dbt_unless_protected(warehouse) -> None:
+    con, rows = warehouse
+    expected = left_out(in_scope(rows.filter(pl.col("quarter") == Q))).sort(KEY)
+    protect.protect_stored_quarter(con, EARLIER)  # the gate reads them beside a protected table
+    before = protect.left_out_rows(con, [Q]).sort(KEY)
+    assert before.select(KEY).equals(expected.select(KEY))
+    assert set(before["status"]) == {"unpublished"}
+    assert protect.left_out_rows(con, [EARLIER]).height == expected.height  # same shape
+    assert protect.left_out_rows(con, []).height == 0
+    # a cell the protected table already has (published under an earlier scope) is left to it
+    [first] = expected.head(1).iter_rows(named=True)
+    con.execute(
+        f"insert into {PROTECTED_TABLE} by name select * from (select ?::varchar as quarter, "
+        "?::varchar as period_type, ?::varchar as period, ?::varchar as area_code, "
+        "?::varchar as indicator)",
+        [first[k] for k in KEY],
+    )
+    after = protect.left_out_rows(con, [Q])
+    assert after.height == expected.height - 1
+    assert not after.filter(
+        (pl.col("area_code") == first["area_code"])
+        & (pl.col("indicator") == first["indicator"])
+        & (pl.col("period") == first["period"])
+    ).height
+
+
+def test_a_warehouse_without_dbt_tables_has_nothing_to_protect() -> None:
+    with duckdb.connect() as con:
+        con.execute("create schema main_monitor")
+        con.register("rows", dbt_rows(EARLIER, seed=3).to_arrow())
+        con.execute(f"create table {MONITOR_MODEL_TABLE} as select * from rows")
+        with pytest.raises(protect.NothingToProtectError) as error:
+            protect.protect_stored_quarter(con, Q)
+        assert str(error.value) == f"{MONITOR_MODEL_TABLE} has no rows for {Q}: run dbt first"
+        assert not con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'disclosure'"
+        ).fetchone()[0]
+        protect.protect_stored_quarter(con, EARLIER)
+        con.execute(f"drop table {MONITOR_MODEL_TABLE}")
+        empty = protect.left_out_rows(con, [EARLIER])
+        assert empty.height == 0
+        assert empty.columns == stored(con, PROTECTED_TABLE, EARLIER).columns
+
+
+def test_the_stored_file_of_two_quarters_passes_the_audit(warehouse) -> None:
+    con, _ = warehouse
+    protect.protect_stored_quarter(con, EARLIER)
+    protect.protect_stored_quarter(con, Q)
+    candidate = con.execute(f"select * from {CANDIDATE_TABLE}").pl()
+    audit = audit_publication(candidate, workers=1)
+    assert audit.passed, audit.failures
+    assert audit.n_checked > 0
