@@ -15,8 +15,11 @@ from demo.synthetic_quarter import synthetic_quarter
 from orchestration.contract import (
     CANDIDATE_TABLE,
     MONITOR_MODEL_TABLE,
+    PERIOD_KEY,
     PROTECTED_TABLE,
     PUBLISHED_COLUMNS,
+    QUARTERLY,
+    count_indicator_names,
     publication_scope,
     published_levels,
 )
@@ -103,6 +106,20 @@ def test_the_stage_stores_its_quarter_protected_and_as_candidate(warehouse) -> N
     assert candidate["value"].is_null().equals(hidden)
     assert (cells["suppression"] == "none").equals(~hidden)
     assert result.n_primary + result.n_secondary == hidden.sum()
+    # the information loss it reports is that of the rows it stored
+    assert result.n_cells == cells.height
+    assert result.share_suppressed == pytest.approx(hidden.mean())
+    counts = cells["indicator"].is_in(count_indicator_names())
+    assert result.share_suppressed_counts == pytest.approx(hidden.filter(counts).mean())
+    assert result.share_suppressed_counts != pytest.approx(result.share_suppressed)
+    assert result.per_level == {
+        level: {
+            "cells": (at := cells.filter(pl.col("area_level") == level)).height,
+            "primary": (at["suppression"] == "primary").sum(),
+            "secondary": (at["suppression"] == "secondary").sum(),
+        }
+        for level in ("gemeente", "wijk", "buurt")
+    }
     assert not con.execute(
         f"select count(*) from {PROTECTED_TABLE} where quarter = ?", [EARLIER]
     ).fetchone()[0]
@@ -120,6 +137,32 @@ def test_a_rerun_replaces_the_quarter_and_leaves_the_others(warehouse) -> None:
     assert stored(con, CANDIDATE_TABLE, Q).height == first.published.height
     total = con.execute(f"select count(*) from {CANDIDATE_TABLE}").fetchone()[0]
     assert total == earlier.height + first.published.height
+
+
+def test_tables_of_before_the_periods_get_them_and_keep_their_rows_quarterly(warehouse) -> None:
+    """docs/migrations.md 3: a warehouse protected before there were periods."""
+    con, _ = warehouse
+    protect.protect_stored_quarter(con, EARLIER)
+    old = {}
+    for table in (PROTECTED_TABLE, CANDIDATE_TABLE):
+        old[table] = stored(con, table, EARLIER).filter(pl.col("period_type") == QUARTERLY)
+        con.register("old", old[table].drop(*PERIOD_KEY).to_arrow())
+        con.execute(f"create or replace table {table} as select * from old")
+        con.unregister("old")
+    # dbt of before the periods built no four-quarter rows; its new columns are NULL in old rows
+    con.execute(
+        f"delete from {MONITOR_MODEL_TABLE} where quarter = ? and period_type <> ?",
+        [EARLIER, QUARTERLY],
+    )
+    con.execute(
+        f"update {MONITOR_MODEL_TABLE} set period_type = null, period = null where quarter = ?",
+        [EARLIER],
+    )
+    result = protect.protect_stored_quarter(con, Q)
+    for table, new in ((PROTECTED_TABLE, result.cells), (CANDIDATE_TABLE, result.published)):
+        assert [r[0] for r in con.execute(f"describe {table}").fetchall()] == new.columns
+        assert stored(con, table, EARLIER).equals(old[table].select(new.columns).sort(KEY))
+        assert stored(con, table, Q).equals(new.sort(KEY))
 
 
 def test_the_history_is_every_other_quarter_with_the_counts_kept_out_of_a_level(warehouse) -> None:

@@ -304,13 +304,13 @@ def protect_quarter(
     )
 
 
-def _add_missing_columns(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Rebuild ``table`` with the frame's columns in the frame's order when it lacks some (a
-    table of before the period columns, docs/migrations.md 3): old rows are quarterly."""
+def _add_missing_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:
+    """Rebuild ``table`` with ``columns`` in their order when it lacks some (a table of before
+    the period columns, docs/migrations.md 3): old rows are quarterly."""
     existing = {row[0] for row in con.execute(f"describe {table}").fetchall()}
-    if set(frame.columns) <= existing:
+    if set(columns) <= existing:
         return
-    select = select_with_periods(frame.columns, existing)
+    select = select_with_periods(columns, existing)
     con.execute(f"create or replace table {table} as select {select} from {table}")
 
 
@@ -321,7 +321,7 @@ def replace_quarter(
     con.register("_frame", frame.to_arrow())
     try:
         con.execute(f"create table if not exists {table} as select * from _frame limit 0")
-        _add_missing_columns(con, table, frame)
+        _add_missing_columns(con, table, frame.columns)
         con.execute(f"delete from {table} where quarter = ?", [quarter])
         con.execute(f"insert into {table} by name select * from _frame")
     finally:
@@ -400,6 +400,13 @@ def protect_stored_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> Prot
         raise NothingToProtectError(
             f"{MONITOR_MODEL_TABLE} has no rows for {quarter}: run dbt first"
         )
+    # the tables of an earlier version get their new columns before the history is read
+    for table, columns in (
+        (PROTECTED_TABLE, [*frame.columns, "status", "suppression"]),
+        (CANDIDATE_TABLE, list(PUBLISHED_COLUMNS)),
+    ):
+        if _exists(con, table):
+            _add_missing_columns(con, table, columns)
     result = protect_quarter(frame, history=earlier_publications(con, quarter))
     con.execute(f"create schema if not exists {DISCLOSURE_SCHEMA}")
     con.execute("begin")
