@@ -1,0 +1,233 @@
+"""The cheap stage of secondary suppression, cell by cell (``secondary.py``, stage 1, and the
+choice of a complement in stage 2), on one gemeente small enough to follow by hand.
+
+The LP repair and the audit make any choice of complements safe, so a wrong choice here shows
+only as a different or larger set of suppressed cells: these tests name the exact set the
+rules of the module docstring give (cheapest covering part, else the largest; the width
+reached exactly is enough; a suppressed count's lower bound counts against its headroom)."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from orchestration.disclosure.lp import TOL
+from orchestration.disclosure.model import build_relations, build_table, fill_remainders
+from orchestration.disclosure.secondary import (
+    _greedy,
+    _pick,
+    _Rows,
+    cell_costs,
+    local_fixpoint,
+    protect_counts,
+)
+from orchestration.parameters import indicators
+
+BOUNDED = ("huishoudens", "signalen", "hh_met_signaal", "hh_meerdere_signalen")
+PERSONAS = ("hh_persona_jonge_starter", "hh_persona_groot_gezin_minimum", "hh_persona_senior",
+            "hh_persona_zelfstandige", "hh_persona_student", "hh_persona_overig")  # fmt: skip
+
+COLUMNS = ["quarter", "area_level", "area_code", "area_name", "parent_code", "indicator", "value"]
+
+
+def relations(names: tuple[str, ...]):
+    return build_relations(tuple(i for i in indicators() if i.name in names))
+
+
+def gemeente(values: dict[str, float], names: tuple[str, ...]):
+    """A gemeente on its own (no wijken: no remainder, no hierarchy): its table, values and
+    the cell of each count."""
+    rows = [
+        ("2026Q3", "gemeente", "GM0001", "Gemeente", None, name, float(value))
+        for name, value in values.items()
+    ]
+    frame = pl.DataFrame(
+        rows,
+        schema=COLUMNS,
+        orient="row",
+    )
+    table = build_table(frame, relations(names))
+    cell = {name: table.cell(0, name) for name in table.relations.counts}
+    return table, fill_remainders(table), cell
+
+
+def suppress(table, cell: dict[str, int], names: list[str]) -> np.ndarray:
+    mask = np.zeros(table.n_cells, dtype=bool)
+    mask[[cell[n] for n in names]] = True
+    return mask
+
+
+def added(table, x, cell, hidden: list[str], width: float = 10, lower=None) -> tuple[set, int]:
+    """The cells ``local_fixpoint`` adds to ``hidden``, by name, and the number it reports."""
+    mask = suppress(table, cell, hidden)
+    kwargs = {} if lower is None else {"lower": lower}
+    n = local_fixpoint(table, x, mask, width, cell_costs(table, x), **kwargs)
+    names = {name for name, c in cell.items() if mask[c]} - set(hidden)
+    return names, n
+
+
+def bounded(signalen: float, met: float, meerdere: float):
+    return gemeente(dict(zip(BOUNDED, (1000, signalen, met, meerdere), strict=True)), BOUNDED)
+
+
+# Inequalities: hh_met_signaal + hh_meerdere_signalen <= signalen with signalen published
+
+
+def test_a_suppressed_part_with_too_little_headroom_gets_the_cheapest_other_part() -> None:
+    # hh_met_signaal suppressed: at most 24 - 15 = 9 (< 10); hh_meerdere_signalen (cost 16)
+    # is cheaper than signalen (25 x its seed weight 3), and once it goes the headroom is 24
+    table, x, cell = bounded(signalen=24, met=20, meerdere=15)
+    assert added(table, x, cell, ["hh_met_signaal"]) == ({"hh_meerdere_signalen"}, 1)
+
+
+def test_a_headroom_of_exactly_the_width_is_enough() -> None:
+    table, x, cell = bounded(signalen=25, met=20, meerdere=15)  # 25 - 15 = 10
+    assert added(table, x, cell, ["hh_met_signaal"]) == (set(), 0)
+
+
+def test_the_lower_bound_of_a_suppressed_count_takes_from_its_headroom() -> None:
+    # headroom 30 - 15 = 15, but a published median puts hh_met_signaal at 10 or more: it can
+    # move over [10, 15] only
+    table, x, cell = bounded(signalen=30, met=20, meerdere=15)
+    assert added(table, x, cell, ["hh_met_signaal"]) == (set(), 0)
+    lower = np.zeros(table.n_cells)
+    lower[cell["hh_met_signaal"]] = 10
+    assert added(table, x, cell, ["hh_met_signaal"], lower=lower) == ({"hh_meerdere_signalen"}, 1)
+
+
+def test_a_part_counted_twice_has_half_the_headroom() -> None:
+    # 2 x hh_meerdere_signalen <= signalen: a suppressed hh_meerdere_signalen is at most 18 / 2
+    # = 9 as far as that row tells (hh_met_signaal <= 22 - it is no tighter)
+    table, x, cell = bounded(signalen=18, met=12, meerdere=2)
+    names, n = added(table, x, cell, ["hh_meerdere_signalen"])
+    assert "signalen" in names and n == len(names)
+
+
+def test_when_the_cheapest_part_does_not_cover_the_deficit_the_total_goes() -> None:
+    # hh_meerdere_signalen suppressed: at most 24 - 20 = 4; the other part, hh_met_signaal
+    # (21 x 4), costs more than signalen (25 x 3), which covers the deficit: the total goes
+    table, x, cell = bounded(signalen=24, met=20, meerdere=3)
+    names, _ = added(table, x, cell, ["hh_meerdere_signalen"])
+    assert "signalen" in names and "hh_met_signaal" not in names
+
+
+# Equalities: hh_met_signaal = the six personas, the total published
+
+
+def personas(**values: float):
+    counts = dict.fromkeys(PERSONAS, 0.0) | {f"hh_persona_{k}": v for k, v in values.items()}
+    table, x, cell = gemeente(
+        {"huishoudens": 1000, "hh_met_signaal": sum(counts.values()), **counts},
+        ("huishoudens", "hh_met_signaal", *PERSONAS),
+    )
+    return table, x, cell
+
+
+def test_the_cheapest_part_that_covers_the_shortfall() -> None:
+    # starter 3 suppressed: 7 short; senior 8 (cost 9) covers it, overig 12 (cost 13) too
+    table, x, cell = personas(jonge_starter=3, senior=8, overig=12)
+    assert added(table, x, cell, ["hh_persona_jonge_starter"]) == ({"hh_persona_senior"}, 1)
+
+
+def test_when_no_part_covers_the_shortfall_the_largest_then_the_rest() -> None:
+    # 3 suppressed, 7 short: no part covers it, so the largest (6), then 1 short: the cheapest
+    # part of at least 1 (groot gezin 2, cost 3; zeros cost less but cover nothing)
+    table, x, cell = personas(jonge_starter=3, groot_gezin_minimum=2, senior=6, overig=5)
+    names, n = added(table, x, cell, ["hh_persona_jonge_starter"])
+    assert names == {"hh_persona_senior", "hh_persona_groot_gezin_minimum"} and n == 2
+
+
+def test_a_sum_of_exactly_the_width_is_enough() -> None:
+    table, x, cell = personas(jonge_starter=3, senior=7, overig=30)
+    assert added(table, x, cell, ["hh_persona_jonge_starter"]) == ({"hh_persona_senior"}, 1)
+
+
+def test_two_suppressed_parts_of_enough_mass_need_nothing() -> None:
+    table, x, cell = personas(jonge_starter=3, senior=7, overig=30)
+    hidden = ["hh_persona_jonge_starter", "hh_persona_senior"]
+    assert added(table, x, cell, hidden) == (set(), 0)
+    # 1 short at width 11: the zeros cost least but cover nothing; overig covers it
+    assert added(table, x, cell, hidden, width=11) == ({"hh_persona_overig"}, 1)
+
+
+def test_a_suppressed_total_needs_one_suppressed_part() -> None:
+    table, x, cell = personas(jonge_starter=12, senior=15, overig=30)
+    # the cheapest part: the zeros cost 1 each, the first of them in the seed's order
+    assert added(table, x, cell, ["hh_met_signaal"]) == ({"hh_persona_groot_gezin_minimum"}, 1)
+
+
+def test_a_new_complement_is_checked_in_its_own_rows() -> None:
+    # personas: starter 3 suppressed takes senior (8); senior is also a part of nothing else,
+    # but hh_met_signaal's own bound (<= huishoudens) is untouched: only the persona row
+    # gains cells, and the number reported is the number added
+    table, x, cell = personas(jonge_starter=3, senior=8, overig=12)
+    mask = suppress(table, cell, ["hh_persona_jonge_starter"])
+    n = local_fixpoint(table, x, mask, 10, cell_costs(table, x), lower=np.zeros(table.n_cells))
+    assert n == int(mask.sum()) - 1 == 1
+
+
+# The choice of a complement
+
+
+def test_pick_takes_the_cheapest_that_covers_the_deficit_exactly() -> None:
+    x = np.array([5.0, 7.0, 20.0])
+    cost = np.array([1.0, 2.0, 3.0])
+    light = np.zeros(3, dtype=bool)
+    assert _pick(np.array([0, 1, 2]), x, cost, light, deficit=5) == 0  # 5 covers 5
+    assert _pick(np.array([0, 1, 2]), x, cost, light, deficit=5 + 10 * TOL) == 1
+    assert _pick(np.array([0, 1]), x, cost, light, deficit=30) == 1  # none covers: largest
+    assert _pick(np.array([2, 1, 0]), x, np.array([3.0, 3.0, 3.0]), light, deficit=1) == 0
+    heavy = np.array([True, False, False])
+    assert _pick(np.array([0, 1]), x, cost, heavy, deficit=1) == 1
+    assert _pick(np.array([0]), x, cost, heavy, deficit=1) == 0  # nothing else left
+    assert _pick(np.zeros(0, dtype=np.int64), x, cost, light, deficit=1) is None
+
+
+def test_greedy_takes_the_first_that_covers_in_cost_order() -> None:
+    x = np.array([5.0, 7.0, 20.0, 50.0])
+    heavy = np.array([False, False, False, True])
+    assert _greedy([0, 1, 2], x, heavy, deficit=5) == 0
+    assert _greedy([0, 1, 2], x, heavy, deficit=6) == 1
+    assert _greedy([1, 0, 2], x, heavy, deficit=30) == 2  # none covers: the largest
+    assert _greedy([3, 0, 1], x, heavy, deficit=30) == 2  # the heavy one only when alone
+    assert _greedy([3], x, heavy, deficit=30) == 0
+
+
+# Stage 2: the LP's width against the width asked for
+
+
+@pytest.mark.parametrize("width", [10.0, 13.0])
+def test_a_cell_exactly_as_wide_as_asked_passes_without_a_repair(width: float) -> None:
+    # starter (3) and senior (width - 3) suppressed, every other persona published: each lies
+    # in [0, width] exactly; nothing more is needed
+    table, x, cell = personas(jonge_starter=3, senior=width - 3, overig=30)
+    primary = suppress(table, cell, ["hh_persona_jonge_starter", "hh_persona_senior"])
+    mask, stats = protect_counts(table, x, primary, np.zeros(table.n_cells), width)
+    assert (mask == primary).all()
+    assert stats.n_local == 0 and stats.n_lp_repairs == 0 and stats.n_lp_rounds == 1
+    assert stats.rounds[0]["fails"] == 0
+    # one household narrower: the repair adds the cheapest cell of a binding relation
+    table, x, cell = personas(jonge_starter=3, senior=width - 4, overig=30)
+    primary = suppress(table, cell, ["hh_persona_jonge_starter", "hh_persona_senior"])
+    mask, stats = protect_counts(table, x, primary, np.zeros(table.n_cells), width)
+    assert mask.sum() > primary.sum() and stats.n_local + stats.n_lp_repairs == (
+        mask.sum() - primary.sum()
+    )
+
+
+def test_rows_know_their_single_total() -> None:
+    table, _, cell = bounded(signalen=24, met=20, meerdere=15)
+    rows = _Rows(table)
+    totals = {
+        tuple(sorted(table.cell_indicator(int(c)) for c in rows.members(r))): table.cell_indicator(
+            int(rows.total[r])
+        )
+        for r in range(rows.n_eq, rows.n_rows)
+    }
+    assert totals[("hh_meerdere_signalen", "hh_met_signaal")] == "hh_met_signaal"
+    assert totals[("hh_meerdere_signalen", "hh_met_signaal", "signalen")] == "signalen"
+    assert totals[("hh_met_signaal", "huishoudens")] == "huishoudens"
+    assert set(rows.rows_of(cell["hh_met_signaal"])) == {
+        r for r in range(rows.n_rows) if cell["hh_met_signaal"] in rows.members(r)
+    }
