@@ -12,17 +12,22 @@ import numpy as np
 import polars as pl
 import pytest
 
+from demo.synthetic_quarter import frame_from_buurten
 from orchestration.disclosure.lp import TOL
 from orchestration.disclosure.model import build_relations, build_table, fill_remainders
 from orchestration.disclosure.secondary import (
     _greedy,
+    _LinkedBounds,
     _pick,
     _Rows,
+    _settle,
     cell_costs,
     local_fixpoint,
     protect_counts,
 )
 from orchestration.parameters import indicators
+from tests.fixtures.disclosure_buurten import LARGE
+from tests.test_disclosure_protect import SMALL
 
 BOUNDED = ("huishoudens", "signalen", "hh_met_signaal", "hh_meerdere_signalen")
 PERSONAS = ("hh_persona_jonge_starter", "hh_persona_groot_gezin_minimum", "hh_persona_senior",
@@ -231,3 +236,64 @@ def test_rows_know_their_single_total() -> None:
     assert set(rows.rows_of(cell["hh_met_signaal"])) == {
         r for r in range(rows.n_rows) if cell["hh_met_signaal"] in rows.members(r)
     }
+
+
+def test_only_a_gemeente_bound_is_linked() -> None:
+    """``_LinkedBounds``: a bound is linked when the gemeente's room is narrow; a wijk's
+    narrow room is the LP's to handle (the gemeente's room bounds every area's, not a
+    wijk's: module docstring of secondary.py)."""
+    frame = frame_from_buurten(
+        {
+            "BU09990301": ("WK099903", SMALL),
+            "BU09990102": ("WK099901", LARGE | {"hh_opgepakt": 178}),
+            "BU09990103": ("WK099901", LARGE | {"hh_opgepakt": 176}),
+            "BU09990201": ("WK099902", LARGE | {"hh_opgepakt": 177}),
+            "BU09990202": ("WK099902", LARGE),
+        },
+        {"WK099901": "GM0999", "WK099902": "GM0999", "WK099903": "GM0999"},
+    )
+    table = build_table(frame)
+    x = fill_remainders(table)
+    room = {
+        code: x[table.cell(table.area_index[code], "hh_met_signaal")]
+        - x[table.cell(table.area_index[code], "hh_opgepakt")]
+        for code in ("GM0999", "WK099901")
+    }
+    assert room["GM0999"] < 10 and room["WK099901"] < 10  # both narrow
+    rows = _Rows(table)
+    free = ~table.never_published()
+    linked = _LinkedBounds(table, rows, x, 10, free)
+    tops = {table.describe(int(c)) for top, _ in linked.narrow for c in top}
+    assert tops == {("GM0999", "hh_met_signaal"), ("GM0999", "hh_opgepakt")}
+    [(_, bounds)] = linked.narrow
+    areas = {table.describe(int(cells[0]))[0] for cells in bounds}
+    assert areas == {str(code) for code in table.area_code}  # every area of the gemeente
+    # the small wijk's hh_met_signaal suppressed: its hh_opgepakt goes with it, and what
+    # _settle reports is what it added
+    small = table.area_index["WK099903"]
+    suppressed = np.zeros(table.n_cells, dtype=bool)
+    suppressed[table.cell(small, "hh_met_signaal")] = True
+    n = _settle(table, x, suppressed, 10, cell_costs(table, x), linked, rows=rows,
+                lower=np.zeros(table.n_cells), fixed=~free)  # fmt: skip
+    assert suppressed[table.cell(small, "hh_opgepakt")]
+    assert n == suppressed.sum() - 1 > 1
+
+
+def test_a_period_bounded_by_the_sum_of_its_quarters_has_no_single_total() -> None:
+    """Y <= Q1 + Q2 + Q3 + Q4 (households over four quarters): several cells on the right,
+    so no total the local rule could use (``_Rows.total`` -1: left to the LP)."""
+    from tests.test_disclosure_periods import QUARTERS, frame, period_slice, relations
+
+    rows = [r for q in QUARTERS[1:] for r in period_slice(q, q, "hh_met_signaal", 20, 30)]
+    rows += period_slice("2026Q3", "2025Q4-2026Q3", "hh_met_signaal", 60, 70)
+    table = build_table(frame(rows), relations("hh_met_signaal"))
+    rows_ = _Rows(table)
+    ub = table.a_ub.tocoo()
+    negatives = np.bincount(ub.row[ub.data < 0], minlength=table.a_ub.shape[0])
+    assert (negatives > 1).any() and (negatives == 1).any()
+    totals = rows_.total[rows_.n_eq :]
+    assert (totals[negatives > 1] == -1).all()
+    single = np.flatnonzero(negatives == 1)
+    assert all(
+        table.a_ub[r, totals[r]] < 0 for r in single
+    )  # the one cell with a negative coefficient
