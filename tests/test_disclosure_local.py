@@ -297,3 +297,49 @@ def test_a_period_bounded_by_the_sum_of_its_quarters_has_no_single_total() -> No
     assert all(
         table.a_ub[r, totals[r]] < 0 for r in single
     )  # the one cell with a negative coefficient
+
+
+# Stage 2's fallbacks: no published cell of a binding relation left, and the last resort
+
+
+def narrowed_pair():
+    """starter (3) and senior (7) suppressed: 10 apart, enough for the local rule; but a
+    published median puts senior at 5 or more, so the LP leaves starter [0, 5]."""
+    table, x, cell = personas(jonge_starter=3, senior=7, overig=30)
+    primary = suppress(table, cell, ["hh_persona_jonge_starter", "hh_persona_senior"])
+    lower = np.zeros(table.n_cells)
+    lower[cell["hh_persona_senior"]] = 5
+    return table, x, cell, primary, lower
+
+
+def test_the_repair_takes_the_cheapest_cell_of_the_binding_relation() -> None:
+    table, x, cell, primary, lower = narrowed_pair()
+    mask, stats = protect_counts(table, x, primary, lower, 10)
+    # 5 short: the zeros cover nothing, overig (30) does; hh_met_signaal costs 4 x 41
+    assert {n for n, c in cell.items() if mask[c]} == {
+        "hh_persona_jonge_starter", "hh_persona_senior", "hh_persona_overig"}  # fmt: skip
+    assert stats.n_lp_repairs == 1 and stats.n_whole_components == 0
+
+
+def test_with_the_binding_relation_fixed_the_repair_looks_two_relations_away() -> None:
+    # every other cell of the persona row an earlier publication's: the starter's neighbours
+    # offer nothing, their neighbours (hh_met_signaal <= huishoudens) offer huishoudens
+    table, x, cell, primary, lower = narrowed_pair()
+    fixed = ~suppress(table, cell, ["hh_persona_jonge_starter", "hh_persona_senior", "huishoudens"])
+    fixed |= primary
+    mask, stats = protect_counts(table, x, primary, lower, 10, fixed=fixed, max_rounds=1)
+    assert mask[cell["huishoudens"]] and stats.n_lp_repairs == 1
+    assert (mask == (primary | suppress(table, cell, ["huishoudens"]))).all()
+    # the last round: both still fail ([0, 5] and [5, 10]), and nothing is left to suppress
+    assert stats.n_lp_rounds == 2 and stats.rounds[-1]["fails"] == 2
+    assert stats.n_whole_components == 0
+
+
+def test_after_the_last_round_the_failing_gemeente_goes_whole() -> None:
+    table, x, cell, primary, lower = narrowed_pair()
+    mask, stats = protect_counts(table, x, primary, lower, 10, max_rounds=0)
+    assert mask.all() and stats.n_whole_components == 1 and stats.n_lp_repairs == 0
+    # cells fixed by an earlier publication stay as they were
+    fixed = suppress(table, cell, ["huishoudens"])
+    mask, stats = protect_counts(table, x, primary, lower, 10, max_rounds=0, fixed=fixed)
+    assert (mask == ~fixed).all() and stats.n_whole_components == 1
