@@ -305,7 +305,7 @@ def test_a_period_bounded_by_the_sum_of_its_quarters_has_no_single_total() -> No
 def narrowed_pair():
     """starter (3) and senior (7) suppressed: 10 apart, enough for the local rule; but a
     published median puts senior at 5 or more, so the LP leaves starter [0, 5]."""
-    table, x, cell = personas(jonge_starter=3, senior=7, overig=30)
+    table, x, cell = personas(jonge_starter=3, senior=7, groot_gezin_minimum=12, overig=30)
     primary = suppress(table, cell, ["hh_persona_jonge_starter", "hh_persona_senior"])
     lower = np.zeros(table.n_cells)
     lower[cell["hh_persona_senior"]] = 5
@@ -315,10 +315,17 @@ def narrowed_pair():
 def test_the_repair_takes_the_cheapest_cell_of_the_binding_relation() -> None:
     table, x, cell, primary, lower = narrowed_pair()
     mask, stats = protect_counts(table, x, primary, lower, 10)
-    # 5 short: the zeros cover nothing, overig (30) does; hh_met_signaal costs 4 x 41
+    # 5 short: the zeros cover nothing; groot gezin (12, cost 13) does before overig (30)
     assert {n for n, c in cell.items() if mask[c]} == {
-        "hh_persona_jonge_starter", "hh_persona_senior", "hh_persona_overig"}  # fmt: skip
+        "hh_persona_jonge_starter", "hh_persona_senior", "hh_persona_groot_gezin_minimum"}  # fmt: skip
     assert stats.n_lp_repairs == 1 and stats.n_whole_components == 0
+    assert [r["round"] for r in stats.rounds] == [0, 1]
+    assert [r["fails"] for r in stats.rounds] == [2, 0]  # starter [0, 5], senior [5, 10]
+    assert all(
+        set(r) == {"round", "components", "lp", "fails", "largest", "lp_local", "seconds"}
+        and r["largest"] >= 1
+        for r in stats.rounds
+    )
 
 
 def test_with_the_binding_relation_fixed_the_repair_looks_two_relations_away() -> None:
