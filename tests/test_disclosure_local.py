@@ -333,7 +333,6 @@ def test_with_the_binding_relation_fixed_the_repair_looks_two_relations_away() -
     # offer nothing, their neighbours (hh_met_signaal <= huishoudens) offer huishoudens
     table, x, cell, primary, lower = narrowed_pair()
     fixed = ~suppress(table, cell, ["hh_persona_jonge_starter", "hh_persona_senior", "huishoudens"])
-    fixed |= primary
     mask, stats = protect_counts(table, x, primary, lower, 10, fixed=fixed, max_rounds=1)
     assert mask[cell["huishoudens"]] and stats.n_lp_repairs == 1
     assert (mask == (primary | suppress(table, cell, ["huishoudens"]))).all()
