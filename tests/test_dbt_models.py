@@ -542,6 +542,31 @@ def test_the_households_that_define_the_funnel(built) -> None:
     assert h["a04_2"][:2] == (False, False)  # no case at all
 
 
+def test_the_households_that_define_signal_counts_and_help_rank(built) -> None:
+    """Quarter B's edges: crisis and end-of-supply count signals, not households (d01 has two
+    of each); attempts count on picked-up cases only (d01's case not picked up had three);
+    non-financial follow-up help ranks above a quick fix (d02 has both); arrears that started
+    on the day of the signal are 0 days (d02's eneco signal), not unknown."""
+    rows = query(
+        built["warehouse"],
+        "select readable(huishouden_id), n_crisissignalen, n_eindeleveringssignalen, "
+        "contactpogingen, opgepakt, hulpsoort, max_dagen_achterstand "
+        "from main_marts.fct_huishouden_signalen "
+        "where quarter = ? and readable(huishouden_id) like 'd%'",
+        [fx.QUARTER_B],
+    )
+    h = {row[0]: row[1:] for row in rows}
+    assert h["d01"][:5] == (2, 2, 1, True, None)
+    assert h["d02"][2:] == (3, True, "vervolghulp_niet_financieel", 0)
+    expected = expected_households(fx.QUARTER_B)
+    assert (expected["d01"]["crisis"], expected["d01"]["eindelevering"]) == (2, 2)
+    assert expected["d01"]["contactpogingen"] == 1
+    assert expected["d02"]["hulpsoort"] == "vervolghulp_niet_financieel"
+    assert expected["d02"]["max_dagen"] == 0
+    # d03_2: the one residential address at 3, not the office with the lower pseudonym
+    assert "d03_2" in h and fx.pseudonym("d03_1") < fx.pseudonym("d03_2")
+
+
 @pytest.mark.parametrize("quarter", fx.QUARTERS)
 def test_the_households_that_define_repeat_signals(built, quarter: str) -> None:
     """A repeat has another signal at its address from the first day of the six months before

@@ -78,12 +78,43 @@ def add_shifted_quarters(warehouse: Path) -> None:
                 )
 
 
+def vary_the_earliest_quarter(warehouse: Path) -> None:
+    """Make the period's earliest quarter (2025Q4's landing) differ from the later ones for a
+    few households, so that the latest / earliest choices of the period definitions matter:
+    a01 is senior then (jonge_starter later), known to the gemeente then (not later), and
+    a02A's financial follow-up case was a quick fix then (financial help later)."""
+    earliest = PERIOD[0]
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update raw.brp_personen set leeftijd = 70 where quarter = ? and adres_pseudo = ?",
+            [earliest, fx.pseudonym("a01")],
+        )
+        con.execute(
+            "insert into raw.schuldhulp values (?, 'schuldhulp', 'shv.csv', 999, ?, 'advies', "
+            "date '2025-01-01', null)",
+            [earliest, fx.pseudonym(fx.person_id("a01", 0))],
+        )
+        # the copies of Y1 (both dated in 2025Q4) and their case get an id of their own: a
+        # case is keyed by signal, whatever landing delivered it
+        con.execute(
+            "update raw.signalen set signaal_id = ? "
+            "where partner_code = 'ymere' and signaal_id = ? and signaaldatum < date '2026-01-01'",
+            [fx.pseudonym("Y1x"), fx.pseudonym("Y1")],
+        )
+        con.execute(
+            "update raw.vroegsignaal_zaken set resultaat = 'quick_fix', signaal_id = ? "
+            "where quarter = ? and partner_code = 'ymere' and signaal_id = ?",
+            [fx.pseudonym("Y1x"), earliest, fx.pseudonym("Y1")],
+        )
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """2026Q3 built alone first (no four-quarter rows yet), then 2025Q4 .. 2026Q3 in order."""
     work = tmp_path_factory.mktemp("dbt_periods")
     warehouse = fx.build_raw_warehouse(work / "warehouse.duckdb")
     add_shifted_quarters(warehouse)
+    vary_the_earliest_quarter(warehouse)
     build_ok(warehouse, "2026Q3", work, command="build")
     alone = query(
         warehouse,
@@ -232,6 +263,25 @@ def test_four_quarter_figures_follow_the_period_definitions(built) -> None:
     assert expected[("GM0001", "hh_met_signaal")] >= max(quarterly[q] for q in PERIOD)
     # and repeats: the copies six months back are earlier signals at the same addresses
     assert 0 < expected[("GM0001", "hh_herhaald")] < expected[("GM0001", "hh_met_signaal")]
+
+
+def test_the_data_exercise_the_latest_and_earliest_choices(built) -> None:
+    """The households of vary_the_earliest_quarter differ between their quarters, so a period
+    figure taking the earliest quarter where the definition says latest (persona, help type)
+    or the reverse (known) differs from the reference."""
+    rows = query(
+        built["warehouse"],
+        "select readable(huishouden_id), quarter, persona, bekend, hulpsoort "
+        "from main_marts.fct_huishouden_signalen "
+        "where quarter in (select unnest(?)) and readable(huishouden_id) in ('a01', 'a02A') "
+        "order by all",
+        [list(PERIOD)],
+    )
+    facts = {(hh, quarter): rest for hh, quarter, *rest in rows}
+    assert facts[("a01", PERIOD[0])][:2] == ["senior", True]
+    assert facts[("a01", "2026Q2")][:2] == ["jonge_starter", False]
+    assert facts[("a02A", PERIOD[0])][2] == "quick_fix"
+    assert facts[("a02A", "2026Q2")][2] == "vervolghulp_financieel"
 
 
 def test_signals_of_the_period_are_the_sum_of_its_quarters(built) -> None:

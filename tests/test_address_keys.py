@@ -1,0 +1,82 @@
+"""The loose reading of an addition that the ``unique_toevoeging`` rule compares
+(orchestration/ingestion/address_keys.py, int_signalen_matched_to_adressen): Roman floors I..X
+are 1..10, ``hs`` / ``huis`` is ``H``, leading zeros are dropped. Each case runs a signal's and
+a BAG address's delivered parts through ingestion's own code (the dbt fixture's
+``address_keys``) and compares their keys, so the keys of every floor are checked, not only
+the ones the dbt fixture happens to deliver."""
+
+from __future__ import annotations
+
+import pytest
+
+try:
+    from tests.fixtures import raw_warehouse as fx
+except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
+    from fixtures import raw_warehouse as fx  # type: ignore[no-redef]
+
+from orchestration.ingestion.address_keys import BAG_KEYS, SIGNAL_KEYS
+
+POSTCODE = "1234AB"
+
+
+def roman(n: int) -> str:
+    """n (1..10) in Roman numerals, written out here rather than read from the code."""
+    ones = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"]
+    return "X" * (n // 10) + ones[n % 10]
+
+
+def signal_key(huisnummer: str, letter: str | None = None, addition: str | None = None) -> int:
+    row = fx.address_keys("signal", [(POSTCODE, huisnummer, letter, addition)])[0]
+    return dict(zip(("pc4_sleutel", "adres_sleutel", *SIGNAL_KEYS), row, strict=True))[
+        "sleutel_genormaliseerd"
+    ]
+
+
+def bag_key(addition: str | None, letter: str | None = None) -> int:
+    row = fx.address_keys("bag", [(POSTCODE, 12, letter, addition)])[0]
+    return dict(zip(("adres_sleutel", "pc4_sleutel", *BAG_KEYS), row, strict=True))[
+        "sleutel_genormaliseerd"
+    ]
+
+
+# (signal's house number as delivered, BAG toevoeging): the same address in the loose reading
+SAME = [
+    *((f"12-{roman(n)}", str(n)) for n in range(1, 11)),
+    *((f"12 {roman(n).lower()}", str(n)) for n in range(1, 11)),
+    ("12 hs", "H"),
+    ("12 huis", "H"),
+    ("12-HS", "H"),
+    ("12-02", "2"),
+    ("12-007", "7"),
+    ("12-10", "10"),
+    ("12 V", "5"),  # a lone letter V is the huisletter, read as the addition floor 5
+    ("12 X", "10"),
+]
+# ... and different addresses
+DIFFERENT = [
+    ("12-IV", "6"),
+    ("12-VI", "4"),
+    ("12-IX", "11"),
+    ("12-XI", "9"),
+    ("12-II", "11"),
+    ("12-III", "111"),
+    ("12-20", "2"),
+    ("12-01", "10"),
+]
+
+
+@pytest.mark.parametrize(("signal", "addition"), SAME)
+def test_the_loose_addition_fits_the_bag_addition(signal: str, addition: str) -> None:
+    assert signal_key(signal) == bag_key(addition), (signal, addition)
+
+
+@pytest.mark.parametrize(("signal", "addition"), DIFFERENT)
+def test_the_loose_addition_keeps_other_floors_apart(signal: str, addition: str) -> None:
+    assert signal_key(signal) != bag_key(addition), (signal, addition)
+
+
+@pytest.mark.parametrize("n", range(1, 11))
+def test_a_roman_floor_in_bag_fits_the_signals_digits(n: int) -> None:
+    """Both sides take the loose reading: BAG's 'III' is the signal's '3'."""
+    assert bag_key(roman(n)) == signal_key(f"12-{n}")
+    assert bag_key(roman(n)) == bag_key(str(n))
