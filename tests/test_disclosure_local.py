@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from demo.synthetic_quarter import frame_from_buurten
-from orchestration.disclosure.lp import TOL
+from orchestration.disclosure.lp import TOL, attacker_intervals
 from orchestration.disclosure.model import build_relations, build_table, fill_remainders
 from orchestration.disclosure.secondary import (
     _greedy,
@@ -349,3 +349,16 @@ def test_after_the_last_round_the_failing_gemeente_goes_whole() -> None:
     fixed = suppress(table, cell, ["huishoudens"])
     mask, stats = protect_counts(table, x, primary, lower, 10, max_rounds=0, fixed=fixed)
     assert (mask == ~fixed).all() and stats.n_whole_components == 1
+
+
+def test_a_hidden_count_in_no_relation_lies_between_its_lower_bound_and_infinity() -> None:
+    """``lp.attacker_intervals`` without an LP: a component with no row (here ``signalen`` of a
+    gemeente on its own, beside ``huishoudens`` only) is [lower, inf), exactly."""
+    table, x, cell = gemeente({"huishoudens": 1000, "signalen": 5}, ("huishoudens", "signalen"))
+    hidden = suppress(table, cell, ["signalen"])
+    lower = np.zeros(table.n_cells)
+    lower[cell["signalen"]] = 10
+    iv = attacker_intervals(table.a_eq, table.a_ub, hidden, x, hidden, lower, width=10)
+    c = cell["signalen"]
+    assert (iv.lo[c], iv.hi[c], bool(iv.exact[c])) == (10, np.inf, True)
+    assert iv.n_lp == 0 and iv.n_components == 1
