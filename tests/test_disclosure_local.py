@@ -362,3 +362,24 @@ def test_a_hidden_count_in_no_relation_lies_between_its_lower_bound_and_infinity
     c = cell["signalen"]
     assert (iv.lo[c], iv.hi[c], bool(iv.exact[c])) == (10, np.inf, True)
     assert iv.n_lp == 0 and iv.n_components == 1
+
+
+def test_the_lp_names_the_binding_relation_of_a_failing_cell_only() -> None:
+    """The repair reads which relation holds a failing cell at its min or max from the exact
+    LP's duals (``Intervals.binding``): for the narrowed pair, the persona row; for cells that
+    pass, nothing."""
+    table, x, cell, primary, lower = narrowed_pair()
+    persona_row = {cell[n] for n in ("hh_met_signaal", *PERSONAS)}
+    iv = attacker_intervals(
+        table.a_eq, table.a_ub, primary, x, primary, lower, width=10, points=[x],
+        want_binding=True, exact=True,
+    )  # fmt: skip
+    assert {k: set(map(int, v)) for k, v in iv.binding.items()} == {
+        cell["hh_persona_jonge_starter"]: persona_row,
+        cell["hh_persona_senior"]: persona_row,
+    }
+    wide = attacker_intervals(
+        table.a_eq, table.a_ub, primary, x, primary, np.zeros(table.n_cells), width=10,
+        points=[x], want_binding=True, exact=True,
+    )  # fmt: skip
+    assert (wide.hi - wide.lo)[primary].min() == 10 and wide.binding == {}
