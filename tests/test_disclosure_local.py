@@ -1,5 +1,6 @@
-"""The cheap stage of secondary suppression, cell by cell (``secondary.py``, stage 1, and the
-choice of a complement in stage 2), on one gemeente small enough to follow by hand.
+"""Secondary suppression cell by cell (``secondary.py``: the local rule, the linked bounds, the
+LP repair's choice of a complement and its fallbacks; the few facts of ``lp.py`` the repair
+reads), on one gemeente small enough to follow by hand.
 
 The LP repair and the audit make any choice of complements safe, so a wrong choice here shows
 only as a different or larger set of suppressed cells: these tests name the exact set the
@@ -13,6 +14,7 @@ import polars as pl
 import pytest
 
 from demo.synthetic_quarter import frame_from_buurten
+from orchestration.contract import persona_names
 from orchestration.disclosure.lp import TOL, attacker_intervals
 from orchestration.disclosure.model import build_relations, build_table, fill_remainders
 from orchestration.disclosure.secondary import (
@@ -30,8 +32,7 @@ from tests.fixtures.disclosure_buurten import LARGE
 from tests.test_disclosure_protect import SMALL
 
 BOUNDED = ("huishoudens", "signalen", "hh_met_signaal", "hh_meerdere_signalen")
-PERSONAS = ("hh_persona_jonge_starter", "hh_persona_groot_gezin_minimum", "hh_persona_senior",
-            "hh_persona_zelfstandige", "hh_persona_student", "hh_persona_overig")  # fmt: skip
+PERSONAS = tuple(f"hh_persona_{name}" for name in persona_names())
 
 COLUMNS = ["quarter", "area_level", "area_code", "area_name", "parent_code", "indicator", "value"]
 
@@ -47,11 +48,7 @@ def gemeente(values: dict[str, float], names: tuple[str, ...]):
         ("2026Q3", "gemeente", "GM0001", "Gemeente", None, name, float(value))
         for name, value in values.items()
     ]
-    frame = pl.DataFrame(
-        rows,
-        schema=COLUMNS,
-        orient="row",
-    )
+    frame = pl.DataFrame(rows, schema=COLUMNS, orient="row")
     table = build_table(frame, relations(names))
     cell = {name: table.cell(0, name) for name in table.relations.counts}
     return table, fill_remainders(table), cell

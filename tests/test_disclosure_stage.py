@@ -14,6 +14,7 @@ import pytest
 from demo.synthetic_quarter import synthetic_quarter
 from orchestration.contract import (
     CANDIDATE_TABLE,
+    LEVELS,
     MONITOR_MODEL_TABLE,
     PERIOD_KEY,
     PROTECTED_TABLE,
@@ -59,7 +60,7 @@ def left_out(frame: pl.DataFrame) -> pl.DataFrame:
         [
             (name, level)
             for name, levels in published_levels().items()
-            for level in ("gemeente", "wijk", "buurt")
+            for level in LEVELS
             if level not in levels
         ],
         schema=["indicator", "area_level"],
@@ -72,15 +73,20 @@ def stored(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> pl.DataF
     return con.execute(f"select * from {table} where quarter = ?", [quarter]).pl().sort(KEY)
 
 
+def built_by_dbt(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:
+    """``rows`` as dbt's monitor table."""
+    con.execute("create schema main_monitor")
+    con.register("rows", rows.to_arrow())
+    con.execute(f"create table {MONITOR_MODEL_TABLE} as select * from rows")
+    con.unregister("rows")
+
+
 @pytest.fixture
 def warehouse():
     """A warehouse dbt has built for two quarters; nothing protected yet."""
     rows = pl.concat([dbt_rows(EARLIER, seed=3), dbt_rows(Q, seed=4)])
     with duckdb.connect() as con:
-        con.execute("create schema main_monitor")
-        con.register("rows", rows.to_arrow())
-        con.execute(f"create table {MONITOR_MODEL_TABLE} as select * from rows")
-        con.unregister("rows")
+        built_by_dbt(con, rows)
         yield con, rows
 
 
@@ -180,10 +186,8 @@ def test_the_history_is_every_other_quarter_with_the_counts_kept_out_of_a_level(
     assert kept_out["value"].equals(expected["value"])  # true values: the attacker's unknowns
     assert (kept_out["suppression"] == "none").all()
     # the quarter's own rows are never its history
-    assert (
-        protect.earlier_publications(con, EARLIER) is None
-        or not (protect.earlier_publications(con, EARLIER)["quarter"] == EARLIER).any()
-    )
+    own = protect.earlier_publications(con, EARLIER)
+    assert own is None or not (own["quarter"] == EARLIER).any()
 
 
 def test_counts_kept_out_of_a_level_are_read_from_dbt_unless_protected(warehouse) -> None:
@@ -214,9 +218,7 @@ def test_counts_kept_out_of_a_level_are_read_from_dbt_unless_protected(warehouse
 
 def test_a_warehouse_without_dbt_tables_has_nothing_to_protect() -> None:
     with duckdb.connect() as con:
-        con.execute("create schema main_monitor")
-        con.register("rows", dbt_rows(EARLIER, seed=3).to_arrow())
-        con.execute(f"create table {MONITOR_MODEL_TABLE} as select * from rows")
+        built_by_dbt(con, dbt_rows(EARLIER, seed=3))
         with pytest.raises(protect.NothingToProtectError) as error:
             protect.protect_stored_quarter(con, Q)
         assert str(error.value) == f"{MONITOR_MODEL_TABLE} has no rows for {Q}: run dbt first"
