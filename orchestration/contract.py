@@ -347,6 +347,26 @@ twice counts twice: a household with signals of two or more partner types has >=
 Across areas: a wijk is the sum of its buurten, a gemeente at least the sum of its wijken."""
 
 
+LINKED_BOUNDS = (("hh_met_signaal",), ("hh_met_signaal", "hh_meerdere_signalen"))
+"""``sum(parts) <= sum(signalen_<groep>)`` within one area, over the publication groups only:
+a signalled household has at least one signal linked to its address, and a household with
+signals of two or more partner types at least two; a signal at no household
+(``signalen_<reden>``, gemeente level) is no household's. Stronger than the bounds by
+``signalen`` of ``SUBSET_BOUNDS`` where signals at no household count (a gemeente, and the
+remainder of its addresses without a buurt)."""
+
+
+def linked_bounds(
+    counts: list[str] | tuple[str, ...],
+) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(parts, totals) of ``LINKED_BOUNDS`` among ``counts``; the totals are the signals per
+    publication group."""
+    groups = tuple(f"signalen_{g}" for g in publication_group_names())
+    if not all(g in counts for g in groups):
+        return []
+    return [(parts, groups) for parts in LINKED_BOUNDS if all(p in counts for p in parts)]
+
+
 def sum_relations(
     counts: list[str] | tuple[str, ...],
 ) -> list[tuple[str, str, tuple[str, ...]]]:

@@ -16,7 +16,8 @@ in seeds/indicators.csv), so a relation missing from ``model.py`` is not missing
   households with signals of two or more partner types, not known to the gemeente, reached,
   are signalled households; a household that accepted help was reached; a signalled
   household is a household and has at least one signal, one with signals of two or more
-  partner types at least two;
+  partner types at least two, and those signals are linked to it (a signal at no household,
+  below, is no household's: the publication groups alone bound the households);
 - the signals at no household (``UNLINKED_COUNTS``: no address fits, outside the gemeente,
   several addresses, no household at the address) have no buurt: they exist at gemeente level
   only, so in every wijk and buurt they are 0, suppressed or not, and the attacker knows it;
@@ -373,6 +374,9 @@ def _consistent(pub: Publication, get, n: int) -> np.ndarray:
         for part, whole in SUBSETS:
             ok &= value(part) <= value(whole)
         ok &= value("hh_met_signaal") + value("hh_meerdere_signalen") <= value("signalen")
+        # ... and to the signals linked to a household: not those at no household
+        linked = sum(value(g) for g in GROUP_COUNTS)
+        ok &= value("hh_met_signaal") + value("hh_meerdere_signalen") <= linked
 
     for area, level in areas.level.items():
         within(lambda name, a=area: get(a, name))

@@ -250,6 +250,22 @@ def test_hh_met_signaal_at_most_signalen(width: int) -> None:
 
 
 @PAIR
+def test_hh_met_signaal_at_most_the_linked_signals(width: int) -> None:
+    # 50 signals at no household count in signalen (gemeente level) but are no household's:
+    # hh_met_signaal in [10, the 10 + width signals of the publication groups]
+    counts = SMALL | {"hh_persona_overig": 5, "signalen_geen_match": 50} | signals(10 + width)
+    frame, cell = hidden_met(counts)
+    check(frame, cell, 10, 10 + width, width)
+
+
+@PAIR
+def test_households_with_several_types_have_two_linked_signals(width: int) -> None:
+    counts = SMALL | {"hh_persona_overig": 0, "hh_meerdere_signalen": 10} | signals(20 + width)
+    frame, cell = hidden_met(counts | {"signalen_buiten_gemeente": 40})
+    check(frame, cell, 10, 10 + width, width)
+
+
+@PAIR
 def test_households_with_several_types_have_two_signals(width: int) -> None:
     # hh_met_signaal + hh_meerdere_signalen <= signalen: with 10 such households and
     # 20 + width signals, hh_met_signaal in [10, 10 + width]

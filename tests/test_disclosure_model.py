@@ -60,24 +60,35 @@ def test_total_differs_from_its_parts() -> None:
     ]
 
 
+LINKED = " + ".join(f"signalen_{g}" for g in ("energie", "water", "huur", "zorg", "overig"))
+"""The signals linked to a household: the publication groups' (not those at no household)."""
+
+
 @pytest.mark.parametrize(
     ("changes", "broken"),
     [
         (
             {"hh_hulp_geaccepteerd": 34, "hh_hulpsoort_vervolghulp_financieel": 34},
-            "hh_hulp_geaccepteerd <= hh_bereikt broken by 4",
+            ["hh_hulp_geaccepteerd <= hh_bereikt broken by 4"],
         ),
-        ({"hh_onbekend": 52}, "hh_onbekend <= hh_met_signaal broken by 2"),
-        ({"huishoudens": 45}, "hh_met_signaal <= huishoudens broken by 5"),
+        ({"hh_onbekend": 52}, ["hh_onbekend <= hh_met_signaal broken by 2"]),
+        ({"huishoudens": 45}, ["hh_met_signaal <= huishoudens broken by 5"]),
         (
             {"hh_meerdere_signalen": 15},
-            "hh_met_signaal + hh_meerdere_signalen <= signalen broken by 5",
+            [
+                "hh_met_signaal + hh_meerdere_signalen <= signalen broken by 5",
+                f"hh_met_signaal + hh_meerdere_signalen <= {LINKED} broken by 5",
+            ],
+        ),
+        (  # room in signalen, but only for signals at no household: no household's
+            {"hh_meerdere_signalen": 15, "signalen_geen_match": 5, "signalen": 65},
+            [f"hh_met_signaal + hh_meerdere_signalen <= {LINKED} broken by 5"],
         ),
     ],
 )
-def test_bound_between_counts_broken(changes: dict[str, int], broken: str) -> None:
+def test_bound_between_counts_broken(changes: dict[str, int], broken: list[str]) -> None:
     areas, counts = one_area(**changes)
-    assert problems(areas, counts) == [f"GM0999: {broken}"]
+    assert problems(areas, counts) == [f"GM0999: {b}" for b in broken]
 
 
 def test_gemeente_below_its_wijken() -> None:

@@ -26,6 +26,9 @@ which the gate checks too):
                                                          more partner types has >= 2 signals)
     2 * hh_meerdere_signalen <= signalen               (implied by the two above; explicit
                                                          for the local rule of secondary.py)
+    hh_met_signaal (+ hh_meerdere_signalen) <= sum(signalen_<groep>)
+                                  (the signals linked to a household only: at a gemeente and
+                                   its remainder signalen also counts signals at no household)
     every count >= 0
 
 An indicator that exists at some levels only (``niveau`` of ``seeds/indicator_definities.csv``,
@@ -77,6 +80,7 @@ from orchestration.contract import (
     PERIOD_COLUMN,
     PERIOD_KEY,
     indicator_levels,
+    linked_bounds,
     over_quarters,
     published_levels,
     subset_bounds,
@@ -102,6 +106,8 @@ class Relations:
     medians: tuple[Indicator, ...]
     sums: tuple[tuple[str, tuple[str, ...]], ...]
     bounds: tuple[tuple[tuple[str, ...], str], ...]
+    linked: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    """(parts, totals): ``sum(parts) <= sum(totals)`` (``contract.LINKED_BOUNDS``)."""
     kinds: dict[str, Indicator] = field(default_factory=dict)
     levels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Count -> the area levels it exists at (module docstring); all levels when absent."""
@@ -131,6 +137,7 @@ def build_relations(inds: tuple[Indicator, ...]) -> Relations:
         medians=medians,
         sums=tuple(sums),
         bounds=bounds,
+        linked=tuple(linked_bounds(counts)),
         kinds={i.name: i for i in inds},
         levels={name: defined.get(name, LEVELS) for name in counts},
         published={name: shown.get(name, LEVELS) for name in counts},
@@ -447,6 +454,14 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
             cols.append(all_areas * k + ind_pos[p])
             data.append(np.ones(n_areas))
         n_ub += n_areas
+    for parts, totals in rel.linked:  # sum(parts) - sum(totals) <= 0
+        r = n_ub + all_areas
+        for names, sign in ((parts, 1.0), (totals, -1.0)):
+            for name in names:
+                rows.append(r)
+                cols.append(all_areas * k + ind_pos[name])
+                data.append(np.full(n_areas, sign))
+        n_ub += n_areas
     for cells, coefs in temporal_ub:
         rows.append(np.full(len(cells), n_ub))
         cols.append(np.array(cells, dtype=np.int64))
@@ -565,6 +580,8 @@ def check_consistency(table: Table, x: np.ndarray, tol: float = 1e-6) -> list[st
             table.describe(int(c))[1] for c, v in zip(row.indices, row.data, strict=True) if v > 0
         ]
         area, name = total[0]
+        if all(a == area for a, _ in total):  # a bound by a sum within one area
+            name = " + ".join(n for _, n in total)
         problems.append(f"{area}: {' + '.join(parts)} <= {name} broken by {resid_ub[r]:g}")
     return problems
 
