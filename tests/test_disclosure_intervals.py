@@ -242,35 +242,32 @@ def test_hh_met_signaal_at_most_huishoudens(width: int) -> None:
     check(frame, cell, 10, 10 + width, width)
 
 
+UNLINKED = pytest.mark.parametrize(
+    "unlinked",
+    [{}, {"signalen_geen_match": 50}, {"signalen_buiten_gemeente": 40}],
+    ids=["all_linked", "50_no_match", "40_outside"],
+)
+"""Signals at no household: in ``signalen`` at gemeente level, but no household's, so the
+bounds below hold by the signals of the publication groups alone (``LINKED_BOUNDS``)."""
+
+
 @PAIR
-def test_hh_met_signaal_at_most_signalen(width: int) -> None:
-    counts = SMALL | {"hh_persona_overig": 5} | signals(10 + width)
+@UNLINKED
+def test_hh_met_signaal_at_most_signalen(width: int, unlinked: dict[str, int]) -> None:
+    counts = SMALL | {"hh_persona_overig": 5} | signals(10 + width) | unlinked
     frame, cell = hidden_met(counts)
     check(frame, cell, 10, 10 + width, width)
 
 
 @PAIR
-def test_hh_met_signaal_at_most_the_linked_signals(width: int) -> None:
-    # 50 signals at no household count in signalen (gemeente level) but are no household's:
-    # hh_met_signaal in [10, the 10 + width signals of the publication groups]
-    counts = SMALL | {"hh_persona_overig": 5, "signalen_geen_match": 50} | signals(10 + width)
-    frame, cell = hidden_met(counts)
-    check(frame, cell, 10, 10 + width, width)
-
-
-@PAIR
-def test_households_with_several_types_have_two_linked_signals(width: int) -> None:
-    counts = SMALL | {"hh_persona_overig": 0, "hh_meerdere_signalen": 10} | signals(20 + width)
-    frame, cell = hidden_met(counts | {"signalen_buiten_gemeente": 40})
-    check(frame, cell, 10, 10 + width, width)
-
-
-@PAIR
-def test_households_with_several_types_have_two_signals(width: int) -> None:
+@UNLINKED
+def test_households_with_several_types_have_two_signals(
+    width: int, unlinked: dict[str, int]
+) -> None:
     # hh_met_signaal + hh_meerdere_signalen <= signalen: with 10 such households and
     # 20 + width signals, hh_met_signaal in [10, 10 + width]
     counts = SMALL | {"hh_persona_overig": 0, "hh_meerdere_signalen": 10} | signals(20 + width)
-    frame, cell = hidden_met(counts)
+    frame, cell = hidden_met(counts | unlinked)
     check(frame, cell, 10, 10 + width, width)
 
 
