@@ -14,6 +14,7 @@ from orchestration.disclosure.model import (
 )
 from orchestration.parameters import Indicator
 from tests.disclosure_oracle import Areas, aggregate, hierarchy, published_frame
+from tests.stated_indicators import GROUP_COUNTS
 
 BASE = {
     "huishoudens": 1000,
@@ -60,7 +61,7 @@ def test_total_differs_from_its_parts() -> None:
     ]
 
 
-LINKED = " + ".join(f"signalen_{g}" for g in ("energie", "water", "huur", "zorg", "overig"))
+LINKED = " + ".join(GROUP_COUNTS)
 """The signals linked to a household: the publication groups' (not those at no household)."""
 
 

@@ -441,22 +441,13 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
         if d.size and d[0] > 0:
             eq_total[r] = c
 
-    # Inequality rows: sum(parts) - total <= 0.
+    # Inequality rows: sum(parts) - sum(totals) <= 0 (one total but for rel.linked).
     rows, cols, data = [], [], []
     n_ub = 0
-    for parts, total in rel.bounds:
+    for parts, totals in (*((p, (t,)) for p, t in rel.bounds), *rel.linked):
         r = n_ub + all_areas
-        rows.append(r)
-        cols.append(all_areas * k + ind_pos[total])
-        data.append(-np.ones(n_areas))
-        for p in parts:  # a part named twice gets coefficient 2 (duplicates are summed)
-            rows.append(r)
-            cols.append(all_areas * k + ind_pos[p])
-            data.append(np.ones(n_areas))
-        n_ub += n_areas
-    for parts, totals in rel.linked:  # sum(parts) - sum(totals) <= 0
-        r = n_ub + all_areas
-        for names, sign in ((parts, 1.0), (totals, -1.0)):
+        # a name listed twice gets coefficient 2 (duplicates are summed)
+        for names, sign in ((totals, -1.0), (parts, 1.0)):
             for name in names:
                 rows.append(r)
                 cols.append(all_areas * k + ind_pos[name])
