@@ -40,6 +40,8 @@ AREA_REFERENCE_TABLE = "raw.wijken_buurten"
 """The areas of the quarter (ingested): which areas a publication must have."""
 MONITOR_MODEL_TABLE = "main_monitor.mon_area_indicators"
 """dbt's unsuppressed area indicators (restricted): the input of the protect stage."""
+PARTNER_MODEL_TABLE = "main_monitor.mon_partner_indicators"
+"""Partner feedback per quarter x partner x gemeente, unsuppressed (restricted)."""
 MATCH_RATES_TABLE = "main_monitor.mon_match_rates"
 """dbt's signals per quarter, partner and match status (restricted)."""
 MATCH_STATUSES_SEED = "main_seeds.match_statuses"
@@ -50,6 +52,10 @@ PROTECTED_TABLE = f"{DISCLOSURE_SCHEMA}.area_indicators_protected"
 CANDIDATE_TABLE = f"{DISCLOSURE_SCHEMA}.area_indicators_candidate"
 """Exactly the published columns, ``value`` NULL where suppressed: what the gate checks and
 publish copies."""
+PARTNER_PROTECTED_TABLE = f"{DISCLOSURE_SCHEMA}.partner_indicators_protected"
+"""Restricted: the partner figures with their true value, status and suppression."""
+PARTNER_CANDIDATE_TABLE = f"{DISCLOSURE_SCHEMA}.partner_indicators_candidate"
+"""The partner figures in the published shape (value NULL where suppressed), per partner."""
 
 # --- the analysts' file (monitor.duckdb) ----------------------------------------------------
 
@@ -158,8 +164,9 @@ STATUSES = ("published", "suppressed")
 # One rule for every asset key (docs/architecture.md, *Asset keys*): the first part says where
 # the asset's data sits. Restricted, in ``warehouse.duckdb``: its layer, the schema it sits in
 # (dbt's schemas without DuckDB's ``main_`` prefix), then the table. Published, in the analysts'
-# file ``monitor.duckdb``: ``published``, then the table. Only what leaves the warehouse is
-# ``published/``. Paths of the keys (``AssetKey(CANDIDATE_ASSET)``): the stages stay free of
+# file ``monitor.duckdb``: ``published``, then the table. The partner files:
+# ``partners/``, then what they hold. Only what leaves the warehouse is ``published/`` or
+# ``partners/``. Paths of the keys (``AssetKey(CANDIDATE_ASSET)``): the stages stay free of
 # Dagster.
 WAREHOUSE_LAYERS = (
     "audit", "raw", "seeds", "staging", "intermediate", "marts", "monitor", "disclosure",
@@ -174,6 +181,13 @@ PUBLISHED_ASSET = (PUBLISHED_LAYER, "area_indicators")
 AUDIT_CHECK_NAME = "disclosure_audit"
 """The blocking check of the LP disclosure audit; every expectation suite is a check too,
 named after its file (``orchestration/gate``)."""
+PARTNER_MODEL_ASSET = ("monitor", "mon_partner_indicators")
+PARTNER_CANDIDATE_ASSET = ("disclosure", "partner_indicators_candidate")
+PARTNER_FILES_ASSET = ("partners", "terugkoppeling")
+"""The partner files (``data/partners/<partner>.duckdb`` and ``.csv``): a place of their own,
+next to the analysts' file."""
+PARTNER_AUDIT_CHECK_NAME = "partner_disclosure_audit"
+"""The blocking LP audit of the partner figures (``orchestration/partners``)."""
 
 
 def warehouse_asset(layer: str, *names: str) -> tuple[str, ...]:
@@ -192,6 +206,8 @@ def asset_location(path: tuple[str, ...] | list[str]) -> str:
     """The sentence every asset's description ends with: where its data sits (the key rule)."""
     if path[0] == PUBLISHED_LAYER:
         return "Published: written to the analysts' file monitor.duckdb."
+    if tuple(path) == PARTNER_FILES_ASSET:
+        return "Sent to partners: each partner's own file in data/partners/, its figures only."
     warehouse_asset(*path)
     return f"Restricted: in warehouse.duckdb (layer {path[0]}); never leaves it."
 
@@ -358,10 +374,12 @@ remainder of its addresses without a buurt)."""
 
 def linked_bounds(
     counts: list[str] | tuple[str, ...],
+    groups: tuple[str, ...] | None = None,
 ) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     """(parts, totals) of ``LINKED_BOUNDS`` among ``counts``; the totals are the signals per
-    publication group."""
-    groups = tuple(f"signalen_{g}" for g in publication_group_names())
+    publication group: every group of ``seeds/partner_types.csv``, or only ``groups`` in a
+    table where the others have no signals by definition (one partner's figures)."""
+    groups = tuple(f"signalen_{g}" for g in (groups or publication_group_names()))
     if not all(g in counts for g in groups):
         return []
     return [(parts, groups) for parts in LINKED_BOUNDS if all(p in counts for p in parts)]

@@ -14,6 +14,7 @@ from orchestration.assets.gate import gate_checks
 from orchestration.assets.ingest import ingest_assets
 from orchestration.assets.key import pseudonym_key
 from orchestration.assets.maintenance import household_data_retention
+from orchestration.assets.partners import partner_audit, partner_files, partner_indicators_candidate
 from orchestration.assets.protect import area_indicators_candidate
 from orchestration.assets.publish import published_area_indicators
 from orchestration.assets.transform import dbt_models
@@ -48,10 +49,12 @@ defs = Definitions(
             dbt_models,
             area_indicators_candidate,
             published_area_indicators,
+            partner_indicators_candidate,
+            partner_files,
             household_data_retention,
         ],
     ),
-    asset_checks=[gate_checks, publication_on_time],
+    asset_checks=[gate_checks, partner_audit, publication_on_time],
     jobs=[quarterly_refresh_job, household_data_retention_job, publication_due_job],
     schedules=[quarterly_schedule, retention_schedule, publication_due_schedule],
     sensors=[landing_sensor],

@@ -51,6 +51,11 @@ class Paths:
         return self.data_dir / "monitor.duckdb"
 
     @property
+    def partners(self) -> Path:
+        """The partner files: per partner its own figures only (``orchestration/partners``)."""
+        return self.data_dir / "partners"
+
+    @property
     def reports(self) -> Path:
         return self.data_dir / "reports"
 

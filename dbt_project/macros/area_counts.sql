@@ -48,6 +48,18 @@
     {%- endfor %}
 {%- endmacro %}
 
+{#- The median minimum: min_median_n of seeds/disclosure_parameters.csv. -#}
+{% macro min_median_n() -%}
+(select value from {{ ref('disclosure_parameters') }} where parameter = 'min_median_n')
+{%- endmacro %}
+
+{#- mediaan_dagen_tot_contact over grouped signalled households: the median of dagen_tot_contact
+    over the reached ones, NULL with fewer than min_median_n of them with a contact date. -#}
+{% macro median_days_to_contact() -%}
+case when count(dagen_tot_contact) filter (where bereikt) >= {{ min_median_n() }}
+            then median(dagen_tot_contact) filter (where bereikt) end
+{%- endmacro %}
+
 {#- The medians per area of every level (relation: one row per signalled household with
     buurtcode, wijkcode, gemeentecode, totaal_bedrag, max_dagen_achterstand, bereikt and
     dagen_tot_contact): the households' total arrears; their longest arrears in days and,
@@ -55,15 +67,12 @@
     (seeds/disclosure_parameters.csv) households have a value (else NULL: a median over fewer
     is suppressed, and its denominator count could not tell). -#}
 {% macro area_medians(relation) -%}
-{%- set min_n -%}
-(select value from {{ ref('disclosure_parameters') }} where parameter = 'min_median_n')
-{%- endset -%}
+{%- set min_n = min_median_n() -%}
 {%- set columns -%}
 median(cast(totaal_bedrag as double)) as mediaan_bedrag,
         case when count(max_dagen_achterstand) >= {{ min_n }}
             then median(max_dagen_achterstand) end as mediaan_dagen_achterstand,
-        case when count(dagen_tot_contact) filter (where bereikt) >= {{ min_n }}
-            then median(dagen_tot_contact) filter (where bereikt) end as mediaan_dagen_tot_contact
+        {{ median_days_to_contact() }} as mediaan_dagen_tot_contact
 {%- endset -%}
 {{ per_area_level(relation, columns) }}
 {%- endmacro %}

@@ -55,3 +55,33 @@
 {% macro rate_period_divisor(unit, quarters) -%}
   (case when {{ unit }} like '%per maand' then 3 * {{ quarters }} else 1 end)
 {%- endmacro %}
+
+{#- Every rate of seeds/indicators.csv over a long relation of counts (columns ``keys``,
+    period_type, indicator, value): numerator / denominator * scale, NULL when the denominator
+    is 0, divided by the months of its period when its unit is per month. The numerator and
+    the denominator are the rows of the relation that agree on ``match`` (which must identify
+    one figure per indicator). A rate whose numerator or denominator the relation lacks has
+    no row. -#}
+{% macro indicator_rates(relation, keys, match) -%}
+    select
+        {%- for key in keys %}
+        numerator.{{ key }},
+        {%- endfor %}
+        definitions.indicator,
+        case
+            when denominator.value > 0
+                then numerator.value / denominator.value * coalesce(definitions.scale, 1)
+                    / {{ rate_period_divisor('definitions.unit', 'periods.quarters') }}
+        end as value
+    from {{ ref('indicators') }} as definitions
+    inner join {{ relation }} as numerator
+        on numerator.indicator = definitions.numerator
+    inner join {{ relation }} as denominator
+        on denominator.indicator = definitions.denominator
+        {%- for key in match %}
+        and denominator.{{ key }} = numerator.{{ key }}
+        {%- endfor %}
+    inner join {{ ref('periods') }} as periods
+        on periods.period_type = numerator.period_type
+    where definitions.kind = 'rate'
+{%- endmacro %}

@@ -157,7 +157,7 @@ def _visible_rule_violations(pub: _Published, rel: Relations, params: dict) -> l
             violations.append(f"... and {int(mask.sum()) - 20} more: {what}")
 
     with np.errstate(invalid="ignore"):
-        for name in rel.counts:
+        for name in (n for n in rel.counts if n not in rel.known):
             v = wide_val[name]
             flag(
                 wide_pub[name] & (v > 0) & (v < params["min_count"]),

@@ -114,12 +114,22 @@ class Relations:
     published: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Count -> the area levels it is published at (``contract.published_levels``); all
     levels when absent. Elsewhere its cells are *unpublished* (``Table.unpublished``)."""
+    known: tuple[str, ...] = ()
+    """Counts the reader of the file knows already (a partner its own signals,
+    ``orchestration/partners``): published whatever their value, never suppressed nor a
+    complement, and no breach of the primary rule in the audit."""
 
     def count_index(self, name: str) -> int:
         return self.counts.index(name)
 
 
-def build_relations(inds: tuple[Indicator, ...]) -> Relations:
+def build_relations(
+    inds: tuple[Indicator, ...],
+    groups: tuple[str, ...] | None = None,
+    known: tuple[str, ...] = (),
+) -> Relations:
+    """The relations among ``inds``; ``groups``: the publication groups with signals, when
+    not all of them (``contract.linked_bounds``); ``known``: ``Relations.known``."""
     counts = tuple(i.name for i in inds if i.kind == "count")
     rates = tuple(i for i in inds if i.kind == "rate")
     medians = tuple(i for i in inds if i.kind == "median")
@@ -137,10 +147,11 @@ def build_relations(inds: tuple[Indicator, ...]) -> Relations:
         medians=medians,
         sums=tuple(sums),
         bounds=bounds,
-        linked=tuple(linked_bounds(counts)),
+        linked=tuple(linked_bounds(counts, groups)),
         kinds={i.name: i for i in inds},
         levels={name: defined.get(name, LEVELS) for name in counts},
         published={name: shown.get(name, LEVELS) for name in counts},
+        known=tuple(name for name in known if name in counts),
     )
 
 
@@ -181,6 +192,13 @@ class Table:
     was published): an unknown of the attacker's model like a remainder, bound by every
     relation, never published, never a complement, not itself a target (module docstring);
     set by ``build_table``."""
+
+    def known_cells(self) -> np.ndarray:
+        """Per cell: a real area's count the reader knows (``Relations.known``)."""
+        out = np.zeros(self.n_cells, dtype=bool)
+        for name in self.relations.known:
+            out[self.cell(np.arange(self.n_real), name)] = True
+        return out
 
     def never_published(self) -> np.ndarray:
         """Per cell: a remainder or an unpublished cell (hidden whatever is suppressed)."""

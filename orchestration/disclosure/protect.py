@@ -192,6 +192,11 @@ def suppression_plan(
             median_published[name] = np.where(
                 fixed_areas, earlier_published[name], median_published[name]
             )
+    known = table.known_cells()  # the reader's own figures: published, never complements
+    if known.any():
+        primary_cells &= ~known
+        start = None if start is None else start & ~known
+        fixed = known if fixed is None else fixed | known
     lower = median_lower_bounds(table, wide, median_published, params["min_median_n"])
     suppressed_cells, stats = protect_counts(
         table,

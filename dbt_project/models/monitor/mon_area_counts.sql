@@ -10,11 +10,8 @@
 -- Signals at no household (unmatched, outside the gemeente, ambiguous, or at an address where
 -- nobody lives) count at gemeente level only, in signalen and in signalen_<reason>
 -- (macros/indicators.sql unlinked_reasons): so at gemeente level signalen is every signal
--- received, at wijk and buurt level the signals of households. Their gemeente: the matched
--- address's (BAG), else the gemeente of most BAG addresses with the signal's pc4, else the
--- reference's gemeente when it has just one (a signal from outside the gemeente was still
--- received by it); with several gemeenten and no pc4 in BAG, in no gemeente (mon_match_rates
--- still counts it).
+-- received, at wijk and buurt level the signals of households. Their gemeente is the rule of
+-- int_signalen_in_gemeente; a signal in no gemeente is counted by mon_match_rates only.
 {% set counts = count_indicators() %}
 {% set reasons = unlinked_reasons() %}
 with huishoudens as (
@@ -39,34 +36,10 @@ signalled_groups as (
     group by all
 ),
 
-bag as (
-    select * from {{ ref('stg_bag__adressen') }}
-),
-
-pc4_gemeente as (
-    select pc4_sleutel, first(gemeentecode order by n desc, gemeentecode) as gemeentecode
-    from (select pc4_sleutel, gemeentecode, count(*) as n from bag group by all)
-    group by pc4_sleutel
-),
-
-only_gemeente as (
-    select case when count(*) = 1 then min(area_code) end as gemeentecode
-    from {{ ref('stg_cbs__wijken_buurten') }}
-    where area_level = 'gemeente'
-),
-
 unlinked as (
-    select
-        coalesce(adres.gemeentecode, pc4.gemeentecode, only_gemeente.gemeentecode) as gemeentecode,
-        case when signalen.adres_pseudo is not null then 'matched' else signalen.match_status end
-            as reason
-    from {{ ref('int_signalen_matched_to_adressen') }} as signalen
-    left join bag as adres
-        on adres.adres_pseudo = signalen.adres_pseudo
-    left join pc4_gemeente as pc4
-        on pc4.pc4_sleutel = signalen.pc4_sleutel
-    cross join only_gemeente
-    where signalen.huishouden_id is null
+    select gemeentecode, unlinked_status as reason
+    from {{ ref('int_signalen_in_gemeente') }}
+    where huishouden_id is null
 ),
 
 unlinked_groups as (

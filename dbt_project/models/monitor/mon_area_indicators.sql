@@ -37,31 +37,7 @@ definitions as (
 ),
 
 rates as (
-    select
-        numerator.quarter,
-        numerator.period_type,
-        numerator.period,
-        numerator.area_level,
-        numerator.area_code,
-        numerator.area_name,
-        numerator.parent_code,
-        definitions.indicator,
-        case
-            when denominator.value > 0
-                then numerator.value / denominator.value * coalesce(definitions.scale, 1)
-                    / {{ rate_period_divisor('definitions.unit', 'periods.quarters') }}
-        end as value
-    from definitions
-    inner join long_values as numerator
-        on numerator.indicator = definitions.numerator
-    inner join long_values as denominator
-        on denominator.indicator = definitions.denominator
-        and denominator.period_type = numerator.period_type
-        and denominator.area_level = numerator.area_level
-        and denominator.area_code = numerator.area_code
-    inner join {{ ref('periods') }} as periods
-        on periods.period_type = numerator.period_type
-    where definitions.kind = 'rate'
+{{ indicator_rates('long_values', ['quarter', 'period_type', 'period', 'area_level', 'area_code', 'area_name', 'parent_code'], ['period_type', 'area_level', 'area_code']) }}
 )
 
 select

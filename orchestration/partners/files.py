@@ -1,0 +1,233 @@
+"""The partner files: ``data/partners/<partner>.duckdb`` and ``<partner>.csv``.
+
+Each file holds one partner's figures only, quarter after quarter (a quarter written again
+replaces its rows), in Dutch, as the partner reads them:
+
+- ``terugkoppeling``: per quarter and gemeente, every protected figure of the partner
+  (``partners.protect``): the indicator, its Dutch label, kind and unit, the value (rounded
+  as in the monitor; NULL where ``geheim``) and its status (``gepubliceerd`` / ``geheim``);
+- ``levering``: per quarter and delivered file, the lines read, loaded and quarantined
+  (``audit.ingest_files``);
+- ``quarantaine``: per quarter, file and reason, the quarantined lines (``audit.quarantine``;
+  the reasons in the words ingestion records them);
+- ``partner``: the partner's code, name and type, and when the file was written.
+
+The delivery and the quarantine are the partner's own rows: they tell it nothing about a
+resident it does not hold, so they are not suppressed (docs/partner-feedback.md). The CSV is
+``terugkoppeling`` of every quarter, in the format of ``monitor export`` (``;``, decimal
+comma, UTF-8 with BOM, ``geheim`` in a suppressed cell). Both files are written beside their
+final name and renamed, so a reader never sees half a file; files are 0644 (they leave the
+warehouse, like ``monitor.duckdb``).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from orchestration import filemodes
+from orchestration.contract import PARTNER_CANDIDATE_TABLE
+from orchestration.dictionary import GEHEIM, STATUS_LABELS
+from orchestration.export import DELIMITER, escape_text, format_cell
+from orchestration.parameters import indicator_definitions, indicator_kinds, indicators, partners
+from orchestration.partners.protect import PARTNER_KEY
+from orchestration.settings import Paths
+
+FEEDBACK_TABLE = "terugkoppeling"
+DELIVERY_TABLE = "levering"
+QUARANTINE_TABLE = "quarantaine"
+PARTNER_TABLE = "partner"
+
+FEEDBACK_COLUMNS = {
+    "kwartaal": "VARCHAR", "gemeentecode": "VARCHAR", "gemeente": "VARCHAR",
+    "indicator": "VARCHAR", "omschrijving": "VARCHAR", "soort": "VARCHAR",
+    "eenheid": "VARCHAR", "waarde": "DOUBLE", "status": "VARCHAR",
+}  # fmt: skip
+DELIVERY_COLUMNS = {
+    "kwartaal": "VARCHAR", "bestand": "VARCHAR", "regels_gelezen": "BIGINT",
+    "regels_geladen": "BIGINT", "regels_in_quarantaine": "BIGINT",
+}  # fmt: skip
+QUARANTINE_COLUMNS = {
+    "kwartaal": "VARCHAR", "bestand": "VARCHAR", "reden": "VARCHAR", "regels": "BIGINT",
+}  # fmt: skip
+PARTNER_COLUMNS = {
+    "partner_code": "VARCHAR", "partner_naam": "VARCHAR", "partner_type": "VARCHAR",
+    "bijgewerkt": "TIMESTAMP",
+}  # fmt: skip
+QUARTER_TABLES = {
+    FEEDBACK_TABLE: FEEDBACK_COLUMNS,
+    DELIVERY_TABLE: DELIVERY_COLUMNS,
+    QUARANTINE_TABLE: QUARANTINE_COLUMNS,
+}
+CSV_HEADERS = {
+    "kwartaal": "Kwartaal", "gemeentecode": "Gemeentecode", "gemeente": "Gemeente",
+    "indicator": "Indicator", "omschrijving": "Omschrijving", "soort": "Soort",
+    "eenheid": "Eenheid", "waarde": "Waarde", "status": "Status",
+}  # fmt: skip
+
+
+class PartnerFileError(RuntimeError):
+    """Nothing to write: the quarter's partner figures are not protected yet."""
+
+
+@dataclass(frozen=True)
+class PartnerFile:
+    partner: str
+    duckdb: Path
+    csv: Path
+    cells: int
+    suppressed: int
+
+
+def partner_file(paths: Paths, partner: str) -> Path:
+    return paths.partners / f"{partner}.duckdb"
+
+
+def _feedback_rows(con: duckdb.DuckDBPyConnection, quarter: str, partner: str) -> list[tuple]:
+    order = {ind.name: i for i, ind in enumerate(indicators())}
+    kinds, words = indicator_kinds(), indicator_definitions()
+    units = {ind.name: ind for ind in indicators()}
+    rows = con.execute(
+        f"select area_code, area_name, indicator, value, status from {PARTNER_CANDIDATE_TABLE} "
+        f"where quarter = ? and {PARTNER_KEY} = ?",
+        [quarter, partner],
+    ).fetchall()
+    out = []
+    for code, name, indicator, value, status in sorted(
+        rows, key=lambda r: (r[0], order.get(r[2], len(order)))
+    ):
+        ind = units[indicator]
+        kind = kinds[ind.kind]
+        shown = None if value is None else round(float(value), kind.decimalen)
+        label = words[indicator].label if indicator in words else indicator
+        out.append(
+            (quarter, code, name, indicator, label, kind.soort, ind.unit, shown,
+             STATUS_LABELS[status])
+        )  # fmt: skip
+    return out
+
+
+def _delivery_rows(con: duckdb.DuckDBPyConnection, quarter: str, partner: str) -> list[tuple]:
+    return con.execute(
+        "select quarter, file_name, rows_read, rows_loaded, rows_quarantined "
+        "from audit.ingest_files where quarter = ? and source = ? order by file_name",
+        [quarter, partner],
+    ).fetchall()
+
+
+def _quarantine_rows(con: duckdb.DuckDBPyConnection, quarter: str, partner: str) -> list[tuple]:
+    return con.execute(
+        "select quarter, file_name, reason, count(*) from audit.quarantine "
+        "where quarter = ? and source = ? group by all order by file_name, count(*) desc, reason",
+        [quarter, partner],
+    ).fetchall()
+
+
+def _write_database(path: Path, quarter: str, partner: str, tables: dict[str, list[tuple]]):
+    """Replace the quarter's rows of ``path`` (a copy of it, renamed over it when complete)."""
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    temp = Path(temp_name)
+    try:
+        if path.exists():
+            shutil.copyfile(path, temp)
+        else:
+            temp.unlink()  # DuckDB refuses an empty file made beforehand
+        with duckdb.connect(str(temp)) as out:
+            for table, columns in (*QUARTER_TABLES.items(), (PARTNER_TABLE, PARTNER_COLUMNS)):
+                spec = ", ".join(f"{c} {t}" for c, t in columns.items())
+                out.execute(f"create table if not exists {table} ({spec})")
+            for table, rows in tables.items():
+                out.execute(f"delete from {table} where kwartaal = ?", [quarter])
+                if rows:
+                    marks = ", ".join("?" * len(QUARTER_TABLES[table]))
+                    out.executemany(f"insert into {table} values ({marks})", rows)
+            info = partners().get(partner)
+            out.execute(f"delete from {PARTNER_TABLE}")
+            out.execute(
+                f"insert into {PARTNER_TABLE} values (?, ?, ?, ?)",
+                [partner, info.naam if info else partner, info.partner_type if info else None,
+                 datetime.now(UTC).replace(tzinfo=None)],
+            )  # fmt: skip
+            csv_rows = out.execute(
+                f"select {', '.join(FEEDBACK_COLUMNS)} from {FEEDBACK_TABLE} "
+                "order by kwartaal, gemeentecode, rowid"
+            ).fetchall()
+        filemodes.share(temp)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return csv_rows
+
+
+def _write_csv(path: Path, rows: list[tuple]) -> None:
+    status = list(FEEDBACK_COLUMNS).index("status")
+    value = list(FEEDBACK_COLUMNS).index("waarde")
+
+    def write(handle) -> None:
+        writer = csv.writer(handle, delimiter=DELIMITER, lineterminator="\r\n")
+        writer.writerow([escape_text(h) for h in CSV_HEADERS.values()])
+        for row in rows:
+            cells = [format_cell(v) for v in row]
+            if row[status] == GEHEIM:
+                cells[value] = GEHEIM
+            writer.writerow(cells)
+
+    filemodes.write_shared(path, write, encoding="utf-8-sig", newline="")
+
+
+def write_partner_files(
+    con: duckdb.DuckDBPyConnection, quarter: str, paths: Paths
+) -> list[PartnerFile]:
+    """Write (or rewrite) ``quarter`` into every partner's file: the partners with figures in
+    the candidate and those that delivered files for the quarter."""
+    with_figures = [
+        r[0]
+        for r in con.execute(
+            f"select distinct {PARTNER_KEY} from {PARTNER_CANDIDATE_TABLE} where quarter = ?",
+            [quarter],
+        ).fetchall()
+    ]
+    if not with_figures:
+        raise PartnerFileError(
+            f"{PARTNER_CANDIDATE_TABLE} has no rows for {quarter}: protect the partner figures "
+            "first"
+        )
+    delivered = [
+        r[0]
+        for r in con.execute(
+            "select distinct source from audit.ingest_files where quarter = ?", [quarter]
+        ).fetchall()
+        if r[0] in partners()
+    ]
+    filemodes.shared_dir(paths.partners)
+    written = []
+    for partner in sorted(set(with_figures) | set(delivered)):
+        tables = {
+            FEEDBACK_TABLE: _feedback_rows(con, quarter, partner),
+            DELIVERY_TABLE: _delivery_rows(con, quarter, partner),
+            QUARANTINE_TABLE: _quarantine_rows(con, quarter, partner),
+        }
+        target = partner_file(paths, partner)
+        csv_rows = _write_database(target, quarter, partner, tables)
+        csv_path = target.with_suffix(".csv")
+        _write_csv(csv_path, csv_rows)
+        feedback = tables[FEEDBACK_TABLE]
+        written.append(
+            PartnerFile(
+                partner=partner,
+                duckdb=target,
+                csv=csv_path,
+                cells=len(feedback),
+                suppressed=sum(1 for row in feedback if row[-1] == GEHEIM),
+            )
+        )
+    return written

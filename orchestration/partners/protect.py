@@ -1,0 +1,139 @@
+"""Disclosure control of the partner figures: each partner on its own, the monitor's rules.
+
+A partner's figures per quarter are one table of the disclosure model: one area per gemeente
+it delivered signals for (``area_level`` gemeente, no children), the monitor's own count
+indicators over its signals (``mon_partner_indicators``) and the relations between them as
+``model.build_relations`` states them for those indicators (``signalen`` is the sum of its
+linked and unlinked parts; the households are at most the linked signals, and so on). The
+linked signals are those of the partner's one publication group (``signalen_<groep>``): the
+other groups have none by definition, which the linked bound is told
+(``contract.linked_bounds``). Primary and secondary suppression are ``protect_quarter``'s; the
+audit is ``audit_publication`` over the partner's published shape.
+
+Who reads a partner file: that partner, who knows which residents it signalled and, next to
+it, the public ``monitor.duckdb``. The partner's counts are parts of the public gemeente's
+quarterly counts of the same names, so a public cell is an upper bound on the partner's;
+the audit does not add those bounds (docs/partner-feedback.md, *What the audit covers*).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from orchestration.contract import (
+    DISCLOSURE_SCHEMA,
+    PARTNER_CANDIDATE_TABLE,
+    PARTNER_MODEL_TABLE,
+    PARTNER_PROTECTED_TABLE,
+    PUBLISHED_COLUMNS,
+    publication_group_names,
+)
+from orchestration.disclosure.audit import AuditResult, audit_publication
+from orchestration.disclosure.model import Relations, build_relations
+from orchestration.disclosure.protect import (
+    NothingToProtectError,
+    ProtectionResult,
+    protect_quarter,
+    replace_quarter,
+)
+from orchestration.parameters import indicators
+
+PARTNER_KEY = "partner_code"
+PARTNER_KNOWN = ("signalen",)
+"""What a partner knows of its own figures: its signals per gemeente (it sent them, to
+addresses it knows). Published whatever their value, and the model takes them as known
+(``Relations.known``): its rows loaded are its rows sent minus the quarantined rows its file
+lists, so a suppressed ``signalen`` would protect nothing."""
+
+
+def partner_relations(names: list[str] | tuple[str, ...]) -> Relations:
+    """The relations among the indicators ``names`` of one partner's figures (in the order of
+    ``seeds/indicators.csv``); its publication group is the one whose linked signals it has."""
+    present = set(names)
+    unknown = sorted(present - {i.name for i in indicators()})
+    if unknown:
+        raise ValueError(f"partner indicators not in seeds/indicators.csv: {unknown}")
+    groups = tuple(g for g in publication_group_names() if f"signalen_{g}" in present)
+    if len(groups) != 1:
+        raise ValueError(
+            f"a partner's figures hold the linked signals of one publication group, not {groups}"
+        )
+    return build_relations(
+        tuple(i for i in indicators() if i.name in present), groups=groups, known=PARTNER_KNOWN
+    )
+
+
+def protect_partner(frame: pl.DataFrame) -> ProtectionResult:
+    """Primary and secondary suppression of one partner's figures of one quarter."""
+    partners = frame[PARTNER_KEY].unique().to_list()
+    if len(partners) != 1:
+        raise ValueError(f"one partner's figures at a time, not {sorted(partners)}")
+    relations = partner_relations(frame["indicator"].unique().to_list())
+    result = protect_quarter(frame, relations=relations)
+    result.published = result.published.with_columns(pl.lit(partners[0]).alias(PARTNER_KEY))
+    return result
+
+
+def partner_frames(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, pl.DataFrame]:
+    """Partner -> its unsuppressed figures of ``quarter`` (dbt's ``mon_partner_indicators``)."""
+    frame = con.execute(
+        f"select * from {PARTNER_MODEL_TABLE} where quarter = ? order by all", [quarter]
+    ).pl()
+    if frame.is_empty():
+        raise NothingToProtectError(
+            f"{PARTNER_MODEL_TABLE} has no rows for {quarter}: run dbt first"
+        )
+    return {
+        str(key[0]): part for key, part in sorted(frame.group_by(PARTNER_KEY), key=lambda kv: kv[0])
+    }
+
+
+def protect_stored_partners(
+    con: duckdb.DuckDBPyConnection, quarter: str
+) -> dict[str, ProtectionResult]:
+    """Protect every partner's figures of ``quarter`` and store them: the restricted table
+    (true value, status, suppression) and the candidate (published shape), in one
+    transaction."""
+    results = {p: protect_partner(frame) for p, frame in partner_frames(con, quarter).items()}
+    cells = pl.concat([r.cells for r in results.values()], how="vertical_relaxed")
+    published = pl.concat(
+        [r.published.select(PARTNER_KEY, *PUBLISHED_COLUMNS) for r in results.values()],
+        how="vertical_relaxed",
+    )
+    con.execute(f"create schema if not exists {DISCLOSURE_SCHEMA}")
+    con.execute("begin")
+    replace_quarter(con, PARTNER_PROTECTED_TABLE, quarter, cells)
+    replace_quarter(con, PARTNER_CANDIDATE_TABLE, quarter, published)
+    con.execute("commit")
+    return results
+
+
+def audit_partner(published: pl.DataFrame, restricted: pl.DataFrame | None = None) -> AuditResult:
+    """The LP audit of one partner's published figures (``audit_publication`` with the
+    partner's relations); ``restricted``: the true values, a starting point only."""
+    relations = partner_relations(published["indicator"].unique().to_list())
+    return audit_publication(
+        published.drop(PARTNER_KEY),
+        relations=relations,
+        restricted=None if restricted is None else restricted.drop(PARTNER_KEY),
+    )
+
+
+def audit_stored_partners(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, AuditResult]:
+    """Partner -> the audit of its candidate figures of ``quarter``."""
+    published = con.execute(
+        f"select * from {PARTNER_CANDIDATE_TABLE} where quarter = ? order by all", [quarter]
+    ).pl()
+    restricted = con.execute(
+        f"select * from {PARTNER_PROTECTED_TABLE} where quarter = ? order by all", [quarter]
+    ).pl()
+    if published.is_empty():
+        raise NothingToProtectError(
+            f"{PARTNER_CANDIDATE_TABLE} has no rows for {quarter}: protect the partner figures first"
+        )
+    out = {}
+    for (partner,), frame in sorted(published.group_by(PARTNER_KEY), key=lambda kv: kv[0]):
+        truth = restricted.filter(pl.col(PARTNER_KEY) == partner)
+        out[str(partner)] = audit_partner(frame, truth)
+    return out
