@@ -352,6 +352,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_partner_report(args: argparse.Namespace) -> int:
+    from orchestration.partners.report import write_partner_report
+
+    _say(
+        f"partner page written: {write_partner_report(settings.paths(), args.partner, args.quarter)}"
+    )
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from orchestration.export import export_quarter
 
@@ -591,6 +600,14 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="write the HTML report of a published quarter")
     report.add_argument("--quarter", type=_quarter_arg, required=True)
     report.set_defaults(func=cmd_report)
+
+    partner = sub.add_parser(
+        "partner-report",
+        help="write a partner's feedback page of a quarter (from data/partners/<partner>.duckdb)",
+    )
+    partner.add_argument("--partner", required=True, help="partner code, e.g. eneco")
+    partner.add_argument("--quarter", type=_quarter_arg, required=True)
+    partner.set_defaults(func=cmd_partner_report)
 
     export = sub.add_parser(
         "export", help="write a published quarter as CSV (Dutch Excel) or .xlsx for spreadsheets"

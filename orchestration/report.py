@@ -97,7 +97,7 @@ class Figure:
         )
 
 
-def _number(value: float, digits: int = 0, signed: bool = False) -> str:
+def dutch_number(value: float, digits: int = 0, signed: bool = False) -> str:
     """Dutch notation: ``12.345,6``; ``signed``: ``+3`` / ``-2,5`` (and ``0``)."""
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     if signed and value != 0:
@@ -106,7 +106,7 @@ def _number(value: float, digits: int = 0, signed: bool = False) -> str:
 
 
 def _fmt(value: float | None, digits: int = 0) -> str:
-    return GEHEIM if value is None else _number(value, digits)
+    return GEHEIM if value is None else dutch_number(value, digits)
 
 
 def _time(published_at: datetime) -> str:
@@ -119,14 +119,14 @@ def _time(published_at: datetime) -> str:
     )
 
 
-def _esc(text: object) -> str:
+def esc(text: object) -> str:
     return html.escape(str(text))
 
 
 def _legend(items: list[tuple[str, str]]) -> str:
     return (
         '<p class="legend">'
-        + "".join(f'<span><i style="background:{c}"></i>{_esc(label)}</span>' for label, c in items)
+        + "".join(f'<span><i style="background:{c}"></i>{esc(label)}</span>' for label, c in items)
         + "</p>"
     )
 
@@ -136,10 +136,10 @@ def _hbar_chart(title: str, rows: list[tuple[str, Figure]], unit: str, width: in
     bar_h, gap, label_w = 18, 6, 280
     top = max((f.value for _, f in rows if f.value is not None), default=0.0) or 1.0
     height = len(rows) * (bar_h + gap) + 10
-    parts = [f'<svg role="img" aria-label="{_esc(title)}" width="{width}" height="{height}">']
+    parts = [f'<svg role="img" aria-label="{esc(title)}" width="{width}" height="{height}">']
     for i, (label, figure) in enumerate(rows):
         y = i * (bar_h + gap) + 5
-        parts.append(f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end">{_esc(label)}</text>')
+        parts.append(f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end">{esc(label)}</text>')
         if figure.value is None:
             parts.append(
                 f'<text class="muted" x="{label_w}" y="{y + 13}"{figure.attrs()}>geheim</text>'
@@ -148,11 +148,11 @@ def _hbar_chart(title: str, rows: list[tuple[str, Figure]], unit: str, width: in
         w = max(1.0, (width - label_w - 140) * figure.value / top)
         parts.append(
             f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{COLOURS[0]}"'
-            f"{figure.attrs()}><title>{_esc(label)}: {_fmt(figure.value, 1)} {_esc(unit)}</title>"
+            f"{figure.attrs()}><title>{esc(label)}: {_fmt(figure.value, 1)} {esc(unit)}</title>"
             "</rect>"
         )
         parts.append(
-            f'<text x="{label_w + w + 6:.1f}" y="{y + 13}">{_fmt(figure.value, 1)} {_esc(unit)}</text>'
+            f'<text x="{label_w + w + 6:.1f}" y="{y + 13}">{_fmt(figure.value, 1)} {esc(unit)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -166,7 +166,7 @@ def _paired_percent_chart(
     scale = width - label_w - 70
     row_h = 2 * bar_h + 2 + pair_gap
     height = len(rows) * row_h + 24
-    parts = [f'<svg role="img" aria-label="{_esc(title)}" width="{width}" height="{height}">']
+    parts = [f'<svg role="img" aria-label="{esc(title)}" width="{width}" height="{height}">']
     for tick in (0, 50, 100):
         x = label_w + scale * tick / 100
         parts.append(
@@ -176,7 +176,7 @@ def _paired_percent_chart(
     for i, (label, *pair) in enumerate(rows):
         y = i * row_h + 4
         parts.append(
-            f'<text x="{label_w - 8}" y="{y + bar_h + 5}" text-anchor="end">{_esc(label)}</text>'
+            f'<text x="{label_w - 8}" y="{y + bar_h + 5}" text-anchor="end">{esc(label)}</text>'
         )
         for j, figure in enumerate(pair):
             yy = y + j * (bar_h + 2)
@@ -189,7 +189,7 @@ def _paired_percent_chart(
             w = max(1.0, scale * figure.value / 100)
             parts.append(
                 f'<rect x="{label_w}" y="{yy}" width="{w:.1f}" height="{bar_h}" fill="{COLOURS[j]}"'
-                f"{figure.attrs()}><title>{_esc(label)}, {names[j]}: {_fmt(figure.value, 1)}%"
+                f"{figure.attrs()}><title>{esc(label)}, {names[j]}: {_fmt(figure.value, 1)}%"
                 f'</title></rect><text x="{label_w + w + 4:.1f}" y="{yy + 10}" font-size="10">'
                 f"{_fmt(figure.value, 1)}%</text>"
             )
@@ -205,11 +205,11 @@ def _partner_mix_chart(
     label_w, bar_h, row_h = 180, 24, 52
     scale = width - label_w - 10
     parts = [
-        f'<svg role="img" aria-label="{_esc(title)}" width="{width}" height="{len(rows) * row_h + 6}">'
+        f'<svg role="img" aria-label="{esc(title)}" width="{width}" height="{len(rows) * row_h + 6}">'
     ]
     for i, (label, total, groups) in enumerate(rows):
         y = i * row_h + 4
-        parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{_esc(label)}</text>')
+        parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{esc(label)}</text>')
         if not total.value:
             parts.append(
                 f'<text class="muted" x="{label_w}" y="{y + 16}"{total.attrs()}>'
@@ -225,7 +225,7 @@ def _partner_mix_chart(
             share = f"{100 * figure.value / total.value:.0f}%"
             parts.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}"'
-                f"{figure.attrs()}><title>{_esc(label)}, {name}: {_fmt(figure.value)} signalen "
+                f"{figure.attrs()}><title>{esc(label)}, {name}: {_fmt(figure.value)} signalen "
                 f"({share})</title></rect>"
             )
             if w > 70:
@@ -238,13 +238,13 @@ def _partner_mix_chart(
             names = ", ".join(h.removeprefix("signalen_") for h in hidden)
             parts.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{SUPPRESSED_FILL}"'
-                f' data-area="{_esc(total.area)}" data-quarter="{total.quarter}"'
-                f' data-suppressed="{" ".join(hidden)}"><title>{_esc(label)}: {names} geheim'
+                f' data-area="{esc(total.area)}" data-quarter="{total.quarter}"'
+                f' data-suppressed="{" ".join(hidden)}"><title>{esc(label)}: {names} geheim'
                 "</title></rect>"
             )
             if w > 70:
                 parts.append(
-                    f'<text class="muted" x="{x + 4:.1f}" y="{y + bar_h + 14}">{_esc(names)}: geheim</text>'
+                    f'<text class="muted" x="{x + 4:.1f}" y="{y + bar_h + 14}">{esc(names)}: geheim</text>'
                 )
     parts.append("</svg>")
     legend = [(g, c) for g, c in zip(publication_group_names(), COLOURS, strict=True)]
@@ -267,7 +267,7 @@ def _line_chart(
     def xy(i: int, v: float) -> tuple[float, float]:
         return left + i * step, top_pad + (height - top_pad - bottom) * (1 - v / top)
 
-    parts = [f'<svg role="img" aria-label="{_esc(title)}" width="{width}" height="{height}">']
+    parts = [f'<svg role="img" aria-label="{esc(title)}" width="{width}" height="{height}">']
     for tick in (0.0, top / 2, top):
         _, y = xy(0, tick)
         parts.append(
@@ -303,7 +303,7 @@ def _line_chart(
             x, y = xy(i, figure.value)
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"{figure.attrs()}>'
-                f"<title>{_esc(name)} {quarter}: {_fmt(figure.value, 1)}</title></circle>"
+                f"<title>{esc(name)} {quarter}: {_fmt(figure.value, 1)}</title></circle>"
                 f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle">{_fmt(figure.value, 1)}</text>'
             )
     parts.append("</svg>")
@@ -327,7 +327,7 @@ class Change:
     def cell(self, digits: int) -> str:
         f = self.now
         attrs = (
-            f' data-change="{f.indicator}" data-area="{_esc(f.area)}" data-quarter="{f.quarter}"'
+            f' data-change="{f.indicator}" data-area="{esc(f.area)}" data-quarter="{f.quarter}"'
             f' data-period-type="{f.period_type}"'
         )
         if self.before is None:
@@ -335,7 +335,9 @@ class Change:
         if f.value is None or self.before.value is None:
             return f'<td class="geheim"{attrs}>{GEHEIM}</td>'
         change = round(f.value - self.before.value, digits)
-        return f'<td{attrs} data-value="{change!r}">{_number(change, digits, signed=True)}</td>'
+        return (
+            f'<td{attrs} data-value="{change!r}">{dutch_number(change, digits, signed=True)}</td>'
+        )
 
 
 @dataclass(frozen=True)
@@ -410,16 +412,16 @@ def _area_table(
             head.append("t.o.v. vorig kwartaal")
     body = []
     for area in areas:
-        cells = [f"<td>{_esc(area.name)} <small>{_esc(area.code)}</small></td>"]
+        cells = [f"<td>{esc(area.name)} <small>{esc(area.code)}</small></td>"]
         if parents is not None:
-            cells.append(f"<td>{_esc(parents.get(area.parent or '', area.parent or ''))}</td>")
+            cells.append(f"<td>{esc(parents.get(area.parent or '', area.parent or ''))}</td>")
         for ind in columns:
             digits = _digits(dictionary, ind)
             cells.append(_cell(area.figures[ind], digits))
             if ind in CHANGE_COLUMNS:
                 cells.append(area.changes[ind].cell(digits))
-        body.append(f'<tr id="{_esc(area.code)}">{"".join(cells)}</tr>')
-    header = "".join(f"<th>{_esc(h)}</th>" for h in head)
+        body.append(f'<tr id="{esc(area.code)}">{"".join(cells)}</tr>')
+    header = "".join(f"<th>{esc(h)}</th>" for h in head)
     return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
@@ -458,14 +460,16 @@ def _share_table(
             households = s.share_households
             hh_attr = "" if households is None else f' data-households="{households!r}"'
             hh_text = (
-                "" if households is None else f"<br><small>{_number(100 * households)}% hh</small>"
+                ""
+                if households is None
+                else f"<br><small>{dutch_number(100 * households)}% hh</small>"
             )
             cells.append(
                 f'<td data-loss="{ind}" data-level="{lvl}" data-period-type="{p}" '
                 f'data-value="{s.share_areas!r}"{hh_attr} title="gebieden: {s.areas}">'
-                f"{_number(100 * s.share_areas)}%{hh_text}</td>"
+                f"{dutch_number(100 * s.share_areas)}%{hh_text}</td>"
             )
-        body.append(f"<tr><td>{_esc(_label(dictionary, ind))}</td>{''.join(cells)}</tr>")
+        body.append(f"<tr><td>{esc(_label(dictionary, ind))}</td>{''.join(cells)}</tr>")
     return (
         '<table class="loss"><thead><tr><th>indicator</th>'
         f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -499,14 +503,14 @@ def _definitions(dictionary: dict[str, Entry]) -> str:
         ratio = ""
         if e.teller and e.noemer:
             ratio = (
-                f" Teller: {_esc(_label(dictionary, e.teller))}; "
-                f"noemer: {_esc(_label(dictionary, e.noemer))}."
+                f" Teller: {esc(_label(dictionary, e.teller))}; "
+                f"noemer: {esc(_label(dictionary, e.noemer))}."
             )
         rounding = "geheel getal" if e.decimalen == 0 else f"{e.decimalen} decimaal"
-        national = f" Landelijk: {_esc(e.landelijk)}." if e.landelijk else ""
+        national = f" Landelijk: {esc(e.landelijk)}." if e.landelijk else ""
         items.append(
-            f'<dt id="def-{e.indicator}">{_esc(e.label)} <small>({_esc(e.indicator)})</small></dt>'
-            f"<dd>{_esc(e.definitie)} Eenheid: {_esc(e.eenheid)} ({_esc(e.soort)}, {rounding})."
+            f'<dt id="def-{e.indicator}">{esc(e.label)} <small>({esc(e.indicator)})</small></dt>'
+            f"<dd>{esc(e.definitie)} Eenheid: {esc(e.eenheid)} ({esc(e.soort)}, {rounding})."
             f"{ratio}{national}</dd>"
         )
     return f"<dl>{''.join(items)}</dl>"
@@ -534,16 +538,16 @@ def _national_comparison(
     names = [r[0] for r in references]
     areas = {a.code: a for a in _areas(con, "gemeente", names, quarter)}
     order = [g.code for g in sorted(gemeenten, key=lambda g: (g.name, g.code))]
-    head = "".join(f"<th>{_esc(areas[c].name)}</th>" for c in order if c in areas)
+    head = "".join(f"<th>{esc(areas[c].name)}</th>" for c in order if c in areas)
     body = []
     for name, waarde, eenheid, jaar, bron in references:
         digits = _digits(dictionary, name)
         cells = "".join(_cell(areas[c].figures[name], digits) for c in order if c in areas)
         body.append(
-            f"<tr><td>{_esc(_label(dictionary, name))}</td>{cells}"
-            f'<td data-reference="{_esc(name)}" data-value="{waarde!r}">{_number(waarde, 1)}</td>'
-            f"<td>{_esc(eenheid)}</td><td>{jaar}</td>"
-            f'<td><a href="{_esc(bron)}" rel="noreferrer">Divosa</a></td></tr>'
+            f"<tr><td>{esc(_label(dictionary, name))}</td>{cells}"
+            f'<td data-reference="{esc(name)}" data-value="{waarde!r}">{dutch_number(waarde, 1)}</td>'
+            f"<td>{esc(eenheid)}</td><td>{jaar}</td>"
+            f'<td><a href="{esc(bron)}" rel="noreferrer">Divosa</a></td></tr>'
         )
     return (
         "<h2>Vergelijking met het landelijke beeld</h2>"
@@ -571,7 +575,7 @@ def _period_tables(
     for period_type, period in periods.items():
         areas = _areas(con, level, columns, quarter, period_type)
         parts += [
-            f"<h3>{_esc(_period_title(period_type, period))}</h3>",
+            f"<h3>{esc(_period_title(period_type, period))}</h3>",
             _area_table(
                 sorted(areas, key=lambda a: (a.parent or "", a.name, a.code)),
                 columns,
@@ -637,12 +641,12 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         figures = gemeenten[0].figures
         kpis = "".join(
             f'<div class="kpi"><b{figures[i].attrs()}>{_fmt(figures[i].value)}</b>'
-            f"{_esc(_label(dictionary, i).lower())}</div>"
+            f"{esc(_label(dictionary, i).lower())}</div>"
             for i in GEMEENTE_COLUMNS[:3]
         )
     unit = "per 1.000 hh"
     sections = [
-        f"<h1>Vroegsignalering buurtmonitor {_esc(quarter)}</h1>",
+        f"<h1>Vroegsignalering buurtmonitor {esc(quarter)}</h1>",
         f'<p class="sub">Gepubliceerd op {_time(log[0]) if log else "onbekend"}. Alleen '
         "beschermde cijfers: aantallen van 1 tot en met 9, en cellen waaruit die terug te "
         f"rekenen zijn, staan er als <i>geheim</i>.{synthetic}</p>",
@@ -655,7 +659,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         _national_comparison(con, quarter, gemeenten, dictionary),
         "<h2>Buurten met de meeste signalen per 1.000 huishoudens</h2>",
         f'<p class="note">De {TOP_BUURTEN} buurten met het hoogste gepubliceerde cijfer '
-        f"({_esc(_period_title(buurt_period, periods.get(buurt_period, quarter)))}: buurtcijfers "
+        f"({esc(_period_title(buurt_period, periods.get(buurt_period, quarter)))}: buurtcijfers "
         "staan alleen over deze periode in het bestand); buurten waarvan het cijfer geheim is, "
         "staan niet in de rangorde. Alle wijken staan verderop.</p>",
         _hbar_chart(
@@ -708,7 +712,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
     ]
     return (
         '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
-        f"<title>Buurtmonitor {_esc(quarter)}</title><style>{CSS}</style></head><body>"
+        f"<title>Buurtmonitor {esc(quarter)}</title><style>{CSS}</style></head><body>"
         + "".join(sections)
         + "</body></html>"
     )

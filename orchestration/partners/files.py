@@ -6,8 +6,8 @@ replaces its rows), in Dutch, as the partner reads them:
 - ``terugkoppeling``: per quarter and gemeente, every protected figure of the partner
   (``partners.protect``): the indicator, its Dutch label, kind and unit, the value (rounded
   as in the monitor; NULL where ``geheim``) and its status (``gepubliceerd`` / ``geheim``);
-- ``levering``: per quarter and delivered file, the lines read, loaded and quarantined
-  (``audit.ingest_files``);
+- ``levering``: per quarter and delivered file, its state and the lines read, loaded and
+  quarantined, as the last ingest left them (``audit.ingest_files``);
 - ``quarantaine``: per quarter, file and reason, the quarantined lines (``audit.quarantine``;
   the reasons in the words ingestion records them);
 - ``partner``: the partner's code, name and type, and when the file was written.
@@ -36,6 +36,7 @@ from orchestration import filemodes
 from orchestration.contract import PARTNER_CANDIDATE_TABLE
 from orchestration.dictionary import GEHEIM, STATUS_LABELS
 from orchestration.export import DELIMITER, escape_text, format_cell
+from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.parameters import indicator_definitions, indicator_kinds, indicators, partners
 from orchestration.partners.protect import PARTNER_KEY
 from orchestration.settings import Paths
@@ -51,9 +52,14 @@ FEEDBACK_COLUMNS = {
     "eenheid": "VARCHAR", "waarde": "DOUBLE", "status": "VARCHAR",
 }  # fmt: skip
 DELIVERY_COLUMNS = {
-    "kwartaal": "VARCHAR", "bestand": "VARCHAR", "regels_gelezen": "BIGINT",
+    "kwartaal": "VARCHAR", "bestand": "VARCHAR", "status": "VARCHAR", "regels_gelezen": "BIGINT",
     "regels_geladen": "BIGINT", "regels_in_quarantaine": "BIGINT",
 }  # fmt: skip
+FILE_STATUS = {
+    "loaded": "ingelezen", "replaced": "vervangen", "unchanged": "ongewijzigd",
+    "failed": "niet te lezen", "waiting": "wacht (wordt nog geschreven)",
+}  # fmt: skip
+"""A file's ingest status (``ingestion.loader``) in the partner's words."""
 QUARANTINE_COLUMNS = {
     "kwartaal": "VARCHAR", "bestand": "VARCHAR", "reden": "VARCHAR", "regels": "BIGINT",
 }  # fmt: skip
@@ -115,11 +121,13 @@ def _feedback_rows(con: duckdb.DuckDBPyConnection, quarter: str, partner: str) -
 
 
 def _delivery_rows(con: duckdb.DuckDBPyConnection, quarter: str, partner: str) -> list[tuple]:
-    return con.execute(
-        "select quarter, file_name, rows_read, rows_loaded, rows_quarantined "
-        "from audit.ingest_files where quarter = ? and source = ? order by file_name",
+    """The partner's files of the quarter as the last ingest left them."""
+    rows = con.execute(
+        "select quarter, file_name, status, rows_read, rows_loaded, rows_quarantined "
+        f"from {CURRENT_FILES} where quarter = ? and source = ? order by file_name",
         [quarter, partner],
     ).fetchall()
+    return [(q, name, FILE_STATUS.get(status, status), *n) for q, name, status, *n in rows]
 
 
 def _quarantine_rows(con: duckdb.DuckDBPyConnection, quarter: str, partner: str) -> list[tuple]:
@@ -144,15 +152,21 @@ def _write_database(path: Path, quarter: str, partner: str, tables: dict[str, li
             for table, columns in (*QUARTER_TABLES.items(), (PARTNER_TABLE, PARTNER_COLUMNS)):
                 spec = ", ".join(f"{c} {t}" for c, t in columns.items())
                 out.execute(f"create table if not exists {table} ({spec})")
+                for column, sql_type in columns.items():  # a file of an earlier version
+                    out.execute(f"alter table {table} add column if not exists {column} {sql_type}")
             for table, rows in tables.items():
                 out.execute(f"delete from {table} where kwartaal = ?", [quarter])
                 if rows:
-                    marks = ", ".join("?" * len(QUARTER_TABLES[table]))
-                    out.executemany(f"insert into {table} values ({marks})", rows)
+                    columns = QUARTER_TABLES[table]
+                    out.executemany(
+                        f"insert into {table} ({', '.join(columns)}) "
+                        f"values ({', '.join('?' * len(columns))})",
+                        rows,
+                    )
             info = partners().get(partner)
             out.execute(f"delete from {PARTNER_TABLE}")
             out.execute(
-                f"insert into {PARTNER_TABLE} values (?, ?, ?, ?)",
+                f"insert into {PARTNER_TABLE} ({', '.join(PARTNER_COLUMNS)}) values (?, ?, ?, ?)",
                 [partner, info.naam if info else partner, info.partner_type if info else None,
                  datetime.now(UTC).replace(tzinfo=None)],
             )  # fmt: skip
@@ -204,7 +218,7 @@ def write_partner_files(
     delivered = [
         r[0]
         for r in con.execute(
-            "select distinct source from audit.ingest_files where quarter = ?", [quarter]
+            f"select distinct source from {CURRENT_FILES} where quarter = ?", [quarter]
         ).fetchall()
         if r[0] in partners()
     ]

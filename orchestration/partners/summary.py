@@ -12,6 +12,7 @@ import duckdb
 
 from orchestration.contract import PARTNER_CANDIDATE_TABLE, publication_group_names
 from orchestration.dictionary import GEHEIM
+from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.parameters import indicator_definitions
 from orchestration.partners.protect import PARTNER_KEY
 
@@ -55,7 +56,7 @@ def funnel_rows(con: duckdb.DuckDBPyConnection, quarter: str) -> tuple[list[str]
     ).fetchall()
     delivered = dict(
         ((p, (r, q)) for p, r, q in con.execute(
-            "select source, sum(rows_read), sum(rows_quarantined) from audit.ingest_files "
+            f"select source, sum(rows_read), sum(rows_quarantined) from {CURRENT_FILES} "
             "where quarter = ? group by source",
             [quarter],
         ).fetchall())

@@ -1,0 +1,191 @@
+"""The partner page: ``monitor partner-report --partner eneco --quarter 2026Q3``.
+
+One self-contained HTML file in Dutch (inline CSS, no script, no remote resource; it opens
+offline), made from that partner's file ``data/partners/<partner>.duckdb`` only: so it can
+show nothing the file does not hold, and the file holds that partner's protected figures
+only. Written beside it as ``<partner>_<quarter>.html``.
+
+What it shows: per gemeente the funnel of the quarter (``summary.FUNNEL``: signals,
+linked to a household, households, picked up, reached, accepted help, days to first contact)
+with each step's share of the households, the rates and the change against the previous
+quarter in the file; the delivery (lines read, loaded, quarantined per file) and the
+quarantined lines per reason; and what ``geheim`` means. Every figure carries the cell it
+shows as ``data-gemeente``, ``data-indicator``, ``data-quarter`` and, when published,
+``data-value``, so a test (or a partner) can trace a number back to its file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from orchestration import filemodes
+from orchestration.dictionary import GEHEIM
+from orchestration.partners.files import (
+    DELIVERY_TABLE,
+    FEEDBACK_TABLE,
+    PARTNER_TABLE,
+    QUARANTINE_TABLE,
+    partner_file,
+)
+from orchestration.partners.summary import FUNNEL, funnel_indicator, step_label
+from orchestration.quarters import previous_quarter
+from orchestration.report import CSS, dutch_number, esc
+from orchestration.settings import Paths
+
+PAGE_CSS = "td.text{text-align:left}h3{font-size:1rem;margin:1.2rem 0 .2rem}"
+"""Beside the monitor report's CSS: text cells left, a small heading per table."""
+
+
+class PartnerReportError(RuntimeError):
+    """No file for the partner, or the quarter is not in it."""
+
+
+def _cell(gemeente: str, indicator: str, quarter: str, row: tuple | None) -> str:
+    """A table cell with the figure ``row`` = (value, status, soort) or an empty cell."""
+    if row is None:
+        return "<td></td>"
+    value, status, soort = row
+    attrs = f' data-gemeente="{esc(gemeente)}" data-indicator="{esc(indicator)}" data-quarter="{quarter}"'
+    if status == GEHEIM or value is None:
+        return f'<td class="geheim"{attrs}>{GEHEIM}</td>'
+    digits = 0 if soort == "aantal" or float(value).is_integer() else 1
+    return f'<td{attrs} data-value="{value!r}">{dutch_number(value, digits)}</td>'
+
+
+def _funnel(figures: dict, previous: dict, gemeente: str, quarter: str, before: str) -> str:
+    """The funnel and the rates of one gemeente; beside them the previous quarter's figures
+    when the file holds them."""
+    names = list(figures)
+    steps = [(step_label(s), funnel_indicator(s, names)) for s in FUNNEL]
+    steps += [(f"{figures[n][3]}", n) for n in names if figures[n][2] == "verhouding"]
+    columns = [quarter, before] if previous else [quarter]
+    rows = []
+    for label, name in steps:
+        if name is None:
+            continue
+        cells = _cell(gemeente, name, quarter, figures[name][:3])
+        if previous:
+            cells += _cell(gemeente, name, before, previous.get(name))
+        rows.append(f"<tr><td>{esc(label)}</td>{cells}</tr>")
+    head = "".join(f"<th>{esc(c)}</th>" for c in columns)
+    return f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
+
+
+def _unlinked(figures: dict, gemeente: str, quarter: str) -> str:
+    reasons = [
+        n
+        for n in figures
+        if n.startswith("signalen_") and figures[n][2] == "aantal" and n != "signalen"
+    ]
+    rows = "".join(
+        f"<tr><td>{esc(figures[n][3])}</td>{_cell(gemeente, n, quarter, figures[n][:3])}</tr>"
+        for n in reasons
+    )
+    return (
+        "<h3>Uw signalen naar koppeling</h3>"
+        f"<table><tr><th></th><th>{esc(quarter)}</th></tr>{rows}</table>"
+    )
+
+
+def _figures(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[tuple[str, str], dict]:
+    """(gemeentecode, gemeente) -> indicator -> (value, status, soort, omschrijving)."""
+    out: dict[tuple[str, str], dict] = {}
+    for code, name, indicator, label, soort, value, status in con.execute(
+        f"select gemeentecode, gemeente, indicator, omschrijving, soort, waarde, status "
+        f"from {FEEDBACK_TABLE} where kwartaal = ? order by gemeentecode, rowid",
+        [quarter],
+    ).fetchall():
+        out.setdefault((code, name), {})[indicator] = (value, status, soort, label)
+    return out
+
+
+def _table(headers: list[str], rows: list[tuple]) -> str:
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{dutch_number(v)}</td>"
+            if isinstance(v, int)
+            else f'<td class="text">{esc(v)}</td>'
+            for v in row
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def render_partner_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
+    code, naam = con.execute(f"select partner_code, partner_naam from {PARTNER_TABLE}").fetchone()
+    figures = _figures(con, quarter)
+    delivery = con.execute(
+        f"select bestand, status, regels_gelezen, regels_geladen, regels_in_quarantaine "
+        f"from {DELIVERY_TABLE} where kwartaal = ? order by bestand",
+        [quarter],
+    ).fetchall()
+    if not figures and not delivery:
+        raise PartnerReportError(f"the file of {code} holds no figures of {quarter}")
+    quarantine = con.execute(
+        f"select bestand, reden, regels from {QUARANTINE_TABLE} where kwartaal = ? "
+        "order by bestand, regels desc, reden",
+        [quarter],
+    ).fetchall()
+    before = previous_quarter(quarter)
+    earlier = {g[0]: f for g, f in _figures(con, before).items()}
+    read = sum(r[2] for r in delivery)
+    loaded = sum(r[3] for r in delivery)
+    parts = [
+        f"<h1>Terugkoppeling vroegsignalen: {esc(naam)}</h1>",
+        f'<p class="sub">{esc(quarter)}: wat er gebeurde met de signalen die {esc(naam)} '
+        "aan de gemeente leverde.</p>",
+        f'<div class="kpi"><b>{dutch_number(read)}</b>regels geleverd</div>'
+        f'<div class="kpi"><b>{dutch_number(loaded)}</b>ingelezen</div>'
+        f'<div class="kpi"><b>{dutch_number(read - loaded)}</b>in quarantaine</div>',
+    ]
+    for (gemeentecode, gemeente), per in figures.items():
+        prev = {k: v[:3] for k, v in earlier.get(gemeentecode, {}).items()}
+        parts += [
+            f"<h2>{esc(gemeente)} ({esc(gemeentecode)})</h2>",
+            _funnel(per, prev, gemeentecode, quarter, before),
+            _unlinked(per, gemeentecode, quarter),
+        ]
+    parts += [
+        "<h2>Levering</h2>",
+        _table(["Bestand", "Status", "Regels gelezen", "Ingelezen", "In quarantaine"], delivery),
+        "<h2>Regels in quarantaine, per reden</h2>",
+        _table(["Bestand", "Reden", "Regels"], quarantine)
+        if quarantine
+        else "<p>Geen regels in quarantaine.</p>",
+        "<h2>Zo leest u deze cijfers</h2>",
+        '<p class="note">Huishoudens: de huishoudens op de adressen van uw signalen. Opgepakt, '
+        "bereikt en hulp geaccepteerd gelden voor het huishouden, ook als een signaal van een "
+        "andere partner tot het contact leidde: de gemeente helpt een huishouden, geen signaal. "
+        f"<b>{GEHEIM}</b>: dit cijfer is afgeschermd, omdat het te klein is of omdat het met "
+        "de andere cijfers een klein aantal zou verraden (dezelfde regels als de buurtmonitor). "
+        "Een regel in quarantaine is niet ingelezen; de reden staat erbij, het regelnummer in "
+        "het logboek van de gemeente.</p>",
+    ]
+    return (
+        '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
+        f"<title>Terugkoppeling {esc(naam)} {esc(quarter)}</title><style>{CSS}{PAGE_CSS}</style>"
+        "</head>"
+        f"<body>{''.join(parts)}</body></html>"
+    )
+
+
+def write_partner_report(paths: Paths, partner: str, quarter: str) -> Path:
+    """Write ``<partner>_<quarter>.html`` beside the partner's file; the path."""
+    source = partner_file(paths, partner)
+    if not source.exists():
+        known = sorted(p.stem for p in paths.partners.glob("*.duckdb"))
+        raise PartnerReportError(
+            f"no partner file {source}"
+            + (f"; partner files: {', '.join(known)}" if known else "; run the quarter first")
+        )
+    with duckdb.connect(str(source), read_only=True) as con:
+        page = render_partner_report(con, quarter)
+    target = source.with_name(f"{partner}_{quarter}.html")
+    filemodes.write_shared(target, lambda handle: handle.write(page))
+    return target
