@@ -21,7 +21,9 @@ four-quarter file: 48 s without it, 28 s with it).
    no suppressed rate whose numerator and denominator are both published with a denominator
    of at least ``min_denominator`` (such a rate is recomputable, so its suppression would be
    a pretence; below ``min_denominator`` the rate is withheld as unreliable, not secret:
-   both its counts are public anyway); published cells satisfy every relation exactly.
+   both its counts are public anyway); published cells satisfy every relation exactly. A count
+   the reader knows already (``Relations.known``: a partner its own signals) is exempt from
+   the first rule and must be published (suppressed, it would protect nothing).
 2. The LP (``lp.attacker_intervals``): variables are the suppressed counts, the hidden
    gemeente remainders and the unpublished counts (a count at a level
    ``seeds/publicatie_niveaus.csv`` leaves it out of, with no row in the file), constants
@@ -34,6 +36,9 @@ four-quarter file: 48 s without it, 28 s with it).
    both its counts, so a suppressed rate always has a suppressed count (numerator or
    denominator) of at least that width behind it, or a denominator below
    ``min_denominator`` (rule 1). A suppressed median cannot be derived from counts at all.
+   With known counts, a narrower interval passes when it is the reader's *prior* interval:
+   the same cell's interval with only the known counts published (a partner that sent 7
+   signals knows every count of them is at most 7; the file must not tell it more).
 
 Widths are compared with a tolerance of ``AUDIT_TOL`` (LP round-off); the protecting side
 demands ``lp.TOL`` (smaller), so what it passes, the audit passes.
@@ -157,6 +162,8 @@ def _visible_rule_violations(pub: _Published, rel: Relations, params: dict) -> l
             violations.append(f"... and {int(mask.sum()) - 20} more: {what}")
 
     with np.errstate(invalid="ignore"):
+        for name in rel.known:
+            flag(~wide_pub[name], f"{name}: suppressed, but the reader knows it")
         for name in (n for n in rel.counts if n not in rel.known):
             v = wide_val[name]
             flag(
@@ -334,6 +341,25 @@ def _intervals(
     return iv, checked, n_lp
 
 
+def _at_prior(
+    table: Table, u: _Unknowns, cells: np.ndarray, iv: Intervals, backend: str, workers: int
+) -> np.ndarray:
+    """Per cell of ``cells``: its interval is the reader's prior one (module docstring, 2.),
+    the interval from the known counts (and the structural zeros) alone."""
+    hidden = ~table.known_cells()
+    if table.structural is not None:
+        hidden &= ~table.structural
+    targets = np.zeros(table.n_cells, dtype=bool)
+    targets[cells] = True
+    prior = _Unknowns(hidden, targets, np.where(hidden, 0.0, u.known), np.zeros(table.n_cells))
+    alone, _, _ = _intervals(
+        table, prior, 0.0, exact=True, n_narrowest=cells.size, backend=backend, workers=workers
+    )
+    return (np.abs(alone.lo[cells] - iv.lo[cells]) <= AUDIT_TOL) & (
+        np.abs(alone.hi[cells] - iv.hi[cells]) <= AUDIT_TOL
+    )
+
+
 def audit_publication(
     published: pl.DataFrame,
     params: dict | None = None,
@@ -359,6 +385,7 @@ def audit_publication(
     params = dict(params or disclosure_parameters())
     rel = relations or default_relations()
     width = float(params["protection_width"])
+    workers = default_workers() if workers is None else workers
     pub = _published_table(published, rel)
     table = pub.table
     violations = _visible_rule_violations(pub, rel, params)  # 1.
@@ -374,7 +401,7 @@ def audit_publication(
         exact=exact,
         n_narrowest=n_narrowest,
         backend=backend,
-        workers=default_workers() if workers is None else workers,
+        workers=workers,
         points=None if point is None else [point],
     )
     for cells in iv.infeasible:
@@ -382,13 +409,17 @@ def audit_publication(
             f"no table fits the published values around {table.describe(int(cells[0]))} "
             f"({cells.size} hidden cells): the publication contradicts its own relations"
         )
+    narrow = checked[iv.hi[checked] - iv.lo[checked] < width - AUDIT_TOL]
+    if narrow.size and rel.known:  # narrow, but no narrower than the reader knew already
+        narrow = narrow[~_at_prior(table, unknowns, narrow, iv, backend, workers)]
     rows = []
     for c in checked:
         area, ind = table.describe(int(c))
         lo, hi = float(iv.lo[c]), float(iv.hi[c])
         rows.append((area, ind, lo, hi, hi - lo))
     rows.sort(key=lambda r: (r[4], r[0], r[1]))
-    failures = [r for r in rows if r[4] < width - AUDIT_TOL]
+    failing = {table.describe(int(c)) for c in narrow}
+    failures = [r for r in rows if (r[0], r[1]) in failing]
     unchecked = int(unknowns.targets.sum()) - checked.size
     if unchecked and not iv.infeasible:
         violations.append(f"{unchecked} suppressed counts could not be checked")

@@ -1,0 +1,251 @@
+"""Partner feedback end to end: a region of three real-shaped gemeenten (the hand-made
+Drechtsteden area file) through the real stack, then every partner file opened as its
+partner would (issue 16).
+
+Each file is checked against counts the test makes itself from the warehouse's household
+facts (not from the partner model), against the other partners' files, and by the LP audit
+run on the file as read back; the partner page against the file; and a narrow cell in the
+partner candidate must stop Dagster before any partner file changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from orchestration.contract import PARTNER_CANDIDATE_TABLE, PARTNER_FILES_ASSET
+from orchestration.dictionary import GEHEIM
+from orchestration.parameters import partners
+from orchestration.partners.protect import PARTNER_KEY, audit_partner
+
+from .conftest import BIN, REPO, monitor_env
+
+pytestmark = pytest.mark.e2e
+
+QUARTER = "2026Q3"
+REFERENCE = Path(__file__).parent / "fixtures" / "reference_drechtsteden.csv"
+GEMEENTEN = {"GM0505", "GM0590", "GM0642"}
+
+
+def monitor(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [str(BIN / "monitor"), *args],
+        cwd=REPO,
+        env=monitor_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory) -> Path:
+    data_dir = tmp_path_factory.mktemp("region") / "data"
+    monitor(
+        data_dir, "generate", "--quarter", QUARTER, "--reference", str(REFERENCE),
+        "--households", "30000", "--seed", "7",
+    )  # fmt: skip
+    monitor(data_dir, "run", "--quarter", QUARTER)
+    return data_dir
+
+
+def files_of(data_dir: Path) -> dict[str, Path]:
+    return {p.stem: p for p in sorted((data_dir / "partners").glob("*.duckdb"))}
+
+
+def read_file(path: Path) -> dict[str, pl.DataFrame]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {
+            table: con.execute(f"select * from {table}").pl()
+            for table in ("terugkoppeling", "levering", "quarantaine", "partner")
+        }
+
+
+def own_counts(data_dir: Path) -> dict[tuple[str, str, str], float]:
+    """(partner, gemeente, indicator) -> the count, made here from the household facts: the
+    partner's linked signals and its households with their outcome, in the household's
+    gemeente."""
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            """
+            with linked as (
+                select s.partner_code, s.publicatiegroep, s.huishouden_id, h.gemeentecode,
+                       h.opgepakt, h.bereikt, h.hulp_geaccepteerd
+                from main_marts.fct_signalen as s
+                join main_marts.fct_huishouden_signalen as h
+                  on h.quarter = s.quarter and h.huishouden_id = s.huishouden_id
+                where s.quarter = ?
+            )
+            select partner_code, gemeentecode, 'signalen_' || any_value(publicatiegroep),
+                   count(*) from linked group by all
+            union all
+            select partner_code, gemeentecode, 'hh_met_signaal', count(distinct huishouden_id)
+            from linked group by all
+            union all
+            select partner_code, gemeentecode, 'hh_opgepakt',
+                   count(distinct huishouden_id) filter (where opgepakt) from linked group by all
+            union all
+            select partner_code, gemeentecode, 'hh_bereikt',
+                   count(distinct huishouden_id) filter (where bereikt) from linked group by all
+            union all
+            select partner_code, gemeentecode, 'hh_hulp_geaccepteerd',
+                   count(distinct huishouden_id) filter (where hulp_geaccepteerd)
+            from linked group by all
+            """,
+            [QUARTER],
+        ).fetchall()
+    return {(p, g, i): float(n) for p, g, i, n in rows}
+
+
+def test_every_partner_delivering_gets_a_file_with_its_own_figures_only(region) -> None:
+    files = files_of(region)
+    with duckdb.connect(str(region / "warehouse.duckdb"), read_only=True) as con:
+        delivered = dict(
+            con.execute(
+                "select source, list(distinct file_name) from audit.ingest_files "
+                "where quarter = ? group by source",
+                [QUARTER],
+            ).fetchall()
+        )
+    assert set(files) == {p for p in delivered if p in partners()}
+    expected = own_counts(region)
+    compared = 0
+    for partner, path in files.items():
+        tables = read_file(path)
+        assert tables["partner"][PARTNER_KEY].to_list() == [partner]
+        assert set(tables["levering"]["bestand"]) == set(delivered[partner])
+        assert set(tables["quarantaine"]["bestand"]) <= set(delivered[partner])
+        feedback = tables["terugkoppeling"]
+        assert set(feedback["gemeentecode"]) <= GEMEENTEN
+        published = feedback.filter(pl.col("status") == "gepubliceerd")
+        for gemeente, indicator, value in published.select(
+            "gemeentecode", "indicator", "waarde"
+        ).iter_rows():
+            if (partner, gemeente, indicator) in expected:
+                assert value == expected[(partner, gemeente, indicator)], (
+                    partner, gemeente, indicator,
+                )  # fmt: skip
+                compared += 1
+        # no other partner's code or name anywhere in the file's text
+        text = " ".join(
+            str(v) for df in tables.values() for col in df.columns for v in df[col].to_list()
+        ).lower()
+        others = {p for p in partners() if p != partner and p not in partner}
+        assert not [p for p in others if re.search(rf"\b{p}\b", text)]
+    assert compared >= 20, compared  # enough published cells to mean something
+
+
+def test_every_partner_file_passes_the_audit_as_its_partner_reads_it(region) -> None:
+    narrow = 0
+    checked = 0
+    for partner, path in files_of(region).items():
+        feedback = read_file(path)["terugkoppeling"]
+        geheim = feedback.filter(pl.col("status") == GEHEIM)
+        assert geheim["waarde"].null_count() == geheim.height
+        assert set(feedback["status"]) <= {"gepubliceerd", GEHEIM}
+        published = feedback.select(
+            pl.lit(partner).alias(PARTNER_KEY),
+            pl.col("kwartaal").alias("quarter"),
+            pl.lit("kwartaal").alias("period_type"),
+            pl.col("kwartaal").alias("period"),
+            pl.lit("gemeente").alias("area_level"),
+            pl.col("gemeentecode").alias("area_code"),
+            pl.col("gemeente").alias("area_name"),
+            pl.lit(None, pl.String).alias("parent_code"),
+            "indicator",
+            pl.col("waarde").alias("value"),
+            pl.when(pl.col("status") == GEHEIM)
+            .then(pl.lit("suppressed"))
+            .otherwise(pl.lit("published"))
+            .alias("status"),
+        )
+        audit = audit_partner(published)
+        assert not audit.violations, (partner, audit.violations)
+        narrow += len(audit.failures)
+        checked += audit.n_checked
+    assert narrow == 0
+    assert checked > 0
+
+
+def test_the_partner_page_shows_the_files_figures_and_no_other_partner(region) -> None:
+    partner = "eneco"
+    monitor(region, "partner-report", "--partner", partner, "--quarter", QUARTER)
+    page = (region / "partners" / f"{partner}_{QUARTER}.html").read_text(encoding="utf-8")
+    assert "Eneco" in page and "<script" not in page and "http" not in page
+    for code, info in partners().items():
+        if code != partner:
+            assert info.naam not in page, info.naam
+    feedback = read_file(region / "partners" / f"{partner}.duckdb")["terugkoppeling"]
+    values = {
+        (g, i): v for g, i, v in feedback.select("gemeentecode", "indicator", "waarde").iter_rows()
+    }
+    cells = re.findall(
+        r'data-gemeente="([^"]+)" data-indicator="([^"]+)" data-quarter="([^"]+)"'
+        r'(?: data-value="([^"]+)")?>([^<]*)<',
+        page,
+    )
+    assert len(cells) >= 2 * len(GEMEENTEN)
+    for gemeente, indicator, quarter, value, text in cells:
+        assert quarter == QUARTER
+        if text == GEHEIM:
+            assert value == "" and values[(gemeente, indicator)] is None
+        else:
+            assert float(value) == values[(gemeente, indicator)], (gemeente, indicator)
+
+
+def test_a_narrow_partner_cell_stops_dagster_before_any_partner_file_changes(
+    region, tmp_path, monkeypatch
+) -> None:
+    from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
+
+    from orchestration.assets.partners import partner_audit, partner_files
+    from orchestration.contract import PARTNER_CANDIDATE_ASSET
+    from orchestration.partitions import partition_key_for_quarter
+    from orchestration.resources import MonitorResource
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(region, data_dir, ignore=shutil.ignore_patterns("dagster_home"))
+    monkeypatch.setenv("MONITOR_DEMO", "1")
+    with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
+        partner, gemeente = con.execute(
+            f"update {PARTNER_CANDIDATE_TABLE} set value = 3, status = 'published' "
+            f"where ({PARTNER_KEY}, area_code, indicator) = (select ({PARTNER_KEY}, area_code, "
+            f"indicator) from {PARTNER_CANDIDATE_TABLE} where status = 'suppressed' and "
+            "indicator = 'hh_bereikt' order by all limit 1) returning partner_code, area_code"
+        ).fetchone()
+    before = {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files_of(data_dir).values()
+    }
+
+    result = materialize(
+        [partner_files, partner_audit],
+        selection=AssetSelection.assets(AssetKey(PARTNER_FILES_ASSET))
+        | AssetSelection.checks_for_assets(AssetKey(PARTNER_CANDIDATE_ASSET)),
+        partition_key=partition_key_for_quarter(QUARTER),
+        resources={"monitor": MonitorResource(data_dir=str(data_dir))},
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert not evaluation.passed
+    assert partner in evaluation.description, evaluation.description
+    assert f"{partner}: {gemeente} hh_bereikt: published count below min_count" in str(
+        evaluation.metadata["violations"].value
+    )
+    assert AssetKey(PARTNER_FILES_ASSET) not in {
+        m.asset_key for m in result.get_asset_materialization_events()
+    }
+    after = {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files_of(data_dir).values()
+    }
+    assert after == before

@@ -1,0 +1,141 @@
+"""Disclosure control of one partner's figures (orchestration/partners/protect.py).
+
+A partner reads its own file knowing which signals it sent, so its signals per gemeente
+(``signalen``) are known to it: they are published whatever their value and the model takes
+them as known (``Relations.known``). The table below: 120 signals of one partner in one
+gemeente, 114 linked to a household (``signalen_overig``, its publication group), 4 without a
+matching address and 2 from outside the gemeente (both primary), 104 households. With the 120
+known and the 114 published, the two small counts add up to 6: each lies in [0, 6], too
+narrow; the complement is the linked signals, which the households bound from below (at
+least 104), so the two small counts get [0, 16].
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import polars as pl
+import pytest
+
+from orchestration.disclosure.audit import audit_publication
+from orchestration.parameters import disclosure_parameters
+from orchestration.partners.protect import (
+    PARTNER_KEY,
+    audit_partner,
+    partner_relations,
+    protect_partner,
+)
+
+TRUE = {
+    "signalen": 120, "signalen_overig": 114, "signalen_geen_match": 4,
+    "signalen_buiten_gemeente": 2, "signalen_meerdere_adressen": 0,
+    "signalen_geen_huishouden": 0, "hh_met_signaal": 104, "hh_opgepakt": 100,
+    "hh_bereikt": 40, "hh_hulp_geaccepteerd": 20,
+}  # fmt: skip
+
+
+def frame(values: dict[str, float] = TRUE, partner: str = "duo") -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                PARTNER_KEY: partner,
+                "quarter": "2026Q3",
+                "period_type": "kwartaal",
+                "period": "2026Q3",
+                "area_level": "gemeente",
+                "area_code": "GM0001",
+                "area_name": "Gemeente",
+                "parent_code": None,
+                "indicator": name,
+                "value": float(value),
+            }
+            for name, value in values.items()
+        ]
+    )
+
+
+def suppressed(cells: pl.DataFrame) -> set[str]:
+    return set(cells.filter(pl.col("status") == "suppressed")["indicator"])
+
+
+def width(audit, indicator: str) -> float:
+    return next(w for _, ind, _, _, w in audit.narrowest if ind == indicator)
+
+
+def test_the_partners_own_signals_stay_published_and_a_complement_protects_the_rest() -> None:
+    result = protect_partner(frame())
+    assert suppressed(result.cells) == {
+        "signalen_geen_match", "signalen_buiten_gemeente", "signalen_overig",
+    }  # fmt: skip
+    assert set(result.published[PARTNER_KEY]) == {"duo"}
+    audit = audit_partner(result.published)
+    assert audit.passed, audit.failures
+    assert width(audit, "signalen_geen_match") == pytest.approx(16)
+
+
+def test_a_complement_on_the_partners_own_signals_protects_nothing() -> None:
+    """The same two small counts with the partner's 120 signals as their complement: the
+    partner knows the 120, so the audit refuses the file (and with the 120 in it, the two
+    are back in [0, 6])."""
+    hidden = {"signalen", "signalen_geen_match", "signalen_buiten_gemeente"}
+    published = frame().with_columns(
+        value=pl.when(pl.col("indicator").is_in(hidden)).then(None).otherwise(pl.col("value")),
+        status=pl.when(pl.col("indicator").is_in(hidden))
+        .then(pl.lit("suppressed"))
+        .otherwise(pl.lit("published")),
+    )
+    audit = audit_partner(published)
+    assert "GM0001 signalen: suppressed, but the reader knows it" in audit.violations
+    as_the_partner_reads_it = published.with_columns(
+        value=pl.when(pl.col("indicator") == "signalen").then(120.0).otherwise(pl.col("value")),
+        status=pl.when(pl.col("indicator") == "signalen")
+        .then(pl.lit("published"))
+        .otherwise(pl.col("status")),
+    )
+    audit = audit_partner(as_the_partner_reads_it)
+    assert not audit.passed and not audit.violations
+    assert width(audit, "signalen_geen_match") == pytest.approx(6)
+
+
+def test_a_partner_with_fewer_signals_than_the_width_learns_nothing_new() -> None:
+    """7 signals: every count of them lies in [0, 7], known to the partner before it opens
+    the file. Everything but the 7 is suppressed, and the audit passes the cells because
+    their intervals are no narrower than that prior knowledge; one count published beside
+    them (3 households reached) narrows another below it, and the audit refuses."""
+    small = {name: 0 for name in TRUE} | {
+        "signalen": 7, "signalen_overig": 7, "hh_met_signaal": 6, "hh_opgepakt": 6,
+        "hh_bereikt": 3,
+    }  # fmt: skip
+    result = protect_partner(frame(small))
+    shown = result.cells.filter(pl.col("status") == "published")
+    assert shown.filter(pl.col("indicator") == "signalen")["value"].to_list() == [7.0]
+    assert shown.filter(pl.col("value") > 0)["indicator"].to_list() == ["signalen"]
+    audit = audit_partner(result.published)
+    assert audit.passed, (audit.failures, audit.violations)
+    assert width(audit, "hh_met_signaal") == pytest.approx(7)  # the prior [0, 7]
+    unknown = dataclasses.replace(partner_relations(list(small)), known=())
+    breach = audit_publication(result.published, dict(disclosure_parameters()), relations=unknown)
+    assert any("signalen: published count below min_count" in v for v in breach.violations)
+    leaky = result.published.with_columns(
+        value=pl.when(pl.col("indicator") == "hh_bereikt").then(3.0).otherwise(pl.col("value")),
+        status=pl.when(pl.col("indicator") == "hh_bereikt")
+        .then(pl.lit("published"))
+        .otherwise(pl.col("status")),
+    )
+    audit = audit_partner(leaky)
+    assert not audit.passed
+    assert {ind for _, ind, *_ in audit.failures} >= {"hh_opgepakt", "hh_met_signaal"}
+
+
+def test_the_linked_bound_holds_the_partners_own_group_only() -> None:
+    relations = partner_relations(list(TRUE))
+    assert relations.linked == ((("hh_met_signaal",), ("signalen_overig",)),)
+    assert relations.known == ("signalen",)
+    with pytest.raises(ValueError, match="one publication group"):
+        partner_relations([*TRUE, "signalen_energie"])
+
+
+def test_one_partner_at_a_time() -> None:
+    both = pl.concat([frame(), frame(partner="eneco")])
+    with pytest.raises(ValueError, match="one partner's figures at a time"):
+        protect_partner(both)
