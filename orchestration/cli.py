@@ -467,6 +467,13 @@ def _print_history(paths: settings.Paths, quarters: list[str]) -> None:
         report = paths.reports / f"buurtmonitor_{quarter}.html"
         if report.exists():
             print(f"Report {quarter}: {report}")
+    files = sorted(paths.partners.glob("*.duckdb"))
+    if files:
+        print(
+            f"Partner files: {paths.partners} ({len(files)} partners; "
+            f"`monitor partner-report --partner {files[0].stem} --quarter {published[-1]}` "
+            "makes a partner's page)"
+        )
     print("`monitor status` shows every quarter; `monitor ui` the runs, checks and lineage.")
 
 

@@ -183,7 +183,9 @@ AUDIT_CHECK_NAME = "disclosure_audit"
 named after its file (``orchestration/gate``)."""
 PARTNER_MODEL_ASSET = ("monitor", "mon_partner_indicators")
 PARTNER_CANDIDATE_ASSET = ("disclosure", "partner_indicators_candidate")
-PARTNER_FILES_ASSET = ("partners", "terugkoppeling")
+PARTNERS_LAYER = "partners"
+"""The first part of the key of the asset that writes the partner files, and of no other."""
+PARTNER_FILES_ASSET = (PARTNERS_LAYER, "terugkoppeling")
 """The partner files (``data/partners/<partner>.duckdb`` and ``.csv``): a place of their own,
 next to the analysts' file."""
 PARTNER_AUDIT_CHECK_NAME = "partner_disclosure_audit"
@@ -206,7 +208,7 @@ def asset_location(path: tuple[str, ...] | list[str]) -> str:
     """The sentence every asset's description ends with: where its data sits (the key rule)."""
     if path[0] == PUBLISHED_LAYER:
         return "Published: written to the analysts' file monitor.duckdb."
-    if tuple(path) == PARTNER_FILES_ASSET:
+    if path[0] == PARTNERS_LAYER:
         return "Sent to partners: each partner's own file in data/partners/, its figures only."
     warehouse_asset(*path)
     return f"Restricted: in warehouse.duckdb (layer {path[0]}); never leaves it."

@@ -1,6 +1,6 @@
 """The asset-key rule (docs/architecture.md, *Asset keys*): every key starts with the warehouse
-layer its data sits in, or with ``published`` for what is written to the analysts' file, and
-only that. Asserted over every key of the code location, and over a real run's tables."""
+layer its data sits in, with ``published`` for what is written to the analysts' file, or with
+``partners`` for the partner files, and only that. Asserted over every key of the code location, and over a real run's tables."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from dagster import AssetKey, DagsterInstance
 
 from orchestration.assets.transform import MonitorDbtTranslator
 from orchestration.contract import (
+    PARTNER_FILES_ASSET,
+    PARTNERS_LAYER,
     PUBLISHED_ASSET,
     PUBLISHED_LAYER,
     PUBLISHED_SCHEMA,
@@ -29,15 +31,16 @@ def all_keys() -> set[AssetKey]:
     return set(defs.resolve_asset_graph().get_all_asset_keys())
 
 
-def test_every_key_is_a_warehouse_layer_or_published() -> None:
+def test_every_key_is_a_warehouse_layer_published_or_the_partner_files() -> None:
     keys = all_keys()
     outside = [
         k.to_user_string()
         for k in keys
-        if k.path[0] not in WAREHOUSE_LAYERS and k.path[0] != PUBLISHED_LAYER
+        if k.path[0] not in {*WAREHOUSE_LAYERS, PUBLISHED_LAYER, PARTNERS_LAYER}
     ]
     assert not outside, outside
     assert {k for k in keys if k.path[0] == PUBLISHED_LAYER} == {AssetKey(PUBLISHED_ASSET)}
+    assert {k for k in keys if k.path[0] == PARTNERS_LAYER} == {AssetKey(PARTNER_FILES_ASSET)}
     assert not [k for k in keys if len(k.path) == 1], "no key without its layer"
 
 
@@ -47,8 +50,10 @@ def test_every_description_ends_with_where_the_data_sits() -> None:
         description = graph.get(key).description or ""
         assert description.endswith(asset_location(key.path)), key.to_user_string()
         published = key.path[0] == PUBLISHED_LAYER
+        sent = key.path[0] == PARTNERS_LAYER
         assert description.endswith("monitor.duckdb.") == published, key.to_user_string()
-        assert ("Restricted" in description) != published, key.to_user_string()
+        assert description.endswith("its figures only.") == sent, key.to_user_string()
+        assert ("Restricted" in description) != (published or sent), key.to_user_string()
 
 
 def test_dbt_nodes_are_keyed_by_the_schema_they_are_built_in() -> None:

@@ -142,6 +142,10 @@ def test_every_partner_delivering_gets_a_file_with_its_own_figures_only(region) 
         others = {p for p in partners() if p != partner and p not in partner}
         assert not [p for p in others if re.search(rf"\b{p}\b", text)]
     assert compared >= 20, compared  # enough published cells to mean something
+    # they leave the warehouse, like monitor.duckdb: readable, in a readable folder
+    made = [*files.values(), *(p.with_suffix(".csv") for p in files.values())]
+    assert {p.name: oct(p.stat().st_mode & 0o777) for p in made} == {p.name: "0o644" for p in made}
+    assert (region / "partners").stat().st_mode & 0o777 == 0o755
 
 
 def test_every_partner_file_passes_the_audit_as_its_partner_reads_it(region) -> None:
