@@ -468,7 +468,7 @@ def _print_history(paths: settings.Paths, quarters: list[str]) -> None:
         if report.exists():
             print(f"Report {quarter}: {report}")
     files = sorted(paths.partners.glob("*.duckdb"))
-    if files:
+    if files and published:
         print(
             f"Partner files: {paths.partners} ({len(files)} partners; "
             f"`monitor partner-report --partner {files[0].stem} --quarter {published[-1]}` "

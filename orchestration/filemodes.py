@@ -118,6 +118,30 @@ def write_new_restricted(path: Path, text: str) -> bool:
     return True
 
 
+def stage_shared(
+    path: Path,
+    write: Callable[[TextIO], None] | Callable[[BinaryIO], None],
+    encoding: str | None = "utf-8",
+    newline: str | None = None,
+) -> Path:
+    """Write a file analysts read (0644) whole into a temp file beside ``path`` and return the
+    temp file, for the caller to rename over ``path`` (``os.replace``) when everything it
+    writes together is ready. ``encoding=None``: ``write`` gets a binary handle.
+
+    A failure (a full disk) leaves no temp file behind."""
+    path = Path(path)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    mode = "wb" if encoding is None else "w"
+    try:
+        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
+            write(handle)
+            os.fchmod(handle.fileno(), SHARED_FILE)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return Path(temp)
+
+
 def write_shared(
     path: Path,
     write: Callable[[TextIO], None] | Callable[[BinaryIO], None],
@@ -128,15 +152,5 @@ def write_shared(
     ``encoding=None``: ``write`` gets a binary handle (an .xlsx workbook).
 
     A failure (a full disk) leaves the previous file and no temp file behind."""
-    path = Path(path)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    mode = "wb" if encoding is None else "w"
-    try:
-        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
-            write(handle)
-            os.fchmod(handle.fileno(), SHARED_FILE)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return path
+    os.replace(stage_shared(path, write, encoding, newline), path)
+    return Path(path)

@@ -1,13 +1,17 @@
 """Disclosure control of one partner's figures (orchestration/partners/protect.py).
 
-A partner reads its own file knowing which signals it sent, so its signals per gemeente
-(``signalen``) are known to it: they are published whatever their value and the model takes
-them as known (``Relations.known``). The table below: 120 signals of one partner in one
-gemeente, 114 linked to a household (``signalen_overig``, its publication group), 4 without a
-matching address and 2 from outside the gemeente (both primary), 104 households. With the 120
-known and the 114 published, the two small counts add up to 6: each lies in [0, 6], too
-narrow; the complement is the linked signals, which the households bound from below (at
-least 104), so the two small counts get [0, 16].
+A partner reads its own file knowing which signals it sent, and able to redo the address
+matching with the public BAG: its signals per gemeente and those without a matching address,
+outside the gemeente or with several addresses are known to it (``Relations.known``), so they
+are published whatever their value. The table below: 120 signals of one partner in one
+gemeente, 110 linked to a household (``signalen_overig``, its publication group), 4 + 2 + 0
+that the partner can tell are unmatched, and 4 at an address where nobody is registered (a
+BRP fact: primary). With the linked 110 published, those 4 would be 120 - 6 - 110: exact. The
+complement is the linked signals, which the 100 households bound from below, so the 4 get
+[0, 14].
+
+Its households are a group it can name (``Relations.named_groups``): a count of them within
+``min_count`` of its total (12 of 12 reached) is primary, like a count below it.
 """
 
 from __future__ import annotations
@@ -27,11 +31,12 @@ from orchestration.partners.protect import (
 )
 
 TRUE = {
-    "signalen": 120, "signalen_overig": 114, "signalen_geen_match": 4,
+    "signalen": 120, "signalen_overig": 110, "signalen_geen_match": 4,
     "signalen_buiten_gemeente": 2, "signalen_meerdere_adressen": 0,
-    "signalen_geen_huishouden": 0, "hh_met_signaal": 104, "hh_opgepakt": 100,
+    "signalen_geen_huishouden": 4, "hh_met_signaal": 100, "hh_opgepakt": 80,
     "hh_bereikt": 40, "hh_hulp_geaccepteerd": 20,
 }  # fmt: skip
+GEEN = "signalen_geen_huishouden"
 
 
 def frame(values: dict[str, float] = TRUE, partner: str = "duo") -> pl.DataFrame:
@@ -64,20 +69,17 @@ def width(audit, indicator: str) -> float:
 
 def test_the_partners_own_signals_stay_published_and_a_complement_protects_the_rest() -> None:
     result = protect_partner(frame())
-    assert suppressed(result.cells) == {
-        "signalen_geen_match", "signalen_buiten_gemeente", "signalen_overig",
-    }  # fmt: skip
+    assert suppressed(result.cells) == {GEEN, "signalen_overig"}
     assert set(result.published[PARTNER_KEY]) == {"duo"}
     audit = audit_partner(result.published)
     assert audit.passed, audit.failures
-    assert width(audit, "signalen_geen_match") == pytest.approx(16)
+    assert width(audit, GEEN) == pytest.approx(14)
 
 
 def test_a_complement_on_the_partners_own_signals_protects_nothing() -> None:
-    """The same two small counts with the partner's 120 signals as their complement: the
-    partner knows the 120, so the audit refuses the file (and with the 120 in it, the two
-    are back in [0, 6])."""
-    hidden = {"signalen", "signalen_geen_match", "signalen_buiten_gemeente"}
+    """The same small count with the partner's 120 signals as its complement: the partner
+    knows the 120, so the audit refuses the file (and with the 120 in it, the 4 is exact)."""
+    hidden = {"signalen", GEEN}
     published = frame().with_columns(
         value=pl.when(pl.col("indicator").is_in(hidden)).then(None).otherwise(pl.col("value")),
         status=pl.when(pl.col("indicator").is_in(hidden))
@@ -94,7 +96,41 @@ def test_a_complement_on_the_partners_own_signals_protects_nothing() -> None:
     )
     audit = audit_partner(as_the_partner_reads_it)
     assert not audit.passed and not audit.violations
-    assert width(audit, "signalen_geen_match") == pytest.approx(6)
+    assert width(audit, GEEN) == pytest.approx(0)
+
+
+@pytest.mark.parametrize(
+    ("households", "outcome", "value"),
+    [("hh_met_signaal", "hh_opgepakt", 12), ("hh_bereikt", "hh_hulp_geaccepteerd", 39)],
+)
+def test_nearly_all_of_the_partners_households_is_primary(
+    households: str, outcome: str, value: int
+) -> None:
+    """12 of its 12 households picked up, 39 of 40 reached households helped: published, the
+    partner would know it of (nearly) each of its own customers."""
+    whole = {
+        **TRUE, "signalen": 56, "signalen_overig": 46, "hh_met_signaal": 40,
+        "hh_opgepakt": 40, "hh_bereikt": 40, "hh_hulp_geaccepteerd": 39,
+    } if value == 39 else {
+        **TRUE, "signalen": 22, "signalen_overig": 12, "hh_met_signaal": 12,
+        "hh_opgepakt": 12, "hh_bereikt": 0, "hh_hulp_geaccepteerd": 0,
+    }  # fmt: skip
+    assert whole[outcome] == value and whole[households] - value < 10
+    result = protect_partner(frame(whole))
+    primary = set(result.cells.filter(pl.col("suppression") == "primary")["indicator"])
+    assert outcome in primary
+    assert audit_partner(result.published).passed
+    shown = result.published.with_columns(
+        value=pl.when(pl.col("indicator") == outcome).then(float(value)).otherwise(pl.col("value")),
+        status=pl.when(pl.col("indicator") == outcome)
+        .then(pl.lit("published"))
+        .otherwise(pl.col("status")),
+    )
+    audit = audit_partner(shown)
+    # refused: by the rule where the total is published too, else by the total's interval
+    named = any(f"{outcome}: published within min_count of" in v for v in audit.violations)
+    narrowed = any(ind == households for _, ind, *_ in audit.failures)
+    assert not audit.passed and (named or narrowed)
 
 
 def test_a_partner_with_fewer_signals_than_the_width_learns_nothing_new() -> None:
@@ -130,7 +166,11 @@ def test_a_partner_with_fewer_signals_than_the_width_learns_nothing_new() -> Non
 def test_the_linked_bound_holds_the_partners_own_group_only() -> None:
     relations = partner_relations(list(TRUE))
     assert relations.linked == ((("hh_met_signaal",), ("signalen_overig",)),)
-    assert relations.known == ("signalen",)
+    assert relations.known == (
+        "signalen", "signalen_geen_match", "signalen_buiten_gemeente",
+        "signalen_meerdere_adressen",
+    )  # fmt: skip
+    assert ("hh_hulp_geaccepteerd", "hh_bereikt") in relations.named_groups
     with pytest.raises(ValueError, match="one publication group"):
         partner_relations([*TRUE, "signalen_energie"])
 

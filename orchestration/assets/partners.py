@@ -7,7 +7,9 @@ Three steps like the monitor's, on dbt's ``mon_partner_indicators``:
 - its blocking check ``partner_disclosure_audit`` runs the LP audit per partner; when one
   fails, Dagster does not run the next step and no partner file changes;
 - ``partners/terugkoppeling`` writes ``data/partners/<partner>.duckdb`` and ``.csv``
-  (``partners.files``). Its metadata shows per partner what was delivered and what came of it.
+  (``partners.files``), after the monitor's quarter was published: a quarter the monitor's
+  gate stops goes to no partner either. Its metadata shows per partner what was delivered
+  and what came of it.
 """
 
 import warnings
@@ -30,11 +32,13 @@ from dagster import (
 from orchestration.contract import (
     PARTNER_AUDIT_CHECK_NAME,
     PARTNER_CANDIDATE_ASSET,
+    PARTNER_CANDIDATE_TABLE,
     PARTNER_FILES_ASSET,
     PARTNER_MODEL_ASSET,
+    PUBLISHED_ASSET,
 )
 from orchestration.disclosure.protect import NothingToProtectError
-from orchestration.metadata import markdown_table
+from orchestration.metadata import markdown_table, table_metadata
 from orchestration.partitions import (
     QUARTERLY_WAREHOUSE_ASSET,
     quarter_from_partition_key,
@@ -67,6 +71,7 @@ def partner_indicators_candidate(
             results = protect_stored_partners(con, quarter)
         except NothingToProtectError as error:
             raise Failure(str(error)) from error
+        table = table_metadata(con, PARTNER_CANDIDATE_TABLE, quarter)
     context.log.info(
         f"{quarter}: {len(results)} partners, "
         f"{sum(r.n_primary for r in results.values())} primary and "
@@ -80,6 +85,7 @@ def partner_indicators_candidate(
                 ["partner", "cells", "primary", "secondary"],
                 [(p, r.n_cells, r.n_primary, r.n_secondary) for p, r in results.items()],
             ),
+            **table,
         }
     )
 
@@ -143,14 +149,15 @@ def partner_audit(context: AssetCheckExecutionContext, monitor: MonitorResource)
 
 @asset(
     key=AssetKey(PARTNER_FILES_ASSET),
-    deps=[PARTNER_CANDIDATE_KEY],
+    deps=[PARTNER_CANDIDATE_KEY, AssetKey(PUBLISHED_ASSET)],
     group_name="publish",
     kinds={"duckdb", "csv"},
     **QUARTERLY_WAREHOUSE_ASSET,
-    description="One file per partner (data/partners/<partner>.duckdb and .csv) with that "
+    description="One file per partner (`data/partners/<partner>.duckdb` and `.csv`) with that "
     "partner's protected figures per gemeente, its delivery and its quarantined rows per "
-    "reason; the quarter's rows are replaced, other quarters stay. `monitor partner-report` "
-    "makes a page of it.",
+    "reason; the quarter's rows are replaced, other quarters stay. Written only after the "
+    "partner audit passed and the monitor's quarter was published (its gate passed). "
+    "`monitor partner-report` makes a page of it.",
 )
 def partner_files(context: AssetExecutionContext, monitor: MonitorResource) -> MaterializeResult:
     quarter = quarter_from_partition_key(context.partition_key)

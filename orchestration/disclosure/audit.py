@@ -23,7 +23,9 @@ four-quarter file: 48 s without it, 28 s with it).
    a pretence; below ``min_denominator`` the rate is withheld as unreliable, not secret:
    both its counts are public anyway); published cells satisfy every relation exactly. A count
    the reader knows already (``Relations.known``: a partner its own signals) is exempt from
-   the first rule and must be published (suppressed, it would protect nothing).
+   the first rule and must be published (suppressed, it would protect nothing). A part of a
+   group whose members the reader can name (``Relations.named_groups``) must not be published
+   within ``min_count`` of its published total (``primary.primary_nearly_all``).
 2. The LP (``lp.attacker_intervals``): variables are the suppressed counts, the hidden
    gemeente remainders and the unpublished counts (a count at a level
    ``seeds/publicatie_niveaus.csv`` leaves it out of, with no row in the file), constants
@@ -164,6 +166,12 @@ def _visible_rule_violations(pub: _Published, rel: Relations, params: dict) -> l
     with np.errstate(invalid="ignore"):
         for name in rel.known:
             flag(~wide_pub[name], f"{name}: suppressed, but the reader knows it")
+        for part, total in rel.named_groups:
+            p, t = wide_val[part], wide_val[total]
+            flag(
+                wide_pub[part] & wide_pub[total] & (p > 0) & (t - p < params["min_count"]),
+                f"{part}: published within min_count of {total}, whose members the reader can name",
+            )
         for name in (n for n in rel.counts if n not in rel.known):
             v = wide_val[name]
             flag(

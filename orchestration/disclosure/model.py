@@ -118,6 +118,11 @@ class Relations:
     """Counts the reader of the file knows already (a partner its own signals,
     ``orchestration/partners``): published whatever their value, never suppressed nor a
     complement, and no breach of the primary rule in the audit."""
+    named_groups: tuple[tuple[str, str], ...] = ()
+    """(part, total): the reader can name the members of the total's group (a partner its own
+    households, ``orchestration/partners``), so a part within ``min_count`` of its total tells
+    it something of nearly every one of them: primary (``primary.primary_nearly_all``) and a
+    visible breach in the audit when published."""
 
     def count_index(self, name: str) -> int:
         return self.counts.index(name)
@@ -127,9 +132,11 @@ def build_relations(
     inds: tuple[Indicator, ...],
     groups: tuple[str, ...] | None = None,
     known: tuple[str, ...] = (),
+    named_groups: tuple[tuple[str, str], ...] = (),
 ) -> Relations:
     """The relations among ``inds``; ``groups``: the publication groups with signals, when
-    not all of them (``contract.linked_bounds``); ``known``: ``Relations.known``."""
+    not all of them (``contract.linked_bounds``); ``known``, ``named_groups``: those of
+    ``Relations``, among ``inds``."""
     counts = tuple(i.name for i in inds if i.kind == "count")
     rates = tuple(i for i in inds if i.kind == "rate")
     medians = tuple(i for i in inds if i.kind == "median")
@@ -152,6 +159,7 @@ def build_relations(
         levels={name: defined.get(name, LEVELS) for name in counts},
         published={name: shown.get(name, LEVELS) for name in counts},
         known=tuple(name for name in known if name in counts),
+        named_groups=tuple((p, t) for p, t in named_groups if p in counts and t in counts),
     )
 
 

@@ -6,6 +6,11 @@
 - a median over fewer than ``min_median_n`` households (its denominator), or NULL.
 
 Zero counts are published: a published 0 only tells what is true of every part of it.
+
+Where the reader can name a group's members (``Relations.named_groups``: a partner its own
+households), also a part within ``min_count`` of its total, all of them included (12 of 12
+households reached; 39 of 40): it would tell the reader something of nearly every member
+(``primary_nearly_all``). A part of 0 stays published, as everywhere (none of them).
 """
 
 from __future__ import annotations
@@ -40,4 +45,17 @@ def primary_derived(
         for ind in relations.medians:
             den, value = wide[ind.denominator], wide[ind.name]
             out[ind.name] = ~(den >= params["min_median_n"]) | np.isnan(value)
+    return out
+
+
+def primary_nearly_all(
+    wide: dict[str, np.ndarray], relations: Relations, min_count: float
+) -> dict[str, np.ndarray]:
+    """Per part of ``relations.named_groups``: mask over areas where it is not 0 and within
+    ``min_count`` of its total (module docstring)."""
+    out: dict[str, np.ndarray] = {}
+    with np.errstate(invalid="ignore"):
+        for part, total in relations.named_groups:
+            mask = (wide[part] > 0) & (wide[total] - wide[part] < min_count)
+            out[part] = out[part] | mask if part in out else mask
     return out

@@ -58,7 +58,7 @@ from orchestration.disclosure.model import (
     fill_remainders,
     row_areas,
 )
-from orchestration.disclosure.primary import primary_counts, primary_derived
+from orchestration.disclosure.primary import primary_counts, primary_derived, primary_nearly_all
 from orchestration.disclosure.secondary import SecondaryStats, protect_counts
 from orchestration.parameters import disclosure_parameters
 
@@ -176,6 +176,8 @@ def suppression_plan(
     real = np.arange(n * k)
     primary_cells = np.zeros(table.n_cells, dtype=bool)
     primary_cells[real] = primary_counts(x[real], params["min_count"])
+    for name, mask in primary_nearly_all(wide, relations, params["min_count"]).items():
+        primary_cells[table.cell(np.arange(n), name)] |= mask
     derived_primary = primary_derived(wide, relations, params)
     median_published = {
         name: ~mask

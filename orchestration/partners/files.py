@@ -138,8 +138,9 @@ def _quarantine_rows(con: duckdb.DuckDBPyConnection, quarter: str, partner: str)
     ).fetchall()
 
 
-def _write_database(path: Path, quarter: str, partner: str, tables: dict[str, list[tuple]]):
-    """Replace the quarter's rows of ``path`` (a copy of it, renamed over it when complete)."""
+def _stage_database(path: Path, quarter: str, partner: str, tables: dict[str, list[tuple]]):
+    """A copy of ``path`` (or a new file) beside it with the quarter's rows replaced by
+    ``tables``: (the copy, the feedback rows of every quarter for the CSV)."""
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     temp = Path(temp_name)
@@ -175,14 +176,13 @@ def _write_database(path: Path, quarter: str, partner: str, tables: dict[str, li
                 "order by kwartaal, gemeentecode, rowid"
             ).fetchall()
         filemodes.share(temp)
-        os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    return csv_rows
+    return temp, csv_rows
 
 
-def _write_csv(path: Path, rows: list[tuple]) -> None:
+def _stage_csv(path: Path, rows: list[tuple]) -> Path:
     status = list(FEEDBACK_COLUMNS).index("status")
     value = list(FEEDBACK_COLUMNS).index("waarde")
 
@@ -195,14 +195,25 @@ def _write_csv(path: Path, rows: list[tuple]) -> None:
                 cells[value] = GEHEIM
             writer.writerow(cells)
 
-    filemodes.write_shared(path, write, encoding="utf-8-sig", newline="")
+    return filemodes.stage_shared(path, write, encoding="utf-8-sig", newline="")
+
+
+def _holds_quarter(path: Path, quarter: str) -> bool:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return any(
+            con.execute(f"select count(*) from {table} where kwartaal = ?", [quarter]).fetchone()[0]
+            for table in QUARTER_TABLES
+        )
 
 
 def write_partner_files(
     con: duckdb.DuckDBPyConnection, quarter: str, paths: Paths
 ) -> list[PartnerFile]:
     """Write (or rewrite) ``quarter`` into every partner's file: the partners with figures in
-    the candidate and those that delivered files for the quarter."""
+    the candidate, those that delivered files for the quarter, and those whose file holds the
+    quarter from before (a withdrawn delivery: their quarter is emptied). Every file is staged
+    beside its target first and all are renamed at the end, so an error leaves every file as
+    it was."""
     with_figures = [
         r[0]
         for r in con.execute(
@@ -223,25 +234,36 @@ def write_partner_files(
         if r[0] in partners()
     ]
     filemodes.shared_dir(paths.partners)
+    # a partner whose delivery was withdrawn since: its file loses the quarter
+    withdrawn = [p.stem for p in paths.partners.glob("*.duckdb") if _holds_quarter(p, quarter)]
+    staged: list[tuple[Path, Path]] = []  # (temp, target): renamed together at the end
     written = []
-    for partner in sorted(set(with_figures) | set(delivered)):
-        tables = {
-            FEEDBACK_TABLE: _feedback_rows(con, quarter, partner),
-            DELIVERY_TABLE: _delivery_rows(con, quarter, partner),
-            QUARANTINE_TABLE: _quarantine_rows(con, quarter, partner),
-        }
-        target = partner_file(paths, partner)
-        csv_rows = _write_database(target, quarter, partner, tables)
-        csv_path = target.with_suffix(".csv")
-        _write_csv(csv_path, csv_rows)
-        feedback = tables[FEEDBACK_TABLE]
-        written.append(
-            PartnerFile(
-                partner=partner,
-                duckdb=target,
-                csv=csv_path,
-                cells=len(feedback),
-                suppressed=sum(1 for row in feedback if row[-1] == GEHEIM),
+    try:
+        for partner in sorted(set(with_figures) | set(delivered) | set(withdrawn)):
+            tables = {
+                FEEDBACK_TABLE: _feedback_rows(con, quarter, partner),
+                DELIVERY_TABLE: _delivery_rows(con, quarter, partner),
+                QUARANTINE_TABLE: _quarantine_rows(con, quarter, partner),
+            }
+            target = partner_file(paths, partner)
+            temp, csv_rows = _stage_database(target, quarter, partner, tables)
+            staged.append((temp, target))
+            csv_path = target.with_suffix(".csv")
+            staged.append((_stage_csv(csv_path, csv_rows), csv_path))
+            feedback = tables[FEEDBACK_TABLE]
+            written.append(
+                PartnerFile(
+                    partner=partner,
+                    duckdb=target,
+                    csv=csv_path,
+                    cells=len(feedback),
+                    suppressed=sum(1 for row in feedback if row[-1] == GEHEIM),
+                )
             )
-        )
+    except BaseException:
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
+        raise
+    for temp, target in staged:
+        os.replace(temp, target)
     return written

@@ -40,16 +40,25 @@ from orchestration.disclosure.protect import (
 from orchestration.parameters import indicators
 
 PARTNER_KEY = "partner_code"
-PARTNER_KNOWN = ("signalen",)
-"""What a partner knows of its own figures: its signals per gemeente (it sent them, to
-addresses it knows). Published whatever their value, and the model takes them as known
-(``Relations.known``): its rows loaded are its rows sent minus the quarantined rows its file
-lists, so a suppressed ``signalen`` would protect nothing."""
+PARTNER_KNOWN = (
+    "signalen",
+    "signalen_geen_match",
+    "signalen_buiten_gemeente",
+    "signalen_meerdere_adressen",
+)
+"""What a partner knows of its own figures (``Relations.known``): its signals per gemeente (it
+sent them, to addresses it knows: its rows loaded are its rows sent minus the quarantined rows
+its file lists) and which of them match no address, lie outside the gemeente or match several
+addresses (it can redo the matching with the public BAG and the documented rules). Not the
+signals at an address where nobody is registered (``signalen_geen_huishouden``): that is the
+BRP's. Published whatever their value; suppressed, they would protect nothing."""
 
 
 def partner_relations(names: list[str] | tuple[str, ...]) -> Relations:
     """The relations among the indicators ``names`` of one partner's figures (in the order of
-    ``seeds/indicators.csv``); its publication group is the one whose linked signals it has."""
+    ``seeds/indicators.csv``); its publication group is the one whose linked signals it has.
+    Its households are a group it can name: every bound between two household counts (picked
+    up of the households, reached of those picked up, ...) is a ``named_groups`` pair."""
     present = set(names)
     unknown = sorted(present - {i.name for i in indicators()})
     if unknown:
@@ -59,8 +68,17 @@ def partner_relations(names: list[str] | tuple[str, ...]) -> Relations:
         raise ValueError(
             f"a partner's figures hold the linked signals of one publication group, not {groups}"
         )
+    inds = tuple(i for i in indicators() if i.name in present)
+    households = build_relations(inds, groups=groups).bounds
     return build_relations(
-        tuple(i for i in indicators() if i.name in present), groups=groups, known=PARTNER_KNOWN
+        inds,
+        groups=groups,
+        known=PARTNER_KNOWN,
+        named_groups=tuple(
+            (parts[0], total)
+            for parts, total in households
+            if len(parts) == 1 and parts[0].startswith("hh_") and total.startswith("hh_")
+        ),
     )
 
 

@@ -29,7 +29,7 @@ from orchestration.partners.files import (
     QUARANTINE_TABLE,
     partner_file,
 )
-from orchestration.partners.summary import FUNNEL, funnel_indicator, step_label
+from orchestration.partners.summary import FUNNEL, LINKED, funnel_indicator, step_label
 from orchestration.quarters import previous_quarter
 from orchestration.report import CSS, dutch_number, esc
 from orchestration.settings import Paths
@@ -73,15 +73,15 @@ def _funnel(figures: dict, previous: dict, gemeente: str, quarter: str, before: 
     return f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
 
 
-def _unlinked(figures: dict, gemeente: str, quarter: str) -> str:
-    reasons = [
-        n
-        for n in figures
-        if n.startswith("signalen_") and figures[n][2] == "aantal" and n != "signalen"
-    ]
+def _linkage(figures: dict, gemeente: str, quarter: str) -> str:
+    """The partner's signals by what the linkage made of them: linked to a household (its
+    group's ``signalen_<groep>``), or at none, per reason."""
+    linked = funnel_indicator(LINKED, list(figures))
+    reasons = [n for n in figures if n.startswith("signalen_") and n != linked]
     rows = "".join(
-        f"<tr><td>{esc(figures[n][3])}</td>{_cell(gemeente, n, quarter, figures[n][:3])}</tr>"
-        for n in reasons
+        f"<tr><td>{esc(step_label(LINKED) if n == linked else figures[n][3])}</td>"
+        f"{_cell(gemeente, n, quarter, figures[n][:3])}</tr>"
+        for n in ([linked] if linked else []) + reasons
     )
     return (
         "<h3>Uw signalen naar koppeling</h3>"
@@ -134,22 +134,21 @@ def render_partner_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
     ).fetchall()
     before = previous_quarter(quarter)
     earlier = {g[0]: f for g, f in _figures(con, before).items()}
-    read = sum(r[2] for r in delivery)
-    loaded = sum(r[3] for r in delivery)
+    read, loaded, quarantined = (sum(r[i] for r in delivery) for i in (2, 3, 4))
     parts = [
         f"<h1>Terugkoppeling vroegsignalen: {esc(naam)}</h1>",
         f'<p class="sub">{esc(quarter)}: wat er gebeurde met de signalen die {esc(naam)} '
         "aan de gemeente leverde.</p>",
         f'<div class="kpi"><b>{dutch_number(read)}</b>regels geleverd</div>'
         f'<div class="kpi"><b>{dutch_number(loaded)}</b>ingelezen</div>'
-        f'<div class="kpi"><b>{dutch_number(read - loaded)}</b>in quarantaine</div>',
+        f'<div class="kpi"><b>{dutch_number(quarantined)}</b>in quarantaine</div>',
     ]
     for (gemeentecode, gemeente), per in figures.items():
         prev = {k: v[:3] for k, v in earlier.get(gemeentecode, {}).items()}
         parts += [
             f"<h2>{esc(gemeente)} ({esc(gemeentecode)})</h2>",
             _funnel(per, prev, gemeentecode, quarter, before),
-            _unlinked(per, gemeentecode, quarter),
+            _linkage(per, gemeentecode, quarter),
         ]
     parts += [
         "<h2>Levering</h2>",
@@ -162,6 +161,8 @@ def render_partner_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         '<p class="note">Huishoudens: de huishoudens op de adressen van uw signalen. Opgepakt, '
         "bereikt en hulp geaccepteerd gelden voor het huishouden, ook als een signaal van een "
         "andere partner tot het contact leidde: de gemeente helpt een huishouden, geen signaal. "
+        "De dagen tot contact tellen vanaf het eerste signaal van het huishouden in het "
+        "kwartaal, van welke partner ook. "
         f"<b>{GEHEIM}</b>: dit cijfer is afgeschermd, omdat het te klein is of omdat het met "
         "de andere cijfers een klein aantal zou verraden (dezelfde regels als de buurtmonitor). "
         "Een regel in quarantaine is niet ingelezen; de reden staat erbij, het regelnummer in "

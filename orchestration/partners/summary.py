@@ -13,7 +13,7 @@ import duckdb
 from orchestration.contract import PARTNER_CANDIDATE_TABLE, publication_group_names
 from orchestration.dictionary import GEHEIM
 from orchestration.ingestion.loader import CURRENT_FILES
-from orchestration.parameters import indicator_definitions
+from orchestration.parameters import indicator_definitions, indicators
 from orchestration.partners.protect import PARTNER_KEY
 
 LINKED = "signalen_<groep>"
@@ -51,8 +51,8 @@ def funnel_rows(con: duckdb.DuckDBPyConnection, quarter: str) -> tuple[list[str]
     figures = con.execute(
         f"select {PARTNER_KEY}, indicator, count(*) filter (where status <> 'published'), "
         f"sum(value) from {PARTNER_CANDIDATE_TABLE} where quarter = ? "
-        "and indicator not like 'mediaan_%' group by all",
-        [quarter],
+        "and indicator in (select unnest(?)) group by all",
+        [quarter, [i.name for i in indicators() if i.kind == "count"]],
     ).fetchall()
     delivered = dict(
         ((p, (r, q)) for p, r, q in con.execute(
