@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
@@ -25,37 +24,17 @@ from orchestration.dictionary import GEHEIM
 from orchestration.parameters import partners
 from orchestration.partners.protect import PARTNER_KEY, audit_partner
 
-from .conftest import BIN, REPO, monitor_env
+from .conftest import run_monitor_in
 
 pytestmark = pytest.mark.e2e
 
 QUARTER = "2026Q3"
-REFERENCE = Path(__file__).parent / "fixtures" / "reference_drechtsteden.csv"
 GEMEENTEN = {"GM0505", "GM0590", "GM0642"}
 
 
-def monitor(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [str(BIN / "monitor"), *args],
-        cwd=REPO,
-        env=monitor_env(data_dir),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
-    return result
-
-
 @pytest.fixture(scope="module")
-def region(tmp_path_factory) -> Path:
-    data_dir = tmp_path_factory.mktemp("region") / "data"
-    monitor(
-        data_dir, "generate", "--quarter", QUARTER, "--reference", str(REFERENCE),
-        "--households", "30000", "--seed", "7",
-    )  # fmt: skip
-    monitor(data_dir, "run", "--quarter", QUARTER)
-    return data_dir
+def region(drechtsteden_run) -> Path:
+    return drechtsteden_run
 
 
 def files_of(data_dir: Path) -> dict[str, Path]:
@@ -182,7 +161,7 @@ def test_every_partner_file_passes_the_audit_as_its_partner_reads_it(region) -> 
 
 def test_the_partner_page_shows_the_files_figures_and_no_other_partner(region) -> None:
     partner = "eneco"
-    monitor(region, "partner-report", "--partner", partner, "--quarter", QUARTER)
+    run_monitor_in(region, "partner-report", "--partner", partner, "--quarter", QUARTER)
     page = (region / "partners" / f"{partner}_{QUARTER}.html").read_text(encoding="utf-8")
     assert "Eneco" in page and "<script" not in page and "http" not in page
     for code, info in partners().items():
@@ -253,3 +232,31 @@ def test_a_narrow_partner_cell_stops_dagster_before_any_partner_file_changes(
         p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files_of(data_dir).values()
     }
     assert after == before
+
+
+def test_a_withdrawn_delivery_empties_its_quarter_and_leaves_the_others(region, tmp_path) -> None:
+    """The quarter written again after one partner's delivery was withdrawn (its rows gone from
+    the warehouse): its file loses the quarter, every other partner's file holds the same."""
+    from orchestration.partners.files import write_partner_files
+    from orchestration.settings import Paths
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(region, data_dir, ignore=shutil.ignore_patterns("dagster_home"))
+    before = {p: read_file(path) for p, path in files_of(data_dir).items()}
+    gone = "eneco"
+    with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
+        con.execute(f"delete from {PARTNER_CANDIDATE_TABLE} where {PARTNER_KEY} = ?", [gone])
+        con.execute("delete from audit.ingest_files where source = ?", [gone])
+        con.execute("delete from audit.quarantine where source = ?", [gone])
+        written = write_partner_files(con, QUARTER, Paths(data_dir))
+    assert gone in {f.partner for f in written}
+    after = {p: read_file(path) for p, path in files_of(data_dir).items()}
+    assert set(after) == set(before)
+    for table in ("terugkoppeling", "levering", "quarantaine"):
+        assert after[gone][table].height == 0, table
+        assert before[gone][table].height > 0 or table == "quarantaine", table
+    for partner in set(before) - {gone}:
+        for table in ("terugkoppeling", "levering", "quarantaine"):
+            assert after[partner][table].equals(before[partner][table]), (partner, table)
+    csv = (data_dir / "partners" / f"{gone}.csv").read_text(encoding="utf-8-sig")
+    assert csv.strip().count("\n") == 0  # the header only

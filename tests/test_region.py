@@ -1,0 +1,108 @@
+"""Several gemeenten in one warehouse (issue 16): the Drechtsteden region of three
+real-shaped gemeenten, with its municipal extracts delivered as one regional file per source
+or as one file per gemeente, and with one gemeente's extracts missing.
+
+What the contract allows (docs/runbook.md, *Deliveries*): a source folder may hold any number
+of files; their rows are loaded together (the first file by precedence keeps a key). So a
+region delivers `bag_adressen`, `brp_personen` and `wijken_buurten` per gemeente or as one
+file, and the regional services (benefits, debt help, the cases) one file for all.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from .conftest import run_monitor_in
+
+pytestmark = pytest.mark.e2e
+
+QUARTER = "2026Q3"
+PER_GEMEENTE = ("bag_adressen", "brp_personen", "wijken_buurten")
+
+
+def read_csv(path: Path) -> tuple[list[str], list[list[str]], str]:
+    text = path.read_text(encoding="utf-8-sig")
+    delimiter = ";" if text.split("\n", 1)[0].count(";") else ","
+    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    return rows[0], rows[1:], delimiter
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]], delimiter: str) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def landing_copy(source: Path, target: Path) -> Path:
+    """A fresh data directory with ``source``'s landing folder (and demo key) only."""
+    target.mkdir(parents=True)
+    shutil.copytree(source / "landing", target / "landing")
+    shutil.copy(source / "demo_pseudonym.key", target / "demo_pseudonym.key")
+    return target
+
+
+def split_per_gemeente(landing: Path) -> dict[str, int]:
+    """Replace each source of ``PER_GEMEENTE`` by one file per gemeente (an address by its BAG
+    gemeente, a resident by its address, an area by its code); files per source."""
+    header, rows, _ = read_csv(next((landing / "bag_adressen").glob("*.csv")))
+    address = {r[header.index("adres_id")]: r[header.index("gemeentecode")] for r in rows}
+    made = {}
+    for source in PER_GEMEENTE:
+        (path,) = (landing / source).glob("*.csv")
+        header, rows, delimiter = read_csv(path)
+        parts: dict[str, list[list[str]]] = {}
+        for row in rows:
+            if source == "bag_adressen":
+                gemeente = row[header.index("gemeentecode")]
+            elif source == "brp_personen":
+                gemeente = address[row[header.index("adres_id")]]
+            else:  # GM0505, WK050500, BU05050000: the gemeente is in the code
+                gemeente = "GM" + row[header.index("code")][2:6]
+            parts.setdefault(gemeente, []).append(row)
+        path.unlink()
+        for gemeente, part in parts.items():
+            write_csv(
+                landing / source / f"{source}_{gemeente}_{QUARTER}.csv", header, part, delimiter
+            )
+        made[source] = len(parts)
+    return made
+
+
+def published_cells(data_dir: Path) -> set[tuple]:
+    with duckdb.connect(str(data_dir / "monitor.duckdb"), read_only=True) as con:
+        return set(con.execute("select * from main.area_indicators").fetchall())
+
+
+def test_one_file_per_gemeente_publishes_what_one_regional_file_does(
+    drechtsteden_run, tmp_path
+) -> None:
+    data_dir = landing_copy(drechtsteden_run, tmp_path / "data")
+    assert split_per_gemeente(data_dir / "landing" / QUARTER) == dict.fromkeys(PER_GEMEENTE, 3)
+    run_monitor_in(data_dir, "run", "--quarter", QUARTER)
+    regional = published_cells(drechtsteden_run)
+    per_gemeente = published_cells(data_dir)
+    assert per_gemeente == regional
+    gemeenten = {c[4] for c in regional if c[3] == "gemeente"}
+    assert gemeenten == {"GM0505", "GM0590", "GM0642"}
+
+
+def test_a_gemeente_without_its_extracts_stops_the_quarter_and_is_named(
+    drechtsteden_run, tmp_path
+) -> None:
+    data_dir = landing_copy(drechtsteden_run, tmp_path / "data")
+    landing = data_dir / "landing" / QUARTER
+    split_per_gemeente(landing)
+    for source in ("bag_adressen", "brp_personen"):
+        (landing / source / f"{source}_GM0590_{QUARTER}.csv").unlink()
+    result = run_monitor_in(data_dir, "run", "--quarter", QUARTER, check=False)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "gemeente_extracts" in output, output[-3000:]
+    assert "GM0590" in output, output[-3000:]
+    assert not (data_dir / "monitor.duckdb").exists()
