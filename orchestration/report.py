@@ -9,7 +9,8 @@ Suppressed figures are shown as "geheim", never estimated, and never filled in a
 What it holds: the gemeenten per period type present (``kwartaal``; ``vier_kwartalen`` once
 published) with the change against the previous quarter, each gemeente's quarterly figures
 beside the national reference figures the file holds (``landelijke_referentie``, with their
-source as a link: a citation to follow, nothing the page loads), four charts of the quarter, every
+source as a link: a citation to follow, nothing the page loads) and beside the median of the
+gemeenten of its region and size class in the file (``similar.py``), four charts of the quarter, every
 wijk (a table with an anchor per wijk code, so a reader finds their own), what is published
 (the information loss: per level, period and indicator the share of the areas, and of their
 households, with a published cell; ``shares.published_shares``) and the definitions.
@@ -19,7 +20,10 @@ it shows as ``data-area``, ``data-indicator``, ``data-quarter``, ``data-period-t
 published, ``data-value``; a change against the previous quarter carries ``data-change`` (the
 indicator), ``data-area``, ``data-quarter``, ``data-period-type`` and ``data-value`` when both
 quarters are published; the part of a partner-mix bar that stands for suppressed partner
-types carries ``data-suppressed`` with those indicators. That is how the tests prove the
+types carries ``data-suppressed`` with those indicators; the median of a gemeente's similar
+gemeenten carries ``data-median`` (the indicator), ``data-peers`` (``regio`` or
+``grootteklasse``), ``data-area``, ``data-quarter``, ``data-n`` (the gemeenten it is over) and
+``data-value`` when there is one. That is how the tests prove the
 report shows published figures only, and it lets anyone trace a number back to its cell.
 """
 
@@ -43,9 +47,11 @@ from orchestration.contract import (
     publication_group_names,
 )
 from orchestration.dictionary import GEHEIM, Entry, published_entries
+from orchestration.parameters import pipeline_parameters
 from orchestration.quarters import previous_quarter
 from orchestration.settings import Paths
 from orchestration.shares import KEY_INDICATORS, PUBLISHED_TABLE, PublishedShare, published_shares
+from orchestration.similar import Peers, comparison_regions, peers, size_class
 
 LOCALE = "nl_NL"
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
@@ -516,6 +522,19 @@ def _definitions(dictionary: dict[str, Entry]) -> str:
     return f"<dl>{''.join(items)}</dl>"
 
 
+def _references(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """The file's national reference figures (indicator, waarde, eenheid, jaar, bron) in
+    dictionary order; none for a file published before it held them (docs/migrations.md, 5)."""
+    try:
+        return con.execute(
+            "select r.indicator, r.waarde, r.eenheid, r.jaar, r.bron from "
+            "monitor.landelijke_referentie r left join monitor.indicatoren i using (indicator) "
+            "order by i.volgorde nulls last, r.indicator"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return []
+
+
 def _national_comparison(
     con: duckdb.DuckDBPyConnection,
     quarter: str,
@@ -523,16 +542,8 @@ def _national_comparison(
     dictionary: dict[str, Entry],
 ) -> str:
     """Per indicator with a national reference figure: every gemeente's quarterly value beside
-    the national value, its unit, year and source (a link); empty for a file published before
-    the file held the reference (docs/migrations.md, 5)."""
-    try:
-        references = con.execute(
-            "select r.indicator, r.waarde, r.eenheid, r.jaar, r.bron from "
-            "monitor.landelijke_referentie r left join monitor.indicatoren i using (indicator) "
-            "order by i.volgorde nulls last, r.indicator"
-        ).fetchall()
-    except duckdb.CatalogException:
-        return ""
+    the national value, its unit, year and source (a link)."""
+    references = _references(con)
     if not references:
         return ""
     names = [r[0] for r in references]
@@ -556,6 +567,74 @@ def _national_comparison(
         'staat bij de <a href="#definities">definities</a> (landelijk).</p>'
         "<table><thead><tr><th>indicator</th>"
         f"{head}<th>landelijk</th><th>eenheid</th><th>jaar</th><th>bron</th></tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _peer_cell(kind: str, figure: Figure, group: Peers | None, digits: int) -> str:
+    """The median of a gemeente's peers (``kind``: regio or grootteklasse) with their count."""
+    if group is None:
+        return '<td class="geheim">–</td>'
+    attrs = (
+        f' data-median="{figure.indicator}" data-peers="{kind}" data-area="{esc(figure.area)}"'
+        f' data-quarter="{figure.quarter}" data-n="{group.n}"'
+    )
+    if group.median is None:
+        return f'<td class="geheim"{attrs}>{esc(group.group)}: – ({group.n})</td>'
+    return (
+        f'<td{attrs} data-value="{group.median!r}">{esc(group.group)}: '
+        f"{dutch_number(group.median, digits)} ({group.n})</td>"
+    )
+
+
+def _similar_gemeenten(
+    con: duckdb.DuckDBPyConnection, quarter: str, dictionary: dict[str, Entry]
+) -> str:
+    """Per indicator with a national reference figure, every gemeente's quarterly figure
+    beside the median of the gemeenten of its region and of its size class in the file
+    (``similar.py``) and the national figure."""
+    national = {r[0]: r[1] for r in _references(con)}
+    if not national:
+        return ""
+    areas = sorted(
+        _areas(con, "gemeente", [*national, "inwoners"], quarter), key=lambda a: (a.name, a.code)
+    )
+    regions = comparison_regions()
+    groups = {
+        "regio": {a.code: regions.get(a.code) for a in areas},
+        "grootteklasse": {a.code: size_class(a.figures["inwoners"].value) for a in areas},
+    }
+    body = []
+    for name, reference in national.items():
+        digits = _digits(dictionary, name)
+        values = {a.code: a.figures[name].value for a in areas}
+        medians = {kind: peers(values, members) for kind, members in groups.items()}
+        for a in areas:
+            figure = a.figures[name]
+            body.append(
+                f"<tr><td>{esc(a.name)}</td><td>{esc(_label(dictionary, name))}</td>"
+                f"{_cell(figure, digits)}"
+                + "".join(
+                    _peer_cell(kind, figure, medians[kind].get(a.code), digits) for kind in groups
+                )
+                + (
+                    f"<td>{dutch_number(reference, 1)}</td>"
+                    if reference is not None
+                    else "<td></td>"
+                )
+                + "</tr>"
+            )
+    minimum = pipeline_parameters()["vergelijking_min_gemeenten"]
+    return (
+        "<h2>Vergelijkbare gemeenten</h2>"
+        '<p class="note">Elke gemeente naast de mediaan van de gemeenten in dit bestand uit '
+        f"dezelfde regio ({esc(pipeline_parameters()['vergelijkingsregio'])}) en uit dezelfde "
+        "grootteklasse (naar inwoners), met tussen haakjes het aantal gemeenten met een "
+        f"gepubliceerd cijfer; een mediaan staat er bij ten minste {esc(minimum)} gemeenten "
+        "(– : te weinig). De indeling staat in seeds/regio_indeling.csv en "
+        "seeds/gemeentegrootteklassen.csv.</p>"
+        "<table><thead><tr><th>gemeente</th><th>indicator</th><th>gemeente</th>"
+        "<th>regio</th><th>grootteklasse</th><th>landelijk</th></tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )
 
@@ -657,6 +736,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         "geheim).</p>",
         *_period_tables(con, quarter, periods, "gemeente", GEMEENTE_COLUMNS, dictionary),
         _national_comparison(con, quarter, gemeenten, dictionary),
+        _similar_gemeenten(con, quarter, dictionary),
         "<h2>Buurten met de meeste signalen per 1.000 huishoudens</h2>",
         f'<p class="note">De {TOP_BUURTEN} buurten met het hoogste gepubliceerde cijfer '
         f"({esc(_period_title(buurt_period, periods.get(buurt_period, quarter)))}: buurtcijfers "

@@ -106,3 +106,35 @@ def test_a_gemeente_without_its_extracts_stops_the_quarter_and_is_named(
     assert "gemeente_extracts" in output, output[-3000:]
     assert "GM0590" in output, output[-3000:]
     assert not (data_dir / "monitor.duckdb").exists()
+
+
+def test_the_report_shows_each_gemeente_beside_the_median_of_its_region(drechtsteden_run) -> None:
+    """Each ``data-peers="regio"`` cell of the region's report against the median made here
+    of the three gemeenten's published figures in monitor.gemeente."""
+    import re
+    from statistics import median
+
+    page = (drechtsteden_run / "reports" / f"buurtmonitor_{QUARTER}.html").read_text()
+    cells = re.findall(
+        r'data-median="([^"]+)" data-peers="regio" data-area="([^"]+)" '
+        r'data-quarter="[^"]+" data-n="(\d+)"(?: data-value="([^"]+)")?',
+        page,
+    )
+    assert len(cells) == 3 * 3  # three gemeenten x three indicators with a national figure
+    with duckdb.connect(str(drechtsteden_run / "monitor.duckdb"), read_only=True) as con:
+        for indicator, area, n, value in cells:
+            shown = [
+                v
+                for (v,) in con.execute(
+                    f"select {indicator} from main.gemeente where quarter = ? and "
+                    "period_type = 'kwartaal' and area_code in ('GM0505', 'GM0590', 'GM0642')",
+                    [QUARTER],
+                ).fetchall()
+                if v is not None
+            ]
+            assert int(n) == len(shown), (area, indicator)
+            if len(shown) >= 3:
+                assert float(value) == pytest.approx(median(shown)), (area, indicator)
+            else:
+                assert value == "", (area, indicator)
+    assert any(value for *_, value in cells), "no region median to check"
