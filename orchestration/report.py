@@ -574,13 +574,13 @@ def _national_comparison(
 def _peer_cell(kind: str, figure: Figure, group: Peers | None, digits: int) -> str:
     """The median of a gemeente's peers (``kind``: regio or grootteklasse) with their count."""
     if group is None:
-        return '<td class="geheim">–</td>'
+        return "<td>–</td>"
     attrs = (
         f' data-median="{figure.indicator}" data-peers="{kind}" data-area="{esc(figure.area)}"'
         f' data-quarter="{figure.quarter}" data-n="{group.n}"'
     )
     if group.median is None:
-        return f'<td class="geheim"{attrs}>{esc(group.group)}: – ({group.n})</td>'
+        return f"<td{attrs}>{esc(group.group)}: – ({group.n})</td>"
     return (
         f'<td{attrs} data-value="{group.median!r}">{esc(group.group)}: '
         f"{dutch_number(group.median, digits)} ({group.n})</td>"
@@ -604,18 +604,34 @@ def _similar_gemeenten(
         "regio": {a.code: regions.get(a.code) for a in areas},
         "grootteklasse": {a.code: size_class(a.figures["inwoners"].value) for a in areas},
     }
+    medians = {
+        name: {
+            kind: peers({a.code: a.figures[name].value for a in areas}, members)
+            for kind, members in groups.items()
+        }
+        for name in national
+    }
+    minimum = pipeline_parameters()["vergelijking_min_gemeenten"]
+    if not any(
+        p.median is not None for m in medians.values() for g in m.values() for p in g.values()
+    ):
+        return (
+            "<h2>Vergelijkbare gemeenten</h2>"
+            f'<p class="note">Dit bestand heeft geen {esc(minimum)} gemeenten met een '
+            "gepubliceerd cijfer in dezelfde regio of grootteklasse: er is geen mediaan van "
+            "vergelijkbare gemeenten om naast een gemeente te zetten.</p>"
+        )
     body = []
     for name, reference in national.items():
         digits = _digits(dictionary, name)
-        values = {a.code: a.figures[name].value for a in areas}
-        medians = {kind: peers(values, members) for kind, members in groups.items()}
         for a in areas:
             figure = a.figures[name]
             body.append(
                 f"<tr><td>{esc(a.name)}</td><td>{esc(_label(dictionary, name))}</td>"
                 f"{_cell(figure, digits)}"
                 + "".join(
-                    _peer_cell(kind, figure, medians[kind].get(a.code), digits) for kind in groups
+                    _peer_cell(kind, figure, medians[name][kind].get(a.code), digits)
+                    for kind in groups
                 )
                 + (
                     f"<td>{dutch_number(reference, 1)}</td>"
@@ -624,17 +640,16 @@ def _similar_gemeenten(
                 )
                 + "</tr>"
             )
-    minimum = pipeline_parameters()["vergelijking_min_gemeenten"]
     return (
         "<h2>Vergelijkbare gemeenten</h2>"
         '<p class="note">Elke gemeente naast de mediaan van de gemeenten in dit bestand uit '
         f"dezelfde regio ({esc(pipeline_parameters()['vergelijkingsregio'])}) en uit dezelfde "
         "grootteklasse (naar inwoners), met tussen haakjes het aantal gemeenten met een "
         f"gepubliceerd cijfer; een mediaan staat er bij ten minste {esc(minimum)} gemeenten "
-        "(– : te weinig). De indeling staat in seeds/regio_indeling.csv en "
-        "seeds/gemeentegrootteklassen.csv.</p>"
-        "<table><thead><tr><th>gemeente</th><th>indicator</th><th>gemeente</th>"
-        "<th>regio</th><th>grootteklasse</th><th>landelijk</th></tr></thead>"
+        "(– : te weinig). De indeling van de regio's en de grootteklassen staat in de "
+        "parameters van de monitor (regio_indeling, gemeentegrootteklassen).</p>"
+        "<table><thead><tr><th>gemeente</th><th>indicator</th><th>cijfer gemeente</th>"
+        "<th>mediaan regio</th><th>mediaan grootteklasse</th><th>landelijk</th></tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )
 

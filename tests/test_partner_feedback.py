@@ -97,12 +97,15 @@ def test_every_partner_delivering_gets_a_file_with_its_own_figures_only(region) 
         )
     assert set(files) == {p for p in delivered if p in partners()}
     expected = own_counts(region)
-    compared = 0
+    compared = quarantined = 0
     for partner, path in files.items():
         tables = read_file(path)
         assert tables["partner"][PARTNER_KEY].to_list() == [partner]
         assert set(tables["levering"]["bestand"]) == set(delivered[partner])
         assert set(tables["quarantaine"]["bestand"]) <= set(delivered[partner])
+        quarantine = tables["quarantaine"]  # every reason recorded is said in Dutch
+        assert (quarantine["reden"] != quarantine["reden_bij_inlezen"]).all(), quarantine
+        quarantined += quarantine.height
         feedback = tables["terugkoppeling"]
         assert set(feedback["gemeentecode"]) <= GEMEENTEN
         published = feedback.filter(pl.col("status") == "gepubliceerd")
@@ -121,6 +124,7 @@ def test_every_partner_delivering_gets_a_file_with_its_own_figures_only(region) 
         others = {p for p in partners() if p != partner and p not in partner}
         assert not [p for p in others if re.search(rf"\b{p}\b", text)]
     assert compared >= 20, compared  # enough published cells to mean something
+    assert quarantined > 0, "the generator quarantines some lines of every quarter"
     # they leave the warehouse, like monitor.duckdb: readable, in a readable folder
     made = [*files.values(), *(p.with_suffix(".csv") for p in files.values())]
     assert {p.name: oct(p.stat().st_mode & 0o777) for p in made} == {p.name: "0o644" for p in made}

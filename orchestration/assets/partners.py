@@ -113,7 +113,12 @@ def partner_audit(context: AssetCheckExecutionContext, monitor: MonitorResource)
         audits = audit_stored_partners(con, quarter)
     failed = [p for p, a in audits.items() if not a.passed]
     for partner, audit in audits.items():
-        context.log.info(f"{quarter} {partner}: {audit.summary()}")
+        context.log.debug(f"{quarter} {partner}: {audit.summary()}")
+    checked = sum(a.n_checked for a in audits.values())
+    context.log.info(
+        f"{quarter}: {len(audits)} partners audited, {checked} suppressed counts checked; "
+        + (f"FAILED: {', '.join(failed)}" if failed else "all passed")
+    )
     yield AssetCheckResult(
         asset_key=PARTNER_CANDIDATE_KEY,
         check_name=PARTNER_AUDIT_CHECK_NAME,

@@ -8,8 +8,8 @@ replaces its rows), in Dutch, as the partner reads them:
   as in the monitor; NULL where ``geheim``) and its status (``gepubliceerd`` / ``geheim``);
 - ``levering``: per quarter and delivered file, its state and the lines read, loaded and
   quarantined, as the last ingest left them (``audit.ingest_files``);
-- ``quarantaine``: per quarter, file and reason, the quarantined lines (``audit.quarantine``;
-  the reasons in the words ingestion records them);
+- ``quarantaine``: per quarter, file and reason, the quarantined lines (``audit.quarantine``),
+  the reason in Dutch (``reasons.dutch_reason``) and as ingestion recorded it;
 - ``partner``: the partner's code, name and type, and when the file was written.
 
 The delivery and the quarantine are the partner's own rows: they tell it nothing about a
@@ -39,6 +39,7 @@ from orchestration.export import DELIMITER, escape_text, format_cell
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.parameters import indicator_definitions, indicator_kinds, indicators, partners
 from orchestration.partners.protect import PARTNER_KEY
+from orchestration.partners.reasons import dutch_reason
 from orchestration.settings import Paths
 
 FEEDBACK_TABLE = "terugkoppeling"
@@ -62,6 +63,7 @@ FILE_STATUS = {
 """A file's ingest status (``ingestion.loader``) in the partner's words."""
 QUARANTINE_COLUMNS = {
     "kwartaal": "VARCHAR", "bestand": "VARCHAR", "reden": "VARCHAR", "regels": "BIGINT",
+    "reden_bij_inlezen": "VARCHAR",
 }  # fmt: skip
 PARTNER_COLUMNS = {
     "partner_code": "VARCHAR", "partner_naam": "VARCHAR", "partner_type": "VARCHAR",
@@ -131,11 +133,13 @@ def _delivery_rows(con: duckdb.DuckDBPyConnection, quarter: str, partner: str) -
 
 
 def _quarantine_rows(con: duckdb.DuckDBPyConnection, quarter: str, partner: str) -> list[tuple]:
-    return con.execute(
+    """Per file and reason the quarantined lines, the reason in Dutch and as recorded."""
+    rows = con.execute(
         "select quarter, file_name, reason, count(*) from audit.quarantine "
         "where quarter = ? and source = ? group by all order by file_name, count(*) desc, reason",
         [quarter, partner],
     ).fetchall()
+    return [(q, name, dutch_reason(reason), n, reason) for q, name, reason, n in rows]
 
 
 def _stage_database(path: Path, quarter: str, partner: str, tables: dict[str, list[tuple]]):

@@ -34,7 +34,7 @@ from orchestration.quarters import previous_quarter
 from orchestration.report import CSS, dutch_number, esc
 from orchestration.settings import Paths
 
-PAGE_CSS = "td.text{text-align:left}h3{font-size:1rem;margin:1.2rem 0 .2rem}"
+PAGE_CSS = "td.text,th.text{text-align:left}h3{font-size:1rem;margin:1.2rem 0 .2rem}"
 """Beside the monitor report's CSS: text cells left, a small heading per table."""
 
 
@@ -58,7 +58,10 @@ def _funnel(figures: dict, previous: dict, gemeente: str, quarter: str, before: 
     """The funnel and the rates of one gemeente; beside them the previous quarter's figures
     when the file holds them."""
     names = list(figures)
-    steps = [(step_label(s), funnel_indicator(s, names)) for s in FUNNEL]
+    steps = [
+        (_linked_label(figures, n) if s == LINKED and n else step_label(s), n)
+        for s, n in ((s, funnel_indicator(s, names)) for s in FUNNEL)
+    ]
     steps += [(f"{figures[n][3]}", n) for n in names if figures[n][2] == "verhouding"]
     columns = [quarter, before] if previous else [quarter]
     rows = []
@@ -73,18 +76,23 @@ def _funnel(figures: dict, previous: dict, gemeente: str, quarter: str, before: 
     return f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
 
 
+def _linked_label(figures: dict, name: str) -> str:
+    """The linked signals' label as the file has it, and what it means here."""
+    return f"{figures[name][3]} ({step_label(LINKED).lower()})"
+
+
 def _linkage(figures: dict, gemeente: str, quarter: str) -> str:
     """The partner's signals by what the linkage made of them: linked to a household (its
     group's ``signalen_<groep>``), or at none, per reason."""
     linked = funnel_indicator(LINKED, list(figures))
     reasons = [n for n in figures if n.startswith("signalen_") and n != linked]
     rows = "".join(
-        f"<tr><td>{esc(step_label(LINKED) if n == linked else figures[n][3])}</td>"
+        f"<tr><td>{esc(_linked_label(figures, n) if n == linked else figures[n][3])}</td>"
         f"{_cell(gemeente, n, quarter, figures[n][:3])}</tr>"
         for n in ([linked] if linked else []) + reasons
     )
     return (
-        "<h3>Uw signalen naar koppeling</h3>"
+        "<h3>Uw signalen: gekoppeld aan een huishouden of niet</h3>"
         f"<table><tr><th></th><th>{esc(quarter)}</th></tr>{rows}</table>"
     )
 
@@ -102,7 +110,12 @@ def _figures(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[tuple[str, st
 
 
 def _table(headers: list[str], rows: list[tuple]) -> str:
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    """A table of text (left) and whole numbers (right, Dutch notation)."""
+    kinds = ["text" if not isinstance(v, int) else "" for v in (rows[0] if rows else headers)]
+    head = "".join(
+        f'<th class="{kind}">{esc(h)}</th>' if kind else f"<th>{esc(h)}</th>"
+        for h, kind in zip(headers, kinds, strict=True)
+    )
     body = "".join(
         "<tr>"
         + "".join(
@@ -126,7 +139,16 @@ def render_partner_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         [quarter],
     ).fetchall()
     if not figures and not delivery:
-        raise PartnerReportError(f"the file of {code} holds no figures of {quarter}")
+        held = [
+            q
+            for (q,) in con.execute(
+                f"select distinct kwartaal from {DELIVERY_TABLE} order by 1"
+            ).fetchall()
+        ]
+        raise PartnerReportError(
+            f"the file of {code} holds no figures of {quarter}"
+            + (f"; it holds {', '.join(held)}" if held else "")
+        )
     quarantine = con.execute(
         f"select bestand, reden, regels from {QUARANTINE_TABLE} where kwartaal = ? "
         "order by bestand, regels desc, reden",
@@ -165,8 +187,10 @@ def render_partner_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         "kwartaal, van welke partner ook. "
         f"<b>{GEHEIM}</b>: dit cijfer is afgeschermd, omdat het te klein is of omdat het met "
         "de andere cijfers een klein aantal zou verraden (dezelfde regels als de buurtmonitor). "
-        "Een regel in quarantaine is niet ingelezen; de reden staat erbij, het regelnummer in "
-        "het logboek van de gemeente.</p>",
+        "De percentages: bereikt en hulp geaccepteerd als deel van de huishoudens met een "
+        "signaal, bereikt van opgepakt als deel van de opgepakte huishoudens, hulp van bereikt "
+        "als deel van de bereikte. Een regel in quarantaine is niet ingelezen; de reden staat "
+        "erbij, het regelnummer in het logboek van de gemeente.</p>",
     ]
     return (
         '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
@@ -178,13 +202,13 @@ def render_partner_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
 
 def write_partner_report(paths: Paths, partner: str, quarter: str) -> Path:
     """Write ``<partner>_<quarter>.html`` beside the partner's file; the path."""
-    source = partner_file(paths, partner)
-    if not source.exists():
-        known = sorted(p.stem for p in paths.partners.glob("*.duckdb"))
+    known = sorted(p.stem for p in paths.partners.glob("*.duckdb"))
+    if partner not in known:  # a partner code names a file of the folder, never a path
         raise PartnerReportError(
-            f"no partner file {source}"
-            + (f"; partner files: {', '.join(known)}" if known else "; run the quarter first")
+            f"no partner file for {partner!r} in {paths.partners}"
+            + (f"; partner files: {', '.join(known)}" if known else "; run a quarter first")
         )
+    source = partner_file(paths, partner)
     with duckdb.connect(str(source), read_only=True) as con:
         page = render_partner_report(con, quarter)
     target = source.with_name(f"{partner}_{quarter}.html")
