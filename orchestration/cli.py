@@ -361,6 +361,17 @@ def cmd_partner_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_partner_withdraw(args: argparse.Namespace) -> int:
+    from orchestration.partners.files import withdraw_partner_quarter
+
+    removed = withdraw_partner_quarter(settings.paths(), args.partner, args.quarter)
+    _say(
+        f"{args.quarter} removed from the file of {args.partner} ({removed} figures); the next "
+        f"run of {args.quarter} writes it anew"
+    )
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from orchestration.export import export_quarter
 
@@ -615,6 +626,15 @@ def build_parser() -> argparse.ArgumentParser:
     partner.add_argument("--partner", required=True, help="partner code, e.g. eneco")
     partner.add_argument("--quarter", type=_quarter_arg, required=True)
     partner.set_defaults(func=cmd_partner_report)
+
+    withdraw = sub.add_parser(
+        "partner-withdraw",
+        help="remove a quarter from a partner's file, to send it a second version (a quarter "
+        "is written to a partner once; docs/partner-feedback.md)",
+    )
+    withdraw.add_argument("--partner", required=True, help="partner code, e.g. eneco")
+    withdraw.add_argument("--quarter", type=_quarter_arg, required=True)
+    withdraw.set_defaults(func=cmd_partner_withdraw)
 
     export = sub.add_parser(
         "export", help="write a published quarter as CSV (Dutch Excel) or .xlsx for spreadsheets"

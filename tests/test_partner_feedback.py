@@ -264,3 +264,52 @@ def test_a_withdrawn_delivery_empties_its_quarter_and_leaves_the_others(region, 
             assert after[partner][table].equals(before[partner][table]), (partner, table)
     csv = (data_dir / "partners" / f"{gone}.csv").read_text(encoding="utf-8-sig")
     assert csv.strip().count("\n") == 0  # the header only
+
+
+def test_a_quarter_goes_to_a_partner_once_until_the_operator_withdraws_it(region, tmp_path) -> None:
+    """A rerun that makes other figures for one partner (here: one of its published counts
+    changed in the candidate) keeps the figures its file holds, and says so; the others are
+    written as before. `monitor partner-withdraw` removes the quarter; the next write then
+    holds the new figures."""
+    from orchestration.partners.files import write_partner_files
+    from orchestration.settings import Paths
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(region, data_dir, ignore=shutil.ignore_patterns("dagster_home"))
+    partner = "eneco"
+    before = {p: read_file(path) for p, path in files_of(data_dir).items()}
+    with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
+        con.execute(
+            f"update {PARTNER_CANDIDATE_TABLE} set value = value + 1 where {PARTNER_KEY} = ? "
+            "and indicator = 'signalen' and area_code = 'GM0505'",
+            [partner],
+        )
+        written = {f.partner: f for f in write_partner_files(con, QUARTER, Paths(data_dir))}
+    assert [p for p, f in written.items() if f.kept] == [partner]
+    for p, path in files_of(data_dir).items():
+        assert read_file(path)["terugkoppeling"].equals(before[p]["terugkoppeling"]), p
+
+    result = run_monitor_in(
+        data_dir, "partner-withdraw", "--partner", partner, "--quarter", QUARTER
+    )
+    assert f"{QUARTER} removed from the file of {partner}" in result.stdout + result.stderr
+    assert read_file(files_of(data_dir)[partner])["terugkoppeling"].height == 0
+    with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
+        written = {f.partner: f for f in write_partner_files(con, QUARTER, Paths(data_dir))}
+    assert not any(f.kept for f in written.values())
+    after = read_file(files_of(data_dir)[partner])["terugkoppeling"]
+    signalen = after.filter(
+        (pl.col("indicator") == "signalen") & (pl.col("gemeentecode") == "GM0505")
+    )["waarde"].to_list()
+    old = (
+        before[partner]["terugkoppeling"]
+        .filter((pl.col("indicator") == "signalen") & (pl.col("gemeentecode") == "GM0505"))[
+            "waarde"
+        ]
+        .to_list()
+    )
+    assert signalen == [old[0] + 1]
+    refused = run_monitor_in(
+        data_dir, "partner-withdraw", "--partner", "../monitor", "--quarter", QUARTER, check=False
+    )
+    assert refused.returncode != 0 and "no partner file for '../monitor'" in refused.stderr

@@ -172,12 +172,20 @@ def partner_files(context: AssetExecutionContext, monitor: MonitorResource) -> M
         except PartnerFileError as error:
             raise Failure(str(error)) from error
         headers, rows = funnel_rows(con, quarter)
+    kept = [f.partner for f in written if f.kept]
     context.log.info(f"{quarter}: wrote {len(written)} partner files to {monitor.paths.partners}")
+    if kept:
+        context.log.warning(
+            f"{quarter}: the files of {', '.join(kept)} already held other figures of the "
+            "quarter and keep them (a quarter goes to a partner once); `monitor "
+            "partner-withdraw` removes the quarter from a file to send a second version"
+        )
     return MaterializeResult(
         metadata={
             "quarter": quarter,
             "path": MetadataValue.path(str(monitor.paths.partners)),
             "partners": len(written),
+            "kept_earlier_figures": MetadataValue.json(kept),
             "delivered_and_what_came_of_it": markdown_table(headers, rows),
         }
     )

@@ -13,7 +13,15 @@ replaces its rows), in Dutch, as the partner reads them:
 - ``partner``: the partner's code, name and type, and when the file was written.
 
 The delivery and the quarantine are the partner's own rows: they tell it nothing about a
-resident it does not hold, so they are not suppressed (docs/partner-feedback.md). The CSV is
+resident it does not hold, so they are not suppressed (docs/partner-feedback.md).
+
+**A quarter is written once.** A partner controls its own delivery: with two versions of one
+quarter's figures (its delivery, then the same plus one address) the difference could be one
+household's outcome. So a file that holds figures of the quarter keeps them when a rerun
+makes other figures (``PartnerFile.kept``; the asset logs a warning and lists it); the same
+figures are written again, and a withdrawn delivery (no figures) empties the quarter.
+``withdraw_partner_quarter`` (``monitor partner-withdraw``) removes a quarter from a file:
+the operator's decision to send a second version. The CSV is
 ``terugkoppeling`` of every quarter, in the format of ``monitor export`` (``;``, decimal
 comma, UTF-8 with BOM, ``geheim`` in a suppressed cell). Both files are written beside their
 final name and renamed, so a reader never sees half a file; files are 0644 (they leave the
@@ -82,7 +90,8 @@ CSV_HEADERS = {
 
 
 class PartnerFileError(RuntimeError):
-    """Nothing to write: the quarter's partner figures are not protected yet."""
+    """Nothing to write (the quarter's partner figures are not protected yet), or no file of
+    the partner named."""
 
 
 @dataclass(frozen=True)
@@ -92,10 +101,24 @@ class PartnerFile:
     csv: Path
     cells: int
     suppressed: int
+    kept: bool = False
+    """The file already held other figures of the quarter and keeps them (``write_partner_files``)."""
 
 
 def partner_file(paths: Paths, partner: str) -> Path:
     return paths.partners / f"{partner}.duckdb"
+
+
+def existing_partner_file(paths: Paths, partner: str) -> Path:
+    """The file of ``partner``, which must be one of the partner files (a partner code names a
+    file of the folder, never a path)."""
+    known = sorted(p.stem for p in paths.partners.glob("*.duckdb"))
+    if partner not in known:
+        raise PartnerFileError(
+            f"no partner file for {partner!r} in {paths.partners}"
+            + (f"; partner files: {', '.join(known)}" if known else "; run a quarter first")
+        )
+    return partner_file(paths, partner)
 
 
 def _feedback_rows(con: duckdb.DuckDBPyConnection, quarter: str, partner: str) -> list[tuple]:
@@ -202,6 +225,44 @@ def _stage_csv(path: Path, rows: list[tuple]) -> Path:
     return filemodes.stage_shared(path, write, encoding="utf-8-sig", newline="")
 
 
+def _figures(rows: list[tuple]) -> list[tuple]:
+    """The figures of feedback rows: gemeente, indicator, value and status, in order."""
+    cols = list(FEEDBACK_COLUMNS)
+    keep = [cols.index(c) for c in ("gemeentecode", "indicator", "waarde", "status")]
+    return sorted(tuple(row[i] for i in keep) for row in rows)
+
+
+def _stored_feedback(path: Path, quarter: str) -> list[tuple]:
+    """The quarter's feedback rows in the file (none without a file)."""
+    if not path.exists():
+        return []
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(
+            f"select {', '.join(FEEDBACK_COLUMNS)} from {FEEDBACK_TABLE} where kwartaal = ?",
+            [quarter],
+        ).fetchall()
+
+
+def withdraw_partner_quarter(paths: Paths, partner: str, quarter: str) -> int:
+    """Remove ``quarter`` from the partner's file (its figures, delivery and quarantine), so
+    the next run writes it anew; the number of figures removed. The operator's decision to
+    send a partner a second version of a quarter (docs/partner-feedback.md)."""
+    target = existing_partner_file(paths, partner)
+    removed = len(_stored_feedback(target, quarter))
+    temp, csv_rows = _stage_database(
+        target, quarter, partner, {table: [] for table in QUARTER_TABLES}
+    )
+    csv_path = target.with_suffix(".csv")
+    try:
+        csv_temp = _stage_csv(csv_path, csv_rows)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    os.replace(temp, target)
+    os.replace(csv_temp, csv_path)
+    return removed
+
+
 def _holds_quarter(path: Path, quarter: str) -> bool:
     with duckdb.connect(str(path), read_only=True) as con:
         return any(
@@ -215,7 +276,8 @@ def write_partner_files(
 ) -> list[PartnerFile]:
     """Write (or rewrite) ``quarter`` into every partner's file: the partners with figures in
     the candidate, those that delivered files for the quarter, and those whose file holds the
-    quarter from before (a withdrawn delivery: their quarter is emptied). Every file is staged
+    quarter from before (a withdrawn delivery: their quarter is emptied); a file holding other
+    figures of the quarter keeps them (module docstring, ``PartnerFile.kept``). Every file is staged
     beside its target first and all are renamed at the end, so an error leaves every file as
     it was."""
     with_figures = [
@@ -250,11 +312,26 @@ def write_partner_files(
                 QUARANTINE_TABLE: _quarantine_rows(con, quarter, partner),
             }
             target = partner_file(paths, partner)
+            feedback = tables[FEEDBACK_TABLE]
+            stored = _stored_feedback(target, quarter)
+            if stored and feedback and _figures(stored) != _figures(feedback):
+                # sent once, never replaced by other figures: two versions of a quarter
+                # could be compared (module docstring)
+                written.append(
+                    PartnerFile(
+                        partner=partner,
+                        duckdb=target,
+                        csv=target.with_suffix(".csv"),
+                        cells=len(stored),
+                        suppressed=sum(1 for row in stored if row[-1] == GEHEIM),
+                        kept=True,
+                    )
+                )
+                continue
             temp, csv_rows = _stage_database(target, quarter, partner, tables)
             staged.append((temp, target))
             csv_path = target.with_suffix(".csv")
             staged.append((_stage_csv(csv_path, csv_rows), csv_path))
-            feedback = tables[FEEDBACK_TABLE]
             written.append(
                 PartnerFile(
                     partner=partner,

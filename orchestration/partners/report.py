@@ -27,7 +27,7 @@ from orchestration.partners.files import (
     FEEDBACK_TABLE,
     PARTNER_TABLE,
     QUARANTINE_TABLE,
-    partner_file,
+    existing_partner_file,
 )
 from orchestration.partners.summary import FUNNEL, LINKED, funnel_indicator, step_label
 from orchestration.quarters import previous_quarter
@@ -202,13 +202,7 @@ def render_partner_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
 
 def write_partner_report(paths: Paths, partner: str, quarter: str) -> Path:
     """Write ``<partner>_<quarter>.html`` beside the partner's file; the path."""
-    known = sorted(p.stem for p in paths.partners.glob("*.duckdb"))
-    if partner not in known:  # a partner code names a file of the folder, never a path
-        raise PartnerReportError(
-            f"no partner file for {partner!r} in {paths.partners}"
-            + (f"; partner files: {', '.join(known)}" if known else "; run a quarter first")
-        )
-    source = partner_file(paths, partner)
+    source = existing_partner_file(paths, partner)
     with duckdb.connect(str(source), read_only=True) as con:
         page = render_partner_report(con, quarter)
     target = source.with_name(f"{partner}_{quarter}.html")
