@@ -633,12 +633,7 @@ def _similar_gemeenten(
                     _peer_cell(kind, figure, medians[name][kind].get(a.code), digits)
                     for kind in groups
                 )
-                + (
-                    f"<td>{dutch_number(reference, 1)}</td>"
-                    if reference is not None
-                    else "<td></td>"
-                )
-                + "</tr>"
+                + f"<td>{dutch_number(reference, 1)}</td></tr>"
             )
     return (
         "<h2>Vergelijkbare gemeenten</h2>"

@@ -14,6 +14,7 @@ nothing to protect.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from statistics import median
 
 from orchestration.parameters import pipeline_parameters, read_seed
@@ -46,11 +47,19 @@ def size_class(inwoners: float | None) -> str | None:
     ``vanaf_inwoners`` up to, not including, ``tot_inwoners``; empty: no upper end)."""
     if inwoners is None:
         return None
-    for row in read_seed("gemeentegrootteklassen"):
-        low, high = float(row["vanaf_inwoners"]), row["tot_inwoners"]
-        if inwoners >= low and (not high or inwoners < float(high)):
-            return row["grootteklasse"]
+    for klasse, low, high in _size_classes():
+        if inwoners >= low and (high is None or inwoners < high):
+            return klasse
     return None
+
+
+@cache
+def _size_classes() -> tuple[tuple[str, float, float | None], ...]:
+    return tuple(
+        (row["grootteklasse"], float(row["vanaf_inwoners"]),
+         float(row["tot_inwoners"]) if row["tot_inwoners"] else None)
+        for row in read_seed("gemeentegrootteklassen")
+    )  # fmt: skip
 
 
 def peers(values: dict[str, float | None], groups: dict[str, str | None]) -> dict[str, Peers]:

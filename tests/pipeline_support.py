@@ -386,18 +386,29 @@ def match_statuses() -> tuple[list[str], list[str]]:
 def gate_and_publish(data_dir: Path, quarter: str = QUARTER):
     """The gate's checks and the publish asset of ``quarter`` on ``data_dir``'s warehouse, in a
     real (ephemeral) Dagster run; returns its result (failures do not raise)."""
-    from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
-
     from orchestration.assets.gate import gate_checks
     from orchestration.assets.publish import published_area_indicators
     from orchestration.contract import CANDIDATE_ASSET, PUBLISHED_ASSET
+
+    return checks_then_asset(
+        data_dir, published_area_indicators, PUBLISHED_ASSET, gate_checks, CANDIDATE_ASSET, quarter
+    )
+
+
+def checks_then_asset(data_dir: Path, asset, asset_key, checks, checked_key, quarter: str):
+    """The ``checks`` on ``checked_key`` and then ``asset`` (key path ``asset_key``) of
+    ``quarter`` on ``data_dir``'s warehouse, in a real (ephemeral) Dagster run, as the quarterly
+    job runs them: a failed blocking check skips the asset. Returns the result (failures do
+    not raise)."""
+    from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
+
     from orchestration.partitions import partition_key_for_quarter
     from orchestration.resources import MonitorResource
 
     return materialize(
-        [published_area_indicators, gate_checks],
-        selection=AssetSelection.assets(AssetKey(PUBLISHED_ASSET))
-        | AssetSelection.checks_for_assets(AssetKey(CANDIDATE_ASSET)),
+        [asset, checks],
+        selection=AssetSelection.assets(AssetKey(asset_key))
+        | AssetSelection.checks_for_assets(AssetKey(checked_key)),
         partition_key=partition_key_for_quarter(quarter),
         resources={"monitor": MonitorResource(data_dir=str(data_dir))},
         instance=DagsterInstance.ephemeral(),

@@ -192,12 +192,12 @@ def test_the_partner_page_shows_the_files_figures_and_no_other_partner(region) -
 def test_a_narrow_partner_cell_stops_dagster_before_any_partner_file_changes(
     region, tmp_path, monkeypatch
 ) -> None:
-    from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
+    from dagster import AssetKey
 
     from orchestration.assets.partners import partner_audit, partner_files
     from orchestration.contract import PARTNER_CANDIDATE_ASSET
-    from orchestration.partitions import partition_key_for_quarter
-    from orchestration.resources import MonitorResource
+
+    from .pipeline_support import checks_then_asset
 
     data_dir = tmp_path / "data"
     shutil.copytree(region, data_dir, ignore=shutil.ignore_patterns("dagster_home"))
@@ -213,14 +213,13 @@ def test_a_narrow_partner_cell_stops_dagster_before_any_partner_file_changes(
         p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files_of(data_dir).values()
     }
 
-    result = materialize(
-        [partner_files, partner_audit],
-        selection=AssetSelection.assets(AssetKey(PARTNER_FILES_ASSET))
-        | AssetSelection.checks_for_assets(AssetKey(PARTNER_CANDIDATE_ASSET)),
-        partition_key=partition_key_for_quarter(QUARTER),
-        resources={"monitor": MonitorResource(data_dir=str(data_dir))},
-        instance=DagsterInstance.ephemeral(),
-        raise_on_error=False,
+    result = checks_then_asset(
+        data_dir,
+        partner_files,
+        PARTNER_FILES_ASSET,
+        partner_audit,
+        PARTNER_CANDIDATE_ASSET,
+        QUARTER,
     )
 
     (evaluation,) = result.get_asset_check_evaluations()

@@ -40,6 +40,15 @@
              'ambiguous': 'meerdere_adressen', 'matched': 'geen_huishouden'}) }}
 {%- endmacro %}
 
+{#- The signals at no household per reason, over rows with the column unlinked_status of
+    int_signalen_in_gemeente: signalen_<reason> for every reason of unlinked_reasons(). -#}
+{% macro unlinked_signal_counts() -%}
+  {%- for status, reason in unlinked_reasons().items() %}
+        count(*) filter (where unlinked_status = '{{ status }}') as signalen_{{ reason }}
+        {{- ',' if not loop.last }}
+  {%- endfor %}
+{%- endmacro %}
+
 {#- The help-accepted outcomes of seeds/resultaat_codes.csv: hh_hulpsoort_<resultaat>. -#}
 {% macro hulpsoorten() -%}
   {{ return(['quick_fix', 'vervolghulp_financieel', 'vervolghulp_niet_financieel']) }}

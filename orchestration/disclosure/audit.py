@@ -420,14 +420,15 @@ def audit_publication(
     narrow = checked[iv.hi[checked] - iv.lo[checked] < width - AUDIT_TOL]
     if narrow.size and rel.known:  # narrow, but no narrower than the reader knew already
         narrow = narrow[~_at_prior(table, unknowns, narrow, iv, backend, workers)]
+    failing = set(narrow.tolist())
     rows = []
     for c in checked:
         area, ind = table.describe(int(c))
         lo, hi = float(iv.lo[c]), float(iv.hi[c])
-        rows.append((area, ind, lo, hi, hi - lo))
+        rows.append((area, ind, lo, hi, hi - lo, c in failing))
     rows.sort(key=lambda r: (r[4], r[0], r[1]))
-    failing = {table.describe(int(c)) for c in narrow}
-    failures = [r for r in rows if (r[0], r[1]) in failing]
+    failures = [r[:5] for r in rows if r[5]]
+    rows = [r[:5] for r in rows]
     unchecked = int(unknowns.targets.sum()) - checked.size
     if unchecked and not iv.infeasible:
         violations.append(f"{unchecked} suppressed counts could not be checked")

@@ -122,9 +122,9 @@ def existing_partner_file(paths: Paths, partner: str) -> Path:
 
 
 def _feedback_rows(con: duckdb.DuckDBPyConnection, quarter: str, partner: str) -> list[tuple]:
-    order = {ind.name: i for i, ind in enumerate(indicators())}
     kinds, words = indicator_kinds(), indicator_definitions()
-    units = {ind.name: ind for ind in indicators()}
+    units = {ind.name: ind for ind in indicators()}  # in seed order
+    order = {name: i for i, name in enumerate(units)}
     rows = con.execute(
         f"select area_code, area_name, indicator, value, status from {PARTNER_CANDIDATE_TABLE} "
         f"where quarter = ? and {PARTNER_KEY} = ?",

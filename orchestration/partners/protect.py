@@ -28,6 +28,7 @@ from orchestration.contract import (
     PARTNER_PROTECTED_TABLE,
     PUBLISHED_COLUMNS,
     publication_group_names,
+    subset_bounds,
 )
 from orchestration.disclosure.audit import AuditResult, audit_publication
 from orchestration.disclosure.model import Relations, build_relations
@@ -63,23 +64,28 @@ def partner_relations(names: list[str] | tuple[str, ...]) -> Relations:
     unknown = sorted(present - {i.name for i in indicators()})
     if unknown:
         raise ValueError(f"partner indicators not in seeds/indicators.csv: {unknown}")
-    groups = tuple(g for g in publication_group_names() if f"signalen_{g}" in present)
+    groups = linked_groups(present)
     if len(groups) != 1:
         raise ValueError(
             f"a partner's figures hold the linked signals of one publication group, not {groups}"
         )
     inds = tuple(i for i in indicators() if i.name in present)
-    households = build_relations(inds, groups=groups).bounds
     return build_relations(
         inds,
         groups=groups,
         known=PARTNER_KNOWN,
         named_groups=tuple(
             (parts[0], total)
-            for parts, total in households
+            for parts, total in subset_bounds([i.name for i in inds if i.kind == "count"])
             if len(parts) == 1 and parts[0].startswith("hh_") and total.startswith("hh_")
         ),
     )
+
+
+def linked_groups(names: set[str] | list[str]) -> tuple[str, ...]:
+    """The publication groups whose linked signals (``signalen_<groep>``) are among ``names``:
+    one, in a partner's figures."""
+    return tuple(g for g in publication_group_names() if f"signalen_{g}" in names)
 
 
 def protect_partner(frame: pl.DataFrame) -> ProtectionResult:
@@ -93,15 +99,14 @@ def protect_partner(frame: pl.DataFrame) -> ProtectionResult:
     return result
 
 
-def partner_frames(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, pl.DataFrame]:
-    """Partner -> its unsuppressed figures of ``quarter`` (dbt's ``mon_partner_indicators``)."""
-    frame = con.execute(
-        f"select * from {PARTNER_MODEL_TABLE} where quarter = ? order by all", [quarter]
-    ).pl()
+def per_partner(
+    con: duckdb.DuckDBPyConnection, table: str, quarter: str, missing: str
+) -> dict[str, pl.DataFrame]:
+    """Partner -> its rows of ``quarter`` in ``table``, in partner order;
+    ``NothingToProtectError`` (``missing`` says what to run) when there are none."""
+    frame = con.execute(f"select * from {table} where quarter = ? order by all", [quarter]).pl()
     if frame.is_empty():
-        raise NothingToProtectError(
-            f"{PARTNER_MODEL_TABLE} has no rows for {quarter}: run dbt first"
-        )
+        raise NothingToProtectError(f"{table} has no rows for {quarter}: {missing}")
     return {
         str(key[0]): part for key, part in sorted(frame.group_by(PARTNER_KEY), key=lambda kv: kv[0])
     }
@@ -113,7 +118,8 @@ def protect_stored_partners(
     """Protect every partner's figures of ``quarter`` and store them: the restricted table
     (true value, status, suppression) and the candidate (published shape), in one
     transaction."""
-    results = {p: protect_partner(frame) for p, frame in partner_frames(con, quarter).items()}
+    frames = per_partner(con, PARTNER_MODEL_TABLE, quarter, "run dbt first")
+    results = {p: protect_partner(frame) for p, frame in frames.items()}
     cells = pl.concat([r.cells for r in results.values()], how="vertical_relaxed")
     published = pl.concat(
         [r.published.select(PARTNER_KEY, *PUBLISHED_COLUMNS) for r in results.values()],
@@ -140,18 +146,7 @@ def audit_partner(published: pl.DataFrame, restricted: pl.DataFrame | None = Non
 
 def audit_stored_partners(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, AuditResult]:
     """Partner -> the audit of its candidate figures of ``quarter``."""
-    published = con.execute(
-        f"select * from {PARTNER_CANDIDATE_TABLE} where quarter = ? order by all", [quarter]
-    ).pl()
-    restricted = con.execute(
-        f"select * from {PARTNER_PROTECTED_TABLE} where quarter = ? order by all", [quarter]
-    ).pl()
-    if published.is_empty():
-        raise NothingToProtectError(
-            f"{PARTNER_CANDIDATE_TABLE} has no rows for {quarter}: protect the partner figures first"
-        )
-    out = {}
-    for (partner,), frame in sorted(published.group_by(PARTNER_KEY), key=lambda kv: kv[0]):
-        truth = restricted.filter(pl.col(PARTNER_KEY) == partner)
-        out[str(partner)] = audit_partner(frame, truth)
-    return out
+    first = "protect the partner figures first"
+    published = per_partner(con, PARTNER_CANDIDATE_TABLE, quarter, first)
+    restricted = per_partner(con, PARTNER_PROTECTED_TABLE, quarter, first)
+    return {p: audit_partner(frame, restricted.get(p)) for p, frame in published.items()}

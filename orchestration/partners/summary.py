@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.contract import PARTNER_CANDIDATE_TABLE, publication_group_names
+from orchestration.contract import PARTNER_CANDIDATE_TABLE
 from orchestration.dictionary import GEHEIM
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.parameters import indicator_definitions, indicators
-from orchestration.partners.protect import PARTNER_KEY
+from orchestration.partners.protect import PARTNER_KEY, linked_groups
 
 LINKED = "signalen_<groep>"
 """Stands for the partner's linked signals in ``FUNNEL``."""
@@ -33,8 +33,8 @@ def funnel_indicator(step: str, names: set[str] | list[str]) -> str | None:
     """The indicator of a ``FUNNEL`` step among a partner's indicator ``names``."""
     if step != LINKED:
         return step if step in names else None
-    linked = [f"signalen_{g}" for g in publication_group_names() if f"signalen_{g}" in names]
-    return linked[0] if linked else None
+    groups = linked_groups(names)
+    return f"signalen_{groups[0]}" if groups else None
 
 
 def step_label(step: str) -> str:

@@ -13,7 +13,6 @@
 -- received, at wijk and buurt level the signals of households. Their gemeente is the rule of
 -- int_signalen_in_gemeente; a signal in no gemeente is counted by mon_match_rates only.
 {% set counts = count_indicators() %}
-{% set reasons = unlinked_reasons() %}
 with huishoudens as (
     select buurtcode, wijkcode, gemeentecode, count(*) as huishoudens, sum(n_bewoners) as inwoners
     from {{ ref('int_huishoudens') }}
@@ -36,21 +35,13 @@ signalled_groups as (
     group by all
 ),
 
-unlinked as (
-    select gemeentecode, unlinked_status as reason
-    from {{ ref('int_signalen_in_gemeente') }}
-    where huishouden_id is null
-),
-
 unlinked_groups as (
     select
         gemeentecode,
-        count(*) as signalen
-        {%- for status, reason in reasons.items() %},
-        count(*) filter (where reason = '{{ status }}') as signalen_{{ reason }}
-        {%- endfor %}
-    from unlinked
-    where gemeentecode is not null
+        count(*) as signalen,
+        {{ unlinked_signal_counts() }}
+    from {{ ref('int_signalen_in_gemeente') }}
+    where huishouden_id is null and gemeentecode is not null
     group by gemeentecode
 ),
 

@@ -28,10 +28,8 @@ signal_counts as (
         gemeentecode,
         any_value(publicatiegroep) as publicatiegroep,
         count(*) as signalen,
-        count(*) filter (where huishouden_id is not null) as signalen_gekoppeld
-        {%- for status, reason in reasons.items() %},
-        count(*) filter (where unlinked_status = '{{ status }}') as signalen_{{ reason }}
-        {%- endfor %}
+        count(*) filter (where huishouden_id is not null) as signalen_gekoppeld,
+        {{ unlinked_signal_counts() }}
     from signalen
     group by all
 ),
@@ -44,14 +42,13 @@ households as (
         and huishoudens.huishouden_id = signalen.huishouden_id
 ),
 
+-- the monitor's household counts over the partner's households (its hh_ columns are used;
+-- the signal columns there count every partner's signals of those households)
 household_counts as (
     select
         partner_code,
         gemeentecode,
-        count(*) as hh_met_signaal,
-        count(*) filter (where opgepakt) as hh_opgepakt,
-        count(*) filter (where bereikt) as hh_bereikt,
-        count(*) filter (where hulp_geaccepteerd) as hh_hulp_geaccepteerd,
+{{ signalled_household_counts() }},
         {{ median_days_to_contact() }} as mediaan_dagen_tot_contact
     from households
     group by all
