@@ -1,9 +1,10 @@
 """A tiny, consistent candidate publication for tests and for trying the gate by hand.
 
-One gemeente (GM0999), two wijken (one with letters in its code), four buurten, every
-indicator of ``seeds/indicators.csv``; primary suppression as MONITOR.md defines it and a few
-secondary suppressions by hand. The parts add up (groups to ``signalen``, personas to
-``hh_met_signaal``, buurten to wijken, wijken to the gemeente plus addresses without a buurt).
+One regio (RG0999) of one gemeente (GM0999), two wijken (one with letters in its code), four
+buurten, every indicator of ``seeds/indicators.csv``; primary suppression as MONITOR.md defines
+it and a few secondary suppressions by hand. The parts add up (groups to ``signalen``, personas
+to ``hh_met_signaal``, buurten to wijken, wijken to the gemeente plus addresses without a
+buurt, the gemeente to its regio).
 It is *not* proved safe by the LP audit: it exercises the gate's suites, nothing more.
 
     con = duckdb.connect()
@@ -33,6 +34,7 @@ from orchestration.contract import (
 from orchestration.parameters import disclosure_parameters, indicators, periods
 from orchestration.quarters import period_name
 
+REGIO = ("RG0999", "Voorbeeldregio")
 GEMEENTE = ("GM0999", "Voorbeeldstad")
 WIJKEN = {"WK099901": "Centrum", "WK09990A": "Havens"}
 BUURTEN = {  # code: (name, wijk)
@@ -72,7 +74,7 @@ _NO_BUURT = {
     "hh_persona_overig": 2,
 }
 """Addresses without a buurt: counted at gemeente level only."""
-_MEDIANS = {"WK099901": 600.0, "WK09990A": 470.0, GEMEENTE[0]: 590.0}
+_MEDIANS = {"WK099901": 600.0, "WK09990A": 470.0, GEMEENTE[0]: 590.0, REGIO[0]: 590.0}
 SECONDARY = {
     ("BU09990A01", "huishoudens"),
     ("BU09990A01", "signalen_energie"),
@@ -90,7 +92,8 @@ class Area:
 
 
 def areas() -> list[Area]:
-    out = [Area("gemeente", GEMEENTE[0], GEMEENTE[1], None)]
+    out = [Area("regio", REGIO[0], REGIO[1], None)]
+    out += [Area("gemeente", GEMEENTE[0], GEMEENTE[1], REGIO[0])]
     out += [Area("wijk", code, name, GEMEENTE[0]) for code, name in WIJKEN.items()]
     out += [Area("buurt", code, name, wijk) for code, (name, wijk) in BUURTEN.items()]
     return out
@@ -124,6 +127,7 @@ def true_values() -> dict[tuple[str, str], float | None]:
         gem[k] += extra
     gem["signalen"] = sum(gem[f"signalen_{g}"] for g in GROUPS)
     counts[GEMEENTE[0]] = gem
+    counts[REGIO[0]] = gem  # a regio of one gemeente
     medians = {code: _BUURT_COUNTS[code][-1] for code in BUURTEN} | _MEDIANS
     values: dict[tuple[str, str], float | None] = {}
     for area in areas():

@@ -36,8 +36,9 @@ from orchestration.parameters import (
 
 # --- tables between the stages -------------------------------------------------------------
 
-AREA_REFERENCE_TABLE = "raw.wijken_buurten"
-"""The areas of the quarter (ingested): which areas a publication must have."""
+AREA_REFERENCE_TABLE = "main_monitor.mon_gebieden"
+"""The areas of every built quarter: the ingested reference (``raw.wijken_buurten``) plus the
+regio rows (dbt ``mon_gebieden``): which areas a publication must have."""
 MONITOR_MODEL_TABLE = "main_monitor.mon_area_indicators"
 """dbt's unsuppressed area indicators (restricted): the input of the protect stage."""
 PARTNER_MODEL_TABLE = "main_monitor.mon_partner_indicators"
@@ -64,7 +65,7 @@ PUBLISHED_SCHEMA = "main"
 
 # --- levels and periods ---------------------------------------------------------------------
 
-LEVELS = ("gemeente", "wijk", "buurt")
+LEVELS = ("regio", "gemeente", "wijk", "buurt")
 """Area levels, coarse to fine (also the row order of the published tables)."""
 PERIOD_COLUMN = "quarter"
 """The quarter of every row between the stages and in the published file, such as ``2026Q3``

@@ -9,12 +9,13 @@ write ``monitor.area_indicators``: ``monitor`` is the *catalog* DuckDB names aft
 - ``area_indicators``: quarter x period x area x indicator, ``value`` NULL where ``status``
   is ``suppressed``; the period is ``period_type`` (``kwartaal``, ``vier_kwartalen``) and
   ``period`` (``2026Q3``, ``2025Q4-2026Q3``), ``quarter`` the quarter of the publication;
-- ``buurt``, ``wijk``, ``gemeente``: the same values wide, one column per indicator
+- ``buurt``, ``wijk``, ``gemeente``, ``regio``: the same values wide, one column per indicator
   (``seeds/indicators.csv`` order; BIGINT for a kind rounded to whole numbers, else DOUBLE).
   They carry values only: NULL there means suppressed (the gate guarantees that a published
   value is never NULL); ``area_indicators.status`` says it explicitly;
-- ``buurt_leesbaar``, ``wijk_leesbaar``, ``gemeente_leesbaar``: the wide rows for reading, the
-  Dutch labels as column names, text with a decimal comma, ``geheim`` where suppressed;
+- ``buurt_leesbaar``, ``wijk_leesbaar``, ``gemeente_leesbaar``, ``regio_leesbaar``: the wide
+  rows for reading, the Dutch labels as column names, text with a decimal comma, ``geheim``
+  where suppressed;
 - ``indicatoren``: the indicator dictionary (``orchestration/dictionary.py``), with the levels
   and period types the file holds each indicator for;
 - ``landelijke_referentie``: the national figures to compare with (Divosa), each cited
@@ -143,7 +144,7 @@ KEY_COMMENTS = {
     **PERIOD_COMMENTS,
     "area_name": "Naam van het gebied (CBS-gebiedsindeling)",
     "parent_code": "Het gebied waar dit gebied in ligt: de wijk van een buurt, de gemeente van een "
-    "wijk",
+    "wijk, de regio (samenwerkingsverband) van een gemeente; leeg voor een regio",
 }
 GEHEIM_NOTE = (
     "Geheim (onthullingscontrole): de waarde is verborgen, niet nul; reken haar niet terug uit "
@@ -171,8 +172,9 @@ def _long_table_sql() -> list[str]:
     )
     columns = {
         **KEY_COMMENTS,
-        "area_level": "Niveau van het gebied: gemeente, wijk of buurt",
-        "area_code": "CBS-code van het gebied: GM####, WK######, BU########",
+        "area_level": "Niveau van het gebied: regio, gemeente, wijk of buurt",
+        "area_code": "Code van het gebied: RG#### (regio, eigen code), GM####, WK######, "
+        "BU######## (CBS)",
         "indicator": f"Naam van de indicator; label en definitie in tabel {DICTIONARY_TABLE}",
         "value": "Het cijfer; leeg (NULL) als het geheim is",
         "status": "published (gepubliceerd) of suppressed (geheim, value is leeg)",
@@ -216,8 +218,8 @@ def _indicator_comment(entry: Entry, level: str | None = None) -> str:
 
 
 def _wide_table_sql(level: str) -> list[str]:
-    """``buurt``, ``wijk`` or ``gemeente``: DDL and analyst documentation. Counts (and
-    whatever rounds to whole numbers) are BIGINT, the other indicators DOUBLE."""
+    """``buurt``, ``wijk``, ``gemeente`` or ``regio``: DDL and analyst documentation. Counts
+    (and whatever rounds to whole numbers) are BIGINT, the other indicators DOUBLE."""
     wide_cols = ",\n  ".join(
         f'"{e.indicator}" {"BIGINT" if e.decimalen == 0 else "DOUBLE"}' for e in entries()
     )
@@ -272,7 +274,7 @@ def _dictionary_sql() -> list[str]:
         "landelijk": "De landelijke definitie (Divosa Monitor Vroegsignalering, DDAS) die de "
         "indicator volgt, of waarom ze ervan afwijkt; landelijke cijfers: tabel "
         "landelijke_referentie",
-        "niveaus": "De niveaus (gemeente, wijk, buurt) waarop de indicator bestaat en het "
+        "niveaus": "De niveaus (regio, gemeente, wijk, buurt) waarop de indicator bestaat en het "
         "bestand haar bevat; op een ander niveau is ze per definitie 0 (zoals de signalen "
         "zonder huishouden in wijk en buurt)",
         "perioden": "De soorten periode (kwartaal, vier_kwartalen) waarin het bestand de "

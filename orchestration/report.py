@@ -638,7 +638,7 @@ def _similar_gemeenten(
     return (
         "<h2>Vergelijkbare gemeenten</h2>"
         '<p class="note">Elke gemeente naast de mediaan van de gemeenten in dit bestand uit '
-        f"dezelfde regio ({esc(pipeline_parameters()['vergelijkingsregio'])}) en uit dezelfde "
+        f"dezelfde regio ({esc(pipeline_parameters()['regiosoort'])}) en uit dezelfde "
         "grootteklasse (naar inwoners), met tussen haakjes het aantal gemeenten met een "
         f"gepubliceerd cijfer; een mediaan staat er bij ten minste {esc(minimum)} gemeenten "
         "(– : te weinig). De indeling van de regio's en de grootteklassen staat in de "
@@ -740,6 +740,11 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         "beschermde cijfers: aantallen van 1 tot en met 9, en cellen waaruit die terug te "
         f"rekenen zijn, staan er als <i>geheim</i>.{synthetic}</p>",
         kpis,
+        "<h2>Regio</h2>",
+        '<p class="note">De regio (het samenwerkingsverband dat vroegsignalering voor zijn '
+        "gemeenten uitvoert) telt op uit haar gemeenten in deze monitor; houdt de monitor "
+        "niet al haar gemeenten, dan zegt haar naam hoeveel.</p>",
+        *_period_tables(con, quarter, periods, "regio", GEMEENTE_COLUMNS, dictionary),
         "<h2>Gemeenten</h2>",
         '<p class="note">Met de verandering ten opzichte van hetzelfde soort periode in het '
         "vorige kwartaal (– : geen cijfer van het vorige kwartaal; geheim: een van beide is "

@@ -2,7 +2,7 @@
 
 Gemeenten learn most from comparing themselves with similar gemeenten (issue 16). A
 gemeente's *region* is its row of ``seeds/regio_indeling.csv`` of the kind named by
-``vergelijkingsregio`` (``seeds/pipeline_parameters.csv``); its *size class* the row of
+``regiosoort`` (``seeds/pipeline_parameters.csv``); its *size class* the row of
 ``seeds/gemeentegrootteklassen.csv`` (CBS's classes by inwoners) its published ``inwoners``
 fall in. The comparison figure is the median over the gemeenten of the group that the
 published file holds with a published value, the gemeente itself included, and only when at
@@ -33,8 +33,8 @@ class Peers:
 
 
 def comparison_regions() -> dict[str, str]:
-    """Gemeentecode -> its region of the kind ``vergelijkingsregio``."""
-    kind = pipeline_parameters()["vergelijkingsregio"]
+    """Gemeentecode -> its region of the kind ``regiosoort``."""
+    kind = pipeline_parameters()["regiosoort"]
     return {
         row["gemeentecode"]: row["regio"]
         for row in read_seed("regio_indeling")

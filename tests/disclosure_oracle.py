@@ -6,7 +6,8 @@ restated from their definitions (MONITOR.md "Disclosure control" and "Published 
 docs/architecture.md "dbt output consumed by Python", the ``omschrijving`` of every indicator
 in seeds/indicators.csv), so a relation missing from ``model.py`` is not missing here too:
 
-- buurten add up to their wijk (exact); a gemeente is the sum of its wijken plus the
+- buurten add up to their wijk and gemeenten to their regio (exact: a regio holds what its
+  gemeenten hold, nothing else); a gemeente is the sum of its wijken plus the
   households whose address has no buurt, which count at gemeente level only: a gemeente
   count may exceed the sum of its wijken, never the reverse. Those addresses without a buurt
   are households like any other, so their counts (gemeente minus wijken) obey the same
@@ -19,8 +20,9 @@ in seeds/indicators.csv), so a relation missing from ``model.py`` is not missing
   partner types at least two, and those signals are linked to it (a signal at no household,
   below, is no household's: the publication groups alone bound the households);
 - the signals at no household (``UNLINKED_COUNTS``: no address fits, outside the gemeente,
-  several addresses, no household at the address) have no buurt: they exist at gemeente level
-  only, so in every wijk and buurt they are 0, suppressed or not, and the attacker knows it;
+  several addresses, no household at the address) have no buurt: they exist at gemeente (and
+  regio) level only, so in every wijk and buurt they are 0, suppressed or not, and the
+  attacker knows it;
 - every count is a non-negative integer;
 - a published median means at least ``MIN_MEDIAN_N`` signalled households (rule 1);
 - a published rate is ``scale * numerator / denominator`` (published unrounded) over a
@@ -82,7 +84,8 @@ SEARCH_CAP = 400_000
 
 @dataclass
 class Areas:
-    """A gemeente, its wijken and their buurten: code -> (level, parent code)."""
+    """A gemeente, its wijken and their buurten (and a regio of gemeenten): code -> (level,
+    parent code)."""
 
     level: dict[str, str] = field(default_factory=dict)
     parent: dict[str, str | None] = field(default_factory=dict)
@@ -118,14 +121,20 @@ def completed(given: dict[str, int]) -> dict[str, int]:
 
 def aggregate(areas: Areas, leaves: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
     """Counts of every area: ``leaves`` gives each buurt (and, under the gemeente's code, its
-    addresses without a buurt); wijken and the gemeente are sums."""
+    addresses without a buurt); wijken, gemeenten and a regio are sums."""
     out = {c: completed(v) for c, v in leaves.items() if areas.level[c] == "buurt"}
     for wijk in [c for c, lvl in areas.level.items() if lvl == "wijk"]:
         out[wijk] = {n: sum(out[b][n] for b in areas.children(wijk)) for n in COUNTS}
     for gem in [c for c, lvl in areas.level.items() if lvl == "gemeente"]:
         rest = completed(leaves.get(gem, {}))
         out[gem] = {n: sum(out[w][n] for w in areas.children(gem)) + rest[n] for n in COUNTS}
+    for regio in [c for c, lvl in areas.level.items() if lvl == "regio"]:
+        out[regio] = {n: sum(out[g][n] for g in areas.children(regio)) for n in COUNTS}
     return out
+
+
+EXACT_SUMS = ("wijk", "regio")
+"""Levels whose counts are exactly the sum of their children's (buurten, gemeenten)."""
 
 
 HIDDEN_WITH = {"hh_opgepakt": ("hh_bereikt", "hh_met_signaal")} | {
@@ -216,7 +225,7 @@ class Publication:
             areas.add(r["area_code"], r["area_level"], r["parent_code"])
             key = (r["area_code"], r["indicator"])
             shown = r["status"] == "published"
-            if r["indicator"] in UNLINKED_COUNTS and r["area_level"] != "gemeente":
+            if r["indicator"] in UNLINKED_COUNTS and r["area_level"] not in ("gemeente", "regio"):
                 counts[key] = 0.0  # a signal at no household has no wijk or buurt
             elif r["indicator"] in COUNTS:
                 if shown:
@@ -260,7 +269,7 @@ def upper_bounds(pub: Publication) -> dict[tuple[str, str], float]:
                 )
             if name in parts_of:
                 best = min(best, sum(ub[(area, p)] for p in parts_of[name]))
-            if pub.areas.level[area] == "wijk":
+            if pub.areas.level[area] in EXACT_SUMS:
                 best = min(best, sum(ub[(b, name)] for b in pub.areas.children(area)))
             if best < ub[(area, name)]:
                 ub[(area, name)], changed = best, True
@@ -279,14 +288,15 @@ class OracleResult:
 
 
 def _equations(pub: Publication) -> list[tuple[tuple[str, str], list[tuple[str, str]]]]:
-    """(total, parts) of every equality: the two sums within an area, buurten to wijk."""
+    """(total, parts) of every equality: the sums within an area, buurten to wijk, gemeenten
+    to regio."""
     eqs = []
     for area, level in pub.areas.level.items():
         eqs.append(((area, "signalen"), [(area, g) for g in GROUPS]))
         eqs.append(((area, "hh_met_signaal"), [(area, p) for p in PERSONAS]))
         eqs.append(((area, "hh_hulp_geaccepteerd"), [(area, t) for t in HELP_TYPES]))
         kids = pub.areas.children(area)
-        if level == "wijk" and kids:
+        if level in EXACT_SUMS and kids:
             eqs += [((area, n), [(b, n) for b in kids]) for n in COUNTS]
     return eqs
 
@@ -381,7 +391,7 @@ def _consistent(pub: Publication, get, n: int) -> np.ndarray:
     for area, level in areas.level.items():
         within(lambda name, a=area: get(a, name))
         kids = areas.children(area)
-        if level == "wijk" and kids:
+        if level in EXACT_SUMS and kids:
             for name in COUNTS:
                 ok &= get(area, name) == sum(get(b, name) for b in kids)
         if level == "gemeente" and kids:

@@ -183,6 +183,24 @@ def test_wijken_stay_below_their_gemeente(width: int) -> None:
 
 
 @PAIR
+def test_gemeenten_add_up_to_their_regio(width: int) -> None:
+    # huishoudens of both gemeenten of a regio hidden, the regio's published: g1 + g2 = regio
+    # = 20 + width, each at least its 10 signalled households: g1 in [10, 10 + width] (a regio
+    # has no remainder: nothing counts in it that is not in one of its gemeenten)
+    areas = Areas()
+    areas.add("RG0999", "regio", None)
+    for code in ("GM0998", GM):
+        areas.add(code, "gemeente", "RG0999")
+    gemeente = BASE | {"hh_persona_overig": 0, "hh_persona_senior": 0}  # 10 signalled households
+    gemeente |= dict.fromkeys(("hh_meerdere_signalen", "hh_onbekend", "hh_bereikt"), 0)
+    gemeente |= {"hh_hulp_geaccepteerd": 0}
+    leaves = {"GM0998": gemeente | {"huishoudens": 15}, GM: gemeente | {"huishoudens": 5 + width}}
+    counts = aggregate(areas, leaves)
+    hidden = {("GM0998", "huishoudens"), (GM, "huishoudens")}
+    check(published_frame(areas, counts, hidden), ("GM0998", "huishoudens"), 10, 10 + width, width)
+
+
+@PAIR
 def test_partner_types_add_up_to_signalen(width: int) -> None:
     counts = BASE | {"signalen_water": 5, "signalen_energie": width - 5, "signalen_huur": 70}
     areas, table = single_area(counts)

@@ -46,13 +46,13 @@ HIDDEN = {("WK000101", "signalen_energie"), ("WK000101", "signalen"),
           ("WK000102", "signalen_energie"), ("WK000102", GEEN)}  # fmt: skip
 
 
-def relations(geen_levels: tuple[str, ...] = ("gemeente",)) -> Relations:
+def relations(geen_levels: tuple[str, ...] = ("regio", "gemeente")) -> Relations:
     """The four counts with their relations; ``geen_levels`` all of ``LEVELS``: the old model,
     which took the signals at no household for an ordinary count at every level."""
     rel = build_relations(
         tuple(Indicator(n, "count", "signalen", None, None, None, n) for n in COUNTS)
     )
-    assert rel.levels[GEEN] == ("gemeente",), "the seed defines it at gemeente level only"
+    assert rel.levels[GEEN] == ("regio", "gemeente"), "the seed: gemeente and regio only"
     return dataclasses.replace(rel, levels={**rel.levels, GEEN: geen_levels})
 
 

@@ -8,6 +8,7 @@ import subprocess
 import duckdb
 import pytest
 
+from orchestration.contract import LEVELS
 from orchestration.parameters import indicators
 
 from . import pipeline_support as support
@@ -133,7 +134,7 @@ def test_published_file_has_the_schema_and_only_aggregates(published) -> None:
                 "where table_catalog = 'monitor' and table_schema = 'main'"
             ).fetchall()
         }
-        assert {"area_indicators", "buurt", "wijk", "gemeente", "publication_log"} <= tables
+        assert {"area_indicators", "publication_log", *LEVELS} <= tables
         levels = dict(
             con.execute(
                 "select area_level, count(distinct area_code) from monitor.area_indicators "
@@ -141,7 +142,8 @@ def test_published_file_has_the_schema_and_only_aggregates(published) -> None:
                 [QUARTER],
             ).fetchall()
         )
-        # one quarter, no four-quarter period yet: no buurt rows (seeds/periods.csv niveaus)
+        # one quarter, no four-quarter period yet: no buurt rows (seeds/periods.csv niveaus);
+        # the synthetic gemeente is in no region of seeds/regio_indeling.csv: no regio rows
         assert set(levels) == {"wijk", "gemeente"}
         names = {
             r[0]
@@ -304,6 +306,16 @@ def test_demo_publishes_several_quarters_and_says_where_to_look(run_monitor) -> 
             "select count(*) from monitor.area_indicators "
             "where area_level = 'buurt' and period_type = 'kwartaal'"
         ).fetchone()[0]
+        # the demo's regio (seeds/regio_indeling.csv) is Amsterdam alone: every cell equals
+        # the gemeente's, suppressed or not (else the one would give the other away)
+        regio = con.execute(
+            "select count(*), count(*) filter (where r.value is distinct from g.value "
+            "or r.status <> g.status) from monitor.area_indicators r "
+            "join monitor.area_indicators g using (quarter, period_type, indicator) "
+            "where r.area_level = 'regio' and g.area_level = 'gemeente' and g.parent_code = "
+            "r.area_code"
+        ).fetchone()
+    assert regio == (len(quarters) * len(indicators()), 0)
     assert sorted(logged) == [(q, True) for q in quarters]
     assert quarterly_buurt == 0  # seeds/periods.csv niveaus: buurten over four quarters only
     assert [q for q, _ in per_quarter] == quarters

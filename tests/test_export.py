@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from demo.sample_publication import sample_frames, write_tables
 from orchestration import cli
-from orchestration.contract import indicator_names, is_published_at, wide_columns
+from orchestration.contract import LEVELS, indicator_names, is_published_at, wide_columns
 from orchestration.dictionary import NOT_PUBLISHED, entries, published_entries
 from orchestration.export import ExportError, escape_text, export_quarter, format_number
 from orchestration.parameters import indicator_definitions
@@ -109,12 +109,11 @@ def test_every_level_is_written_escaped_and_reads_back_the_same(
     out = tmp_path / "export"
     paths = export_quarter(monitor_path, Q, "all", out)
     assert [p.name for p in paths] == [f"{Q}_{t}.csv" for t in
-                                       ("gemeente", "wijk", "buurt", "area_indicators",
-                                        "indicatoren")]  # fmt: skip
+                                       (*LEVELS, "area_indicators", "indicatoren")]  # fmt: skip
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)  # no temp files
 
     geheim = 0
-    for level in ("gemeente", "wijk", "buurt"):
+    for level in LEVELS:
         rows = read_csv(out / f"{Q}_{level}.csv")
         assert rows[0] == KEY_HEADERS + labels()  # labels as headers, not codes
         expected = published(
@@ -195,9 +194,9 @@ def test_the_workbook_has_labels_numbers_and_geheim(monitor_path: Path, tmp_path
     (path,) = export_quarter(monitor_path, Q, "all", tmp_path, "xlsx")
     assert path.name == f"{Q}_all.xlsx"
     book = load_workbook(path, read_only=True)
-    assert book.sheetnames == ["gemeente", "wijk", "buurt", "alle cellen", "indicatoren"]
+    assert book.sheetnames == ["regio", "gemeente", "wijk", "buurt", "alle cellen", "indicatoren"]
     kinds = {e.indicator: e.decimalen for e in entries()}
-    for level in ("gemeente", "wijk", "buurt"):
+    for level in LEVELS:
         header, *rows = book[level].iter_rows(values_only=True)
         assert list(header) == KEY_HEADERS + labels()
         expected = published(

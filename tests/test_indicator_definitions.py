@@ -52,14 +52,16 @@ def test_the_dictionary_takes_its_words_from_the_one_seed() -> None:
 
 def test_levels_are_data() -> None:
     """Each indicator's levels (``niveau``) are area levels; the signals at no household exist
-    at gemeente level only (a signal at no household has no buurt), every other at all three."""
+    at gemeente and regio level only (a signal at no household has no buurt), every other at
+    every level."""
     gemeente_only = {
         "signalen_geen_match", "signalen_buiten_gemeente", "signalen_meerdere_adressen",
         "signalen_geen_huishouden",
     }  # fmt: skip
     for name, d in indicator_definitions().items():
         assert set(d.niveaus) <= set(LEVELS) and "gemeente" in d.niveaus, name
-        assert set(d.niveaus) == ({"gemeente"} if name in gemeente_only else set(LEVELS)), name
+        unlinked = {"gemeente", "regio"}
+        assert set(d.niveaus) == (unlinked if name in gemeente_only else set(LEVELS)), name
 
 
 def test_the_divosa_measures_have_the_divosa_denominators() -> None:

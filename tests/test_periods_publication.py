@@ -64,7 +64,7 @@ def rows(path: Path, sql: str) -> list[tuple]:
 def test_the_quarter_is_published_without_buurten_the_four_quarters_at_every_level() -> None:
     """seeds/periods.csv (docs/periods-plan.md 3.6): the scope the stages read."""
     assert published_period_types() == (QUARTERLY, YEAR[0])
-    assert publication_scope() == {QUARTERLY: ("gemeente", "wijk"), YEAR[0]: LEVELS}
+    assert publication_scope() == {QUARTERLY: ("regio", "gemeente", "wijk"), YEAR[0]: LEVELS}
     assert period_type_of_level("buurt") == YEAR[0]
     assert period_type_of_level("wijk") == QUARTERLY
 
@@ -129,13 +129,13 @@ def test_publish_writes_every_period_long_and_wide(tmp_path: Path) -> None:
         monitor,
         "select period_type, period, count(*) from monitor.area_indicators group by all order by 1",
     ) == [
-        (QUARTERLY, Q, 3 * n_indicators),
-        (*YEAR, 3 * n_indicators + 4 * indicators_at("buurt")),  # the buurt's fewer indicators
+        (QUARTERLY, Q, 4 * n_indicators),  # regio, gemeente, two wijken
+        (*YEAR, 4 * n_indicators + 4 * indicators_at("buurt")),  # the buurt's fewer indicators
     ]
     assert rows(
         monitor, "select period_type, period, count(*) from monitor.buurt group by all"
     ) == [(*YEAR, 4)]
-    for level, n in (("gemeente", 1), ("wijk", 2)):
+    for level, n in (("regio", 1), ("gemeente", 1), ("wijk", 2)):
         cols = rows(
             monitor,
             f"select column_name from duckdb_columns() where table_name = '{level}' "
@@ -183,7 +183,7 @@ def test_a_published_file_of_before_the_periods_keeps_its_quarters(tmp_path: Pat
         "group by all order by all",
     ) == [
         ("2026Q2", QUARTERLY, "2026Q2", len(old)),
-        (Q, QUARTERLY, Q, 3 * len(indicators())),  # gemeente and two wijken
+        (Q, QUARTERLY, Q, 4 * len(indicators())),  # regio, gemeente and two wijken
         (Q, *YEAR, len(old)),
     ]
     assert rows(monitor, "select count(*) from monitor.buurt where quarter = '2026Q2'") == [(4,)]
@@ -232,7 +232,7 @@ def test_published_shares_per_level_period_and_indicator() -> None:
     assert hh.share_households == pytest.approx(2000 / 2156)
     assert ("buurt", QUARTERLY, "hh_met_signaal") not in by_key  # not in the scope
     n = len(wide_columns()) - 6  # levels per period x indicators (fewer at buurt level)
-    assert len(shares) == (2 + 2) * n + indicators_at("buurt")
+    assert len(shares) == (3 + 3) * n + indicators_at("buurt")
     assert "| buurt | vier_kwartalen | hh_met_signaal | 4 | 75% | 100% |" in shares_markdown(shares)
 
 

@@ -113,9 +113,9 @@ def test_monitor_holds_only_area_rows_without_small_counts(run_dir: Path) -> Non
     counts = [i.name for i in indicators() if i.kind == "count"]
     with duckdb.connect(str(run_dir / "monitor.duckdb"), read_only=True) as con:
         tables = {t for _, t, _ in columns(con)}
-        assert tables == {"area_indicators", "buurt", "wijk", "gemeente", "publication_log",
-                          "indicatoren", "buurt_leesbaar", "wijk_leesbaar", "gemeente_leesbaar",
-                          "landelijke_referentie"}  # fmt: skip
+        assert tables == {"area_indicators", "buurt", "wijk", "gemeente", "regio",
+                          "publication_log", "indicatoren", "buurt_leesbaar", "wijk_leesbaar",
+                          "gemeente_leesbaar", "regio_leesbaar", "landelijke_referentie"}  # fmt: skip
         levels = con.execute(
             "select area_level, count(*) from area_indicators group by 1 order by 1"
         ).fetchall()

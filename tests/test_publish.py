@@ -91,11 +91,12 @@ def test_publish_writes_the_published_schema(warehouse: Path, monitor_path: Path
         and result.rows == len(sample_frames(Q3)["candidate"])  # every period at its levels
         and not result.replaced
     )
-    assert result.areas == {"gemeente": 1, "wijk": 2, "buurt": 4}
+    assert result.areas == {"regio": 1, "gemeente": 1, "wijk": 2, "buurt": 4}
     tables = dict(query(monitor_path, "select table_name, comment from duckdb_tables()"))
     assert set(tables) == {
-        "area_indicators", "buurt", "wijk", "gemeente", "publication_log", "indicatoren",
-        "buurt_leesbaar", "wijk_leesbaar", "gemeente_leesbaar", "landelijke_referentie",
+        "area_indicators", "buurt", "wijk", "gemeente", "regio", "publication_log", "indicatoren",
+        "buurt_leesbaar", "wijk_leesbaar", "gemeente_leesbaar", "regio_leesbaar",
+        "landelijke_referentie",
     }  # fmt: skip
     comments = [*tables.values(),
                 *(c for (c,) in query(monitor_path, "select comment from duckdb_columns() where not internal"))]  # fmt: skip
@@ -139,8 +140,7 @@ def test_wide_tables_carry_the_long_values(warehouse: Path, monitor_path: Path) 
     with duckdb.connect(str(monitor_path), read_only=True) as con:
         wide = (
             con.execute(
-                "select * from monitor.buurt union all by name select * from monitor.wijk "
-                "union all by name select * from monitor.gemeente"
+                " union all by name ".join(f"select * from monitor.{level}" for level in LEVELS)
             )
             .df()
             .set_index(["period_type", "area_code"])

@@ -138,3 +138,48 @@ def test_the_report_shows_each_gemeente_beside_the_median_of_its_region(drechtst
             else:
                 assert value == "", (area, indicator)
     assert any(value for *_, value in cells), "no region median to check"
+
+
+def test_the_region_is_published_as_the_sum_of_its_gemeenten(drechtsteden_run) -> None:
+    """The regio row of the Drechtsteden: named for the three of its six gemeenten the
+    warehouse holds, each published count the sum of its gemeenten's where all are published
+    (dbt's gemeenten_add_up_to_their_regio checks the unsuppressed ones), and published so
+    that no gemeente can be told from it: never exactly one hidden among a regio count and
+    its gemeenten's. The report shows it."""
+    from orchestration.contract import count_indicator_names
+
+    counts = count_indicator_names()
+    with duckdb.connect(str(drechtsteden_run / "monitor.duckdb"), read_only=True) as con:
+        regions = con.execute(
+            "select distinct area_code, area_name, parent_code from main.area_indicators "
+            "where area_level = 'regio'"
+        ).fetchall()
+        parents = dict(con.execute(
+            "select distinct area_code, parent_code from main.area_indicators "
+            "where area_level = 'gemeente'"
+        ).fetchall())  # fmt: skip
+        cells = con.execute(
+            "select period_type, area_level, area_code, indicator, value, status "
+            "from main.area_indicators where quarter = ? and area_level in ('regio', 'gemeente')",
+            [QUARTER],
+        ).fetchall()
+    assert regions == [("RG0002", "Drechtsteden (3 van 6 gemeenten)", None)]
+    assert parents == dict.fromkeys(("GM0505", "GM0590", "GM0642"), "RG0002")
+    by_cell = {(p, lvl, i): [] for p, lvl, _, i, _, _ in cells}
+    for p, lvl, _, i, value, status in cells:
+        by_cell[(p, lvl, i)].append((value, status))
+    checked = 0
+    for (period_type, level, indicator), rows in by_cell.items():
+        if level != "regio" or indicator not in counts:
+            continue
+        ((regio_value, regio_status),) = rows
+        gemeenten = by_cell[(period_type, "gemeente", indicator)]
+        assert len(gemeenten) == 3
+        hidden = [s == "suppressed" for _, s in [(regio_value, regio_status), *gemeenten]]
+        assert sum(hidden) != 1, (period_type, indicator)  # one hidden: it is the difference
+        if not any(hidden):
+            assert regio_value == sum(v for v, _ in gemeenten), (period_type, indicator)
+            checked += 1
+    assert checked >= 10, "too few fully published regio counts to compare"
+    page = (drechtsteden_run / "reports" / f"buurtmonitor_{QUARTER}.html").read_text()
+    assert "<h2>Regio</h2>" in page and "Drechtsteden (3 van 6 gemeenten)" in page

@@ -266,11 +266,11 @@ def test_changes_against_the_previous_quarter(published: Paths) -> None:
 def test_the_four_quarter_period_has_its_own_tables(published: Paths) -> None:
     _, marks = read_report(published, Q3)
     titles = [e["text"] for e in marks.elements if e["tag"] == "h3"]
-    assert titles == [f"kwartaal {Q3}", "vier kwartalen 2025Q4-2026Q3"] * 2
+    assert titles == [f"kwartaal {Q3}", "vier kwartalen 2025Q4-2026Q3"] * 3  # regio, gemeente, wijk
     year = [
         e for e in marks.elements if e.get("data-period-type") == YEAR and "data-indicator" in e
     ]
-    assert {e["data-area"][:2] for e in year} == {"GM", "WK", "BU"}  # BU: the top buurten
+    assert {e["data-area"][:2] for e in year} == {"RG", "GM", "WK", "BU"}  # BU: the top buurten
 
 
 def test_what_is_published_per_level_period_and_indicator(published: Paths) -> None:

@@ -51,8 +51,8 @@ def test_the_summary_shows_each_period_apart(paths: Paths, capsys) -> None:
     out = capsys.readouterr().out
     lines = [line.split() for line in out.splitlines() if line.startswith(("kwartaal", "vier"))]
     expected = shares(paths)
-    assert len(lines) == len(expected) == 5  # no quarterly buurt figures (seeds/periods.csv)
-    assert [line[0] for line in lines] == ["kwartaal"] * 2 + ["vier_kwartalen"] * 3
+    assert len(lines) == len(expected) == 7  # no quarterly buurt figures (seeds/periods.csv)
+    assert [line[0] for line in lines] == ["kwartaal"] * 3 + ["vier_kwartalen"] * 4
     for period, level, _areas, cells, suppressed, share in lines:
         assert share == f"{expected[(period, level)]:.0%}"
         assert int(suppressed) == round(int(cells) * (1 - expected[(period, level)]))

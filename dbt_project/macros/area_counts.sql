@@ -2,7 +2,18 @@
 
 {#- Area levels and the household column that places a household in an area of that level. -#}
 {% macro area_levels() -%}
-  {{ return([('buurt', 'buurtcode'), ('wijk', 'wijkcode'), ('gemeente', 'gemeentecode')]) }}
+  {{ return([('buurt', 'buurtcode'), ('wijk', 'wijkcode'), ('gemeente', 'gemeentecode'),
+             ('regio', 'regiocode')]) }}
+{%- endmacro %}
+
+{#- The regio of a gemeente (mon_gebieden), NULL for a gemeente in no regio or not
+    in the quarter's reference: the regiocode column per_area_level needs beside gemeentecode.
+    A correlated subquery: qualify the argument (``g.area_code``) when its name is also a
+    column of mon_gebieden, or it binds to mon_gebieden's own column. -#}
+{% macro regiocode_of(gemeentecode) -%}
+(select gebied.parent_code from {{ ref('mon_gebieden') }} as gebied
+     where gebied.quarter = {{ quarter_literal() }} and gebied.area_level = 'gemeente'
+       and gebied.area_code = {{ gemeentecode }})
 {%- endmacro %}
 
 {#- The select list of the signalled-household counts over a group of rows with one row per
@@ -33,7 +44,8 @@
 {%- endmacro %}
 
 {#- One row per area of every level: the select list ``columns`` over the rows of ``relation``
-    (one per household, or per household group, with buurtcode, wijkcode, gemeentecode) that
+    (one per household, or per household group, with buurtcode, wijkcode, gemeentecode and
+    regiocode) that
     the area holds, as area_level, area_code and those columns. -#}
 {% macro per_area_level(relation, columns) -%}
     {%- for level, code in area_levels() %}
@@ -61,7 +73,7 @@ case when count(dagen_tot_contact) filter (where bereikt) >= {{ min_median_n() }
 {%- endmacro %}
 
 {#- The medians per area of every level (relation: one row per signalled household with
-    buurtcode, wijkcode, gemeentecode, totaal_bedrag, max_dagen_achterstand, bereikt and
+    buurtcode, wijkcode, gemeentecode, regiocode, totaal_bedrag, max_dagen_achterstand, bereikt and
     dagen_tot_contact): the households' total arrears; their longest arrears in days and,
     over reached households, the days to first contact, each only when at least min_median_n
     (seeds/disclosure_parameters.csv) households have a value (else NULL: a median over fewer
@@ -87,4 +99,44 @@ left join per_area
 left join medians
     on medians.area_level = areas.area_level
     and medians.area_code = areas.area_code
+{%- endmacro %}
+
+{#- The failing rows of a hierarchy test: the areas of ``level`` in mon_area_counts and
+    mon_area_counts_vier_kwartalen (every quarter and period) where a count indicator breaks
+    ``area <op> sum of its parts``, the parts being the areas of ``part_level`` whose
+    parent_code it is (an area without parts: a sum of 0). ``op``: '=' where the parts are the
+    whole area, '>=' where the area also counts what is in none of them. -#}
+{% macro areas_against_their_parts(level, part_level, op) -%}
+{%- set counts = count_indicators() %}
+with areas as (
+    select *, quarter as period from {{ ref('mon_area_counts') }}
+    union all by name
+    select * from {{ ref('mon_area_counts_vier_kwartalen') }}
+),
+
+part_sums as (
+    select
+        quarter,
+        period,
+        parent_code
+        {%- for name in counts %},
+        sum({{ name }}) as {{ name }}
+        {%- endfor %}
+    from areas
+    where area_level = '{{ part_level }}'
+    group by quarter, period, parent_code
+)
+
+select area.quarter, area.period, area.area_code
+from areas as area
+left join part_sums
+    on part_sums.quarter = area.quarter
+    and part_sums.period = area.period
+    and part_sums.parent_code = area.area_code
+where area.area_level = '{{ level }}'
+  and not (
+    {%- for name in counts %}
+    area.{{ name }} {{ op }} coalesce(part_sums.{{ name }}, 0){{ ' and' if not loop.last }}
+    {%- endfor %}
+  )
 {%- endmacro %}

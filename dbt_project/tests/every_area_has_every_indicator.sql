@@ -1,9 +1,11 @@
--- The quarter being built has every area of its reference with every indicator of
--- seeds/indicators.csv in mon_area_indicators, exactly once per period type: always for
--- kwartaal; for every other period type all or none (none until its quarters are built).
+-- The quarter being built has every area of its reference and every regio of it
+-- (mon_gebieden) with every indicator of seeds/indicators.csv in mon_area_indicators,
+-- exactly once per period type: always for kwartaal; for every other period type all or none
+-- (none until its quarters are built).
 {{ config(meta={'dagster': {'ref': {'name': 'mon_area_indicators'}}}) }}
 with areas as (
-    select area_level, area_code from {{ ref('stg_cbs__wijken_buurten') }}
+    select area_level, area_code from {{ ref('mon_gebieden') }}
+    where quarter = {{ quarter_literal() }}
 ),
 
 actual as (

@@ -10,8 +10,11 @@ wijken: the addresses without a buurt, which count at gemeente level only. Its c
 never published, never protected, non-negative and obey the same within-area relations as a
 real area (they are counts of a set of households like any other), so
 
+    regio    = sum(gemeenten)               (exact: a regio holds what its gemeenten hold)
     gemeente = sum(wijken) + remainder      (remainder >= 0: gemeente >= sum of its wijken)
     wijk     = sum(buurten)                 (exact)
+
+The hierarchy comes from each area's ``parent_code``; a gemeente in no regio is at the top.
 
 Within every area (real or remainder), from the indicator definitions (seeds/indicators.csv;
 the relations are ``SUM_RELATIONS`` and ``SUBSET_BOUNDS`` of ``orchestration/contract.py``,
@@ -245,16 +248,20 @@ class Table:
     def describe(self, cell: int) -> tuple[str, str]:
         return str(self.area_code[cell // self.k]), self.cell_indicator(cell)
 
-    def gemeente_of_area(self) -> np.ndarray:
-        """Index of the top-level ancestor of every area (its own index for a gemeente)."""
-        top = np.arange(self.n_areas)
-        for _ in range(8):
-            p = self.parent[top]
-            has = p >= 0
-            if not has.any():
-                break
-            top = np.where(has, p, top)
-        return top
+    def ancestors(self) -> np.ndarray:
+        """(areas x depth) index of every area's ancestors: column 0 the area itself, column
+        ``j`` the area ``j`` levels above it, -1 above the top."""
+        columns = [np.arange(self.n_areas)]
+        while (up := np.where(columns[-1] >= 0, self.parent[columns[-1]], -1)).max() >= 0:
+            columns.append(up)
+        return np.stack(columns, axis=1)
+
+    def top_area(self) -> np.ndarray:
+        """Index of the top-level ancestor of every area (its own index at the top): the
+        regio, or the gemeente of a gemeente in no regio."""
+        anc = self.ancestors()
+        depth = (anc >= 0).sum(axis=1) - 1
+        return anc[np.arange(self.n_areas), depth]
 
 
 def _several_periods(frame: pl.DataFrame) -> bool:

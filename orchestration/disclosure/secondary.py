@@ -19,9 +19,10 @@ Two stages, both deterministic (stable orders, ties broken by cell index, no ran
    covers the shortfall, else the largest); when no part is left the total is suppressed.
    Every new suppression is checked in all its sub-tables again, until nothing changes.
    This settles most cases at a fraction of an LP's cost. Beside it, a bound whose *room*
-   (``total - sum(parts)``) is below the width in a gemeente is *linked*: wherever in that
-   gemeente one of its cells is suppressed, so are the others (``_LinkedBounds``): the room
-   of every area is at most the gemeente's, and no complement elsewhere widens it.
+   (``total - sum(parts)``) is below the width in a gemeente or regio is *linked*: wherever
+   in that gemeente or regio one of its cells is suppressed, so are the others
+   (``_LinkedBounds``): the room of every area is at most the gemeente's, and no complement
+   elsewhere widens it.
 2. **LP repair.** The attacker's LP (``lp.attacker_intervals``, the audit's own engine, with
    the true table as a known feasible point) runs on the components holding suppressed
    cells; for each cell still narrower than the width it suppresses the cheapest published
@@ -30,13 +31,14 @@ Two stages, both deterministic (stable orders, ties broken by cell index, no ran
    failing and the newly suppressed cells: suppressing more only widens intervals (a
    constant becomes a variable), so a cell that passed stays passed. A round that fails
    suppresses at least one more cell, so it ends; after ``max_rounds`` a still failing
-   gemeente is suppressed whole (which always passes: with no published cell left every
-   interval is [0, inf)). On realistic national data it settles in under ten rounds.
+   top area (a regio with its gemeenten, or a gemeente in no regio) is suppressed whole
+   (which always passes: with no published cell left every interval is [0, inf)). On realistic national data it settles in under ten rounds.
 
 Cost of suppressing a cell: ``(value + 1) x level weight x period weight x indicator
-weight``, the weights from ``seeds/suppression_costs.csv`` (1 where it names none): small cells first, buurt before
-wijk before gemeente, and the indicators and levels marked ``last_resort`` there
-(``huishoudens``, the denominator everyone needs; the gemeente, whose figures everyone reads)
+weight``, the weights from ``seeds/suppression_costs.csv`` (1 where it names none): small
+cells first, buurt before wijk before gemeente before regio, and the indicators and levels
+marked ``last_resort`` there (``huishoudens``, the denominator everyone needs; the gemeente
+and the regio, whose figures everyone reads)
 only when nothing else will do. So is a 0 whose total is 0 (``_trapped_zeros``): suppressed,
 it stays pinned at 0 until the total goes too, and that cascaded up to the gemeente. A
 remainder cell (addresses without a buurt) is never a complement: it is not published anyway;
@@ -270,9 +272,10 @@ class _LinkedBounds:
     """Bounds ``sum(parts) <= total`` within one area whose room is narrow at the top.
 
     The *room* of a bound, ``total - sum(parts)``, is at least 0 in every area and adds up
-    like the counts do: a gemeente's room is the sum of its wijken's and its remainder's, a
-    wijk's the sum of its buurten'. So when a gemeente publishes every cell of a bound and its
-    room is below the width (``hh_met_signaal`` 121 and ``hh_opgepakt`` 113: 8 households not
+    like the counts do: a regio's room is the sum of its gemeenten's, a gemeente's the sum of
+    its wijken's and its remainder's, a wijk's the sum of its buurten'. So when a gemeente (or
+    a regio: what follows holds for it and its areas alike) publishes every cell of a bound
+    and its room is below the width (``hh_met_signaal`` 121 and ``hh_opgepakt`` 113: 8 households not
     picked up), a count of that bound suppressed in any of its areas while the others are
     published can move by less than the room: a suppressed ``hh_met_signaal`` of a buurt is at
     most its ``hh_opgepakt`` + 8. No complement in another buurt or wijk widens that, so the
@@ -280,8 +283,8 @@ class _LinkedBounds:
     that gemeente where one cell of the bound is suppressed, its other cells are too (mostly
     small counts that are primary anyway); the LP checks the result as always.
 
-    The values and the fixed cells do not change during a protection, so which gemeente
-    bounds are narrow, and the same bounds in their areas, are found once."""
+    The values and the fixed cells do not change during a protection, so which gemeente and
+    regio bounds are narrow, and the same bounds in their areas, are found once."""
 
     def __init__(
         self, table: Table, rows: _Rows, x: np.ndarray, width: float, free: np.ndarray
@@ -297,21 +300,23 @@ class _LinkedBounds:
             [ids.setdefault(tuple(sorted(rows.members(r) % k)), len(ids)) for r in within],
             dtype=np.int64,
         )
-        gemeente = table.gemeente_of_area()[area]
+        above = table.ancestors()[area]
+        top = (table.parent[area] < 0) | np.isin(table.area_level[area], ("regio", "gemeente"))
         xs = np.nan_to_num(x)
         self.narrow: list[tuple[np.ndarray, list[np.ndarray]]] = []
-        """Per narrow gemeente bound: its cells, and the cells of the same bound in every
-        area of that gemeente (itself included)."""
-        for i in np.flatnonzero((table.parent[area] < 0) & (area < table.n_real)):
+        """Per narrow gemeente or regio bound: its cells, and the cells of the same bound in
+        every area of that gemeente or regio (itself included)."""
+        for i in np.flatnonzero(top & (area < table.n_real)):
             r = within[i]
             coef = rows.coef[rows.indptr[r] : rows.indptr[r + 1]]
             if -float(coef @ xs[rows.members(r)]) < width - TOL:
-                same = np.flatnonzero((pattern == pattern[i]) & (gemeente == area[i]))
+                same = np.flatnonzero((pattern == pattern[i]) & (above == area[i]).any(axis=1))
                 self.narrow.append((rows.members(r), [rows.members(within[j]) for j in same]))
 
     def to_suppress(self, suppressed: np.ndarray) -> list[int]:
         """The free published cells of every bound that shares a suppressed cell with a
-        narrow gemeente bound of the same indicators whose own cells are all published."""
+        narrow gemeente or regio bound of the same indicators whose own cells are all
+        published."""
         out: list[int] = []
         for top_cells, bounds in self.narrow:
             if suppressed[top_cells].any():
@@ -398,9 +403,9 @@ def protect_counts(
         table, x, suppressed, width, cost, linked, rows=rows, lower=lower, fixed=fixed
     )
     scope: np.ndarray | None = None
-    gemeente = table.gemeente_of_area()
-    if table.area_base is not None:  # one gemeente in every period of the table
-        _, gemeente = np.unique(table.area_base[gemeente].astype(str), return_inverse=True)
+    top = table.top_area()
+    if table.area_base is not None:  # one top area in every period of the table
+        _, top = np.unique(table.area_base[top].astype(str), return_inverse=True)
     blocks = families(table)
     inner = inner_blocks(table)
     deferred = np.zeros(0, dtype=np.int64)  # unresolved while other cells were repaired
@@ -481,12 +486,11 @@ def protect_counts(
             if pick is not None:
                 new.append(pick)
         if not new:
-            # Last resort (or nothing left to pick): suppress every count of the gemeenten
-            # still failing, in every period whose cells may still change.
-            gems = np.unique(gemeente[fails // table.k])
-            areas = np.flatnonzero(
-                np.isin(gemeente, gems) & (np.arange(table.n_areas) < table.n_real)
-            )
+            # Last resort (or nothing left to pick): suppress every count of the top areas
+            # (regio, or a gemeente in none) still failing, in every period whose cells may
+            # still change.
+            gems = np.unique(top[fails // table.k])
+            areas = np.flatnonzero(np.isin(top, gems) & (np.arange(table.n_areas) < table.n_real))
             cells = (areas[:, None] * table.k + np.arange(table.k)[None, :]).ravel()
             cells = cells[free[cells] & ~suppressed[cells]]
             if cells.size == 0:

@@ -6,7 +6,7 @@ quarter (``period_type``); the relations are checked within each period. Frame n
 (``meta.frames``):
 
 - ``area_indicators``: the candidate rows of the quarter, every column as it is;
-- ``buurt``, ``wijk``, ``gemeente``: the wide tables exactly as publish builds them;
+- ``regio``, ``gemeente``, ``wijk``, ``buurt``: the wide tables exactly as publish builds them;
 - ``area_coverage``: one row per period of the candidate x area of the reference at a level
   the period publishes (``contract.publication_scope``) or of the candidate, with the rows
   and distinct indicators the candidate has for it (an area outside the scope: not in the
@@ -51,6 +51,7 @@ RESTRICTED_COLUMNS = frozenset({"true_value", "denominator_value"})
 
 SHOW_VALUES = {
     "area_indicators",
+    "regio",
     "buurt",
     "wijk",
     "gemeente",

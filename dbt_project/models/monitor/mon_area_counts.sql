@@ -1,14 +1,15 @@
--- Restricted wide table: one row per area of the quarter's reference (every buurt, wijk and
--- gemeente, zeros where nothing happened) with every count indicator and the median arrears.
+-- Restricted wide table: one row per area of the quarter (mon_gebieden: every buurt,
+-- wijk, gemeente and regio, zeros where nothing happened) with every count indicator and the median arrears.
 -- Unsuppressed: the input of disclosure control, never published as such.
 --
 -- Additive by construction: a household counts in its buurt, that buurt's wijk and that
 -- wijk's gemeente; a household whose address has no buurt (or a buurt unknown to the
--- reference) counts in its BAG gemeente only. Hence wijk = sum of its buurten and
--- gemeente = sum of its wijken + households without buurt.
+-- reference) counts in its BAG gemeente only. Hence wijk = sum of its buurten,
+-- gemeente = sum of its wijken + households without buurt, and regio = sum of its gemeenten
+-- (what counts in a gemeente counts in its regio, nothing else does).
 --
 -- Signals at no household (unmatched, outside the gemeente, ambiguous, or at an address where
--- nobody lives) count at gemeente level only, in signalen and in signalen_<reason>
+-- nobody lives) count at gemeente (and regio) level only, in signalen and in signalen_<reason>
 -- (macros/indicators.sql unlinked_reasons): so at gemeente level signalen is every signal
 -- received, at wijk and buurt level the signals of households. Their gemeente is the rule of
 -- int_signalen_in_gemeente; a signal in no gemeente is counted by mon_match_rates only.
@@ -20,7 +21,7 @@ with huishoudens as (
 ),
 
 signalled as (
-    select *
+    select *, {{ regiocode_of('gemeentecode') }} as regiocode
     from {{ ref('fct_huishouden_signalen') }}
     where quarter = {{ quarter_literal() }}
 ),
@@ -46,13 +47,16 @@ unlinked_groups as (
 ),
 
 -- households, signalled households and unlinked signals per (buurt, wijk, gemeente)
--- combination; a column a part lacks is NULL there (sum ignores it)
+-- combination, with the gemeente's regio; a column a part lacks is NULL there (sum ignores it)
 combined as (
-    select * from huishoudens
-    union all by name
-    select * from signalled_groups
-    union all by name
-    select * from unlinked_groups
+    select *, {{ regiocode_of('gemeentecode') }} as regiocode
+    from (
+        select * from huishoudens
+        union all by name
+        select * from signalled_groups
+        union all by name
+        select * from unlinked_groups
+    )
 ),
 
 {% set sums %}
@@ -78,5 +82,6 @@ select
     {%- for name in median_indicators() %}
     cast(medians.{{ name }} as double) as {{ name }}{{ ',' if not loop.last }}
     {%- endfor %}
-from {{ ref('stg_cbs__wijken_buurten') }} as areas
+from {{ ref('mon_gebieden') }} as areas
 {{ join_area_figures() }}
+where areas.quarter = {{ quarter_literal() }}

@@ -15,7 +15,8 @@
 -- was one in any of its quarters (another signal in the six months before its first signal of
 -- that quarter).
 -- huishoudens, inwoners: the built quarter's (at the end of the period). Signals at no
--- household (gemeente level only) add up over the quarters, in signalen too.
+-- household (gemeente level only) add up over the quarters, in signalen too; a regio's are
+-- the sum of its gemeenten's (so regio = sum of its gemeenten, as in every quarter).
 {% set counts = count_indicators() %}
 {% set unlinked = [] %}
 {% for reason in unlinked_reasons().values() %}{% do unlinked.append('signalen_' ~ reason) %}{% endfor %}
@@ -88,6 +89,7 @@ signalled as (
         households.*,
         buurten.area_code as buurtcode,
         buurten.parent_code as wijkcode,
+        {{ regiocode_of('households.gemeentecode') }} as regiocode,
         partner_types.n_partner_types
     from households
     inner join partner_types
@@ -105,16 +107,31 @@ medians as (
 {{ area_medians('signalled') }}
 ),
 
-unlinked as (
+unlinked_gemeente as (
     select
         area_code
         {%- for name in unlinked %},
         sum({{ name }}) as {{ name }}
-        {%- endfor %},
-        sum({{ unlinked | join(' + ') }}) as n_unlinked
+        {%- endfor %}
     from {{ ref('mon_area_counts') }}
     where quarter in {{ quarter_list }} and area_level = 'gemeente'
     group by area_code
+),
+
+{% set unlinked_levels = [('gemeente', 'g.area_code'), ('regio', regiocode_of('g.area_code'))] %}
+unlinked as (
+    {%- for level, code in unlinked_levels %}
+    select
+        '{{ level }}' as area_level,
+        {{ code }} as area_code
+        {%- for name in unlinked %},
+        sum({{ name }}) as {{ name }}
+        {%- endfor %},
+        sum({{ unlinked | join(' + ') }}) as n_unlinked
+    from unlinked_gemeente as g
+    group by all
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
 )
 
 select
@@ -141,5 +158,5 @@ select
 from areas
 {{ join_area_figures() }}
 left join unlinked
-    on areas.area_level = 'gemeente'
+    on unlinked.area_level = areas.area_level
     and unlinked.area_code = areas.area_code
