@@ -1,6 +1,6 @@
 """Export of a published quarter for spreadsheet users: ``monitor export``.
 
-    monitor export --quarter 2026Q3 [--level buurt|wijk|gemeente|all] [--format csv|xlsx]
+    monitor export --quarter 2026Q3 [--level buurt|wijk|gemeente|regio|all] [--format csv|xlsx]
                    [--out DIR]
 
 Reads only the analysts' file ``monitor.duckdb`` (attached read-only, so a publication or an

@@ -258,8 +258,8 @@ def _dictionary_sql() -> list[str]:
         "soorten periode het bestand haar bevat."
     )
     columns = {
-        "indicator": "Naam van de indicator: de kolomnaam in buurt, wijk en gemeente, de waarde "
-        "van area_indicators.indicator",
+        "indicator": "Naam van de indicator: de kolomnaam in buurt, wijk, gemeente en regio, de "
+        "waarde van area_indicators.indicator",
         "label": "Korte Nederlandse naam: de kolomnaam in de _leesbaar-tabellen en de exports",
         "definitie": "Wat de indicator telt of meet",
         "soort": "aantal, verhouding of mediaan",

@@ -19,6 +19,7 @@ from orchestration.disclosure.lp import TOL, attacker_intervals
 from orchestration.disclosure.model import build_relations, build_table, fill_remainders
 from orchestration.disclosure.secondary import (
     _greedy,
+    _last_resort_areas,
     _LinkedBounds,
     _pick,
     _Rows,
@@ -346,6 +347,31 @@ def test_after_the_last_round_the_failing_gemeente_goes_whole() -> None:
     fixed = suppress(table, cell, ["huishoudens"])
     mask, stats = protect_counts(table, x, primary, lower, 10, max_rounds=0, fixed=fixed)
     assert (mask == ~fixed).all() and stats.n_whole_components == 1
+
+
+def test_the_last_resort_takes_the_failing_gemeente_and_the_regio_above_it() -> None:
+    """In a regio the last resort suppresses the failing gemeente with its wijk and buurt,
+    and the regio above it (whose total minus the other gemeente would give it back), not the
+    other gemeente; a failing regio cell, or a second try (``whole_top``) takes the region."""
+    areas = [("RG0001", "regio", None), ("GM0001", "gemeente", "RG0001"),
+             ("WK000101", "wijk", "GM0001"), ("BU00010101", "buurt", "WK000101"),
+             ("GM0002", "gemeente", "RG0001")]  # fmt: skip
+    households = {"RG0001": 300.0, "GM0001": 100.0, "WK000101": 80.0, "BU00010101": 80.0}
+    rows = [("2026Q3", level, code, code, parent, "huishoudens", households.get(code, 200.0))
+            for code, level, parent in areas]  # fmt: skip
+    table = build_table(
+        pl.DataFrame(rows, schema=COLUMNS, orient="row"), relations(("huishoudens",))
+    )
+    index = table.area_index
+    failing = np.array([index["BU00010101"]])
+    chosen, groups = _last_resort_areas(table, failing, whole_top=False)
+    assert {table.area_code[a] for a in chosen} == {"RG0001", "GM0001", "WK000101", "BU00010101"}
+    assert groups == 1
+    everything = {code for code, _, _ in areas}
+    chosen, groups = _last_resort_areas(table, failing, whole_top=True)
+    assert {table.area_code[a] for a in chosen} == everything and groups == 1
+    chosen, _ = _last_resort_areas(table, np.array([index["RG0001"]]), whole_top=False)
+    assert {table.area_code[a] for a in chosen} == everything
 
 
 def test_a_hidden_count_in_no_relation_lies_between_its_lower_bound_and_infinity() -> None:

@@ -23,7 +23,12 @@ import polars as pl
 
 from orchestration.contract import over_quarters
 from orchestration.disclosure.audit import audit_publication
-from orchestration.disclosure.model import build_relations, build_table
+from orchestration.disclosure.model import (
+    build_relations,
+    build_table,
+    check_consistency,
+    fill_remainders,
+)
 from orchestration.disclosure.protect import protect_quarter
 from orchestration.parameters import Indicator
 
@@ -64,10 +69,6 @@ def period_slice(
                      count, value if shown else None,
                      "published" if shown else "suppressed"))  # fmt: skip
     return rows
-
-
-COLUMNS = ["quarter", "period_type", "period", "area_level", "area_code", "area_name",
-           "parent_code", "indicator", "value", "status"]  # fmt: skip
 
 
 COLUMNS = ["quarter", "period_type", "period", "area_level", "area_code", "area_name",
@@ -284,3 +285,39 @@ def test_the_stage_reads_the_other_quarters_only_when_a_period_spans_several(
         assert protect.earlier_publications(con, "2026Q3") is None  # quarters only
     assert history is not None and set(history["quarter"]) == {"2026Q2"}
     assert history.height == rows.height // 2
+
+
+def test_a_regio_whose_gemeenten_change_within_the_period_is_no_sum_of_its_quarters() -> None:
+    """A regio code does not fix its gemeenten: gemeente H is in regio R in the first three
+    quarters of the period and has left it (and the reference) in the last, where dbt counts
+    the four-quarter regio over the gemeenten of the built quarter: R's period is G's, not the
+    sum of R's quarters (which hold H's 40 signals thrice). The model must not relate them (it
+    would call the true table inconsistent and stop protection); G's own relations over the
+    quarters and ``regio = sum(gemeenten)`` in every slice still bind."""
+    quarters, year, r, h = QUARTERS[1:], "2025Q4-2026Q3", "RG0001", "GM0002"
+    rows = []
+    for i, q in enumerate(quarters):
+        rows += period_slice(q, q, "signalen", SIGNALS_A[i + 1], SIGNALS_B[i + 1])
+    rows += period_slice(quarters[-1], year, "signalen", sum(SIGNALS_A[1:]), sum(SIGNALS_B[1:]))
+    rows = [(*row[:6], r if row[4] == G else row[6], *row[7:]) for row in rows]  # G is in R
+    areas = {(q, q): (40.0 if q != quarters[-1] else None) for q in quarters}  # H's signals
+    areas[(quarters[-1], year)] = None
+    for (q, period), in_h in areas.items():
+        period_type = "kwartaal" if q == period else "vier_kwartalen"
+        in_g = (
+            SIGNALS_A[QUARTERS.index(q)] + SIGNALS_B[QUARTERS.index(q)]
+            if q == period
+            else sum(SIGNALS_A[1:]) + sum(SIGNALS_B[1:])
+        )
+        regio_rows = [(r, "regio", None, 2 * HH + (HH if in_h else 0), in_g + (in_h or 0))]
+        if in_h:
+            regio_rows.append((h, "gemeente", r, HH, in_h))
+        for code, level, parent, households, signals in regio_rows:
+            for name, value in (("huishoudens", households), ("signalen", signals)):
+                rows.append((q, period_type, period, level, code, code, parent, name,
+                             float(value), "published"))  # fmt: skip
+    published = frame(rows)
+    table = build_table(published, relations("signalen"))
+    assert check_consistency(table, fill_remainders(table)) == []
+    audit = audit_publication(published, relations=relations("signalen"), workers=1)
+    assert audit.passed and not audit.violations

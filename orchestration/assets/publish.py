@@ -24,7 +24,7 @@ from orchestration.shares import shares_markdown
     kinds={"duckdb"},
     **QUARTERLY_WAREHOUSE_ASSET,
     description="The published quarter in monitor.duckdb (monitor.area_indicators, buurt, wijk, "
-    "gemeente and their *_leesbaar tables, the indicator dictionary indicatoren, "
+    "gemeente, regio and their *_leesbaar tables, the indicator dictionary indicatoren, "
     "publication_log; docs/migrations.md). Replaced atomically; other quarters stay.",
 )
 def published_area_indicators(

@@ -55,7 +55,7 @@ ending with a quarter), of one or more quarters, as *slices*: with more than one
 area is named ``<period>:<code>`` (``area_keys``). Every relation above holds within a slice;
 between the slice of a multi-quarter period ``Y`` and the quarterly slices ``Q_1 .. Q_n`` of
 its quarters, when all of them are in the table, the relations of ``contract.OVER_QUARTERS``
-hold per area code (remainders included) and count indicator:
+hold per area code (remainders included; not a regio: ``_temporal_rows``) and count indicator:
 
     same      Y = Q_n                     sum       Y = Q_1 + ... + Q_n
     union     Q_i <= Y <= Q_1 + ... + Q_n latest    Q_n <= Y <= sum
@@ -321,12 +321,18 @@ def _slices(areas: pl.DataFrame) -> list[tuple[str, str, str] | None]:
 
 
 def _temporal_rows(
-    rel: Relations, k: int, base: list[str], slice_of: list[tuple[str, str, str] | None]
+    rel: Relations,
+    k: int,
+    base: list[str],
+    slice_of: list[tuple[str, str, str] | None],
+    level: list[str],
 ) -> tuple[list[tuple[list[int], list[float]]], list[tuple[list[int], list[float]]]]:
     """Rows between every multi-quarter period and its quarters (module docstring), as
     (cells, coefficients): equalities with the period's cell first (+1), inequalities in the
     ``a_ub @ x <= 0`` form. Only where the period and all its quarterly slices are in the
-    table, per area code present in all of them."""
+    table, per area code present in all of them; none for a regio: its code does not fix its
+    gemeenten (a gemeente may join or leave it between quarters), and while they stay the
+    same its rows follow from its gemeenten's and ``regio = sum(gemeenten)`` in every slice."""
     length = {p.period_type: p.quarters for p in periods()}
     area: dict[tuple[str, str], int] = {}  # (period, area code) -> area index
     quarterly: set[str] = set()  # periods that are a quarter
@@ -335,6 +341,8 @@ def _temporal_rows(
         if sl is None:
             continue
         quarter, period_type, period = sl
+        if level[i] == "regio":
+            continue
         area[(period, base[i])] = i
         n = length.get(period_type, 1)
         if n == 1:
@@ -411,7 +419,7 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
     base += [f"{base[g]}:zonder_buurt" for g in gem_with_children]
     slice_of = _slices(areas)
     slice_of += [slice_of[g] for g in gem_with_children]
-    temporal_eq, temporal_ub = _temporal_rows(rel, k, base, slice_of)
+    temporal_eq, temporal_ub = _temporal_rows(rel, k, base, slice_of, list(area_level))
 
     # Values of the count cells.
     values = np.full(n_areas * k, np.nan)

@@ -184,7 +184,7 @@ def frame_sql(tables: GateTables, ref_sql: str | None) -> dict[str, str]:
             hierarchy as (
                 select par.period_type, par.area_level, par.area_code,
                        ch.area_level || ' within ' || par.area_level as relation, par.indicator,
-                       false as exact, sum(ch.value) as parts_sum,
+                       par.area_level in ('wijk', 'regio') as exact, sum(ch.value) as parts_sum,
                        count(*) as n_parts, count(ch.value) as n_parts_published,
                        any_value(par.value) as total
                 from cand ch join cand par
