@@ -305,14 +305,13 @@ def _joint_rounds(
 
 
 def _row_blocks(a: sp.csr_matrix, col_block: np.ndarray) -> np.ndarray:
-    """Per row: the block all its columns belong to, or -1 when they span several."""
-    if a.nnz == 0:
-        return np.full(a.shape[0], -1, dtype=np.int64)
+    """Per row: the block all its columns belong to, or -1 when they span several (or the row
+    is empty)."""
     entry_block = col_block[a.indices]
     starts = a.indptr[:-1]
     nonempty = np.diff(a.indptr) > 0
-    lo = np.full(a.shape[0], -1, dtype=np.int64)
-    hi = np.full(a.shape[0], -2, dtype=np.int64)
+    lo = np.full(a.shape[0], -1)
+    hi = np.full(a.shape[0], -2)
     lo[nonempty] = np.minimum.reduceat(entry_block, starts[nonempty])
     hi[nonempty] = np.maximum.reduceat(entry_block, starts[nonempty])
     return np.where(lo == hi, lo, -1)
