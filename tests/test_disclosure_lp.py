@@ -606,3 +606,107 @@ def test_default_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     for cpus, workers in ((8, 2), (2, 2), (1, 1), (None, 1)):
         monkeypatch.setattr(lp.os, "cpu_count", lambda cpus=cpus: cpus)
         assert lp.default_workers() == workers
+
+
+def test_an_option_highs_rejects_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A misspelt option or value would otherwise be ignored silently (presolve left on, the
+    dual simplex, a log on stdout)."""
+    monkeypatch.setattr(lp, "HIGHS_OPTIONS", {**lp.HIGHS_OPTIONS, "presolve": "Off"})
+    with pytest.raises(RuntimeError, match=r"^HiGHS rejects the option presolve='Off'$"):
+        pair_model()
+    monkeypatch.setattr(lp, "HIGHS_OPTIONS", {"simplex_strategies": 4})
+    with pytest.raises(RuntimeError, match="simplex_strategies=4"):
+        pair_model()
+
+
+def test_joint_round_signs_differ_between_targets() -> None:
+    """On the pair, ``x1 + x2`` is 20 everywhere: a round with equal signs has a constant
+    objective and leaves the point where it is; only a round whose signs differ reaches both
+    vertices, (0, 20) and (20, 0). The signs are random, so over a few seeds some rounds do
+    that and others do not; each stops after one round (it proves both, or it gains nothing
+    more with the next)."""
+    both_vertices = 0
+    for seed in range(8):
+        m = pair_model()
+        lo, hi = np.array([2.0, 18.0]), np.array([2.0, 18.0])
+        lp._joint_rounds(m, np.arange(2), lo, hi, 10.0, 12, seed=seed)
+        assert m.n_solves == 2
+        both_vertices += bool(np.allclose(lo, 0) and np.allclose(hi, 20))
+    assert 0 < both_vertices < 8
+
+
+def box_blocks(n_per_block: int = 2) -> dict:
+    """Two blocks of cells each at most c (published, 20), tied by one relation that never
+    binds (their sum at most 4c): every objective of nonzero weights has one optimal vertex."""
+    n = 2 * n_per_block
+    rows = [[-1.0] + [1.0 if j == i else 0.0 for j in range(n)] for i in range(n)]
+    rows.append([-4.0] + [1.0] * n)
+    hidden = np.array([False] + [True] * n)
+    return dict(
+        a_eq=csr([], n + 1),
+        a_ub=csr(rows, n + 1),
+        hidden=hidden,
+        known=np.array([20.0] + [np.nan] * n),
+        lower=np.zeros(n + 1),
+        blocks=np.array([-1] + [0] * n_per_block + [1] * n_per_block),
+    )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_joint_rounds_in_the_restricted_block_lps(backend: str) -> None:
+    """Inner blocks with joint rounds: one round per block (2 LPs) proves both of its cells
+    (0 to 20), no full LP; without joint rounds and single LPs the block stage does nothing."""
+    s = box_blocks()
+    args = (s["a_eq"], s["a_ub"], s["hidden"], s["known"], s["hidden"], s["lower"])
+    point = [np.array([20, 5, 5, 5, 5.0])]
+    iv = attacker_intervals(*args, width=10, points=point, inner_blocks=s["blocks"],
+                            backend=backend)  # fmt: skip
+    assert iv.n_lp_local == 4 and iv.n_lp == 0 and not iv.exact.any()
+    np.testing.assert_allclose(iv.lo[1:], 0, atol=1e-9)
+    np.testing.assert_allclose(iv.hi[1:], 20, atol=1e-9)
+    iv = attacker_intervals(*args, width=10, points=point, inner_blocks=s["blocks"],
+                            joint_rounds=0, backend=backend)  # fmt: skip
+    assert iv.n_lp_local == 0 and iv.n_lp > 0 and iv.exact[1:].all()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_restricted_block_lps_without_a_point_fix_the_explored_mean(backend: str) -> None:
+    """No point: the other cells are fixed at the mean of the explored vertices (here one),
+    itself a point of the polyhedron, so every interval the block LPs prove lies inside the
+    true one."""
+    s = blocks_system(30)
+    iv = attacker_intervals(
+        s["a_eq"], s["a_ub"], s["hidden"], s["known"], s["hidden"], s["lower"], width=10,
+        inner_blocks=s["blocks"], local_single=True, joint_rounds=0, n_explore=1,
+        backend=backend,
+    )  # fmt: skip
+    assert iv.n_lp_local >= 1
+    cells = [1, 2, 4, 5]
+    assert (iv.lo[cells] >= -1e-9).all() and (iv.hi[cells] <= 30 + 1e-9).all()
+    assert (iv.hi[cells] - iv.lo[cells] >= 10 - 1e-6).all()
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_joint_rounds_after_the_relaxed_block_lps_need_two_targets(n: int) -> None:
+    """With ``defer`` and no failure the joint round runs after the relaxed block LPs, for two
+    or more open targets; a single target gets its own exact LPs instead."""
+    rows = [[-1.0] + [1.0 if j == i else 0.0 for j in range(n)] for i in range(n)]
+    rows.append([-float(n)] + [1.0] * n)
+    hidden = np.array([False] + [True] * n)
+    iv = attacker_intervals(
+        csr([], n + 1), csr(rows, n + 1), hidden, np.array([20.0] + [np.nan] * n), hidden,
+        np.zeros(n + 1), width=10, points=[np.array([20.0] + [5.0] * n)],
+        blocks=np.array([-1, *range(n)]), local_fail=True, defer=True,
+    )  # fmt: skip
+    np.testing.assert_allclose(iv.lo[1:], 0, atol=1e-9)
+    np.testing.assert_allclose(iv.hi[1:], 20, atol=1e-9)
+    assert iv.n_lp == 2 and iv.exact[1:].all() == (n == 1)
+
+
+def test_explored_vertices_prove_without_further_lps() -> None:
+    """Eight random objectives on the pair reach both of its vertices (for this seed), which
+    proves x1 and x2 (0 to 20) with no LP beyond the exploration."""
+    iv = pair(20, width=10, n_explore=8)
+    np.testing.assert_allclose(iv.lo[1:], 0, atol=1e-9)
+    np.testing.assert_allclose(iv.hi[1:], 20, atol=1e-9)
+    assert iv.n_lp == 8 and not iv.exact.any()
