@@ -468,6 +468,9 @@ def test_a_failing_cell_names_the_cells_of_its_binding_relation(backend: str) ->
     told every cell it holds (t too, though published). A passing cell names nothing."""
     iv = pair(8, width=10, want_binding=True, points=[np.array([8, 4, 4.0])], backend=backend)
     np.testing.assert_allclose(iv.hi[1:] - iv.lo[1:], [8, 8], atol=1e-9)
+    # one joint round (2 LPs: whatever the signs, it cannot make 8 wide enough, so it is the
+    # last), then min and max of each: 6 LPs
+    assert iv.n_lp == 6
     assert iv.binding == {1: {0, 1, 2}, 2: {0, 1, 2}}
     assert pair(8, width=10, points=[np.array([8, 4, 4.0])]).binding == {}
     iv = pair(20, width=10, want_binding=True, exact=True, points=[np.array([20, 10, 10.0])])
@@ -710,3 +713,46 @@ def test_explored_vertices_prove_without_further_lps() -> None:
     np.testing.assert_allclose(iv.lo[1:], 0, atol=1e-9)
     np.testing.assert_allclose(iv.hi[1:], 20, atol=1e-9)
     assert iv.n_lp == 8 and not iv.exact.any()
+
+
+def test_joint_rounds_go_on_while_a_round_proves_something() -> None:
+    """x1 <= 20, x2 <= 5: the first round proves x1 (one of two open targets, enough to go
+    on), the second tries x2 alone and proves nothing: 4 LPs."""
+    m = LPModel(
+        sp.csc_matrix(np.eye(2)), np.full(2, -np.inf), np.array([20.0, 5.0]), np.zeros(2),
+        "highs",
+    )  # fmt: skip
+    lo, hi = np.array([3.0, 3.0]), np.array([3.0, 3.0])
+    lp._joint_rounds(m, np.arange(2), lo, hi, 10.0, 12, seed=1)
+    assert m.n_solves == 4
+    np.testing.assert_allclose([lo, hi], [[0, 0], [20, 5]], atol=1e-9)
+
+
+def test_one_target_in_a_block_is_left_to_the_full_lp() -> None:
+    """Inner blocks of one cell each: a joint round needs two targets, so the block stage does
+    nothing and one joint round on the full LP proves both (2 LPs)."""
+    s = box_blocks(n_per_block=1)
+    iv = attacker_intervals(
+        s["a_eq"], s["a_ub"], s["hidden"], s["known"], s["hidden"], s["lower"], width=10,
+        points=[np.array([20, 5, 5.0])], inner_blocks=s["blocks"],
+    )  # fmt: skip
+    assert iv.n_lp_local == 0 and iv.n_lp == 2
+    np.testing.assert_allclose(iv.hi[1:] - iv.lo[1:], [20, 20], atol=1e-9)
+
+
+def test_an_infeasible_block_makes_its_component_infeasible() -> None:
+    """Block 0 holds ``b11 + b12 = 8`` and ``b11 + b12 = 5`` (two published totals that
+    contradict each other): its relaxed LP is infeasible, so the component is, without a full
+    LP."""
+    s = blocks_system(8)
+    a_eq = csr([[1, -1, -1, 0, 0, 0, 0], [0, 0, 0, 1, -1, -1, 0], [0, -1, -1, 0, 0, 0, 1]], 7)
+    a_ub = csr([[0, 1, 0, 0, -1, 0, 0]], 7)
+    hidden = np.append(s["hidden"], False)
+    iv = attacker_intervals(
+        a_eq, a_ub, hidden, np.append(s["known"], 5.0), hidden, np.zeros(7), width=10,
+        points=[np.array([8, 3, 5, 30, 20, 10, 5.0])], blocks=np.append(s["blocks"], -1),
+        local_fail=True, joint_rounds=0,
+    )  # fmt: skip
+    assert len(iv.infeasible) == 1 and iv.infeasible[0].tolist() == [1, 2, 4, 5]
+    assert iv.n_lp == 0 and iv.n_lp_local == 1
+    assert np.isnan(iv.lo).all() and not iv.exact.any()
