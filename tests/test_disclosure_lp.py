@@ -716,16 +716,16 @@ def test_explored_vertices_prove_without_further_lps() -> None:
 
 
 def test_joint_rounds_go_on_while_a_round_proves_something() -> None:
-    """x1 <= 20, x2 <= 5: the first round proves x1 (one of two open targets, enough to go
-    on), the second tries x2 alone and proves nothing: 4 LPs."""
+    """3 <= x1 <= 20, 3 <= x2 <= 8: the first round proves x1 (one of two open targets, enough
+    to go on), the second tries x2 alone and proves nothing (it spans 5): 4 LPs."""
     m = LPModel(
-        sp.csc_matrix(np.eye(2)), np.full(2, -np.inf), np.array([20.0, 5.0]), np.zeros(2),
+        sp.csc_matrix(np.eye(2)), np.full(2, -np.inf), np.array([20.0, 8.0]), np.full(2, 3.0),
         "highs",
     )  # fmt: skip
-    lo, hi = np.array([3.0, 3.0]), np.array([3.0, 3.0])
+    lo, hi = np.array([5.0, 5.0]), np.array([5.0, 5.0])
     lp._joint_rounds(m, np.arange(2), lo, hi, 10.0, 12, seed=1)
     assert m.n_solves == 4
-    np.testing.assert_allclose([lo, hi], [[0, 0], [20, 5]], atol=1e-9)
+    np.testing.assert_allclose([lo, hi], [[3, 3], [20, 8]], atol=1e-9)
 
 
 def test_one_target_in_a_block_is_left_to_the_full_lp() -> None:
