@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import polars as pl
 import pytest
 
 from demo.synthetic_quarter import frame_from_buurten
 from orchestration.disclosure.model import default_relations
+from orchestration.disclosure.primary import primary_nearly_all
 from orchestration.disclosure.protect import protect_quarter
 from orchestration.parameters import disclosure_parameters
 from tests.fixtures.disclosure_buurten import LARGE
@@ -186,3 +190,22 @@ def test_no_primary_cell_is_published() -> None:
         primary.select("area_code", "indicator"), on=["area_code", "indicator"]
     )
     assert joined["value"].is_null().all()
+
+
+def test_a_named_part_within_min_count_of_its_total_is_primary() -> None:
+    """``primary_nearly_all`` (a partner's groups whose members the reader can name): a part
+    that is not 0 and lies within ``min_count`` of its total (strictly: 10 from it is far
+    enough), for any of its totals."""
+    rel = dataclasses.replace(
+        default_relations(),
+        named_groups=(("hh_bereikt", "hh_met_signaal"), ("hh_bereikt", "huishoudens")),
+    )
+    nan = float("nan")
+    wide = {
+        "hh_bereikt": np.array([0, 5, 12, 30, nan, 1, 15]),
+        "hh_met_signaal": np.array([5, 14, 22, 35, 40, 5, 25]),
+        "huishoudens": np.array([100, 100, 21, 100, 100, 100, 100]),
+    }
+    out = primary_nearly_all(wide, rel, 10)
+    assert list(out) == ["hh_bereikt"]
+    assert out["hh_bereikt"].tolist() == [False, True, True, True, False, True, False]

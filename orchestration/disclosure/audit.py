@@ -163,43 +163,41 @@ def _visible_rule_violations(pub: _Published, rel: Relations, params: dict) -> l
         if mask.sum() > 20:
             violations.append(f"... and {int(mask.sum()) - 20} more: {what}")
 
-    with np.errstate(invalid="ignore"):
-        for name in rel.known:
-            flag(~wide_pub[name], f"{name}: suppressed, but the reader knows it")
-        for part, total in rel.named_groups:
-            p, t = wide_val[part], wide_val[total]
-            flag(
-                wide_pub[part] & wide_pub[total] & (p > 0) & (t - p < params["min_count"]),
-                f"{part}: published within min_count of {total}, whose members the reader can name",
-            )
-        for name in (n for n in rel.counts if n not in rel.known):
-            v = wide_val[name]
-            flag(
-                wide_pub[name] & (v > 0) & (v < params["min_count"]),
-                f"{name}: published count below min_count",
-            )
-        for ind in rel.rates:
-            p, num_p, den_p = wide_pub[ind.name], wide_pub[ind.numerator], wide_pub[ind.denominator]
-            den = wide_val[ind.denominator]
-            flag(
-                p & ~(num_p & den_p),
-                f"{ind.name}: published while its numerator or denominator is suppressed",
-            )
-            flag(
-                p & den_p & ~(den >= params["min_denominator"]),
-                f"{ind.name}: published over a denominator below min_denominator",
-            )
-            flag(
-                ~p & num_p & den_p & (den >= params["min_denominator"]),
-                f"{ind.name}: suppressed but recomputable from its published numerator and "
-                "denominator",
-            )
-        for ind in rel.medians:
-            p, den_p, den = wide_pub[ind.name], wide_pub[ind.denominator], wide_val[ind.denominator]
-            flag(
-                p & den_p & ~(den >= params["min_median_n"]),
-                f"{ind.name}: published over fewer than min_median_n households",
-            )
+    for name in rel.known:
+        flag(~wide_pub[name], f"{name}: suppressed, but the reader knows it")
+    for part, total in rel.named_groups:
+        p, t = wide_val[part], wide_val[total]
+        flag(
+            wide_pub[part] & wide_pub[total] & (p > 0) & (t - p < params["min_count"]),
+            f"{part}: published within min_count of {total}, whose members the reader can name",
+        )
+    for name in (n for n in rel.counts if n not in rel.known):
+        v = wide_val[name]
+        flag(
+            wide_pub[name] & (v > 0) & (v < params["min_count"]),
+            f"{name}: published count below min_count",
+        )
+    for ind in rel.rates:
+        p, num_p, den_p = wide_pub[ind.name], wide_pub[ind.numerator], wide_pub[ind.denominator]
+        den = wide_val[ind.denominator]
+        flag(
+            p & ~(num_p & den_p),
+            f"{ind.name}: published while its numerator or denominator is suppressed",
+        )
+        flag(
+            p & den_p & ~(den >= params["min_denominator"]),
+            f"{ind.name}: published over a denominator below min_denominator",
+        )
+        flag(
+            ~p & num_p & den_p & (den >= params["min_denominator"]),
+            f"{ind.name}: suppressed but recomputable from its published numerator and denominator",
+        )
+    for ind in rel.medians:
+        p, den_p, den = wide_pub[ind.name], wide_pub[ind.denominator], wide_val[ind.denominator]
+        flag(
+            p & den_p & ~(den >= params["min_median_n"]),
+            f"{ind.name}: published over fewer than min_median_n households",
+        )
     return violations
 
 

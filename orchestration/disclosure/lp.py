@@ -66,6 +66,13 @@ BIG = 1e7
 """Upper bound on every hidden cell inside the solver (no count comes near it): keeps the
 exploration objectives bounded. A maximum at or above BIG / 2 is reported as infinite."""
 BACKENDS = ("highs", "linprog")
+HIGHS_OPTIONS = {
+    "output_flag": False,
+    "presolve": "off",
+    "threads": 1,
+    "simplex_strategy": 4,  # primal: a new objective keeps the basis feasible
+}
+"""Options of every HiGHS model (an option HiGHS does not know is an error, not ignored)."""
 JOINT_MIN_GAIN = 0.05
 """A joint round that proves fewer than this share of the open targets ends the joint stage."""
 
@@ -104,7 +111,7 @@ class LPModel:
         row_lo: np.ndarray,
         row_hi: np.ndarray,
         col_lo: np.ndarray,
-        backend: str = "highs",
+        backend: str,
     ) -> None:
         self.a = a.tocsc()
         self.row_lo, self.row_hi, self.col_lo = row_lo, row_hi, col_lo
@@ -126,12 +133,9 @@ class LPModel:
             lp.a_matrix_.index_ = self.a.indices.astype(np.int32)
             lp.a_matrix_.value_ = self.a.data.astype(np.float64)
             h = _highs._Highs()
-            h.setOptionValue("output_flag", False)
-            h.setOptionValue("presolve", "off")
-            h.setOptionValue("threads", 1)
-            h.setOptionValue(
-                "simplex_strategy", 4
-            )  # primal: a new objective keeps the basis feasible
+            for name, value in HIGHS_OPTIONS.items():
+                if h.setOptionValue(name, value) != _highs.HighsStatus.kOk:
+                    raise RuntimeError(f"HiGHS rejects the option {name}={value!r}")
             h.passModel(lp)
             self.h = h
 
@@ -305,14 +309,13 @@ def _joint_rounds(
 
 
 def _row_blocks(a: sp.csr_matrix, col_block: np.ndarray) -> np.ndarray:
-    """Per row: the block all its columns belong to, or -1 when they span several."""
-    if a.nnz == 0:
-        return np.full(a.shape[0], -1, dtype=np.int64)
+    """Per row: the block all its columns belong to, or -1 when they span several (or the row
+    is empty)."""
     entry_block = col_block[a.indices]
     starts = a.indptr[:-1]
     nonempty = np.diff(a.indptr) > 0
-    lo = np.full(a.shape[0], -1, dtype=np.int64)
-    hi = np.full(a.shape[0], -2, dtype=np.int64)
+    lo = np.full(a.shape[0], -1)
+    hi = np.full(a.shape[0], -2)
     lo[nonempty] = np.minimum.reduceat(entry_block, starts[nonempty])
     hi[nonempty] = np.maximum.reduceat(entry_block, starts[nonempty])
     return np.where(lo == hi, lo, -1)
@@ -441,8 +444,7 @@ def _solve_task(task: _Task) -> _TaskResult:
             l_lo, l_hi = obs_lo[bcols].copy(), obs_hi[bcols].copy()
             if task.joint_rounds and pos.size > 1:
                 _joint_rounds(local, pos, l_lo, l_hi, width, task.joint_rounds, int(b))
-                pos = pos[l_hi[pos] - l_lo[pos] < width - TOL]
-            if task.local_single:
+            if task.local_single:  # (skips the targets the joint rounds proved)
                 _solve_targets(local, pos, l_lo, l_hi, width, False, None)
             n_lp_local += local.n_solves
             obs_lo[bcols], obs_hi[bcols] = l_lo, l_hi

@@ -233,14 +233,8 @@ class Table:
     def cell(self, area: int | np.ndarray, indicator: str) -> int | np.ndarray:
         return area * self.k + self.relations.count_index(indicator)
 
-    def cell_area(self, cells: np.ndarray | int) -> np.ndarray | int:
-        return cells // self.k
-
     def cell_indicator(self, cell: int) -> str:
         return self.relations.counts[cell % self.k]
-
-    def real_cells(self) -> np.ndarray:
-        return np.arange(self.n_real * self.k)
 
     def is_remainder(self, cells: np.ndarray) -> np.ndarray:
         return cells >= self.n_real * self.k

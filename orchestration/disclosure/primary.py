@@ -22,8 +22,7 @@ from orchestration.disclosure.model import Relations
 
 def primary_counts(values: np.ndarray, min_count: float) -> np.ndarray:
     """Mask of the primary-suppressed count cells (NaN: unknown, not suppressed here)."""
-    with np.errstate(invalid="ignore"):
-        return (values > 0) & (values < min_count)
+    return (values > 0) & (values < min_count)
 
 
 def primary_derived(
@@ -34,17 +33,16 @@ def primary_derived(
     ``wide``: indicator -> value per area (NaN for NULL), every indicator of the table.
     """
     out: dict[str, np.ndarray] = {}
-    with np.errstate(invalid="ignore"):
-        for ind in relations.rates:
-            num, den, value = wide[ind.numerator], wide[ind.denominator], wide[ind.name]
-            out[ind.name] = (
-                primary_counts(num, params["min_count"])
-                | ~(den >= params["min_denominator"])
-                | np.isnan(value)
-            )
-        for ind in relations.medians:
-            den, value = wide[ind.denominator], wide[ind.name]
-            out[ind.name] = ~(den >= params["min_median_n"]) | np.isnan(value)
+    for ind in relations.rates:
+        num, den, value = wide[ind.numerator], wide[ind.denominator], wide[ind.name]
+        out[ind.name] = (
+            primary_counts(num, params["min_count"])
+            | ~(den >= params["min_denominator"])
+            | np.isnan(value)
+        )
+    for ind in relations.medians:
+        den, value = wide[ind.denominator], wide[ind.name]
+        out[ind.name] = ~(den >= params["min_median_n"]) | np.isnan(value)
     return out
 
 
@@ -54,8 +52,7 @@ def primary_nearly_all(
     """Per part of ``relations.named_groups``: mask over areas where it is not 0 and within
     ``min_count`` of its total (module docstring)."""
     out: dict[str, np.ndarray] = {}
-    with np.errstate(invalid="ignore"):
-        for part, total in relations.named_groups:
-            mask = (wide[part] > 0) & (wide[total] - wide[part] < min_count)
-            out[part] = out[part] | mask if part in out else mask
+    for part, total in relations.named_groups:
+        mask = (wide[part] > 0) & (wide[total] - wide[part] < min_count)
+        out[part] = out[part] | mask if part in out else mask
     return out
