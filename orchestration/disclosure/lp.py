@@ -13,7 +13,8 @@ Speed (a national quarter has ~180,000 suppressed counts; one LP of a large comp
 about a millisecond however little changes, so the number of LPs is what matters):
 
 - **Components.** The polyhedron falls apart into connected components (cells linked by a
-  relation holding at least two hidden cells: in practice one per gemeente); each is solved
+  relation holding at least two hidden cells: in practice one per gemeente, or per regio
+  where a regio's hidden cells tie its gemeenten together); each is solved
   on its own, optionally spread over worker processes (``workers``).
 - **Warm re-solves.** One HiGHS model per component, re-optimised with only the objective
   changed: the primal simplex starts from the previous optimal basis.
@@ -38,8 +39,8 @@ failure is always real; a pass is always proved by two feasible points.
 With ``defer`` (the protecting side's repair rounds), stage 3 runs before stage 2, and in a
 component where it proves a cell failing the targets still open are left unresolved
 (``Intervals.deferred``): complements are added first, and the component's full LP (one
-per gemeente once a period spans several quarters: tens of seconds to build and solve) runs
-only in a round where nothing else is left to repair.
+per gemeente or regio once a period spans several quarters: tens of seconds to build and
+solve) runs only in a round where nothing else is left to repair.
 """
 
 from __future__ import annotations
