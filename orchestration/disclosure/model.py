@@ -250,13 +250,6 @@ class Table:
             columns.append(up)
         return np.stack(columns, axis=1)
 
-    def top_area(self) -> np.ndarray:
-        """Index of the top-level ancestor of every area (its own index at the top): the
-        regio, or the gemeente of a gemeente in no regio."""
-        anc = self.ancestors()
-        depth = (anc >= 0).sum(axis=1) - 1
-        return anc[np.arange(self.n_areas), depth]
-
 
 def _several_periods(frame: pl.DataFrame) -> bool:
     period = PERIOD_KEY[1]

@@ -33,7 +33,8 @@ Two stages, both deterministic (stable orders, ties broken by cell index, no ran
    suppresses at least one more cell, so it ends; after ``max_rounds`` a still failing
    gemeente is suppressed whole with the regio above it (``_last_resort_areas``; with no
    published cell left in the gemeente and its regio total hidden every interval is
-   [0, inf)), and when that adds nothing, its whole region. On realistic national data it settles in under ten rounds.
+   [0, inf)), and when that adds nothing, its whole region. On realistic national data it
+   settles in under ten rounds.
 
 Cost of suppressing a cell: ``(value + 1) x level weight x period weight x indicator
 weight``, the weights from ``seeds/suppression_costs.csv`` (1 where it names none): small
@@ -276,8 +277,8 @@ class _LinkedBounds:
     like the counts do: a regio's room is the sum of its gemeenten's, a gemeente's the sum of
     its wijken's and its remainder's, a wijk's the sum of its buurten'. So when a gemeente (or
     a regio: what follows holds for it and its areas alike) publishes every cell of a bound
-    and its room is below the width (``hh_met_signaal`` 121 and ``hh_opgepakt`` 113: 8 households not
-    picked up), a count of that bound suppressed in any of its areas while the others are
+    and its room is below the width (``hh_met_signaal`` 121 and ``hh_opgepakt`` 113: 8
+    households not picked up), a count of that bound suppressed in any of its areas while the others are
     published can move by less than the room: a suppressed ``hh_met_signaal`` of a buurt is at
     most its ``hh_opgepakt`` + 8. No complement in another buurt or wijk widens that, so the
     LP repair would try one after another. Such bounds are *linked* instead: in each area of
@@ -362,7 +363,8 @@ def _last_resort_areas(
     gemeente = np.where(at_gemeente.any(axis=1), anc[np.arange(n), at_gemeente.argmax(axis=1)], -1)
     key = table.area_code if table.area_base is None else table.area_base  # in every period
     of_gemeente = key[np.maximum(gemeente, 0)].astype(str)
-    of_top = key[table.top_area()].astype(str)
+    top = anc[np.arange(n), (anc >= 0).sum(axis=1) - 1]  # the regio, or a gemeente in none
+    of_top = key[top].astype(str)
     whole = np.ones(failing.size, dtype=bool) if whole_top else gemeente[failing] < 0
     gemeenten = np.unique(of_gemeente[failing[~whole]])
     tops = np.unique(of_top[failing[whole]])

@@ -1,5 +1,6 @@
 -- Restricted wide table: one row per area of the quarter (mon_gebieden: every buurt,
--- wijk, gemeente and regio, zeros where nothing happened) with every count indicator and the median arrears.
+-- wijk, gemeente and regio, zeros where nothing happened) with every count indicator and the
+-- median arrears.
 -- Unsuppressed: the input of disclosure control, never published as such.
 --
 -- Additive by construction: a household counts in its buurt, that buurt's wijk and that
