@@ -290,6 +290,66 @@ def test_a_start_point_that_is_no_point_of_the_polyhedron_is_rejected(
     assert audit.passed == plain.passed and audit.narrowest == plain.narrowest
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        # one relation kind broken at a time, the others kept (the wijk sums among them)
+        pytest.param({("BU09990101", "signalen_water"): 41}, id="an-equality-only"),
+        pytest.param(  # hh_met_signaal (180) > huishoudens in one buurt, the wijk sum kept
+            {("BU09990101", "huishoudens"): 179, ("BU09990102", "huishoudens"): 9821},
+            id="a-bound-only",
+        ),
+        pytest.param(  # a persona below 0, its buurt and wijk sums kept; personas bound nothing
+            {
+                ("BU09990101", "hh_persona_student"): -1,
+                ("BU09990101", "hh_persona_overig"): 76,
+                ("BU09990102", "hh_persona_student"): 31,
+                ("BU09990102", "hh_persona_overig"): 44,
+            },
+            id="a-lower-bound-only",
+        ),
+    ],
+)
+def test_a_start_point_breaking_any_one_relation_kind_is_rejected(
+    changes: dict[tuple[str, str], float],
+) -> None:
+    truth = frame_from_buurten(
+        {
+            "BU09990101": ("WK099901", LARGE),
+            "BU09990102": ("WK099901", LARGE | {"signalen_water": 25}),
+            "BU09990103": ("WK099901", LARGE),
+        },
+        {"WK099901": "GM0999"},
+    ).with_columns(status=pl.lit("published"))
+    published = suppress(published_all(), list(changes))
+    restricted = truth
+    for (code, name), value in changes.items():
+        hit = (pl.col("area_code") == code) & (pl.col("indicator") == name)
+        restricted = restricted.with_columns(
+            value=pl.when(hit).then(pl.lit(float(value))).otherwise(pl.col("value"))
+        )
+    audit = audit_publication(published, restricted=restricted)
+    assert audit.start_point == "rejected: the restricted values break a relation of the model"
+    # the true values are a point: the same cells, unchanged, are used
+    assert audit_publication(published, restricted=truth).start_point == "used"
+
+
+def test_the_narrowest_cells_are_refined_to_exact_intervals_one_by_one() -> None:
+    # the rectangle of water and overig in buurten 1 and 2 (55 wide, below): without
+    # ``exact`` only the n_narrowest narrowest are solved exactly, down to the last one
+    cells = [
+        ("BU09990101", "signalen_water"),
+        ("BU09990101", "signalen_overig"),
+        ("BU09990102", "signalen_water"),
+        ("BU09990102", "signalen_overig"),
+    ]
+    for n in (1, 2):
+        audit = audit_publication(suppress(published_all(), cells), n_narrowest=n)
+        assert audit.passed and audit.n_checked == 4
+        assert audit.n_exact >= n
+        assert [w for *_, w in audit.narrowest] == pytest.approx([55] * n)
+
+
 def test_a_count_left_out_of_a_level_is_an_unknown_not_a_target() -> None:
     """seeds/publicatie_niveaus.csv: without its buurt rows, a buurt's hh_bereikt is an
     unknown of the audit's model (bound by its relations), not a cell it must find wide; the
