@@ -179,3 +179,29 @@ def test_one_partner_at_a_time() -> None:
     both = pl.concat([frame(), frame(partner="eneco")])
     with pytest.raises(ValueError, match="one partner's figures at a time"):
         protect_partner(both)
+
+
+def test_a_count_the_reader_can_compute_from_what_it_knows_passes_however_narrow() -> None:
+    """A reader who also knows the signals at no household knows the linked ones exactly
+    (120 - 4 - 2 - 0 - 4 = 110): hiding them protects nothing, and the audit passes the
+    cell at its prior interval [110, 110] (width 0). Without that knowledge the same file
+    fails: the interval is the same, the reader did not know it."""
+    published = frame().with_columns(
+        value=pl.when(pl.col("indicator") == "signalen_overig").then(None).otherwise("value"),
+        status=pl.when(pl.col("indicator") == "signalen_overig")
+        .then(pl.lit("suppressed"))
+        .otherwise(pl.lit("published")),
+    )
+    relations = partner_relations(list(TRUE))
+    knowing = dataclasses.replace(relations, known=(*relations.known, GEEN))
+    audit = audit_publication(published.drop(PARTNER_KEY), relations=knowing, exact=True)
+    assert audit.passed, (audit.failures, audit.violations)
+    [(_, indicator, lo, hi, w)] = audit.narrowest
+    assert (indicator, lo, hi, w) == (
+        "signalen_overig",
+        pytest.approx(110),
+        pytest.approx(110),
+        pytest.approx(0),
+    )
+    plain = audit_publication(published.drop(PARTNER_KEY), relations=relations, exact=True)
+    assert [ind for _, ind, *_ in plain.failures] == ["signalen_overig"]
