@@ -277,6 +277,36 @@ def test_only_a_gemeente_bound_is_linked() -> None:
     assert n == suppressed.sum() - 1 > 1
 
 
+def test_a_gemeente_bound_is_linked_under_a_regio_whose_own_room_is_wide() -> None:
+    """A gemeente in a regio: its room (121 - 113 = 8) is narrow though the regio's, the sum
+    of its gemeenten's rooms (8 + 50), is not; the gemeente's bound is linked over its own
+    areas, not the other gemeente's."""
+    areas = [("RG0001", "regio", None, 221, 163), ("GM0001", "gemeente", "RG0001", 121, 113),
+             ("WK000101", "wijk", "GM0001", 121, 113), ("BU00010101", "buurt", "WK000101", 61, 57),
+             ("BU00010102", "buurt", "WK000101", 60, 56), ("GM0002", "gemeente", "RG0001", 100, 50)]  # fmt: skip
+    rows = [
+        ("2026Q3", level, code, code, parent, name, float(value))
+        for code, level, parent, met, opgepakt in areas
+        for name, value in (
+            ("huishoudens", 1000),
+            ("hh_met_signaal", met),
+            ("hh_opgepakt", opgepakt),
+        )
+    ]
+    table = build_table(
+        pl.DataFrame(rows, schema=COLUMNS, orient="row"),
+        relations(("huishoudens", "hh_met_signaal", "hh_opgepakt")),
+    )
+    x = fill_remainders(table)
+    linked = _LinkedBounds(table, _Rows(table), x, 10, ~table.never_published())
+    [(top, bounds)] = linked.narrow
+    assert {table.describe(int(c)) for c in top} == {
+        ("GM0001", "hh_met_signaal"), ("GM0001", "hh_opgepakt")}  # fmt: skip
+    # its areas: itself, its wijk and buurten, and its addresses without a buurt
+    assert {table.describe(int(cells[0]))[0] for cells in bounds} == {
+        "GM0001", "WK000101", "BU00010101", "BU00010102", "GM0001:zonder_buurt"}  # fmt: skip
+
+
 def test_a_period_bounded_by_the_sum_of_its_quarters_has_no_single_total() -> None:
     """Y <= Q1 + Q2 + Q3 + Q4 (households over four quarters): several cells on the right,
     so no total the local rule could use (``_Rows.total`` -1: left to the LP)."""

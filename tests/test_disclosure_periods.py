@@ -20,6 +20,7 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import polars as pl
+import pytest
 
 from orchestration.contract import over_quarters
 from orchestration.disclosure.audit import audit_publication
@@ -179,6 +180,44 @@ def test_households_over_the_period_bound_each_quarter_from_both_sides() -> None
         "2026Q3:" + A: (7.0, 26.0),
         "2026Q3:" + B: (4.0, 23.0),
     }
+
+
+@pytest.mark.parametrize(
+    ("count", "periods", "a_interval", "b_interval"),
+    [
+        # periods A 40, B 35: Y <= Q_1 + .. + Q_4 with the first three published bounds Q_4
+        # from below (A >= 40 - 33 = 7, B >= 35 - 31 = 4), the wijk's 30 from above
+        pytest.param("hh_met_signaal", (40, 35), (7, 26), (4, 23), id="union-sum"),
+        pytest.param("hh_persona_senior", (40, 35), (7, 26), (4, 23), id="latest-sum"),
+        pytest.param("hh_onbekend", (40, 35), (7, 26), (4, 23), id="earliest-sum"),
+        pytest.param("hh_meerdere_signalen", (40, 35), (0, 30), (0, 30), id="at_least-sum"),
+        # A's period 20: Q_4 <= Y bounds A by 20 (and B by 30 - 20 = 10 from below) where the
+        # last quarter is below the period (union, latest, at_least); earliest has only
+        # Q_1 <= Y (and B >= 4 leaves A <= 26)
+        pytest.param("hh_met_signaal", (20, 35), (0, 20), (10, 30), id="union-each"),
+        pytest.param("hh_persona_senior", (20, 35), (0, 20), (10, 30), id="latest-each"),
+        pytest.param("hh_onbekend", (20, 35), (0, 26), (4, 30), id="earliest-each"),
+        pytest.param("hh_meerdere_signalen", (20, 35), (0, 20), (10, 30), id="at_least-each"),
+    ],
+)
+def test_each_kind_of_household_count_bounds_its_last_quarter_as_defined(
+    count: str,
+    periods: tuple[float, float],
+    a_interval: tuple[float, float],
+    b_interval: tuple[float, float],
+) -> None:
+    """contract.OVER_QUARTERS for each kind whose period is not a sum or the last quarter: the
+    quarters of the test above (A 10 + 12 + 11, B 10 + 11 + 10 published; the last quarter's
+    buurten suppressed, their wijk's 30 published) with two sets of periods."""
+    a, b = (10, 12, 11, 15), (10, 11, 10, 15)
+    rows = [
+        r
+        for i, q in enumerate(QUARTERS[1:])
+        for r in period_slice(q, q, count, a[i], b[i], (A, B) if i == 3 else ())
+    ]
+    rows += period_slice("2026Q3", "2025Q4-2026Q3", count, *periods)
+    expected = {"2026Q3:" + A: a_interval, "2026Q3:" + B: b_interval}
+    assert intervals(frame(rows), count) == expected
 
 
 def test_a_period_without_all_its_quarters_adds_no_relation() -> None:
