@@ -300,6 +300,19 @@ def test_published_median_means_ten_households(width: int) -> None:
     check(frame, cell, MIN_MEDIAN_N, MIN_MEDIAN_N + width, width)
 
 
+@PAIR
+def test_published_contact_median_means_ten_reached_households(width: int) -> None:
+    # mediaan_dagen_tot_contact is over the reached households: published, hh_bereikt (hidden,
+    # with hh_opgepakt) is in [10 (the median), hh_met_signaal = 10 + width], not [0, ...]
+    counts = SMALL | {"hh_persona_senior": 0, "hh_persona_overig": 10 + width}
+    counts |= {"hh_bereikt": 10} | signals(100)
+    areas, table = single_area(counts)
+    frame = published_frame(areas, table, {(GM, "hh_bereikt")})
+    shown = frame.filter(pl.col("indicator") == "mediaan_dagen_tot_contact")["status"]
+    assert shown.to_list() == ["published"]
+    check(frame, (GM, "hh_bereikt"), MIN_MEDIAN_N, 10 + width, width)
+
+
 def test_suppressed_median_gives_no_lower_bound() -> None:
     counts = SMALL | {"hh_persona_senior": 0, "hh_persona_overig": 12} | signals(WIDTH + 9)
     areas, table = single_area(counts)
