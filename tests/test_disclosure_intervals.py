@@ -200,6 +200,27 @@ def test_gemeenten_add_up_to_their_regio(width: int) -> None:
     check(published_frame(areas, counts, hidden), ("GM0998", "huishoudens"), 10, 10 + width, width)
 
 
+@pytest.mark.parametrize("parent_level", ["regio", "wijk"])
+def test_a_count_hidden_alone_is_its_parent_minus_its_siblings(parent_level: str) -> None:
+    # inwoners of one gemeente of a regio (of one buurt of a wijk) hidden, the parent and the
+    # sibling published: 2 x 3100 - 3100 = 3100 exactly. Were the parent only at least the sum
+    # of its children (room for a remainder), the hidden count would be anywhere in
+    # [its 1000 households, 3100]: inwoners has no upper bound within an area.
+    if parent_level == "regio":
+        areas = Areas()
+        areas.add("RG0999", "regio", None)
+        children = ("GM0998", GM)
+        for code in children:
+            areas.add(code, "gemeente", "RG0999")
+    else:
+        areas = hierarchy([2])
+        children = ("BU09990101", "BU09990102")
+    counts = aggregate(areas, dict.fromkeys(children, BASE))
+    assert counts[children[0]]["inwoners"] == 3 * BASE["huishoudens"] + 100
+    frame = published_frame(areas, counts, {(children[0], "inwoners")})
+    check(frame, (children[0], "inwoners"), 3100, 3100, 0)
+
+
 @PAIR
 def test_partner_types_add_up_to_signalen(width: int) -> None:
     counts = BASE | {"signalen_water": 5, "signalen_energie": width - 5, "signalen_huur": 70}
