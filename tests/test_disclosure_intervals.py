@@ -334,6 +334,31 @@ def test_published_contact_median_means_ten_reached_households(width: int) -> No
     check(frame, (GM, "hh_bereikt"), MIN_MEDIAN_N, 10 + width, width)
 
 
+@PAIR
+def test_the_median_bound_is_min_median_n_not_min_count(width: int) -> None:
+    # min_median_n 15 (min_count stays 10): the published median means hh_met_signaal >= 15,
+    # at most signalen = 15 + width: [15, 15 + width] (by hand; the oracle knows the defaults)
+    params = disclosure_parameters() | {"min_median_n": 15}
+    counts = SMALL | {"hh_persona_senior": 0, "hh_persona_overig": 15} | signals(15 + width)
+    frame, cell = hidden_met(counts)
+    audit = audit_publication(frame, params, exact=True, workers=1)
+    assert audit.violations == []
+    intervals = {(a, i): (lo, hi) for a, i, lo, hi, _ in audit.narrowest}
+    assert intervals[cell] == pytest.approx((15, 15 + width), abs=1e-6)
+    assert audit.passed == (width >= WIDTH)
+
+
+@pytest.mark.parametrize("households", [15, 14])
+def test_a_median_is_published_over_min_median_n_households_not_min_count(households: int) -> None:
+    params = disclosure_parameters() | {"min_median_n": 15}
+    counts = SMALL | {"hh_persona_senior": 0, "hh_persona_overig": households}
+    areas, table = single_area(counts)
+    frame = published_frame(areas, table, set(), medians={GM: True})
+    audit = audit_publication(frame, params, workers=1)
+    few = [v for v in audit.violations if "mediaan_bedrag: published over fewer" in v]
+    assert len(few) == (households < 15)
+
+
 def test_suppressed_median_gives_no_lower_bound() -> None:
     counts = SMALL | {"hh_persona_senior": 0, "hh_persona_overig": 12} | signals(WIDTH + 9)
     areas, table = single_area(counts)
@@ -402,6 +427,26 @@ def test_published_rate_gives_its_suppressed_numerator_back(shown: bool) -> None
     oracle = interval(Publication.read(frame))
     assert (oracle.lo[(GM, "hh_bereikt")], oracle.hi[(GM, "hh_bereikt")]) == (
         (15, 15) if shown else (10, 100)
+    )
+    audit = audit_publication(frame, workers=1)
+    assert audit.passed == (not shown)
+    leak = f"{GM} pct_bereikt: published while its numerator or denominator is suppressed"
+    assert (leak in audit.violations) == shown
+
+
+@pytest.mark.parametrize("shown", [False, True])
+def test_published_rate_gives_its_suppressed_denominator_back(shown: bool) -> None:
+    # hh_met_signaal hidden (with a persona), in [hh_bereikt, signalen] = [15, 100]; pct_bereikt
+    # (15 of 30: 50) published over it would give it back: 15 * 100 / 50 = 30
+    counts = SMALL | {"hh_persona_overig": 20, "hh_bereikt": 15, "hh_hulp_geaccepteerd": 10}
+    counts |= signals(100)
+    areas, table = single_area(counts)
+    rate = {(GM, "pct_bereikt")} if shown else set()
+    hidden = {(GM, "hh_met_signaal"), (GM, "hh_persona_overig")}
+    frame = published_frame(areas, table, hidden, show_rates=rate)
+    oracle = interval(Publication.read(frame))
+    assert (oracle.lo[(GM, "hh_met_signaal")], oracle.hi[(GM, "hh_met_signaal")]) == (
+        (30, 30) if shown else (15, 100)
     )
     audit = audit_publication(frame, workers=1)
     assert audit.passed == (not shown)
