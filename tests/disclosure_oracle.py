@@ -24,7 +24,8 @@ in seeds/indicators.csv), so a relation missing from ``model.py`` is not missing
   regio) level only, so in every wijk and buurt they are 0, suppressed or not, and the
   attacker knows it;
 - every count is a non-negative integer;
-- a published median means at least ``MIN_MEDIAN_N`` signalled households (rule 1);
+- a published median means at least ``MIN_MEDIAN_N`` households in its own count (rule 1:
+  ``mediaan_dagen_tot_contact`` over the reached households, the others over the signalled);
 - a published rate is ``scale * numerator / denominator`` (published unrounded) over a
   denominator of at least ``MIN_DENOMINATOR`` households (rule 1).
 
@@ -214,7 +215,8 @@ class Publication:
     areas: Areas
     counts: dict[tuple[str, str], float]
     rates: dict[tuple[str, str], float]
-    medians: set[str]
+    medians: set[tuple[str, str]]
+    """(area, median) of every published median."""
     hidden: list[tuple[str, str]]
 
     @classmethod
@@ -235,7 +237,7 @@ class Publication:
             elif r["indicator"] in RATES and shown and r["value"] is not None:
                 rates[key] = r["value"]
             elif r["indicator"] in MEDIANS and shown:
-                medians.add(r["area_code"])
+                medians.add(key)
         return cls(areas, counts, rates, medians, sorted(hidden))
 
 
@@ -399,8 +401,8 @@ def _consistent(pub: Publication, get, n: int) -> np.ndarray:
             within(
                 lambda name, a=area, ks=tuple(kids): get(a, name) - sum(get(k, name) for k in ks)
             )
-    for area in pub.medians:
-        ok &= get(area, MEDIANS["mediaan_bedrag"]) >= MIN_MEDIAN_N
+    for area, median in pub.medians:
+        ok &= get(area, MEDIANS[median]) >= MIN_MEDIAN_N
     for (area, name), rate in pub.rates.items():
         num, den, scale = RATES[name]
         d = get(area, den)

@@ -377,3 +377,23 @@ def test_a_count_left_out_of_a_level_is_an_unknown_not_a_target() -> None:
     [(area, indicator, lo, hi, _)] = audit.narrowest
     assert (area, indicator) == ("BU09990101", "hh_bereikt")
     assert lo == pytest.approx(0) and hi >= 110
+
+
+def test_a_published_count_of_an_earlier_wider_publication_is_known_to_the_reader() -> None:
+    """A buurt's hh_bereikt is not published now, but an earlier publication (a wider scope)
+    published it for buurten 1 and 3 (110 each), which stay in the file: the reader knows
+    them. Buurt 2's, in the file as suppressed, is then the wijk's 330 minus both: 110
+    exactly. Taken for unknowns like the counts left out of the level, those two would leave
+    it in [0, 180] (at most its signalled households)."""
+    whole = published_all()
+    shown = whole.filter(pl.Series(in_file(whole)))
+    earlier = whole.filter(
+        (pl.col("area_level") == "buurt") & pl.col("indicator").is_in(["hh_bereikt", "pct_bereikt"])
+    )  # a count and the rate over it, published together
+    assert earlier.filter(pl.col("indicator") == "hh_bereikt")["value"].to_list() == [110] * 3
+    earlier = suppress(earlier, [("BU09990102", "hh_bereikt"), ("BU09990102", "pct_bereikt")])
+    audit = audit_publication(pl.concat([shown, earlier]), exact=True)
+    assert not audit.passed and not audit.violations
+    assert [(a, i, lo, hi) for a, i, lo, hi, _ in audit.failures] == [
+        ("BU09990102", "hh_bereikt", pytest.approx(110), pytest.approx(110))
+    ]

@@ -200,6 +200,27 @@ def test_gemeenten_add_up_to_their_regio(width: int) -> None:
     check(published_frame(areas, counts, hidden), ("GM0998", "huishoudens"), 10, 10 + width, width)
 
 
+@pytest.mark.parametrize("parent_level", ["regio", "wijk"])
+def test_a_count_hidden_alone_is_its_parent_minus_its_siblings(parent_level: str) -> None:
+    # inwoners of one gemeente of a regio (of one buurt of a wijk) hidden, the parent and the
+    # sibling published: 2 x 3100 - 3100 = 3100 exactly. Were the parent only at least the sum
+    # of its children (room for a remainder), the hidden count would be anywhere in
+    # [its 1000 households, 3100]: inwoners has no upper bound within an area.
+    if parent_level == "regio":
+        areas = Areas()
+        areas.add("RG0999", "regio", None)
+        children = ("GM0998", GM)
+        for code in children:
+            areas.add(code, "gemeente", "RG0999")
+    else:
+        areas = hierarchy([2])
+        children = ("BU09990101", "BU09990102")
+    counts = aggregate(areas, dict.fromkeys(children, BASE))
+    assert counts[children[0]]["inwoners"] == 3 * BASE["huishoudens"] + 100
+    frame = published_frame(areas, counts, {(children[0], "inwoners")})
+    check(frame, (children[0], "inwoners"), 3100, 3100, 0)
+
+
 @PAIR
 def test_partner_types_add_up_to_signalen(width: int) -> None:
     counts = BASE | {"signalen_water": 5, "signalen_energie": width - 5, "signalen_huur": 70}
@@ -300,6 +321,44 @@ def test_published_median_means_ten_households(width: int) -> None:
     check(frame, cell, MIN_MEDIAN_N, MIN_MEDIAN_N + width, width)
 
 
+@PAIR
+def test_published_contact_median_means_ten_reached_households(width: int) -> None:
+    # mediaan_dagen_tot_contact is over the reached households: published, hh_bereikt (hidden,
+    # with hh_opgepakt) is in [10 (the median), hh_met_signaal = 10 + width], not [0, ...]
+    counts = SMALL | {"hh_persona_senior": 0, "hh_persona_overig": 10 + width}
+    counts |= {"hh_bereikt": 10} | signals(100)
+    areas, table = single_area(counts)
+    frame = published_frame(areas, table, {(GM, "hh_bereikt")})
+    shown = frame.filter(pl.col("indicator") == "mediaan_dagen_tot_contact")["status"]
+    assert shown.to_list() == ["published"]
+    check(frame, (GM, "hh_bereikt"), MIN_MEDIAN_N, 10 + width, width)
+
+
+@PAIR
+def test_the_median_bound_is_min_median_n_not_min_count(width: int) -> None:
+    # min_median_n 15 (min_count stays 10): the published median means hh_met_signaal >= 15,
+    # at most signalen = 15 + width: [15, 15 + width] (by hand; the oracle knows the defaults)
+    params = disclosure_parameters() | {"min_median_n": 15}
+    counts = SMALL | {"hh_persona_senior": 0, "hh_persona_overig": 15} | signals(15 + width)
+    frame, cell = hidden_met(counts)
+    audit = audit_publication(frame, params, exact=True, workers=1)
+    assert audit.violations == []
+    intervals = {(a, i): (lo, hi) for a, i, lo, hi, _ in audit.narrowest}
+    assert intervals[cell] == pytest.approx((15, 15 + width), abs=1e-6)
+    assert audit.passed == (width >= WIDTH)
+
+
+@pytest.mark.parametrize("households", [15, 14])
+def test_a_median_is_published_over_min_median_n_households_not_min_count(households: int) -> None:
+    params = disclosure_parameters() | {"min_median_n": 15}
+    counts = SMALL | {"hh_persona_senior": 0, "hh_persona_overig": households}
+    areas, table = single_area(counts)
+    frame = published_frame(areas, table, set(), medians={GM: True})
+    audit = audit_publication(frame, params, workers=1)
+    few = [v for v in audit.violations if "mediaan_bedrag: published over fewer" in v]
+    assert len(few) == (households < 15)
+
+
 def test_suppressed_median_gives_no_lower_bound() -> None:
     counts = SMALL | {"hh_persona_senior": 0, "hh_persona_overig": 12} | signals(WIDTH + 9)
     areas, table = single_area(counts)
@@ -368,6 +427,26 @@ def test_published_rate_gives_its_suppressed_numerator_back(shown: bool) -> None
     oracle = interval(Publication.read(frame))
     assert (oracle.lo[(GM, "hh_bereikt")], oracle.hi[(GM, "hh_bereikt")]) == (
         (15, 15) if shown else (10, 100)
+    )
+    audit = audit_publication(frame, workers=1)
+    assert audit.passed == (not shown)
+    leak = f"{GM} pct_bereikt: published while its numerator or denominator is suppressed"
+    assert (leak in audit.violations) == shown
+
+
+@pytest.mark.parametrize("shown", [False, True])
+def test_published_rate_gives_its_suppressed_denominator_back(shown: bool) -> None:
+    # hh_met_signaal hidden (with a persona), in [hh_bereikt, signalen] = [15, 100]; pct_bereikt
+    # (15 of 30: 50) published over it would give it back: 15 * 100 / 50 = 30
+    counts = SMALL | {"hh_persona_overig": 20, "hh_bereikt": 15, "hh_hulp_geaccepteerd": 10}
+    counts |= signals(100)
+    areas, table = single_area(counts)
+    rate = {(GM, "pct_bereikt")} if shown else set()
+    hidden = {(GM, "hh_met_signaal"), (GM, "hh_persona_overig")}
+    frame = published_frame(areas, table, hidden, show_rates=rate)
+    oracle = interval(Publication.read(frame))
+    assert (oracle.lo[(GM, "hh_met_signaal")], oracle.hi[(GM, "hh_met_signaal")]) == (
+        (30, 30) if shown else (15, 100)
     )
     audit = audit_publication(frame, workers=1)
     assert audit.passed == (not shown)

@@ -360,3 +360,123 @@ def test_a_regio_whose_gemeenten_change_within_the_period_is_no_sum_of_its_quart
     assert check_consistency(table, fill_remainders(table)) == []
     audit = audit_publication(published, relations=relations("signalen"), workers=1)
     assert audit.passed and not audit.violations
+
+
+# --- each relation over quarters at its limit --------------------------------------------------
+
+
+def quarter_rows(
+    quarter: str,
+    period: str,
+    count: str,
+    values: dict[str, dict[str, float]],
+    hidden: set[tuple[str, str]] = frozenset(),
+) -> list[tuple]:
+    """Rows of one period for ``values`` (area -> indicator -> value, any of G, W, A, B);
+    the cells in ``hidden`` suppressed."""
+    period_type = "kwartaal" if period == quarter else "vier_kwartalen"
+    rows = []
+    for code, by_name in values.items():
+        for name, value in by_name.items():
+            shown = (code, name) not in hidden
+            rows.append((quarter, period_type, period, LEVEL[code], code, code, PARENT[code],
+                         name, float(value) if shown else None,
+                         "published" if shown else "suppressed"))  # fmt: skip
+    return rows
+
+
+YEAR = "2025Q4-2026Q3"
+
+
+@pytest.mark.parametrize(
+    ("count", "hidden_quarter"),
+    [
+        ("hh_met_signaal", 3),  # union: Q_i <= Y for every quarter
+        ("hh_met_signaal", 0),
+        ("hh_persona_senior", 3),  # latest: Q_n <= Y
+        ("hh_onbekend", 0),  # earliest: Q_1 <= Y
+        ("hh_meerdere_signalen", 1),  # at_least: Q_i <= Y
+    ],
+)
+@pytest.mark.parametrize("width", [10, 9])
+def test_a_quarter_is_at_most_its_period(count: str, hidden_quarter: int, width: int) -> None:
+    """A count of households over the period bounds the quarter its relation names from above.
+    Buurt A and B have ``count`` 10 in three quarters; in the hidden quarter A (15) and B (45)
+    are suppressed with their wijk published (60); the period has A 10 + width, B 50:
+
+    A in [60 - B <= 50 = 10, A <= Y_A = 10 + width], B in [60 - (10 + width), 50]
+
+    (Y <= sum of the quarters, where the relation has it, leaves A >= 10 + width - 30 and B >=
+    50 - 30: not binding). Without ``Q <= Y``, A would be anywhere in [10, 60 - 20]."""
+    quarters = QUARTERS[1:]
+    rows = []
+    for i, q in enumerate(quarters):
+        a, b = (15, 45) if i == hidden_quarter else (10, 10)
+        hidden = {(A, count), (B, count)} if i == hidden_quarter else set()
+        values = {code: {"huishoudens": 2 * HH, count: a + b} for code in (G, W)}
+        values |= {A: {"huishoudens": HH, count: a}, B: {"huishoudens": HH, count: b}}
+        rows += quarter_rows(q, q, count, values, hidden)
+    y_a, y_b = 10 + width, 50
+    values = {code: {"huishoudens": 2 * HH, count: y_a + y_b} for code in (G, W)}
+    values |= {A: {"huishoudens": HH, count: y_a}, B: {"huishoudens": HH, count: y_b}}
+    rows += quarter_rows(quarters[-1], YEAR, count, values)
+    q = quarters[hidden_quarter]
+    audit = audit_publication(
+        frame(rows), relations=relations(count), exact=True, n_narrowest=100, workers=1
+    )
+    assert not audit.violations
+    found = {area: (round(lo, 6), round(hi, 6)) for area, ind, lo, hi, _ in audit.narrowest}
+    assert found == {f"{q}:{A}": (10, 10 + width), f"{q}:{B}": (50 - width, 50)}
+    assert audit.passed == (width >= 10)
+
+
+def test_households_at_the_end_of_the_period_are_those_of_its_last_quarter() -> None:
+    """huishoudens (``same``): Y = Q_n, not Q_1. The buurten's households grow every quarter;
+    those of the last quarter are suppressed with their wijk published (A + B = 830): the
+    published period gives each exactly (500 and 330). A model that took the first quarter
+    would find the published period and first quarter contradicting each other."""
+    households = {A: (470, 480, 490, 500), B: (300, 310, 320, 330)}
+    quarters = QUARTERS[1:]
+    rows = []
+    for i, q in enumerate(quarters):
+        a, b = households[A][i], households[B][i]
+        hidden = {(A, "huishoudens"), (B, "huishoudens")} if i == 3 else set()
+        values = {code: {"huishoudens": a + b, "signalen": 40} for code in (G, W)}
+        values |= {A: {"huishoudens": a, "signalen": 20}, B: {"huishoudens": b, "signalen": 20}}
+        rows += quarter_rows(q, q, "signalen", values, hidden)
+    values = {code: {"huishoudens": 830, "signalen": 160} for code in (G, W)}
+    values |= {A: {"huishoudens": 500, "signalen": 80}, B: {"huishoudens": 330, "signalen": 80}}
+    rows += quarter_rows(quarters[-1], YEAR, "signalen", values)
+    audit = audit_publication(
+        frame(rows), relations=relations("signalen"), exact=True, n_narrowest=100, workers=1
+    )
+    assert not audit.violations
+    assert {(f[0], f[1], f[2], f[3]) for f in audit.failures} == {
+        ("2026Q3:" + A, "huishoudens", 500.0, 500.0),
+        ("2026Q3:" + B, "huishoudens", 330.0, 330.0),
+    }
+
+
+@pytest.mark.parametrize("width", [10, 9])
+def test_the_addresses_without_a_buurt_are_households_counted_once_over_the_period(
+    width: int,
+) -> None:
+    """Gemeente G with one wijk W (40 signalled households every quarter, 100 over the period)
+    and addresses without a buurt (4, 4, 4 and 5; ``width`` over the period). G's last quarter
+    is suppressed: G = W + its addresses without a buurt, which are at most their period
+    count: G in [40, 40 + width]. (G's own Q <= Y gives only G <= 100 + width; Y <= sum of
+    the quarters, 12 + R, leaves R >= width - 12: not binding.)"""
+    count = "hh_met_signaal"
+    quarters = QUARTERS[1:]
+    rows = []
+    for i, q in enumerate(quarters):
+        rest = 5 if i == 3 else 4
+        values = {G: {"huishoudens": 3 * HH, count: 40 + rest}, W: {"huishoudens": HH, count: 40}}
+        rows += quarter_rows(q, q, count, values, {(G, count)} if i == 3 else set())
+    values = {G: {"huishoudens": 3 * HH, count: 100 + width}, W: {"huishoudens": HH, count: 100}}
+    rows += quarter_rows(quarters[-1], YEAR, count, values)
+    audit = audit_publication(frame(rows), relations=relations(count), exact=True, workers=1)
+    assert not audit.violations
+    [(area, _, lo, hi, _)] = audit.narrowest
+    assert (area, lo, hi) == ("2026Q3:" + G, pytest.approx(40), pytest.approx(40 + width))
+    assert audit.passed == (width >= 10)

@@ -179,6 +179,15 @@ def test_thresholds_come_from_the_parameters() -> None:
     assert sup[("BU09990101", "hh_persona_student")] == "primary"
 
 
+@pytest.mark.parametrize(("met", "expected"), [(14, "primary"), (15, "none")])
+def test_the_median_threshold_is_min_median_n_not_min_count(met: int, expected: str) -> None:
+    params = dict(disclosure_parameters()) | {"min_median_n": 15.0}  # min_count stays 10
+    counts = {k: 0 for k in LARGE if k not in ("huishoudens", "signalen_energie")}
+    sup = suppression(frame_with(counts | {"hh_persona_overig": met}), params)
+    assert sup[("BU09990101", "mediaan_bedrag")] == expected
+    assert sup[("BU09990101", "hh_met_signaal")] == "none"
+
+
 def test_no_primary_cell_is_published() -> None:
     result = protect_quarter(
         frame_with({"hh_persona_student": 2, "signalen_water": 7}, {"signalen_zorg": 1})

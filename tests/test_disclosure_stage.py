@@ -240,3 +240,33 @@ def test_the_stored_file_of_two_quarters_passes_the_audit(warehouse) -> None:
     audit = audit_publication(candidate, workers=1)
     assert audit.passed, audit.failures
     assert audit.n_checked > 0
+
+
+def test_the_gate_audits_every_quarter_of_the_file(warehouse, monkeypatch) -> None:
+    """With a period over several quarters the file is audited whole: a count of 1 to 9 of
+    the earlier quarter published by mistake fails the gate's audit of the later quarter
+    (the later quarter's rows alone pass). The expectation suites are left out: the audit is
+    what this is about."""
+    from orchestration.gate import check
+
+    monkeypatch.setattr(check, "run_gate", lambda con, quarter: None)
+    con, _ = warehouse
+    protect.protect_stored_quarter(con, EARLIER)
+    protect.protect_stored_quarter(con, Q)
+    area, indicator, period_type, period, value = con.execute(
+        f"select area_code, indicator, period_type, period, value from {PROTECTED_TABLE} "
+        "where quarter = ? and suppression = 'primary' and value between 1 and 9 "
+        "order by area_code, indicator, period_type limit 1",
+        [EARLIER],
+    ).fetchone()
+    assert indicator in count_indicator_names()
+    con.execute(
+        f"update {CANDIDATE_TABLE} set value = ?, status = 'published' where quarter = ? "
+        "and area_code = ? and indicator = ? and period_type = ?",
+        [value, EARLIER, area, indicator, period_type],
+    )
+    audit = check.check_quarter(con, Q).audit
+    assert not audit.passed
+    small = f"{period}:{area} {indicator}: published count below min_count"
+    assert small in audit.violations, audit.violations
+    assert audit.start_point == "used"  # the true value: protect's rows are a point

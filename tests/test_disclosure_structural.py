@@ -131,3 +131,14 @@ def test_a_value_at_a_level_the_indicator_does_not_exist_at_is_refused() -> None
         protect_quarter(bad, params(), relations(), workers=1)
     table = build_table(bad, relations())  # the delivered value is kept, not overwritten by 0
     assert table.values[table.cell(table.area_index["WK000101"], GEEN)] == 3
+
+
+def test_a_suppressed_known_zero_alone_is_no_cell_to_check() -> None:
+    """A file may hold a known zero as suppressed (published before the model knew it, or by
+    hand): the reader knows it is 0, so it is no cell to check, nor one that could not be
+    checked. Nothing else suppressed: the one breach is wijk 1's published 4 (rule 1)."""
+    audit = audit_publication(
+        frame({("WK000102", GEEN)}), params(), relations=relations(), exact=True
+    )
+    assert audit.violations == ["WK000101 signalen_energie: published count below min_count"]
+    assert audit.n_checked == 0 and audit.narrowest == [] and audit.failures == []
