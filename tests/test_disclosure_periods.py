@@ -477,3 +477,61 @@ def test_the_addresses_without_a_buurt_are_households_counted_once_over_the_peri
     [(area, _, lo, hi, _)] = audit.narrowest
     assert (area, lo, hi) == ("2026Q3:" + G, pytest.approx(40), pytest.approx(40 + width))
     assert audit.passed == (width >= 10)
+
+
+def test_the_stage_keeps_an_earlier_suppression_protected(monkeypatch) -> None:
+    """The scenario above through the protect stage, at the level quarters are published at:
+    2026Q2 was protected with the signalen of its two wijken suppressed (8 and 9); dbt's rows
+    of 2026Q3 and its period would give them back (73 - 20 - 30 - 15 = 8) if the stage did
+    not hand protect the earlier quarters. The stored candidates of the four quarters pass the
+    audit."""
+    from orchestration.contract import CANDIDATE_TABLE, MONITOR_MODEL_TABLE, PROTECTED_TABLE
+    from orchestration.disclosure import protect
+
+    w1, w2 = "WK000101", "WK000102"
+
+    def wijk_rows(quarter: str, period: str, a: float, b: float, hidden=()) -> pl.DataFrame:
+        period_type = "kwartaal" if period == quarter else "vier_kwartalen"
+        values = {G: (None, "gemeente", a + b), w1: (G, "wijk", a), w2: (G, "wijk", b)}
+        rows = [
+            (quarter, period_type, period, level, code, code, parent, name, value,
+             "suppressed" if name == "signalen" and code in hidden else "published")
+            for code, (parent, level, count) in values.items()
+            for name, value in (("huishoudens", HH * (2 if code == G else 1)), ("signalen", count))
+        ]  # fmt: skip
+        return frame(rows).with_columns(pl.col("value").cast(pl.Float64))
+
+    rel = relations("signalen")
+    monkeypatch.setattr(protect, "default_relations", lambda: rel)
+    earlier_rows = pl.concat(
+        [
+            wijk_rows("2025Q4", "2025Q4", 20, 12),
+            wijk_rows("2026Q1", "2026Q1", 30, 14),
+            wijk_rows("2026Q2", "2026Q2", 8, 9, hidden=(w1, w2)),
+        ]
+    ).with_columns(
+        suppression=pl.when(pl.col("status") == "suppressed")
+        .then(pl.lit("primary"))
+        .otherwise(pl.lit("none"))
+    )
+    dbt = pl.concat(
+        [wijk_rows("2026Q3", "2026Q3", 15, 18), wijk_rows("2026Q3", "2025Q4-2026Q3", 73, 53)]
+    ).drop("status")
+    with duckdb.connect() as con:
+        con.execute("create schema main_monitor")
+        con.execute("create schema disclosure")
+        con.register("dbt", dbt.to_arrow())
+        con.execute(f"create table {MONITOR_MODEL_TABLE} as select * from dbt")
+        con.register("earlier", earlier_rows.to_arrow())
+        con.execute(f"create table {PROTECTED_TABLE} as select * from earlier")
+        candidates = earlier_rows.with_columns(
+            value=pl.when(pl.col("status") == "published").then(pl.col("value"))
+        ).select(COLUMNS)
+        con.register("candidates", candidates.to_arrow())
+        con.execute(f"create table {CANDIDATE_TABLE} as select * from candidates")
+        result = protect.protect_stored_quarter(con, "2026Q3")
+        file = con.execute(f"select {', '.join(COLUMNS)} from {CANDIDATE_TABLE}").pl()
+    assert result.n_primary == 0 and result.n_secondary > 0
+    assert sorted(set(file["quarter"])) == ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    audit = audit_publication(file, relations=rel, workers=1)
+    assert audit.passed, audit.failures
