@@ -334,6 +334,14 @@ def test_a_start_point_breaking_any_one_relation_kind_is_rejected(
     assert audit_publication(published, restricted=truth).start_point == "used"
 
 
+def test_restricted_rows_without_the_cell_key_are_rejected() -> None:
+    published = suppress(published_all(), [("BU09990101", "signalen_water")])
+    truth = published_all().drop("indicator", "area_code")
+    audit = audit_publication(published, restricted=truth)
+    assert audit.start_point == "rejected: the restricted rows lack ['area_code', 'indicator']"
+    assert not audit.passed  # the verdict of the audit without a start point
+
+
 def test_the_narrowest_cells_are_refined_to_exact_intervals_one_by_one() -> None:
     # the rectangle of water and overig in buurten 1 and 2 (55 wide, below): without
     # ``exact`` only the n_narrowest narrowest are solved exactly, down to the last one

@@ -103,7 +103,7 @@ def wide_values(frame: pl.DataFrame, table: Table) -> dict[str, np.ndarray]:
 
 
 def median_lower_bounds(
-    table: Table, wide: dict[str, np.ndarray], published: dict[str, np.ndarray], min_median_n: float
+    table: Table, published: dict[str, np.ndarray], min_median_n: float
 ) -> np.ndarray:
     """Lower bound per cell: ``min_median_n`` on a household count whose median is published."""
     lower = np.zeros(table.n_cells)
@@ -199,7 +199,7 @@ def suppression_plan(
         primary_cells &= ~known
         start = None if start is None else start & ~known
         fixed = known if fixed is None else fixed | known
-    lower = median_lower_bounds(table, wide, median_published, params["min_median_n"])
+    lower = median_lower_bounds(table, median_published, params["min_median_n"])
     suppressed_cells, stats = protect_counts(
         table,
         x,
