@@ -83,8 +83,9 @@ def add_shifted_quarters(warehouse: Path) -> None:
 def vary_the_earliest_quarter(warehouse: Path) -> None:
     """Make the period's earliest quarter (2025Q4's landing) differ from the later ones for a
     few households, so that the latest / earliest choices of the period definitions matter:
-    a01 is senior then (jonge_starter later), known to the gemeente then (not later), and
-    a02A's financial follow-up case was a quick fix then (financial help later)."""
+    a01 is senior then (jonge_starter later), known to the gemeente then (not later), a02A's
+    financial follow-up case was a quick fix then (financial help later), and c03 a repeat
+    then (an earlier signal, W7x, in the six months before; not in its latest quarter)."""
     earliest = PERIOD[0]
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
@@ -95,6 +96,12 @@ def vary_the_earliest_quarter(warehouse: Path) -> None:
             "insert into raw.schuldhulp values (?, 'schuldhulp', 'shv.csv', 999, ?, 'advies', "
             "date '2025-01-01', null)",
             [earliest, fx.pseudonym(fx.person_id("a01", 0))],
+        )
+        con.execute(
+            "insert into raw.signalen select * replace (? as signaal_id, "
+            "date '2025-09-01' as signaaldatum, 999 as line_number) from raw.signalen "
+            "where quarter = ? and partner_code = 'waternet' and signaal_id = ?",
+            [fx.pseudonym("W7x"), earliest, fx.pseudonym("W7")],
         )
         # the copies of Y1 (both dated in 2025Q4) and their case get an id of their own: a
         # case is keyed by signal, whatever landing delivered it
@@ -270,12 +277,14 @@ def test_four_quarter_figures_follow_the_period_definitions(built) -> None:
 def test_the_data_exercise_the_latest_and_earliest_choices(built) -> None:
     """The households of vary_the_earliest_quarter differ between their quarters, so a period
     figure taking the earliest quarter where the definition says latest (persona, help type)
-    or the reverse (known) differs from the reference."""
+    or the reverse (known), or the latest where it says any (repeat), differs from the
+    reference."""
     rows = query(
         built["warehouse"],
-        "select readable(huishouden_id), quarter, persona, bekend, hulpsoort "
+        "select readable(huishouden_id), quarter, persona, bekend, hulpsoort, herhaald "
         "from main_marts.fct_huishouden_signalen "
-        "where quarter in (select unnest(?)) and readable(huishouden_id) in ('a01', 'a02A') "
+        "where quarter in (select unnest(?)) "
+        "and readable(huishouden_id) in ('a01', 'a02A', 'c03') "
         "order by all",
         [list(PERIOD)],
     )
@@ -284,6 +293,8 @@ def test_the_data_exercise_the_latest_and_earliest_choices(built) -> None:
     assert facts[("a01", "2026Q2")][:2] == ["jonge_starter", False]
     assert facts[("a02A", PERIOD[0])][2] == "quick_fix"
     assert facts[("a02A", "2026Q2")][2] == "vervolghulp_financieel"
+    assert (facts[("c03", PERIOD[0])][3], facts[("c03", "2026Q2")][3]) == (True, False)
+    assert ("c03", PERIOD[-1]) not in facts  # its latest quarter is 2026Q2
 
 
 def test_a_household_counts_in_the_buurt_of_its_latest_quarter(built, tmp_path: Path) -> None:
