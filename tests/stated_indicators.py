@@ -9,6 +9,15 @@ GROUPS = ("energie", "water", "huur", "zorg", "overig")
 """Publication groups of partner types."""
 PERSONAS = ("jonge_starter", "groot_gezin_minimum", "senior", "zelfstandige", "student", "overig")
 
+
+def publication_group(partner_type: str) -> str:
+    """The publication group of a partner type (MONITOR.md): energie, water, huur and zorg are
+    their own group, zorg includes cak_zorgverzekering, and overig is every other type."""
+    if partner_type == "cak_zorgverzekering":
+        return "zorg"
+    return partner_type if partner_type in GROUPS[:4] else "overig"
+
+
 GROUP_COUNTS = tuple(f"signalen_{g}" for g in GROUPS)
 """Signals per publication group; they add up to ``signalen``."""
 PERSONA_COUNTS = tuple(f"hh_persona_{p}" for p in PERSONAS)

@@ -80,3 +80,30 @@ def test_a_roman_floor_in_bag_fits_the_signals_digits(n: int) -> None:
     """Both sides take the loose reading: BAG's 'III' is the signal's '3'."""
     assert bag_key(roman(n)) == signal_key(f"12-{n}")
     assert bag_key(roman(n)) == bag_key(str(n))
+
+
+def keys(kind: str, letter: str | None, addition: str | None) -> dict[str, int | None]:
+    """Every key of house number 12 with ``letter`` and ``addition`` (a signal's or a BAG
+    address's)."""
+    row = fx.address_keys(kind, [(POSTCODE, 12, letter, addition)])[0]
+    first = ("adres_sleutel", "pc4_sleutel") if kind == "bag" else ("pc4_sleutel", "adres_sleutel")
+    names = (*first, *(BAG_KEYS if kind == "bag" else SIGNAL_KEYS))
+    return dict(zip(names, row, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("signal", "bag", "fits"),
+    [
+        (("A", None), (None, "A"), True),  # letter A written where BAG has addition A
+        ((None, "B"), ("B", None), True),  # addition B where BAG has letter B
+        (("A", "2"), (None, "A"), False),  # a letter and an addition: not read the other way
+        (("A", "2"), (None, "2"), False),
+        ((None, "B"), (None, "B"), False),  # the same reading is the exact rule's, not this one
+    ],
+)
+def test_the_letter_as_addition_reading(signal: tuple, bag: tuple, fits: bool) -> None:
+    """letter_as_toevoeging compares the signal's sleutel_omgewisseld with BAG's sleutel_exact:
+    only a signal with just a letter or just an addition has that reading."""
+    swapped = keys("signal", *signal)["sleutel_omgewisseld"]
+    assert (swapped == keys("bag", *bag)["sleutel_exact"]) is fits
+    assert (swapped is None) is (signal[0] is not None and signal[1] is not None)

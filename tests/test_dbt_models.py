@@ -15,7 +15,7 @@ import shutil
 import statistics
 import subprocess
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +29,7 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
     from fixtures import raw_warehouse as fx  # type: ignore[no-redef]
 from tests.stated_indicators import (
     COUNTS,
+    GROUP_COUNTS,
     GROUPS,
     HELP_RANK,
     NOT_PICKED_UP,
@@ -275,18 +276,23 @@ def expected_households(quarter: str) -> dict[str, dict]:
     return households
 
 
+def area_codes(adres: str) -> list[str]:
+    """The areas a household counts in: its buurt, that buurt's wijk and the wijk's gemeente
+    (the reference's hierarchy, whatever gemeente BAG gives); without a buurt in the
+    reference, BAG's gemeente only."""
+    areas = {code: (level, parent) for code, level, _, parent in fx.AREAS}
+    a = fx.ADDRESS[adres]
+    buurt = (a.buurtcode or "").strip().upper()
+    if areas.get(buurt, ("",))[0] == "buurt":
+        wijk = areas[buurt][1]
+        return [buurt, wijk, areas[wijk][1]]
+    return [a.gemeente]
+
+
 def expected_indicators(quarter: str) -> dict[tuple[str, str], float | None]:
     """(area_code, indicator) -> value, computed from the fixture alone."""
     areas = {code: (level, parent) for code, level, _, parent in fx.AREAS}
     households = expected_households(quarter)
-
-    def area_codes(adres: str) -> list[str]:
-        a = fx.ADDRESS[adres]
-        buurt = (a.buurtcode or "").strip().upper()
-        if areas.get(buurt, ("",))[0] == "buurt":
-            wijk = areas[buurt][1]
-            return [buurt, wijk, areas[wijk][1]]
-        return [a.gemeente]
 
     huishoudens: dict[str, float] = defaultdict(float)
     inwoners: dict[str, float] = defaultdict(float)
@@ -301,30 +307,48 @@ def expected_indicators(quarter: str) -> dict[tuple[str, str], float | None]:
     )
 
 
-def expected_unlinked(quarter: str, households: dict[str, dict]) -> dict[str, dict[str, float]]:
-    """gemeente -> signalen_<reason> -> signals of the quarter at no household: the matched
-    address's gemeente, else the gemeente of the signal's pc4 in BAG, else (a pc4 outside) the
-    reference's only gemeente; the fixture has two gemeenten, so those count nowhere."""
+def signal_gemeenten(
+    quarter: str, households: dict[str, dict]
+) -> dict[tuple[str, str], tuple[str | None, str | None]]:
+    """(partner_code, signaal_id) of every signal of the quarter -> (the gemeente it counts in,
+    its signalen_<reason> when it is at no household, else None). A signal at a household
+    counts in the household's gemeente; one at no household in the matched address's BAG
+    gemeente, else the gemeente of most BAG addresses with the signal's pc4 (a tie: the lowest
+    code), else (a pc4 outside) the reference's only gemeente; the fixture has two
+    gemeenten, so those count nowhere."""
     start, end = quarter_bounds(quarter)
     gemeenten = [code for code, level, _, _ in fx.AREAS if level == "gemeente"]
-    pc4_gemeente = {a.postcode[:4]: a.gemeente for a in fx.ADDRESSES}
-    keys = {(s.partner_code, s.signaal_id) for s in fx.SIGNALS if start <= s.signaaldatum <= end}
-    out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for key in keys:
+    per_pc4: dict[str, Counter[str]] = defaultdict(Counter)
+    for a in fx.ADDRESSES:
+        per_pc4[a.postcode[:4]][a.gemeente] += 1
+    pc4_gemeente = {pc4: min(n, key=lambda g: (-n[g], g)) for pc4, n in per_pc4.items()}
+    out: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+    for s in fx.SIGNALS:
+        key = (s.partner_code, s.signaal_id)
+        if not start <= s.signaaldatum <= end:
+            continue
         status, adres = fx.EXPECTED_MATCH[key]
         if adres in households:
-            continue
-        postcode = next(s.postcode for s in fx.SIGNALS if (s.partner_code, s.signaal_id) == key)
-        if adres:
-            gemeente, reason = fx.ADDRESS[adres].gemeente, "signalen_geen_huishouden"
+            out[key] = (area_codes(adres)[-1], None)
+        elif adres:
+            out[key] = (fx.ADDRESS[adres].gemeente, "signalen_geen_huishouden")
         else:
-            gemeente = pc4_gemeente.get(postcode[:4], gemeenten[0] if len(gemeenten) == 1 else None)
+            only = gemeenten[0] if len(gemeenten) == 1 else None
             reason = {
                 "no_match": "signalen_geen_match",
                 "outside_gemeente": "signalen_buiten_gemeente",
                 "ambiguous": "signalen_meerdere_adressen",
             }[status]
-        if gemeente:
+            out[key] = (pc4_gemeente.get(s.postcode[:4], only), reason)
+    return out
+
+
+def expected_unlinked(quarter: str, households: dict[str, dict]) -> dict[str, dict[str, float]]:
+    """gemeente -> signalen_<reason> -> signals of the quarter at no household, in the gemeente
+    of ``signal_gemeenten``."""
+    out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for gemeente, reason in signal_gemeenten(quarter, households).values():
+        if gemeente and reason:
             out[gemeente][reason] += 1
     return out
 
@@ -350,8 +374,8 @@ def area_figures(
         for name in UNLINKED_COUNTS:
             counts[code][name] = unlinked.get(code, {}).get(name, 0.0)
             counts[code]["signalen"] += counts[code][name]
-    for area_codes, h in placed:
-        for code in area_codes:
+    for in_areas, h in placed:
+        for code in in_areas:
             c = counts[code]
             c["hh_met_signaal"] += 1
             c["hh_meerdere_signalen"] += h["n_types"] >= 2
@@ -565,6 +589,82 @@ def test_the_households_that_define_signal_counts_and_help_rank(built) -> None:
     assert expected["d02"]["max_dagen"] == 0
     # d03_2: the one residential address at 3, not the office with the lower pseudonym
     assert "d03_2" in h and fx.pseudonym("d03_1") < fx.pseudonym("d03_2")
+
+
+@pytest.mark.parametrize("quarter", fx.QUARTERS)
+def test_the_amounts_and_days_of_every_household(built, quarter: str) -> None:
+    """Every signalled household's total arrears and longest arrears in days, in both
+    quarters; a signal delivered twice in one landing counts in the version of the later file
+    (d02's W10: waternet_aug.csv after waternet.csv)."""
+    actual = {
+        hh: (totaal, dagen)
+        for hh, totaal, dagen in query(
+            built["warehouse"],
+            "select readable(huishouden_id), totaal_bedrag, max_dagen_achterstand "
+            "from main_marts.fct_huishouden_signalen where quarter = ?",
+            [quarter],
+        )
+    }
+    expected = {hh: (h["totaal"], h["max_dagen"]) for hh, h in expected_households(quarter).items()}
+    assert actual == expected
+    if quarter == fx.QUARTER_B:
+        assert actual["d02"][0] == Decimal("100.00") + Decimal("140.00")
+
+
+@pytest.mark.parametrize("quarter", fx.QUARTERS)
+def test_partner_figures_equal_an_independent_computation(built, quarter: str) -> None:
+    """mon_partner_indicators, per partner and gemeente: the partner's signals counted in the
+    gemeente (linked or not), the linked ones in its publication group, those at no household
+    per reason, the households with a signal of the partner and, of those, picked up, reached
+    and helped (the household's outcome, whichever partner's case led to it)."""
+    households = expected_households(quarter)
+    signals = {(s.partner_code, s.signaal_id): s for s in fx.SIGNALS}
+    expected: dict[tuple[str, str, str], float] = defaultdict(float)
+    partner_households: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for key, (gemeente, reason) in signal_gemeenten(quarter, households).items():
+        if gemeente is None:
+            continue  # counted in no gemeente
+        partner = key[0]
+        expected[(partner, gemeente, "signalen")] += 1
+        if reason:
+            expected[(partner, gemeente, reason)] += 1
+        else:
+            group = fx.PUBLICATION_GROUP.get(signals[key].type or "overige", "overig")
+            expected[(partner, gemeente, f"signalen_{group}")] += 1
+            partner_households[(partner, gemeente)].add(fx.EXPECTED_MATCH[key][1])
+    outcomes = {"hh_opgepakt": "opgepakt", "hh_bereikt": "bereikt", "hh_hulp_geaccepteerd": "hulp"}
+    for (partner, gemeente), adressen in partner_households.items():
+        expected[(partner, gemeente, "hh_met_signaal")] = len(adressen)
+        for name, feature in outcomes.items():
+            expected[(partner, gemeente, name)] = sum(households[a][feature] for a in adressen)
+    names = ["signalen", *GROUP_COUNTS, *UNLINKED_COUNTS, "hh_met_signaal", *outcomes]
+    actual = {
+        (partner, gemeente, name): value
+        for partner, gemeente, name, value in query(
+            built["warehouse"],
+            "select partner_code, area_code, indicator, value "
+            "from main_monitor.mon_partner_indicators "
+            "where quarter = ? and indicator in (select unnest(?))",
+            [quarter, names],
+        )
+    }
+    assert {k: v for k, v in expected.items() if v} == {k: v for k, v in actual.items() if v}
+    assert expected.keys() <= actual.keys()
+    # the data exercise it: a household signalled in both quarters (a01, eneco's)
+    assert expected[("eneco", "GM0001", "hh_met_signaal")] > 1
+
+
+def test_the_addresses_that_define_the_gemeente_of_a_signal() -> None:
+    """pc4 1111 has addresses in both gemeenten (the office e01 and the household e04 are in
+    GM0002 by BAG): the signal at the office counts in GM0002; the ambiguous E43 at pc4 1111
+    in GM0001, the gemeente of most of its addresses; e04 counts in its buurt's gemeente. The
+    signal at e05, whose use BAG does not give, is at no household."""
+    e = expected_indicators(fx.QUARTER_B)
+    assert e[("GM0002", "signalen_geen_huishouden")] == 1
+    assert e[("GM0001", "signalen_geen_huishouden")] == 1  # e05, of unknown use
+    assert e[("GM0001", "signalen_meerdere_adressen")] == 1
+    assert {fx.ADDRESS[a].gemeente for a in ("e01", "e04")} == {"GM0002"}
+    assert e[("GM0002", "huishoudens")] == 3  # b01, b02, b03; not e04
 
 
 @pytest.mark.parametrize("quarter", fx.QUARTERS)

@@ -11,6 +11,7 @@ their own tests are in test_dbt_models.py) with the period definitions stated he
 
 from __future__ import annotations
 
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from tests.stated_indicators import GROUPS, UNLINKED_COUNTS
 
 try:
     from tests.fixtures import raw_warehouse as fx
-    from tests.test_dbt_models import COUNTS, MEDIANS, RATES, area_figures, build_ok, query
+    from tests.test_dbt_models import COUNTS, MEDIANS, RATES, area_figures, build_ok, dbt, query
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from fixtures import raw_warehouse as fx  # type: ignore[no-redef]
     from test_dbt_models import (  # type: ignore[no-redef]
@@ -32,6 +33,7 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
         RATES,
         area_figures,
         build_ok,
+        dbt,
         query,
     )
 
@@ -81,8 +83,9 @@ def add_shifted_quarters(warehouse: Path) -> None:
 def vary_the_earliest_quarter(warehouse: Path) -> None:
     """Make the period's earliest quarter (2025Q4's landing) differ from the later ones for a
     few households, so that the latest / earliest choices of the period definitions matter:
-    a01 is senior then (jonge_starter later), known to the gemeente then (not later), and
-    a02A's financial follow-up case was a quick fix then (financial help later)."""
+    a01 is senior then (jonge_starter later), known to the gemeente then (not later), a02A's
+    financial follow-up case was a quick fix then (financial help later), and c03 a repeat
+    then (an earlier signal, W7x, in the six months before; not in its latest quarter)."""
     earliest = PERIOD[0]
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
@@ -93,6 +96,12 @@ def vary_the_earliest_quarter(warehouse: Path) -> None:
             "insert into raw.schuldhulp values (?, 'schuldhulp', 'shv.csv', 999, ?, 'advies', "
             "date '2025-01-01', null)",
             [earliest, fx.pseudonym(fx.person_id("a01", 0))],
+        )
+        con.execute(
+            "insert into raw.signalen select * replace (? as signaal_id, "
+            "date '2025-09-01' as signaaldatum, 999 as line_number) from raw.signalen "
+            "where quarter = ? and partner_code = 'waternet' and signaal_id = ?",
+            [fx.pseudonym("W7x"), earliest, fx.pseudonym("W7")],
         )
         # the copies of Y1 (both dated in 2025Q4) and their case get an id of their own: a
         # case is keyed by signal, whatever landing delivered it
@@ -268,12 +277,14 @@ def test_four_quarter_figures_follow_the_period_definitions(built) -> None:
 def test_the_data_exercise_the_latest_and_earliest_choices(built) -> None:
     """The households of vary_the_earliest_quarter differ between their quarters, so a period
     figure taking the earliest quarter where the definition says latest (persona, help type)
-    or the reverse (known) differs from the reference."""
+    or the reverse (known), or the latest where it says any (repeat), differs from the
+    reference."""
     rows = query(
         built["warehouse"],
-        "select readable(huishouden_id), quarter, persona, bekend, hulpsoort "
+        "select readable(huishouden_id), quarter, persona, bekend, hulpsoort, herhaald "
         "from main_marts.fct_huishouden_signalen "
-        "where quarter in (select unnest(?)) and readable(huishouden_id) in ('a01', 'a02A') "
+        "where quarter in (select unnest(?)) "
+        "and readable(huishouden_id) in ('a01', 'a02A', 'c03') "
         "order by all",
         [list(PERIOD)],
     )
@@ -282,6 +293,42 @@ def test_the_data_exercise_the_latest_and_earliest_choices(built) -> None:
     assert facts[("a01", "2026Q2")][:2] == ["jonge_starter", False]
     assert facts[("a02A", PERIOD[0])][2] == "quick_fix"
     assert facts[("a02A", "2026Q2")][2] == "vervolghulp_financieel"
+    assert (facts[("c03", PERIOD[0])][3], facts[("c03", "2026Q2")][3]) == (True, False)
+    assert ("c03", PERIOD[-1]) not in facts  # its latest quarter is 2026Q2
+
+
+def test_a_household_counts_in_the_buurt_of_its_latest_quarter(built, tmp_path: Path) -> None:
+    """A household counts over the period in the area of its latest quarter, so where its
+    address was in an earlier quarter changes no figure of the period: on a copy where 2025Q4's
+    BAG extract placed a01 in BU00010102 (BU00010101 in every later quarter), 2025Q4 and then
+    the four-quarter model of 2026Q3 rebuilt give the same four-quarter rows. (On a copy: an
+    address that moves buurt breaks the per-buurt relations between the quarters and their
+    period that the tests below check.)"""
+    warehouse = tmp_path / "moved.duckdb"
+    shutil.copy(built["warehouse"], warehouse)
+    figures_sql = (
+        "select * from main_monitor.mon_area_counts_vier_kwartalen where quarter = ? order by all"
+    )
+    before = query(warehouse, figures_sql, [PERIOD[-1]])
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update raw.bag_adressen set buurtcode = 'BU00010102' "
+            "where quarter = ? and adres_pseudo = ?",
+            [PERIOD[0], fx.pseudonym("a01")],
+        )
+    build_ok(warehouse, PERIOD[0], tmp_path, command="run")
+    result = dbt(
+        ["run", "--select", "mon_area_counts_vier_kwartalen"], warehouse, PERIOD[-1], tmp_path
+    )
+    assert result.returncode == 0, result.stdout
+    moved = query(
+        warehouse,
+        "select quarter, buurtcode from main_marts.fct_huishouden_signalen "
+        "where readable(huishouden_id) = 'a01' and quarter in (?, ?) order by quarter",
+        [PERIOD[0], PERIOD[-1]],
+    )
+    assert moved == [(PERIOD[0], "BU00010102"), (PERIOD[-1], "BU00010101")]
+    assert before and query(warehouse, figures_sql, [PERIOD[-1]]) == before
 
 
 def test_signals_of_the_period_are_the_sum_of_its_quarters(built) -> None:

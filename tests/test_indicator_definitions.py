@@ -12,7 +12,14 @@ from __future__ import annotations
 from orchestration.contract import LEVELS
 from orchestration.dictionary import entries
 from orchestration.parameters import indicator_definitions, indicators, read_seed
-from tests.stated_indicators import RATES
+from tests.stated_indicators import (
+    GROUPS,
+    HELP_RANK,
+    HELP_TYPES,
+    NOT_PICKED_UP,
+    RATES,
+    publication_group,
+)
 
 DIVOSA_RATES = {
     # the Divosa Monitor Vroegsignalering Schulden: measure -> (numerator, denominator)
@@ -93,3 +100,29 @@ def test_national_reference_is_cited_and_comparable() -> None:
     assert 3 <= values["signalen_per_1000_inwoners"] <= 6
     assert 15 <= values["pct_bereikt_van_opgepakt"] <= 25
     assert 25 <= values["pct_hulp_van_bereikt"] <= 45
+
+
+def test_the_outcome_codes_say_what_the_definitions_say() -> None:
+    """seeds/resultaat_codes.csv against the statement of hh_opgepakt and hh_hulpsoort: every
+    outcome but the not-picked-up ones is picked up, help is accepted exactly in the three help
+    types, and their rank (1 most intensive) is HELP_RANK's order."""
+    rows = read_seed("resultaat_codes")
+    assert set(NOT_PICKED_UP) | set(HELP_TYPES) <= {r["resultaat"] for r in rows}
+    for row in rows:
+        code = row["resultaat"]
+        assert row["opgepakt"] == str(code not in NOT_PICKED_UP).lower(), code
+        assert row["hulp_geaccepteerd"] == str(code in HELP_TYPES).lower(), code
+        assert (row["hulp_rang"] != "") == (code in HELP_TYPES), code
+    ranked = sorted((int(r["hulp_rang"]), r["resultaat"]) for r in rows if r["hulp_rang"])
+    assert tuple(code for _, code in ranked) == HELP_RANK
+
+
+def test_partner_types_are_grouped_as_the_monitor_says() -> None:
+    """seeds/partner_types.csv against MONITOR.md's grouping, for every type the seed and the
+    partner registry know."""
+    rows = read_seed("partner_types")
+    groups = {r["partner_type"]: r["publicatiegroep"] for r in rows}
+    assert {groups[t] for t in groups} == set(GROUPS)
+    for partner_type, group in groups.items():
+        assert group == publication_group(partner_type), partner_type
+    assert {r["partner_type"] for r in read_seed("partner_registry")} <= groups.keys()
