@@ -17,6 +17,7 @@ from dagster import (
 )
 
 from orchestration.contract import CANDIDATE_ASSET, CANDIDATE_TABLE, MONITOR_MODEL_ASSET
+from orchestration.disclosure.model import InconsistentTableError
 from orchestration.disclosure.protect import NothingToProtectError, protect_stored_quarter
 from orchestration.metadata import bar_table, table_metadata
 from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
@@ -39,7 +40,8 @@ def area_indicators_candidate(
     with monitor.warehouse() as con:
         try:
             result = protect_stored_quarter(con, quarter)
-        except NothingToProtectError as error:
+        except (NothingToProtectError, InconsistentTableError) as error:
+            # docs/runbook.md, Failures: what each means and what to do
             raise Failure(str(error)) from error
         table = table_metadata(con, CANDIDATE_TABLE, quarter)
     context.log.info(
