@@ -3,9 +3,11 @@ refused with the area, the relation and by how much (before anything is suppress
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
 
+from demo.synthetic_quarter import frame_from_buurten
 from orchestration.disclosure.model import (
     build_relations,
     build_table,
@@ -14,6 +16,7 @@ from orchestration.disclosure.model import (
 )
 from orchestration.parameters import Indicator
 from tests.disclosure_oracle import Areas, aggregate, hierarchy, published_frame
+from tests.fixtures.disclosure_buurten import LARGE
 from tests.stated_indicators import GROUP_COUNTS
 
 BASE = {
@@ -163,3 +166,18 @@ def test_unknown_area_level_is_refused() -> None:
     frame = published_frame(areas, counts, set()).with_columns(area_level=pl.lit("stadsdeel"))
     with pytest.raises(ValueError, match=r"^unknown area_level values: \['stadsdeel'\]$"):
         build_table(frame)
+
+
+def test_never_published_is_every_remainder_and_every_unpublished_cell() -> None:
+    """A gemeente with addresses without a buurt (a remainder area) and the counts
+    seeds/publicatie_niveaus.csv keeps out of the buurt level (unpublished cells)."""
+    frame = frame_from_buurten(
+        {"BU09990101": ("WK099901", LARGE), "BU09990102": ("WK099901", LARGE)},
+        {"WK099901": "GM0999"},
+        no_buurt={"GM0999": {"huishoudens": 40, "signalen_water": 3}},
+    )
+    table = build_table(frame)
+    cells = np.arange(table.n_cells)
+    remainder = table.is_remainder(cells)
+    assert remainder.any() and table.unpublished is not None and table.unpublished.any()
+    assert (table.never_published() == (remainder | table.unpublished)).all()

@@ -308,3 +308,10 @@ def test_narrow_room_of_a_gemeente_on_a_generated_quarter() -> None:
         assert status(cells, code, name) == "published"
     assert result.stats is not None and result.stats.n_whole_components == 0
     assert result.n_secondary <= 100
+
+
+def test_an_indicator_the_seeds_do_not_know_is_named() -> None:
+    frame = synthetic_quarter(3, seed=21)
+    odd = frame.filter(pl.col("indicator") == "signalen").with_columns(indicator=pl.lit("hh_onzin"))
+    with pytest.raises(ValueError, match=r"not in seeds/indicators.csv: \['hh_onzin'\]"):
+        protect_quarter(pl.concat([frame, odd]))

@@ -205,3 +205,12 @@ def test_a_count_the_reader_can_compute_from_what_it_knows_passes_however_narrow
     )
     plain = audit_publication(published.drop(PARTNER_KEY), relations=relations, exact=True)
     assert [ind for _, ind, *_ in plain.failures] == ["signalen_overig"]
+
+
+def test_a_small_count_of_the_partners_households_is_primary_by_the_count_rule() -> None:
+    """5 of 40 reached households helped: not nearly all of them (the rule above), but a count
+    from 1 to 9: primary all the same."""
+    result = protect_partner(frame(TRUE | {"hh_hulp_geaccepteerd": 5}))
+    primary = set(result.cells.filter(pl.col("suppression") == "primary")["indicator"])
+    assert "hh_hulp_geaccepteerd" in primary
+    assert audit_partner(result.published).passed
