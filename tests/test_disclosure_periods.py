@@ -357,6 +357,19 @@ def test_a_regio_whose_gemeenten_change_within_the_period_is_no_sum_of_its_quart
     assert check_consistency(table, fill_remainders(table)) == []
     audit = audit_publication(published, relations=relations("signalen"), workers=1)
     assert audit.passed and not audit.violations
+    # G's own relations over the quarters still bind: its buurten hidden in the last quarter
+    # are the period minus the three quarters before (15 and 18), as without the regio
+    hit = (pl.col("period") == quarters[-1]) & pl.col("area_code").is_in([A, B])
+    hit &= pl.col("indicator") == "signalen"
+    hidden = published.with_columns(
+        value=pl.when(hit).then(None).otherwise(pl.col("value")),
+        status=pl.when(hit).then(pl.lit("suppressed")).otherwise(pl.col("status")),
+    )
+    attack = audit_publication(hidden, relations=relations("signalen"), exact=True, workers=1)
+    assert {(f[0], f[2], f[3]) for f in attack.failures} == {
+        (f"{quarters[-1]}:{A}", 15.0, 15.0),
+        (f"{quarters[-1]}:{B}", 18.0, 18.0),
+    }
 
 
 # --- each relation over quarters at its limit --------------------------------------------------
