@@ -170,6 +170,7 @@ def suppression_plan(
         raise InconsistentTableError(
             "the unsuppressed indicators break relations the disclosure model relies on:\n  "
             + "\n  ".join(problems)
+            + "\n(docs/runbook.md, Failures: what this means and what to do)"
         )
     wide = wide_values(combined, table)
     k, n = table.k, table.n_real
