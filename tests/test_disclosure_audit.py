@@ -15,16 +15,29 @@ from orchestration.disclosure.protect import PUBLISHED_COLUMNS, in_file, protect
 from tests.fixtures.disclosure_buurten import LARGE
 
 
-def published_all() -> pl.DataFrame:
-    frame = frame_from_buurten(
+def three_buurten() -> pl.DataFrame:
+    """Three large buurten of one wijk, every count publishable: the true values."""
+    return frame_from_buurten(
         {
             "BU09990101": ("WK099901", LARGE),
             "BU09990102": ("WK099901", LARGE | {"signalen_water": 25}),
             "BU09990103": ("WK099901", LARGE),
         },
         {"WK099901": "GM0999"},
-    )
-    return frame.with_columns(status=pl.lit("published")).select(PUBLISHED_COLUMNS)
+    ).with_columns(status=pl.lit("published"))
+
+
+def published_all() -> pl.DataFrame:
+    return three_buurten().select(PUBLISHED_COLUMNS)
+
+
+RECTANGLE = [
+    ("BU09990101", "signalen_water"),
+    ("BU09990101", "signalen_overig"),
+    ("BU09990102", "signalen_water"),
+    ("BU09990102", "signalen_overig"),
+]
+"""Water and overig in buurten 1 and 2: a rectangle of suppressed cells."""
 
 
 def suppress(published: pl.DataFrame, cells: list[tuple[str, str]]) -> pl.DataFrame:
@@ -65,14 +78,8 @@ def test_two_cells_with_too_little_mass_fail() -> None:
 
 
 def test_rectangle_pattern_is_as_wide_as_its_smallest_diagonal() -> None:
-    # water and overig in buurten 1 and 2: x11 ranges over min(x11, x22) + min(x12, x21)
-    cells = [
-        ("BU09990101", "signalen_water"),
-        ("BU09990101", "signalen_overig"),
-        ("BU09990102", "signalen_water"),
-        ("BU09990102", "signalen_overig"),
-    ]
-    audit = audit_publication(suppress(published_all(), cells), exact=True)
+    # x11 ranges over min(x11, x22) + min(x12, x21)
+    audit = audit_publication(suppress(published_all(), RECTANGLE), exact=True)
     assert audit.passed
     widths = {(a, i): w for a, i, _, _, w in audit.narrowest}
     # water 40/25, overig 30/30: min(40, 30) + min(30, 25) = 55 for every cell of the pattern
@@ -97,13 +104,7 @@ def test_narrow_rectangle_fails() -> None:
         .with_columns(status=pl.lit("published"))
         .select(PUBLISHED_COLUMNS)
     )
-    cells = [
-        ("BU09990101", "signalen_water"),
-        ("BU09990101", "signalen_overig"),
-        ("BU09990102", "signalen_water"),
-        ("BU09990102", "signalen_overig"),
-    ]
-    audit = audit_publication(suppress(small, cells))
+    audit = audit_publication(suppress(small, RECTANGLE))
     assert not audit.passed
     assert {(a, i) for a, i, *_ in audit.failures} >= {("BU09990101", "signalen_water")}
     assert audit.failures == sorted(audit.failures, key=lambda r: (r[4], r[0], r[1]))
@@ -238,15 +239,7 @@ def test_a_true_start_point_is_used_and_changes_no_verdict() -> None:
 def test_a_true_start_point_does_not_hide_a_narrow_cell() -> None:
     # one cell hidden alone: the true table is a point of the polyhedron, and still the cell
     # is pinned (width 0) by its wijk row
-    frame = frame_from_buurten(
-        {
-            "BU09990101": ("WK099901", LARGE),
-            "BU09990102": ("WK099901", LARGE | {"signalen_water": 25}),
-            "BU09990103": ("WK099901", LARGE),
-        },
-        {"WK099901": "GM0999"},
-    )
-    truth = frame.with_columns(status=pl.lit("published"))
+    truth = three_buurten()
     audit = audit_publication(
         suppress(published_all(), [("BU09990101", "signalen_water")]), restricted=truth
     )
@@ -313,14 +306,7 @@ def test_a_start_point_that_is_no_point_of_the_polyhedron_is_rejected(
 def test_a_start_point_breaking_any_one_relation_kind_is_rejected(
     changes: dict[tuple[str, str], float],
 ) -> None:
-    truth = frame_from_buurten(
-        {
-            "BU09990101": ("WK099901", LARGE),
-            "BU09990102": ("WK099901", LARGE | {"signalen_water": 25}),
-            "BU09990103": ("WK099901", LARGE),
-        },
-        {"WK099901": "GM0999"},
-    ).with_columns(status=pl.lit("published"))
+    truth = three_buurten()
     published = suppress(published_all(), list(changes))
     restricted = truth
     for (code, name), value in changes.items():
@@ -345,14 +331,8 @@ def test_restricted_rows_without_the_cell_key_are_rejected() -> None:
 def test_the_narrowest_cells_are_refined_to_exact_intervals_one_by_one() -> None:
     # the rectangle of water and overig in buurten 1 and 2 (55 wide, below): without
     # ``exact`` only the n_narrowest narrowest are solved exactly, down to the last one
-    cells = [
-        ("BU09990101", "signalen_water"),
-        ("BU09990101", "signalen_overig"),
-        ("BU09990102", "signalen_water"),
-        ("BU09990102", "signalen_overig"),
-    ]
     for n in (1, 2):
-        audit = audit_publication(suppress(published_all(), cells), n_narrowest=n)
+        audit = audit_publication(suppress(published_all(), RECTANGLE), n_narrowest=n)
         assert audit.passed and audit.n_checked == 4
         assert audit.n_exact >= n
         assert [w for *_, w in audit.narrowest] == pytest.approx([55] * n)

@@ -415,39 +415,51 @@ def test_suppressed_rate_over_published_counts(households: int) -> None:
     assert (pretence in audit.violations) == (households >= MIN_DENOMINATOR)
 
 
-@pytest.mark.parametrize("shown", [False, True])
-def test_published_rate_gives_its_suppressed_numerator_back(shown: bool) -> None:
+RATE_OVER_A_HIDDEN_COUNT = [
     # hh_bereikt hidden, in [hh_hulp_geaccepteerd, hh_met_signaal] = [10, 100]; pct_bereikt
     # published over it would give it back: 15
-    counts = SMALL | {"hh_persona_senior": 0, "hh_persona_overig": 100, "signalen_energie": 100}
-    counts |= {"hh_bereikt": 15, "hh_hulp_geaccepteerd": 10}
-    areas, table = single_area(counts)
-    rate = {(GM, "pct_bereikt")} if shown else set()
-    frame = published_frame(areas, table, {(GM, "hh_bereikt")}, show_rates=rate)
-    oracle = interval(Publication.read(frame))
-    assert (oracle.lo[(GM, "hh_bereikt")], oracle.hi[(GM, "hh_bereikt")]) == (
-        (15, 15) if shown else (10, 100)
-    )
-    audit = audit_publication(frame, workers=1)
-    assert audit.passed == (not shown)
-    leak = f"{GM} pct_bereikt: published while its numerator or denominator is suppressed"
-    assert (leak in audit.violations) == shown
+    pytest.param(
+        SMALL
+        | {"hh_persona_senior": 0, "hh_persona_overig": 100, "signalen_energie": 100}
+        | {"hh_bereikt": 15, "hh_hulp_geaccepteerd": 10},
+        {"hh_bereikt"},
+        "hh_bereikt",
+        (10, 100),
+        (15, 15),
+        id="numerator",
+    ),
+    # hh_met_signaal hidden (with a persona), in [hh_bereikt, signalen] = [15, 100]; pct_bereikt
+    # (15 of 30: 50) published over it would give it back: 15 * 100 / 50 = 30
+    pytest.param(
+        SMALL
+        | {"hh_persona_overig": 20, "hh_bereikt": 15, "hh_hulp_geaccepteerd": 10}
+        | signals(100),
+        {"hh_met_signaal", "hh_persona_overig"},
+        "hh_met_signaal",
+        (15, 100),
+        (30, 30),
+        id="denominator",
+    ),
+]
 
 
 @pytest.mark.parametrize("shown", [False, True])
-def test_published_rate_gives_its_suppressed_denominator_back(shown: bool) -> None:
-    # hh_met_signaal hidden (with a persona), in [hh_bereikt, signalen] = [15, 100]; pct_bereikt
-    # (15 of 30: 50) published over it would give it back: 15 * 100 / 50 = 30
-    counts = SMALL | {"hh_persona_overig": 20, "hh_bereikt": 15, "hh_hulp_geaccepteerd": 10}
-    counts |= signals(100)
+@pytest.mark.parametrize(
+    ("counts", "hidden", "count", "bounds", "given_back"), RATE_OVER_A_HIDDEN_COUNT
+)
+def test_published_rate_gives_its_suppressed_count_back(
+    counts: dict[str, int],
+    hidden: set[str],
+    count: str,
+    bounds: tuple[int, int],
+    given_back: tuple[int, int],
+    shown: bool,
+) -> None:
     areas, table = single_area(counts)
     rate = {(GM, "pct_bereikt")} if shown else set()
-    hidden = {(GM, "hh_met_signaal"), (GM, "hh_persona_overig")}
-    frame = published_frame(areas, table, hidden, show_rates=rate)
+    frame = published_frame(areas, table, {(GM, name) for name in hidden}, show_rates=rate)
     oracle = interval(Publication.read(frame))
-    assert (oracle.lo[(GM, "hh_met_signaal")], oracle.hi[(GM, "hh_met_signaal")]) == (
-        (30, 30) if shown else (15, 100)
-    )
+    assert (oracle.lo[(GM, count)], oracle.hi[(GM, count)]) == (given_back if shown else bounds)
     audit = audit_publication(frame, workers=1)
     assert audit.passed == (not shown)
     leak = f"{GM} pct_bereikt: published while its numerator or denominator is suppressed"
