@@ -17,7 +17,7 @@ from orchestration.contract import (
     PUBLISHED_SCHEMA,
 )
 from orchestration.metadata import BAR_WIDTH, bar_table, text_bar
-from orchestration.parameters import partners
+from orchestration.parameters import disclosure_parameters, partners
 from orchestration.settings import SEEDS_DIR
 
 try:
@@ -168,3 +168,12 @@ def test_every_table_asset_carries_name_columns_and_rows_as_stored(pipeline_base
         with_table[AssetKey(["raw", "signalen", code])]["dagster/partition_row_count"].value
         for code in partners()
     )
+
+
+def test_the_candidate_tells_what_the_pruning_pass_did(pipeline_baseline) -> None:
+    """secondary.release_unneeded: complements published again, of how many LP checks, within
+    the seed's budget."""
+    data_dir, _ = pipeline_baseline
+    candidate = latest_materializations(data_dir)[AssetKey(CANDIDATE_ASSET)]
+    released, checks = candidate["complements_released"].value, candidate["release_checks"].value
+    assert 0 <= released <= checks <= disclosure_parameters()["max_release_checks"]

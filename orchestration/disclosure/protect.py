@@ -209,6 +209,7 @@ def suppression_plan(
         params["protection_width"],
         workers=workers,
         fixed=fixed,
+        max_release_checks=int(params["max_release_checks"]),
     )
     primary: dict[str, np.ndarray] = {}
     suppressed: dict[str, np.ndarray] = {}

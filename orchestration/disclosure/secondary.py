@@ -1,6 +1,6 @@
 """Secondary suppression: complements until every suppressed count is protected.
 
-Two stages, both deterministic (stable orders, ties broken by cell index, no randomness):
+Three stages, all deterministic (stable orders, ties broken by cell index, no randomness):
 
 1. **Local fixpoint (HiTaS-like).** Every equality of the model is a one-dimensional
    sub-table: a total and its parts (a parent area and its children for one indicator, or a
@@ -35,6 +35,11 @@ Two stages, both deterministic (stable orders, ties broken by cell index, no ran
    published cell left in the gemeente and its regio total hidden every interval is
    [0, inf)), and when that adds nothing, its whole region. On realistic national data it
    settles in under ten rounds.
+3. **Pruning pass** (``release_unneeded``), once every cell passes. Complements chosen one
+   failing cell at a time can be left unneeded by later ones; the most valuable of them (by
+   the cost seed's weights) are published again on trial, each kept published only when the
+   attacker's LP still finds every suppressed cell of its component at least the width
+   wide. At most ``max_release_checks`` LP checks (``seeds/disclosure_parameters.csv``).
 
 Cost of suppressing a cell: ``(value + 1) x level weight x period weight x indicator
 weight``, the weights from ``seeds/suppression_costs.csv`` (1 where it names none): small
@@ -76,6 +81,8 @@ class SecondaryStats:
     n_lp_repairs: int = 0
     n_lp: int = 0
     n_whole_components: int = 0
+    n_release_checks: int = 0
+    n_released: int = 0
     lp_seconds: float = 0.0
     rounds: list[dict[str, float]] = field(default_factory=list)
 
@@ -407,13 +414,15 @@ def protect_counts(
     joint_rounds: int = 12,
     workers: int = 1,
     fixed: np.ndarray | None = None,
+    max_release_checks: int = 0,
 ) -> tuple[np.ndarray, SecondaryStats]:
     """Suppression mask over the cells (primary plus complements) and what it took.
 
     ``primary``: the cells suppressed from the start. ``fixed``: cells of an earlier
     publication, whose status (suppressed in ``primary`` or published) never changes: they are
     never complements, but a suppressed one is checked like any other (what is published now
-    must not narrow it)."""
+    must not narrow it). ``max_release_checks``: at most this many LP checks of the pruning
+    pass (``release_unneeded``) once every cell passes."""
     stats = SecondaryStats()
     if table.structural is not None:  # known zeros (model.py): published, never complements
         fixed = table.structural if fixed is None else fixed | table.structural
@@ -433,6 +442,7 @@ def protect_counts(
     blocks = families(table)
     inner = inner_blocks(table)
     deferred = np.zeros(0, dtype=np.int64)  # unresolved while other cells were repaired
+    passed = False
     for round_no in range(max_rounds + 1):
         if round_no == max_rounds and deferred.size:  # the last round decides every cell
             scope = deferred if scope is None else np.union1d(scope, deferred)
@@ -494,6 +504,7 @@ def protect_counts(
             scope, deferred = deferred, np.zeros(0, dtype=np.int64)
             continue
         if fails.size == 0:
+            passed = True
             break
         new: list[int] = []
         for j in fails if round_no < max_rounds else ():
@@ -545,4 +556,106 @@ def protect_counts(
         # the deferred cells wait for the full pass: checking them again in every repair round
         # only repeats their local LPs
         scope = np.concatenate([fails, np.flatnonzero(suppressed & ~before), new_cells])
+    if passed:  # every cell passed: give back the complements later ones made unneeded
+        release_unneeded(
+            table,
+            x,
+            suppressed,
+            primary,
+            lower,
+            width,
+            cost,
+            rows,
+            fixed=fixed,
+            max_checks=max_release_checks,
+            backend=backend,
+            workers=workers,
+            stats=stats,
+        )
     return suppressed, stats
+
+
+def release_unneeded(
+    table: Table,
+    x: np.ndarray,
+    suppressed: np.ndarray,
+    start: np.ndarray,
+    lower: np.ndarray,
+    width: float,
+    cost: np.ndarray,
+    rows: _Rows,
+    *,
+    fixed: np.ndarray | None,
+    max_checks: int,
+    backend: str = "highs",
+    workers: int = 1,
+    stats: SecondaryStats | None = None,
+) -> int:
+    """Publish again, in place, complements that later complements made unneeded; returns how
+    many (a pruning pass after the repair).
+
+    The repair adds complements for one failing cell at a time, so one chosen early can be
+    unneeded once later ones widen the same cells (docs/periods-plan.md 7). Candidates: the
+    complements (suppressed, not in ``start``, not ``fixed``) whose sub-tables still pass the
+    local rule of ``local_fixpoint`` without them, in the order of the cost seed's weights (the
+    cost per unit of value: ``hh_met_signaal`` before ``signalen`` before a persona split, a
+    wijk before a buurt), the largest first within a weight. Each is published on trial and the
+    attacker's LP re-run on every component holding a hidden cell of its relations (publishing
+    a cell only turns a variable of its own component into a constant), with every suppressed
+    cell there a target: the trial stands only when each is still at least ``width`` wide,
+    proved as in the repair rounds (a pass by two feasible points, a failure by an exact LP or
+    a relaxed block LP, which ends the check early: about a second on the demo's four-quarter
+    component, against 12-13 s for a full pass). At most ``max_checks`` such checks
+    (``max_release_checks`` of ``seeds/disclosure_parameters.csv``): the pass costs a bounded
+    time whatever the size of the table, and its result does not depend on the machine."""
+    if max_checks <= 0:
+        return 0
+    free = np.ones(table.n_cells, dtype=bool) if fixed is None else ~fixed
+    remainder = table.never_published()
+    complements = np.flatnonzero(suppressed & ~start & free & ~remainder)
+    weight = cost[complements] / (np.nan_to_num(x[complements]) + 1.0)  # per unit of value
+    order = complements[np.lexsort((complements, -cost[complements], -weight))]
+    blocks, inner = families(table), inner_blocks(table)
+    released = checks = 0
+    for c in order:
+        if checks >= max_checks:
+            break
+        trial = suppressed.copy()
+        trial[c] = False
+        if local_fixpoint(
+            table, x, trial, width, cost, start=np.array([c]), rows=rows, lower=lower, fixed=fixed
+        ):
+            continue  # a sub-table of c would need a complement again
+        near = _neighbours(rows, np.array([c]))
+        checks += 1
+        started = time.perf_counter()
+        iv = attacker_intervals(
+            table.a_eq,
+            table.a_ub,
+            trial | remainder,
+            x,
+            trial,
+            lower,
+            width=width,
+            points=[x],
+            only_cells=near[trial[near] | remainder[near]],
+            backend=backend,
+            blocks=blocks,
+            inner_blocks=inner,
+            local_fail=True,
+            workers=workers,
+            defer=True,
+        )
+        if stats is not None:
+            stats.lp_seconds += time.perf_counter() - started
+            stats.n_lp += iv.n_lp + iv.n_lp_local
+        # a cell proved too narrow (by a relaxed LP the others are left unresolved, NaN)
+        solved = ~np.isnan(iv.lo)
+        if iv.infeasible or (iv.width[solved] < width - TOL).any():
+            continue
+        suppressed[c] = False
+        released += 1
+    if stats is not None:
+        stats.n_release_checks += checks
+        stats.n_released += released
+    return released
