@@ -649,7 +649,8 @@ def release_unneeded(
         if stats is not None:
             stats.lp_seconds += time.perf_counter() - started
             stats.n_lp += iv.n_lp + iv.n_lp_local
-        # a cell proved too narrow (by a relaxed LP the others are left unresolved, NaN)
+        # a cell proved too narrow; after a relaxed LP proved one, the component's other open
+        # targets are left unresolved (deferred) with the known points' widths, also narrow
         solved = ~np.isnan(iv.lo)
         if iv.infeasible or (iv.width[solved] < width - TOL).any():
             continue
