@@ -29,7 +29,7 @@ def release(
     hidden: list[str],
     *,
     lower: dict[str, float] | None = None,
-    fixed: list[str] = (),
+    fixed: tuple[str, ...] = (),
     max_checks: int = 10,
 ) -> tuple[set[str], SecondaryStats, np.ndarray]:
     """Starter 3 (primary), senior 20 and overig 15: what stays suppressed of ``hidden`` after
@@ -90,7 +90,7 @@ def test_at_most_max_checks_lp_checks() -> None:
 
 
 def test_an_earlier_publications_suppressed_cell_is_never_released() -> None:
-    kept, stats, _ = release([STARTER, SENIOR, OVERIG], fixed=[SENIOR])
+    kept, stats, _ = release([STARTER, SENIOR, OVERIG], fixed=(SENIOR,))
     assert kept == {STARTER, SENIOR}  # overig goes instead
     assert stats.n_released == 1
 

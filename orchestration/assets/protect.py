@@ -44,12 +44,11 @@ def area_indicators_candidate(
             # docs/runbook.md, Failures: what each means and what to do
             raise Failure(str(error)) from error
         table = table_metadata(con, CANDIDATE_TABLE, quarter)
-    stats = result.stats
-    released = (stats.n_released, stats.n_release_checks) if stats else (0, 0)
+    released = result.stats.n_released if result.stats else 0
+    checks = result.stats.n_release_checks if result.stats else 0
     context.log.info(
         f"{quarter}: {result.n_primary} primary and {result.n_secondary} secondary suppressions; "
-        f"the pruning pass published {released[0]} of its complements again "
-        f"({released[1]} LP checks)"
+        f"the pruning pass published {released} of its complements again ({checks} LP checks)"
     )
     return MaterializeResult(
         metadata={
@@ -59,8 +58,8 @@ def area_indicators_candidate(
             "secondary_suppressions": result.n_secondary,
             # secondary.release_unneeded: complements published again after the repair, of
             # how many checked (at most max_release_checks, seeds/disclosure_parameters.csv)
-            "complements_released": released[0],
-            "release_checks": released[1],
+            "complements_released": released,
+            "release_checks": checks,
             "share_suppressed": MetadataValue.float(round(result.share_suppressed, 4)),
             # The bar is the share of the level's cells suppressed: a full bar is 100%.
             "suppressions_per_level": bar_table(
