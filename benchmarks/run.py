@@ -38,7 +38,12 @@ import duckdb
 
 from benchmarks.generate import DEFAULT_PROFILE, PROFILES, households_for
 from benchmarks.measure import run_measured
-from orchestration.contract import CANDIDATE_TABLE, MONITOR_MODEL_TABLE, PUBLISHED_LAYER
+from orchestration.contract import (
+    CANDIDATE_TABLE,
+    MONITOR_MODEL_TABLE,
+    PARTNERS_LAYER,
+    PUBLISHED_LAYER,
+)
 from orchestration.dbt_project import parse_project
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 from orchestration.settings import DUCKDB_MEMORY_LIMIT_ENV, Paths
@@ -48,8 +53,9 @@ VENV_BIN = Path(sys.executable).parent
 DEFAULT_WORK_DIR = Path("/tmp/monitor-benchmark")
 GB = 1024**3
 
-STAGES = ("startup", "ingest", "dbt", "protect", "gate", "publish")
-"""startup: process start to the run's first step (imports, definitions, dbt manifest)."""
+STAGES = ("startup", "ingest", "dbt", "protect", "gate", "publish", "other")
+"""startup: process start to the run's first step (imports, definitions, dbt manifest);
+other: a step ``stage_of`` does not know (shown, so no step's time goes unreported)."""
 
 RAW_TABLES = ("signalen", *MUNICIPAL_SOURCES)
 COMPARED = ("huishoudens", "hh_met_signaal", "signalen")
@@ -62,10 +68,10 @@ def stage_of(step_key: str) -> str:
         return "dbt"
     if step_key.startswith("disclosure__"):
         return "protect"
-    if step_key == "quality_gate":
+    if step_key in ("quality_gate", "partner_gate"):
         return "gate"
-    if step_key.startswith(f"{PUBLISHED_LAYER}__"):  # published__area_indicators
-        return "publish"
+    if step_key.startswith((f"{PUBLISHED_LAYER}__", f"{PARTNERS_LAYER}__")):
+        return "publish"  # published__area_indicators, partners__terugkoppeling (the files)
     return "other"
 
 

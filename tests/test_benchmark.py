@@ -46,6 +46,9 @@ def test_stage_names() -> None:
     assert stage_of("disclosure__area_indicators_candidate") == "protect"
     assert stage_of("quality_gate") == "gate"
     assert stage_of("published__area_indicators") == "publish"
+    assert stage_of("partner_gate") == "gate"
+    assert stage_of("partners__terugkoppeling") == "publish"
+    assert stage_of("some_new_step") == "other"
 
 
 def test_references_agree(tmp_path: Path) -> None:
@@ -83,6 +86,7 @@ def test_benchmark_command_at_tiny_scale(tmp_path: Path) -> None:
     assert pipeline["ok"]
     stages = {s["stage"] for s in pipeline["stages"]}
     assert {"ingest", "dbt", "protect", "gate", "publish"} <= stages
+    assert "other" not in stages  # every step of the job is counted in a named stage
     assert all(s["rows"] > 0 for s in pipeline["stages"] if s["stage"] != "startup")
     assert [r["name"] for r in results[0]["references"]] == ["duckdb", "pandas"]
     agreement = results[0]["agreement"]

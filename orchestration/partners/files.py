@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from orchestration import filemodes
 from orchestration.contract import PARTNER_CANDIDATE_TABLE
@@ -185,12 +186,7 @@ def _stage_database(path: Path, quarter: str, partner: str, tables: dict[str, li
             for table, rows in tables.items():
                 out.execute(f"delete from {table} where kwartaal = ?", [quarter])
                 if rows:
-                    columns = QUARTER_TABLES[table]
-                    out.executemany(
-                        f"insert into {table} ({', '.join(columns)}) "
-                        f"values ({', '.join('?' * len(columns))})",
-                        rows,
-                    )
+                    _insert_rows(out, table, QUARTER_TABLES[table], rows)
             info = partners().get(partner)
             out.execute(f"delete from {PARTNER_TABLE}")
             out.execute(
@@ -207,6 +203,25 @@ def _stage_database(path: Path, quarter: str, partner: str, tables: dict[str, li
         temp.unlink(missing_ok=True)
         raise
     return temp, csv_rows
+
+
+POLARS_TYPES = {"VARCHAR": pl.String, "DOUBLE": pl.Float64, "BIGINT": pl.Int64}
+
+
+def _insert_rows(
+    out: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str], rows: list[tuple]
+) -> None:
+    """Insert ``rows`` (tuples in the order of ``columns``) into ``table`` as one frame:
+    DuckDB's ``executemany`` takes about a millisecond a row (40 s for a national quarter's
+    50,000 partner figures), a frame a few milliseconds in all."""
+    frame = pl.DataFrame(
+        rows, schema={c: POLARS_TYPES[t] for c, t in columns.items()}, orient="row"
+    )
+    out.register("_rows", frame)
+    try:
+        out.execute(f"insert into {table} ({', '.join(columns)}) select * from _rows")
+    finally:
+        out.unregister("_rows")
 
 
 def _stage_csv(path: Path, rows: list[tuple]) -> Path:
