@@ -7,14 +7,19 @@ the ones the dbt fixture happens to deliver."""
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 try:
     from tests.fixtures import raw_warehouse as fx
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from fixtures import raw_warehouse as fx  # type: ignore[no-redef]
 
-from orchestration.ingestion.address_keys import BAG_KEYS, SIGNAL_KEYS
+from orchestration.ingestion import pseudo
+from orchestration.ingestion.address_keys import BAG_KEYS, SIGNAL_KEYS, _hashed
+from orchestration.ingestion.pseudo import BatchPseudonymiser
 
 POSTCODE = "1234AB"
 
@@ -107,3 +112,23 @@ def test_the_letter_as_addition_reading(signal: tuple, bag: tuple, fits: bool) -
     swapped = keys("signal", *signal)["sleutel_omgewisseld"]
     assert (swapped == keys("bag", *bag)["sleutel_exact"]) is fits
     assert (swapped is None) is (signal[0] is not None and signal[1] is not None)
+
+
+READING = st.one_of(st.none(), st.sampled_from(["1234AB:12", "1234AB:12:A", "1234AB:12::2", "x"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(READING, READING, READING), max_size=30))
+def test_a_reading_shared_with_the_first_column_gets_the_same_pseudonym(rows: list) -> None:
+    """``_hashed`` hashes a reading equal to the first column's on its row only once: every
+    column still equals its readings hashed one column at a time, NULL stays NULL."""
+    names = ("a", "b", "c")
+    frame = pl.DataFrame(
+        {n: [r[i] for r in rows] for i, n in enumerate(names)},
+        schema=dict.fromkeys(names, pl.String),
+    )
+    pseudonyms = BatchPseudonymiser(b"0f" * 32)
+    got = _hashed(frame, names, pseudonyms)
+    for name in names:
+        expected = pseudonyms.series(pseudo.HUISNUMMER, frame.get_column(name))
+        assert got.get_column(name).to_list() == expected.to_list(), name

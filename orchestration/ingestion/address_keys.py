@@ -87,12 +87,29 @@ def _reading(*parts: pl.Expr) -> pl.Expr:
 def _hashed(
     frame: pl.DataFrame, names: tuple[str, ...], pseudonyms: BatchPseudonymiser
 ) -> pl.DataFrame:
-    """Replace the reading columns ``names`` by their keyed pseudonyms (one HMAC per distinct
-    reading over all of them)."""
-    stacked = pl.concat([frame.get_column(n).alias("r") for n in names])
+    """Replace the reading columns ``names`` by their keyed pseudonyms.
+
+    The first column is filled on every row. A reading of another column that equals the
+    first's on the same row takes its pseudonym instead of being hashed again: most addresses
+    have no addition, so their three BAG readings are one (nationally 9.2M HMACs instead of
+    27.6M). The pseudonyms are the same either way."""
+    first = frame.get_column(names[0])
+    others = [frame.get_column(name) for name in names[1:]]
+    differs = [other.is_not_null() & other.ne_missing(first) for other in others]
+    stacked = pl.concat(
+        [first.alias("r"), *(o.filter(d).alias("r") for o, d in zip(others, differs, strict=True))]
+    )
     hashed = pseudonyms.series(pseudo.HUISNUMMER, stacked)
     n = frame.height
-    return frame.with_columns(hashed.slice(i * n, n).alias(name) for i, name in enumerate(names))
+    first_hashed = hashed.slice(0, n)
+    columns = [first_hashed.alias(names[0])]
+    offset = n
+    for name, other, own in zip(names[1:], others, differs, strict=True):
+        count = own.sum()
+        shared = first_hashed.clone().scatter(own.arg_true(), hashed.slice(offset, count))
+        offset += count
+        columns.append(pl.select(pl.when(other.is_not_null()).then(shared)).to_series().alias(name))
+    return frame.with_columns(columns)
 
 
 def with_keys(frame: pl.DataFrame, kind: str, pseudonyms: BatchPseudonymiser) -> pl.DataFrame:
