@@ -15,7 +15,8 @@ buurten in 3,300 wijken and 342 gemeenten, 4M signals in the quarter):
    (roughly: the pipeline has more matching rules) with the pipeline's unsuppressed counts;
 
 then, at the scales of ``--limited-scales`` (default: the largest), the pipeline once more
-with DuckDB's memory limited (``MONITOR_DUCKDB_MEMORY_LIMIT``, default 4GB). It writes
+with DuckDB's memory limited further (``MONITOR_DUCKDB_MEMORY_LIMIT``, default 1GB; the first
+run has the pipeline's own cap, ``orchestration.settings.DEFAULT_DUCKDB_MEMORY_LIMIT``). It writes
 ``results.json`` and ``report.md`` into ``--work-dir`` and prints the report.
 """
 
@@ -524,7 +525,8 @@ def report(results: list[ScaleResult], info: dict[str, str], command: str, profi
                 f"### Scale {r.scale:g} with DuckDB memory limit {limited.memory_limit}",
                 "",
                 f"{'Succeeded' if limited.ok else '**FAILED**'}: {limited.wall:.1f} s "
-                f"(unlimited: {r.pipeline.wall:.1f} s), peak RSS {_gb(limited.peak_rss)}.",
+                f"(the pipeline's own cap: {r.pipeline.wall:.1f} s), "
+                f"peak RSS {_gb(limited.peak_rss)}.",
                 "",
                 *stage_table(limited),
             ]
@@ -541,7 +543,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK_DIR)
     parser.add_argument("--quarter", default="2026Q3")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--memory-limit", default="4GB", help="DuckDB limit of the limited run")
+    parser.add_argument("--memory-limit", default="1GB", help="DuckDB limit of the limited run")
     parser.add_argument(
         "--limited-scales",
         default=None,

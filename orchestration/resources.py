@@ -33,9 +33,9 @@ class MonitorResource(ConfigurableResource):
     """
 
     data_dir: str
-    duckdb_memory_limit: str | None = None
+    duckdb_memory_limit: str | None = settings.DEFAULT_DUCKDB_MEMORY_LIMIT
     """Cap on DuckDB's memory for the warehouse and the dbt build (e.g. ``4GB``); None:
-    DuckDB's default."""
+    DuckDB's own default (``settings.duckdb_memory_limit``)."""
     dbt_target_dir: str = str(settings.DEFAULT_DBT_RUN_TARGET)
     """dbt's target folder for pipeline runs (one reused folder: runs are serialised, it keeps
     dbt's partial parsing and leaves no pile of per-invocation folders)."""
