@@ -13,6 +13,19 @@ signalen as (
     where huishouden_id is not null
 ),
 
+-- The partner mix of each household, in a group-by of its own: inside the one below, with its
+-- many other aggregates and the joined cases, the three distinct counts took three times as
+-- long (a national quarter of 4M signals: 12.9 s for both against 7.5 s apart).
+partner_mix as (
+    select
+        huishouden_id,
+        count(distinct partner_type) as n_partner_types,
+        count(distinct publicatiegroep) as n_publicatiegroepen,
+        count(distinct partner_code) as n_partners
+    from signalen
+    group by huishouden_id
+),
+
 -- A case is picked up (opgepakt) unless its outcome says otherwise (seeds/resultaat_codes.csv:
 -- niet_opgepakt_*, geen_inwoner, inwoner_overleden); a case without an outcome yet is open,
 -- so picked up. Reached counts only on a picked-up case.
@@ -39,9 +52,6 @@ per_household as (
         {%- for group in groups %}
         count(*) filter (where signalen.publicatiegroep = '{{ group }}') as n_signalen_{{ group }},
         {%- endfor %}
-        count(distinct signalen.partner_type) as n_partner_types,
-        count(distinct signalen.publicatiegroep) as n_publicatiegroepen,
-        count(distinct signalen.partner_code) as n_partners,
         sum(signalen.achterstand_bedrag) as totaal_bedrag,
         median(cast(signalen.achterstand_bedrag as double)) as mediaan_bedrag_signaal,
         max(signalen.achterstand_bedrag) as max_bedrag,
@@ -150,9 +160,9 @@ select
     {%- for group in groups %}
     cast(per_household.n_signalen_{{ group }} as integer) as n_signalen_{{ group }},
     {%- endfor %}
-    cast(per_household.n_partner_types as integer) as n_partner_types,
-    cast(per_household.n_publicatiegroepen as integer) as n_publicatiegroepen,
-    cast(per_household.n_partners as integer) as n_partners,
+    cast(partner_mix.n_partner_types as integer) as n_partner_types,
+    cast(partner_mix.n_publicatiegroepen as integer) as n_publicatiegroepen,
+    cast(partner_mix.n_partners as integer) as n_partners,
     cast(per_household.totaal_bedrag as decimal(14, 2)) as totaal_bedrag,
     per_household.mediaan_bedrag_signaal,
     per_household.max_bedrag,
@@ -181,6 +191,8 @@ select
     coalesce(spell_flags.bbz_in_kwartaal, false) as bbz_in_kwartaal,
     herhaald.huishouden_id is not null as herhaald
 from per_household
+inner join partner_mix
+    on partner_mix.huishouden_id = per_household.huishouden_id
 inner join {{ ref('int_huishoudens') }} as huishoudens
     on huishoudens.huishouden_id = per_household.huishouden_id
 left join spell_flags
