@@ -47,7 +47,7 @@ from orchestration.contract import (
 )
 from orchestration.dbt_project import parse_project
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
-from orchestration.settings import DUCKDB_MEMORY_LIMIT_ENV, Paths
+from orchestration.settings import DUCKDB_MEMORY_LIMIT_ENV, Paths, default_duckdb_memory_limit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -103,6 +103,8 @@ class PipelineResult:
     """CPU seconds of the command and its descendants (dbt): robust to a busy machine."""
     stages: list[StageResult]
     memory_limit: str | None = None
+    """DuckDB's memory limit in the run (the pipeline's own without ``--memory-limit``; None:
+    DuckDB's own default)."""
     log: str = ""
 
 
@@ -295,10 +297,10 @@ def run_pipeline(
     # the benchmark's own dbt target, so the measured runs use partial parsing like any rerun
     parse_project(dbt_target, paths.warehouse, memory_limit, env)
     log = scale_dir(work, scale) / f"pipeline_{label}.log"
+    applied = memory_limit or default_duckdb_memory_limit()  # the pipeline's own without one
     _say(
-        f"scale {scale:g}: pipeline ({label}"
-        + (f", DuckDB memory limit {memory_limit}" if memory_limit else "")
-        + f"), log {log}"
+        f"scale {scale:g}: pipeline ({label}, DuckDB memory limit "
+        f"{applied or 'DuckDB default'}), log {log}"
     )
     m = run_measured(
         [str(VENV_BIN / "monitor"), "run", "--quarter", quarter], env, log, cwd=REPO_ROOT
@@ -315,12 +317,9 @@ def run_pipeline(
         if stage not in spans:
             continue
         seconds = sum(end - begin for begin, end in spans[stage])
-        begin = min(b for b, _ in spans[stage])
-        end = max(e for _, e in spans[stage])
         cpu = sum(m.cpu_between(b, e) for b, e in spans[stage])
-        stages.append(
-            StageResult(stage, seconds, cpu, m.peak_between(begin, end), rows.get(stage, 0))
-        )
+        peak = max(m.peak_between(b, e) for b, e in spans[stage])  # not the steps between
+        stages.append(StageResult(stage, seconds, cpu, peak, rows.get(stage, 0)))
     result = PipelineResult(
         ok=ok and m.returncode == 0,
         wall=m.wall,
@@ -328,7 +327,7 @@ def run_pipeline(
         peak_rss=m.peak_rss,
         cpu=m.cpu,
         stages=stages,
-        memory_limit=memory_limit,
+        memory_limit=applied,
         log=str(log),
     )
     _say(

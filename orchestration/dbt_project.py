@@ -35,10 +35,14 @@ def dbt_env(
     warehouse: Path, memory_limit: str | None, quarter: str | None = None
 ) -> dict[str, str]:
     """Environment of a dbt invocation: offline flags, the warehouse, DuckDB's memory limit
-    (``macros/memory.sql``) and the quarter being built (``macros/quarter.sql``)."""
-    env = {**OFFLINE_ENV, "MONITOR_WAREHOUSE": str(warehouse)}
-    if memory_limit:
-        env[settings.DUCKDB_MEMORY_LIMIT_ENV] = memory_limit
+    (``macros/memory.sql``; empty for DuckDB's own, always set so that the pipeline's own
+    setting, e.g. ``default``, never reaches dbt as it is) and the quarter being built
+    (``macros/quarter.sql``)."""
+    env = {
+        **OFFLINE_ENV,
+        "MONITOR_WAREHOUSE": str(warehouse),
+        settings.DUCKDB_MEMORY_LIMIT_ENV: memory_limit or "",
+    }
     if quarter:
         env["MONITOR_QUARTER"] = quarter
     return env

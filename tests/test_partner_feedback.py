@@ -312,3 +312,12 @@ def test_a_quarter_goes_to_a_partner_once_until_the_operator_withdraws_it(region
         data_dir, "partner-withdraw", "--partner", "../monitor", "--quarter", QUARTER, check=False
     )
     assert refused.returncode != 0 and "no partner file for '../monitor'" in refused.stderr
+
+
+def test_every_column_type_of_a_partner_file_has_a_frame_type() -> None:
+    """The rows go into a partner file as one frame (``_insert_rows``): a column type without
+    a Polars type would fail the first quarter that has such a row."""
+    from orchestration.partners.files import POLARS_TYPES, QUARTER_TABLES
+
+    types = {sql_type for columns in QUARTER_TABLES.values() for sql_type in columns.values()}
+    assert types <= set(POLARS_TYPES), types - set(POLARS_TYPES)

@@ -5,7 +5,7 @@
 -- memory_limit is a setting of the database instance, so one SET covers every cursor.
 {% macro apply_memory_limit() -%}
     {%- set limit = env_var('MONITOR_DUCKDB_MEMORY_LIMIT', '') | trim -%}
-    {%- if limit -%}
+    {%- if limit and limit | lower != 'default' -%}
         set memory_limit = '{{ limit | replace("'", "''") }}'
     {%- else -%}
         select 1 as memory_limit_unchanged
