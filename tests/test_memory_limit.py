@@ -12,7 +12,7 @@ import pytest
 
 from orchestration import settings
 from orchestration.assets.transform import invocation_environment
-from orchestration.resources import default_monitor_resource
+from orchestration.resources import MonitorResource, default_monitor_resource
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +20,23 @@ def machine_of_16_gib(monkeypatch: pytest.MonkeyPatch) -> None:
     """The same machine for every test here (the 2 GB default applies above 2.5 GB)."""
     pages = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": (16 * 1024**3) // 4096}
     monkeypatch.setattr(settings.os, "sysconf", lambda name: pages[name])
+
+
+def configure(monkeypatch: pytest.MonkeyPatch, configured: str | None) -> None:
+    """``MONITOR_DUCKDB_MEMORY_LIMIT`` set to ``configured``, or unset for None."""
+    if configured is None:
+        monkeypatch.delenv(settings.DUCKDB_MEMORY_LIMIT_ENV, raising=False)
+    else:
+        monkeypatch.setenv(settings.DUCKDB_MEMORY_LIMIT_ENV, configured)
+
+
+def resource_with(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, configured: str | None
+) -> MonitorResource:
+    """The installation's resource with its data in ``tmp_path`` and the limit configured."""
+    monkeypatch.setenv("MONITOR_DATA_DIR", str(tmp_path / "data"))
+    configure(monkeypatch, configured)
+    return default_monitor_resource()
 
 
 def duckdb_reports(limit: str) -> str:
@@ -37,10 +54,7 @@ def duckdb_reports(limit: str) -> str:
 def test_the_setting(
     monkeypatch: pytest.MonkeyPatch, configured: str | None, expected: str | None
 ) -> None:
-    if configured is None:
-        monkeypatch.delenv(settings.DUCKDB_MEMORY_LIMIT_ENV, raising=False)
-    else:
-        monkeypatch.setenv(settings.DUCKDB_MEMORY_LIMIT_ENV, configured)
+    configure(monkeypatch, configured)
     assert settings.duckdb_memory_limit() == expected
 
 
@@ -48,12 +62,7 @@ def test_the_setting(
 def test_the_warehouse_and_dbt_get_the_cap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, configured: str | None
 ) -> None:
-    monkeypatch.setenv("MONITOR_DATA_DIR", str(tmp_path / "data"))
-    if configured is None:
-        monkeypatch.delenv(settings.DUCKDB_MEMORY_LIMIT_ENV, raising=False)
-    else:
-        monkeypatch.setenv(settings.DUCKDB_MEMORY_LIMIT_ENV, configured)
-    monitor = default_monitor_resource()
+    monitor = resource_with(monkeypatch, tmp_path, configured)
     with monitor.warehouse() as con:
         shown = con.execute("select current_setting('memory_limit')").fetchone()[0]
     env = monitor.dbt_env("2026Q3")
@@ -74,12 +83,7 @@ def test_dbt_starts_with_the_cap_and_never_with_the_setting_as_it_is(
     """dbt inherits the process environment while it starts (``invocation_environment``):
     with ``default`` configured it must see no limit, not the word ``default``, which its
     macro would hand to DuckDB (``set memory_limit = 'default'`` is an error)."""
-    monkeypatch.setenv("MONITOR_DATA_DIR", str(tmp_path / "data"))
-    if configured is None:
-        monkeypatch.delenv(settings.DUCKDB_MEMORY_LIMIT_ENV, raising=False)
-    else:
-        monkeypatch.setenv(settings.DUCKDB_MEMORY_LIMIT_ENV, configured)
-    monitor = default_monitor_resource()
+    monitor = resource_with(monkeypatch, tmp_path, configured)
     with invocation_environment(monitor.dbt_env("2026Q3")):
         assert os.environ[settings.DUCKDB_MEMORY_LIMIT_ENV] == seen
 
