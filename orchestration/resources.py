@@ -33,7 +33,7 @@ class MonitorResource(ConfigurableResource):
     """
 
     data_dir: str
-    duckdb_memory_limit: str | None = settings.DEFAULT_DUCKDB_MEMORY_LIMIT
+    duckdb_memory_limit: str | None = settings.default_duckdb_memory_limit()
     """Cap on DuckDB's memory for the warehouse and the dbt build (e.g. ``4GB``); None:
     DuckDB's own default (``settings.duckdb_memory_limit``)."""
     dbt_target_dir: str = str(settings.DEFAULT_DBT_RUN_TARGET)

@@ -76,14 +76,13 @@ DUCKDB_MEMORY_LIMIT_ENV = "MONITOR_DUCKDB_MEMORY_LIMIT"
 """Cap on DuckDB's memory (e.g. ``4GB``) for the warehouse connections of the pipeline and of
 dbt; ``default``: DuckDB's own default (80% of physical memory). DuckDB spills joins,
 aggregations and sorts beyond it to disk."""
-DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+_DEFAULT_LIMIT_GB = 2
+DEFAULT_DUCKDB_MEMORY_LIMIT = f"{_DEFAULT_LIMIT_GB}GB"
 """The cap when ``MONITOR_DUCKDB_MEMORY_LIMIT`` is unset. A quarterly batch job should not
 take 80% of a server's memory because DuckDB would: a whole country's quarter (stress profile,
-4M signals, benchmarks/results.md) ran in 241.5 s with this cap, at a peak of 3.2 GB for the
+4M signals, benchmarks/results.md) ran in 232.9 s with this cap, at a peak of 3.2 GB for the
 whole process tree against 5.7 GB without it. A gemeente's quarter stays far below it. On a
 machine where DuckDB's own default (80% of memory) is lower, that one applies."""
-_DEFAULT_LIMIT_BYTES = 2 * 1000**3
-"""``DEFAULT_DUCKDB_MEMORY_LIMIT`` in bytes (DuckDB reads ``GB`` as 1000^3)."""
 
 
 def duckdb_memory_limit() -> str | None:
@@ -101,7 +100,8 @@ def default_duckdb_memory_limit() -> str | None:
         physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, OSError, ValueError):
         return DEFAULT_DUCKDB_MEMORY_LIMIT
-    return DEFAULT_DUCKDB_MEMORY_LIMIT if 0.8 * physical > _DEFAULT_LIMIT_BYTES else None
+    fits = 0.8 * physical > _DEFAULT_LIMIT_GB * 1000**3  # DuckDB reads GB as 1000^3 bytes
+    return DEFAULT_DUCKDB_MEMORY_LIMIT if fits else None
 
 
 DISCLOSURE_WORKERS_ENV = "MONITOR_DISCLOSURE_WORKERS"

@@ -43,6 +43,7 @@ from __future__ import annotations
 import polars as pl
 
 from orchestration.ingestion import pseudo
+from orchestration.ingestion.normalise import where
 from orchestration.ingestion.pseudo import BatchPseudonymiser
 
 BAG_KEYS = ("sleutel_exact", "sleutel_genormaliseerd", "sleutel_letter")
@@ -108,7 +109,7 @@ def _hashed(
         count = own.sum()
         shared = first_hashed.clone().scatter(own.arg_true(), hashed.slice(offset, count))
         offset += count
-        columns.append(pl.select(pl.when(other.is_not_null()).then(shared)).to_series().alias(name))
+        columns.append(where(other.is_not_null(), shared).alias(name))
     return frame.with_columns(columns)
 
 
