@@ -7,7 +7,6 @@ Loaded by ``workspace.yaml`` (``dagster dev`` in the repository root) and by the
 from __future__ import annotations
 
 from dagster import AssetSpec, Definitions, in_process_executor, map_asset_specs
-from dagster_dbt import DbtCliResource
 
 from orchestration.assets.due import publication_on_time
 from orchestration.assets.gate import gate_checks
@@ -19,7 +18,7 @@ from orchestration.assets.protect import area_indicators_candidate
 from orchestration.assets.publish import published_area_indicators
 from orchestration.assets.transform import dbt_models
 from orchestration.contract import asset_location
-from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
+from orchestration.dbt_project import dbt_resource
 from orchestration.jobs import quarterly_refresh_job
 from orchestration.progress import progress_logger
 from orchestration.resources import default_monitor_resource
@@ -60,7 +59,7 @@ defs = Definitions(
     sensors=[landing_sensor],
     resources={
         "monitor": default_monitor_resource(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
+        "dbt": dbt_resource(),
     },
     loggers={"progress": progress_logger},
     # Also for runs launched from the asset graph (Dagster's implicit asset job): one process

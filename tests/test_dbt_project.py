@@ -9,8 +9,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from dagster_dbt import DbtCliResource
+from dagster_dbt.core import resource as dagster_dbt_resource
+from dbt.version import __version__ as dbt_core_version
 
-from orchestration.dbt_project import manifest_path, manifest_state, prepare_manifest
+from orchestration.dbt_project import (
+    dbt_resource,
+    manifest_path,
+    manifest_state,
+    prepare_manifest,
+)
 from orchestration.settings import DBT_PROJECT_DIR, SEEDS_DIR
 
 PROBE = "model.buurtmonitor.probe_model"
@@ -59,3 +67,19 @@ def test_docs_need_a_warehouse_and_make_none(run_monitor, tmp_path) -> None:
     assert result.returncode == 1
     assert "no warehouse at" in result.stderr and "monitor run" in result.stderr
     assert not (tmp_path / "data" / "warehouse.duckdb").exists()
+
+
+def test_the_dbt_resource_knows_the_dbt_version_without_asking_dbt(monkeypatch) -> None:
+    """The resource skips dagster-dbt's ``dbt --version`` subprocess (which also asks PyPI for
+    the latest version, a network call at every build); the version it reports instead is dbt
+    Core's own, and what it overrides still exists in dagster-dbt (an upgrade that renames it
+    would bring the costs back unnoticed)."""
+
+    def no_subprocess(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"dbt started a subprocess: {args}")
+
+    monkeypatch.setattr(dagster_dbt_resource, "check_output", no_subprocess)
+    assert str(dbt_resource()._cli_version) == dbt_core_version
+    assert dbt_resource()._initialize_dbt_core_adapter(["build"]) is None
+    for name in ("_cli_version", "_initialize_dbt_core_adapter"):
+        assert name in vars(DbtCliResource), f"dagster-dbt no longer has {name}"
