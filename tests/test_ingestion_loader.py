@@ -10,7 +10,10 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orchestration.ingestion import chunks, dedup, loader, staging
 from orchestration.ingestion.loader import ensure_schema, ingest_source
@@ -549,6 +552,60 @@ def test_duplicate_fingerprints_are_exact_when_the_first_hash_collides() -> None
     assert seen.owners(np.array([5], dtype=np.uint64), np.array([2], dtype=np.uint64)).tolist() == [
         dedup.NOT_SEEN
     ]
+
+
+def _expected_split(chunks_of_keys: list[tuple[int, list[str]]]) -> list[tuple[list, list]]:
+    """Per chunk (kept keys, (duplicate key, owner)): the first row of a key keeps it."""
+    owner_of: dict[str, int] = {}
+    out = []
+    for file_index, keys in chunks_of_keys:
+        kept, duplicates = [], []
+        for key in keys:
+            if key in owner_of:
+                duplicates.append((key, owner_of[key]))
+            else:
+                owner_of[key] = file_index
+                kept.append(key)
+        out.append((kept, duplicates))
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    chunks_of_keys=st.lists(
+        st.tuples(
+            st.integers(0, 3), st.lists(st.sampled_from([f"S{i}" for i in range(40)]), max_size=30)
+        ),
+        max_size=8,
+    ),
+    weak=st.booleans(),
+)
+def test_duplicate_check_keeps_the_first_row_of_every_key(
+    chunks_of_keys: list[tuple[int, list[str]]], weak: bool
+) -> None:
+    """Chunk after chunk, across files: a key's first row is kept and every later row names
+    the file that kept it. ``weak`` gives the first hash only 4 values, so most different keys
+    share it and the runs of equal first hashes are exercised (in and between chunks)."""
+
+    def few_first_hashes(keys: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        first = keys.hash_rows(seed=0).to_numpy() % np.uint64(4)
+        second = keys.hash_rows(seed=dedup._SECOND_SEED).to_numpy()
+        order = np.argsort(first, kind="stable")
+        return order, first[order], second[order]
+
+    with pytest.MonkeyPatch.context() as patch:
+        if weak:
+            patch.setattr(dedup, "_sorted_fingerprints", few_first_hashes)
+        seen = dedup.SeenKeys(["signaal_id"])
+        for (file_index, keys), (kept, duplicates) in zip(
+            chunks_of_keys, _expected_split(chunks_of_keys), strict=True
+        ):
+            got_kept, got_duplicates = seen.split(
+                pl.DataFrame({"signaal_id": keys}, schema={"signaal_id": pl.String}), file_index
+            )
+            assert got_kept["signaal_id"].to_list() == kept
+            assert list(got_duplicates.select("signaal_id", "owner").iter_rows()) == duplicates
+            assert np.all(seen.first[:-1] <= seen.first[1:])  # the kept keys stay sorted
 
 
 def test_quarters_are_kept_apart(tmp_path: Path) -> None:
