@@ -9,7 +9,9 @@ and loading the Dagster definitions (so *Reload* in the UI picks up an edited mo
 only when the hash differs. This is what dagster-dbt's ``DbtProject.prepare_if_dev()`` does
 under ``dagster dev`` (it parses at every load, and only there); here a load with unchanged
 files costs a hash, and it works the same for ``monitor run`` and the UI. dbt is invoked
-with the installation's settings (``settings.py``: the profile needs the warehouse path).
+with the installation's settings (``settings.py``: the profile needs the warehouse path),
+through ``dbt_resource()``: dagster-dbt's resource without its two start-up costs
+(``MonitorDbtCliResource``).
 """
 
 from __future__ import annotations
@@ -21,11 +23,14 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from importlib.metadata import version as installed_version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dagster_dbt import DbtCliResource, DbtProject
-from packaging.version import Version
+from dagster_dbt.compat import DBT_PYTHON_VERSION
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 from orchestration import settings
 
@@ -58,25 +63,28 @@ dbt_project = DbtProject(
 
 class MonitorDbtCliResource(DbtCliResource):
     """dagster-dbt's dbt resource without two costs it pays before every ``dbt build`` for
-    features the monitor does not use (together about 4.6 s of a 31 s run at 1%, the same at
-    every scale: ``benchmarks/results.md``, *Fixed costs*):
+    things the monitor does not use (3.1 s of a 31 s run at 1%, 3.7 s at the national stress
+    volume: ``benchmarks/results.md``, *Fixed costs*):
 
-    - ``dbt --version`` in a subprocess (1.8 s) to learn which engine the executable is. Here
-      it is always the ``dbt`` of this installation (``DBT_EXECUTABLE``): dbt Core, of the
-      pinned ``dbt-core`` package, whose version the package metadata holds;
-    - an in-process dbt adapter (2.8 s: profile, project and macros loaded again), which only
-      ``fetch_row_counts()`` and ``fetch_column_metadata()`` use. They cannot be used here (they
-      query DuckDB while dbt holds it as its only writer: ``assets/transform.py``), which
-      reads that metadata itself once dbt has exited. dagster-dbt handles a missing adapter
-      (it is what the Fusion engine gets).
+    - ``dbt --version`` in a subprocess (1.8 s under a profiler) to learn which engine the
+      executable is; that command also asks PyPI for the latest dbt version, a network call
+      at every run. Here it is always the ``dbt`` of this installation (``DBT_EXECUTABLE``):
+      dbt Core, the version dagster-dbt already read from the installed package;
+    - an in-process dbt adapter (2.8 s under a profiler: profile, project and macros loaded
+      again), which only ``fetch_row_counts()`` and ``fetch_column_metadata()`` use. They
+      cannot be used here (they query DuckDB while dbt holds it as its only writer:
+      ``assets/transform.py`` reads that metadata itself once dbt has exited); without an
+      adapter they add nothing. dagster-dbt handles a missing adapter (it is what the Fusion
+      engine gets).
 
     Both override private members of the pinned dagster-dbt (``requirements.lock``);
-    ``tests/test_dbt_project.py`` fails when an upgrade renames them.
+    ``tests/test_dbt_project.py`` fails when an upgrade renames them or ``cli()`` stops using
+    them.
     """
 
     @cached_property
     def _cli_version(self) -> Version:
-        return Version(installed_version("dbt-core"))
+        return DBT_PYTHON_VERSION
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
         return None

@@ -9,11 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from dagster_dbt import DbtCliResource
 from dagster_dbt.core import resource as dagster_dbt_resource
+from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 from dbt.version import __version__ as dbt_core_version
 
 from orchestration.dbt_project import (
+    MonitorDbtCliResource,
     dbt_resource,
     manifest_path,
     manifest_state,
@@ -69,17 +70,30 @@ def test_docs_need_a_warehouse_and_make_none(run_monitor, tmp_path) -> None:
     assert not (tmp_path / "data" / "warehouse.duckdb").exists()
 
 
-def test_the_dbt_resource_knows_the_dbt_version_without_asking_dbt(monkeypatch) -> None:
-    """The resource skips dagster-dbt's ``dbt --version`` subprocess (which also asks PyPI for
-    the latest version, a network call at every build); the version it reports instead is dbt
-    Core's own, and what it overrides still exists in dagster-dbt (an upgrade that renames it
-    would bring the costs back unnoticed)."""
+def test_the_dbt_resource_starts_dbt_without_asking_its_version_or_making_an_adapter(
+    monkeypatch, tmp_path: Path
+) -> None:
+    """``cli()`` of the pipeline's dbt resource starts dbt with dbt Core's own version and no
+    in-process adapter, and runs no ``dbt --version`` subprocess before it (that command also
+    asks PyPI for the latest version: a network call at every build). An upgrade of
+    dagster-dbt that renames what the resource overrides, or stops using it, fails here."""
 
     def no_subprocess(*args: object, **kwargs: object) -> None:
         raise AssertionError(f"dbt started a subprocess: {args}")
 
+    started: dict[str, object] = {}
+
+    def record(**kwargs: object) -> dict[str, object]:
+        started.update(kwargs)
+        return kwargs
+
     monkeypatch.setattr(dagster_dbt_resource, "check_output", no_subprocess)
-    assert str(dbt_resource()._cli_version) == dbt_core_version
-    assert dbt_resource()._initialize_dbt_core_adapter(["build"]) is None
-    for name in ("_cli_version", "_initialize_dbt_core_adapter"):
-        assert name in vars(DbtCliResource), f"dagster-dbt no longer has {name}"
+    monkeypatch.setattr(DbtCliInvocation, "run", staticmethod(record))
+    # what the profile needs, so that dagster-dbt could build its adapter if it tried
+    monkeypatch.setenv("MONITOR_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    from orchestration.definitions import defs  # loading them may parse the project
+
+    assert isinstance(defs.resources["dbt"], MonitorDbtCliResource)
+    dbt_resource().cli(["build"])
+    assert str(started["cli_version"]) == dbt_core_version
+    assert started["adapter"] is None

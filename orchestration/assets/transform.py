@@ -18,8 +18,8 @@ writer and dbt holds the warehouse until it exits, so dagster-dbt's ``fetch_row_
 materializations are held back until dbt exits and sent, in dbt's order, with this metadata;
 test results are passed on as dbt reports them. The step logs its progress (models and seeds
 built of the total, at every quarter of the way) as dbt reports them, for ``monitor run``.
-While dbt runs, this process mostly waits for its output, so the step starts importing Great
-Expectations for the gate meanwhile (``gate.suites.import_gx_in_background``).
+While dbt's process starts up, this one has nothing to do, so the step imports Great
+Expectations for the gate then (``gate.suites.import_gx``).
 """
 
 import os
@@ -45,7 +45,7 @@ from dagster_dbt import (
 
 from orchestration.contract import MATCH_RATES_TABLE, MATCH_STATUSES_SEED, warehouse_asset
 from orchestration.dbt_project import dbt_project, prepare_manifest
-from orchestration.gate.suites import import_gx_in_background
+from orchestration.gate.suites import import_gx
 from orchestration.ingestion.loader import compact_pseudonyms
 from orchestration.metadata import markdown_table, table_metadata
 from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
@@ -110,7 +110,9 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, monitor: Mon
         compact_pseudonyms(con)  # a warehouse of before migration 11, rebuilt without ingesting
     with invocation_environment(monitor.dbt_env(quarter)):
         invocation = dbt.cli(["build"], context=context, target_path=Path(monitor.dbt_target_dir))
-    import_gx_in_background()  # the gate's largest fixed cost, while this process waits for dbt
+    failed = import_gx()  # the gate's largest fixed cost, while dbt's process starts up
+    if failed:
+        context.log.warning(f"Great Expectations could not be imported for the gate: {failed}")
     nodes = invocation.manifest["nodes"]
     outputs = []
     tests = 0
