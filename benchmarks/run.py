@@ -45,7 +45,7 @@ from orchestration.contract import (
     PARTNERS_LAYER,
     PUBLISHED_LAYER,
 )
-from orchestration.dbt_project import parse_project
+from orchestration.dbt_project import OFFLINE_ENV, parse_project
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 from orchestration.settings import DUCKDB_MEMORY_LIMIT_ENV, Paths, default_duckdb_memory_limit
 
@@ -195,8 +195,7 @@ def pipeline_env(paths: Paths, dbt_target: Path, memory_limit: str | None) -> di
         DAGSTER_HOME=str(paths.dagster_home),
         MONITOR_DEMO="1",
         MONITOR_DBT_TARGET_DIR=str(dbt_target),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        DBT_VERSION_CHECK="false",
+        **OFFLINE_ENV,
     )
     if memory_limit:
         env[DUCKDB_MEMORY_LIMIT_ENV] = memory_limit
