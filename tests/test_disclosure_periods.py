@@ -305,6 +305,66 @@ def test_an_earlier_suppression_stays_protected_by_what_is_published_now() -> No
     assert result.n_primary == 0 and result.n_secondary > 0
 
 
+def test_a_figure_of_an_earlier_quarter_computed_later_is_protected_beside_its_fixed_slice() -> (
+    None
+):
+    """A late figure (docs/late-figures-plan.md): hh_bereikt of 2026Q2 is computed in the run
+    of 2026Q3, when the cases of 2026Q2's signals have closed, and is a row of that run with
+    period 2026Q2 (published per wijk and gemeente). Its slice was published with 2026Q2
+    (huishoudens and hh_met_signaal, whole) and stays fixed; the new cells are decided now:
+    wijk V's 3 is primary and, as G = V + W, W's 12 is its complement. Fixing the slice per
+    area, as before, fixed the new cells too and published V's 3."""
+    rel = build_relations(
+        tuple(
+            Indicator(name, "count", "", None, None, None, "")
+            for name in ("huishoudens", "hh_met_signaal", "hh_bereikt")
+        )
+    )
+    v, w = "WK000101", "WK000102"
+
+    def rows(quarter: str, period: str, values: dict[str, tuple[float, ...]]) -> pl.DataFrame:
+        """One row per area of G, V and W and per (indicator, values of G, V, W)."""
+        return frame(
+            [
+                (quarter, "kwartaal", period, level, code, code, parent, name, value, "published")
+                for name, by_area in values.items()
+                for (code, level, parent), value in zip(
+                    ((G, "gemeente", None), (v, "wijk", G), (w, "wijk", G)), by_area, strict=True
+                )
+            ]
+        )
+
+    history = rows(
+        "2026Q2", "2026Q2", {"huishoudens": (1000, 500, 500), "hh_met_signaal": (41, 25, 16)}
+    ).with_columns(suppression=pl.lit("none"))
+    new = pl.concat(
+        [
+            rows(
+                "2026Q3",
+                "2026Q3",
+                {
+                    "huishoudens": (1000, 500, 500),
+                    "hh_met_signaal": (50, 30, 20),
+                    "hh_bereikt": (21, 11, 10),
+                },
+            ),
+            rows("2026Q3", "2026Q2", {"hh_bereikt": (15, 3, 12)}),
+        ]
+    ).drop("status")
+    result = protect_quarter(new, relations=rel, workers=1, history=history)
+    assert result.cells.height == new.height  # the new rows only: the slice's others stay
+    status = {
+        (r["period"], r["area_code"]): (r["status"], r["suppression"])
+        for r in result.cells.filter(pl.col("indicator") == "hh_bereikt").iter_rows(named=True)
+    }
+    assert status[("2026Q2", v)] == ("suppressed", "primary")
+    assert status[("2026Q2", w)] == ("suppressed", "secondary")
+    assert status[("2026Q2", G)] == ("published", "none")
+    assert {status[("2026Q3", c)] for c in (G, v, w)} == {("published", "none")}
+    audit = audit_publication(published(history, result.published), relations=rel, workers=1)
+    assert audit.passed, audit.failures
+
+
 def test_the_stage_reads_the_other_quarters_only_when_a_period_spans_several(
     monkeypatch,
 ) -> None:

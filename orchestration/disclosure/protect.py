@@ -116,22 +116,34 @@ def median_lower_bounds(
 
 
 def _history_cells(
-    table: Table, history: pl.DataFrame
+    table: Table, history: pl.DataFrame, frame: pl.DataFrame
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """(fixed cells, suppressed fixed cells, per indicator: published mask over areas) of the
-    earlier publication's rows in ``table``."""
-    fixed = np.zeros(table.n_cells, dtype=bool)
-    suppressed = np.zeros(table.n_cells, dtype=bool)
-    published: dict[str, np.ndarray] = {}
+    """(fixed cells, suppressed fixed cells, per indicator: the areas whose row is the
+    earlier publication's and was published) of the earlier publication's rows in ``table``.
+
+    Fixed per cell: every count of an earlier publication's area is fixed (its row as it was
+    published, or no row: a cell the file never held) except the cells ``frame`` gives, which
+    are decided now: a figure of an earlier period computed later (docs/late-figures-plan.md)
+    is a new cell beside the fixed ones of its slice. A remainder is fixed where its
+    gemeente's cell is."""
+    k = table.k
     idx = row_areas(history, table)
     names = history["indicator"].to_numpy()
     is_published = (history["status"] == "published").to_numpy()
     is_suppressed = (history["status"] == "suppressed").to_numpy()  # not: unpublished
     areas = np.unique(idx)
-    fixed[(areas[:, None] * table.k + np.arange(table.k)[None, :]).ravel()] = True
-    fixed |= table.is_remainder(np.arange(table.n_cells)) & np.isin(
-        table.parent.repeat(table.k), areas
-    )  # a remainder of an earlier period is its gemeente's
+    fixed = np.zeros(table.n_cells, dtype=bool)
+    fixed[(areas[:, None] * k + np.arange(k)[None, :]).ravel()] = True
+    frame_idx = row_areas(frame, table)
+    frame_names = frame["indicator"].to_numpy()
+    for name in table.relations.counts:
+        fixed[table.cell(frame_idx[frame_names == name], name)] = False
+    remainders = np.arange(table.n_real, table.n_areas)
+    rem_cells = (remainders[:, None] * k + np.arange(k)[None, :]).ravel()
+    gem_cells = (table.parent[remainders][:, None] * k + np.arange(k)[None, :]).ravel()
+    fixed[rem_cells] = fixed[gem_cells]  # a remainder of an earlier period is its gemeente's
+    suppressed = np.zeros(table.n_cells, dtype=bool)
+    published: dict[str, np.ndarray] = {}
     for name in table.relations.kinds:
         m = names == name
         published[name] = np.zeros(table.n_real, dtype=bool)
@@ -187,13 +199,17 @@ def suppression_plan(
     }
     fixed = start = None
     if history is not None and history.height:
-        fixed, earlier_suppressed, earlier_published = _history_cells(table, history)
-        fixed_areas = fixed[: n * k : k]
+        fixed, earlier_suppressed, earlier_published = _history_cells(table, history, frame)
         primary_cells &= ~fixed
         start = primary_cells | earlier_suppressed
-        for name in median_published:
+        earlier_areas = np.zeros(n, dtype=bool)
+        earlier_areas[row_areas(history, table)] = True
+        frame_idx, frame_names = row_areas(frame, table), frame["indicator"].to_numpy()
+        for name in median_published:  # as published then, unless the frame gives it now
+            earlier = earlier_areas.copy()
+            earlier[frame_idx[frame_names == name]] = False
             median_published[name] = np.where(
-                fixed_areas, earlier_published[name], median_published[name]
+                earlier, earlier_published[name], median_published[name]
             )
     known = table.known_cells()  # the reader's own figures: published, never complements
     if known.any():
