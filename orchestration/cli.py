@@ -442,7 +442,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _print_history(paths: settings.Paths, quarters: list[str]) -> None:
     """The demo's quarters as published: the gemeente's figures per period (the change between
     quarters), and where to look."""
-    from orchestration.contract import QUARTERLY, publishes_multi_quarter_periods
+    from orchestration.contract import QUARTERLY, publishes_across_quarters
     from orchestration.status import _query, _table
 
     shown = ["huishoudens", "hh_met_signaal", "signalen", "signalen_per_1000_hh"]
@@ -469,7 +469,7 @@ def _print_history(paths: settings.Paths, quarters: list[str]) -> None:
         print(
             "No four-quarter period yet: it needs four built quarters; buurt figures are "
             "published over four quarters only (seeds/periods.csv)."
-            if publishes_multi_quarter_periods()
+            if publishes_across_quarters()
             else "Four-quarter figures are computed in the warehouse but not published "
             "(seeds/periods.csv: `published`)."
         )

@@ -134,11 +134,12 @@ def period_type_of_level(level: str) -> str | None:
     return next((p for p, levels in publication_scope().items() if level in levels), None)
 
 
-def publishes_multi_quarter_periods() -> bool:
-    """Whether a published period type spans several quarters: then protect and the audit
-    take the other quarters in the file into account (docs/periods-plan.md 1.3); else every
-    quarter is a table of its own."""
-    return any(p.published and p.quarters > 1 for p in periods())
+def publishes_across_quarters() -> bool:
+    """Whether a published period type spans several quarters, or is published quarters after
+    its own (``cohort_zes_maanden``: a cell of an earlier quarter's slice): then protect and
+    the audit take the other quarters in the file into account (docs/periods-plan.md 1.3);
+    else every quarter is a table of its own."""
+    return any(p.published and (p.quarters > 1 or p.vertraging > 0) for p in periods())
 
 
 # --- published columns ----------------------------------------------------------------------
@@ -360,6 +361,7 @@ SUBSET_BOUNDS = (
     (("crisissignalen",), "signalen"),
     (("eindeleveringssignalen",), "signalen"),
     (("hh_herhaald",), "hh_met_signaal"),
+    (("hh_schuldhulp_binnen_6m",), "hh_met_signaal"),
 )
 """``sum(parts) <= total`` within one area, by definition of the indicators (a part named
 twice counts twice: a household with signals of two or more partner types has >= 2 signals).
@@ -428,6 +430,7 @@ OVER_QUARTERS = (
     ("eindeleveringssignalen", "sum"),
     ("contactpogingen", "sum"),
     ("hh_herhaald", "union"),
+    ("hh_schuldhulp_binnen_6m", "none"),
 )
 """How a count of a multi-quarter period (``Y``) relates to the same area's counts of its
 quarters (``Q_1`` oldest .. ``Q_n`` latest), from the definitions of
@@ -442,7 +445,8 @@ docs/periods-plan.md 1.3). A name ending in ``_`` is a prefix.
   type: that of its latest quarter with help accepted);
 - ``earliest``: ``Q_1 <= Y <= sum``: not known before the first signal of the period;
 - ``at_least``: ``Q_i <= Y``: partner types of different quarters add up, so a household may
-  have several types over the period and one in each quarter."""
+  have several types over the period and one in each quarter;
+- ``none``: a count no multi-quarter period type carries (``Indicator.period_types``)."""
 
 
 def over_quarters(counts: list[str] | tuple[str, ...]) -> dict[str, str]:

@@ -103,6 +103,13 @@ class Indicator:
     denominator: str | None
     scale: float | None
     omschrijving: str
+    periodesoorten: tuple[str, ...] = ()
+    """The period types named in ``seeds/indicators.csv``; empty: every period type computed
+    without delay (``period_types``)."""
+
+    def period_types(self) -> tuple[str, ...]:
+        """The period types that carry the indicator (dbt: ``indicator_period_types``)."""
+        return self.periodesoorten or tuple(p.period_type for p in periods() if not p.vertraging)
 
     def quarter_scale(self) -> float:
         """Multiplier of a rate over one quarter: the seed's scale, divided by the quarter's 3
@@ -122,6 +129,7 @@ def indicators() -> tuple[Indicator, ...]:
             denominator=row["denominator"] or None,
             scale=float(row["scale"]) if row["scale"] else None,
             omschrijving=row["omschrijving"],
+            periodesoorten=tuple(p.strip() for p in row["periodesoorten"].split(",") if p.strip()),
         )
         for row in read_seed("indicators")
     )
@@ -129,10 +137,14 @@ def indicators() -> tuple[Indicator, ...]:
 
 @dataclass(frozen=True)
 class Period:
-    """A period type of ``seeds/periods.csv``: ``kwartaal`` (1 quarter), ``vier_kwartalen`` (4)."""
+    """A period type of ``seeds/periods.csv``: ``kwartaal`` (1 quarter), ``vier_kwartalen`` (4),
+    ``cohort_zes_maanden`` (1, computed two quarters later)."""
 
     period_type: str
     quarters: int
+    vertraging: int
+    """Quarters after its last quarter that the period is computed and published: 0, or 2 for
+    the cohort followed for six months (a row of the publication of that later quarter)."""
     published: bool
     """Whether protect puts it in the candidate publication (docs/periods-plan.md)."""
     niveaus: tuple[str, ...]
@@ -147,6 +159,7 @@ def periods() -> tuple[Period, ...]:
         Period(
             period_type=row["period_type"],
             quarters=int(row["quarters"]),
+            vertraging=int(row["vertraging"]),
             published=row["published"] == "true",
             niveaus=levels_of(row["niveaus"]),
             omschrijving=row["omschrijving"],

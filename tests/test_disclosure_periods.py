@@ -377,7 +377,7 @@ def test_the_stage_reads_the_other_quarters_only_when_a_period_spans_several(
         con.register("rows", rows.to_arrow())
         con.execute(f"create table {PROTECTED_TABLE} as select * from rows")
         history = protect.earlier_publications(con, "2026Q3")  # the seed: four quarters too
-        monkeypatch.setattr(protect, "publishes_multi_quarter_periods", lambda: False)
+        monkeypatch.setattr(protect, "publishes_across_quarters", lambda: False)
         assert protect.earlier_publications(con, "2026Q3") is None  # quarters only
     assert history is not None and set(history["quarter"]) == {"2026Q2"}
     assert history.height == rows.height // 2

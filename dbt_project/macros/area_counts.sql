@@ -101,17 +101,20 @@ left join medians
     and medians.area_code = areas.area_code
 {%- endmacro %}
 
-{#- The failing rows of a hierarchy test: the areas of ``level`` in mon_area_counts and
-    mon_area_counts_vier_kwartalen (every quarter and period) where a count indicator breaks
+{#- The failing rows of a hierarchy test: the areas of ``level`` in mon_area_counts,
+    mon_area_counts_vier_kwartalen and mon_area_counts_cohort_zes_maanden (every quarter and
+    period; a count a model lacks is NULL there and checks nothing) where a count indicator breaks
     ``area <op> sum of its parts``, the parts being the areas of ``part_level`` whose
     parent_code it is (an area without parts: a sum of 0). ``op``: '=' where the parts are the
     whole area, '>=' where the area also counts what is in none of them. -#}
 {% macro areas_against_their_parts(level, part_level, op) -%}
-{%- set counts = count_indicators() %}
+{%- set counts = every_count_indicator() %}
 with areas as (
     select *, quarter as period from {{ ref('mon_area_counts') }}
     union all by name
     select * from {{ ref('mon_area_counts_vier_kwartalen') }}
+    union all by name
+    select * from {{ ref('mon_area_counts_cohort_zes_maanden') }}
 ),
 
 part_sums as (

@@ -54,6 +54,35 @@
   {{ return(['quick_fix', 'vervolghulp_financieel', 'vervolghulp_niet_financieel']) }}
 {%- endmacro %}
 
+{#- The counts of the period type cohort_zes_maanden (mon_area_counts_cohort_zes_maanden): the
+    cohort's signalled households and those of them that started debt help. -#}
+{% macro cohort_count_indicators() -%}
+  {{ return(['hh_met_signaal', 'hh_schuldhulp_binnen_6m']) }}
+{%- endmacro %}
+
+{#- Every count of any period type: count_indicators() and the cohort's own. -#}
+{% macro every_count_indicator() -%}
+  {%- set names = count_indicators() -%}
+  {{ return(names + cohort_count_indicators() | reject('in', names) | list) }}
+{%- endmacro %}
+
+{#- Which indicator each period type carries (seeds/indicators.csv periodesoorten: the period
+    types named there; empty: every period type computed without delay, vertraging 0 in
+    seeds/periods.csv), as a query with the columns indicator and period_type. The same rule
+    as orchestration/parameters.py Indicator.period_types. -#}
+{% macro indicator_period_types() -%}
+select definitions.indicator, periods.period_type
+from {{ ref('indicators') }} as definitions
+cross join {{ ref('periods') }} as periods
+where case
+    when coalesce(trim(definitions.periodesoorten), '') = '' then periods.vertraging = 0
+    else list_contains(
+        list_transform(string_split(definitions.periodesoorten, ','), s -> trim(s)),
+        periods.period_type
+    )
+end
+{%- endmacro %}
+
 {% macro median_indicators() -%}
   {{ return(['mediaan_bedrag', 'mediaan_dagen_achterstand', 'mediaan_dagen_tot_contact']) }}
 {%- endmacro %}

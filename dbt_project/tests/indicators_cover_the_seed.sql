@@ -1,6 +1,7 @@
--- Every count and median indicator of seeds/indicators.csv is computed by mon_area_counts
--- (macros/indicators.sql), and every rate names a numerator and denominator that are.
-{% set computed = count_indicators() + median_indicators() %}
+-- Every count and median indicator of seeds/indicators.csv is computed by mon_area_counts or
+-- mon_area_counts_cohort_zes_maanden (macros/indicators.sql), and every rate names a numerator
+-- and denominator that are; every period type an indicator names is in seeds/periods.csv.
+{% set computed = every_count_indicator() + median_indicators() %}
 with computed as (
     select unnest([{{ "'" ~ computed | join("', '") ~ "'" }}]) as indicator
 ),
@@ -26,3 +27,15 @@ union all
 select indicator, 'unknown kind' as problem
 from definitions
 where kind not in ('count', 'rate', 'median')
+union all
+select indicator, 'unknown period type ' || period_type as problem
+from (
+    select indicator, trim(unnest(string_split(periodesoorten, ','))) as period_type
+    from definitions
+    where coalesce(trim(periodesoorten), '') <> ''
+)
+where period_type not in (select period_type from {{ ref('periods') }})
+union all
+select indicator, 'carried by no period type' as problem
+from definitions
+where indicator not in (select indicator from ({{ indicator_period_types() }}))

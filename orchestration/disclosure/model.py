@@ -48,7 +48,10 @@ like a remainder, an unknown of the attacker's LP bound by every relation it has
 published, never a complement and not itself a target. Nothing is dropped from the model, so
 no argument about projecting cells out is needed; what the attacker can say about such a cell
 is what the published cells imply, and those obey every rule. A row of the file (an earlier
-publication under a wider scope) is what the file says, not an unpublished cell.
+publication under a wider scope) is what the file says, not an unpublished cell. So is a
+count that no period type of its slice carries (``Indicator.period_types``: the cohort's
+hh_schuldhulp_binnen_6m in a quarter whose cohort figure is not computed yet): an unknown
+without a relation but its bounds, so any value is true to the model (0).
 
 A table may hold several periods (``period_type``, ``period``: quarters, and the four quarters
 ending with a quarter), of one or more quarters, as *slices*: with more than one period an
@@ -373,7 +376,9 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
     if len(quarters) > 1 and PERIOD_KEY[1] not in frame.columns:
         raise ValueError(f"one quarter at a time, got {sorted(quarters)}")
     keyed = area_keys(frame)
-    dup = keyed.select("_area", "indicator").is_duplicated()
+    same = ["_area", "indicator", "value", *(["status"] if "status" in keyed.columns else [])]
+    keyed = keyed.unique(subset=same, keep="first", maintain_order=True)  # a cell repeated by a
+    dup = keyed.select("_area", "indicator").is_duplicated()  # later period is one cell
     if dup.any():
         first = keyed.filter(dup).row(0, named=True)
         raise ValueError(
@@ -424,6 +429,9 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
             in_file = in_file.to_numpy()
             unpublished[(a_idx * k + i_idx)[in_file]] = False
     values[structural & np.isnan(values)] = 0.0
+    not_carried = _not_carried_cells(rel, keyed, index, n_areas) & np.isnan(values)
+    values[not_carried] = 0.0  # any value: such a count is in no relation but its bounds
+    unpublished |= not_carried
 
     # Equality rows.
     rows: list[np.ndarray] = []
@@ -520,6 +528,32 @@ def _unpublished_cells(rel: Relations, area_level: np.ndarray, n_real: int) -> n
     real = np.arange(area_level.size) < n_real
     for i, name in enumerate(rel.counts):
         out[i::k] = real & ~np.isin(area_level, list(rel.published.get(name, LEVELS)))
+    return out
+
+
+def _not_carried_cells(
+    rel: Relations, keyed: pl.DataFrame, index: dict[str, int], n_areas: int
+) -> np.ndarray:
+    """Per cell: a count that no period type of the area's rows carries
+    (``Indicator.period_types``: hh_schuldhulp_binnen_6m in a quarter's slice before its
+    cohort figure is computed, or in a four-quarter period)."""
+    k = len(rel.counts)
+    out = np.zeros(n_areas * k, dtype=bool)
+    if PERIOD_KEY[0] not in keyed.columns:
+        return out
+    has_type = {
+        str(period_type): np.isin(
+            np.arange(n_areas), [index[a] for a in group["_area"].unique().to_list()]
+        )
+        for (period_type,), group in keyed.group_by(PERIOD_KEY[0])
+    }
+    for i, name in enumerate(rel.counts):
+        if name not in rel.kinds:
+            continue
+        carried = np.zeros(n_areas, dtype=bool)
+        for period_type in rel.kinds[name].period_types():
+            carried |= has_type.get(period_type, False)
+        out[i::k] = ~carried & (np.arange(n_areas) < len(index))
     return out
 
 

@@ -37,6 +37,7 @@ from orchestration.contract import (
     DISCLOSURE_SCHEMA,
     LEVELS,
     MONITOR_MODEL_TABLE,
+    PERIOD_COLUMN,
     PERIOD_KEY,
     PROTECTED_TABLE,
     PUBLISHED_COLUMNS,
@@ -44,7 +45,7 @@ from orchestration.contract import (
     is_published_at,
     published_levels,
     published_period_types,
-    publishes_multi_quarter_periods,
+    publishes_across_quarters,
     select_with_periods,
 )
 from orchestration.disclosure.lp import default_workers
@@ -152,6 +153,47 @@ def _history_cells(
             cells = table.cell(idx[m], name)
             suppressed[cells] = is_suppressed[m]
     return fixed, suppressed, published
+
+
+def _split_repeated(
+    frame: pl.DataFrame, history: pl.DataFrame | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the frame's new rows, its rows that repeat a cell of ``history``, with that row's
+    ``status`` and ``suppression``). A period published later repeats a figure published with
+    its quarter (the cohort's hh_met_signaal, the denominator of its rates): the same cell of
+    the same slice, so it keeps the status it has in the file. A different value is an error:
+    one of the two quarters was built again from other data after the other was protected."""
+    empty = frame.clear().with_columns(
+        status=pl.lit(None, pl.String), suppression=pl.lit(None, pl.String)
+    )
+    if history is None or not history.height or PERIOD_KEY[1] not in frame.columns:
+        return frame, empty
+    key = [PERIOD_KEY[1], "area_code", "indicator"]
+    reason = pl.col("suppression") if "suppression" in history.columns else pl.lit("none")
+    earlier = history.select(
+        *key,
+        "status",
+        suppression=reason,
+        earlier_value=pl.col("value"),
+        earlier_quarter=pl.col(PERIOD_COLUMN),
+    )
+    repeated = frame.join(earlier, on=key, how="inner")
+    differ = repeated.filter(
+        (pl.col("value").is_null() != pl.col("earlier_value").is_null())
+        | ((pl.col("value") - pl.col("earlier_value")).abs() > 1e-9)
+    )
+    if differ.height:
+        first = differ.row(0, named=True)
+        raise InconsistentTableError(
+            f"{differ.height} figures of the period {first[PERIOD_KEY[1]]} differ from the same "
+            f"figures protected with quarter {first['earlier_quarter']}, e.g. "
+            f"{first['indicator']} of {first['area_code']}: {first['value']:g} now, "
+            f"{first['earlier_value']:g} then. One of the two quarters was built again from "
+            "other extracts after the other was protected (docs/runbook.md, Failures)"
+        )
+    return frame.join(earlier, on=key, how="anti"), repeated.drop(
+        "earlier_value", "earlier_quarter"
+    )
 
 
 def suppression_plan(
@@ -273,6 +315,7 @@ def protect_quarter(
     params = dict(params or disclosure_parameters())
     relations = relations or default_relations()
     workers = default_workers() if workers is None else workers
+    frame, repeated = _split_repeated(frame, history)
     table, primary, suppressed, stats = suppression_plan(frame, params, relations, workers, history)
     idx = row_areas(frame, table)
     names = frame["indicator"].to_numpy()
@@ -297,6 +340,12 @@ def protect_quarter(
         status=pl.Series(np.where(is_suppressed, "suppressed", "published")),
         suppression=pl.Series(suppression),
     )
+    if repeated.height:  # as they were published: their status counts in the figures below
+        cells = pl.concat([cells, repeated.select(cells.columns)])
+        names = cells["indicator"].to_numpy()
+        is_primary = (cells["suppression"] == "primary").to_numpy()
+        is_suppressed = (cells["status"] == "suppressed").to_numpy()
+        frame = cells
     published = cells.with_columns(
         value=pl.when(pl.col("status") == "published").then(pl.col("value")).otherwise(None)
     ).select(PUBLISHED_COLUMNS)
@@ -394,11 +443,11 @@ def left_out_rows(con: duckdb.DuckDBPyConnection, quarters: list[str]) -> pl.Dat
 
 def earlier_publications(con: duckdb.DuckDBPyConnection, quarter: str) -> pl.DataFrame | None:
     """The protected rows of every other quarter, when a published period spans several
-    quarters (``contract.publishes_multi_quarter_periods``); else None: every quarter is a
+    quarters (``contract.publishes_across_quarters``); else None: every quarter is a
     table of its own. Every protected quarter counts as published (it may have been: the
     attacker is assumed to know it). Not narrowed to today's ``publication_scope``: a quarter
     protected under a wider scope has those rows in the file."""
-    if not publishes_multi_quarter_periods():
+    if not publishes_across_quarters():
         return None
     if not _exists(con, PROTECTED_TABLE):
         return None

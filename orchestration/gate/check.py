@@ -22,7 +22,7 @@ from orchestration.contract import (
     AUDIT_CHECK_NAME,
     CANDIDATE_TABLE,
     PROTECTED_TABLE,
-    publishes_multi_quarter_periods,
+    publishes_across_quarters,
 )
 from orchestration.disclosure.audit import AuditResult, audit_publication
 from orchestration.disclosure.protect import left_out_rows
@@ -119,7 +119,7 @@ def check_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> GateOutcome:
     """Run every suite on the quarter's candidate, then the disclosure audit on it."""
     suites = run_gate(con, quarter)
     # with a period over several quarters, the audit covers every quarter (docs/periods-plan.md)
-    every_quarter = publishes_multi_quarter_periods()
+    every_quarter = publishes_across_quarters()
     candidate = con.execute(
         f"select * from {CANDIDATE_TABLE} where quarter = ? or ?", [quarter, every_quarter]
     ).pl()

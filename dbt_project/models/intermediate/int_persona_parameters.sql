@@ -2,7 +2,7 @@
 -- from the seed instead of hard-coding them.
 {% set names = ['aow_leeftijd', 'minderjarig_tot', 'jonge_starter_min', 'jonge_starter_max',
                 'groot_gezin_min_minderjarigen', 'student_min', 'student_max', 'bekend_maanden',
-                'herhaald_maanden'] %}
+                'herhaald_maanden', 'schuldhulp_maanden'] %}
 {{ config(materialized='view') }}
 select
 {%- for name in names %}

@@ -1,11 +1,14 @@
 -- The dbt output consumed by disclosure control (docs/architecture.md): one row per quarter x
--- period x area x indicator of seeds/indicators.csv with the unsuppressed value. Counts and
--- the median come from mon_area_counts (period_type kwartaal, period = the quarter) and
+-- period x area x indicator of seeds/indicators.csv that the period type carries
+-- (macros/indicators.sql indicator_period_types), with the unsuppressed value. Counts and
+-- the median come from mon_area_counts (period_type kwartaal, period = the quarter),
 -- mon_area_counts_vier_kwartalen (vier_kwartalen, period '2025Q4-2026Q3'; no rows until all
--- four quarters are built); every rate is numerator / denominator * scale as the seed says,
--- from the unsuppressed counts of the same period, NULL when the denominator is 0; a rate per
--- month is divided by the months of its period (macros/indicators.sql rate_period_divisor).
-{% set wide_columns = count_indicators() + median_indicators() %}
+-- four quarters are built) and mon_area_counts_cohort_zes_maanden (cohort_zes_maanden, period
+-- the quarter two quarters earlier: '2026Q1' in quarter 2026Q3; no rows until it is built);
+-- every rate is numerator / denominator * scale as the seed says, from the unsuppressed
+-- counts of the same period, NULL when the denominator is 0; a rate per month is divided by
+-- the months of its period (macros/indicators.sql rate_period_divisor).
+{% set wide_columns = every_count_indicator() + median_indicators() %}
 with counts as (
     select *, 'kwartaal' as period_type, quarter as period
     from {{ ref('mon_area_counts') }}
@@ -13,6 +16,10 @@ with counts as (
     union all by name
     select *, 'vier_kwartalen' as period_type
     from {{ ref('mon_area_counts_vier_kwartalen') }}
+    where quarter = {{ quarter_literal() }}
+    union all by name
+    select *, 'cohort_zes_maanden' as period_type
+    from {{ ref('mon_area_counts_cohort_zes_maanden') }}
     where quarter = {{ quarter_literal() }}
 ),
 
@@ -36,23 +43,32 @@ definitions as (
     select * from {{ ref('indicators') }}
 ),
 
+carried as (
+{{ indicator_period_types() }}
+),
+
 rates as (
 {{ indicator_rates('long_values', ['quarter', 'period_type', 'period', 'area_level', 'area_code', 'area_name', 'parent_code'], ['period_type', 'area_level', 'area_code']) }}
 )
 
 select
-    long_values.quarter,
-    long_values.period_type,
-    long_values.period,
-    long_values.area_level,
-    long_values.area_code,
-    long_values.area_name,
-    long_values.parent_code,
-    long_values.indicator,
-    long_values.value
-from long_values
-inner join definitions
-    on definitions.indicator = long_values.indicator
-union all
-select quarter, period_type, period, area_level, area_code, area_name, parent_code, indicator, value
-from rates
+    figures.quarter,
+    figures.period_type,
+    figures.period,
+    figures.area_level,
+    figures.area_code,
+    figures.area_name,
+    figures.parent_code,
+    figures.indicator,
+    figures.value
+from (
+    select long_values.*
+    from long_values
+    inner join definitions
+        on definitions.indicator = long_values.indicator
+    union all by name
+    select * from rates
+) as figures
+inner join carried
+    on carried.indicator = figures.indicator
+    and carried.period_type = figures.period_type
