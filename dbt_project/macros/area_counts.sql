@@ -109,6 +109,8 @@ left join medians
     whole area, '>=' where the area also counts what is in none of them. -#}
 {% macro areas_against_their_parts(level, part_level, op) -%}
 {%- set counts = every_count_indicator() %}
+{#- an asset check of the four-quarter model (the last of the three Dagster can name) -#}
+{{ config(meta={'dagster': {'ref': {'name': 'mon_area_counts_vier_kwartalen'}}}) }}
 with areas as (
     select *, quarter as period from {{ ref('mon_area_counts') }}
     union all by name

@@ -1,6 +1,7 @@
 -- Every count and median indicator of seeds/indicators.csv is computed by mon_area_counts or
 -- mon_area_counts_cohort_zes_maanden (macros/indicators.sql), and every rate names a numerator
 -- and denominator that are; every period type an indicator names is in seeds/periods.csv.
+{{ config(meta={'dagster': {'ref': {'name': 'indicators'}}}) }}
 {% set computed = every_count_indicator() + median_indicators() %}
 with computed as (
     select unnest([{{ "'" ~ computed | join("', '") ~ "'" }}]) as indicator
