@@ -43,7 +43,7 @@ from orchestration.contract import (
     sum_relations,
     wide_select_sql,
 )
-from orchestration.parameters import disclosure_parameters, indicators
+from orchestration.parameters import disclosure_parameters, indicators, periods
 from orchestration.quarters import previous_quarter
 
 RESTRICTED_COLUMNS = frozenset({"true_value", "denominator_value"})
@@ -125,10 +125,17 @@ def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool
 
 
 def reference_sql(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """Distinct (area_level, area_code) of the reference (of the quarter, when it has quarters)."""
+    """Distinct (quarter, area_level, area_code) of the reference: the areas of every quarter
+    when it has quarters (a period's areas are those of its last quarter, ``last_quarter``),
+    else quarter NULL: the same areas for every period."""
     if _has_column(con, table, "quarter"):
-        return f"select distinct area_level, area_code from {table} where quarter = $quarter"
-    return f"select distinct area_level, area_code from {table}"
+        return f"select distinct quarter, area_level, area_code from {table}"
+    return f"select distinct null::varchar as quarter, area_level, area_code from {table}"
+
+
+def last_quarter(period: str) -> str:
+    """The last quarter of a period name (``2026Q3``, ``2025Q4-2026Q3``): whose areas it has."""
+    return period[-6:]
 
 
 def frame_sql(tables: GateTables, ref_sql: str | None) -> dict[str, str]:
@@ -138,7 +145,11 @@ def frame_sql(tables: GateTables, ref_sql: str | None) -> dict[str, str]:
     """
     cand = tables.candidate
     counts = ", ".join(_literal(name) for name in count_indicator_names())
-    level_counts = ", ".join(f"({_literal(lvl)}, {indicators_at(lvl)})" for lvl in LEVELS)
+    level_counts = ", ".join(
+        f"({_literal(p.period_type)}, {_literal(lvl)}, {indicators_at(lvl, p.period_type)})"
+        for p in periods()
+        for lvl in LEVELS
+    )
     rel_rows = ", ".join(
         f"({_literal(r)}, {_literal(t)}, {_literal(p)}, {str(e).lower()})"
         for r, t, p, e in relations()
@@ -149,25 +160,29 @@ def frame_sql(tables: GateTables, ref_sql: str | None) -> dict[str, str]:
         "area_coverage": None
         if ref_sql is None
         else f"""
-            with cand as (select period_type, area_level, area_code, count(*) as n_rows,
+            with cand as (select period_type, period, area_level, area_code, count(*) as n_rows,
                             count(distinct indicator) as n_indicators
                      from {cand} where quarter = $quarter group by all),
-            ref as (select p.period_type, r.*
+            periods as (select distinct period_type, period from cand),
+            ref as (select p.period_type, p.period, r.area_level, r.area_code
                     from ({ref_sql}) r
-                    cross join (select distinct period_type from cand) p
+                    join periods p
+                      on r.quarter is null or r.quarter = right(p.period, 6)
                     where {in_publication_scope_sql()})
             select coalesce(r.period_type, c.period_type) as period_type,
+                   coalesce(r.period, c.period) as period,
                    coalesce(r.area_level, c.area_level) as area_level,
                    coalesce(r.area_code, c.area_code) as area_code,
                    r.area_code is not null as in_reference,
                    coalesce(c.n_rows, 0) as n_rows, coalesce(c.n_indicators, 0) as n_indicators,
                    coalesce(e.n, -1) as expected_indicators
             from ref r full outer join cand c
-              on r.period_type = c.period_type and r.area_level = c.area_level
-              and r.area_code = c.area_code
-            left join (values {level_counts}) e(area_level, n)
-              on e.area_level = coalesce(r.area_level, c.area_level)
-            order by 1, 2, 3""",
+              on r.period_type = c.period_type and r.period = c.period
+              and r.area_level = c.area_level and r.area_code = c.area_code
+            left join (values {level_counts}) e(period_type, area_level, n)
+              on e.period_type = coalesce(r.period_type, c.period_type)
+              and e.area_level = coalesce(r.area_level, c.area_level)
+            order by 1, 2, 3, 4""",
         "parts_vs_total": f"""
             with cand as (select period_type, area_level, area_code, parent_code, indicator,
                                  case when status = 'published' then value end as value
@@ -243,36 +258,55 @@ def frame_sql(tables: GateTables, ref_sql: str | None) -> dict[str, str]:
     return {name: query for name, query in sql.items() if query is not None}
 
 
-def scoped_areas(reference_counts: dict[str, int], period_types: list[str]) -> dict[str, int]:
-    """Level -> areas the candidate must have: the reference's areas of the level once per
-    period type of ``period_types`` that publishes the level (``publication_scope``)."""
+Periods = list[tuple[str, str]]
+"""(period_type, period) of a quarter's candidate."""
+
+
+def scoped_areas(
+    reference_counts: dict[str | None, dict[str, int]], periods: Periods
+) -> dict[str, int]:
+    """Level -> areas the candidate must have: per period of ``periods`` that publishes the
+    level (``publication_scope``), the areas of the level in the reference of its last quarter
+    (``reference_counts``: quarter -> level -> areas; quarter None: a reference without
+    quarters)."""
     scope = publication_scope()
-    return {
-        level: reference_counts.get(level, 0)
-        * sum(level in scope.get(p, LEVELS) for p in period_types)
-        for level in LEVELS
-    }
+    out = dict.fromkeys(LEVELS, 0)
+    for period_type, period in periods:
+        counts = reference_counts.get(last_quarter(period), reference_counts.get(None, {}))
+        for level in LEVELS:
+            if level in scope.get(period_type, LEVELS):
+                out[level] += counts.get(level, 0)
+    return out
 
 
-def indicators_at(level: str) -> int:
-    """How many indicators an area of ``level`` has in the file (``published_levels``)."""
-    return sum(level in levels for levels in published_levels().values())
+def indicators_at(level: str, period_type: str = QUARTERLY) -> int:
+    """How many indicators an area of ``level`` has in the file for ``period_type``
+    (``published_levels``, ``Indicator.period_types``)."""
+    levels = published_levels()
+    return sum(level in levels[i.name] and period_type in i.period_types() for i in indicators())
 
 
 def gate_parameters(
-    quarter: str, reference_counts: dict[str, int], period_types: list[str] | None = None
+    quarter: str, reference_counts: dict[str | None, dict[str, int]], periods: Periods | None = None
 ) -> dict[str, Any]:
-    """Parameters of the suites; ``period_types``: those in the quarter's candidate (each must
-    be complete: every area of the reference at its published levels with every indicator)."""
+    """Parameters of the suites; ``periods``: those in the quarter's candidate (each must be
+    complete: every area of its reference at its published levels with every indicator its
+    type carries)."""
     params = disclosure_parameters()
     names = indicator_names()
-    areas = scoped_areas(reference_counts, period_types or [QUARTERLY])
+    periods = periods or [(QUARTERLY, quarter)]
+    expected = sum(
+        scoped_areas(reference_counts, [(period_type, period)])[level]
+        * indicators_at(level, period_type)
+        for period_type, period in periods
+        for level in LEVELS
+    )
     return {
         "quarter": quarter,
         "quarter_set": [quarter],
         "period_types": list(published_period_types()),
         "indicators": names,
-        "expected_rows": sum(n * indicators_at(level) for level, n in areas.items()),
+        "expected_rows": expected,
         "min_count": params["min_count"],
         "min_denominator": params["min_denominator"],
         "min_median_n": params["min_median_n"],
@@ -280,16 +314,17 @@ def gate_parameters(
     }
 
 
-def _candidate_periods(con: duckdb.DuckDBPyConnection, candidate: str, quarter: str) -> list[str]:
-    """Period types in the quarter's candidate (the quarter alone when there are none or it
-    cannot be read: its frames fail)."""
+def _candidate_periods(con: duckdb.DuckDBPyConnection, candidate: str, quarter: str) -> Periods:
+    """Periods in the quarter's candidate (the quarter alone when there are none or it cannot
+    be read: its frames fail)."""
     try:
         found = con.execute(
-            f"select distinct period_type from {candidate} where quarter = ? order by 1", [quarter]
+            f"select distinct period_type, period from {candidate} where quarter = ? order by 1, 2",
+            [quarter],
         ).fetchall()
     except duckdb.Error:
-        return [QUARTERLY]
-    return [row[0] for row in found] or [QUARTERLY]
+        return [(QUARTERLY, quarter)]
+    return [(row[0], row[1]) for row in found] or [(QUARTERLY, quarter)]
 
 
 def build_frames(
@@ -302,21 +337,21 @@ def build_frames(
     """
     tables = tables or GateTables()
     gate_input = GateInput(quarter=quarter)
-    counts: dict[str, int] = {}
+    counts: dict[str | None, dict[str, int]] = {}
     ref_sql: str | None = None
     try:
         ref_sql = reference_sql(con, tables.reference)
-        query = f"select area_level, count(*) from ({ref_sql}) group by 1"
-        params = {"quarter": quarter} if "$quarter" in ref_sql else {}
-        counts = {level: int(n) for level, n in con.execute(query, params).fetchall()}
+        query = f"select quarter, area_level, count(*) from ({ref_sql}) group by all"
+        for ref_quarter, level, n in con.execute(query).fetchall():
+            counts.setdefault(ref_quarter, {})[level] = int(n)
     except duckdb.Error as exc:
         ref_sql = None
         gate_input.errors["area_coverage"] = f"area reference {tables.reference}: {exc}"
-    period_types = _candidate_periods(con, tables.candidate, quarter)
-    gate_input.parameters = gate_parameters(quarter, counts, period_types)
+    candidate_periods = _candidate_periods(con, tables.candidate, quarter)
+    gate_input.parameters = gate_parameters(quarter, counts, candidate_periods)
     gate_input.frame_parameters = {  # a level no period of the candidate publishes: no rows
         level: {"n_areas": n, "quarter_set": [quarter] if n else []}
-        for level, n in scoped_areas(counts, period_types).items()
+        for level, n in scoped_areas(counts, candidate_periods).items()
     }
     sql = frame_sql(tables, ref_sql)
     bind = {"quarter": quarter, "previous": previous_quarter(quarter)}
