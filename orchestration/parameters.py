@@ -135,6 +135,11 @@ def indicators() -> tuple[Indicator, ...]:
     )
 
 
+@cache
+def indicator_by_name() -> dict[str, Indicator]:
+    return {i.name: i for i in indicators()}
+
+
 @dataclass(frozen=True)
 class Period:
     """A period type of ``seeds/periods.csv``: ``kwartaal`` (1 quarter), ``vier_kwartalen`` (4),

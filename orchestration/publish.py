@@ -84,7 +84,7 @@ from orchestration.dictionary import (
 from orchestration.failures import OperatorError
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.ingestion.provenance import is_synthetic
-from orchestration.parameters import national_references, periods
+from orchestration.parameters import indicator_by_name, national_references, periods
 from orchestration.quarters import parse_quarter
 from orchestration.report import write_report
 from orchestration.settings import Paths, fault_pause
@@ -310,17 +310,24 @@ def _reference_sql() -> list[str]:
 
 
 def _empty_cell(indicator: str, level: str) -> str:
-    """SQL text of an empty cell of ``<level>_leesbaar``: ``geheim``, or where the indicator is
-    not published at the level and the quarter has no row of it, ``niet gepubliceerd`` (an
-    earlier quarter published under a wider scope keeps its ``geheim``)."""
+    """SQL text of an empty cell of ``<level>_leesbaar``: ``geheim``, or ``niet gepubliceerd``
+    in a period type that does not carry the indicator (``Indicator.period_types``), and where
+    the indicator is not published at the level and the quarter has no row of it (an earlier
+    quarter published under a wider scope keeps its ``geheim``)."""
     if is_published_at(indicator, level):
-        return f"'{GEHEIM}'"
-    return (
-        f"case when exists (select 1 from {PUBLISHED_SCHEMA}.area_indicators a "
-        f"where a.quarter = w.quarter and a.period_type = w.period_type "
-        f"and a.area_code = w.area_code and a.indicator = '{indicator}') "
-        f"then '{GEHEIM}' else '{NOT_PUBLISHED}' end"
-    )
+        text = f"'{GEHEIM}'"
+    else:
+        text = (
+            f"case when exists (select 1 from {PUBLISHED_SCHEMA}.area_indicators a "
+            f"where a.quarter = w.quarter and a.period_type = w.period_type "
+            f"and a.area_code = w.area_code and a.indicator = '{indicator}') "
+            f"then '{GEHEIM}' else '{NOT_PUBLISHED}' end"
+        )
+    carried = indicator_by_name()[indicator].period_types()
+    if set(carried) >= {p.period_type for p in periods()}:
+        return text
+    types = ", ".join(f"'{t}'" for t in carried)
+    return f"case when w.period_type in ({types}) then {text} else '{NOT_PUBLISHED}' end"
 
 
 def _readable_sql(level: str) -> list[str]:
