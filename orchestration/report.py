@@ -66,6 +66,9 @@ GEMEENTE_COLUMNS = [
     "huishoudens", "hh_met_signaal", "signalen", "signalen_per_1000_hh", "pct_bereikt", "pct_hulp",
 ]  # fmt: skip
 WIJK_COLUMNS = ["huishoudens", "hh_met_signaal", "signalen_per_1000_hh", "pct_bereikt", "pct_hulp"]
+COHORT = "cohort_zes_maanden"
+"""The period type of the cohort followed for six months (seeds/periods.csv): its own section."""
+COHORT_COLUMNS = ["hh_met_signaal", "hh_schuldhulp_binnen_6m", "pct_schuldhulp_binnen_6m"]
 CHANGE_COLUMNS = ("hh_met_signaal", "signalen_per_1000_hh")
 """Indicators shown with their change against the previous quarter."""
 
@@ -443,7 +446,33 @@ def _period_names(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, str
 
 
 def _period_title(period_type: str, period: str) -> str:
+    if period_type == COHORT:
+        return f"huishoudens met een signaal in {period}, zes maanden gevolgd"
     return f"kwartaal {period}" if period_type == QUARTERLY else f"vier kwartalen {period}"
+
+
+def _cohort_section(
+    con: duckdb.DuckDBPyConnection, quarter: str, period: str | None, dictionary: dict[str, Entry]
+) -> list[str]:
+    """*Instroom in schuldhulp*: the cohort of two quarters ago, per gemeente and wijk."""
+    head = [
+        "<h2>Instroom in schuldhulp</h2>",
+        '<p class="note">Van de huishoudens met een signaal in een kwartaal: hoeveel binnen zes '
+        "maanden na hun eerste signaal aan een schuldhulptraject begonnen. Dit cijfer komt twee "
+        "kwartalen na dat kwartaal, als de zes maanden voorbij zijn, en wordt daarna niet meer "
+        "herzien.</p>",
+    ]
+    if period is None:
+        return [*head, '<p class="note">Dit kwartaal heeft nog geen cohort: het eerste cijfer '
+                "komt twee kwartalen na het eerste kwartaal in de monitor.</p>"]  # fmt: skip
+    periods = {COHORT: period}
+    return [
+        *head,
+        *_period_tables(con, quarter, periods, "gemeente", COHORT_COLUMNS, dictionary),
+        "<details><summary>Per wijk</summary>",
+        *_period_tables(con, quarter, periods, "wijk", COHORT_COLUMNS, dictionary),
+        "</details>",
+    ]
 
 
 def _share_table(
@@ -680,6 +709,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
     """The HTML of one published quarter, from the published file only."""
     dictionary = published_entries(con)
     periods = _period_names(con, quarter)
+    cohort = periods.pop(COHORT, None)
     gemeenten = _areas(con, "gemeente", GEMEENTE_COLUMNS, quarter)
     if not gemeenten:
         raise ValueError(f"{quarter} is not published")
@@ -781,6 +811,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
             ],
             ("% bereikt", "% hulp geaccepteerd"),
         ),
+        *_cohort_section(con, quarter, cohort, dictionary),
         "<h2>Partnermix</h2>",
         '<p class="note">Signalen per partnergroep, als aandeel van de signalen van de '
         "gemeente.</p>",

@@ -48,10 +48,14 @@ like a remainder, an unknown of the attacker's LP bound by every relation it has
 published, never a complement and not itself a target. Nothing is dropped from the model, so
 no argument about projecting cells out is needed; what the attacker can say about such a cell
 is what the published cells imply, and those obey every rule. A row of the file (an earlier
-publication under a wider scope) is what the file says, not an unpublished cell. So is a
-count that no period type of its slice carries (``Indicator.period_types``: the cohort's
-hh_schuldhulp_binnen_6m in a quarter whose cohort figure is not computed yet): an unknown
-without a relation but its bounds, so any value is true to the model (0).
+publication under a wider scope) is what the file says, not an unpublished cell.
+
+A count that no period type of its slice carries (``Indicator.period_types``: the cohort's
+hh_schuldhulp_binnen_6m in a four-quarter period, or in a quarter whose cohort figure is not
+computed yet) is structural too: it is in no relation but the hierarchy and its bounds by
+counts of its own slice (``hh_schuldhulp_binnen_6m <= hh_met_signaal``), which 0 in every area
+of the slice satisfies whatever the other counts are, so the known 0 tells the attacker
+nothing and keeps it out of the LPs.
 
 A table may hold several periods (``period_type``, ``period``: quarters, and the four quarters
 ending with a quarter), of one or more quarters, as *slices*: with more than one period an
@@ -428,10 +432,10 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
             in_file = counts["status"].is_in(["published", "suppressed"]).fill_null(False)
             in_file = in_file.to_numpy()
             unpublished[(a_idx * k + i_idx)[in_file]] = False
-    values[structural & np.isnan(values)] = 0.0
     not_carried = _not_carried_cells(rel, keyed, index, n_areas) & np.isnan(values)
-    values[not_carried] = 0.0  # any value: such a count is in no relation but its bounds
-    unpublished |= not_carried
+    structural |= not_carried  # a known 0: such a count is in no relation but its bounds
+    unpublished &= ~not_carried
+    values[structural & np.isnan(values)] = 0.0
 
     # Equality rows.
     rows: list[np.ndarray] = []
