@@ -16,10 +16,21 @@ and the ground truth outside the landing folder (never ingested):
     <data dir>/ground_truth/<quarter>/households.parquet  every household at the quarter's end
     <data dir>/ground_truth/<quarter>/summary.json
 
+``households.parquet`` has per household its address and areas, its composition at the
+quarter's end, and for the flow into debt help:
+
+    eerste_signaaldatum     its first signal of the quarter that the address match attributes
+                            to it (empty: not signalled in the quarter)
+    schuldhulp_na_signaal   startdatum of the schuldhulp trajectory that signal set off (empty:
+                            none); it is in the schuldhulp extract of every quarter whose end
+                            is on or after that day, for one adult resident of the household
+
 The same config gives byte-identical files. Registers (addresses, residents, spells) depend
 on the seed and the geography only, so every quarter of one seed shares them, apart from the
 few households that move each quarter; signals and cases depend on the quarter too, and a
 share of one quarter's signalled households is signalled again the next (``demo.history``).
+The schuldhulp extract adds to the register spells the trajectories the signals of every
+quarter since ``history.HISTORY_FROM`` set off (``demo.signals.schuldhulp_after_signals``).
 ``generate_quarters`` writes several quarters in one go.
 """
 
@@ -38,7 +49,7 @@ import polars as pl
 
 from demo import geography as geo_mod
 from demo.common import day_number
-from demo.history import population_at, rates_for
+from demo.history import population_at, rates_for, signal_quarters
 from demo.population import (
     GEBRUIKSDOELEN,
     HOUSEHOLD_TYPES,
@@ -52,12 +63,15 @@ from demo.population import (
 from demo.signals import (
     FAULTS,
     Rates,
+    Signals,
     build_cases,
     build_signals,
+    first_signal_days,
     render_partner_files,
+    schuldhulp_after_signals,
 )
 from orchestration import filemodes
-from orchestration.parameters import partners
+from orchestration.parameters import Partner, partners
 from orchestration.quarters import parse_quarter, quarter_end
 from orchestration.settings import AMSTERDAM_AREA_FILE, Paths
 
@@ -182,10 +196,11 @@ def generate_quarters(
         parse_quarter(quarter)
     geo = build_geography(config)
     base = build_population(geo, config.seed)
+    debt_help = _DebtHelpHistory(config, base, list(partners().values()))
     summaries = []
     for quarter in quarters:
         summary = _write_quarter(
-            dataclasses.replace(config, quarter=quarter), geo, base, paths, started
+            dataclasses.replace(config, quarter=quarter), geo, base, debt_help, paths, started
         )
         if on_quarter is not None:
             on_quarter(summary)
@@ -194,10 +209,40 @@ def generate_quarters(
     return summaries
 
 
+class _DebtHelpHistory:
+    """The schuldhulp trajectories the signals of each quarter since ``HISTORY_FROM`` set off,
+    each quarter's worked out once per :func:`generate_quarters` call, in quarter order (a
+    quarter's depend on the earlier ones'). A quarter not written in the call gets its
+    signals drawn again, without their ids (the same households on the same days)."""
+
+    def __init__(
+        self, config: GeneratorConfig, base: Population, partner_list: list[Partner]
+    ) -> None:
+        self.config, self.base, self.partner_list = config, base, partner_list
+        self.spells: dict[str, dict[str, np.ndarray]] = {}
+
+    def up_to(self, quarter: str, sig: Signals) -> list[dict[str, np.ndarray]]:
+        """Per quarter from ``HISTORY_FROM`` up to ``quarter`` (whose signals are ``sig``) the
+        trajectories its signals set off."""
+        seed = self.config.seed
+        done: list[dict[str, np.ndarray]] = []
+        for q in signal_quarters(quarter):
+            if q not in self.spells:
+                rates = rates_for(self.config.rates, q)
+                signals = sig
+                if q != quarter:
+                    then = population_at(self.base, seed, q)
+                    signals = build_signals(then, self.partner_list, q, seed, rates, ids=False)
+                self.spells[q] = schuldhulp_after_signals(signals, self.base, q, seed, rates, done)
+            done.append(self.spells[q])
+        return done
+
+
 def _write_quarter(
     config: GeneratorConfig,
     geo: geo_mod.Geography,
     base: Population,
+    debt_help: _DebtHelpHistory,
     paths: Paths,
     started: float,
 ) -> GenerationSummary:
@@ -205,9 +250,18 @@ def _write_quarter(
     quarter, seed = config.quarter, config.seed
     pop = population_at(base, seed, quarter)
     rates = rates_for(config.rates, quarter)
-    partner_list = list(partners().values())
+    partner_list = debt_help.partner_list
     sig = build_signals(pop, partner_list, quarter, seed, rates)
     partner_files, truth = render_partner_files(sig, pop, geo, partner_list, quarter, seed, rates)
+    after_signals = debt_help.up_to(quarter, sig)
+    own = after_signals[-1] if signal_quarters(quarter) else None
+    pop = dataclasses.replace(
+        pop,
+        spells_schuldhulp={
+            k: np.concatenate([v, *(s[k] for s in after_signals)])
+            for k, v in pop.spells_schuldhulp.items()
+        },
+    )
     cases = build_cases(sig, pop, partner_list, quarter, seed, rates)
 
     q_last = day_number(quarter_end(quarter))
@@ -250,7 +304,10 @@ def _write_quarter(
     ]
     _atomic(truth_files[0], lambda tmp: truth.write_csv(tmp))
     _atomic(
-        truth_files[1], lambda tmp: _households_frame(pop, geo, born, q_last).write_parquet(tmp)
+        truth_files[1],
+        lambda tmp: _households_frame(
+            pop, geo, born, q_last, first_signal_days(sig, pop.households), own
+        ).write_parquet(tmp),
     )
 
     summary = GenerationSummary(
@@ -389,8 +446,16 @@ def _ages(birth: np.ndarray, day: int) -> np.ndarray:
 
 
 def _households_frame(
-    pop: Population, geo: geo_mod.Geography, born: np.ndarray, q_last: int
+    pop: Population,
+    geo: geo_mod.Geography,
+    born: np.ndarray,
+    q_last: int,
+    first_signal: np.ndarray,
+    after_signal: dict[str, np.ndarray] | None,
 ) -> pl.DataFrame:
+    """The ground truth per household (module docstring); ``first_signal``: the day of each
+    household's first signal of the quarter (-1: none), ``after_signal``: the trajectories
+    the quarter's signals set off (None: before the history, no such trajectories)."""
     a = pop.addresses
     in_hh = born & (pop.person_household >= 0)
     hh = pop.person_household[in_hh]
@@ -403,6 +468,10 @@ def _households_frame(
     youngest = np.full(n_h, 200, dtype=np.int64)
     np.minimum.at(youngest, hh, age)
     addr = pop.hh_address
+    never = np.iinfo(np.int64).min  # written as an empty date
+    schuldhulp = np.full(n_h, never, dtype=np.int64)
+    if after_signal is not None:
+        schuldhulp[after_signal["household"]] = after_signal["start"]
     return pl.DataFrame(
         {
             "household_id": np.arange(n_h, dtype=np.int64),
@@ -419,8 +488,16 @@ def _households_frame(
             "oudste_leeftijd": oldest,
             "jongste_leeftijd": youngest,
             "huurwoning": a.huurwoning[addr],
+            "eerste_signaaldatum": np.where(first_signal >= 0, first_signal, never).astype(
+                "datetime64[D]"
+            ),
+            "schuldhulp_na_signaal": schuldhulp.astype("datetime64[D]"),
         }
-    ).with_columns(pl.col("adres_id").cast(pl.String).str.zfill(16))
+    ).with_columns(
+        pl.col("adres_id").cast(pl.String).str.zfill(16),
+        pl.col("eerste_signaaldatum").cast(pl.Date),
+        pl.col("schuldhulp_na_signaal").cast(pl.Date),
+    )
 
 
 # ---------------------------------------------------------------------------- writing

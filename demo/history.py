@@ -12,6 +12,11 @@ this module adds what changes between quarters, deterministically from the seed:
   :data:`ARREARS_PERSISTENCE` a household keeps last quarter's draw, so a share of the
   signalled households is signalled again next quarter (arrears last), the rest are new.
   Each quarter's keys have the same distribution as before, only correlated over time.
+- **Debt help after signals.** A share of every quarter's signalled households starts a
+  schuldhulp trajectory in the months after (``demo.signals.schuldhulp_after_signals``). A
+  quarter's schuldhulp extract lists every trajectory started by its end, so it holds those
+  set off by the signals of every quarter from :data:`HISTORY_FROM` on
+  (:func:`signal_quarters`), computed again from the seed when they are not generated too.
 - **Season and trend.** The signal volume of a quarter is ``Rates.signals_per_1000_residents``
   (the rate of :data:`REFERENCE_QUARTER`) times a seasonal factor and a yearly trend; energy
   suppliers send more signals in winter (:data:`ENERGY_SEASON`).
@@ -60,6 +65,14 @@ def _steps(quarter: str) -> list[str]:
     if parse_quarter(quarter) <= parse_quarter(HISTORY_FROM):
         return []
     return quarter_range(HISTORY_FROM, quarter)[1:]
+
+
+def signal_quarters(quarter: str) -> list[str]:
+    """The quarters from :data:`HISTORY_FROM` up to and including ``quarter`` (none when it is
+    earlier): those whose signals can have set off a trajectory by the end of ``quarter``."""
+    if parse_quarter(quarter) < parse_quarter(HISTORY_FROM):
+        return []
+    return quarter_range(HISTORY_FROM, quarter)
 
 
 def population_at(pop: Population, seed: int, quarter: str) -> Population:

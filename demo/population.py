@@ -499,17 +499,33 @@ _DURATION = {  # median days, log-sd
 }
 
 
+_SCHULDHULP_OTHER = (180, 0.7)
+"""Duration (median days, log-sd) of a debt-help kind :data:`_DURATION` does not list."""
+
+
+def _spell_lengths(
+    rng: np.random.Generator, codes: np.ndarray, names: tuple[str, ...], overig: tuple[int, float]
+) -> np.ndarray:
+    """Days from start to end of spells of ``codes`` (indices into ``names``): log-normal
+    around the :data:`_DURATION` median of their kind (``overig`` for a kind it lacks)."""
+    median = np.array([_DURATION.get(n, overig)[0] for n in names], dtype=float)[codes]
+    sd = np.array([_DURATION.get(n, overig)[1] for n in names])[codes]
+    return np.maximum(14, np.rint(median * np.exp(rng.normal(0, 1, len(codes)) * sd))).astype(
+        np.int64
+    )
+
+
+def schuldhulp_lengths(rng: np.random.Generator, codes: np.ndarray) -> np.ndarray:
+    """Days from start to end of debt-help trajectories of ``codes`` (SCHULDHULP_SOORTEN)."""
+    return _spell_lengths(rng, codes, SCHULDHULP_SOORTEN, _SCHULDHULP_OTHER)
+
+
 def _spell_dates(
     rng: np.random.Generator, codes: np.ndarray, names: tuple[str, ...], overig: tuple[int, float]
 ) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = day_number(SPELL_WINDOW[0]), day_number(SPELL_WINDOW[1])
     start = rng.integers(lo, hi + 1, size=len(codes))
-    median = np.array([_DURATION.get(n, overig)[0] for n in names], dtype=float)[codes]
-    sd = np.array([_DURATION.get(n, overig)[1] for n in names])[codes]
-    length = np.maximum(14, np.rint(median * np.exp(rng.normal(0, 1, len(codes)) * sd))).astype(
-        np.int64
-    )
-    return start, start + length
+    return start, start + _spell_lengths(rng, codes, names, overig)
 
 
 def _spells(
@@ -549,7 +565,7 @@ def _spells(
     again = rng.random(len(hh_s)) < 0.2
     hh_s = np.concatenate([hh_s, hh_s[again]])
     code_s = rng.choice(len(SCHULDHULP_SOORTEN), size=len(hh_s), p=(0.3, 0.2, 0.2, 0.15, 0.05, 0.1))
-    start_s, end_s = _spell_dates(rng, code_s, SCHULDHULP_SOORTEN, (180, 0.7))
+    start_s, end_s = _spell_dates(rng, code_s, SCHULDHULP_SOORTEN, _SCHULDHULP_OTHER)
     spells_u = {
         "household": hh_u,
         "person": first_person[hh_u],
@@ -565,6 +581,17 @@ def _spells(
         "end": end_s,
     }
     return spells_u, spells_s, bbz
+
+
+def random_adult(pop: Population, household: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """An adult resident of each of ``household``, picked by ``u`` (uniform in [0, 1)): the
+    head or partner of a couple or family, any resident of a student or other house, else
+    the head (the residents ``person_adult_slot`` marks)."""
+    hh_type = pop.hh_type[household]
+    n_adults = np.where(
+        np.isin(hh_type, (1, 2)), 2, np.where(np.isin(hh_type, (4, 5)), pop.hh_size[household], 1)
+    )
+    return pop.hh_first_person[household] + np.floor(u * n_adults).astype(np.int64)
 
 
 def residents_at(pop: Population, day: date) -> np.ndarray:

@@ -44,7 +44,14 @@ from demo.names import (
     SURNAMES,
     ascii_fold,
 )
-from demo.population import LETTER_COMBOS, TOEVOEGINGEN, Population
+from demo.population import (
+    LETTER_COMBOS,
+    SCHULDHULP_SOORTEN,
+    TOEVOEGINGEN,
+    Population,
+    random_adult,
+    schuldhulp_lengths,
+)
 from orchestration.parameters import Partner, help_accepted_results, publication_groups, read_seed
 from orchestration.quarters import quarter_end, quarter_start
 
@@ -254,7 +261,11 @@ def build_signals(
     quarter: str,
     seed: int,
     rates: Rates,
+    *,
+    ids: bool = True,
 ) -> Signals:
+    """The quarter's signals; ``ids=False`` leaves ``signaal_id`` empty (a quarter whose
+    signals are not written: the history :func:`schuldhulp_after_signals` needs)."""
     rng = rng_for(seed, "signals", quarter)
     q_first, q_last = day_number(quarter_start(quarter)), day_number(quarter_end(quarter))
     residents = int((pop.person_birth <= q_last).sum())
@@ -286,24 +297,26 @@ def build_signals(
     gumbel = rng.gumbel(size=(m, len(GROUPS)))
 
     # 2. groups per household: top-k of (log weight + Gumbel noise), the weights calibrated
-    #    so that the signals' group mix meets the target shares
+    #    so that the signals' group mix meets the target shares (some 80 choices: the
+    #    noise is kept group-major, -inf where a group is not available)
     target = np.array([rates.group_shares.get(g, 0.0) for g in GROUPS]) * present
     target = target / target.sum()
     log_w = np.log(np.maximum(target, 1e-9))
+    noise_g = np.ascontiguousarray(np.where(avail, gumbel, -np.inf).T)
+    signals_g = 1 + np.ascontiguousarray(repeats.T)  # signals of a chosen (group, household)
 
     def choose(n_rows: int) -> np.ndarray:
-        score = np.where(avail[:n_rows], log_w[None, :] + gumbel[:n_rows], -np.inf)
-        ranks = np.argsort(np.argsort(-score, axis=1, kind="stable"), axis=1, kind="stable")
-        return ranks < k[:n_rows, None]
+        """Chosen (group, household) of the first ``n_rows`` candidates, group-major."""
+        return _top_k(log_w[:, None] + noise_g[:, :n_rows], k[:n_rows])
 
     per_hh = k + 0  # signal count per household: its groups plus repeats
     for _ in range(2):
         chosen = choose(m)
-        per_hh = (chosen * (1 + repeats)).sum(1)
+        per_hh = (chosen * signals_g).sum(0)
         n_hh = int(min(m, np.searchsorted(np.cumsum(per_hh), n_target) + 1))
         for _ in range(40):
             chosen = choose(n_hh)
-            counts = (chosen * (1 + repeats[:n_hh])).sum(0)
+            counts = (chosen * signals_g[:, :n_hh]).sum(1)
             share = counts / max(counts.sum(), 1)
             ok = (share > 0) & (target > 0)
             log_w[ok] += 0.8 * (np.log(target[ok]) - np.log(share[ok]))
@@ -311,7 +324,7 @@ def build_signals(
     hh_sel = cand[:n_hh]
 
     # 3. one signal per (household, group), two for the repeats; partner within the group
-    rows, cols = np.nonzero(chosen)
+    rows, cols = np.nonzero(np.ascontiguousarray(chosen.T))
     twice = repeats[rows, cols]
     rows = np.concatenate([rows, rows[twice]])
     cols = np.concatenate([cols, cols[twice]])
@@ -332,12 +345,7 @@ def build_signals(
         partner = np.where(cols == g, pick, partner)
     household = hh_sel[rows]
 
-    # persons: a random adult of the household
-    hh_type = pop.hh_type[household]
-    n_adults = np.where(
-        np.isin(hh_type, (1, 2)), 2, np.where(np.isin(hh_type, (4, 5)), pop.hh_size[household], 1)
-    )
-    person = pop.hh_first_person[household] + np.floor(rng.random(n) * n_adults).astype(np.int64)
+    person = random_adult(pop, household, rng.random(n))
     address = pop.hh_address[household]
 
     # dates, amounts, flags
@@ -391,8 +399,22 @@ def build_signals(
     _force_notations(sig, pop, partner_list, rng)
     _add_faults(sig, pop, rng, rates, q_last)
     _add_hard_notations(sig, pop, partner_list, rng_for(seed, "signals/notations", quarter), rates)
-    _assign_ids(sig, partner_list, quarter, seed)
+    if ids:
+        _assign_ids(sig, partner_list, quarter, seed)
     return sig
+
+
+def _top_k(score: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Per column, True at its ``k[column]`` highest scores, ties to the earlier row: the
+    ranks a stable sort of ``-score`` gives, counted pair by pair of rows (a few rows: much
+    cheaper than sorting every column)."""
+    rank = np.zeros(score.shape, dtype=np.int8)
+    for j in range(len(score)):
+        for c in range(j):
+            ahead = score[c] >= score[j]
+            rank[j] += ahead
+            rank[c] += ~ahead
+    return rank < k[None, :]
 
 
 def _empty_signals() -> Signals:
@@ -1094,8 +1116,7 @@ def build_cases(
     eligible = np.flatnonzero(sig.fault <= 2)
     hh = sig.household[eligible]
     n_h = pop.households
-    reached_hh = rng.random(n_h) < rates.reach if n_h else np.zeros(0, dtype=bool)
-    accepted_hh = reached_hh & (rng.random(n_h) < rates.help_accepted)
+    reached_hh, accepted_hh = _household_outcomes(rng, n_h, rates)
     in_debt_help = np.zeros(n_h, dtype=bool)
     s = pop.spells_schuldhulp
     active = (s["start"] <= q_last) & (s["end"] >= q_first - 365)
@@ -1169,3 +1190,104 @@ def build_cases(
     if not set(REACHED_ACCEPTED) <= accepted_codes:  # the seed is the one place for the code list
         raise ValueError("REACHED_ACCEPTED disagrees with seeds/resultaat_codes.csv")
     return frame.sort(["matchingsdatum", "partner_code", "signaal_id"])
+
+
+def _household_outcomes(
+    rng: np.random.Generator, households: int, rates: Rates
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per household whether it is reached and whether it accepts help when signalled: the
+    first draws of the quarter's case stream (``rng_for(seed, "cases", quarter)``)."""
+    reached = rng.random(households) < rates.reach if households else np.zeros(0, dtype=bool)
+    accepted = reached & (rng.random(households) < rates.help_accepted)
+    return reached, accepted
+
+
+# ---------------------------------------------------------------------------- debt help
+
+SCHULDHULP_AFTER_ACCEPTED = 0.40
+"""Chance that a signalled household that accepted help starts a schuldhulp trajectory after
+the signal: much of the help accepted is a referral to schuldhulp (vervolghulp financieel)."""
+SCHULDHULP_AFTER_REACHED = 0.10
+"""The same for a household reached that declined help: some come later, knowing the way."""
+SCHULDHULP_AFTER_NOT_REACHED = 0.04
+"""The same for a household not reached: the inflow households in arrears find on their own."""
+SCHULDHULP_SOORT_AFTER_SIGNAL = {
+    "advies": 0.45,
+    "schuldregeling": 0.15,
+    "budgetbeheer": 0.20,
+    "bewindvoering": 0.10,
+    "wsnp": 0.02,
+    "overig": 0.08,
+}
+"""Kind of such a trajectory: most begin as advice; a settlement or budget management for
+deeper debts, the court's wsnp hardly ever at once."""
+SCHULDHULP_MIN_DELAY = 14
+"""Days from the first signal to the trajectory's start, at least: an intake needs an
+appointment."""
+SCHULDHULP_DELAY_GAMMA = (1.5, 50.0)
+"""Shape and scale (days) of the gamma draw added to :data:`SCHULDHULP_MIN_DELAY`: a median of
+about 73 days, 8% later than six months (the slow ones, who wait for the next bill)."""
+
+
+def first_signal_days(sig: Signals, households: int) -> np.ndarray:
+    """Per household the day of its first signal that the address match attributes to it, -1
+    where none does: a clean row (written at its own address), except a left-out addition
+    at a number with several dwellings (ambiguous, :func:`expected_match_status`)."""
+    omitted = np.isin(
+        sig.notation, (NOTATIONS.index("omitted_single"), NOTATIONS.index("omitted_shared"))
+    )
+    matched = np.flatnonzero((sig.fault == 0) & ~(omitted & (sig.dwellings != 1)))
+    never = np.iinfo(np.int64).max
+    first = np.full(households, never, dtype=np.int64)
+    np.minimum.at(first, sig.household[matched], sig.day[matched])
+    return np.where(first == never, -1, first)
+
+
+def schuldhulp_after_signals(
+    sig: Signals,
+    pop: Population,
+    quarter: str,
+    seed: int,
+    rates: Rates,
+    earlier: list[dict[str, np.ndarray]],
+) -> dict[str, np.ndarray]:
+    """The schuldhulp trajectories the signals of ``quarter`` set off, as spells of
+    ``Population.spells_schuldhulp`` (household, person, code, start, end; days).
+
+    Every household with a signal the address match attributes to it
+    (:func:`first_signal_days`) starts one with the chance its case gives
+    (:data:`SCHULDHULP_AFTER_ACCEPTED`, ``_REACHED``, ``_NOT_REACHED``; the household
+    outcomes :func:`build_cases` uses): one adult resident, :data:`SCHULDHULP_MIN_DELAY` plus
+    a gamma draw after the household's first signal. Not a household already in schuldhulp
+    on that day: one of its register spells (``pop.spells_schuldhulp``) running, or one of
+    the trajectories of ``earlier`` (those earlier quarters' signals set off) running or
+    still to start."""
+    n_h = pop.households
+    first_day = first_signal_days(sig, n_h)
+    reached, accepted = _household_outcomes(rng_for(seed, "cases", quarter), n_h, rates)
+    busy = np.zeros(n_h, dtype=bool)
+    for spells, pending in [(pop.spells_schuldhulp, False), *((e, True) for e in earlier)]:
+        day = first_day[spells["household"]]
+        on = (day >= 0) & (spells["end"] >= day) & (pending | (spells["start"] <= day))
+        busy[spells["household"][on]] = True
+    household = np.flatnonzero((first_day >= 0) & ~busy)
+    chance = np.select(
+        [accepted[household], reached[household]],
+        [SCHULDHULP_AFTER_ACCEPTED, SCHULDHULP_AFTER_REACHED],
+        SCHULDHULP_AFTER_NOT_REACHED,
+    )
+    rng = rng_for(seed, "schuldhulp/after_signals", quarter)
+    household = household[rng.random(len(household)) < chance]
+    n = len(household)
+    shape, scale = SCHULDHULP_DELAY_GAMMA
+    delay = SCHULDHULP_MIN_DELAY + np.floor(rng.gamma(shape, scale, n)).astype(np.int64)
+    start = first_day[household] + delay
+    kinds = np.array([SCHULDHULP_SOORT_AFTER_SIGNAL[k] for k in SCHULDHULP_SOORTEN])
+    code = rng.choice(len(SCHULDHULP_SOORTEN), size=n, p=kinds / kinds.sum())
+    return {
+        "household": household,
+        "person": random_adult(pop, household, rng.random(n)),
+        "code": code,
+        "start": start,
+        "end": start + schuldhulp_lengths(rng, code),
+    }

@@ -1,8 +1,8 @@
 """The demo's quarters as a history: the same city and mostly the same households, repeat
 signals, a few moves, season and trend in the signal volume; deterministic from the seed.
 
-Judged from the files the generator writes (BRP extract, ground truth), on a small
-synthetic city of four quarters.
+Judged from the files the generator writes (BRP, schuldhulp and case extracts, ground truth),
+on a small synthetic city of four quarters.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from demo.history import (
 )
 from demo.signals import Rates
 from orchestration.cli import DEMO_QUARTERS, build_parser, demo_quarters
+from orchestration.parameters import help_accepted_results
+from orchestration.quarters import quarter_end
 from orchestration.settings import Paths
 
 QUARTERS = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
@@ -57,6 +59,29 @@ def signalled(paths: Paths, quarter: str) -> set[int]:
 
 def households(paths: Paths, quarter: str) -> pl.DataFrame:
     return pl.read_parquet(paths.ground_truth / quarter / "households.parquet")
+
+
+def landing(paths: Paths, quarter: str, source: str) -> pl.DataFrame:
+    path = paths.landing / quarter / source / f"{source}_{quarter}.csv"
+    separator = ";" if source == "schuldhulp" else ","
+    return pl.read_csv(path, separator=separator, infer_schema=False)
+
+
+def debt_help_after(paths: Paths, cohort: str, extract: str) -> pl.DataFrame:
+    """The households signalled in ``cohort`` (ground truth: first signal day, start of the
+    trajectory it set off) with every schuldhulp trajectory their residents (BRP of the
+    cohort) have in the extract of ``extract``: one row per household and trajectory
+    (``startdatum`` empty: none)."""
+    signalled = households(paths, cohort).filter(pl.col("eerste_signaaldatum").is_not_null())
+    residents = landing(paths, cohort, "brp_personen").join(
+        signalled.select("adres_id", "household_id"), on="adres_id"
+    )
+    spells = landing(paths, extract, "schuldhulp").join(residents, on="bsn")
+    return signalled.select("household_id", "eerste_signaaldatum", "schuldhulp_na_signaal").join(
+        spells.select("household_id", pl.col("startdatum").str.to_date()),
+        on="household_id",
+        how="left",
+    )
 
 
 def test_a_share_of_households_is_signalled_again_the_next_quarter(history: Paths) -> None:
@@ -117,7 +142,14 @@ def test_a_quarter_is_the_same_whichever_quarters_are_generated(
     history: Paths, tmp_path: Path
 ) -> None:
     """Deterministic from the seed: 2026Q2 generated alone has the bytes it has as part of
-    the four quarters; another seed gives another history."""
+    the four quarters; another seed gives another history. Its schuldhulp extract holds
+    trajectories set off by the signals of earlier quarters, those written in the same call
+    (2025Q4, 2026Q1) as well as those before the first (2025Q1-2025Q3)."""
+    for cohort in ("2025Q4", "2026Q1"):
+        found = debt_help_after(history, cohort, "2026Q2").filter(
+            pl.col("startdatum") == pl.col("schuldhulp_na_signaal")
+        )
+        assert found.height > 5, cohort
     alone = Paths(tmp_path / "alone")
     generate(GeneratorConfig(**{**CONFIG.__dict__, "quarter": "2026Q2"}), alone)
     together = {k: v for k, v in hashes(history.data_dir).items() if "2026Q2" in k}
@@ -126,6 +158,89 @@ def test_a_quarter_is_the_same_whichever_quarters_are_generated(
     other = Paths(tmp_path / "other")
     generate_quarters(GeneratorConfig(**{**CONFIG.__dict__, "seed": 18}), QUARTERS[:2], other)
     assert signalled(other, "2026Q1") != signalled(history, "2026Q1")
+
+
+def test_trajectories_after_signals_start_after_them_in_every_later_extract(
+    history: Paths,
+) -> None:
+    """A trajectory a signal set off starts on or after the household's first signal, and is
+    in the schuldhulp extract of every quarter whose end is on or after its start, for one of
+    the household's residents, on that day."""
+    for i, cohort in enumerate(QUARTERS):
+        truth = households(history, cohort)
+        after = truth.filter(pl.col("schuldhulp_na_signaal").is_not_null())
+        assert after.height > 0.03 * truth["eerste_signaaldatum"].is_not_null().sum()
+        assert (after["schuldhulp_na_signaal"] >= after["eerste_signaaldatum"]).all()
+        for extract in QUARTERS[i:]:
+            joined = debt_help_after(history, cohort, extract)
+            due = joined.filter(pl.col("schuldhulp_na_signaal") <= quarter_end(extract))
+            found = due.filter(pl.col("startdatum") == pl.col("schuldhulp_na_signaal"))
+            assert found["household_id"].n_unique() == due["household_id"].n_unique() > 0
+
+
+FLOW_CONFIG = GeneratorConfig(seed=23, geography="synthetic", households=150_000)
+"""A larger city for the rates of the flow into debt help (a few hundred households reached)."""
+
+SHARE_AFTER_SIGNAL = {  # case outcome: share starting within six months, lowest and highest
+    "hulp geaccepteerd": (0.28, 0.52),
+    "bereikt": (0.07, 0.22),
+    "niet bereikt": (0.04, 0.11),
+}
+"""Bands around the generator's chances (0.40, 0.10, 0.04 of the households not in
+schuldhulp already, 8% of them later than six months) plus the register trajectories that
+happen to start in the window (about 5% of the signalled households, the vulnerable ones)."""
+
+
+@pytest.fixture(scope="module")
+def flow(tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    """2026Q1 and the extracts of 2026Q3, six months on (2026Q2's signals are not written but
+    set off trajectories all the same)."""
+    paths = Paths(tmp_path_factory.mktemp("flow") / "data")
+    generate_quarters(FLOW_CONFIG, ["2026Q1", "2026Q3"], paths)
+    return paths
+
+
+def test_signalled_households_flow_into_debt_help(flow: Paths) -> None:
+    """The flow into debt help (issue 15 item 6) recomputed from the extracts: of the
+    households signalled in 2026Q1, the share with a trajectory starting within six calendar
+    months after the first signal (the schuldhulp extract of 2026Q3, residents in the BRP of
+    2026Q1) is plausible, and clearly higher after accepted help (the case extract). Every
+    trajectory the ground truth names in that window is among them."""
+    cohort = "2026Q1"
+    joined = debt_help_after(flow, cohort, "2026Q3")
+    window = pl.col("eerste_signaaldatum").dt.offset_by("6mo")
+    per_household = joined.group_by("household_id").agg(
+        started=pl.col("startdatum")
+        .is_between(pl.col("eerste_signaaldatum"), window)
+        .fill_null(False)
+        .any(),
+        named=(pl.col("schuldhulp_na_signaal") <= window).fill_null(False).any(),
+    )
+    signals = pl.read_csv(flow.ground_truth / cohort / "signals.csv", infer_schema=False)
+    cases = signals.join(
+        landing(flow, cohort, "vroegsignaal_zaken"), on=["partner_code", "signaal_id"]
+    )
+    outcome = cases.group_by(pl.col("household_id").cast(pl.Int64)).agg(
+        helped=pl.col("resultaat").is_in(list(help_accepted_results())).any(),
+        reached=(pl.col("bereikt") == "true").any(),
+    )
+    flow_in = per_household.join(outcome, on="household_id", how="left").with_columns(
+        outcome=pl.when("helped")
+        .then(pl.lit("hulp geaccepteerd"))
+        .when("reached")
+        .then(pl.lit("bereikt"))
+        .otherwise(pl.lit("niet bereikt"))
+    )
+    assert flow_in.height > 2000
+    assert flow_in.filter("named")["started"].all()
+    share = dict(flow_in.group_by("outcome").agg(pl.col("started").mean()).iter_rows())
+    assert set(share) == set(SHARE_AFTER_SIGNAL)
+    for outcome_name, (low, high) in SHARE_AFTER_SIGNAL.items():
+        assert low < share[outcome_name] < high, share
+    without_help = flow_in.filter(pl.col("outcome") != "hulp geaccepteerd")["started"].mean()
+    assert share["hulp geaccepteerd"] > 2.5 * without_help, share
+    assert share["bereikt"] > share["niet bereikt"], share
+    assert 0.07 < flow_in["started"].mean() < 0.16, share
 
 
 def test_demo_runs_a_year_of_quarters_up_to_the_last() -> None:

@@ -394,6 +394,49 @@ def test_spells(synthetic: tuple[Paths, object], truth: pl.DataFrame) -> None:
     assert rate[True] > 2 * rate[False]
 
 
+MATCHED = ("exact", "letter_as_toevoeging", "unique_toevoeging", "missing_toevoeging")
+"""Match statuses that attribute a signal to one address (int_signalen_matched_to_adressen)."""
+
+
+def test_debt_help_after_signals_in_the_ground_truth_and_the_extract(
+    synthetic: tuple[Paths, object], truth: pl.DataFrame
+) -> None:
+    """The ground truth names each signalled household's first signal day (recomputed here
+    from the signal rows the address match attributes to it) and the start of the schuldhulp
+    trajectory it set off: never before the signal, only for signalled households, and in
+    the quarter's extract (for a resident, on that day) when it started by the quarter's end."""
+    paths, _ = synthetic
+    households = pl.read_parquet(paths.ground_truth / Q / "households.parquet")
+    assert households.schema["eerste_signaaldatum"] == pl.Date
+    assert households.schema["schuldhulp_na_signaal"] == pl.Date
+    first = (
+        truth.filter(pl.col("match_status").is_in(MATCHED))
+        .group_by(pl.col("household_id").cast(pl.Int64))
+        .agg(pl.col("signaaldatum").str.to_date().min().alias("first"))
+    )
+    signalled = households.filter(pl.col("eerste_signaaldatum").is_not_null())
+    joined = signalled.join(first, on="household_id", how="full")
+    assert joined.height == signalled.height == first.height > 500
+    assert (joined["eerste_signaaldatum"] == joined["first"]).all()
+
+    after = households.filter(pl.col("schuldhulp_na_signaal").is_not_null())
+    assert after.height > 0.03 * signalled.height
+    assert after["eerste_signaaldatum"].is_not_null().all()
+    assert (after["schuldhulp_na_signaal"] >= after["eerste_signaaldatum"]).all()
+
+    brp = landing_csv(paths, "brp_personen").select("bsn", "adres_id")
+    schuld = landing_csv(paths, "schuldhulp")
+    started = after.filter(pl.col("schuldhulp_na_signaal") <= quarter_end(Q))
+    found = (
+        started.join(brp, on="adres_id")
+        .join(schuld, on="bsn")
+        .filter(pl.col("startdatum").str.to_date() == pl.col("schuldhulp_na_signaal"))
+    )
+    assert 0 < started.height == found["household_id"].n_unique()
+    assert set(found["soort"]) <= set(regelingen("schuldhulp"))
+    assert (found["einddatum"].is_null() | (found["einddatum"] >= found["startdatum"])).all()
+
+
 # ---------------------------------------------------------------------------- signals
 
 
