@@ -73,6 +73,13 @@ REPEAT_MONTHS = 6
 months before its first signal of the quarter (from that day 6 months earlier to the day
 before), delivered in any landing."""
 
+SCHULDHULP_MONTHS = 6
+"""hh_schuldhulp_binnen_6m: a resident (registered at the address in the cohort's quarter) whose
+schuldhulp trajectory started from the household's first signal of that quarter up to 6
+calendar months after it, both days included; published two quarters after the cohort's
+quarter, from that later quarter's schuldhulp extract."""
+COHORT_DELAY = 2
+
 MEDIANS = ("mediaan_bedrag", "mediaan_dagen_achterstand", "mediaan_dagen_tot_contact")
 """The median arrears (sum of a household's amounts) over the signalled households; the median
 of their longest arrears in days; over reached households, the median days from the first
@@ -272,6 +279,7 @@ def expected_households(quarter: str) -> dict[str, dict]:
             "totaal": sum(Decimal(s.bedrag) for s in signals),
             "max_dagen": max((d for d in map(days_of, signals) if d is not None), default=None),
             "herhaald": herhaald,
+            "first": first,
         }
     return households
 
@@ -830,3 +838,118 @@ def test_a_quarter_without_its_extracts_fails(built, tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "quarter_has_its_reference_extracts" in result.stdout
+
+
+# ---------------------------------------------- the cohort followed for six months (period type)
+
+
+def months_after(day: date, months: int) -> date:
+    return months_before(day, -months)
+
+
+@pytest.fixture(scope="module")
+def cohort_built(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Quarter A built, then the quarter two after it (C), whose extracts are B's registers
+    plus schuldhulp trajectories at the edges of the window of four of A's signalled
+    households: on the day of the first signal and exactly six months after it (in), a day
+    before and six months and a day after (out)."""
+    work = tmp_path_factory.mktemp("dbt_cohort")
+    warehouse = fx.build_raw_warehouse(work / "warehouse.duckdb")
+    later = fx.QUARTER_A
+    for _ in range(COHORT_DELAY):
+        later = f"{int(later[:4]) + (later[5] == '4')}Q{int(later[5]) % 4 + 1}"
+    households = expected_households(fx.QUARTER_A)
+    edges = (
+        lambda f: f,
+        lambda f: months_after(f, SCHULDHULP_MONTHS),
+        lambda f: f - timedelta(days=1),
+        lambda f: months_after(f, SCHULDHULP_MONTHS) + timedelta(days=1),
+    )
+    extra = [
+        (fx.person_id(adres, 0), "advies", edge(households[adres]["first"]), None)
+        for adres, edge in zip(sorted(households)[:4], edges, strict=True)
+    ]
+    with duckdb.connect(str(warehouse)) as con:
+        for table in (
+            "wijken_buurten",
+            "bag_adressen",
+            "brp_personen",
+            "uitkeringen",
+            "schuldhulp",
+        ):
+            con.execute(
+                f"insert into raw.{table} select * replace (? as quarter) from raw.{table} "
+                "where quarter = ?",
+                [later, fx.QUARTER_B],
+            )
+        con.executemany(
+            "insert into raw.schuldhulp values (?, 'schuldhulp', 'extra.csv', ?, ?, ?, ?, ?)",
+            [(later, i + 2, fx.pseudonym(b), *rest) for i, (b, *rest) in enumerate(extra)],
+        )
+    build_ok(warehouse, fx.QUARTER_A, work)
+    build_ok(warehouse, later, work)
+    return {"warehouse": warehouse, "quarter": later, "extra": extra}
+
+
+def expected_cohort(extra: list[tuple]) -> dict[tuple[str, str], float | None]:
+    """(area_code, indicator) -> value of quarter A's cohort, from the fixture alone: its
+    signalled households and those with a resident's schuldhulp start in their window."""
+    households = expected_households(fx.QUARTER_A)
+    spells = [*fx.SCHULDHULP, *extra]
+    counts: dict[str, Counter[str]] = {code: Counter() for code, *_ in fx.AREAS}
+    for adres, h in households.items():
+        persons = {fx.person_id(adres, i) for i in range(len(fx.RESIDENTS[adres]))}
+        last_day = months_after(h["first"], SCHULDHULP_MONTHS)
+        started = any(b in persons and h["first"] <= s0 <= last_day for b, _, s0, _ in spells)
+        for code in area_codes(adres):
+            counts[code]["hh_met_signaal"] += 1
+            counts[code]["hh_schuldhulp_binnen_6m"] += started
+    out: dict[tuple[str, str], float | None] = {}
+    for code, c in counts.items():
+        out[(code, "hh_met_signaal")] = c["hh_met_signaal"]
+        out[(code, "hh_schuldhulp_binnen_6m")] = c["hh_schuldhulp_binnen_6m"]
+        out[(code, "pct_schuldhulp_binnen_6m")] = (
+            100 * c["hh_schuldhulp_binnen_6m"] / c["hh_met_signaal"]
+            if c["hh_met_signaal"]
+            else None
+        )
+    return out
+
+
+def test_the_cohort_equals_an_independent_computation(cohort_built) -> None:
+    """The cohort of quarter A in the build of the quarter two later: its rows of
+    mon_area_indicators (period A) against the fixture, at every level; the edges of the
+    window are in the data (two in, two out), and its households are the count published with
+    A itself."""
+    rows = query(
+        cohort_built["warehouse"],
+        "select period, area_code, indicator, value from main_monitor.mon_area_indicators "
+        "where quarter = ? and period_type = 'cohort_zes_maanden'",
+        [cohort_built["quarter"]],
+    )
+    assert {r[0] for r in rows} == {fx.QUARTER_A}
+    actual = {(code, name): value for _, code, name, value in rows}
+    expected = expected_cohort(cohort_built["extra"])
+    assert actual.keys() == expected.keys()
+    for key, value in expected.items():
+        assert actual[key] == (None if value is None else pytest.approx(value)), key
+    gm = {code: expected[(code, "hh_schuldhulp_binnen_6m")] for code, level, *_ in fx.AREAS
+          if level == "gemeente"}  # fmt: skip
+    assert sum(gm.values()) >= 2  # the two edges that are in, at least
+    published_with_a = dict(
+        query(
+            cohort_built["warehouse"],
+            "select area_code, value from main_monitor.mon_area_indicators where quarter = ? "
+            "and period_type = 'kwartaal' and indicator = 'hh_met_signaal'",
+            [fx.QUARTER_A],
+        )
+    )
+    assert published_with_a == {c: v for (c, n), v in actual.items() if n == "hh_met_signaal"}
+
+
+def test_a_cohort_needs_its_quarter_built(built) -> None:
+    """The quarter after A has no cohort rows: its cohort (two quarters before) is not built."""
+    assert not query(
+        built["warehouse"],
+        "select * from main_monitor.mon_area_indicators where period_type = 'cohort_zes_maanden'",
+    )
