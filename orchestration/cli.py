@@ -441,19 +441,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _print_history(paths: settings.Paths, quarters: list[str]) -> None:
     """The demo's quarters as published: the gemeente's figures per period (the change between
-    quarters), and where to look."""
-    from orchestration.contract import QUARTERLY, publishes_across_quarters
+    quarters), the cohorts followed for six months, and where to look."""
+    from orchestration.contract import QUARTERLY
+    from orchestration.parameters import periods
     from orchestration.status import _query, _table
 
-    shown = ["huishoudens", "hh_met_signaal", "signalen", "signalen_per_1000_hh"]
-    columns = ", ".join(f"max(value) filter (indicator = '{name}')" for name in shown)
-    rows = _query(
-        paths.monitor,
-        f"select period, period_type, area_name, {columns} from monitor.area_indicators "
-        f"where area_level = 'gemeente' and quarter in ({', '.join('?' for _ in quarters)}) "
-        "group by period, period_type, area_code, area_name "
-        "order by period_type = ? desc, period, area_code",
-        [*quarters, QUARTERLY],
+    def gemeente_rows(shown: list[str], period_types: list[str]) -> list[tuple]:
+        columns = ", ".join(f"max(value) filter (indicator = '{name}')" for name in shown)
+        return _query(
+            paths.monitor,
+            f"select period, period_type, any_value(quarter), area_name, {columns} "
+            "from monitor.area_indicators where area_level = 'gemeente' "
+            f"and quarter in ({', '.join('?' for _ in quarters)}) "
+            f"and period_type in ({', '.join('?' for _ in period_types)}) "
+            "group by period, period_type, area_code, area_name "
+            "order by period_type = ? desc, period, area_code",
+            [*quarters, *period_types, QUARTERLY],
+        )
+
+    regular = [p.period_type for p in periods() if not p.vertraging]
+    later = [p.period_type for p in periods() if p.vertraging]
+    rows = gemeente_rows(
+        ["huishoudens", "hh_met_signaal", "signalen", "signalen_per_1000_hh"], regular
     )
     if not rows:
         return
@@ -461,15 +470,33 @@ def _print_history(paths: settings.Paths, quarters: list[str]) -> None:
     print(
         _table(
             ["period", "type", "gemeente", "huishoudens", "hh met signaal", "signalen", "per 1000"],
-            rows,
+            [(period, kind, *rest) for period, kind, _, *rest in rows],
         )
     )
+    cohorts = gemeente_rows(
+        ["hh_met_signaal", "hh_schuldhulp_binnen_6m", "pct_schuldhulp_binnen_6m"], later
+    )
+    if cohorts:
+        print("\nSignalled households followed for six months (gemeente), published later:")
+        print(
+            _table(
+                [
+                    "signals of",
+                    "published in",
+                    "gemeente",
+                    "hh met signaal",
+                    "schuldhulp <= 6 mnd",
+                    "%",
+                ],
+                [(period, quarter, *rest) for period, _, quarter, *rest in cohorts],
+            )
+        )
     published = sorted({row[0] for row in rows if row[1] == QUARTERLY})
     if not any(row[1] != QUARTERLY for row in rows):
         print(
             "No four-quarter period yet: it needs four built quarters; buurt figures are "
             "published over four quarters only (seeds/periods.csv)."
-            if publishes_across_quarters()
+            if any(p.published and p.quarters > 1 for p in periods())
             else "Four-quarter figures are computed in the warehouse but not published "
             "(seeds/periods.csv: `published`)."
         )

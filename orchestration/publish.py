@@ -7,7 +7,9 @@ write ``monitor.area_indicators``: ``monitor`` is the *catalog* DuckDB names aft
 "Binder Error: Ambiguous reference to catalog or schema", leaving only ``monitor.monitor.x``.)
 
 - ``area_indicators``: quarter x period x area x indicator, ``value`` NULL where ``status``
-  is ``suppressed``; the period is ``period_type`` (``kwartaal``, ``vier_kwartalen``) and
+  is ``suppressed``; the period is ``period_type`` (``kwartaal``, ``vier_kwartalen``,
+  ``cohort_zes_maanden``: a quarter's signalled households followed for six months, a row of
+  the publication two quarters later) and
   ``period`` (``2026Q3``, ``2025Q4-2026Q3``), ``quarter`` the quarter of the publication;
 - ``buurt``, ``wijk``, ``gemeente``, ``regio``: the same values wide, one column per indicator
   (``seeds/indicators.csv`` order; BIGINT for a kind rounded to whole numbers, else DOUBLE).
@@ -135,12 +137,16 @@ def _comments(table: str, about: str, columns: dict[str, str]) -> list[str]:
 
 
 PERIOD_COMMENTS = {
-    "period_type": "Soort periode: kwartaal (het kwartaal zelf) of vier_kwartalen (het kwartaal "
-    "en de drie ervoor: een voortschrijdend jaar)",
-    "period": "De periode: '2026Q3' voor een kwartaal, '2025Q4-2026Q3' voor vier kwartalen",
+    "period_type": "Soort periode: kwartaal (het kwartaal zelf), vier_kwartalen (het kwartaal "
+    "en de drie ervoor: een voortschrijdend jaar) of cohort_zes_maanden (de huishoudens met een "
+    "signaal in het kwartaal period, zes maanden gevolgd: in de publicatie van twee kwartalen "
+    "later)",
+    "period": "De periode: '2026Q3' voor een kwartaal, '2025Q4-2026Q3' voor vier kwartalen, "
+    "'2026Q1' voor het cohort van 2026Q1 (in de publicatie van 2026Q3)",
 }
 KEY_COMMENTS = {
-    "quarter": "Kwartaal van de publicatie, bijv. '2026Q3': het laatste kwartaal van de periode",
+    "quarter": "Kwartaal van de publicatie, bijv. '2026Q3': het laatste kwartaal van de periode "
+    "(van een cohort_zes_maanden twee kwartalen na de periode)",
     **PERIOD_COMMENTS,
     "area_name": "Naam van het gebied (CBS-gebiedsindeling)",
     "parent_code": "Het gebied waar dit gebied in ligt: de wijk van een buurt, de gemeente van een "
@@ -164,7 +170,8 @@ def _long_table_sql() -> list[str]:
     about = (
         "Vroegsignalering buurtmonitor, gepubliceerde cijfers in lange vorm (voor scripts en "
         "koppelingen): een rij per kwartaal x periode x gebied x indicator. Filter op "
-        "period_type: 'kwartaal' of 'vier_kwartalen'. value is leeg (NULL) waar status = "
+        "period_type: 'kwartaal', 'vier_kwartalen' of 'cohort_zes_maanden'. value is leeg "
+        "(NULL) waar status = "
         f"'suppressed' (geheim). {GEHEIM_NOTE} Aantallen zijn gehele getallen, verhoudingen en "
         f"medianen afgerond zoals {DICTIONARY_TABLE}.decimalen zegt. Betekenis, eenheid, teller "
         f"en noemer van elke indicator: tabel {DICTIONARY_TABLE}. Alleen cijfers per gebied: "
@@ -232,7 +239,9 @@ def _wide_table_sql(level: str) -> list[str]:
     about = (
         f"De cijfers per {level}, breed, om mee te rekenen: een rij per kwartaal x periode x "
         f"{level}, een kolom per indicator. Filter op period_type ('kwartaal', "
-        f"'vier_kwartalen'). Leeg (NULL) = geheim. {GEHEIM_NOTE} Om te lezen: {level}_leesbaar "
+        f"'vier_kwartalen', 'cohort_zes_maanden'). Leeg (NULL) = geheim, of een indicator die "
+        f"de soort periode niet heeft ({DICTIONARY_TABLE}.perioden). {GEHEIM_NOTE} Om te lezen: "
+        f"{level}_leesbaar "
         f"(labels als kolomnamen, 'geheim' in de cel). Definities: tabel {DICTIONARY_TABLE}."
     )
     columns = (
@@ -267,8 +276,9 @@ def _dictionary_sql() -> list[str]:
         "teller": "Bij een verhouding: de indicator in de teller",
         "noemer": "Bij een verhouding of mediaan: de indicator in de noemer (of de groep)",
         "decimalen": "Afronding: aantal decimalen (0 = geheel getal)",
-        "periode": "Waarover de indicator telt: kwartaal (de hele periode) of einde kwartaal (de "
-        "stand aan het eind van de periode)",
+        "periode": "Waarover de indicator telt: kwartaal (de hele periode), einde kwartaal (de "
+        "stand aan het eind van de periode) of kwartaal, zes maanden gevolgd (de huishoudens "
+        "met een signaal in het kwartaal en wat er in de zes maanden daarna gebeurde)",
         "bronvelden": "De velden van de leveringen (partners en gemeente) waaruit de indicator "
         "wordt berekend",
         "landelijk": "De landelijke definitie (Divosa Monitor Vroegsignalering, DDAS) die de "
@@ -277,7 +287,8 @@ def _dictionary_sql() -> list[str]:
         "niveaus": "De niveaus (regio, gemeente, wijk, buurt) waarop de indicator bestaat en het "
         "bestand haar bevat; op een ander niveau is ze per definitie 0 (zoals de signalen "
         "zonder huishouden in wijk en buurt)",
-        "perioden": "De soorten periode (kwartaal, vier_kwartalen) waarin het bestand de "
+        "perioden": "De soorten periode (kwartaal, vier_kwartalen, cohort_zes_maanden) waarin "
+        "het bestand de "
         "indicator bevat",
         "volgorde": "Volgorde van de kolommen in de brede tabellen",
     }

@@ -25,6 +25,7 @@ import pytest
 from orchestration.contract import over_quarters
 from orchestration.disclosure.audit import audit_publication
 from orchestration.disclosure.model import (
+    InconsistentTableError,
     build_relations,
     build_table,
     check_consistency,
@@ -363,6 +364,72 @@ def test_a_figure_of_an_earlier_quarter_computed_later_is_protected_beside_its_f
     assert {status[("2026Q3", c)] for c in (G, v, w)} == {("published", "none")}
     audit = audit_publication(published(history, result.published), relations=rel, workers=1)
     assert audit.passed, audit.failures
+
+
+def test_a_later_period_repeats_an_earlier_figure_with_its_status_and_refuses_another() -> None:
+    """The cohort of 2026Q1 (cohort_zes_maanden, in the run of 2026Q3) repeats hh_met_signaal
+    of 2026Q1 as its denominator. Wijk V's 8 was published suppressed with 2026Q1: the repeat
+    keeps that status (and its reason), whatever the new cells would allow, and the file
+    passes the audit. A repeat with another value is refused, naming the cell."""
+    counts = ("huishoudens", "hh_met_signaal", "hh_schuldhulp_binnen_6m")
+    rel = build_relations(
+        tuple(
+            Indicator(name, "count", "", None, None, None, "", periods)
+            for name, periods in zip(counts, ((), (), ("cohort_zes_maanden",)), strict=True)
+        )
+    )
+    v, w = "WK000101", "WK000102"
+    places = ((G, "gemeente", None), (v, "wijk", G), (w, "wijk", G))
+
+    def rows(quarter, period_type, values, status=("published",) * 3) -> pl.DataFrame:
+        return frame(
+            [
+                (quarter, period_type, "2026Q1", level, code, code, parent, name, value, shown)
+                for name, by_area in values.items()
+                for (code, level, parent), value, shown in zip(places, by_area, status, strict=True)
+            ]
+        )
+
+    history = pl.concat(
+        [
+            rows("2026Q1", "kwartaal", {"huishoudens": (1000, 500, 500)}),
+            rows(
+                "2026Q1",
+                "kwartaal",
+                {"hh_met_signaal": (60, 8, 52)},
+                ("published", "suppressed", "suppressed"),
+            ),
+        ]
+    ).with_columns(
+        suppression=pl.when(pl.col("area_code") == v)
+        .then(pl.lit("primary"))
+        .when(pl.col("area_code") == w)
+        .then(pl.lit("secondary"))
+        .otherwise(pl.lit("none"))
+    )
+    cohort = rows(
+        "2026Q3",
+        "cohort_zes_maanden",
+        {"hh_met_signaal": (60, 8, 52), "hh_schuldhulp_binnen_6m": (20, 0, 20)},
+    ).drop("status")
+    result = protect_quarter(cohort, relations=rel, workers=1, history=history)
+    status = {
+        (r["area_code"], r["indicator"]): (r["status"], r["suppression"])
+        for r in result.cells.iter_rows(named=True)
+    }
+    assert status[(v, "hh_met_signaal")] == ("suppressed", "primary")
+    assert status[(w, "hh_met_signaal")] == ("suppressed", "secondary")
+    assert status[(G, "hh_met_signaal")] == ("published", "none")
+    assert result.cells.height == cohort.height
+    audit = audit_publication(published(history, result.published), relations=rel, workers=1)
+    assert audit.passed, audit.failures
+    changed = cohort.with_columns(
+        value=pl.when((pl.col("area_code") == w) & (pl.col("indicator") == "hh_met_signaal"))
+        .then(53.0)
+        .otherwise(pl.col("value"))
+    )
+    with pytest.raises(InconsistentTableError, match=f"hh_met_signaal of {w}: 53 now, 52 then"):
+        protect_quarter(changed, relations=rel, workers=1, history=history)
 
 
 def test_the_stage_reads_the_other_quarters_only_when_a_period_spans_several(

@@ -183,12 +183,15 @@ def _split_repeated(
         | ((pl.col("value") - pl.col("earlier_value")).abs() > 1e-9)
     )
     if differ.height:
-        first = differ.row(0, named=True)
+        first = {
+            k: ("NULL" if v is None else f"{v:g}") if k.endswith("value") else v
+            for k, v in differ.row(0, named=True).items()
+        }
         raise InconsistentTableError(
             f"{differ.height} figures of the period {first[PERIOD_KEY[1]]} differ from the same "
             f"figures protected with quarter {first['earlier_quarter']}, e.g. "
-            f"{first['indicator']} of {first['area_code']}: {first['value']:g} now, "
-            f"{first['earlier_value']:g} then. One of the two quarters was built again from "
+            f"{first['indicator']} of {first['area_code']}: {first['value']} now, "
+            f"{first['earlier_value']} then. One of the two quarters was built again from "
             "other extracts after the other was protected (docs/runbook.md, Failures)"
         )
     return frame.join(earlier, on=key, how="anti"), repeated.drop(

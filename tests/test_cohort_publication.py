@@ -1,0 +1,159 @@
+"""The signalled households followed for six months (period type ``cohort_zes_maanden``,
+issue 15 item 6) through the whole pipeline: three demo quarters of a small city, the third
+publishing the cohort of the first. Its figures are recomputed from what the generator wrote
+(ground truth: who was signalled and when; the BRP extract of the cohort's quarter; the
+schuldhulp extract of the publication's quarter), never from the warehouse."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import polars as pl
+import pytest
+
+from orchestration.settings import Paths
+from tests.conftest import run_monitor_in
+from tests.test_demo_history import debt_help_after
+
+QUARTERS = ("2026Q1", "2026Q2", "2026Q3")
+COHORT, LATER = QUARTERS[0], QUARTERS[2]
+COHORT_TYPE = "cohort_zes_maanden"
+MONTHS = 6
+"""A start counts from the first signal day up to six calendar months after it."""
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    data_dir = tmp_path_factory.mktemp("cohort") / "data"
+    run_monitor_in(data_dir, "demo", "--quarter", LATER, "--quarters", "3", "--scale", "0.02")
+    return Paths(data_dir)
+
+
+def rows(paths: Paths, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(paths.monitor), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def six_months_after(day: date) -> date:
+    month = day.month + MONTHS
+    year, month = day.year + (month - 1) // 12, (month - 1) % 12 + 1
+    for dom in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, dom)
+        except ValueError:
+            continue
+    raise AssertionError(day)
+
+
+def expected(paths: Paths) -> dict[tuple[str, str], float | None]:
+    """(area_code, indicator) -> value at gemeente and wijk level, from the generator's files."""
+    joined = debt_help_after(paths, COHORT, LATER)
+    started = {
+        household
+        for household, first, start in joined.select(
+            "household_id", "eerste_signaaldatum", "startdatum"
+        ).iter_rows()
+        if start is not None and first <= start <= six_months_after(first)
+    }
+    truth = pl.read_parquet(paths.ground_truth / COHORT / "households.parquet").filter(
+        pl.col("eerste_signaaldatum").is_not_null()
+    )
+    areas = pl.read_csv(
+        paths.landing / COHORT / "wijken_buurten" / f"wijken_buurten_{COHORT}.csv",
+        separator=";",
+        infer_schema=False,
+        encoding="utf8-lossy",
+    )
+    areas.columns = [c.lstrip("\ufeff") for c in areas.columns]  # the export's byte-order mark
+    wijk_of = dict(zip(areas["code"], areas["parent_code"], strict=True))
+    out: dict[tuple[str, str], float] = {}
+    for household, buurt, gemeente in truth.select(
+        "household_id", "buurtcode", "gemeentecode"
+    ).iter_rows():
+        for code in (gemeente, wijk_of.get(buurt or "")):
+            if code is None:
+                continue
+            out[(code, "hh_met_signaal")] = out.get((code, "hh_met_signaal"), 0) + 1
+            key = (code, "hh_schuldhulp_binnen_6m")
+            out[key] = out.get(key, 0) + (household in started)
+    for (code, name), value in list(out.items()):
+        if name == "hh_met_signaal":
+            out[(code, "pct_schuldhulp_binnen_6m")] = (
+                100 * out[(code, "hh_schuldhulp_binnen_6m")] / value
+            )
+    return out
+
+
+def test_the_cohort_is_published_two_quarters_later_and_only_then(published: Paths) -> None:
+    """The cohort of the first quarter is a row of the third quarter's publication; the
+    first two publications have none (their cohorts, two quarters earlier, were not built),
+    and none of their rows changed when the third was published."""
+    periods = rows(
+        published,
+        "select quarter, period, count(distinct indicator) from monitor.area_indicators "
+        "where period_type = ? group by all",
+        [COHORT_TYPE],
+    )
+    assert periods == [(LATER, COHORT, 3)]
+    logged = rows(published, "select quarter from monitor.publication_log order by published_at")
+    assert [q for (q,) in logged] == list(QUARTERS)  # each published once, never again
+
+
+def test_the_cohort_equals_a_recomputation_from_the_generated_files(published: Paths) -> None:
+    """Every published cell of the cohort (gemeente and wijk) equals the count from the
+    ground truth and the extracts; the denominator is the count published with the cohort's
+    own quarter, with the same status; a share of the households started debt help."""
+    cells = rows(
+        published,
+        "select area_code, indicator, value, status from monitor.area_indicators "
+        "where quarter = ? and period_type = ? and area_level in ('gemeente', 'wijk')",
+        [LATER, COHORT_TYPE],
+    )
+    truth = expected(published)
+    shown = [(c, n, v) for c, n, v, s in cells if s == "published"]
+    assert len(shown) > len(cells) / 3
+    for code, name, value in shown:
+        assert value == pytest.approx(truth.get((code, name), 0), abs=0.05), (code, name)
+    gemeente = {n: v for c, n, v, s in cells if c.startswith("GM")}
+    assert 0.03 < gemeente["pct_schuldhulp_binnen_6m"] / 100 < 0.4
+    with_quarter = {
+        (c, s, v)
+        for c, v, s in rows(
+            published,
+            "select area_code, value, status from monitor.area_indicators where quarter = ? "
+            "and period_type = 'kwartaal' and indicator = 'hh_met_signaal' "
+            "and area_level in ('gemeente', 'wijk')",
+            [COHORT],
+        )
+    }
+    assert with_quarter == {(c, s, v) for c, n, v, s in cells if n == "hh_met_signaal"}
+
+
+def test_the_readable_tables_say_what_a_cohort_row_does_not_carry(published: Paths) -> None:
+    """In gemeente_leesbaar a cohort row has its three figures and 'niet gepubliceerd' where
+    its period type has no figure, never 'geheim'."""
+    (row,) = rows(
+        published,
+        'select * from monitor.gemeente_leesbaar where "Soort periode" = ?',
+        [COHORT_TYPE],
+    )
+    columns = [
+        c
+        for (c,) in rows(
+            published,
+            "select column_name from information_schema.columns "
+            "where table_name = 'gemeente_leesbaar' order by ordinal_position",
+        )
+    ]
+    cells = dict(zip(columns, row, strict=True))
+    assert cells["Huishoudens"] == "niet gepubliceerd"
+    assert cells["% in schuldhulp binnen 6 maanden"] not in ("geheim", "niet gepubliceerd")
+
+
+def test_the_report_shows_the_cohort(published: Paths) -> None:
+    report = (published.reports / f"buurtmonitor_{LATER}.html").read_text(encoding="utf-8")
+    assert "Instroom in schuldhulp" in report
+    assert f"huishoudens met een signaal in {COHORT}, zes maanden gevolgd" in report
+    earlier = (published.reports / f"buurtmonitor_{COHORT}.html").read_text(encoding="utf-8")
+    assert "nog geen cohort" in earlier
