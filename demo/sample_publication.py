@@ -1,7 +1,7 @@
 """A tiny, consistent candidate publication for tests and for trying the gate by hand.
 
 One regio (RG0999) of one gemeente (GM0999), two wijken (one with letters in its code), four
-buurten, every indicator of ``seeds/indicators.csv``; primary suppression as MONITOR.md defines
+buurten, every indicator of ``seeds/indicators.csv`` its period types carry; primary suppression as MONITOR.md defines
 it and a few secondary suppressions by hand. The parts add up (groups to ``signalen``, personas
 to ``hh_met_signaal``, buurten to wijken, wijken to the gemeente plus addresses without a
 buurt, the gemeente to its regio).
@@ -25,13 +25,14 @@ from orchestration.contract import (
     CANDIDATE_TABLE,
     PROTECTED_TABLE,
     PUBLISHED_COLUMNS,
+    QUARTERLY,
     count_indicator_names,
     is_published_at,
     persona_names,
     publication_group_names,
     publication_scope,
 )
-from orchestration.parameters import disclosure_parameters, indicators, periods
+from orchestration.parameters import disclosure_parameters, indicators, period_indicators, periods
 from orchestration.quarters import period_name
 
 REGIO = ("RG0999", "Voorbeeldregio")
@@ -132,7 +133,7 @@ def true_values() -> dict[tuple[str, str], float | None]:
     values: dict[tuple[str, str], float | None] = {}
     for area in areas():
         c = counts[area.code]
-        for ind in indicators():
+        for ind in period_indicators(QUARTERLY):
             if ind.kind == "count":
                 value: float | None = c[ind.name]
             elif ind.kind == "median":
@@ -181,7 +182,9 @@ def _suppress(values: dict[tuple[str, str], float | None]) -> dict[tuple[str, st
 
 def sample_frames(quarter: str = "2026Q3") -> dict[str, pd.DataFrame]:
     """``reference``, ``protected`` and ``candidate`` frames of the sample for ``quarter``:
-    every published period type at its published levels (``contract.publication_scope``)."""
+    every published period type of the quarter itself (not one published quarters later, a
+    ``cohort_zes_maanden``, whose areas are an earlier quarter's) at its published levels
+    (``contract.publication_scope``)."""
     values = true_values()
     suppression = _suppress(values)
     reference = pd.DataFrame(
@@ -189,8 +192,10 @@ def sample_frames(quarter: str = "2026Q3") -> dict[str, pd.DataFrame]:
         columns=["quarter", "area_code", "area_level", "area_name", "parent_code"],
     )
     rows = []
-    length = {p.period_type: p.quarters for p in periods()}
+    length = {p.period_type: p.quarters for p in periods() if not p.vertraging}
     for period_type, levels in publication_scope().items():
+        if period_type not in length:
+            continue
         period = period_name(quarter, length[period_type])
         rows += _rows(quarter, period_type, period, levels, values, suppression)
     protected = pd.DataFrame(rows, columns=[*PUBLISHED_COLUMNS, "suppression"])
@@ -213,7 +218,9 @@ def _rows(
     sample for the suites, not a computation over quarters)."""
     rows = []
     for area in (a for a in areas() if a.level in levels):
-        for ind in (i for i in indicators() if is_published_at(i.name, area.level)):
+        for ind in period_indicators(period_type):
+            if not is_published_at(ind.name, area.level):
+                continue
             state = suppression[(area.code, ind.name)]
             rows.append(
                 (

@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from orchestration.contract import QUARTERLY, persona_names, publication_group_names
-from orchestration.parameters import indicators
+from orchestration.parameters import period_indicators
 
 GROUPS = publication_group_names()
 GROUP_SHARES = (0.30, 0.15, 0.25, 0.20, 0.10)
@@ -212,7 +212,7 @@ def synthetic_quarter(
             median[a] = float(np.median(sorted_amounts[starts[a] : ends[a]]))
 
     values: dict[str, np.ndarray] = {}
-    for ind in indicators():
+    for ind in period_indicators(QUARTERLY):
         if ind.kind == "count":
             values[ind.name] = area_counts[ind.name]
         elif ind.kind == "rate":
@@ -227,7 +227,7 @@ def synthetic_quarter(
     names = [f"Gemeente {g + 1}" for g in range(n_gemeenten)] + wijk_names + buurt_names
     parents: list[str | None] = [None] * n_gemeenten
     parents += [gem_codes[g] for g in wijk_gem] + [wijk_codes[w] for w in buurt_wijk]
-    names_ind = [ind.name for ind in indicators()]
+    names_ind = [ind.name for ind in period_indicators(QUARTERLY)]
     k = len(names_ind)
     value_matrix = np.column_stack([values[n] for n in names_ind])  # areas x indicators
     flat = value_matrix.reshape(-1)
@@ -284,7 +284,7 @@ def frame_from_buurten(
     adds nothing to the relations (:func:`default_funnel`). Wijken and gemeenten are the
     sums. Medians default to 500 wherever there is a signalled household; rates follow.
     """
-    inds = indicators()
+    inds = period_indicators(QUARTERLY)
     counts = [i.name for i in inds if i.kind == "count"]
     groups = [n for n in counts if n.startswith("signalen_")]
     personas = [n for n in counts if n.startswith("hh_persona_")]

@@ -140,6 +140,11 @@ def indicator_by_name() -> dict[str, Indicator]:
     return {i.name: i for i in indicators()}
 
 
+def period_indicators(period_type: str) -> tuple[Indicator, ...]:
+    """The indicators ``period_type`` carries (``Indicator.period_types``), in seed order."""
+    return tuple(i for i in indicators() if period_type in i.period_types())
+
+
 @dataclass(frozen=True)
 class Period:
     """A period type of ``seeds/periods.csv``: ``kwartaal`` (1 quarter), ``vier_kwartalen`` (4),

@@ -78,3 +78,9 @@ RATES = {  # rate: (numerator, denominator, scale per quarter)
 PER_MONTH_RATES = ("signalen_per_1000_inwoners",)
 """Rates per month: the scale above is for a quarter (3 months); a period of n quarters
 divides it by n."""
+
+COHORT_COUNTS = ("hh_met_signaal", "hh_schuldhulp_binnen_6m")
+"""The signalled households of a quarter followed for six months (issue 15 item 6, a period of
+its own, published two quarters later): all of them, and those of which a resident started a
+schuldhulp trajectory in the six months after the first signal (at most all of them)."""
+COHORT_RATES = {"pct_schuldhulp_binnen_6m": ("hh_schuldhulp_binnen_6m", "hh_met_signaal", 100)}

@@ -32,7 +32,7 @@ from orchestration.disclosure.model import (
     fill_remainders,
 )
 from orchestration.disclosure.protect import protect_quarter
-from orchestration.parameters import Indicator
+from orchestration.parameters import Indicator, period_indicators
 
 G, W, A, B = "GM0001", "WK000101", "BU00010101", "BU00010102"
 PARENT = {G: None, W: G, A: W, B: W}
@@ -235,8 +235,10 @@ def test_every_count_indicator_has_a_relation_over_quarters() -> None:
     kinds = over_quarters(count_indicator_names())
     assert kinds["signalen"] == "sum" and kinds["signalen_water"] == "sum"
     assert kinds["hh_persona_senior"] == "latest" and kinds["huishoudens"] == "same"
-    assert np.all([k in {"same", "sum", "union", "latest", "earliest", "at_least"}
+    assert np.all([k in {"same", "sum", "union", "latest", "earliest", "at_least", "none"}
                    for k in kinds.values()])  # fmt: skip
+    in_periods = {i.name for i in period_indicators("vier_kwartalen")}  # none: not in one
+    assert {n for n, k in kinds.items() if k == "none"} == set(kinds) - in_periods
 
 
 # --- protection with the earlier publications fixed -----------------------------------------

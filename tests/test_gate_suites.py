@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from demo.sample_publication import sample_frames, write_tables
-from orchestration.contract import PUBLISHED_COLUMNS, wide_columns
+from orchestration.contract import PUBLISHED_COLUMNS, QUARTERLY, wide_columns
 from orchestration.gate import (
     GateResult,
     GateTables,
@@ -23,7 +23,7 @@ from orchestration.gate import (
 )
 from orchestration.gate.frames import indicators_at
 from orchestration.gate.results import ExpectationOutcome
-from orchestration.parameters import indicators
+from orchestration.parameters import indicators, period_indicators
 from orchestration.settings import EXPECTATIONS_DIR
 
 Q = "2026Q3"
@@ -301,7 +301,7 @@ def test_duplicate_cell_is_caught() -> None:
     assert {(r["area_code"], r["indicator"]) for r in e.failing_rows} == {("GM0999", "signalen")}
     assert (
         outcome(result, "area_coverage", "area_has_one_row_per_indicator").failing_rows[0]["n_rows"]
-        == len(indicators()) + 1
+        == len(period_indicators(QUARTERLY)) + 1
     )
 
 

@@ -30,11 +30,12 @@ from orchestration.contract import (
 from orchestration.disclosure.protect import protect_quarter, replace_quarter
 from orchestration.gate import run_gate
 from orchestration.gate.frames import indicators_at
-from orchestration.parameters import disclosure_parameters, indicators
+from orchestration.parameters import disclosure_parameters, period_indicators
 from tests.published_sample import publish_test_quarter
 
 Q = "2026Q3"
 YEAR = ("vier_kwartalen", "2025Q4-2026Q3")
+COHORT = "cohort_zes_maanden"
 
 
 def as_period(frame: pd.DataFrame, period_type: str, period: str) -> pd.DataFrame:
@@ -63,8 +64,12 @@ def rows(path: Path, sql: str) -> list[tuple]:
 
 def test_the_quarter_is_published_without_buurten_the_four_quarters_at_every_level() -> None:
     """seeds/periods.csv (docs/periods-plan.md 3.6): the scope the stages read."""
-    assert published_period_types() == (QUARTERLY, YEAR[0])
-    assert publication_scope() == {QUARTERLY: ("regio", "gemeente", "wijk"), YEAR[0]: LEVELS}
+    assert published_period_types() == (QUARTERLY, YEAR[0], COHORT)
+    assert publication_scope() == {
+        QUARTERLY: ("regio", "gemeente", "wijk"),
+        YEAR[0]: LEVELS,
+        COHORT: ("regio", "gemeente", "wijk"),
+    }
     assert period_type_of_level("buurt") == YEAR[0]
     assert period_type_of_level("wijk") == QUARTERLY
 
@@ -127,7 +132,7 @@ def test_publish_writes_every_period_long_and_wide(tmp_path: Path) -> None:
     with duckdb.connect() as con:
         write_tables(con, **sample_frames(Q))
         publish(con, monitor)
-    n_indicators = len(wide_columns()) - 6
+    n_indicators = len(period_indicators(QUARTERLY))  # the same in the four quarters
     assert rows(
         monitor,
         "select period_type, period, count(*) from monitor.area_indicators group by all order by 1",
@@ -186,7 +191,7 @@ def test_a_published_file_of_before_the_periods_keeps_its_quarters(tmp_path: Pat
         "group by all order by all",
     ) == [
         ("2026Q2", QUARTERLY, "2026Q2", len(old)),
-        (Q, QUARTERLY, Q, 4 * len(indicators())),  # regio, gemeente and two wijken
+        (Q, QUARTERLY, Q, 4 * len(period_indicators(QUARTERLY))),  # regio, gemeente, 2 wijken
         (Q, *YEAR, len(old)),
     ]
     assert rows(monitor, "select count(*) from monitor.buurt where quarter = '2026Q2'") == [(4,)]
@@ -234,7 +239,7 @@ def test_published_shares_per_level_period_and_indicator() -> None:
     assert hh.share_areas == 0.5  # BU09990A01 (secondary) and BU09990A0B (6: primary)
     assert hh.share_households == pytest.approx(2000 / 2156)
     assert ("buurt", QUARTERLY, "hh_met_signaal") not in by_key  # not in the scope
-    n = len(wide_columns()) - 6  # levels per period x indicators (fewer at buurt level)
+    n = len(period_indicators(QUARTERLY))  # levels per period x indicators (fewer at buurt)
     assert len(shares) == (3 + 3) * n + indicators_at("buurt")
     assert "| buurt | vier_kwartalen | hh_met_signaal | 4 | 75% | 100% |" in shares_markdown(shares)
 

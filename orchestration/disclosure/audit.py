@@ -64,6 +64,7 @@ from orchestration.disclosure.model import (
     families,
     fill_remainders,
     inner_blocks,
+    relations_for,
     row_areas,
 )
 from orchestration.parameters import disclosure_parameters
@@ -389,7 +390,7 @@ def audit_publication(
     """
     started = time.perf_counter()
     params = dict(params or disclosure_parameters())
-    rel = relations or default_relations()
+    rel = relations_for(relations or default_relations(), published)
     width = float(params["protection_width"])
     workers = default_workers() if workers is None else workers
     pub = _published_table(published, rel)

@@ -78,7 +78,7 @@ suppressed cells and the remainders the variables of the attacker's linear progr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import numpy as np
@@ -89,6 +89,7 @@ from orchestration.contract import (
     LEVELS,
     PERIOD_COLUMN,
     PERIOD_KEY,
+    QUARTERLY,
     indicator_levels,
     linked_bounds,
     over_quarters,
@@ -137,6 +138,35 @@ class Relations:
     def count_index(self, name: str) -> int:
         return self.counts.index(name)
 
+    def without(self, names: set[str]) -> Relations:
+        """These relations without the counts ``names``, the rates and medians over them and
+        every relation that names them."""
+        if not names:
+            return self
+
+        def keep(*used: str | None) -> bool:
+            return not names.intersection(u for u in used if u)
+
+        rates = tuple(i for i in self.rates if keep(i.numerator, i.denominator))
+        medians = tuple(i for i in self.medians if keep(i.denominator))
+        gone = names | {i.name for i in (*self.rates, *self.medians)} - {
+            i.name for i in (*rates, *medians)
+        }
+        return replace(
+            self,
+            counts=tuple(c for c in self.counts if c not in names),
+            rates=rates,
+            medians=medians,
+            sums=tuple((t, p) for t, p in self.sums if keep(t, *p)),
+            bounds=tuple((p, t) for p, t in self.bounds if keep(t, *p)),
+            linked=tuple((p, t) for p, t in self.linked if keep(*p, *t)),
+            kinds={n: i for n, i in self.kinds.items() if n not in gone},
+            levels={n: v for n, v in self.levels.items() if n not in names},
+            published={n: v for n, v in self.published.items() if n not in names},
+            known=tuple(n for n in self.known if n not in names),
+            named_groups=tuple((p, t) for p, t in self.named_groups if keep(p, t)),
+        )
+
 
 def build_relations(
     inds: tuple[Indicator, ...],
@@ -176,6 +206,27 @@ def build_relations(
 @cache
 def default_relations() -> Relations:
     return build_relations(indicators())
+
+
+def relations_for(relations: Relations, *frames: pl.DataFrame | None) -> Relations:
+    """``relations`` without the counts that no period type of ``frames`` carries
+    (``Indicator.period_types``; a frame without periods is quarterly): the cohort's
+    hh_schuldhulp_binnen_6m is not in the model of tables without a cohort, which stay as
+    they were before it existed."""
+    present = {QUARTERLY}
+    if any(f is not None and PERIOD_KEY[0] in f.columns for f in frames):
+        present = {
+            str(t)
+            for f in frames
+            if f is not None and PERIOD_KEY[0] in f.columns
+            for t in f[PERIOD_KEY[0]].unique().to_list()
+        }
+    absent = {
+        name
+        for name in relations.counts
+        if name in relations.kinds and not present & set(relations.kinds[name].period_types())
+    }
+    return relations.without(absent)
 
 
 @dataclass
@@ -379,10 +430,8 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
     quarters = frame["quarter"].unique().to_list() if "quarter" in frame.columns else []
     if len(quarters) > 1 and PERIOD_KEY[1] not in frame.columns:
         raise ValueError(f"one quarter at a time, got {sorted(quarters)}")
-    keyed = area_keys(frame)
-    same = ["_area", "indicator", "value", *(["status"] if "status" in keyed.columns else [])]
-    keyed = keyed.unique(subset=same, keep="first", maintain_order=True)  # a cell repeated by a
-    dup = keyed.select("_area", "indicator").is_duplicated()  # later period is one cell
+    keyed = _merge_repeats(area_keys(frame))
+    dup = keyed.select("_area", "indicator").is_duplicated()
     if dup.any():
         first = keyed.filter(dup).row(0, named=True)
         raise ValueError(
@@ -535,6 +584,22 @@ def _unpublished_cells(rel: Relations, area_level: np.ndarray, n_real: int) -> n
     return out
 
 
+def _merge_repeats(keyed: pl.DataFrame) -> pl.DataFrame:
+    """``keyed`` with a cell that another period type repeats (the cohort's hh_met_signaal, the
+    figure of its quarter: same slice, same value and status) kept once; any other duplicate
+    stays, for ``build_table`` to refuse."""
+    if PERIOD_KEY[0] not in keyed.columns:
+        return keyed
+    cell = ["_area", "indicator"]
+    across = (
+        keyed.select(cell).is_duplicated() & ~keyed.select(*cell, PERIOD_KEY[0]).is_duplicated()
+    )
+    same = [*cell, "value", *(["status"] if "status" in keyed.columns else [])]
+    return pl.concat(
+        [keyed.filter(~across), keyed.filter(across).unique(subset=same, keep="first")]
+    )
+
+
 def _not_carried_cells(
     rel: Relations, keyed: pl.DataFrame, index: dict[str, int], n_areas: int
 ) -> np.ndarray:
@@ -543,14 +608,15 @@ def _not_carried_cells(
     cohort figure is computed, or in a four-quarter period)."""
     k = len(rel.counts)
     out = np.zeros(n_areas * k, dtype=bool)
-    if PERIOD_KEY[0] not in keyed.columns:
-        return out
-    has_type = {
-        str(period_type): np.isin(
-            np.arange(n_areas), [index[a] for a in group["_area"].unique().to_list()]
-        )
-        for (period_type,), group in keyed.group_by(PERIOD_KEY[0])
-    }
+    if PERIOD_KEY[0] not in keyed.columns:  # a frame of before the periods: quarterly
+        has_type = {QUARTERLY: np.arange(n_areas) < len(index)}
+    else:
+        has_type = {
+            str(period_type): np.isin(
+                np.arange(n_areas), [index[a] for a in group["_area"].unique().to_list()]
+            )
+            for (period_type,), group in keyed.group_by(PERIOD_KEY[0])
+        }
     for i, name in enumerate(rel.counts):
         if name not in rel.kinds:
             continue

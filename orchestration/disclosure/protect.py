@@ -57,6 +57,7 @@ from orchestration.disclosure.model import (
     check_consistency,
     default_relations,
     fill_remainders,
+    relations_for,
     row_areas,
 )
 from orchestration.disclosure.primary import primary_counts, primary_derived, primary_nearly_all
@@ -316,7 +317,7 @@ def protect_quarter(
     """
     started = time.perf_counter()
     params = dict(params or disclosure_parameters())
-    relations = relations or default_relations()
+    relations = relations_for(relations or default_relations(), frame, history)
     workers = default_workers() if workers is None else workers
     frame, repeated = _split_repeated(frame, history)
     table, primary, suppressed, stats = suppression_plan(frame, params, relations, workers, history)

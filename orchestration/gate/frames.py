@@ -281,8 +281,11 @@ def scoped_areas(
 
 def indicators_at(level: str, period_type: str = QUARTERLY) -> int:
     """How many indicators an area of ``level`` has in the file for ``period_type``
-    (``published_levels``, ``Indicator.period_types``)."""
+    (``published_levels``, ``Indicator.period_types``; a period type the seeds do not know,
+    which ``published_periods_only`` refuses, as many as a quarter)."""
     levels = published_levels()
+    if period_type not in {p.period_type for p in periods()}:
+        period_type = QUARTERLY
     return sum(level in levels[i.name] and period_type in i.period_types() for i in indicators())
 
 
