@@ -235,6 +235,7 @@ def test_the_period_is_named_by_its_quarters(built) -> None:
         [PERIOD[-1]],
     )
     assert rows == [
+        ("cohort_zes_maanden", PERIOD[-3], len(fx.AREAS)),  # two quarters earlier
         ("kwartaal", PERIOD[-1], len(fx.AREAS)),
         ("vier_kwartalen", LABEL, len(fx.AREAS)),
     ]
