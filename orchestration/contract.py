@@ -324,14 +324,19 @@ def wide_select_sql(source: str, level: str, quarter: str | None = "?") -> str:
     )
     where = f"area_level = '{level}'" + (f" and quarter = {quarter}" if quarter else "")
     period_type, period = PERIOD_KEY
-    # the quarter first, then the periods in seeds/periods.csv order (shortest first)
-    period_order = " ".join(f"when '{p.period_type}' then {i}" for i, p in enumerate(periods()))
     return (
         f"select quarter, {period_type}, any_value({period}) as {period}, area_code, "
         f"any_value(area_name) as area_name, any_value(parent_code) as parent_code,\n  {pivots}\n"
         f"from {source}\nwhere {where}\ngroup by quarter, {period_type}, area_code\n"
-        f"order by quarter, case {period_type} {period_order} end, area_code"
+        f"order by quarter, {period_order_sql()}, area_code"
     )
+
+
+def period_order_sql(column: str = PERIOD_KEY[0]) -> str:
+    """SQL ordering the period types of ``column`` as ``seeds/periods.csv`` does: the quarter
+    first, then the four quarters, then the cohort published later."""
+    whens = " ".join(f"when '{p.period_type}' then {i}" for i, p in enumerate(periods()))
+    return f"case {column} {whens} end"
 
 
 # --- part/total relations between the counts of one area -------------------------------------

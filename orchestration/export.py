@@ -47,7 +47,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from orchestration import filemodes
-from orchestration.contract import LEVELS, WIDE_KEY_COLUMNS, is_published_at
+from orchestration.contract import LEVELS, WIDE_KEY_COLUMNS, is_published_at, period_order_sql
 from orchestration.dictionary import (
     COLUMN_LABELS,
     DICTIONARY_TABLE,
@@ -57,6 +57,7 @@ from orchestration.dictionary import (
     held_columns,
     published_entries,
 )
+from orchestration.parameters import indicator_by_name
 from orchestration.quarters import parse_quarter
 
 CHOICES = (*LEVELS, "all")
@@ -135,7 +136,7 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> Table:
         result = con.execute(
             "select quarter, period_type, period, area_level, area_code, area_name, parent_code, "
             "indicator, value, status from monitor.area_indicators where quarter = ? "
-            "order by period_type, area_level, area_code, indicator",
+            f"order by {period_order_sql()}, area_level, area_code, indicator",
             [quarter],
         )
         header = [*COLUMN_LABELS.values()]
@@ -145,14 +146,15 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> Table:
         ]
         return Table(table, header, rows)
     result = con.execute(
-        f"select * from monitor.{table} where quarter = ? order by period_type, area_code",
+        f"select * from monitor.{table} where quarter = ? order by {period_order_sql()}, area_code",
         [quarter],
     )
     names = [d[0] for d in result.description]
     keys = len(WIDE_KEY_COLUMNS)
     header = [COLUMN_LABELS.get(n) or labels.get(n, n) for n in names]
     found = result.fetchall()
-    # a level without any figure of an indicator (seeds/publicatie_niveaus.csv) is not secret
+    # a level or a period type without any figure of an indicator (seeds/publicatie_niveaus.csv,
+    # seeds/indicators.csv periodesoorten) is not secret
     held = {
         (period_type, code, name)
         for period_type, code, name in con.execute(
@@ -168,7 +170,7 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> Table:
                 v
                 if v is not None
                 else GEHEIM
-                if (r[1], r[3], n) in held or is_published_at(n, table)
+                if (r[1], r[3], n) in held or _shown(n, table, r[1])
                 else NOT_PUBLISHED
                 for n, v in zip(names[keys:], r[keys:], strict=True)
             ),
@@ -176,6 +178,14 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> Table:
         for r in found
     ]
     return Table(table, header, rows)
+
+
+def _shown(indicator: str, level: str, period_type: str) -> bool:
+    """Whether the file would hold a figure of ``indicator`` in a row of ``level`` and
+    ``period_type`` (an empty one is secret)."""
+    known = indicator_by_name().get(indicator)
+    carried = known is None or period_type in known.period_types()
+    return carried and is_published_at(indicator, level)
 
 
 def export_quarter(

@@ -463,8 +463,8 @@ def _cohort_section(
         "herzien.</p>",
     ]
     if period is None:
-        return [*head, '<p class="note">Dit kwartaal heeft nog geen cohort: het eerste cijfer '
-                "komt twee kwartalen na het eerste kwartaal in de monitor.</p>"]  # fmt: skip
+        return [*head, '<p class="note">Deze publicatie heeft nog geen cohort: het kwartaal '
+                "twee kwartalen eerder is niet in de monitor verwerkt.</p>"]  # fmt: skip
     periods = {COHORT: period}
     return [
         *head,

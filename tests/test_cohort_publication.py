@@ -7,11 +7,13 @@ schuldhulp extract of the publication's quarter), never from the warehouse."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 
+from orchestration.export import export_quarter
 from orchestration.settings import Paths
 from tests.conftest import run_monitor_in
 from tests.test_demo_history import debt_help_after
@@ -130,9 +132,12 @@ def test_the_cohort_equals_a_recomputation_from_the_generated_files(published: P
     assert with_quarter == {(c, s, v) for c, n, v, s in cells if n == "hh_met_signaal"}
 
 
-def test_the_readable_tables_say_what_a_cohort_row_does_not_carry(published: Paths) -> None:
-    """In gemeente_leesbaar a cohort row has its three figures and 'niet gepubliceerd' where
-    its period type has no figure, never 'geheim'."""
+def test_the_readable_tables_say_what_a_cohort_row_does_not_carry(
+    published: Paths, tmp_path: Path
+) -> None:
+    """In gemeente_leesbaar and the export a cohort row has its three figures and 'niet
+    gepubliceerd' where its period type has no figure, never 'geheim'; the other rows say so
+    of the cohort's figures."""
     (row,) = rows(
         published,
         'select * from monitor.gemeente_leesbaar where "Soort periode" = ?',
@@ -149,6 +154,13 @@ def test_the_readable_tables_say_what_a_cohort_row_does_not_carry(published: Pat
     cells = dict(zip(columns, row, strict=True))
     assert cells["Huishoudens"] == "niet gepubliceerd"
     assert cells["% in schuldhulp binnen 6 maanden"] not in ("geheim", "niet gepubliceerd")
+    (path,) = export_quarter(published.monitor, LATER, "gemeente", tmp_path)
+    header, *lines = [line.split(";") for line in path.read_text("utf-8-sig").splitlines()]
+    exported = [dict(zip(header, line, strict=True)) for line in lines]
+    assert [r["Soort periode"] for r in exported][-1] == COHORT_TYPE  # after the others
+    assert exported[-1]["Huishoudens"] == "niet gepubliceerd"
+    assert all(r["Huishoudens in schuldhulp binnen 6 maanden"] == "niet gepubliceerd"
+               for r in exported[:-1])  # fmt: skip
 
 
 def test_the_report_shows_the_cohort(published: Paths) -> None:
@@ -156,4 +168,4 @@ def test_the_report_shows_the_cohort(published: Paths) -> None:
     assert "Instroom in schuldhulp" in report
     assert f"huishoudens met een signaal in {COHORT}, zes maanden gevolgd" in report
     earlier = (published.reports / f"buurtmonitor_{COHORT}.html").read_text(encoding="utf-8")
-    assert "nog geen cohort" in earlier
+    assert "nog geen cohort" in earlier  # its cohort quarter was not built

@@ -372,7 +372,8 @@ def test_a_later_period_repeats_an_earlier_figure_with_its_status_and_refuses_an
     """The cohort of 2026Q1 (cohort_zes_maanden, in the run of 2026Q3) repeats hh_met_signaal
     of 2026Q1 as its denominator. Wijk V's 8 was published suppressed with 2026Q1: the repeat
     keeps that status (and its reason), whatever the new cells would allow, and the file
-    passes the audit. A repeat with another value is refused, naming the cell."""
+    passes the audit. A repeat with another value is refused, naming the cell, and so is a
+    cohort whose quarter was never protected."""
     counts = ("huishoudens", "hh_met_signaal", "hh_schuldhulp_binnen_6m")
     rel = build_relations(
         tuple(
@@ -432,6 +433,8 @@ def test_a_later_period_repeats_an_earlier_figure_with_its_status_and_refuses_an
     )
     with pytest.raises(InconsistentTableError, match=f"hh_met_signaal of {w}: 53 now, 52 then"):
         protect_quarter(changed, relations=rel, workers=1, history=history)
+    with pytest.raises(InconsistentTableError, match="run 2026Q1 first, then this quarter"):
+        protect_quarter(cohort, relations=rel, workers=1)  # 2026Q1 itself not protected
 
 
 def test_the_stage_reads_the_other_quarters_only_when_a_period_spans_several(

@@ -209,24 +209,42 @@ def default_relations() -> Relations:
 
 
 def relations_for(relations: Relations, *frames: pl.DataFrame | None) -> Relations:
-    """``relations`` without the counts that no period type of ``frames`` carries
-    (``Indicator.period_types``; a frame without periods is quarterly): the cohort's
-    hh_schuldhulp_binnen_6m is not in the model of tables without a cohort, which stay as
-    they were before it existed."""
-    present = {QUARTERLY}
-    if any(f is not None and PERIOD_KEY[0] in f.columns for f in frames):
-        present = {
-            str(t)
-            for f in frames
-            if f is not None and PERIOD_KEY[0] in f.columns
-            for t in f[PERIOD_KEY[0]].unique().to_list()
-        }
+    """``relations`` without the counts that no frame has a row of and no period type of the
+    frames carries (``Indicator.period_types``; a frame without periods is quarterly): the
+    cohort's hh_schuldhulp_binnen_6m is not in the model of tables without a cohort, which
+    stay as they were before it existed. Only a count that is nothing but a part of bounds
+    (``SUBSET_BOUNDS``) can be left out: the attacker's model loses nothing with it."""
+    given = [f for f in frames if f is not None]
+    with_periods = [f for f in given if PERIOD_KEY[0] in f.columns]
+    present = (
+        {str(t) for f in with_periods for t in f[PERIOD_KEY[0]].unique().to_list()}
+        if with_periods
+        else {QUARTERLY}
+    )
+    rows = {str(n) for f in given for n in f["indicator"].unique().to_list()}
     absent = {
         name
         for name in relations.counts
-        if name in relations.kinds and not present & set(relations.kinds[name].period_types())
+        if name in relations.kinds
+        and name not in rows
+        and not present & set(relations.kinds[name].period_types())
     }
+    _only_bounded_parts(relations, absent)
     return relations.without(absent)
+
+
+def _only_bounded_parts(relations: Relations, names: set[str]) -> None:
+    """Refuse to leave out of the model, or take as a known 0, a count that is more than a part
+    of bounds: a total, a part of a sum or of a linked bound (the attacker would still know the
+    relation over the other counts)."""
+    named = {t for t, _ in relations.sums} | {p for _, parts in relations.sums for p in parts}
+    named |= {t for _, t in relations.bounds}
+    named |= {n for parts, totals in relations.linked for n in (*parts, *totals)}
+    if names & named:
+        raise ValueError(
+            f"counts {sorted(names & named)} are absent from the table but in a relation the "
+            "disclosure model needs; only a part of SUBSET_BOUNDS may be absent"
+        )
 
 
 @dataclass
@@ -251,7 +269,8 @@ class Table:
     """Area code without its period, per area (the same area in every slice); None for a
     table of one period (its area codes are those codes)."""
     area_period_type: np.ndarray | None = None
-    """Period type of every area (``kwartaal``, ``vier_kwartalen``); None without periods."""
+    """Period type of every area (``kwartaal``, ``vier_kwartalen``; a quarter's slice is named
+    by its own period type, also where a cohort adds cells to it); None without periods."""
     structural: np.ndarray | None = None
     """Per cell: a count at a level its indicator does not exist at, a known 0 (module
     docstring); set by ``build_table``."""
@@ -333,10 +352,16 @@ def row_areas(frame: pl.DataFrame, table: Table) -> np.ndarray:
 
 
 def _area_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per area of the frame's slices, by level and name; an area with rows of a
+    period type published later too (the cohort's, in its quarter's slice) is named by its
+    quarter's own row (quarter, period type)."""
     slice_columns = [c for c in (PERIOD_COLUMN, *PERIOD_KEY) if c in frame.columns]
+    keyed = area_keys(frame)
+    if PERIOD_KEY[0] in keyed.columns:
+        late = [p.period_type for p in periods() if p.vertraging]
+        keyed = keyed.sort(pl.col(PERIOD_KEY[0]).is_in(late), maintain_order=True)
     areas = (
-        area_keys(frame)
-        .select("area_level", "_area", "area_code", "area_name", "_parent", *slice_columns)
+        keyed.select("area_level", "_area", "area_code", "area_name", "_parent", *slice_columns)
         .unique(subset=["_area"], keep="first", maintain_order=True)
         .with_columns(
             pl.col("area_level")
@@ -481,7 +506,12 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
             in_file = counts["status"].is_in(["published", "suppressed"]).fill_null(False)
             in_file = in_file.to_numpy()
             unpublished[(a_idx * k + i_idx)[in_file]] = False
-    not_carried = _not_carried_cells(rel, keyed, index, n_areas) & np.isnan(values)
+    has_row = np.zeros(n_areas * k, dtype=bool)
+    if counts.height:
+        has_row[a_idx * k + i_idx] = True
+    not_carried = _not_carried_cells(rel, keyed, index, n_areas) & ~has_row
+    if not_carried.any():
+        _only_bounded_parts(rel, {rel.counts[i] for i in np.flatnonzero(not_carried) % k})
     structural |= not_carried  # a known 0: such a count is in no relation but its bounds
     unpublished &= ~not_carried
     values[structural & np.isnan(values)] = 0.0

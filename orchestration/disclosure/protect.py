@@ -62,7 +62,7 @@ from orchestration.disclosure.model import (
 )
 from orchestration.disclosure.primary import primary_counts, primary_derived, primary_nearly_all
 from orchestration.disclosure.secondary import SecondaryStats, protect_counts
-from orchestration.parameters import disclosure_parameters
+from orchestration.parameters import disclosure_parameters, indicators, periods
 
 
 class NothingToProtectError(RuntimeError):
@@ -167,9 +167,23 @@ def _split_repeated(
     empty = frame.clear().with_columns(
         status=pl.lit(None, pl.String), suppression=pl.lit(None, pl.String)
     )
-    if history is None or not history.height or PERIOD_KEY[1] not in frame.columns:
+    if PERIOD_KEY[0] not in frame.columns:
         return frame, empty
     key = [PERIOD_KEY[1], "area_code", "indicator"]
+    repeats = frame.filter(_repeats_a_quarter())
+    if history is None or not history.height:
+        history = repeats.clear().with_columns(status=pl.lit(None, pl.String))
+    unprotected = repeats.join(history, on=key, how="anti")
+    if unprotected.height:
+        first = unprotected.row(0, named=True)
+        raise InconsistentTableError(
+            f"{first[PERIOD_KEY[0]]} {first[PERIOD_KEY[1]]} repeats figures published with "
+            f"{first[PERIOD_KEY[1]]} ({unprotected.height} cells, e.g. {first['indicator']} of "
+            f"{first['area_code']}), but {first[PERIOD_KEY[1]]} has no protected rows of them: "
+            f"run {first[PERIOD_KEY[1]]} first, then this quarter again (docs/runbook.md, Failures)"
+        )
+    if not history.height:
+        return frame, empty
     reason = pl.col("suppression") if "suppression" in history.columns else pl.lit("none")
     earlier = history.select(
         *key,
@@ -198,6 +212,15 @@ def _split_repeated(
     return frame.join(earlier, on=key, how="anti"), repeated.drop(
         "earlier_value", "earlier_quarter"
     )
+
+
+def _repeats_a_quarter() -> pl.Expr:
+    """Rows of a period type published later (``vertraging``) whose indicator a period type of
+    the quarter itself carries too: the cohort's hh_met_signaal, a repeat of a published cell."""
+    late = [p.period_type for p in periods() if p.vertraging]
+    own = {p.period_type for p in periods() if not p.vertraging}
+    shared = [i.name for i in indicators() if own & set(i.period_types())]
+    return pl.col(PERIOD_KEY[0]).is_in(late) & pl.col("indicator").is_in(shared)
 
 
 def suppression_plan(
@@ -317,9 +340,9 @@ def protect_quarter(
     """
     started = time.perf_counter()
     params = dict(params or disclosure_parameters())
-    relations = relations_for(relations or default_relations(), frame, history)
-    workers = default_workers() if workers is None else workers
     frame, repeated = _split_repeated(frame, history)
+    relations = relations_for(relations or default_relations(), frame, repeated, history)
+    workers = default_workers() if workers is None else workers
     table, primary, suppressed, stats = suppression_plan(frame, params, relations, workers, history)
     idx = row_areas(frame, table)
     names = frame["indicator"].to_numpy()
