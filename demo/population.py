@@ -10,7 +10,6 @@ numpy so that a national-size set (8.4M households, 18M residents) fits in minut
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 
@@ -592,8 +591,3 @@ def random_adult(pop: Population, household: np.ndarray, u: np.ndarray) -> np.nd
         np.isin(hh_type, (1, 2)), 2, np.where(np.isin(hh_type, (4, 5)), pop.hh_size[household], 1)
     )
     return pop.hh_first_person[household] + np.floor(u * n_adults).astype(np.int64)
-
-
-def residents_at(pop: Population, day: date) -> np.ndarray:
-    """Boolean mask of persons registered on ``day`` (born by then)."""
-    return pop.person_birth <= day_number(day)
