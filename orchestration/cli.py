@@ -474,8 +474,12 @@ def _print_history(paths: settings.Paths, quarters: list[str]) -> None:
         )
     )
     cohorts = gemeente_rows(
-        ["hh_met_signaal", "hh_schuldhulp_binnen_6m", "pct_schuldhulp_binnen_6m"], later
-    )
+        [
+            "hh_met_signaal", "hh_schuldhulp_binnen_6m", "pct_schuldhulp_binnen_6m",
+            "hh_hulp_geaccepteerd", "hh_nieuw_signaal_na_hulp", "pct_nieuw_signaal_na_hulp",
+        ],
+        later,
+    )  # fmt: skip
     if cohorts:
         print("\nSignalled households followed for six months (gemeente), published later:")
         print(
@@ -486,6 +490,9 @@ def _print_history(paths: settings.Paths, quarters: list[str]) -> None:
                     "gemeente",
                     "hh met signaal",
                     "schuldhulp <= 6 mnd",
+                    "%",
+                    "hulp aanvaard",
+                    "opnieuw signaal",
                     "%",
                 ],
                 [(period, quarter, *rest) for period, _, quarter, *rest in cohorts],

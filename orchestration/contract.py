@@ -367,6 +367,7 @@ SUBSET_BOUNDS = (
     (("eindeleveringssignalen",), "signalen"),
     (("hh_herhaald",), "hh_met_signaal"),
     (("hh_schuldhulp_binnen_6m",), "hh_met_signaal"),
+    (("hh_nieuw_signaal_na_hulp",), "hh_hulp_geaccepteerd"),
 )
 """``sum(parts) <= total`` within one area, by definition of the indicators (a part named
 twice counts twice: a household with signals of two or more partner types has >= 2 signals).
@@ -436,6 +437,7 @@ OVER_QUARTERS = (
     ("contactpogingen", "sum"),
     ("hh_herhaald", "union"),
     ("hh_schuldhulp_binnen_6m", "none"),
+    ("hh_nieuw_signaal_na_hulp", "none"),
 )
 """How a count of a multi-quarter period (``Y``) relates to the same area's counts of its
 quarters (``Q_1`` oldest .. ``Q_n`` latest), from the definitions of

@@ -68,7 +68,10 @@ GEMEENTE_COLUMNS = [
 WIJK_COLUMNS = ["huishoudens", "hh_met_signaal", "signalen_per_1000_hh", "pct_bereikt", "pct_hulp"]
 COHORT = "cohort_zes_maanden"
 """The period type of the cohort followed for six months (seeds/periods.csv): its own section."""
-COHORT_COLUMNS = ["hh_met_signaal", "hh_schuldhulp_binnen_6m", "pct_schuldhulp_binnen_6m"]
+COHORT_COLUMNS = [
+    "hh_met_signaal", "hh_schuldhulp_binnen_6m", "pct_schuldhulp_binnen_6m",
+    "hh_hulp_geaccepteerd", "hh_nieuw_signaal_na_hulp", "pct_nieuw_signaal_na_hulp",
+]  # fmt: skip
 CHANGE_COLUMNS = ("hh_met_signaal", "signalen_per_1000_hh")
 """Indicators shown with their change against the previous quarter."""
 
@@ -458,9 +461,10 @@ def _cohort_section(
     head = [
         "<h2>Instroom in schuldhulp</h2>",
         '<p class="note">Van de huishoudens met een signaal in een kwartaal: hoeveel binnen zes '
-        "maanden na hun eerste signaal aan een schuldhulptraject begonnen. Dit cijfer komt twee "
-        "kwartalen na dat kwartaal, als de zes maanden voorbij zijn, en wordt daarna niet meer "
-        "herzien.</p>",
+        "maanden na hun eerste signaal aan een schuldhulptraject begonnen, en hoeveel van wie "
+        "hulp aanvaardde daarna in die zes maanden opnieuw een signaal kreeg. Deze cijfers komen "
+        "twee kwartalen na dat kwartaal, als de zes maanden voorbij zijn, en worden daarna niet "
+        "meer herzien.</p>",
     ]
     if period is None:
         return [*head, '<p class="note">Deze publicatie heeft nog geen cohort: het kwartaal '

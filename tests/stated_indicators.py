@@ -79,8 +79,18 @@ PER_MONTH_RATES = ("signalen_per_1000_inwoners",)
 """Rates per month: the scale above is for a quarter (3 months); a period of n quarters
 divides it by n."""
 
-COHORT_COUNTS = ("hh_met_signaal", "hh_schuldhulp_binnen_6m")
+COHORT_COUNTS = (
+    "hh_met_signaal",
+    "hh_hulp_geaccepteerd",
+    "hh_schuldhulp_binnen_6m",
+    "hh_nieuw_signaal_na_hulp",
+)
 """The signalled households of a quarter followed for six months (issue 15 item 6, a period of
-its own, published two quarters later): all of them, and those of which a resident started a
-schuldhulp trajectory in the six months after the first signal (at most all of them)."""
-COHORT_RATES = {"pct_schuldhulp_binnen_6m": ("hh_schuldhulp_binnen_6m", "hh_met_signaal", 100)}
+its own, published two quarters later): all of them, those that accepted help, those of which
+a resident started a schuldhulp trajectory in the six months after the first signal (at most
+all of them), and those that accepted help and had another signal after their first contact
+within those six months (at most those that accepted help)."""
+COHORT_RATES = {
+    "pct_schuldhulp_binnen_6m": ("hh_schuldhulp_binnen_6m", "hh_met_signaal", 100),
+    "pct_nieuw_signaal_na_hulp": ("hh_nieuw_signaal_na_hulp", "hh_hulp_geaccepteerd", 100),
+}

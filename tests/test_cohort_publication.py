@@ -16,6 +16,7 @@ import pytest
 from orchestration.export import export_quarter
 from orchestration.settings import Paths
 from tests.conftest import run_monitor_in
+from tests.stated_indicators import HELP_TYPES, NOT_PICKED_UP
 from tests.test_demo_history import debt_help_after
 
 QUARTERS = ("2026Q1", "2026Q2", "2026Q3")
@@ -48,6 +49,51 @@ def six_months_after(day: date) -> date:
     raise AssertionError(day)
 
 
+LINKED = ("exact", "letter_as_toevoeging", "unique_toevoeging", "missing_toevoeging")
+"""The match statuses that put a signal at an address (the ground truth's ``match_status``)."""
+
+
+def truth_signals(paths: Paths, quarter: str) -> pl.DataFrame:
+    """The signals the ground truth of a landing quarter puts at an address."""
+    return (
+        pl.read_csv(paths.ground_truth / quarter / "signals.csv", infer_schema=False)
+        .filter(pl.col("match_status").is_in(LINKED))
+        .select(
+            "partner_code",
+            "signaal_id",
+            "adres_id",
+            "household_id",
+            pl.col("signaaldatum").str.to_date(),
+        )
+    )
+
+
+def helped_households(paths: Paths) -> dict[str, date]:
+    """household_id -> the day after which a new signal counts, for the cohort's households
+    that accepted help (a case of one of their signals of the quarter ended in quick fix or
+    follow-up help): their first contact (a picked-up case that reached them), without one
+    their last signal of the quarter."""
+    signals = truth_signals(paths, COHORT)
+    cases = pl.read_csv(
+        paths.landing / COHORT / "vroegsignaal_zaken" / f"vroegsignaal_zaken_{COHORT}.csv",
+        infer_schema=False,
+    )
+    joined = signals.join(cases, on=["partner_code", "signaal_id"], how="left")
+    out = {}
+    for (household,), rows in joined.group_by("household_id"):
+        if not rows["resultaat"].is_in(HELP_TYPES).any():
+            continue
+        contact = rows.filter(
+            (pl.col("bereikt") == "true")
+            & ~pl.col("resultaat").is_in(NOT_PICKED_UP)
+            & pl.col("datum_eerste_contact").is_not_null()
+        )["datum_eerste_contact"]
+        out[household] = (
+            date.fromisoformat(contact.min()) if contact.len() else rows["signaaldatum"].max()
+        )
+    return out
+
+
 def expected(paths: Paths) -> dict[tuple[str, str], float | None]:
     """(area_code, indicator) -> value at gemeente and wijk level, from the generator's files."""
     joined = debt_help_after(paths, COHORT, LATER)
@@ -61,6 +107,11 @@ def expected(paths: Paths) -> dict[tuple[str, str], float | None]:
     truth = pl.read_parquet(paths.ground_truth / COHORT / "households.parquet").filter(
         pl.col("eerste_signaaldatum").is_not_null()
     )
+    helped = helped_households(paths)
+    later_signals = pl.concat([truth_signals(paths, q) for q in QUARTERS])
+    at_address: dict[str, list[date]] = {}
+    for adres, day in later_signals.select("adres_id", "signaaldatum").iter_rows():
+        at_address.setdefault(adres, []).append(day)
     areas = pl.read_csv(
         paths.landing / COHORT / "wijken_buurten" / f"wijken_buurten_{COHORT}.csv",
         separator=";",
@@ -70,19 +121,32 @@ def expected(paths: Paths) -> dict[tuple[str, str], float | None]:
     areas.columns = [c.lstrip("\ufeff") for c in areas.columns]  # the export's byte-order mark
     wijk_of = dict(zip(areas["code"], areas["parent_code"], strict=True))
     out: dict[tuple[str, str], float] = {}
-    for household, buurt, gemeente in truth.select(
-        "household_id", "buurtcode", "gemeentecode"
-    ).iter_rows():
+    for household, adres, first, buurt, gemeente in truth.select(
+        pl.col("household_id").cast(pl.String), "adres_id", "eerste_signaaldatum", "buurtcode",
+        "gemeentecode",
+    ).iter_rows():  # fmt: skip
+        after = helped.get(household)
+        again = after is not None and any(
+            after < day <= six_months_after(first) for day in at_address.get(adres, [])
+        )
         for code in (gemeente, wijk_of.get(buurt or "")):
             if code is None:
                 continue
-            out[(code, "hh_met_signaal")] = out.get((code, "hh_met_signaal"), 0) + 1
-            key = (code, "hh_schuldhulp_binnen_6m")
-            out[key] = out.get(key, 0) + (household in started)
+            for name, counts in (
+                ("hh_met_signaal", True),
+                ("hh_schuldhulp_binnen_6m", int(household) in started),
+                ("hh_hulp_geaccepteerd", after is not None),
+                ("hh_nieuw_signaal_na_hulp", again),
+            ):
+                out[(code, name)] = out.get((code, name), 0) + counts
     for (code, name), value in list(out.items()):
         if name == "hh_met_signaal":
             out[(code, "pct_schuldhulp_binnen_6m")] = (
                 100 * out[(code, "hh_schuldhulp_binnen_6m")] / value
+            )
+        if name == "hh_hulp_geaccepteerd" and value:
+            out[(code, "pct_nieuw_signaal_na_hulp")] = (
+                100 * out[(code, "hh_nieuw_signaal_na_hulp")] / value
             )
     return out
 
@@ -97,7 +161,7 @@ def test_the_cohort_is_published_two_quarters_later_and_only_then(published: Pat
         "where period_type = ? group by all",
         [COHORT_TYPE],
     )
-    assert periods == [(LATER, COHORT, 3)]
+    assert periods == [(LATER, COHORT, 6)]
     logged = rows(published, "select quarter from monitor.publication_log order by published_at")
     assert [q for (q,) in logged] == list(QUARTERS)  # each published once, never again
 
@@ -119,17 +183,22 @@ def test_the_cohort_equals_a_recomputation_from_the_generated_files(published: P
         assert value == pytest.approx(truth.get((code, name), 0), abs=0.05), (code, name)
     gemeente = {n: v for c, n, v, s in cells if c.startswith("GM")}
     assert 0.03 < gemeente["pct_schuldhulp_binnen_6m"] / 100 < 0.4
+    gm = next(c for c, *_ in cells if c.startswith("GM"))
+    assert 0 < truth[(gm, "hh_nieuw_signaal_na_hulp")] < truth[(gm, "hh_hulp_geaccepteerd")]
+    assert gemeente["hh_nieuw_signaal_na_hulp"] in (None, truth[(gm, "hh_nieuw_signaal_na_hulp")])
     with_quarter = {
-        (c, s, v)
-        for c, v, s in rows(
+        tuple(row)
+        for row in rows(
             published,
-            "select area_code, value, status from monitor.area_indicators where quarter = ? "
-            "and period_type = 'kwartaal' and indicator = 'hh_met_signaal' "
+            "select area_code, indicator, value, status from monitor.area_indicators "
+            "where quarter = ? and period_type = 'kwartaal' "
+            "and indicator in ('hh_met_signaal', 'hh_hulp_geaccepteerd') "
             "and area_level in ('gemeente', 'wijk')",
             [COHORT],
         )
     }
-    assert with_quarter == {(c, s, v) for c, n, v, s in cells if n == "hh_met_signaal"}
+    repeated = ("hh_met_signaal", "hh_hulp_geaccepteerd")
+    assert with_quarter == {(c, n, v, s) for c, n, v, s in cells if n in repeated}
 
 
 def test_the_readable_tables_say_what_a_cohort_row_does_not_carry(

@@ -280,6 +280,7 @@ def expected_households(quarter: str) -> dict[str, dict]:
             "max_dagen": max((d for d in map(days_of, signals) if d is not None), default=None),
             "herhaald": herhaald,
             "first": first,
+            "last": max(s.signaaldatum for s in signals),
         }
     return households
 
@@ -849,14 +850,18 @@ def months_after(day: date, months: int) -> date:
 
 @pytest.fixture(scope="module")
 def cohort_built(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Quarter A built, then the quarter two after it (C), whose extracts are B's registers
-    plus schuldhulp trajectories at the edges of the window of four of A's signalled
-    households: on the day of the first signal and exactly six months after it (in), a day
-    before and six months and a day after (out)."""
+    """Quarters A and B built, then the quarter two after A (C), whose extracts are B's
+    registers plus schuldhulp trajectories at the edges of the window of four of A's
+    signalled households (on the day of the first signal and exactly six months after it: in;
+    a day before and six months and a day after: out), and new signals at the addresses of
+    A's households that accepted help at the edges of theirs (from the day after the first
+    contact, here the last signal of A, up to six months after the first signal: on the last
+    day of A itself out, six months in, six months and a day out, one in B in), and one at a
+    household without help (out)."""
     work = tmp_path_factory.mktemp("dbt_cohort")
     warehouse = fx.build_raw_warehouse(work / "warehouse.duckdb")
-    later = fx.QUARTER_A
-    for _ in range(COHORT_DELAY):
+    later = fx.QUARTER_B
+    for _ in range(COHORT_DELAY - 1):
         later = f"{int(later[:4]) + (later[5] == '4')}Q{int(later[5]) % 4 + 1}"
     households = expected_households(fx.QUARTER_A)
     edges = (
@@ -869,6 +874,18 @@ def cohort_built(tmp_path_factory: pytest.TempPathFactory) -> dict:
         (fx.person_id(adres, 0), "advies", edge(households[adres]["first"]), None)
         for adres, edge in zip(sorted(households)[:4], edges, strict=True)
     ]
+    helped = sorted(a for a, h in households.items() if h["hulp"])
+    not_helped = min(a for a, h in households.items() if not h["hulp"])
+    in_b = quarter_bounds(fx.QUARTER_B)[0] + timedelta(days=40)
+    again_edges = (  # the fixture's cases have no contact dates: after the last signal of A
+        lambda h: after_contact(h),
+        lambda h: months_after(h["first"], SCHULDHULP_MONTHS),
+        lambda h: months_after(h["first"], SCHULDHULP_MONTHS) + timedelta(days=1),
+        lambda h: in_b,
+    )
+    again = [
+        (adres, edge(households[adres])) for adres, edge in zip(helped, again_edges, strict=False)
+    ] + [(not_helped, households[not_helped]["first"] + timedelta(days=40))]
     with duckdb.connect(str(warehouse)) as con:
         for table in (
             "wijken_buurten",
@@ -886,33 +903,64 @@ def cohort_built(tmp_path_factory: pytest.TempPathFactory) -> dict:
             "insert into raw.schuldhulp values (?, 'schuldhulp', 'extra.csv', ?, ?, ?, ?, ?)",
             [(later, i + 2, fx.pseudonym(b), *rest) for i, (b, *rest) in enumerate(extra)],
         )
-    build_ok(warehouse, fx.QUARTER_A, work)
-    build_ok(warehouse, later, work)
-    return {"warehouse": warehouse, "quarter": later, "extra": extra}
+        for i, (adres, day) in enumerate(again):  # a copy of one of its signals, later
+            original = next(
+                s
+                for s in fx.SIGNALS
+                if fx.EXPECTED_MATCH[(s.partner_code, s.signaal_id)][1] == adres
+            )
+            con.execute(
+                "insert into raw.signalen select * replace (? as quarter, 'again.csv' as file_name, "
+                "? as line_number, ? as signaal_id, ? as signaaldatum) from raw.signalen "
+                "where signaal_id = ? and partner_code = ? limit 1",
+                [later, i + 2, fx.pseudonym(f"again{i}"), day,
+                 fx.pseudonym(original.signaal_id), original.partner_code],
+            )  # fmt: skip
+    for quarter in (fx.QUARTER_A, fx.QUARTER_B, later):
+        build_ok(warehouse, quarter, work)
+    return {"warehouse": warehouse, "quarter": later, "extra": extra, "again": again}
 
 
-def expected_cohort(extra: list[tuple]) -> dict[tuple[str, str], float | None]:
+def after_contact(h: dict) -> date:
+    """The day after which a new signal of a household that accepted help counts: its first
+    contact, without a contact date its last signal of the quarter."""
+    if h["dagen_tot_contact"] is None:
+        return h["last"]
+    return h["first"] + timedelta(days=h["dagen_tot_contact"])
+
+
+def expected_cohort(extra: list[tuple], again: list[tuple]) -> dict[tuple[str, str], float | None]:
     """(area_code, indicator) -> value of quarter A's cohort, from the fixture alone: its
-    signalled households and those with a resident's schuldhulp start in their window."""
+    signalled households, those with a resident's schuldhulp start in their window, those that
+    accepted help and those of them with a new signal at their address in theirs."""
     households = expected_households(fx.QUARTER_A)
     spells = [*fx.SCHULDHULP, *extra]
+    signals_at = [(fx.EXPECTED_MATCH[(s.partner_code, s.signaal_id)][1], s.signaaldatum)
+                  for s in fx.SIGNALS] + list(again)  # fmt: skip
     counts: dict[str, Counter[str]] = {code: Counter() for code, *_ in fx.AREAS}
     for adres, h in households.items():
         persons = {fx.person_id(adres, i) for i in range(len(fx.RESIDENTS[adres]))}
         last_day = months_after(h["first"], SCHULDHULP_MONTHS)
         started = any(b in persons and h["first"] <= s0 <= last_day for b, _, s0, _ in spells)
+        signalled_again = h["hulp"] and any(
+            at == adres and after_contact(h) < day <= last_day for at, day in signals_at
+        )
         for code in area_codes(adres):
             counts[code]["hh_met_signaal"] += 1
+            counts[code]["hh_hulp_geaccepteerd"] += h["hulp"]
             counts[code]["hh_schuldhulp_binnen_6m"] += started
+            counts[code]["hh_nieuw_signaal_na_hulp"] += signalled_again
     out: dict[tuple[str, str], float | None] = {}
+    rates = {
+        "pct_schuldhulp_binnen_6m": ("hh_schuldhulp_binnen_6m", "hh_met_signaal"),
+        "pct_nieuw_signaal_na_hulp": ("hh_nieuw_signaal_na_hulp", "hh_hulp_geaccepteerd"),
+    }
     for code, c in counts.items():
-        out[(code, "hh_met_signaal")] = c["hh_met_signaal"]
-        out[(code, "hh_schuldhulp_binnen_6m")] = c["hh_schuldhulp_binnen_6m"]
-        out[(code, "pct_schuldhulp_binnen_6m")] = (
-            100 * c["hh_schuldhulp_binnen_6m"] / c["hh_met_signaal"]
-            if c["hh_met_signaal"]
-            else None
-        )
+        for name in ("hh_met_signaal", "hh_hulp_geaccepteerd", "hh_schuldhulp_binnen_6m",
+                     "hh_nieuw_signaal_na_hulp"):  # fmt: skip
+            out[(code, name)] = c[name]
+        for name, (numerator, denominator) in rates.items():
+            out[(code, name)] = 100 * c[numerator] / c[denominator] if c[denominator] else None
     return out
 
 
@@ -929,22 +977,27 @@ def test_the_cohort_equals_an_independent_computation(cohort_built) -> None:
     )
     assert {r[0] for r in rows} == {fx.QUARTER_A}
     actual = {(code, name): value for _, code, name, value in rows}
-    expected = expected_cohort(cohort_built["extra"])
+    expected = expected_cohort(cohort_built["extra"], cohort_built["again"])
     assert actual.keys() == expected.keys()
     for key, value in expected.items():
         assert actual[key] == (None if value is None else pytest.approx(value)), key
-    gm = {code: expected[(code, "hh_schuldhulp_binnen_6m")] for code, level, *_ in fx.AREAS
-          if level == "gemeente"}  # fmt: skip
-    assert sum(gm.values()) >= 2  # the two edges that are in, at least
-    published_with_a = dict(
-        query(
+    gemeenten = [code for code, level, *_ in fx.AREAS if level == "gemeente"]
+    for name in ("hh_schuldhulp_binnen_6m", "hh_nieuw_signaal_na_hulp"):
+        assert sum(expected[(g, name)] for g in gemeenten) >= 2, name  # the edges that are in
+    published_with_a = {
+        (code, name): value
+        for code, name, value in query(
             cohort_built["warehouse"],
-            "select area_code, value from main_monitor.mon_area_indicators where quarter = ? "
-            "and period_type = 'kwartaal' and indicator = 'hh_met_signaal'",
+            "select area_code, indicator, value from main_monitor.mon_area_indicators "
+            "where quarter = ? and period_type = 'kwartaal' "
+            "and indicator in ('hh_met_signaal', 'hh_hulp_geaccepteerd')",
             [fx.QUARTER_A],
         )
-    )
-    assert published_with_a == {c: v for (c, n), v in actual.items() if n == "hh_met_signaal"}
+    }
+    repeated = {
+        k: v for k, v in actual.items() if k[1] in ("hh_met_signaal", "hh_hulp_geaccepteerd")
+    }
+    assert published_with_a == repeated
 
 
 def test_a_cohort_needs_its_quarter_built(built) -> None:

@@ -55,9 +55,11 @@
 {%- endmacro %}
 
 {#- The counts of the period type cohort_zes_maanden (mon_area_counts_cohort_zes_maanden): the
-    cohort's signalled households and those of them that started debt help. -#}
+    cohort's signalled households, those of them that accepted help, that started debt help,
+    and that accepted help and were signalled again. -#}
 {% macro cohort_count_indicators() -%}
-  {{ return(['hh_met_signaal', 'hh_schuldhulp_binnen_6m']) }}
+  {{ return(['hh_met_signaal', 'hh_hulp_geaccepteerd', 'hh_schuldhulp_binnen_6m',
+             'hh_nieuw_signaal_na_hulp']) }}
 {%- endmacro %}
 
 {#- Every count of any period type: count_indicators() and the cohort's own. -#}

@@ -1,44 +1,82 @@
 -- Restricted wide table of the cohort followed for six months (period type cohort_zes_maanden,
 -- seeds/periods.csv): the signalled households of the quarter two quarters before the quarter
--- being built (period 2026Q1 in the build of 2026Q3), in the areas where they lived then, and
--- how many of them started debt help: a resident (registered at the household's address in
--- the cohort quarter's BRP extract) with a schuldhulp trajectory whose startdatum lies from the
--- household's first signal of that quarter up to schuldhulp_maanden (6) calendar months after
--- it (seeds/persona_parameters.csv). The quarter's schuldhulp extract holds every trajectory
--- started by its end, and six months after the last day of the cohort quarter is the last day
--- of the quarter being built, so the figure is complete when it is computed and is never
--- computed again. Unsuppressed: the input of disclosure control, never published as such.
+-- being built (period 2026Q1 in the build of 2026Q3), in the areas where they lived then,
+-- followed for schuldhulp_maanden (6) calendar months after their first signal of that quarter
+-- (seeds/persona_parameters.csv), both days included:
+-- - hh_schuldhulp_binnen_6m: a resident (registered at the household's address in the cohort
+--   quarter's BRP extract) started a schuldhulp trajectory in that window, from the quarter's
+--   schuldhulp extract (every trajectory started by its end);
+-- - hh_nieuw_signaal_na_hulp: of the households that accepted help (hh_hulp_geaccepteerd as
+--   counted for that quarter), those with another signal at their address after their first
+--   contact (without a contact date: after their last signal of the quarter) and in the
+--   window, from fct_signalen of the cohort quarter and the two after it.
+-- Six months after the last day of the cohort quarter is the last day of the quarter being
+-- built, so the figures are complete when they are computed and are never computed again.
+-- Unsuppressed: the input of disclosure control, never published as such.
 --
--- hh_met_signaal is the cohort's as mon_area_counts counted it for that quarter (the same
--- households in the same areas, from fct_huishouden_signalen and mon_gebieden, which keep every
--- quarter): the denominator of pct_schuldhulp_binnen_6m, and the figure already published with
--- the quarter itself (disclosure control refuses a difference). No rows until the cohort
--- quarter is built (mon_area_counts has its rows).
-{% set cohort = period_quarters(1, period_delays()['cohort_zes_maanden'])[0] %}
+-- hh_met_signaal and hh_hulp_geaccepteerd are the cohort's as mon_area_counts counted them for
+-- that quarter (the same households in the same areas, from fct_huishouden_signalen and
+-- mon_gebieden, which keep every quarter): the denominators of the rates, and the figures
+-- already published with the quarter itself (disclosure control refuses a difference). No
+-- rows until the cohort quarter and the quarter after it are built (their signals count).
+{% set delay = period_delays()['cohort_zes_maanden'] %}
+{% set followed = period_quarters(delay + 1) %}
+{% set cohort = followed[0] %}
 with built as (
-    select count(*) > 0 as is_built
+    select count(distinct quarter) = {{ delay }} as is_built
     from {{ ref('mon_area_counts') }}
-    where quarter = '{{ cohort }}'
+    where quarter in ('{{ followed[:-1] | join("', '") }}')
 ),
 
 cohort as (
-    select huishouden_id, buurtcode, wijkcode, gemeentecode, eerste_signaaldatum
+    select
+        huishouden_id,
+        buurtcode,
+        wijkcode,
+        gemeentecode,
+        eerste_signaaldatum,
+        hulp_geaccepteerd,
+        coalesce(
+            eerste_signaaldatum + cast(dagen_tot_contact as integer), laatste_signaaldatum
+        ) as na_datum
     from {{ ref('fct_huishouden_signalen') }}
     where quarter = '{{ cohort }}'
+),
+
+window_end as (
+    select
+        cohort.huishouden_id,
+        cohort.eerste_signaaldatum
+            + to_months(cast(parameters.schuldhulp_maanden as integer)) as last_day
+    from cohort
+    cross join {{ ref('int_persona_parameters') }} as parameters
+),
+
+signalled_again as (
+    select distinct cohort.huishouden_id
+    from cohort
+    inner join window_end
+        on window_end.huishouden_id = cohort.huishouden_id
+    inner join {{ ref('fct_signalen') }} as signalen
+        on signalen.adres_pseudo = cohort.huishouden_id  -- the household is its address
+        and signalen.quarter in ('{{ followed | join("', '") }}')
+    where cohort.hulp_geaccepteerd
+      and signalen.signaaldatum > cohort.na_datum
+      and signalen.signaaldatum <= window_end.last_day
 ),
 
 started as (
     select distinct cohort.huishouden_id
     from cohort
+    inner join window_end
+        on window_end.huishouden_id = cohort.huishouden_id
     inner join {{ source('raw', 'brp_personen') }} as personen
         on personen.adres_pseudo = cohort.huishouden_id
         and personen.quarter = '{{ cohort }}'
     inner join {{ ref('stg_gemeente__schuldhulp') }} as schuldhulp
         on schuldhulp.bsn_pseudo = personen.bsn_pseudo
-    cross join {{ ref('int_persona_parameters') }} as parameters
     where schuldhulp.startdatum >= cohort.eerste_signaaldatum
-      and schuldhulp.startdatum <= cohort.eerste_signaaldatum
-          + to_months(cast(parameters.schuldhulp_maanden as integer))
+      and schuldhulp.startdatum <= window_end.last_day
 ),
 
 households as (
@@ -47,10 +85,14 @@ households as (
         cohort.wijkcode,
         cohort.gemeentecode,
         gemeente.parent_code as regiocode,
-        started.huishouden_id is not null as schuldhulp_gestart
+        cohort.hulp_geaccepteerd,
+        started.huishouden_id is not null as schuldhulp_gestart,
+        again.huishouden_id is not null as opnieuw_gesignaleerd
     from cohort
     left join started
         on started.huishouden_id = cohort.huishouden_id
+    left join signalled_again as again
+        on again.huishouden_id = cohort.huishouden_id
     left join {{ ref('mon_gebieden') }} as gemeente
         on gemeente.quarter = '{{ cohort }}'
         and gemeente.area_level = 'gemeente'
@@ -59,7 +101,9 @@ households as (
 
 {% set columns -%}
 count(*) as hh_met_signaal,
-        count(*) filter (where schuldhulp_gestart) as hh_schuldhulp_binnen_6m
+        count(*) filter (where hulp_geaccepteerd) as hh_hulp_geaccepteerd,
+        count(*) filter (where schuldhulp_gestart) as hh_schuldhulp_binnen_6m,
+        count(*) filter (where opnieuw_gesignaleerd) as hh_nieuw_signaal_na_hulp
 {%- endset %}
 per_area as (
 {{ per_area_level('households', columns) }}
