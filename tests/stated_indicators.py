@@ -88,7 +88,7 @@ COHORT_COUNTS = (
 """The signalled households of a quarter followed for six months (issue 15 item 6, a period of
 its own, published two quarters later): all of them, those that accepted help, those of which
 a resident started a schuldhulp trajectory in the six months after the first signal (at most
-all of them), and those that accepted help and had another signal after their first contact
+all of them), and those that accepted help and had another signal after their first contact and their last signal of the quarter
 within those six months (at most those that accepted help)."""
 COHORT_RATES = {
     "pct_schuldhulp_binnen_6m": ("hh_schuldhulp_binnen_6m", "hh_met_signaal", 100),

@@ -71,8 +71,8 @@ def truth_signals(paths: Paths, quarter: str) -> pl.DataFrame:
 def helped_households(paths: Paths) -> dict[str, date]:
     """household_id -> the day after which a new signal counts, for the cohort's households
     that accepted help (a case of one of their signals of the quarter ended in quick fix or
-    follow-up help): their first contact (a picked-up case that reached them), without one
-    their last signal of the quarter."""
+    follow-up help): their first contact (a picked-up case that reached them) or their last
+    signal of the quarter, whichever is later."""
     signals = truth_signals(paths, COHORT)
     cases = pl.read_csv(
         paths.landing / COHORT / "vroegsignaal_zaken" / f"vroegsignaal_zaken_{COHORT}.csv",
@@ -88,9 +88,8 @@ def helped_households(paths: Paths) -> dict[str, date]:
             & ~pl.col("resultaat").is_in(NOT_PICKED_UP)
             & pl.col("datum_eerste_contact").is_not_null()
         )["datum_eerste_contact"]
-        out[household] = (
-            date.fromisoformat(contact.min()) if contact.len() else rows["signaaldatum"].max()
-        )
+        last = rows["signaaldatum"].max()
+        out[household] = max(date.fromisoformat(contact.min()), last) if contact.len() else last
     return out
 
 

@@ -854,8 +854,9 @@ def cohort_built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     registers plus schuldhulp trajectories at the edges of the window of four of A's
     signalled households (on the day of the first signal and exactly six months after it: in;
     a day before and six months and a day after: out), and new signals at the addresses of
-    A's households that accepted help at the edges of theirs (from the day after the first
-    contact, here the last signal of A, up to six months after the first signal: on the last
+    A's households that accepted help at the edges of theirs (from the day after the later of
+    the first contact and the last signal of A, here the latter, up to six months after the
+    first signal: on the last
     day of A itself out, six months in, six months and a day out, one in B in), and one at a
     household without help (out)."""
     work = tmp_path_factory.mktemp("dbt_cohort")
@@ -877,7 +878,7 @@ def cohort_built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     helped = sorted(a for a, h in households.items() if h["hulp"])
     not_helped = min(a for a, h in households.items() if not h["hulp"])
     in_b = quarter_bounds(fx.QUARTER_B)[0] + timedelta(days=40)
-    again_edges = (  # the fixture's cases have no contact dates: after the last signal of A
+    again_edges = (  # the fixture's cases have no contact dates: from the last signal of A
         lambda h: after_contact(h),
         lambda h: months_after(h["first"], SCHULDHULP_MONTHS),
         lambda h: months_after(h["first"], SCHULDHULP_MONTHS) + timedelta(days=1),
@@ -923,10 +924,11 @@ def cohort_built(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def after_contact(h: dict) -> date:
     """The day after which a new signal of a household that accepted help counts: its first
-    contact, without a contact date its last signal of the quarter."""
+    contact or its last signal of the quarter, whichever is later (not the signals that led to
+    the help)."""
     if h["dagen_tot_contact"] is None:
         return h["last"]
-    return h["first"] + timedelta(days=h["dagen_tot_contact"])
+    return max(h["first"] + timedelta(days=h["dagen_tot_contact"]), h["last"])
 
 
 def expected_cohort(extra: list[tuple], again: list[tuple]) -> dict[tuple[str, str], float | None]:

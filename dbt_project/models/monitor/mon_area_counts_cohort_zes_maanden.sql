@@ -8,8 +8,8 @@
 --   schuldhulp extract (every trajectory started by its end);
 -- - hh_nieuw_signaal_na_hulp: of the households that accepted help (hh_hulp_geaccepteerd as
 --   counted for that quarter), those with another signal at their address after their first
---   contact (without a contact date: after their last signal of the quarter) and in the
---   window, from fct_signalen of the cohort quarter and the two after it.
+--   contact and after their last signal of the quarter (so not the signals that led to the
+--   help) and in the window, from fct_signalen of the cohort quarter and the two after it.
 -- Six months after the last day of the cohort quarter is the last day of the quarter being
 -- built, so the figures are complete when they are computed and are never computed again.
 -- Unsuppressed: the input of disclosure control, never published as such.
@@ -36,8 +36,9 @@ cohort as (
         gemeentecode,
         eerste_signaaldatum,
         hulp_geaccepteerd,
-        coalesce(
-            eerste_signaaldatum + cast(dagen_tot_contact as integer), laatste_signaaldatum
+        greatest(
+            coalesce(eerste_signaaldatum + cast(dagen_tot_contact as integer), laatste_signaaldatum),
+            laatste_signaaldatum
         ) as na_datum
     from {{ ref('fct_huishouden_signalen') }}
     where quarter = '{{ cohort }}'
