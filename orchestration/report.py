@@ -457,9 +457,9 @@ def _period_title(period_type: str, period: str) -> str:
 def _cohort_section(
     con: duckdb.DuckDBPyConnection, quarter: str, period: str | None, dictionary: dict[str, Entry]
 ) -> list[str]:
-    """*Instroom in schuldhulp*: the cohort of two quarters ago, per gemeente and wijk."""
+    """*Zes maanden na het signaal*: the cohort of two quarters ago, per gemeente and wijk."""
     head = [
-        "<h2>Instroom in schuldhulp</h2>",
+        "<h2>Zes maanden na het signaal: schuldhulp en nieuwe signalen</h2>",
         '<p class="note">Van de huishoudens met een signaal in een kwartaal: hoeveel binnen zes '
         "maanden na hun eerste signaal aan een schuldhulptraject begonnen, en hoeveel van wie "
         "hulp aanvaardde daarna in die zes maanden opnieuw een signaal kreeg. Deze cijfers komen "
@@ -468,7 +468,8 @@ def _cohort_section(
     ]
     if period is None:
         return [*head, '<p class="note">Deze publicatie heeft nog geen cohort: het kwartaal '
-                "twee kwartalen eerder is niet in de monitor verwerkt.</p>"]  # fmt: skip
+                "twee kwartalen eerder of het kwartaal daarna is niet in de monitor "
+                "verwerkt.</p>"]  # fmt: skip
     periods = {COHORT: period}
     return [
         *head,

@@ -233,7 +233,7 @@ def test_the_readable_tables_say_what_a_cohort_row_does_not_carry(
 
 def test_the_report_shows_the_cohort(published: Paths) -> None:
     report = (published.reports / f"buurtmonitor_{LATER}.html").read_text(encoding="utf-8")
-    assert "Instroom in schuldhulp" in report
+    assert "Zes maanden na het signaal: schuldhulp en nieuwe signalen" in report
     assert f"huishoudens met een signaal in {COHORT}, zes maanden gevolgd" in report
     earlier = (published.reports / f"buurtmonitor_{COHORT}.html").read_text(encoding="utf-8")
     assert "nog geen cohort" in earlier  # its cohort quarter was not built

@@ -856,8 +856,8 @@ def cohort_built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     a day before and six months and a day after: out), and new signals at the addresses of
     A's households that accepted help at the edges of theirs (from the day after the later of
     the first contact and the last signal of A, here the latter, up to six months after the
-    first signal: on the last
-    day of A itself out, six months in, six months and a day out, one in B in), and one at a
+    first signal: on the household's
+    last signal day of A out, six months in, six months and a day out, one in B in), and one at a
     household without help (out)."""
     work = tmp_path_factory.mktemp("dbt_cohort")
     warehouse = fx.build_raw_warehouse(work / "warehouse.duckdb")
