@@ -28,6 +28,7 @@ from orchestration.contract import (
     QUARTERLY,
     count_indicator_names,
     is_published_at,
+    late_period_types,
     persona_names,
     publication_group_names,
     publication_scope,
@@ -192,7 +193,8 @@ def sample_frames(quarter: str = "2026Q3") -> dict[str, pd.DataFrame]:
         columns=["quarter", "area_code", "area_level", "area_name", "parent_code"],
     )
     rows = []
-    length = {p.period_type: p.quarters for p in periods() if not p.vertraging}
+    late = late_period_types()
+    length = {p.period_type: p.quarters for p in periods() if p.period_type not in late}
     for period_type, levels in publication_scope().items():
         if period_type not in length:
             continue

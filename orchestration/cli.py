@@ -442,7 +442,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _print_history(paths: settings.Paths, quarters: list[str]) -> None:
     """The demo's quarters as published: the gemeente's figures per period (the change between
     quarters), the cohorts followed for six months, and where to look."""
-    from orchestration.contract import QUARTERLY
+    from orchestration.contract import QUARTERLY, late_period_types
     from orchestration.parameters import periods
     from orchestration.status import _query, _table
 
@@ -459,8 +459,8 @@ def _print_history(paths: settings.Paths, quarters: list[str]) -> None:
             [*quarters, *period_types, QUARTERLY],
         )
 
-    regular = [p.period_type for p in periods() if not p.vertraging]
-    later = [p.period_type for p in periods() if p.vertraging]
+    later = list(late_period_types())
+    regular = [p.period_type for p in periods() if p.period_type not in later]
     rows = gemeente_rows(
         ["huishoudens", "hh_met_signaal", "signalen", "signalen_per_1000_hh"], regular
     )

@@ -110,6 +110,12 @@ def publication_scope() -> dict[str, tuple[str, ...]]:
     return scope
 
 
+def late_period_types() -> tuple[str, ...]:
+    """Period types computed and published quarters after their own last quarter
+    (``seeds/periods.csv`` vertraging > 0: ``cohort_zes_maanden``)."""
+    return tuple(p.period_type for p in periods() if p.vertraging)
+
+
 def published_period_types() -> tuple[str, ...]:
     """Period types protect puts in the candidate (``seeds/periods.csv``, column published)."""
     return tuple(publication_scope())

@@ -91,6 +91,7 @@ from orchestration.contract import (
     PERIOD_KEY,
     QUARTERLY,
     indicator_levels,
+    late_period_types,
     linked_bounds,
     over_quarters,
     published_levels,
@@ -358,8 +359,8 @@ def _area_frame(frame: pl.DataFrame) -> pl.DataFrame:
     slice_columns = [c for c in (PERIOD_COLUMN, *PERIOD_KEY) if c in frame.columns]
     keyed = area_keys(frame)
     if PERIOD_KEY[0] in keyed.columns:
-        late = [p.period_type for p in periods() if p.vertraging]
-        keyed = keyed.sort(pl.col(PERIOD_KEY[0]).is_in(late), maintain_order=True)
+        late = pl.col(PERIOD_KEY[0]).is_in(late_period_types())
+        keyed = keyed.sort(late, maintain_order=True)
     areas = (
         keyed.select("area_level", "_area", "area_code", "area_name", "_parent", *slice_columns)
         .unique(subset=["_area"], keep="first", maintain_order=True)

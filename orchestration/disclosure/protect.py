@@ -43,6 +43,7 @@ from orchestration.contract import (
     PUBLISHED_COLUMNS,
     in_publication_scope_sql,
     is_published_at,
+    late_period_types,
     published_levels,
     published_period_types,
     publishes_across_quarters,
@@ -217,8 +218,8 @@ def _split_repeated(
 def _repeats_a_quarter() -> pl.Expr:
     """Rows of a period type published later (``vertraging``) whose indicator a period type of
     the quarter itself carries too: the cohort's hh_met_signaal, a repeat of a published cell."""
-    late = [p.period_type for p in periods() if p.vertraging]
-    own = {p.period_type for p in periods() if not p.vertraging}
+    late = late_period_types()
+    own = {p.period_type for p in periods()} - set(late)
     shared = [i.name for i in indicators() if own & set(i.period_types())]
     return pl.col(PERIOD_KEY[0]).is_in(late) & pl.col("indicator").is_in(shared)
 
