@@ -47,7 +47,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from orchestration import filemodes
-from orchestration.contract import LEVELS, WIDE_KEY_COLUMNS, is_published_at, period_order_sql
+from orchestration.contract import LEVELS, WIDE_KEY_COLUMNS, period_order_sql
 from orchestration.dictionary import (
     COLUMN_LABELS,
     DICTIONARY_TABLE,
@@ -57,7 +57,6 @@ from orchestration.dictionary import (
     held_columns,
     published_entries,
 )
-from orchestration.parameters import indicator_by_name
 from orchestration.quarters import parse_quarter
 
 CHOICES = (*LEVELS, "all")
@@ -153,12 +152,14 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> Table:
     keys = len(WIDE_KEY_COLUMNS)
     header = [COLUMN_LABELS.get(n) or labels.get(n, n) for n in names]
     found = result.fetchall()
-    # a level or a period type without any figure of an indicator (seeds/publicatie_niveaus.csv,
-    # seeds/indicators.csv periodesoorten) is not secret
+    # an empty cell is secret where the file has the cell (suppressed), and not published
+    # where it has none: the level or the period type does not carry the indicator
+    # (seeds/publicatie_niveaus.csv, seeds/indicators.csv periodesoorten), or did not when the
+    # quarter was published
     held = {
-        (period_type, code, name)
-        for period_type, code, name in con.execute(
-            "select period_type, area_code, indicator from monitor.area_indicators "
+        (period_type, period, code, name)
+        for period_type, period, code, name in con.execute(
+            "select period_type, period, area_code, indicator from monitor.area_indicators "
             "where quarter = ? and area_level = ?",
             [quarter, table],
         ).fetchall()
@@ -167,25 +168,13 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> Table:
         [
             *r[:keys],
             *(
-                v
-                if v is not None
-                else GEHEIM
-                if (r[1], r[3], n) in held or _shown(n, table, r[1])
-                else NOT_PUBLISHED
+                v if v is not None else GEHEIM if (*r[1:4], n) in held else NOT_PUBLISHED
                 for n, v in zip(names[keys:], r[keys:], strict=True)
             ),
         ]
         for r in found
     ]
     return Table(table, header, rows)
-
-
-def _shown(indicator: str, level: str, period_type: str) -> bool:
-    """Whether the file would hold a figure of ``indicator`` in a row of ``level`` and
-    ``period_type`` (an empty one is secret)."""
-    known = indicator_by_name().get(indicator)
-    carried = known is None or period_type in known.period_types()
-    return carried and is_published_at(indicator, level)
 
 
 def export_quarter(

@@ -65,6 +65,8 @@ from orchestration import filemodes
 from orchestration.contract import (
     CANDIDATE_TABLE,
     LEVELS,
+    PERIOD_COLUMN,
+    PERIOD_KEY,
     PROTECTED_TABLE,
     PUBLISHED_COLUMNS,
     PUBLISHED_SCHEMA,
@@ -86,7 +88,7 @@ from orchestration.dictionary import (
 from orchestration.failures import OperatorError
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.ingestion.provenance import is_synthetic
-from orchestration.parameters import indicator_by_name, national_references, periods
+from orchestration.parameters import national_references, periods
 from orchestration.quarters import parse_quarter
 from orchestration.report import write_report
 from orchestration.settings import Paths, fault_pause
@@ -320,38 +322,27 @@ def _reference_sql() -> list[str]:
     return [create, *_comments(REFERENCE_TABLE, about, columns)]
 
 
-def _empty_cell(indicator: str, level: str) -> str:
-    """SQL text of an empty cell of ``<level>_leesbaar``: ``geheim``, or ``niet gepubliceerd``
-    in a period type that does not carry the indicator (``Indicator.period_types``), and where
-    the indicator is not published at the level and the quarter has no row of it (an earlier
-    quarter published under a wider scope keeps its ``geheim``)."""
-    if is_published_at(indicator, level):
-        text = f"'{GEHEIM}'"
-    else:
-        text = (
-            f"case when exists (select 1 from {PUBLISHED_SCHEMA}.area_indicators a "
-            f"where a.quarter = w.quarter and a.period_type = w.period_type "
-            f"and a.area_code = w.area_code and a.indicator = '{indicator}') "
-            f"then '{GEHEIM}' else '{NOT_PUBLISHED}' end"
-        )
-    carried = indicator_by_name()[indicator].period_types()
-    if set(carried) >= {p.period_type for p in periods()}:
-        return text
-    types = ", ".join(f"'{t}'" for t in carried)
-    return f"case when w.period_type in ({types}) then {text} else '{NOT_PUBLISHED}' end"
-
-
 def _readable_sql(level: str) -> list[str]:
     """``<level>_leesbaar``: the wide table of a level for reading, filled from it: labels as
-    column names, decimal commas, "geheim" in a suppressed cell."""
+    column names, decimal commas, in an empty cell ``geheim`` where ``area_indicators`` has the
+    cell (suppressed) and ``niet gepubliceerd`` where it has none (the level or the period type
+    does not carry the indicator, or did not when the quarter was published)."""
+    key = (PERIOD_COLUMN, *PERIOD_KEY, "area_code")
+    held = (
+        f"select {', '.join(key)}, list(indicator) as held "
+        f"from {PUBLISHED_SCHEMA}.area_indicators where area_level = '{level}' group by all"
+    )
     cells = [f'w.{c} as "{COLUMN_LABELS[c]}"' for c in WIDE_KEY_COLUMNS] + [
         f"coalesce(replace(printf('%.{e.decimalen}f', cast(w.\"{e.indicator}\" as double)), '.', ','), "
-        f"{_empty_cell(e.indicator, level)}) as {_quote_identifier(e.label)}"
+        f"case when list_contains(h.held, '{e.indicator}') then '{GEHEIM}' "
+        f"else '{NOT_PUBLISHED}' end) as {_quote_identifier(e.label)}"
         for e in entries()
     ]
     create = (
         f"create table {PUBLISHED_SCHEMA}.{level}_leesbaar as select {', '.join(cells)} "
-        f"from {PUBLISHED_SCHEMA}.{level} w"
+        f"from {PUBLISHED_SCHEMA}.{level} w left join ({held}) h on "
+        + " and ".join(f"w.{c} = h.{c}" for c in key)
+        + " order by w.rowid"
     )
     about = (
         f"De cijfers per {level} om te lezen: dezelfde rijen als tabel {level}, met de labels "

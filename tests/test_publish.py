@@ -3,6 +3,7 @@ replaced and logged; failures, kills and readers never damage the previous file.
 
 from __future__ import annotations
 
+import csv
 import fcntl
 import os
 import re
@@ -528,3 +529,44 @@ def test_reader_holding_the_file_open_does_not_block_publication(
             reader.wait()
     assert reader.returncode == 0, err
     assert out.splitlines() == [f"old {Q2}", f"new {Q2},{Q3}"]
+
+
+def test_an_empty_cell_is_secret_where_its_quarter_published_the_cell(
+    warehouse: Path, monitor_path: Path, tmp_path: Path
+) -> None:
+    """``geheim`` or ``niet gepubliceerd`` follows the file's rows, not today's seeds: a
+    quarter published when its period type carried an indicator keeps ``geheim`` in its
+    suppressed cells after a later quarter stops carrying it (as the outcome figures will
+    move to a later period type: docs/late-figures-plan.md), in the readable tables and in
+    the exports alike."""
+    from orchestration.export import export_quarter
+
+    with duckdb.connect(str(warehouse)) as con:
+        (name, code), *_ = con.execute(
+            "select indicator, area_code from disclosure.area_indicators_candidate "
+            "where quarter = ? and period_type = 'kwartaal' and area_level = 'wijk' "
+            "and status = 'suppressed' and indicator like 'hh_%' order by all",
+            [Q2],
+        ).fetchall()
+        con.execute(  # Q3 as if kwartaal no longer carried the indicator
+            "delete from disclosure.area_indicators_candidate "
+            "where quarter = ? and period_type = 'kwartaal' and indicator = ?",
+            [Q3, name],
+        )
+    do_publish(warehouse, Q2, monitor_path)
+    do_publish(warehouse, Q3, monitor_path)
+    label = next(e.label for e in entries() if e.indicator == name)
+    readable = dict(query(
+        monitor_path,
+        f'select "Kwartaal", "{label}" from monitor.wijk_leesbaar '
+        "where \"Soort periode\" = 'kwartaal' and \"Gebiedscode\" = ?",
+        [code],
+    ))  # fmt: skip
+    assert readable == {Q2: "geheim", Q3: NOT_PUBLISHED}
+    for quarter, text in readable.items():
+        (path,) = export_quarter(monitor_path, quarter, "wijk", tmp_path / quarter)
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.reader(f, delimiter=";"))
+        column = rows[0].index(label)
+        (row,) = [r for r in rows[1:] if r[1] == "kwartaal" and r[3] == code]
+        assert row[column] == text
