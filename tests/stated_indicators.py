@@ -94,3 +94,29 @@ COHORT_RATES = {
     "pct_schuldhulp_binnen_6m": ("hh_schuldhulp_binnen_6m", "hh_met_signaal", 100),
     "pct_nieuw_signaal_na_hulp": ("hh_nieuw_signaal_na_hulp", "hh_hulp_geaccepteerd", 100),
 }
+
+OUTCOME_COUNTS = (
+    "hh_met_signaal",
+    "hh_opgepakt",
+    "hh_bereikt",
+    "hh_hulp_geaccepteerd",
+    *HELP_TYPE_COUNTS,
+    "contactpogingen",
+)
+"""What the gemeente did with a quarter's signals (issue 15 item 7): picked up, reached,
+accepted help and its type, the contact attempts. A case is often closed weeks after its
+signal, so these are published once, a quarter later, with the cases as known then (period
+types kwartaal_afgerond and vier_kwartalen_afgerond), and not with the quarter itself;
+hh_met_signaal, their denominator, is repeated there."""
+OUTCOME_RATES = (
+    "pct_bereikt",
+    "pct_hulp",
+    "pct_bereikt_van_opgepakt",
+    "pct_hulp_van_bereikt",
+    "gem_contactpogingen",
+)
+OUTCOME_MEDIANS = ("mediaan_dagen_tot_contact",)
+OUTCOMES = (*OUTCOME_COUNTS, *OUTCOME_RATES, *OUTCOME_MEDIANS)
+"""Every figure of the period types published a quarter later."""
+LATER_ONLY = tuple(n for n in OUTCOMES if n != "hh_met_signaal")
+"""The figures a quarter's own period types (kwartaal, vier_kwartalen) do not carry."""

@@ -32,7 +32,9 @@ from tests.stated_indicators import (
     GROUP_COUNTS,
     GROUPS,
     HELP_RANK,
+    LATER_ONLY,
     NOT_PICKED_UP,
+    OUTCOMES,
     PER_MONTH_RATES,
     RATES,
     UNLINKED_COUNTS,
@@ -49,6 +51,17 @@ PER_QUARTER_TABLES = (
     "main_monitor.mon_area_counts",
     "main_monitor.mon_area_indicators",
 )
+"""The tables a quarter's build fills for the quarter itself (of mon_area_indicators, the rows
+of its own period types)."""
+LATER_TABLES = (
+    "main_marts.fct_huishouden_uitkomsten",
+    "main_monitor.mon_area_counts_kwartaal_afgerond",
+    "main_monitor.mon_area_indicators",
+)
+"""The tables with what a quarter's build computes of the quarter before it: its outcomes as
+known a quarter later (of mon_area_indicators, the rows of kwartaal_afgerond); no rows while
+that quarter is not built."""
+OWN_PERIOD_TYPES = ("kwartaal", "vier_kwartalen")
 
 # ------------------------------------------------ the definitions, stated here (MONITOR.md)
 # The reference below is computed from these statements, never from seeds/ (which the models
@@ -129,13 +142,23 @@ def build_ok(warehouse: Path, quarter: str, work: Path, command: str = "build") 
     assert result.returncode == 0, f"dbt {command} {quarter}\n{result.stdout}\n{result.stderr}"
 
 
-def snapshot(warehouse: Path, quarter: str) -> dict[str, list[tuple]]:
+def snapshot(warehouse: Path, quarter: str) -> dict[str, dict[str, list[tuple]]]:
+    """The rows of ``quarter`` in every per-quarter table: ``own`` (PER_QUARTER_TABLES) and
+    ``later`` (LATER_TABLES)."""
+    types = "('" + "', '".join(OWN_PERIOD_TYPES) + "')"
+
+    def rows(con: duckdb.DuckDBPyConnection, table: str, own: bool) -> list[tuple]:
+        where = "quarter = ?"
+        if table.endswith("mon_area_indicators"):
+            where += f" and period_type {'in' if own else 'not in'} {types}"
+        return con.execute(
+            f"select * from {table} where {where} order by all", [quarter]
+        ).fetchall()
+
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return {
-            table: con.execute(
-                f"select * from {table} where quarter = ? order by all", [quarter]
-            ).fetchall()
-            for table in PER_QUARTER_TABLES
+            "own": {table: rows(con, table, True) for table in PER_QUARTER_TABLES},
+            "later": {table: rows(con, table, False) for table in LATER_TABLES},
         }
 
 
@@ -193,8 +216,10 @@ def days_of(s: fx.Signal) -> int | None:
     return None
 
 
-def expected_households(quarter: str) -> dict[str, dict]:
-    """Signalled households of the quarter, from the fixture and EXPECTED_MATCH (not the model)."""
+def expected_households(quarter: str, cases_until: str | None = None) -> dict[str, dict]:
+    """Signalled households of the quarter, from the fixture and EXPECTED_MATCH (not the model),
+    with the cases as the landings up to ``cases_until`` (the quarter itself by default) have
+    them: the quarter's own figures, or its outcomes known a quarter later."""
     start, end = quarter_bounds(quarter)
     latest: dict[tuple[str, str], fx.Signal] = {}
     for s in fx.SIGNALS:  # list order = file order: a later landing / file / line wins
@@ -204,7 +229,9 @@ def expected_households(quarter: str) -> dict[str, dict]:
             if old is None or (s.landing, s.file_name) >= (old.landing, old.file_name):
                 latest[key] = s
     zaken: dict[tuple[str, str], tuple] = {}
-    for z in fx.ZAKEN:  # landing order, then position
+    for z in fx.ZAKEN:  # landing order, then position; no later landing
+        if z[0] > (cases_until or quarter):
+            continue
         key = (z[1], z[2])
         if key not in zaken or z[0] >= zaken[key][0]:
             zaken[key] = z
@@ -298,10 +325,13 @@ def area_codes(adres: str) -> list[str]:
     return [a.gemeente]
 
 
-def expected_indicators(quarter: str) -> dict[tuple[str, str], float | None]:
-    """(area_code, indicator) -> value, computed from the fixture alone."""
+def expected_indicators(
+    quarter: str, cases_until: str | None = None
+) -> dict[tuple[str, str], float | None]:
+    """(area_code, indicator) -> value, computed from the fixture alone (``cases_until``: see
+    ``expected_households``)."""
     areas = {code: (level, parent) for code, level, _, parent in fx.AREAS}
-    households = expected_households(quarter)
+    households = expected_households(quarter, cases_until)
 
     huishoudens: dict[str, float] = defaultdict(float)
     inwoners: dict[str, float] = defaultdict(float)
@@ -518,10 +548,12 @@ def test_household_features(built) -> None:
     assert h["a13"][-2:] == (None, "GM0001")  # no buurt
     assert h["b03"][-2:] == ("BU00020101", "GM0002")  # padded code and gemeentecode '0002'
     assert {k for k, v in h.items() if v[6]} == fx.EXPECTED_BEKEND_A
-    assert {k for k, v in h.items() if v[8]} == {"a01", "a02A", "a05", "a06_1"}  # help accepted
+    # help accepted: not a01, whose case E1 accepted help only in B's landing (a later landing
+    # is not read: test_outcomes_known_a_quarter_later)
+    assert {k for k, v in h.items() if v[8]} == {"a02A", "a05", "a06_1"}
     # reached; c05's case says reached but was not picked up
     reached = {k for k, v in h.items() if v[7]}
-    assert {k for k in reached if not k.startswith("c")} == {"a01", "a02A", "a02B", "a05", "a06_1"}
+    assert {k for k in reached if not k.startswith("c")} == {"a02A", "a02B", "a05", "a06_1"}
     assert {k for k in reached if k.startswith("c")} == {
         f"c{n:02d}" for n in (1, 3, 4, 6, 7, 9, 10, 11, 12, 13)
     }
@@ -568,7 +600,7 @@ def test_the_households_that_define_the_funnel(built) -> None:
     assert h["a02A"][2:4] == ("vervolghulp_financieel", 3)  # financial ranks above quick fix
     assert h["a06_1"][2] == "vervolghulp_niet_financieel"
     assert h["a05"][1:4] == (True, "quick_fix", 0)  # help accepted implies reached
-    assert h["a01"][3] == 2  # the later version of E1's case: 2 attempts
+    assert h["a01"][3] == 3  # E1's case as landed with A: 3 attempts (B's version: 2)
     assert h["c04"][4:6] == (1, 1) and h["a04_2"][4:6] == (0, 1)
     # days to the first contact: from the first signal (c09's zorg signal), not the one reached
     assert (h["c01"][6], h["c09"][6], h["a02B"][6]) == (3, 53, None)
@@ -713,19 +745,70 @@ def test_the_fixture_exercises_the_new_definitions() -> None:
 
 @pytest.mark.parametrize("quarter", fx.QUARTERS)
 def test_indicators_equal_an_independent_computation(built, quarter: str) -> None:
+    """The quarter's own figures, without its outcomes; in B also A's outcomes as B's
+    landing knows them (kwartaal_afgerond, period A); none in A (the quarter before is not
+    built)."""
     actual = {
-        (code, name): value
-        for code, name, value in query(
+        (period_type, period, code, name): value
+        for period_type, period, code, name, value in query(
             built["warehouse"],
-            "select area_code, indicator, value from main_monitor.mon_area_indicators "
-            "where quarter = ?",
+            "select period_type, period, area_code, indicator, value "
+            "from main_monitor.mon_area_indicators where quarter = ?",
             [quarter],
         )
     }
-    expected = expected_indicators(quarter)
+    expected = {
+        ("kwartaal", quarter, code, name): value
+        for (code, name), value in expected_indicators(quarter).items()
+        if name not in LATER_ONLY
+    }
+    if quarter == fx.QUARTER_B:
+        expected |= {
+            ("kwartaal_afgerond", fx.QUARTER_A, code, name): value
+            for (code, name), value in expected_indicators(fx.QUARTER_A, quarter).items()
+            if name in OUTCOMES
+        }
     assert actual.keys() == expected.keys()
     for key, value in expected.items():
         assert actual[key] == (None if value is None else pytest.approx(value)), key
+
+
+def test_outcomes_known_a_quarter_later(built) -> None:
+    """A's outcomes in B's build (fct_huishouden_uitkomsten): the cases as B's landing has
+    them, so a01's E1 accepted help (its version in B's landing) and a12A's open case E7 was
+    closed in B, reached; the features of A itself keep what A's landing said."""
+    rows = query(
+        built["warehouse"],
+        "select readable(huishouden_id), opgepakt, bereikt, hulp_geaccepteerd, hulpsoort, "
+        "contactpogingen, dagen_tot_contact from main_marts.fct_huishouden_uitkomsten "
+        "where quarter = ? and period = ?",
+        [fx.QUARTER_B, fx.QUARTER_A],
+    )
+    later = {row[0]: row[1:] for row in rows}
+    expected = expected_households(fx.QUARTER_A, fx.QUARTER_B)
+    assert later.keys() == expected.keys()
+    for adres, (opgepakt, bereikt, hulp, hulpsoort, pogingen, dagen) in later.items():
+        e = expected[adres]
+        assert (opgepakt, bereikt, hulp, hulpsoort, pogingen, dagen) == (
+            e["opgepakt"], e["bereikt"], e["hulp"], e["hulpsoort"], e["contactpogingen"],
+            e["dagen_tot_contact"],
+        ), adres  # fmt: skip
+    assert later["a01"][2:5] == (True, "quick_fix", 2)
+    assert later["a12A"][:2] == (True, True) and later["a12A"][5] is not None
+    own = dict(
+        query(
+            built["warehouse"],
+            "select readable(huishouden_id), bereikt from main_marts.fct_huishouden_signalen "
+            "where quarter = ? and readable(huishouden_id) in ('a01', 'a12A')",
+            [fx.QUARTER_A],
+        )
+    )
+    assert own == {"a01": False, "a12A": False}
+    assert not query(
+        built["warehouse"],
+        "select * from main_marts.fct_huishouden_uitkomsten where quarter = ?",
+        [fx.QUARTER_A],
+    )  # the quarter before A is not built
 
 
 def test_area_tables_are_additive(built) -> None:
@@ -771,11 +854,15 @@ def test_area_tables_are_additive(built) -> None:
 def test_every_area_every_quarter_with_zeros(built) -> None:
     rows = query(
         built["warehouse"],
-        "select quarter, count(distinct area_code), count(*) "
-        "from main_monitor.mon_area_indicators group by 1 order by 1",
+        "select quarter, period_type, count(distinct area_code), count(*) "
+        "from main_monitor.mon_area_indicators group by all order by all",
     )
-    n_indicators = len(COUNTS) + len(RATES) + len(MEDIANS)
-    assert rows == [(q, len(fx.AREAS), len(fx.AREAS) * n_indicators) for q in fx.QUARTERS]
+    own = len([n for n in (*COUNTS, *RATES, *MEDIANS) if n not in LATER_ONLY])
+    assert rows == [
+        (fx.QUARTER_A, "kwartaal", len(fx.AREAS), len(fx.AREAS) * own),
+        (fx.QUARTER_B, "kwartaal", len(fx.AREAS), len(fx.AREAS) * own),
+        (fx.QUARTER_B, "kwartaal_afgerond", len(fx.AREAS), len(fx.AREAS) * len(OUTCOMES)),
+    ]
     empty = dict(
         query(
             built["warehouse"],
@@ -785,7 +872,7 @@ def test_every_area_every_quarter_with_zeros(built) -> None:
         )
     )
     assert empty["huishoudens"] == 0 and empty["signalen"] == 0
-    assert empty["pct_bereikt"] is None and empty["mediaan_bedrag"] is None
+    assert empty["pct_meerdere"] is None and empty["mediaan_bedrag"] is None
 
 
 def test_counts_are_bigint_and_values_double(built) -> None:
@@ -804,22 +891,29 @@ def test_counts_are_bigint_and_values_double(built) -> None:
 
 def test_building_another_quarter_leaves_a_quarter_untouched(built) -> None:
     after_a, after_b_again = built["snapshots"]["1"], built["snapshots"]["2"]
-    assert all(after_a[fx.QUARTER_A].values())  # every per-quarter table has rows for A
+    assert all(after_a[fx.QUARTER_A]["own"].values())  # every per-quarter table has rows for A
     assert after_b_again[fx.QUARTER_A] == after_a[fx.QUARTER_A]
 
 
 def test_rebuilding_a_quarter_gives_identical_rows(built) -> None:
     snapshots = built["snapshots"]
     assert snapshots["3"][fx.QUARTER_A] == snapshots["1"][fx.QUARTER_A]
-    assert snapshots["3"][fx.QUARTER_B] == snapshots["0"][fx.QUARTER_B]
+    assert snapshots["3"][fx.QUARTER_B] == snapshots["2"][fx.QUARTER_B]
 
 
 def test_quarters_can_be_built_in_any_order(built) -> None:
-    """B built before any A (step 0) equals B built after A (step 2)."""
+    """B built before any A (step 0) has the same figures of its own as B built after A (step
+    2); only the later has A's outcomes known a quarter later."""
     snapshots = built["snapshots"]
-    assert all(snapshots["0"][fx.QUARTER_B].values())
-    assert snapshots["0"][fx.QUARTER_A] == {table: [] for table in PER_QUARTER_TABLES}
-    assert snapshots["2"][fx.QUARTER_B] == snapshots["0"][fx.QUARTER_B]
+    before_a, after_a = snapshots["0"][fx.QUARTER_B], snapshots["2"][fx.QUARTER_B]
+    assert all(before_a["own"].values())
+    assert snapshots["0"][fx.QUARTER_A] == {
+        "own": {table: [] for table in PER_QUARTER_TABLES},
+        "later": {table: [] for table in LATER_TABLES},
+    }
+    assert after_a["own"] == before_a["own"]
+    assert before_a["later"] == {table: [] for table in LATER_TABLES}
+    assert all(after_a["later"].values())
 
 
 def test_build_without_a_quarter_fails_and_says_why(built) -> None:
@@ -864,7 +958,7 @@ def cohort_built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     later = fx.QUARTER_B
     for _ in range(COHORT_DELAY - 1):
         later = f"{int(later[:4]) + (later[5] == '4')}Q{int(later[5]) % 4 + 1}"
-    households = expected_households(fx.QUARTER_A)
+    households = expected_households(fx.QUARTER_A, fx.QUARTER_B)
     edges = (
         lambda f: f,
         lambda f: months_after(f, SCHULDHULP_MONTHS),
@@ -934,8 +1028,9 @@ def after_contact(h: dict) -> date:
 def expected_cohort(extra: list[tuple], again: list[tuple]) -> dict[tuple[str, str], float | None]:
     """(area_code, indicator) -> value of quarter A's cohort, from the fixture alone: its
     signalled households, those with a resident's schuldhulp start in their window, those that
-    accepted help and those of them with a new signal at their address in theirs."""
-    households = expected_households(fx.QUARTER_A)
+    accepted help (the cases as known a quarter after A) and those of them with a new signal
+    at their address in theirs."""
+    households = expected_households(fx.QUARTER_A, fx.QUARTER_B)
     spells = [*fx.SCHULDHULP, *extra]
     signals_at = [(fx.EXPECTED_MATCH[(s.partner_code, s.signaal_id)][1], s.signaaldatum)
                   for s in fx.SIGNALS] + list(again)  # fmt: skip
@@ -986,20 +1081,21 @@ def test_the_cohort_equals_an_independent_computation(cohort_built) -> None:
     gemeenten = [code for code, level, *_ in fx.AREAS if level == "gemeente"]
     for name in ("hh_schuldhulp_binnen_6m", "hh_nieuw_signaal_na_hulp"):
         assert sum(expected[(g, name)] for g in gemeenten) >= 2, name  # the edges that are in
-    published_with_a = {
+    published_before = {  # with A, and A's outcomes with B
         (code, name): value
         for code, name, value in query(
             cohort_built["warehouse"],
             "select area_code, indicator, value from main_monitor.mon_area_indicators "
-            "where quarter = ? and period_type = 'kwartaal' "
-            "and indicator in ('hh_met_signaal', 'hh_hulp_geaccepteerd')",
-            [fx.QUARTER_A],
+            "where (quarter, period_type, indicator) in (values "
+            "(?, 'kwartaal', 'hh_met_signaal'), "
+            "(?, 'kwartaal_afgerond', 'hh_hulp_geaccepteerd'))",
+            [fx.QUARTER_A, fx.QUARTER_B],
         )
     }
     repeated = {
         k: v for k, v in actual.items() if k[1] in ("hh_met_signaal", "hh_hulp_geaccepteerd")
     }
-    assert published_with_a == repeated
+    assert published_before == repeated
 
 
 def test_a_cohort_needs_its_quarter_built(built) -> None:

@@ -7,12 +7,13 @@
 {%- endmacro %}
 
 {#- The regio of a gemeente (mon_gebieden), NULL for a gemeente in no regio or not
-    in the quarter's reference: the regiocode column per_area_level needs beside gemeentecode.
+    in the reference of ``quarter`` (a SQL literal; the quarter being built by default): the
+    regiocode column per_area_level needs beside gemeentecode.
     A correlated subquery: qualify the argument (``g.area_code``) when its name is also a
     column of mon_gebieden, or it binds to mon_gebieden's own column. -#}
-{% macro regiocode_of(gemeentecode) -%}
+{% macro regiocode_of(gemeentecode, quarter=none) -%}
 (select gebied.parent_code from {{ ref('mon_gebieden') }} as gebied
-     where gebied.quarter = {{ quarter_literal() }} and gebied.area_level = 'gemeente'
+     where gebied.quarter = {{ quarter or quarter_literal() }} and gebied.area_level = 'gemeente'
        and gebied.area_code = {{ gemeentecode }})
 {%- endmacro %}
 
@@ -101,8 +102,8 @@ left join medians
     and medians.area_code = areas.area_code
 {%- endmacro %}
 
-{#- The failing rows of a hierarchy test: the areas of ``level`` in mon_area_counts,
-    mon_area_counts_vier_kwartalen and mon_area_counts_cohort_zes_maanden (every quarter and
+{#- The failing rows of a hierarchy test: the areas of ``level`` in mon_area_counts and the
+    models of the other period types (every quarter and
     period; a count a model lacks is NULL there and checks nothing) where a count indicator breaks
     ``area <op> sum of its parts``, the parts being the areas of ``part_level`` whose
     parent_code it is (an area without parts: a sum of 0). ``op``: '=' where the parts are the
@@ -115,6 +116,10 @@ with areas as (
     select *, quarter as period from {{ ref('mon_area_counts') }}
     union all by name
     select * from {{ ref('mon_area_counts_vier_kwartalen') }}
+    union all by name
+    select * from {{ ref('mon_area_counts_kwartaal_afgerond') }}
+    union all by name
+    select * from {{ ref('mon_area_counts_vier_kwartalen_afgerond') }}
     union all by name
     select * from {{ ref('mon_area_counts_cohort_zes_maanden') }}
 ),

@@ -1,17 +1,19 @@
 {#- The period types of the figures (seeds/periods.csv; the singular test
     periods_cover_the_seed keeps this list and the seed in step): name -> quarters. The
     quarterly figures come from mon_area_counts, the four-quarter ones from
-    mon_area_counts_vier_kwartalen, the cohort followed for six months from
-    mon_area_counts_cohort_zes_maanden. -#}
+    mon_area_counts_vier_kwartalen, those with the outcomes known a quarter later from
+    mon_area_counts_kwartaal_afgerond and mon_area_counts_vier_kwartalen_afgerond, the cohort
+    followed for six months from mon_area_counts_cohort_zes_maanden. -#}
 
 {% macro period_types() -%}
-  {{ return({'kwartaal': 1, 'vier_kwartalen': 4, 'cohort_zes_maanden': 1}) }}
+  {{ return({'kwartaal': 1, 'vier_kwartalen': 4, 'kwartaal_afgerond': 1,
+             'vier_kwartalen_afgerond': 4, 'cohort_zes_maanden': 1}) }}
 {%- endmacro %}
 
 {#- How many quarters after its last quarter a period type is computed (seeds/periods.csv
     vertraging; the same test): name -> quarters, 0 where absent. -#}
 {% macro period_delays() -%}
-  {{ return({'cohort_zes_maanden': 2}) }}
+  {{ return({'kwartaal_afgerond': 1, 'vier_kwartalen_afgerond': 1, 'cohort_zes_maanden': 2}) }}
 {%- endmacro %}
 
 {#- The n quarters of the period ending with the quarter being built, oldest first

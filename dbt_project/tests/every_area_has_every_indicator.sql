@@ -3,7 +3,7 @@
 -- indicator_period_types) in mon_area_indicators, exactly once per period type: always for
 -- kwartaal; for every other period type all or none (none until its quarters are built). The
 -- areas of a period are those of the reference of its last quarter (the quarter itself, or
--- the cohort's quarter for cohort_zes_maanden).
+-- the period before the quarter being built for a period type published later).
 {{ config(meta={'dagster': {'ref': {'name': 'mon_area_indicators'}}}) }}
 with actual as (
     select period_type, period, area_level, area_code, indicator

@@ -26,23 +26,9 @@ partner_mix as (
     group by huishouden_id
 ),
 
--- A case is picked up (opgepakt) unless its outcome says otherwise (seeds/resultaat_codes.csv:
--- niet_opgepakt_*, geen_inwoner, inwoner_overleden); a case without an outcome yet is open,
--- so picked up. Reached counts only on a picked-up case.
+-- the cases after the signals, with what their outcome means (macros/case_outcomes.sql)
 zaken as (
-    select
-        zaken.partner_code,
-        zaken.signaal_id,
-        zaken.resultaat,
-        coalesce(codes.opgepakt, true) as opgepakt,
-        zaken.bereikt and coalesce(codes.opgepakt, true) as bereikt,
-        coalesce(codes.hulp_geaccepteerd, false) as hulp_geaccepteerd,
-        codes.hulp_rang,
-        zaken.aantal_contactpogingen,
-        zaken.datum_eerste_contact
-    from {{ ref('stg_gemeente__vroegsignaal_zaken') }} as zaken
-    left join {{ ref('resultaat_codes') }} as codes
-        on codes.resultaat = zaken.resultaat
+{{ case_outcomes() }}
 ),
 
 per_household as (
@@ -63,15 +49,7 @@ per_household as (
         bool_or(signalen.eindelevering) as eindelevering,
         min(signalen.signaaldatum) as eerste_signaaldatum,
         max(signalen.signaaldatum) as laatste_signaaldatum,
-        count(zaken.signaal_id) as n_zaken,
-        coalesce(bool_or(zaken.bereikt), false) as zaak_bereikt,
-        coalesce(bool_or(zaken.hulp_geaccepteerd), false) as hulp_geaccepteerd,
-        coalesce(bool_or(zaken.opgepakt), false) as opgepakt,
-        -- the most intensive help accepted (hulp_rang 1 first)
-        arg_min(zaken.resultaat, zaken.hulp_rang) filter (where zaken.hulp_geaccepteerd) as hulpsoort,
-        coalesce(sum(zaken.aantal_contactpogingen) filter (where zaken.opgepakt), 0)
-            as contactpogingen,
-        min(zaken.datum_eerste_contact) filter (where zaken.bereikt) as eerste_contact
+{{ household_case_aggregates() }}
     from signalen
     left join zaken
         on zaken.partner_code = signalen.partner_code
@@ -174,17 +152,7 @@ select
     per_household.eindelevering,
     per_household.eerste_signaaldatum,
     per_household.laatste_signaaldatum,
-    cast(per_household.n_zaken as integer) as n_zaken,
-    -- a case with help accepted is picked up, and accepting help implies being reached
-    per_household.opgepakt,
-    per_household.zaak_bereikt or per_household.hulp_geaccepteerd as bereikt,
-    per_household.hulp_geaccepteerd,
-    per_household.hulpsoort,
-    cast(per_household.contactpogingen as integer) as contactpogingen,
-    -- days from the household's first signal of the quarter to the first contact of a case
-    -- that reached it (NULL when none has a contact date)
-    cast(date_diff('day', per_household.eerste_signaaldatum, per_household.eerste_contact)
-        as integer) as dagen_tot_contact,
+    {{ household_case_columns('per_household', 'per_household.eerste_signaaldatum') }},
     coalesce(spell_flags.bekend, false) as bekend,
     coalesce(spell_flags.uitkering_in_kwartaal, false) as uitkering_in_kwartaal,
     coalesce(spell_flags.minimumuitkering_in_kwartaal, false) as minimumuitkering_in_kwartaal,

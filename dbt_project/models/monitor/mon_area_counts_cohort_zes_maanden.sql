@@ -7,7 +7,7 @@
 --   quarter's BRP extract) started a schuldhulp trajectory in that window, from the quarter's
 --   schuldhulp extract (every trajectory started by its end);
 -- - hh_nieuw_signaal_na_hulp: of the households that accepted help (hh_hulp_geaccepteerd as
---   counted for that quarter), those with another signal at their address after their first
+--   counted a quarter after that quarter), those with another signal at their address after their first
 --   contact and after their last signal of the quarter (so not the signals that led to the
 --   help, nor one of them delivered again with another date) and in the window, from
 --   fct_signalen of the cohort quarter and the two after it.
@@ -19,11 +19,13 @@
 -- first (docs/late-figures-plan.md, section 0).
 -- Unsuppressed: the input of disclosure control, never published as such.
 --
--- hh_met_signaal and hh_hulp_geaccepteerd are the cohort's as mon_area_counts counted them for
--- that quarter (the same households in the same areas, from fct_huishouden_signalen and
--- mon_gebieden, which keep every quarter): the denominators of the rates, and the figures
--- already published with the quarter itself (disclosure control refuses a difference). No
--- rows until the cohort quarter and the quarter after it are built (their signals count).
+-- hh_met_signaal is the cohort's as mon_area_counts counted it for that quarter, and
+-- hh_hulp_geaccepteerd and the first contact are its outcomes as known one quarter later
+-- (fct_huishouden_uitkomsten, as mon_area_counts_kwartaal_afgerond counted them): the same
+-- households in the same areas (fct_huishouden_signalen and mon_gebieden keep every quarter),
+-- the denominators of the rates, and the figures already published (disclosure control
+-- refuses a difference). No rows until the cohort quarter and the quarter after it are built
+-- (their signals count, and the outcomes are built with the quarter after).
 {% set delay = period_delays()['cohort_zes_maanden'] %}
 {% set followed = period_quarters(delay + 1) %}
 {% set cohort = followed[0] %}
@@ -35,18 +37,24 @@ with built as (
 
 cohort as (
     select
-        huishouden_id,
-        buurtcode,
-        wijkcode,
-        gemeentecode,
-        eerste_signaaldatum,
-        hulp_geaccepteerd,
+        households.huishouden_id,
+        households.buurtcode,
+        households.wijkcode,
+        households.gemeentecode,
+        households.eerste_signaaldatum,
+        outcomes.hulp_geaccepteerd,
         greatest(
-            coalesce(eerste_signaaldatum + cast(dagen_tot_contact as integer), laatste_signaaldatum),
-            laatste_signaaldatum
+            coalesce(
+                households.eerste_signaaldatum + cast(outcomes.dagen_tot_contact as integer),
+                households.laatste_signaaldatum
+            ),
+            households.laatste_signaaldatum
         ) as na_datum
-    from {{ ref('fct_huishouden_signalen') }}
-    where quarter = '{{ cohort }}'
+    from {{ ref('fct_huishouden_signalen') }} as households
+    inner join {{ ref('fct_huishouden_uitkomsten') }} as outcomes
+        on outcomes.period = households.quarter
+        and outcomes.huishouden_id = households.huishouden_id
+    where households.quarter = '{{ cohort }}'
 ),
 
 window_end as (

@@ -3,8 +3,11 @@
 -- (macros/indicators.sql indicator_period_types), with the unsuppressed value. Counts and
 -- the median come from mon_area_counts (period_type kwartaal, period = the quarter),
 -- mon_area_counts_vier_kwartalen (vier_kwartalen, period '2025Q4-2026Q3'; no rows until all
--- four quarters are built) and mon_area_counts_cohort_zes_maanden (cohort_zes_maanden, period
--- the quarter two quarters earlier: '2026Q1' in quarter 2026Q3; no rows until it is built);
+-- four quarters are built), mon_area_counts_kwartaal_afgerond and
+-- mon_area_counts_vier_kwartalen_afgerond (kwartaal_afgerond, period '2026Q2' in quarter
+-- 2026Q3, and vier_kwartalen_afgerond, '2025Q3-2026Q2': the outcomes known a quarter later)
+-- and mon_area_counts_cohort_zes_maanden (cohort_zes_maanden, period the quarter two
+-- quarters earlier: '2026Q1' in quarter 2026Q3; no rows until it is built);
 -- every rate is numerator / denominator * scale as the seed says, from the unsuppressed
 -- counts of the same period, NULL when the denominator is 0; a rate per month is divided by
 -- the months of its period (macros/indicators.sql rate_period_divisor).
@@ -16,6 +19,14 @@ with counts as (
     union all by name
     select *, 'vier_kwartalen' as period_type
     from {{ ref('mon_area_counts_vier_kwartalen') }}
+    where quarter = {{ quarter_literal() }}
+    union all by name
+    select *, 'kwartaal_afgerond' as period_type
+    from {{ ref('mon_area_counts_kwartaal_afgerond') }}
+    where quarter = {{ quarter_literal() }}
+    union all by name
+    select *, 'vier_kwartalen_afgerond' as period_type
+    from {{ ref('mon_area_counts_vier_kwartalen_afgerond') }}
     where quarter = {{ quarter_literal() }}
     union all by name
     select *, 'cohort_zes_maanden' as period_type
