@@ -67,6 +67,11 @@ def landing(paths: Paths, quarter: str, source: str) -> pl.DataFrame:
     return pl.read_csv(path, separator=separator, infer_schema=False)
 
 
+def final_cases(paths: Paths, quarter: str) -> pl.DataFrame:
+    """Every case of the quarter's signals as it is closed (the ground truth)."""
+    return pl.read_parquet(paths.ground_truth / quarter / "cases.parquet")
+
+
 def debt_help_after(paths: Paths, cohort: str, extract: str) -> pl.DataFrame:
     """The households signalled in ``cohort`` (ground truth: first signal day, start of the
     trajectory it set off) with every schuldhulp trajectory their residents (BRP of the
@@ -204,8 +209,8 @@ def test_signalled_households_flow_into_debt_help(flow: Paths) -> None:
     """The flow into debt help (issue 15 item 6) recomputed from the extracts: of the
     households signalled in 2026Q1, the share with a trajectory starting within six calendar
     months after the first signal (the schuldhulp extract of 2026Q3, residents in the BRP of
-    2026Q1) is plausible, and clearly higher after accepted help (the case extract). Every
-    trajectory the ground truth names in that window is among them."""
+    2026Q1) is plausible, and clearly higher after accepted help (the cases' final outcomes,
+    ground truth). Every trajectory the ground truth names in that window is among them."""
     cohort = "2026Q1"
     joined = debt_help_after(flow, cohort, "2026Q3")
     window = pl.col("eerste_signaaldatum").dt.offset_by("6mo")
@@ -216,13 +221,13 @@ def test_signalled_households_flow_into_debt_help(flow: Paths) -> None:
         .any(),
         named=(pl.col("schuldhulp_na_signaal") <= window).fill_null(False).any(),
     )
-    signals = pl.read_csv(flow.ground_truth / cohort / "signals.csv", infer_schema=False)
-    cases = signals.join(
-        landing(flow, cohort, "vroegsignaal_zaken"), on=["partner_code", "signaal_id"]
-    )
-    outcome = cases.group_by(pl.col("household_id").cast(pl.Int64)).agg(
-        helped=pl.col("resultaat").is_in(list(help_accepted_results())).any(),
-        reached=(pl.col("bereikt") == "true").any(),
+    outcome = (
+        final_cases(flow, cohort)
+        .group_by("household_id")
+        .agg(
+            helped=pl.col("resultaat").is_in(list(help_accepted_results())).any(),
+            reached=pl.col("bereikt").any(),
+        )
     )
     flow_in = per_household.join(outcome, on="household_id", how="left").with_columns(
         outcome=pl.when("helped")
