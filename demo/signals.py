@@ -20,7 +20,7 @@ from functools import cache
 import numpy as np
 import polars as pl
 
-from demo.common import day_number, rank_in_group, rng_for, splitmix64
+from demo.common import day_number, quarter_key, rank_in_group, rng_for, splitmix64
 from demo.dialects import (
     Dialect,
     combined_house_number,
@@ -618,11 +618,14 @@ def expected_match_status(
 
 
 def _assign_ids(sig: Signals, partner_list: list[Partner], quarter: str, seed: int) -> None:
-    """Partner-specific ids, numbered in signaaldatum order within each partner."""
+    """Partner-specific ids, numbered in signaaldatum order within each partner; unique within
+    the partner over the quarters of a seed."""
     order = np.lexsort((np.arange(len(sig)), sig.day, sig.partner))
     seq = np.empty(len(sig), dtype=np.int64)
     seq[order] = rank_in_group(sig.partner[order]) + 1
-    hashes = splitmix64(np.arange(len(sig)), seed * 7919 + int(quarter[:4]) * 10 + int(quarter[5]))
+    # the quarter in the hashed value, not in the salt: index i of one quarter and index i + 1
+    # of the quarter before must not hash alike (ids without a quarter in them, zilveren_kruis)
+    hashes = splitmix64(np.arange(len(sig)) + (quarter_key(quarter) << 32), seed * 7919)
     sig.signaal_id = [
         _signal_id(partner_list[p].code, quarter, int(s), int(h))
         for p, s, h in zip(sig.partner, seq, hashes, strict=True)

@@ -101,6 +101,20 @@ def test_a_share_of_households_is_signalled_again_the_next_quarter(history: Path
     assert max(len(s) for s in sets) < len(year) < 0.8 * sum(len(s) for s in sets)
 
 
+def test_signal_ids_are_unique_over_the_quarters(history: Paths) -> None:
+    """A partner's signal id names one signal in every quarter (cases are found by partner
+    and id in whichever extract lists them): zilveren_kruis ids carry no quarter, only a
+    hash and a number."""
+    written = pl.concat(
+        pl.read_csv(history.ground_truth / q / "signals.csv", infer_schema=False)
+        .filter(pl.col("fault") != "duplicate")
+        .select("partner_code", "signaal_id")
+        for q in QUARTERS
+    )
+    assert written.unique().height == written.height
+    assert (written["partner_code"] == "zilveren_kruis").sum() > 100
+
+
 def test_the_same_city_with_a_few_moves(history: Paths) -> None:
     """Every quarter has the same households; about MOVE_SHARE of them move each quarter, to
     a home nobody else lives in, with every resident of the household."""
