@@ -25,10 +25,10 @@ from demo.history import (
     rates_for,
     volume_factor,
 )
-from demo.signals import Rates
+from demo.signals import CASES_CARRIED, Rates
 from orchestration.cli import DEMO_QUARTERS, build_parser, demo_quarters
 from orchestration.parameters import help_accepted_results
-from orchestration.quarters import quarter_end
+from orchestration.quarters import quarter_end, quarter_start
 from orchestration.settings import Paths
 
 QUARTERS = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
@@ -86,6 +86,29 @@ def debt_help_after(paths: Paths, cohort: str, extract: str) -> pl.DataFrame:
         spells.select("household_id", pl.col("startdatum").str.to_date()),
         on="household_id",
         how="left",
+    )
+
+
+CASE_KEY = ["partner_code", "signaal_id"]
+
+
+def known_at(final: pl.DataFrame, quarter: str) -> pl.DataFrame:
+    """The cases of ``final`` (ground truth) the extract of ``quarter`` lists, as it must list
+    them (read as text, without the contact attempts): those not closed before the quarter
+    began; a case closed by the quarter's end with its final outcome, an open one without
+    resultaat and reached (with its first contact) only once that contact is past."""
+    end = quarter_end(quarter)
+    contact = (pl.col("datum_eerste_contact") <= end).fill_null(False)
+    return (
+        final.filter(pl.col("datum_afgesloten") >= quarter_start(quarter))
+        .select(
+            *CASE_KEY,
+            "matchingsdatum",
+            pl.when(pl.col("datum_afgesloten") <= end).then("resultaat").alias("resultaat"),
+            (pl.col("bereikt") & contact).alias("bereikt"),
+            pl.when(contact).then("datum_eerste_contact").alias("datum_eerste_contact"),
+        )
+        .with_columns(pl.all().cast(pl.String))
     )
 
 
@@ -161,18 +184,30 @@ def test_a_quarter_is_the_same_whichever_quarters_are_generated(
     history: Paths, tmp_path: Path
 ) -> None:
     """Deterministic from the seed: 2026Q2 generated alone has the bytes it has as part of
-    the four quarters; another seed gives another history. Its schuldhulp extract holds
-    trajectories set off by the signals of earlier quarters, those written in the same call
-    (2025Q4, 2026Q1) as well as those before the first (2025Q1-2025Q3)."""
+    the four quarters, and so have 2026Q3 and 2025Q4 generated together in that order;
+    another seed gives another history. The schuldhulp extract of 2026Q2 holds trajectories
+    set off by the signals of earlier quarters, those written in the same call (2025Q4,
+    2026Q1) as well as those before the first (2025Q1-2025Q3); its case extract the open
+    cases of the two quarters before it (and 2025Q4's the open ones of 2025Q2 and 2025Q3)."""
     for cohort in ("2025Q4", "2026Q1"):
         found = debt_help_after(history, cohort, "2026Q2").filter(
             pl.col("startdatum") == pl.col("schuldhulp_na_signaal")
         )
         assert found.height > 5, cohort
+        carried = landing(history, "2026Q2", "vroegsignaal_zaken").join(
+            final_cases(history, cohort), on=CASE_KEY
+        )
+        assert carried.height > 0, cohort
+
+    def quarters_of(paths: Paths, quarters: list[str]) -> dict[str, str]:
+        return {k: v for k, v in hashes(paths.data_dir).items() if any(q in k for q in quarters)}
+
     alone = Paths(tmp_path / "alone")
     generate(GeneratorConfig(**{**CONFIG.__dict__, "quarter": "2026Q2"}), alone)
-    together = {k: v for k, v in hashes(history.data_dir).items() if "2026Q2" in k}
-    assert hashes(alone.data_dir) == together
+    assert hashes(alone.data_dir) == quarters_of(history, ["2026Q2"])
+    apart = Paths(tmp_path / "apart")
+    generate_quarters(CONFIG, ["2026Q3", "2025Q4"], apart)
+    assert hashes(apart.data_dir) == quarters_of(history, ["2026Q3", "2025Q4"])
 
     other = Paths(tmp_path / "other")
     generate_quarters(GeneratorConfig(**{**CONFIG.__dict__, "seed": 18}), QUARTERS[:2], other)
@@ -195,6 +230,93 @@ def test_trajectories_after_signals_start_after_them_in_every_later_extract(
             due = joined.filter(pl.col("schuldhulp_na_signaal") <= quarter_end(extract))
             found = due.filter(pl.col("startdatum") == pl.col("schuldhulp_na_signaal"))
             assert found["household_id"].n_unique() == due["household_id"].n_unique() > 0
+
+
+def test_an_open_case_arrives_closed_with_its_final_outcome(history: Paths) -> None:
+    """Of every quarter's cases (ground truth) each later extract lists exactly those still
+    open at the end of the quarter before it, as they stand at its own end: none open after
+    its closing day, every one closed with its final outcome once that day is past, and the
+    contact attempts of an open case never more than its final number. About a third of a
+    quarter's cases are open in its own extract, a few of those still in the next; after
+    CASES_CARRIED quarters none."""
+    extracts = {q: landing(history, q, "vroegsignaal_zaken") for q in QUARTERS}
+    open_own: list[pl.DataFrame] = []
+    shares: list[float] = []
+    still_open: list[int] = []
+    for i, cohort in enumerate(QUARTERS):
+        final = final_cases(history, cohort)
+        for extract in QUARTERS[i:]:
+            listed = extracts[extract].join(final.select(CASE_KEY), on=CASE_KEY)
+            want = known_at(final, extract)
+            assert (
+                listed.drop("aantal_contactpogingen").sort(CASE_KEY).equals(want.sort(CASE_KEY))
+            ), (cohort, extract)
+            attempts = listed.join(final, on=CASE_KEY, suffix="_final").select(
+                pl.col("aantal_contactpogingen").cast(pl.Int64),
+                "aantal_contactpogingen_final",
+                closed=pl.col("resultaat").is_not_null(),
+            )
+            assert (
+                attempts["aantal_contactpogingen"] <= attempts["aantal_contactpogingen_final"]
+            ).all()
+            done = attempts.filter("closed")
+            assert done["aantal_contactpogingen"].equals(done["aantal_contactpogingen_final"])
+            if extract == cohort:
+                assert listed.height == final.height
+                open_own.append(listed.filter(pl.col("resultaat").is_null()).select(CASE_KEY))
+                shares.append(open_own[-1].height / final.height)
+            elif extract == QUARTERS[i + 1]:
+                later = listed.join(open_own[-1], on=CASE_KEY)
+                assert later.height == open_own[-1].height
+                still_open.append(later["resultaat"].is_null().sum())
+            if i + CASES_CARRIED < len(QUARTERS) and extract > QUARTERS[i + CASES_CARRIED]:
+                assert listed.is_empty(), (cohort, extract)
+    assert all(0.2 < share < 0.45 for share in shares), shares
+    later_share = sum(still_open) / sum(len(o) for o in open_own[:-1])
+    assert 0 < later_share < 0.08, later_share
+    for extract in QUARTERS[CASES_CARRIED:]:  # every row a case of a quarter generated here
+        cases = pl.concat([final_cases(history, q) for q in QUARTERS if q <= extract])
+        assert extracts[extract].join(cases, on=CASE_KEY, how="anti").is_empty()
+
+
+def test_final_household_outcomes_as_in_the_ground_truth(history: Paths) -> None:
+    """Once its cases are closed, the latest version of each case over the extracts (as the
+    staging model keeps it) is the ground truth's final case, so the households reached and
+    helped are those of the ground truth."""
+    cohort = QUARTERS[0]
+    extracts = QUARTERS[: CASES_CARRIED + 1]
+    latest = (
+        pl.concat(
+            [
+                landing(history, q, "vroegsignaal_zaken").with_columns(landing=pl.lit(q))
+                for q in extracts
+            ]
+        )
+        .sort("landing")
+        .unique(CASE_KEY, keep="last")
+    )
+    final = final_cases(history, cohort)
+    joined = final.join(latest, on=CASE_KEY, suffix="_latest")
+    assert joined.height == final.height
+    for column in ("resultaat", "bereikt", "datum_eerste_contact", "aantal_contactpogingen"):
+        assert joined[column].cast(pl.String).eq_missing(joined[f"{column}_latest"]).all(), column
+
+    def per_household(frame: pl.DataFrame) -> pl.DataFrame:
+        return (
+            frame.group_by("household_id")
+            .agg(
+                reached=(pl.col("bereikt").cast(pl.String) == "true").any(),
+                helped=pl.col("resultaat").is_in(list(help_accepted_results())).any(),
+            )
+            .sort("household_id")
+        )
+
+    truth = per_household(final)
+    latest_outcomes = joined.select(
+        "household_id", bereikt="bereikt_latest", resultaat="resultaat_latest"
+    )
+    assert per_household(latest_outcomes).equals(truth)
+    assert 0 < truth["helped"].sum() < truth["reached"].sum()
 
 
 FLOW_CONFIG = GeneratorConfig(seed=23, geography="synthetic", households=150_000)
