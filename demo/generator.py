@@ -14,6 +14,7 @@ and the ground truth outside the landing folder (never ingested):
     <data dir>/ground_truth/<quarter>/signals.csv       every partner row written, with its file,
                                                         line, true household/address and fault
     <data dir>/ground_truth/<quarter>/households.parquet  every household at the quarter's end
+    <data dir>/ground_truth/<quarter>/cases.parquet     every case of the quarter's signals
     <data dir>/ground_truth/<quarter>/summary.json
 
 ``households.parquet`` has per household its address and areas, its composition at the
@@ -25,12 +26,25 @@ quarter's end, and for the flow into debt help:
                             none); it is in the schuldhulp extract of every quarter whose end
                             is on or after that day, for one adult resident of the household
 
+``cases.parquet`` has every case of the quarter's signals as it is closed: ``partner_code``,
+``signaal_id``, ``household_id`` (the signal's true household as ``households.parquet`` and
+``signals.csv`` number it; empty for a signal of a non-resident), ``matchingsdatum``, the
+final ``resultaat``, ``aantal_contactpogingen``, ``bereikt`` and ``datum_eerste_contact``,
+and ``datum_afgesloten``, the day the case closes: weeks after matching, often after the
+quarter's end (``demo.signals.CASE_DELAY_GAMMA``). The ``vroegsignaal_zaken`` extract of a
+quarter lists every case of its signals and every case of the quarters before that was open
+in the extract before it, each as it stands at the quarter's end: a case closed by then as
+above, an open one without ``resultaat`` (``demo.signals.case_extract``). So the outcome of
+a case as known at the extract of quarter *r* follows from these files alone: its extract
+of *r* is the final one when ``datum_afgesloten`` is on or before *r*'s end.
+
 The same config gives byte-identical files. Registers (addresses, residents, spells) depend
 on the seed and the geography only, so every quarter of one seed shares them, apart from the
 few households that move each quarter; signals and cases depend on the quarter too, and a
 share of one quarter's signalled households is signalled again the next (``demo.history``).
 The schuldhulp extract adds to the register spells the trajectories the signals of every
 quarter since ``history.HISTORY_FROM`` set off (``demo.signals.schuldhulp_after_signals``).
+The case extract lists the open cases of the quarters before as well (above).
 ``generate_quarters`` writes several quarters in one go.
 """
 
@@ -61,11 +75,13 @@ from demo.population import (
     build_population,
 )
 from demo.signals import (
+    CASES_CARRIED,
     FAULTS,
     Rates,
     Signals,
     build_cases,
     build_signals,
+    case_extract,
     first_signal_days,
     render_partner_files,
     schuldhulp_after_signals,
@@ -196,11 +212,11 @@ def generate_quarters(
         parse_quarter(quarter)
     geo = build_geography(config)
     base = build_population(geo, config.seed)
-    debt_help = _DebtHelpHistory(config, base, list(partners().values()))
+    history = _History(config, base, list(partners().values()))
     summaries = []
     for quarter in quarters:
         summary = _write_quarter(
-            dataclasses.replace(config, quarter=quarter), geo, base, debt_help, paths, started
+            dataclasses.replace(config, quarter=quarter), geo, base, history, paths, started
         )
         if on_quarter is not None:
             on_quarter(summary)
@@ -209,30 +225,71 @@ def generate_quarters(
     return summaries
 
 
-class _DebtHelpHistory:
-    """The schuldhulp trajectories the signals of each quarter since ``HISTORY_FROM`` set off,
-    each quarter's worked out once per :func:`generate_quarters` call, in quarter order (a
-    quarter's depend on the earlier ones'). A quarter not written in the call gets its
-    signals drawn again, without their ids (the same households on the same days)."""
+class _History:
+    """What the signals of earlier quarters set off, each quarter's worked out once per
+    :func:`generate_quarters` call: the schuldhulp trajectories of every quarter since
+    ``HISTORY_FROM`` (a quarter's depend on the earlier ones') and the cases of the
+    :data:`~demo.signals.CASES_CARRIED` quarters before a written one (its extract lists
+    those still open). A quarter not written in the call gets its signals drawn again (the
+    same households on the same days), with their ids only where its cases are needed."""
 
     def __init__(
         self, config: GeneratorConfig, base: Population, partner_list: list[Partner]
     ) -> None:
         self.config, self.base, self.partner_list = config, base, partner_list
         self.spells: dict[str, dict[str, np.ndarray]] = {}
+        self.cases: dict[str, pl.DataFrame] = {}
 
-    def up_to(self, quarter: str, sig: Signals) -> list[dict[str, np.ndarray]]:
+    def at(
+        self, quarter: str, pop: Population, sig: Signals
+    ) -> tuple[Population, dict[str, np.ndarray] | None, list[pl.DataFrame]]:
+        """For ``quarter`` (registers ``pop``, signals ``sig``): its registers with every
+        trajectory the signals since ``HISTORY_FROM`` set off; the trajectories its own
+        signals set off (None before ``HISTORY_FROM``); and the cases of its signals and of
+        the :data:`~demo.signals.CASES_CARRIED` quarters before it (since ``HISTORY_FROM``),
+        earliest first."""
+        earlier = signal_quarters(quarter)[-1 - CASES_CARRIED : -1]
+        for q in earlier:
+            if q not in self.cases:
+                then = population_at(self.base, self.config.seed, q)
+                self._cases(q, then, self._signals(q, then, ids=True))
+        pop = self._cases(quarter, pop, sig)
+        cases = [*(self.cases[q] for q in earlier), self.cases[quarter]]
+        return pop, self.spells.get(quarter), cases
+
+    def _signals(self, quarter: str, pop: Population, *, ids: bool) -> Signals:
+        rates = rates_for(self.config.rates, quarter)
+        return build_signals(pop, self.partner_list, quarter, self.config.seed, rates, ids=ids)
+
+    def _cases(self, quarter: str, pop: Population, sig: Signals) -> Population:
+        """Work out (once) the cases of ``quarter``'s signals ``sig``; return its registers
+        ``pop`` with the trajectories after signals added to the schuldhulp spells."""
+        after_signals = self._debt_help(quarter, sig)
+        pop = dataclasses.replace(
+            pop,
+            spells_schuldhulp={
+                k: np.concatenate([v, *(s[k] for s in after_signals)])
+                for k, v in pop.spells_schuldhulp.items()
+            },
+        )
+        if quarter not in self.cases:
+            seed, rates = self.config.seed, rates_for(self.config.rates, quarter)
+            self.cases[quarter] = build_cases(sig, pop, self.partner_list, quarter, seed, rates)
+        return pop
+
+    def _debt_help(self, quarter: str, sig: Signals) -> list[dict[str, np.ndarray]]:
         """Per quarter from ``HISTORY_FROM`` up to ``quarter`` (whose signals are ``sig``) the
         trajectories its signals set off."""
         seed = self.config.seed
         done: list[dict[str, np.ndarray]] = []
         for q in signal_quarters(quarter):
             if q not in self.spells:
+                signals = (
+                    sig
+                    if q == quarter
+                    else self._signals(q, population_at(self.base, seed, q), ids=False)
+                )
                 rates = rates_for(self.config.rates, q)
-                signals = sig
-                if q != quarter:
-                    then = population_at(self.base, seed, q)
-                    signals = build_signals(then, self.partner_list, q, seed, rates, ids=False)
                 self.spells[q] = schuldhulp_after_signals(signals, self.base, q, seed, rates, done)
             done.append(self.spells[q])
         return done
@@ -242,7 +299,7 @@ def _write_quarter(
     config: GeneratorConfig,
     geo: geo_mod.Geography,
     base: Population,
-    debt_help: _DebtHelpHistory,
+    history: _History,
     paths: Paths,
     started: float,
 ) -> GenerationSummary:
@@ -250,19 +307,10 @@ def _write_quarter(
     quarter, seed = config.quarter, config.seed
     pop = population_at(base, seed, quarter)
     rates = rates_for(config.rates, quarter)
-    partner_list = debt_help.partner_list
+    partner_list = history.partner_list
     sig = build_signals(pop, partner_list, quarter, seed, rates)
     partner_files, truth = render_partner_files(sig, pop, geo, partner_list, quarter, seed, rates)
-    after_signals = debt_help.up_to(quarter, sig)
-    own = after_signals[-1] if signal_quarters(quarter) else None
-    pop = dataclasses.replace(
-        pop,
-        spells_schuldhulp={
-            k: np.concatenate([v, *(s[k] for s in after_signals)])
-            for k, v in pop.spells_schuldhulp.items()
-        },
-    )
-    cases = build_cases(sig, pop, partner_list, quarter, seed, rates)
+    pop, own, cases = history.at(quarter, pop, sig)
 
     q_last = day_number(quarter_end(quarter))
     born = pop.person_birth <= q_last
@@ -285,7 +333,7 @@ def _write_quarter(
         "schuldhulp": lambda: _spell_frame(
             pop.spells_schuldhulp, pop, SCHULDHULP_SOORTEN, "soort", q_last
         ),
-        "vroegsignaal_zaken": lambda: cases,
+        "vroegsignaal_zaken": lambda: case_extract(cases, quarter),
     }
     for source, build in builders.items():
         frame = build()
@@ -300,6 +348,7 @@ def _write_quarter(
     truth_files = [
         truth_dir / "signals.csv",
         truth_dir / "households.parquet",
+        truth_dir / "cases.parquet",
         truth_dir / "summary.json",
     ]
     _atomic(truth_files[0], lambda tmp: truth.write_csv(tmp))
@@ -309,6 +358,7 @@ def _write_quarter(
             pop, geo, born, q_last, first_signal_days(sig, pop.households), own
         ).write_parquet(tmp),
     )
+    _atomic(truth_files[2], lambda tmp: cases[-1].write_parquet(tmp))
 
     summary = GenerationSummary(
         quarter=quarter,
@@ -334,7 +384,7 @@ def _write_quarter(
     }
     facts.pop("seconds")
     _atomic(
-        truth_files[2],
+        truth_files[3],
         lambda tmp: tmp.write_text(
             json.dumps(facts, indent=2, sort_keys=True) + "\n", encoding="utf-8", newline="\n"
         ),

@@ -17,6 +17,11 @@ this module adds what changes between quarters, deterministically from the seed:
   quarter's schuldhulp extract lists every trajectory started by its end, so it holds those
   set off by the signals of every quarter from :data:`HISTORY_FROM` on
   (:func:`signal_quarters`), computed again from the seed when they are not generated too.
+- **Cases closing over weeks.** A case closes weeks after its signal, often after the quarter's
+  end (``demo.signals.build_cases``), so a quarter's case extract also lists the cases of the
+  ``demo.signals.CASES_CARRIED`` quarters before it that were still open, as they stand at
+  its end (``demo.signals.case_extract``), computed again from the seed when those quarters
+  are not generated too.
 - **Season and trend.** The signal volume of a quarter is ``Rates.signals_per_1000_residents``
   (the rate of :data:`REFERENCE_QUARTER`) times a seasonal factor and a yearly trend; energy
   suppliers send more signals in winter (:data:`ENERGY_SEASON`).

@@ -20,7 +20,7 @@ from functools import cache
 import numpy as np
 import polars as pl
 
-from demo.common import day_number, rank_in_group, rng_for, splitmix64
+from demo.common import day_number, quarter_key, rank_in_group, rng_for, splitmix64
 from demo.dialects import (
     Dialect,
     combined_house_number,
@@ -618,11 +618,14 @@ def expected_match_status(
 
 
 def _assign_ids(sig: Signals, partner_list: list[Partner], quarter: str, seed: int) -> None:
-    """Partner-specific ids, numbered in signaaldatum order within each partner."""
+    """Partner-specific ids, numbered in signaaldatum order within each partner; unique within
+    the partner over the quarters of a seed."""
     order = np.lexsort((np.arange(len(sig)), sig.day, sig.partner))
     seq = np.empty(len(sig), dtype=np.int64)
     seq[order] = rank_in_group(sig.partner[order]) + 1
-    hashes = splitmix64(np.arange(len(sig)), seed * 7919 + int(quarter[:4]) * 10 + int(quarter[5]))
+    # the quarter in the hashed value, not in the salt: index i of one quarter and index i + 1
+    # of the quarter before must not hash alike (ids without a quarter in them, zilveren_kruis)
+    hashes = splitmix64(np.arange(len(sig)) + (quarter_key(quarter) << 32), seed * 7919)
     sig.signaal_id = [
         _signal_id(partner_list[p].code, quarter, int(s), int(h))
         for p, s, h in zip(sig.partner, seq, hashes, strict=True)
@@ -1100,6 +1103,34 @@ def _truth_row(
 # ---------------------------------------------------------------------------- cases
 
 
+CASE_MIN_DELAY = 7
+"""Days from matching to closing a picked-up case, at least: a visit or a letter, then a wait
+for the answer."""
+CASE_DELAY_GAMMA = (1.5, 20.0)
+"""Shape and scale (days) of the gamma draw added to :data:`CASE_MIN_DELAY` for a picked-up
+case: a median of about 30 days from matching to closing, one case in 25 later than 90 days
+(a household that answers only after several letters). A case that reached the household
+closes on its first contact at the earliest."""
+CASE_QUICK_DELAY = (1, 14)
+"""Fewest and most days from matching to closing a case that is not picked up (seeds
+``resultaat_codes.csv`` ``opgepakt`` false: a repeat report, a signal that is not right, a
+resident of another gemeente or one who died): the gemeente decides that at its desk."""
+CASE_MAX_DELAY = 150
+"""Days from matching to closing, at most (0.3% of the picked-up cases would take longer: a
+case five months old is closed with the outcome it has). With matching at most 7 days after
+the signal, a case is closed by the end of the second quarter after its signal's, so it is
+open at the end of that signal's quarter or the next one only: :data:`CASES_CARRIED`."""
+CASES_CARRIED = 2
+"""The quarters before its own whose cases a quarter's extract can list (those still open at
+the end of the quarter before it): with :data:`CASE_MAX_DELAY`, the two before."""
+
+
+@cache
+def _not_picked_up() -> tuple[str, ...]:
+    """The outcomes of a case that is not picked up (seeds/resultaat_codes.csv)."""
+    return tuple(r["resultaat"] for r in read_seed("resultaat_codes") if r["opgepakt"] == "false")
+
+
 def build_cases(
     sig: Signals,
     pop: Population,
@@ -1108,9 +1139,13 @@ def build_cases(
     seed: int,
     rates: Rates,
 ) -> pl.DataFrame:
-    """``vroegsignaal_zaken``: a case for most readable signals. A household is reached (or
-    not) as a whole; its first signal's case carries the outcome, later ones are often
-    'niet_opgepakt_herhaalde_melding'."""
+    """Every case of the quarter's signals as it is closed (the ground truth
+    ``cases.parquet``; :func:`case_extract` gives the extract of a quarter): a case for most
+    readable signals. A household is reached (or not) as a whole; its first signal's case
+    carries the outcome, later ones are often 'niet_opgepakt_herhaalde_melding'. Each case
+    closes on ``datum_afgesloten`` (:func:`_closing_days`), not before its first contact,
+    drawn from a stream of its own (the outcomes do not depend on it); ``household_id`` is
+    the signal's true household (empty: not a resident)."""
     rng = rng_for(seed, "cases", quarter)
     q_first, q_last = day_number(quarter_start(quarter)), day_number(quarter_end(quarter))
     eligible = np.flatnonzero(sig.fault <= 2)
@@ -1166,30 +1201,92 @@ def build_cases(
     contact_attempts = np.where(repeat | (fault == 2), 0, contact_attempts)
     matching = sig.day[eligible] + rng.integers(0, 8, n)
     contact_day = matching + rng.integers(1, 31, n)
+    closing = _closing_days(rng_for(seed, "cases/closing", quarter), result, matching)
+    closing = np.where(bereikt, np.maximum(closing, contact_day), closing)
 
     keep = np.flatnonzero(has_case)
     idx = eligible[keep]
+    never = np.iinfo(np.int64).min  # written as empty
     frame = pl.DataFrame(
         {
             "partner_code": [partner_list[int(p)].code for p in sig.partner[idx]],
             "signaal_id": [sig.signaal_id[int(i)] for i in idx],
+            "household_id": np.where(hh[keep] >= 0, hh[keep], never),
             "matchingsdatum": matching[keep].astype("datetime64[D]"),
             "resultaat": result[keep].astype(str),
             "aantal_contactpogingen": contact_attempts[keep].astype(np.int64),
             "bereikt": bereikt[keep],
-            "datum_eerste_contact": np.where(
-                bereikt[keep], contact_day[keep], np.iinfo(np.int64).min
-            ).astype("datetime64[D]"),
-        }
+            "datum_eerste_contact": np.where(bereikt[keep], contact_day[keep], never).astype(
+                "datetime64[D]"
+            ),
+            "datum_afgesloten": closing[keep].astype("datetime64[D]"),
+        },
+        schema_overrides={"partner_code": pl.String, "signaal_id": pl.String},  # also when empty
     )
     frame = frame.with_columns(
-        pl.col("matchingsdatum").cast(pl.Date),
-        pl.col("datum_eerste_contact").cast(pl.Date),
+        pl.when(pl.col("household_id") != never).then(pl.col("household_id")),
+        pl.col("matchingsdatum", "datum_eerste_contact", "datum_afgesloten").cast(pl.Date),
     )
     accepted_codes = help_accepted_results()
     if not set(REACHED_ACCEPTED) <= accepted_codes:  # the seed is the one place for the code list
         raise ValueError("REACHED_ACCEPTED disagrees with seeds/resultaat_codes.csv")
     return frame.sort(["matchingsdatum", "partner_code", "signaal_id"])
+
+
+def _closing_days(rng: np.random.Generator, result: np.ndarray, matching: np.ndarray) -> np.ndarray:
+    """The day each case closes, before it is moved to its first contact: a few days after
+    matching for a case not picked up (:data:`CASE_QUICK_DELAY`), else
+    :data:`CASE_MIN_DELAY` plus a gamma draw (:data:`CASE_DELAY_GAMMA`); at most
+    :data:`CASE_MAX_DELAY` days after matching."""
+    n = len(result)
+    shape, scale = CASE_DELAY_GAMMA
+    picked_up = CASE_MIN_DELAY + np.floor(rng.gamma(shape, scale, n)).astype(np.int64)
+    quick = rng.integers(CASE_QUICK_DELAY[0], CASE_QUICK_DELAY[1] + 1, n)
+    delay = np.where(np.isin(result, _not_picked_up()), quick, picked_up)
+    return matching + np.minimum(delay, CASE_MAX_DELAY)
+
+
+def case_extract(cases: list[pl.DataFrame], quarter: str) -> pl.DataFrame:
+    """``vroegsignaal_zaken`` of ``quarter`` from the cases (:func:`build_cases`) of its
+    signals and of the :data:`CASES_CARRIED` quarters before: every case not closed by the
+    end of the quarter before (so every case of its own signals, and every earlier one the
+    extract before listed open), in its state at the end of ``quarter``. A case closed by
+    then has its outcome; an open one has no ``resultaat``, ``bereikt`` true (with
+    ``datum_eerste_contact``) once its first contact is past (else false), and the contact
+    attempts made so far: the final number spread evenly from matching to closing, counted
+    up to the quarter's end, at least one once the household is reached."""
+    q_first, q_last = quarter_start(quarter), quarter_end(quarter)
+    day = pl.duration(days=1)
+    elapsed = (pl.lit(q_last) - pl.col("matchingsdatum") + day).dt.total_days()
+    duration = (pl.col("datum_afgesloten") - pl.col("matchingsdatum") + day).dt.total_days()
+    closed = pl.col("datum_afgesloten") <= q_last
+    bereikt = pl.col("bereikt") & (pl.col("datum_eerste_contact") <= q_last).fill_null(False)
+    so_far = (pl.col("aantal_contactpogingen") * elapsed.clip(0) // duration).cast(pl.Int64)
+    return (
+        pl.concat(cases)
+        .filter(pl.col("datum_afgesloten") >= q_first)
+        .with_columns(
+            pl.when(closed).then(pl.col("resultaat")).alias("resultaat"),
+            pl.when(closed)
+            .then(pl.col("aantal_contactpogingen"))
+            .when(bereikt)
+            .then(pl.max_horizontal(so_far, 1))
+            .otherwise(so_far)
+            .alias("aantal_contactpogingen"),
+            bereikt.alias("bereikt"),
+            pl.when(bereikt).then(pl.col("datum_eerste_contact")).alias("datum_eerste_contact"),
+        )
+        .select(
+            "partner_code",
+            "signaal_id",
+            "matchingsdatum",
+            "resultaat",
+            "aantal_contactpogingen",
+            "bereikt",
+            "datum_eerste_contact",
+        )
+        .sort(["matchingsdatum", "partner_code", "signaal_id"])
+    )
 
 
 def _household_outcomes(

@@ -25,10 +25,10 @@ from demo.history import (
     rates_for,
     volume_factor,
 )
-from demo.signals import Rates
+from demo.signals import CASES_CARRIED, Rates
 from orchestration.cli import DEMO_QUARTERS, build_parser, demo_quarters
 from orchestration.parameters import help_accepted_results
-from orchestration.quarters import quarter_end
+from orchestration.quarters import quarter_end, quarter_start
 from orchestration.settings import Paths
 
 QUARTERS = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
@@ -67,6 +67,11 @@ def landing(paths: Paths, quarter: str, source: str) -> pl.DataFrame:
     return pl.read_csv(path, separator=separator, infer_schema=False)
 
 
+def final_cases(paths: Paths, quarter: str) -> pl.DataFrame:
+    """Every case of the quarter's signals as it is closed (the ground truth)."""
+    return pl.read_parquet(paths.ground_truth / quarter / "cases.parquet")
+
+
 def debt_help_after(paths: Paths, cohort: str, extract: str) -> pl.DataFrame:
     """The households signalled in ``cohort`` (ground truth: first signal day, start of the
     trajectory it set off) with every schuldhulp trajectory their residents (BRP of the
@@ -84,6 +89,29 @@ def debt_help_after(paths: Paths, cohort: str, extract: str) -> pl.DataFrame:
     )
 
 
+CASE_KEY = ["partner_code", "signaal_id"]
+
+
+def known_at(final: pl.DataFrame, quarter: str) -> pl.DataFrame:
+    """The cases of ``final`` (ground truth) the extract of ``quarter`` lists, as it must list
+    them (read as text, without the contact attempts): those not closed before the quarter
+    began; a case closed by the quarter's end with its final outcome, an open one without
+    resultaat and reached (with its first contact) only once that contact is past."""
+    end = quarter_end(quarter)
+    contact = (pl.col("datum_eerste_contact") <= end).fill_null(False)
+    return (
+        final.filter(pl.col("datum_afgesloten") >= quarter_start(quarter))
+        .select(
+            *CASE_KEY,
+            "matchingsdatum",
+            pl.when(pl.col("datum_afgesloten") <= end).then("resultaat").alias("resultaat"),
+            (pl.col("bereikt") & contact).alias("bereikt"),
+            pl.when(contact).then("datum_eerste_contact").alias("datum_eerste_contact"),
+        )
+        .with_columns(pl.all().cast(pl.String))
+    )
+
+
 def test_a_share_of_households_is_signalled_again_the_next_quarter(history: Paths) -> None:
     """Vroegsignalering sees repeat signals: about two in five of a quarter's signalled
     households had a signal the quarter before; the others are new. Over the four quarters a
@@ -94,6 +122,20 @@ def test_a_share_of_households_is_signalled_again_the_next_quarter(history: Path
         assert 0.30 < repeat < 0.55, repeat
     year = set().union(*sets)
     assert max(len(s) for s in sets) < len(year) < 0.8 * sum(len(s) for s in sets)
+
+
+def test_signal_ids_are_unique_over_the_quarters(history: Paths) -> None:
+    """A partner's signal id names one signal in every quarter (cases are found by partner
+    and id in whichever extract lists them): zilveren_kruis ids carry no quarter, only a
+    hash and a number."""
+    written = pl.concat(
+        pl.read_csv(history.ground_truth / q / "signals.csv", infer_schema=False)
+        .filter(pl.col("fault") != "duplicate")
+        .select("partner_code", "signaal_id")
+        for q in QUARTERS
+    )
+    assert written.unique().height == written.height
+    assert (written["partner_code"] == "zilveren_kruis").sum() > 100
 
 
 def test_the_same_city_with_a_few_moves(history: Paths) -> None:
@@ -142,18 +184,30 @@ def test_a_quarter_is_the_same_whichever_quarters_are_generated(
     history: Paths, tmp_path: Path
 ) -> None:
     """Deterministic from the seed: 2026Q2 generated alone has the bytes it has as part of
-    the four quarters; another seed gives another history. Its schuldhulp extract holds
-    trajectories set off by the signals of earlier quarters, those written in the same call
-    (2025Q4, 2026Q1) as well as those before the first (2025Q1-2025Q3)."""
+    the four quarters, and so have 2026Q3 and 2025Q4 generated together in that order;
+    another seed gives another history. The schuldhulp extract of 2026Q2 holds trajectories
+    set off by the signals of earlier quarters, those written in the same call (2025Q4,
+    2026Q1) as well as those before the first (2025Q1-2025Q3); its case extract the open
+    cases of the two quarters before it (and 2025Q4's the open ones of 2025Q2 and 2025Q3)."""
     for cohort in ("2025Q4", "2026Q1"):
         found = debt_help_after(history, cohort, "2026Q2").filter(
             pl.col("startdatum") == pl.col("schuldhulp_na_signaal")
         )
         assert found.height > 5, cohort
+        carried = landing(history, "2026Q2", "vroegsignaal_zaken").join(
+            final_cases(history, cohort), on=CASE_KEY
+        )
+        assert carried.height > 0, cohort
+
+    def quarters_of(paths: Paths, quarters: list[str]) -> dict[str, str]:
+        return {k: v for k, v in hashes(paths.data_dir).items() if any(q in k for q in quarters)}
+
     alone = Paths(tmp_path / "alone")
     generate(GeneratorConfig(**{**CONFIG.__dict__, "quarter": "2026Q2"}), alone)
-    together = {k: v for k, v in hashes(history.data_dir).items() if "2026Q2" in k}
-    assert hashes(alone.data_dir) == together
+    assert hashes(alone.data_dir) == quarters_of(history, ["2026Q2"])
+    apart = Paths(tmp_path / "apart")
+    generate_quarters(CONFIG, ["2026Q3", "2025Q4"], apart)
+    assert hashes(apart.data_dir) == quarters_of(history, ["2026Q3", "2025Q4"])
 
     other = Paths(tmp_path / "other")
     generate_quarters(GeneratorConfig(**{**CONFIG.__dict__, "seed": 18}), QUARTERS[:2], other)
@@ -176,6 +230,93 @@ def test_trajectories_after_signals_start_after_them_in_every_later_extract(
             due = joined.filter(pl.col("schuldhulp_na_signaal") <= quarter_end(extract))
             found = due.filter(pl.col("startdatum") == pl.col("schuldhulp_na_signaal"))
             assert found["household_id"].n_unique() == due["household_id"].n_unique() > 0
+
+
+def test_an_open_case_arrives_closed_with_its_final_outcome(history: Paths) -> None:
+    """Of every quarter's cases (ground truth) each later extract lists exactly those still
+    open at the end of the quarter before it, as they stand at its own end: none open after
+    its closing day, every one closed with its final outcome once that day is past, and the
+    contact attempts of an open case never more than its final number. About a third of a
+    quarter's cases are open in its own extract, a few of those still in the next; after
+    CASES_CARRIED quarters none."""
+    extracts = {q: landing(history, q, "vroegsignaal_zaken") for q in QUARTERS}
+    open_own: list[pl.DataFrame] = []
+    shares: list[float] = []
+    still_open: list[int] = []
+    for i, cohort in enumerate(QUARTERS):
+        final = final_cases(history, cohort)
+        for extract in QUARTERS[i:]:
+            listed = extracts[extract].join(final.select(CASE_KEY), on=CASE_KEY)
+            want = known_at(final, extract)
+            assert (
+                listed.drop("aantal_contactpogingen").sort(CASE_KEY).equals(want.sort(CASE_KEY))
+            ), (cohort, extract)
+            attempts = listed.join(final, on=CASE_KEY, suffix="_final").select(
+                pl.col("aantal_contactpogingen").cast(pl.Int64),
+                "aantal_contactpogingen_final",
+                closed=pl.col("resultaat").is_not_null(),
+            )
+            assert (
+                attempts["aantal_contactpogingen"] <= attempts["aantal_contactpogingen_final"]
+            ).all()
+            done = attempts.filter("closed")
+            assert done["aantal_contactpogingen"].equals(done["aantal_contactpogingen_final"])
+            if extract == cohort:
+                assert listed.height == final.height
+                open_own.append(listed.filter(pl.col("resultaat").is_null()).select(CASE_KEY))
+                shares.append(open_own[-1].height / final.height)
+            elif extract == QUARTERS[i + 1]:
+                later = listed.join(open_own[-1], on=CASE_KEY)
+                assert later.height == open_own[-1].height
+                still_open.append(later["resultaat"].is_null().sum())
+            if i + CASES_CARRIED < len(QUARTERS) and extract > QUARTERS[i + CASES_CARRIED]:
+                assert listed.is_empty(), (cohort, extract)
+    assert all(0.2 < share < 0.45 for share in shares), shares
+    later_share = sum(still_open) / sum(len(o) for o in open_own[:-1])
+    assert 0 < later_share < 0.08, later_share
+    for extract in QUARTERS[CASES_CARRIED:]:  # every row a case of a quarter generated here
+        cases = pl.concat([final_cases(history, q) for q in QUARTERS if q <= extract])
+        assert extracts[extract].join(cases, on=CASE_KEY, how="anti").is_empty()
+
+
+def test_final_household_outcomes_as_in_the_ground_truth(history: Paths) -> None:
+    """Once its cases are closed, the latest version of each case over the extracts (as the
+    staging model keeps it) is the ground truth's final case, so the households reached and
+    helped are those of the ground truth."""
+    cohort = QUARTERS[0]
+    extracts = QUARTERS[: CASES_CARRIED + 1]
+    latest = (
+        pl.concat(
+            [
+                landing(history, q, "vroegsignaal_zaken").with_columns(landing=pl.lit(q))
+                for q in extracts
+            ]
+        )
+        .sort("landing")
+        .unique(CASE_KEY, keep="last")
+    )
+    final = final_cases(history, cohort)
+    joined = final.join(latest, on=CASE_KEY, suffix="_latest")
+    assert joined.height == final.height
+    for column in ("resultaat", "bereikt", "datum_eerste_contact", "aantal_contactpogingen"):
+        assert joined[column].cast(pl.String).eq_missing(joined[f"{column}_latest"]).all(), column
+
+    def per_household(frame: pl.DataFrame) -> pl.DataFrame:
+        return (
+            frame.group_by("household_id")
+            .agg(
+                reached=(pl.col("bereikt").cast(pl.String) == "true").any(),
+                helped=pl.col("resultaat").is_in(list(help_accepted_results())).any(),
+            )
+            .sort("household_id")
+        )
+
+    truth = per_household(final)
+    latest_outcomes = joined.select(
+        "household_id", bereikt="bereikt_latest", resultaat="resultaat_latest"
+    )
+    assert per_household(latest_outcomes).equals(truth)
+    assert 0 < truth["helped"].sum() < truth["reached"].sum()
 
 
 FLOW_CONFIG = GeneratorConfig(seed=23, geography="synthetic", households=150_000)
@@ -204,8 +345,8 @@ def test_signalled_households_flow_into_debt_help(flow: Paths) -> None:
     """The flow into debt help (issue 15 item 6) recomputed from the extracts: of the
     households signalled in 2026Q1, the share with a trajectory starting within six calendar
     months after the first signal (the schuldhulp extract of 2026Q3, residents in the BRP of
-    2026Q1) is plausible, and clearly higher after accepted help (the case extract). Every
-    trajectory the ground truth names in that window is among them."""
+    2026Q1) is plausible, and clearly higher after accepted help (the cases' final outcomes,
+    ground truth). Every trajectory the ground truth names in that window is among them."""
     cohort = "2026Q1"
     joined = debt_help_after(flow, cohort, "2026Q3")
     window = pl.col("eerste_signaaldatum").dt.offset_by("6mo")
@@ -216,13 +357,13 @@ def test_signalled_households_flow_into_debt_help(flow: Paths) -> None:
         .any(),
         named=(pl.col("schuldhulp_na_signaal") <= window).fill_null(False).any(),
     )
-    signals = pl.read_csv(flow.ground_truth / cohort / "signals.csv", infer_schema=False)
-    cases = signals.join(
-        landing(flow, cohort, "vroegsignaal_zaken"), on=["partner_code", "signaal_id"]
-    )
-    outcome = cases.group_by(pl.col("household_id").cast(pl.Int64)).agg(
-        helped=pl.col("resultaat").is_in(list(help_accepted_results())).any(),
-        reached=(pl.col("bereikt") == "true").any(),
+    outcome = (
+        final_cases(flow, cohort)
+        .group_by("household_id")
+        .agg(
+            helped=pl.col("resultaat").is_in(list(help_accepted_results())).any(),
+            reached=pl.col("bereikt").any(),
+        )
     )
     flow_in = per_household.join(outcome, on="household_id", how="left").with_columns(
         outcome=pl.when("helped")

@@ -12,7 +12,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -25,7 +25,13 @@ from demo.dialects import (
     covered_variants,
 )
 from demo.generator import GeneratorConfig, generate
-from demo.signals import Rates, partner_columns
+from demo.signals import (
+    CASE_MAX_DELAY,
+    CASE_MIN_DELAY,
+    CASE_QUICK_DELAY,
+    Rates,
+    partner_columns,
+)
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
 from orchestration.parameters import (
     help_accepted_results,
@@ -221,6 +227,11 @@ def truth(synthetic: tuple[Paths, object]) -> pl.DataFrame:
     return pl.read_csv(paths.ground_truth / Q / "signals.csv", infer_schema=False)
 
 
+def final_cases(paths: Paths) -> pl.DataFrame:
+    """Every case of the quarter's signals as it is closed (the ground truth)."""
+    return pl.read_parquet(paths.ground_truth / Q / "cases.parquet")
+
+
 def landing_csv(paths: Paths, source: str) -> pl.DataFrame:
     (path,) = (paths.landing / Q / source).glob("*.csv")
     raw = path.read_bytes()
@@ -288,6 +299,7 @@ def test_layout_and_ground_truth_outside_landing(synthetic: tuple[Paths, object]
         assert path.is_dir() or (path.suffix == ".csv" and path.parent.parent.name == Q)
     assert (paths.ground_truth / Q / "signals.csv").exists()
     assert (paths.ground_truth / Q / "households.parquet").exists()
+    assert (paths.ground_truth / Q / "cases.parquet").exists()
     assert not paths.ground_truth.is_relative_to(paths.landing)
     assert not any(
         p.name in {"signals.csv", "households.parquet"} for p in paths.landing.rglob("*")
@@ -462,7 +474,8 @@ def test_signal_rates(synthetic: tuple[Paths, object], truth: pl.DataFrame) -> N
     assert 0.42 < (per_hh["groups"] >= 2).mean() < 0.58
     assert (per_hh["n"] > per_hh["partners"]).sum() > 0  # two signals from one partner
 
-    cases = landing_csv(paths, "vroegsignaal_zaken")
+    # the final outcomes (the ground truth: many cases are still open in the quarter's extract)
+    cases = final_cases(paths).with_columns(pl.col("bereikt").cast(pl.String))
     assert set(cases["resultaat"]) <= resultaat_codes()
     assert cases.select("partner_code", "signaal_id").unique().height == cases.height
     readable = signals.filter(~pl.col("fault").str.starts_with("unreadable")).height
@@ -488,6 +501,51 @@ def test_signal_rates(synthetic: tuple[Paths, object], truth: pl.DataFrame) -> N
     for ptype, (lo, hi) in ranges.items():
         amounts = clean.filter(pl.col("partner_type") == ptype)["achterstand_bedrag"].cast(float)
         assert amounts.min() >= lo and amounts.max() <= hi and amounts.n_unique() > 20
+
+
+def test_cases_close_weeks_after_matching(
+    synthetic: tuple[Paths, object], truth: pl.DataFrame
+) -> None:
+    """The ground truth's cases close weeks after matching: a picked-up case after about a
+    month (median), a few after more than 90 days, none after CASE_MAX_DELAY, none before its
+    first contact; a case not picked up within CASE_QUICK_DELAY. Each is the case of a signal
+    of the quarter, with its true household. The quarter's extract lists every one of them,
+    about a third still open (no resultaat), and open cases of earlier quarters besides."""
+    paths, _ = synthetic
+    cases = final_cases(paths)
+    assert cases.schema["datum_afgesloten"] == pl.Date
+    assert cases.schema["household_id"] == pl.Int64
+    delay = (pl.col("datum_afgesloten") - pl.col("matchingsdatum")).dt.total_days()
+    cases = cases.with_columns(delay=delay, quick=pl.col("resultaat").is_in(NOT_PICKED_UP))
+    picked_up = cases.filter(~pl.col("quick"))["delay"]
+    assert 24 <= picked_up.median() <= 36, picked_up.median()
+    assert 0.01 < (picked_up > 90).mean() < 0.08, (picked_up > 90).mean()
+    assert picked_up.min() >= CASE_MIN_DELAY
+    assert cases["delay"].max() <= CASE_MAX_DELAY
+    quick = cases.filter("quick")
+    assert quick["delay"].is_between(*CASE_QUICK_DELAY).all()
+    assert not quick["bereikt"].any()
+    reached = cases.filter("bereikt")
+    assert reached["datum_eerste_contact"].is_not_null().all()
+    assert (reached["datum_eerste_contact"] <= reached["datum_afgesloten"]).all()
+    assert cases.filter(~pl.col("bereikt"))["datum_eerste_contact"].is_null().all()
+
+    written = truth.filter(pl.col("fault") != "duplicate").select(
+        "partner_code", "signaal_id", pl.col("household_id").cast(pl.Int64)
+    )
+    of_signal = cases.join(written, on=["partner_code", "signaal_id"], suffix="_signal")
+    assert of_signal.height == cases.height
+    assert of_signal["household_id"].eq_missing(of_signal["household_id_signal"]).all()
+
+    extract = landing_csv(paths, "vroegsignaal_zaken")
+    listed = cases.join(extract, on=["partner_code", "signaal_id"], suffix="_extract")
+    assert listed.height == cases.height
+    open_share = listed["resultaat_extract"].is_null().mean()
+    assert 0.2 < open_share < 0.45, open_share
+    earlier = extract.join(cases, on=["partner_code", "signaal_id"], how="anti")
+    assert earlier.height > 0.1 * cases.height
+    matched = earlier["matchingsdatum"].str.to_date()  # up to a week after the signal
+    assert (matched < quarter_start(Q) + timedelta(days=7)).all()
 
 
 ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V"}
