@@ -37,7 +37,7 @@ from orchestration.quarters import parse_quarter, previous_quarter, quarter_rang
 
 DEMO_QUARTER = "2026Q3"
 DEMO_SEED = 2026
-DEMO_QUARTERS = 4
+DEMO_QUARTERS = 5
 """Quarters `monitor demo` publishes, up to DEMO_QUARTER: enough for a four-quarter period."""
 REFERENCE_HELP = (
     "generate the gemeenten of this area file instead of Amsterdam: the contract's "

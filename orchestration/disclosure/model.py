@@ -235,16 +235,32 @@ def relations_for(relations: Relations, *frames: pl.DataFrame | None) -> Relatio
 
 
 def _only_bounded_parts(relations: Relations, names: set[str]) -> None:
-    """Refuse to leave out of the model, or take as a known 0, a count that is more than a part
-    of bounds: a total, a part of a sum or of a linked bound (the attacker would still know the
-    relation over the other counts)."""
-    named = {t for t, _ in relations.sums} | {p for _, parts in relations.sums for p in parts}
-    named |= {t for _, t in relations.bounds}
-    named |= {n for parts, totals in relations.linked for n in (*parts, *totals)}
-    if names & named:
+    """Refuse to leave out of the model, or take as a known 0, counts ``names`` whose relations
+    with the other counts would then tell the attacker's model more, or less, than the
+    attacker knows. Allowed: a relation among ``names`` only (all of them 0, or all absent:
+    the outcome counts of a quarter whose outcomes come a quarter later), and a count of
+    ``names`` as the only part of a bound (``part <= total``: 0, or nothing, tells nothing of
+    the total). Refused: a count of ``names`` as a total over other counts, in a sum or a
+    linked bound with other counts, or as one of several parts of a bound."""
+    bad: set[str] = set()
+    for total, parts in relations.sums:
+        members = {total, *parts}
+        if members & names and not members <= names:
+            bad |= members & names
+    for parts, total in relations.bounds:
+        members = {*parts, total}
+        if total in names and not members <= names:
+            bad.add(total)
+        elif len(set(parts)) > 1 and set(parts) & names and not members <= names:
+            bad |= set(parts) & names
+    for parts, totals in relations.linked:
+        members = {*parts, *totals}
+        if members & names and not members <= names:
+            bad |= members & names
+    if bad:
         raise ValueError(
-            f"counts {sorted(names & named)} are absent from the table but in a relation the "
-            "disclosure model needs; only a part of SUBSET_BOUNDS may be absent"
+            f"counts {sorted(bad)} are absent from the table but in a relation the disclosure "
+            "model needs with counts that are present"
         )
 
 
@@ -397,37 +413,46 @@ def _temporal_rows(
     base: list[str],
     slice_of: list[tuple[str, str, str] | None],
     level: list[str],
+    absent: np.ndarray,
 ) -> tuple[list[tuple[list[int], list[float]]], list[tuple[list[int], list[float]]]]:
     """Rows between every multi-quarter period and its quarters (module docstring), as
     (cells, coefficients): equalities with the period's cell first (+1), inequalities in the
     ``a_ub @ x <= 0`` form. Only where the period and all its quarterly slices are in the
     table, per area code present in all of them; none for a regio: its code does not fix its
     gemeenten (a gemeente may join or leave it between quarters), and while they stay the
-    same its rows follow from its gemeenten's and ``regio = sum(gemeenten)`` in every slice."""
+    same its rows follow from its gemeenten's and ``regio = sum(gemeenten)`` in every slice.
+    A period's quarters are those its label names (``2025Q3-2026Q2``), whichever publication
+    computed it. None for a count ``absent`` from the period's slice (a known 0 that no period
+    type of the slice carries: vier_kwartalen's outcome counts, which vier_kwartalen_afgerond
+    has a quarter later): the attacker has no figure of it. A count the period has and one of
+    its quarters has not is refused: a relation with a figure that is still to come."""
     length = {p.period_type: p.quarters for p in periods()}
     area: dict[tuple[str, str], int] = {}  # (period, area code) -> area index
     quarterly: set[str] = set()  # periods that are a quarter
-    multi: list[tuple[str, list[str]]] = []  # (period, its quarters)
+    multi: dict[str, list[str]] = {}  # period -> its quarters
     for i, sl in enumerate(slice_of):
         if sl is None:
             continue
-        quarter, period_type, period = sl
+        _, period_type, period = sl
         if level[i] == "regio":
             continue
         area[(period, base[i])] = i
         n = length.get(period_type, 1)
         if n == 1:
             quarterly.add(period)
-        elif (period, quarter) not in {(p, q[-1]) for p, q in multi}:
-            multi.append((period, period_quarters(quarter, n)))
+        elif period not in multi:
+            first, last = period.split("-")
+            multi[period] = period_quarters(last, n)
+            if multi[period][0] != first:
+                raise ValueError(f"period {period} is not {n} quarters ({period_type})")
     eq: list[tuple[list[int], list[float]]] = []
     ub: list[tuple[list[int], list[float]]] = []
-    multi = [(p, qs) for p, qs in multi if all(q in quarterly for q in qs)]
+    multi = {p: qs for p, qs in multi.items() if all(q in quarterly for q in qs)}
     if not multi:
         return eq, ub
     kinds = over_quarters(rel.counts)
     pos = {n: i for i, n in enumerate(rel.counts)}
-    for period, qs in multi:
+    for period, qs in multi.items():
         codes = [c for (p, c) in area if p == period]
         for code in codes:
             q_areas = [area.get((q, code)) for q in qs]
@@ -437,6 +462,14 @@ def _temporal_rows(
             for name, kind in kinds.items():
                 y = y_area * k + pos[name]
                 q = [a * k + pos[name] for a in q_areas]
+                if absent[y]:
+                    continue
+                if absent[q].any():
+                    raise ValueError(
+                        f"{period} {code}: {name} is in the period but not yet in quarter "
+                        f"{qs[int(np.flatnonzero(absent[q])[0])]}; build and protect the "
+                        "quarters in order"
+                    )
                 if kind == "same":
                     eq.append(([y, q[-1]], [1.0, -1.0]))
                 elif kind == "sum":
@@ -490,7 +523,6 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
     base += [f"{base[g]}:zonder_buurt" for g in gem_with_children]
     slice_of = _slices(areas)
     slice_of += [slice_of[g] for g in gem_with_children]
-    temporal_eq, temporal_ub = _temporal_rows(rel, k, base, slice_of, list(area_level))
 
     # Values of the count cells.
     values = np.full(n_areas * k, np.nan)
@@ -511,11 +543,14 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
     if counts.height:
         has_row[a_idx * k + i_idx] = True
     not_carried = _not_carried_cells(rel, keyed, index, n_areas) & ~has_row
-    if not_carried.any():
-        _only_bounded_parts(rel, {rel.counts[i] for i in np.flatnonzero(not_carried) % k})
+    per_area = not_carried.reshape(n_areas, k)
+    per_area[n_real:] = per_area[parent_all[n_real:]]  # a remainder: as its gemeente
+    for absent in {tuple(np.flatnonzero(row)) for row in per_area[per_area.any(axis=1)]}:
+        _only_bounded_parts(rel, {rel.counts[i] for i in absent})  # per area: its slice's
     structural |= not_carried  # a known 0: such a count is in no relation but its bounds
     unpublished &= ~not_carried
     values[structural & np.isnan(values)] = 0.0
+    temporal_eq, temporal_ub = _temporal_rows(rel, k, base, slice_of, list(area_level), not_carried)
 
     # Equality rows.
     rows: list[np.ndarray] = []

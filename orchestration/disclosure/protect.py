@@ -43,7 +43,6 @@ from orchestration.contract import (
     PUBLISHED_COLUMNS,
     in_publication_scope_sql,
     is_published_at,
-    late_period_types,
     published_levels,
     published_period_types,
     publishes_across_quarters,
@@ -186,7 +185,9 @@ def _split_repeated(
     if not history.height:
         return frame, empty
     reason = pl.col("suppression") if "suppression" in history.columns else pl.lit("none")
-    earlier = history.select(
+    # a cell published once and repeated since (the cohort's hh_met_signaal after
+    # kwartaal_afgerond's) is in the history twice, with the same value and status
+    earlier = history.unique(subset=key, keep="first", maintain_order=True).select(
         *key,
         "status",
         suppression=reason,
@@ -217,11 +218,23 @@ def _split_repeated(
 
 def _repeats_a_quarter() -> pl.Expr:
     """Rows of a period type published later (``vertraging``) whose indicator a period type of
-    the quarter itself carries too: the cohort's hh_met_signaal, a repeat of a published cell."""
-    late = late_period_types()
-    own = {p.period_type for p in periods()} - set(late)
-    shared = [i.name for i in indicators() if own & set(i.period_types())]
-    return pl.col(PERIOD_KEY[0]).is_in(late) & pl.col("indicator").is_in(shared)
+    the same length published sooner carries too: a repeat of a published cell (the
+    hh_met_signaal of kwartaal_afgerond, vier_kwartalen_afgerond and the cohort, published with
+    the period itself; the cohort's hh_hulp_geaccepteerd, published with kwartaal_afgerond)."""
+    repeats = pl.lit(False)
+    for late in (p for p in periods() if p.vertraging):
+        sooner = {
+            p.period_type
+            for p in periods()
+            if p.quarters == late.quarters and p.vertraging < late.vertraging
+        }
+        shared = [
+            i.name
+            for i in indicators()
+            if late.period_type in i.period_types() and sooner & set(i.period_types())
+        ]
+        repeats |= (pl.col(PERIOD_KEY[0]) == late.period_type) & pl.col("indicator").is_in(shared)
+    return repeats
 
 
 def suppression_plan(
