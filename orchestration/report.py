@@ -36,6 +36,7 @@ report shows published figures only, and it lets anyone trace a number back to i
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -448,7 +449,7 @@ def _area_table(
     return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _period_names(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, str]:
+def period_names(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, str]:
     """Period type -> period (``2025Q4-2026Q3``) of the quarter, in the file's period order."""
     return dict(
         con.execute(
@@ -852,13 +853,15 @@ def _period_tables(
     return [*parts, _later_note(periods, columns, level, dictionary)]
 
 
-def _later_note(
-    periods: dict[str, str], columns: list[str], level: str, dictionary: dict[str, Entry]
-) -> str:
-    """Dutch: which of ``columns`` a period type of the quarter does not carry but one published
-    later does (``contract.follows_later``: the outcomes), over which periods this publication
-    has them (the rows of those later period types), and that those over the quarter's own
-    periods follow with a later publication; empty when every column is the quarter's own."""
+def later_notes(
+    periods: dict[str, str], columns: list[str], level: str, label: Callable[[str], str]
+) -> list[tuple[list[str], str]]:
+    """Per delay, the period types published later that carry some of ``columns`` where a
+    period type of the quarter (``periods``: type -> period) does not
+    (``contract.follows_later``: the outcomes), and a Dutch sentence (indicators named by
+    ``label``): over which periods this publication has them, and that those over the
+    quarter's own periods follow with a later publication. None when every column is the
+    quarter's own."""
     delay = {p.period_type: p.vertraging for p in period_types()}
     later: dict[int, dict[str, list[str]]] = {}  # delay -> columns, carriers, own periods
     for period_type, period in periods.items():
@@ -872,11 +875,11 @@ def _later_note(
     notes = []
     for wait, found in later.items():
         names = sorted(set(found["columns"]), key=columns.index)
-        labels = ", ".join(_label(dictionary, c).lower() for c in names)
-        shown = [f"over {periods[c]}" for c in dict.fromkeys(found["in"]) if c in periods]
+        carriers = list(dict.fromkeys(found["in"]))
+        shown = [f"over {periods[c]}" for c in carriers if c in periods]
         text = (
-            f"Uitkomsten ({labels}): zaken worden vaak weken na het signaal afgesloten, daarom "
-            f"komen ze {later_text(wait)}. "
+            f"Uitkomsten ({', '.join(map(label, names))}): zaken worden vaak weken na het signaal "
+            f"afgesloten, daarom komen ze {later_text(wait)}. "
             + (
                 f"Hierboven de uitkomsten {' en '.join(shown)}. "
                 if shown
@@ -885,16 +888,26 @@ def _later_note(
             + f"Die over {' en '.join(dict.fromkeys(found['own']))} volgen met de publicatie "
             f"{later_text(wait)}."
         )
-        notes.append(
-            f'<p class="note" data-follows="{" ".join(dict.fromkeys(found["in"]))}">{esc(text)}</p>'
+        notes.append((carriers, text))
+    return notes
+
+
+def _later_note(
+    periods: dict[str, str], columns: list[str], level: str, dictionary: dict[str, Entry]
+) -> str:
+    """``later_notes`` as paragraphs, the indicators by their labels."""
+    return "".join(
+        f'<p class="note" data-follows="{" ".join(carriers)}">{esc(text)}</p>'
+        for carriers, text in later_notes(
+            periods, columns, level, lambda c: _label(dictionary, c).lower()
         )
-    return "".join(notes)
+    )
 
 
 def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
     """The HTML of one published quarter, from the published file only."""
     dictionary = published_entries(con)
-    periods = _period_names(con, quarter)
+    periods = period_names(con, quarter)
     cohort = periods.pop(COHORT, None)
     gemeenten = _areas(con, "gemeente", KPI_COLUMNS, quarter)
     if not gemeenten:
@@ -993,7 +1006,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         "(Ctrl+F), of ga er direct heen met <code>#</code> en de wijkcode achter het adres van "
         "deze pagina.</p>",
         *_period_tables(con, quarter, periods, "wijk", WIJK_COLUMNS, dictionary, gemeente_names),
-        *_what_is_published(con, quarter, _period_names(con, quarter), dictionary),
+        *_what_is_published(con, quarter, period_names(con, quarter), dictionary),
         '<h2 id="definities">Definities</h2>',
         _definitions(dictionary),
     ]
