@@ -161,3 +161,24 @@ def test_the_first_quarter_says_its_outcomes_follow(paths: Paths, capsys) -> Non
     assert rows and not [r for r in rows if r[3] in ("pct_bereikt", "pct_hulp")]
     assert "Deze publicatie heeft nog geen uitkomsten van een eerdere periode" in out
     assert f"Die over {Q2} en 2025Q3-2026Q2 volgen met de publicatie een kwartaal later" in out
+
+
+def test_the_demo_summary_shows_the_outcomes_a_quarter_later(paths: Paths, capsys) -> None:
+    """`monitor demo`'s summary: the outcomes of Q2 as published with Q (kwartaal_afgerond
+    and vier_kwartalen_afgerond rows), the cohort apart; no outcome among the quarter's own."""
+    from orchestration.cli import _print_history
+
+    _print_history(paths, [Q2, Q])
+    out = capsys.readouterr().out
+    outcomes = out[out.index("Outcomes of the signals") :].split("\n\n")[0]
+    rows = [line.split() for line in outcomes.splitlines()[3:]]
+    assert {(r[0], r[1], r[2]) for r in rows} == {
+        (Q2, "kwartaal_afgerond", Q),
+        ("2025Q3-2026Q2", "vier_kwartalen_afgerond", Q),
+    }
+    header = outcomes.splitlines()[1]
+    assert "% bereikt" in header and "% hulp" in header
+    cohort = out[out.index("Signalled households followed for six months") :].split("\n\n")[0]
+    assert {line.split()[1] for line in cohort.splitlines()[3:]} == {"cohort_zes_maanden"}
+    regular = out[out.index("Published periods (gemeente)") :].split("\n\n")[0]
+    assert "bereikt" not in regular and "afgerond" not in regular
