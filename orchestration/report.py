@@ -460,12 +460,18 @@ def period_names(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, str]
     )
 
 
+def _delay(period_type: str | None) -> int:
+    """The quarters after its own that a period type is published (``seeds/periods.csv``
+    vertraging; 0 for one the seeds do not know)."""
+    return next((p.vertraging for p in period_types() if p.period_type == period_type), 0)
+
+
 def _period_title(period_type: str, period: str) -> str:
     """``kwartaal 2026Q3``, ``vier kwartalen 2025Q4-2026Q3``, ``kwartaal afgerond 2026Q2
     (gepubliceerd een kwartaal later)``; the cohort in words."""
     if period_type == COHORT:
         return f"huishoudens met een signaal in {period}, zes maanden gevolgd"
-    delay = next((p.vertraging for p in period_types() if p.period_type == period_type), 0)
+    delay = _delay(period_type)
     later = f" (gepubliceerd {later_text(delay)})" if delay else ""
     return f"{period_type.replace('_', ' ')} {period}{later}"
 
@@ -672,7 +678,7 @@ def _source_text(source: str | None, periods: dict[str, str]) -> str:
     """The period a figure of a quarter comes from in this publication, or that it follows."""
     if source in periods:
         return _period_title(source, periods[source])
-    delay = next((p.vertraging for p in period_types() if p.period_type == source), 0)
+    delay = _delay(source)
     return f"{FOLLOWS} met de publicatie {later_text(delay)}" if delay else "–"
 
 
@@ -862,13 +868,12 @@ def later_notes(
     ``label``): over which periods this publication has them, and that those over the
     quarter's own periods follow with a later publication. None when every column is the
     quarter's own."""
-    delay = {p.period_type: p.vertraging for p in period_types()}
     later: dict[int, dict[str, list[str]]] = {}  # delay -> columns, carriers, own periods
     for period_type, period in periods.items():
         for column in columns:
             carrier = follows_later(column, period_type, level)
             if carrier:
-                found = later.setdefault(delay[carrier], {"columns": [], "in": [], "own": []})
+                found = later.setdefault(_delay(carrier), {"columns": [], "in": [], "own": []})
                 found["columns"].append(column)
                 found["in"].append(carrier)
                 found["own"].append(period)
