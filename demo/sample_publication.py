@@ -25,16 +25,14 @@ from orchestration.contract import (
     CANDIDATE_TABLE,
     PROTECTED_TABLE,
     PUBLISHED_COLUMNS,
-    QUARTERLY,
     count_indicator_names,
     is_published_at,
-    late_period_types,
     persona_names,
     publication_group_names,
     publication_scope,
 )
 from orchestration.parameters import disclosure_parameters, indicators, period_indicators, periods
-from orchestration.quarters import period_name
+from orchestration.quarters import period_name, period_quarters
 
 REGIO = ("RG0999", "Voorbeeldregio")
 GEMEENTE = ("GM0999", "Voorbeeldstad")
@@ -134,7 +132,7 @@ def true_values() -> dict[tuple[str, str], float | None]:
     values: dict[tuple[str, str], float | None] = {}
     for area in areas():
         c = counts[area.code]
-        for ind in period_indicators(QUARTERLY):
+        for ind in indicators():
             if ind.kind == "count":
                 value: float | None = c[ind.name]
             elif ind.kind == "median":
@@ -181,11 +179,13 @@ def _suppress(values: dict[tuple[str, str], float | None]) -> dict[tuple[str, st
     return out
 
 
-def sample_frames(quarter: str = "2026Q3") -> dict[str, pd.DataFrame]:
+def sample_frames(quarter: str = "2026Q3", late: bool = False) -> dict[str, pd.DataFrame]:
     """``reference``, ``protected`` and ``candidate`` frames of the sample for ``quarter``:
-    every published period type of the quarter itself (not one published quarters later, a
-    ``cohort_zes_maanden``, whose areas are an earlier quarter's) at its published levels
-    (``contract.publication_scope``)."""
+    every published period type of the quarter itself at its published levels
+    (``contract.publication_scope``); with ``late`` also those published quarters later
+    (``kwartaal_afgerond`` and ``vier_kwartalen_afgerond`` of the periods ending the quarter
+    before, ``cohort_zes_maanden`` of two quarters before), as a publication after the file's
+    first has them (the areas of every quarter are the same here)."""
     values = true_values()
     suppression = _suppress(values)
     reference = pd.DataFrame(
@@ -193,12 +193,13 @@ def sample_frames(quarter: str = "2026Q3") -> dict[str, pd.DataFrame]:
         columns=["quarter", "area_code", "area_level", "area_name", "parent_code"],
     )
     rows = []
-    late = late_period_types()
-    length = {p.period_type: p.quarters for p in periods() if p.period_type not in late}
+    kinds = {p.period_type: p for p in periods()}
     for period_type, levels in publication_scope().items():
-        if period_type not in length:
+        kind = kinds[period_type]
+        if kind.vertraging and not late:
             continue
-        period = period_name(quarter, length[period_type])
+        last = period_quarters(quarter, kind.vertraging + 1)[0]
+        period = period_name(last, kind.quarters)
         rows += _rows(quarter, period_type, period, levels, values, suppression)
     protected = pd.DataFrame(rows, columns=[*PUBLISHED_COLUMNS, "suppression"])
     protected["value"] = protected["value"].astype("float64")

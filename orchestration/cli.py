@@ -439,11 +439,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+OUTCOME_COLUMNS = (
+    "hh_met_signaal", "hh_opgepakt", "hh_bereikt", "hh_hulp_geaccepteerd", "pct_bereikt",
+    "pct_hulp",
+)  # fmt: skip
+"""The outcomes the demo's summary shows, from the period types published later that carry
+them (``kwartaal_afgerond``, ``vier_kwartalen_afgerond``: the periods ending a quarter before)."""
+COHORT_COLUMNS = (
+    "hh_met_signaal", "hh_schuldhulp_binnen_6m", "pct_schuldhulp_binnen_6m",
+    "hh_hulp_geaccepteerd", "hh_nieuw_signaal_na_hulp", "pct_nieuw_signaal_na_hulp",
+)  # fmt: skip
+"""The cohort figures the demo's summary shows (``cohort_zes_maanden``)."""
+
+
 def _print_history(paths: settings.Paths, quarters: list[str]) -> None:
     """The demo's quarters as published: the gemeente's figures per period (the change between
-    quarters), the cohorts followed for six months, and where to look."""
+    quarters), the outcomes published a quarter later, the cohorts followed for six months,
+    and where to look. A table of figures published later reads the period types published
+    later that carry every one of its columns (``Indicator.period_types``)."""
     from orchestration.contract import QUARTERLY, late_period_types
-    from orchestration.parameters import periods
+    from orchestration.parameters import indicator_by_name, periods
     from orchestration.status import _query, _table
 
     def gemeente_rows(shown: list[str], period_types: list[str]) -> list[tuple]:
@@ -473,31 +488,32 @@ def _print_history(paths: settings.Paths, quarters: list[str]) -> None:
             [(period, kind, *rest) for period, kind, _, *rest in rows],
         )
     )
-    cohorts = gemeente_rows(
-        [
-            "hh_met_signaal", "hh_schuldhulp_binnen_6m", "pct_schuldhulp_binnen_6m",
-            "hh_hulp_geaccepteerd", "hh_nieuw_signaal_na_hulp", "pct_nieuw_signaal_na_hulp",
-        ],
-        later,
-    )  # fmt: skip
-    if cohorts:
-        print("\nSignalled households followed for six months (gemeente), published later:")
-        print(
-            _table(
-                [
-                    "signals of",
-                    "published in",
-                    "gemeente",
-                    "hh met signaal",
-                    "schuldhulp <= 6 mnd",
-                    "%",
-                    "hulp aanvaard",
-                    "opnieuw signaal",
-                    "%",
-                ],
-                [(period, quarter, *rest) for period, _, quarter, *rest in cohorts],
+    late_tables = (
+        (
+            "Outcomes of the signals (gemeente), published a quarter later: cases are often "
+            "closed weeks after the signal",
+            OUTCOME_COLUMNS,
+            ["opgepakt", "bereikt", "hulp aanvaard", "% bereikt", "% hulp"],
+        ),
+        (
+            "Signalled households followed for six months (gemeente), published later",
+            COHORT_COLUMNS,
+            ["schuldhulp <= 6 mnd", "%", "hulp aanvaard", "opnieuw signaal", "%"],
+        ),
+    )
+    for title, columns, headers in late_tables:
+        carrying = [
+            p for p in later if all(p in indicator_by_name()[c].period_types() for c in columns)
+        ]
+        found = gemeente_rows(list(columns), carrying) if carrying else []
+        if found:
+            print(f"\n{title}:")
+            print(
+                _table(
+                    ["signals of", "type", "published in", "gemeente", "hh met signaal", *headers],
+                    found,
+                )
             )
-        )
     published = sorted({row[0] for row in rows if row[1] == QUARTERLY})
     if not any(row[1] != QUARTERLY for row in rows):
         print(

@@ -27,6 +27,7 @@ import re
 from functools import cache
 
 from orchestration.parameters import (
+    indicator_by_name,
     indicator_definitions,
     indicators,
     periods,
@@ -114,6 +115,42 @@ def late_period_types() -> tuple[str, ...]:
     """Period types computed and published quarters after their own last quarter
     (``seeds/periods.csv`` vertraging > 0: ``cohort_zes_maanden``)."""
     return tuple(p.period_type for p in periods() if p.vertraging)
+
+
+def carrying_period_type(indicator: str, period_type: str, level: str) -> str | None:
+    """The period type whose rows publish ``indicator`` at ``level`` for the periods of
+    ``period_type``: the period type itself where it carries the indicator
+    (``Indicator.period_types``), else the soonest published later (``seeds/periods.csv``
+    vertraging) over as many quarters that does, in the publication of that later quarter
+    with the same ``period`` (``kwartaal_afgerond`` for ``pct_bereikt`` of a ``kwartaal``).
+    Only a period type that publishes ``level`` counts, and only where ``indicator`` is
+    published at ``level``; None where none does, or for a period type or indicator the seeds
+    do not know."""
+    scope = publication_scope()
+    own = next((p for p in periods() if p.period_type == period_type), None)
+    ind = indicator_by_name().get(indicator)
+    if own is None or ind is None or not is_published_at(indicator, level):
+        return None
+    later = sorted(
+        (p for p in periods() if p.quarters == own.quarters and p.vertraging > own.vertraging),
+        key=lambda p: p.vertraging,
+    )
+    return next(
+        (
+            p.period_type
+            for p in (own, *later)
+            if p.period_type in ind.period_types() and level in scope.get(p.period_type, ())
+        ),
+        None,
+    )
+
+
+def follows_later(indicator: str, period_type: str, level: str) -> str | None:
+    """The later period type that publishes ``indicator`` at ``level`` for the periods of
+    ``period_type``, which does not carry it itself (``carrying_period_type``): the figure of a
+    ``kwartaal`` row that ``volgt``. None where the period type carries it or none does."""
+    carrier = carrying_period_type(indicator, period_type, level)
+    return None if carrier == period_type else carrier
 
 
 def published_period_types() -> tuple[str, ...]:

@@ -18,13 +18,40 @@ from dataclasses import dataclass, fields
 import duckdb
 
 from orchestration.contract import ContractError, indicator_names
-from orchestration.parameters import indicator_definitions, indicator_kinds, indicators
+from orchestration.parameters import indicator_definitions, indicator_kinds, indicators, periods
 
 GEHEIM = "geheim"
 """What a person sees in place of a suppressed figure."""
 NOT_PUBLISHED = "niet gepubliceerd"
 """The readable text of an empty cell where a level has no figure of an indicator at all
 (``seeds/publicatie_niveaus.csv``), unlike a suppressed one (``GEHEIM``)."""
+
+FOLLOWS = "volgt"
+"""The readable text of an empty cell whose period type does not carry the indicator while a
+period type published later over as many quarters does (``contract.follows_later``): the
+outcomes of a ``kwartaal`` come a quarter later, in its ``kwartaal_afgerond`` row."""
+
+
+def later_text(vertraging: int) -> str:
+    """``een kwartaal later``, ``2 kwartalen later``."""
+    return "een kwartaal later" if vertraging == 1 else f"{vertraging} kwartalen later"
+
+
+def follows_note() -> str:
+    """What ``volgt`` means, in Dutch, naming the period types published later
+    (``seeds/periods.csv`` vertraging)."""
+    later = " of ".join(
+        f"{p.period_type} ({later_text(p.vertraging)})"
+        for p in periods()
+        if p.vertraging and p.published
+    )
+    return (
+        f"'{FOLLOWS}': dit cijfer komt later, in de publicatie van een later kwartaal, in de "
+        f"rijen met dezelfde periode en periodesoort {later}. Zo komen de uitkomsten (opgepakt, "
+        "bereikt, hulp, contact) een kwartaal later: zaken worden vaak weken na het signaal "
+        "afgesloten."
+    )
+
 
 STATUS_LABELS = {"published": "gepubliceerd", "suppressed": GEHEIM}
 """The machine codes of ``area_indicators.status`` in the words of the readable tables."""

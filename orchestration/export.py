@@ -12,7 +12,8 @@ table (made with openpyxl). Default folder: ``<data dir>/exports``; files are 06
 
 What a person sees, in both formats: the Dutch labels of the dictionary as headers (the key
 columns' in ``dictionary.COLUMN_LABELS``), ``geheim`` in a suppressed cell (never an empty cell
-that a sum would silently skip), status ``gepubliceerd``/``geheim`` in the long table. Counts
+that a sum would silently skip), ``volgt`` where a period type published later carries the
+figure (the outcomes of a quarter come a quarter later), status ``gepubliceerd``/``geheim`` in the long table. Counts
 are whole numbers, rates as rounded at publication.
 
 CSV format, chosen for Dutch Excel (double-click opens it correctly):
@@ -47,10 +48,11 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from orchestration import filemodes
-from orchestration.contract import LEVELS, WIDE_KEY_COLUMNS, period_order_sql
+from orchestration.contract import LEVELS, WIDE_KEY_COLUMNS, follows_later, period_order_sql
 from orchestration.dictionary import (
     COLUMN_LABELS,
     DICTIONARY_TABLE,
+    FOLLOWS,
     GEHEIM,
     NOT_PUBLISHED,
     STATUS_LABELS,
@@ -152,10 +154,18 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> Table:
     keys = len(WIDE_KEY_COLUMNS)
     header = [COLUMN_LABELS.get(n) or labels.get(n, n) for n in names]
     found = result.fetchall()
-    # an empty cell is secret where the file has the cell (suppressed), and not published
-    # where it has none: the level or the period type does not carry the indicator
+    # an empty cell is secret where the file has the cell (suppressed); where it has none, it
+    # follows where a period type published later carries the figure of the row's period (the
+    # outcomes of a kwartaal, in its kwartaal_afgerond row a quarter later), and is not
+    # published otherwise: the level or the period type does not carry the indicator
     # (seeds/publicatie_niveaus.csv, seeds/indicators.csv periodesoorten), or did not when the
     # quarter was published
+    follows = {
+        (period_type, name)
+        for period_type in {r[1] for r in found}
+        for name in names[keys:]
+        if follows_later(name, period_type, table)
+    }
     held = {
         (period_type, period, code, name)
         for period_type, period, code, name in con.execute(
@@ -168,7 +178,13 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> Table:
         [
             *r[:keys],
             *(
-                v if v is not None else GEHEIM if (*r[1:4], n) in held else NOT_PUBLISHED
+                v
+                if v is not None
+                else GEHEIM
+                if (*r[1:4], n) in held
+                else FOLLOWS
+                if (r[1], n) in follows
+                else NOT_PUBLISHED
                 for n, v in zip(names[keys:], r[keys:], strict=True)
             ),
         ]

@@ -7,17 +7,19 @@ write ``monitor.area_indicators``: ``monitor`` is the *catalog* DuckDB names aft
 "Binder Error: Ambiguous reference to catalog or schema", leaving only ``monitor.monitor.x``.)
 
 - ``area_indicators``: quarter x period x area x indicator, ``value`` NULL where ``status``
-  is ``suppressed``; the period is ``period_type`` (``kwartaal``, ``vier_kwartalen``,
-  ``cohort_zes_maanden``: a quarter's signalled households followed for six months, a row of
-  the publication two quarters later) and
-  ``period`` (``2026Q3``, ``2025Q4-2026Q3``), ``quarter`` the quarter of the publication;
+  is ``suppressed``; the period is ``period_type`` (``kwartaal``, ``vier_kwartalen``;
+  ``kwartaal_afgerond`` and ``vier_kwartalen_afgerond``: the outcomes of the quarter or four
+  quarters before, rows of the publication a quarter later; ``cohort_zes_maanden``: a
+  quarter's signalled households followed for six months, a row of the publication two
+  quarters later) and ``period`` (``2026Q3``, ``2025Q4-2026Q3``), ``quarter`` the quarter of
+  the publication;
 - ``buurt``, ``wijk``, ``gemeente``, ``regio``: the same values wide, one column per indicator
   (``seeds/indicators.csv`` order; BIGINT for a kind rounded to whole numbers, else DOUBLE).
   They carry values only: NULL there means suppressed (the gate guarantees that a published
   value is never NULL); ``area_indicators.status`` says it explicitly;
 - ``buurt_leesbaar``, ``wijk_leesbaar``, ``gemeente_leesbaar``, ``regio_leesbaar``: the wide
   rows for reading, the Dutch labels as column names, text with a decimal comma, ``geheim``
-  where suppressed;
+  where suppressed, ``volgt`` where a later period type publishes the figure;
 - ``indicatoren``: the indicator dictionary (``orchestration/dictionary.py``), with the levels
   and period types the file holds each indicator for;
 - ``landelijke_referentie``: the national figures to compare with (Divosa), each cited
@@ -72,18 +74,22 @@ from orchestration.contract import (
     PUBLISHED_SCHEMA,
     STATUSES,
     WIDE_KEY_COLUMNS,
+    follows_later,
     indicator_levels,
     is_published_at,
+    publication_scope,
     select_with_periods,
     wide_select_sql,
 )
 from orchestration.dictionary import (
     COLUMN_LABELS,
     DICTIONARY_TABLE,
+    FOLLOWS,
     GEHEIM,
     NOT_PUBLISHED,
     Entry,
     entries,
+    follows_note,
 )
 from orchestration.failures import OperatorError
 from orchestration.ingestion.loader import CURRENT_FILES
@@ -140,15 +146,19 @@ def _comments(table: str, about: str, columns: dict[str, str]) -> list[str]:
 
 PERIOD_COMMENTS = {
     "period_type": "Soort periode: kwartaal (het kwartaal zelf), vier_kwartalen (het kwartaal "
-    "en de drie ervoor: een voortschrijdend jaar) of cohort_zes_maanden (de huishoudens met een "
-    "signaal in het kwartaal period, zes maanden gevolgd: in de publicatie van twee kwartalen "
-    "later)",
+    "en de drie ervoor: een voortschrijdend jaar), kwartaal_afgerond en "
+    "vier_kwartalen_afgerond (de uitkomsten van het vorige kwartaal of de vier kwartalen tot en "
+    "met het vorige kwartaal, een kwartaal later gepubliceerd omdat zaken vaak weken na het "
+    "signaal worden afgesloten) of cohort_zes_maanden (de huishoudens met een signaal in het "
+    "kwartaal period, zes maanden gevolgd: in de publicatie van twee kwartalen later)",
     "period": "De periode: '2026Q3' voor een kwartaal, '2025Q4-2026Q3' voor vier kwartalen, "
-    "'2026Q1' voor het cohort van 2026Q1 (in de publicatie van 2026Q3)",
+    "'2026Q2' voor de afgeronde uitkomsten van 2026Q2 (in de publicatie van 2026Q3), '2026Q1' "
+    "voor het cohort van 2026Q1 (in de publicatie van 2026Q3)",
 }
 KEY_COMMENTS = {
     "quarter": "Kwartaal van de publicatie, bijv. '2026Q3': het laatste kwartaal van de periode "
-    "(van een cohort_zes_maanden twee kwartalen na de periode)",
+    "(van een kwartaal_afgerond of vier_kwartalen_afgerond een kwartaal na de periode, van "
+    "een cohort_zes_maanden twee)",
     **PERIOD_COMMENTS,
     "area_name": "Naam van het gebied (CBS-gebiedsindeling)",
     "parent_code": "Het gebied waar dit gebied in ligt: de wijk van een buurt, de gemeente van een "
@@ -159,6 +169,12 @@ GEHEIM_NOTE = (
     "totalen (dat kan niet nauwkeuriger dan op 10). Een som over een kolom met geheime cellen is "
     "een ondergrens."
 )
+
+
+def _period_type_list() -> str:
+    """The published period types in Dutch prose: ``'kwartaal', ... of 'cohort_zes_maanden'``."""
+    names = [f"'{p}'" for p in publication_scope()]
+    return f"{', '.join(names[:-1])} of {names[-1]}" if len(names) > 1 else names[0]
 
 
 def _long_table_sql() -> list[str]:
@@ -172,8 +188,7 @@ def _long_table_sql() -> list[str]:
     about = (
         "Vroegsignalering buurtmonitor, gepubliceerde cijfers in lange vorm (voor scripts en "
         "koppelingen): een rij per kwartaal x periode x gebied x indicator. Filter op "
-        "period_type: 'kwartaal', 'vier_kwartalen' of 'cohort_zes_maanden'. value is leeg "
-        "(NULL) waar status = "
+        f"period_type: {_period_type_list()}. value is leeg (NULL) waar status = "
         f"'suppressed' (geheim). {GEHEIM_NOTE} Aantallen zijn gehele getallen, verhoudingen en "
         f"medianen afgerond zoals {DICTIONARY_TABLE}.decimalen zegt. Betekenis, eenheid, teller "
         f"en noemer van elke indicator: tabel {DICTIONARY_TABLE}. Alleen cijfers per gebied: "
@@ -221,8 +236,20 @@ def _log_table_sql() -> list[str]:
 def _indicator_comment(entry: Entry, level: str | None = None) -> str:
     unit = f"{entry.soort}, {entry.eenheid}"
     text = f"{entry.label}: {entry.definitie} ({unit}); leeg (NULL) = geheim"
-    if level is not None and not is_published_at(entry.indicator, level):
+    if level is None:
+        return text
+    if not is_published_at(entry.indicator, level):
         text += f", of niet per {level} gepubliceerd ({NOT_PUBLISHED})"
+    later = {
+        period_type: follows_later(entry.indicator, period_type, level)
+        for period_type in publication_scope()
+    }
+    text += "".join(
+        f"; in de rijen {period_type} leeg: het cijfer komt later, in de rij {carrier} met "
+        f"dezelfde periode ({FOLLOWS})"
+        for period_type, carrier in later.items()
+        if carrier
+    )
     return text
 
 
@@ -240,11 +267,12 @@ def _wide_table_sql(level: str) -> list[str]:
     )
     about = (
         f"De cijfers per {level}, breed, om mee te rekenen: een rij per kwartaal x periode x "
-        f"{level}, een kolom per indicator. Filter op period_type ('kwartaal', "
-        f"'vier_kwartalen', 'cohort_zes_maanden'). Leeg (NULL) = geheim, of een indicator die "
-        f"de soort periode niet heeft ({DICTIONARY_TABLE}.perioden). {GEHEIM_NOTE} Om te lezen: "
-        f"{level}_leesbaar "
-        f"(labels als kolomnamen, 'geheim' in de cel). Definities: tabel {DICTIONARY_TABLE}."
+        f"{level}, een kolom per indicator. Filter op period_type ({_period_type_list()}). "
+        "Leeg (NULL) = geheim, of een indicator die de soort periode niet heeft "
+        f"({DICTIONARY_TABLE}.perioden; de uitkomsten van een kwartaal staan in de rij "
+        f"kwartaal_afgerond van de publicatie een kwartaal later). {GEHEIM_NOTE} Om te lezen: "
+        f"{level}_leesbaar (labels als kolomnamen, 'geheim' of '{FOLLOWS}' in de cel). "
+        f"Definities: tabel {DICTIONARY_TABLE}."
     )
     columns = (
         KEY_COMMENTS
@@ -289,8 +317,7 @@ def _dictionary_sql() -> list[str]:
         "niveaus": "De niveaus (regio, gemeente, wijk, buurt) waarop de indicator bestaat en het "
         "bestand haar bevat; op een ander niveau is ze per definitie 0 (zoals de signalen "
         "zonder huishouden in wijk en buurt)",
-        "perioden": "De soorten periode (kwartaal, vier_kwartalen, cohort_zes_maanden) waarin "
-        "het bestand de "
+        "perioden": f"De soorten periode ({_period_type_list()}) waarin het bestand de "
         "indicator bevat",
         "volgorde": "Volgorde van de kolommen in de brede tabellen",
     }
@@ -322,11 +349,20 @@ def _reference_sql() -> list[str]:
     return [create, *_comments(REFERENCE_TABLE, about, columns)]
 
 
+def _follows_sql(indicator: str, level: str) -> str:
+    """SQL list of the period types whose rows of ``level`` say ``volgt`` for ``indicator``
+    (``contract.follows_later``); ``null`` for none."""
+    later = [p for p in publication_scope() if follows_later(indicator, p, level)]
+    return ", ".join(_quote(p) for p in later) or "null"
+
+
 def _readable_sql(level: str) -> list[str]:
     """``<level>_leesbaar``: the wide table of a level for reading, filled from it: labels as
     column names, decimal commas, in an empty cell ``geheim`` where ``area_indicators`` has the
-    cell (suppressed) and ``niet gepubliceerd`` where it has none (the level or the period type
-    does not carry the indicator, or did not when the quarter was published)."""
+    cell (suppressed), ``volgt`` where it has none and a period type published later carries
+    the figure of the row's period (``contract.follows_later``: the outcomes of a quarter, a
+    quarter later) and ``niet gepubliceerd`` where it has none otherwise (the level or the
+    period type does not carry the indicator, or did not when the quarter was published)."""
     key = (PERIOD_COLUMN, *PERIOD_KEY, "area_code")
     held = (
         f"select {', '.join(key)}, list(indicator) as held "
@@ -335,6 +371,7 @@ def _readable_sql(level: str) -> list[str]:
     cells = [f'w.{c} as "{COLUMN_LABELS[c]}"' for c in WIDE_KEY_COLUMNS] + [
         f"coalesce(replace(printf('%.{e.decimalen}f', cast(w.\"{e.indicator}\" as double)), '.', ','), "
         f"case when list_contains(h.held, '{e.indicator}') then '{GEHEIM}' "
+        f"when w.{PERIOD_KEY[0]} in ({_follows_sql(e.indicator, level)}) then '{FOLLOWS}' "
         f"else '{NOT_PUBLISHED}' end) as {_quote_identifier(e.label)}"
         for e in entries()
     ]
@@ -347,8 +384,9 @@ def _readable_sql(level: str) -> list[str]:
     about = (
         f"De cijfers per {level} om te lezen: dezelfde rijen als tabel {level}, met de labels "
         "van de indicatoren als kolomnamen, een decimale komma, 'geheim' waar een cijfer geheim is en "
-        f"'{NOT_PUBLISHED}' waar de {level} een indicator niet heeft (zie {DICTIONARY_TABLE}.niveaus). "
-        f"Tekst: reken met tabel {level}. Definities: tabel {DICTIONARY_TABLE}."
+        f"'{NOT_PUBLISHED}' waar de {level} of de soort periode een indicator niet heeft (zie "
+        f"{DICTIONARY_TABLE}.niveaus en .perioden). {follows_note()} Tekst: reken met tabel "
+        f"{level}. Definities: tabel {DICTIONARY_TABLE}."
     )
     keys = KEY_COMMENTS | {"area_code": f"CBS-code van de {level}"}
     columns = {_quote_identifier(COLUMN_LABELS[c]): keys[c] for c in WIDE_KEY_COLUMNS} | {

@@ -7,7 +7,13 @@ Netherlands by babel (``12.345,6``; the publication time in Europe/Amsterdam wit
 Suppressed figures are shown as "geheim", never estimated, and never filled in as zero.
 
 What it holds: the gemeenten per period type present (``kwartaal``; ``vier_kwartalen`` once
-published) with the change against the previous quarter, each gemeente's quarterly figures
+published), each with the indicators it carries (``seeds/indicators.csv``, periodesoorten) and
+the change against the previous quarter. The outcomes of a quarter (reached, helped) come a
+quarter later: every section that shows them reads them from the period type that carries them
+(``contract.carrying_period_type``: ``kwartaal_afgerond`` of the quarter before,
+``vier_kwartalen_afgerond`` of the four quarters ending it), names that period, and says in a
+publication without such rows (the file's first quarter) that they follow. Each gemeente's
+quarterly figures
 beside the national reference figures the file holds (``landelijke_referentie``, with their
 source as a link: a citation to follow, nothing the page loads) and beside the median of the
 gemeenten of its region and size class in the file (``similar.py``), four charts of the quarter, every
@@ -30,6 +36,7 @@ report shows published figures only, and it lets anyone trace a number back to i
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,10 +50,13 @@ from orchestration import filemodes
 from orchestration.contract import (
     LEVELS,
     QUARTERLY,
+    carrying_period_type,
+    follows_later,
     period_type_of_level,
     publication_group_names,
 )
-from orchestration.dictionary import GEHEIM, Entry, published_entries
+from orchestration.dictionary import FOLLOWS, GEHEIM, Entry, later_text, published_entries
+from orchestration.parameters import periods as period_types
 from orchestration.parameters import pipeline_parameters
 from orchestration.quarters import previous_quarter
 from orchestration.settings import Paths
@@ -62,6 +72,8 @@ SUPPRESSED_FILL = "#d5d9de"
 TOP_BUURTEN = 15
 TOP_WIJKEN = 25
 TREND_GEMEENTEN = 5
+KPI_COLUMNS = ["huishoudens", "hh_met_signaal", "signalen"]
+"""The figures of a single gemeente shown large at the top (the quarter's own)."""
 GEMEENTE_COLUMNS = [
     "huishoudens", "hh_met_signaal", "signalen", "signalen_per_1000_hh", "pct_bereikt", "pct_hulp",
 ]  # fmt: skip
@@ -437,7 +449,7 @@ def _area_table(
     return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _period_names(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, str]:
+def period_names(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, str]:
     """Period type -> period (``2025Q4-2026Q3``) of the quarter, in the file's period order."""
     return dict(
         con.execute(
@@ -448,10 +460,71 @@ def _period_names(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, str
     )
 
 
+def _delay(period_type: str | None) -> int:
+    """The quarters after its own that a period type is published (``seeds/periods.csv``
+    vertraging; 0 for one the seeds do not know)."""
+    return next((p.vertraging for p in period_types() if p.period_type == period_type), 0)
+
+
 def _period_title(period_type: str, period: str) -> str:
+    """``kwartaal 2026Q3``, ``vier kwartalen 2025Q4-2026Q3``, ``kwartaal afgerond 2026Q2
+    (gepubliceerd een kwartaal later)``; the cohort in words."""
     if period_type == COHORT:
         return f"huishoudens met een signaal in {period}, zes maanden gevolgd"
-    return f"kwartaal {period}" if period_type == QUARTERLY else f"vier kwartalen {period}"
+    delay = _delay(period_type)
+    later = f" (gepubliceerd {later_text(delay)})" if delay else ""
+    return f"{period_type.replace('_', ' ')} {period}{later}"
+
+
+REACH_COLUMNS = ["pct_bereikt", "pct_hulp"]
+"""The pair of the chart *Bereik en hulp per wijk*."""
+
+
+def _reach_section(
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    periods: dict[str, str],
+    dictionary: dict[str, Entry],
+) -> list[str]:
+    """*Bereik en hulp per wijk*: the wijken with the most signalled households, their share
+    reached and helped, from the period type that carries them for a quarter
+    (``kwartaal_afgerond``: the quarter before, a quarter later); a note instead where this
+    publication has no such rows yet."""
+    head = "<h2>Bereik en hulp per wijk</h2>"
+    carrier = carrying_period_type(REACH_COLUMNS[0], QUARTERLY, "wijk")
+    shown = {p: periods[p] for p in (QUARTERLY, carrier) if p in periods}
+    note = _later_note(shown, REACH_COLUMNS, "wijk", dictionary)
+    if carrier not in periods:
+        return [head, note]
+    wijken = _areas(con, "wijk", ["hh_met_signaal", *REACH_COLUMNS], quarter, carrier)
+    most_signalled = sorted(
+        wijken,
+        key=lambda w: (
+            w.figures["hh_met_signaal"].value is None,
+            -(w.figures["hh_met_signaal"].value or 0),
+            w.code,
+        ),
+    )[:TOP_WIJKEN]
+    return [
+        head,
+        f'<p class="note">De {TOP_WIJKEN} wijken met de meeste huishoudens met signaal in '
+        f"{esc(periods[carrier])}: het aandeel dat is bereikt en het aandeel dat hulp heeft "
+        f"aanvaard ({esc(_period_title(carrier, periods[carrier]))}).</p>",
+        _paired_percent_chart(
+            "Bereik en hulp per wijk",
+            [
+                (
+                    w.name
+                    if w.figures["hh_met_signaal"].value is None
+                    else f"{w.name} ({_fmt(w.figures['hh_met_signaal'].value)} hh)",
+                    *(w.figures[c] for c in REACH_COLUMNS),
+                )
+                for w in most_signalled
+            ],
+            ("% bereikt", "% hulp geaccepteerd"),
+        ),
+        note,
+    ]
 
 
 def _cohort_section(
@@ -481,14 +554,20 @@ def _cohort_section(
 
 
 def _share_table(
-    shares: list[PublishedShare], indicators: list[str], dictionary: dict[str, Entry]
+    shares: list[PublishedShare],
+    indicators: list[str],
+    periods: dict[str, str],
+    dictionary: dict[str, Entry],
 ) -> str:
-    """One row per indicator, a column per level x period type: the share of the areas with a
-    published cell and, smaller, of the households living in them."""
+    """One row per indicator, a column per level x period type (its period named): the share
+    of the areas with a published cell and, smaller, of the households living in them."""
     share = {(s.indicator, s.area_level, s.period_type): s for s in shares}
-    periods = list(dict.fromkeys(s.period_type for s in shares))
-    columns = [(lvl, p) for p in periods for lvl in LEVELS if any(k[1:] == (lvl, p) for k in share)]
-    head = "".join(f"<th>{lvl}<br><small>{p.replace('_', ' ')}</small></th>" for lvl, p in columns)
+    kinds = list(dict.fromkeys(s.period_type for s in shares))
+    columns = [(lvl, p) for p in kinds for lvl in LEVELS if any(k[1:] == (lvl, p) for k in share)]
+    head = "".join(
+        f"<th>{lvl}<br><small>{p.replace('_', ' ')} {esc(periods.get(p, ''))}</small></th>"
+        for lvl, p in columns
+    )
     body = []
     for ind in [i for i in indicators if any((i, *c) in share for c in columns)]:
         cells = []
@@ -517,11 +596,15 @@ def _share_table(
 
 
 def _what_is_published(
-    con: duckdb.DuckDBPyConnection, quarter: str, dictionary: dict[str, Entry]
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    periods: dict[str, str],
+    dictionary: dict[str, Entry],
 ) -> list[str]:
     """The section *Wat is gepubliceerd*: the information loss of the quarter (the shares of
     the publish asset's metadata, ``shares.published_shares``, read from this file), the key
-    indicators first, every indicator in a table to unfold."""
+    indicators first, every indicator in a table to unfold; each column names its period, and
+    a note says which key indicators come later (``_later_note``)."""
     shares = published_shares(con, quarter, PUBLISHED_TABLE)
     every = [i for i in dictionary if any(s.indicator == i for s in shares)]
     return [
@@ -530,9 +613,10 @@ def _what_is_published(
         "gepubliceerd cijfer en, klein daaronder, het aandeel van de huishoudens die in die "
         "gebieden wonen (van de gebieden waarvan het aantal huishoudens gepubliceerd is). De "
         "rest is geheim.</p>",
-        _share_table(shares, [i for i in KEY_INDICATORS if i in every], dictionary),
+        _share_table(shares, [i for i in KEY_INDICATORS if i in every], periods, dictionary),
+        _later_note(periods, list(KEY_INDICATORS), "gemeente", dictionary),
         f"<details><summary>Alle {len(every)} indicatoren</summary>",
-        _share_table(shares, every, dictionary),
+        _share_table(shares, every, periods, dictionary),
         "</details>",
     ]
 
@@ -569,27 +653,65 @@ def _references(con: duckdb.DuckDBPyConnection) -> list[tuple]:
         return []
 
 
+def _quarterly_gemeenten(
+    con: duckdb.DuckDBPyConnection, quarter: str, periods: dict[str, str], names: list[str]
+) -> tuple[dict[str, str | None], dict[str, dict[str, Area]]]:
+    """Indicator -> the period type that carries it for a quarter per gemeente
+    (``carrying_period_type``: ``kwartaal``, ``kwartaal_afgerond`` for the outcomes of the
+    quarter before); and per such period type in this publication its gemeenten (code ->
+    area) with those figures."""
+    sources = {n: carrying_period_type(n, QUARTERLY, "gemeente") for n in names}
+    areas = {
+        source: {
+            a.code: a
+            for a in _areas(
+                con, "gemeente", [n for n in names if sources[n] == source], quarter, source
+            )
+        }
+        for source in dict.fromkeys(sources.values())
+        if source in periods
+    }
+    return sources, areas
+
+
+def _source_text(source: str | None, periods: dict[str, str]) -> str:
+    """The period a figure of a quarter comes from in this publication, or that it follows."""
+    if source in periods:
+        return _period_title(source, periods[source])
+    delay = _delay(source)
+    return f"{FOLLOWS} met de publicatie {later_text(delay)}" if delay else "–"
+
+
 def _national_comparison(
     con: duckdb.DuckDBPyConnection,
     quarter: str,
+    periods: dict[str, str],
     gemeenten: list[Area],
     dictionary: dict[str, Entry],
 ) -> str:
-    """Per indicator with a national reference figure: every gemeente's quarterly value beside
-    the national value, its unit, year and source (a link)."""
+    """Per indicator with a national reference figure: every gemeente's quarterly value (from
+    the period type that carries it, ``_quarterly_gemeenten``: the outcomes of the quarter
+    before) beside the national value, its unit, year and source (a link); ``volgt`` where
+    this publication has no such row yet."""
     references = _references(con)
     if not references:
         return ""
-    names = [r[0] for r in references]
-    areas = {a.code: a for a in _areas(con, "gemeente", names, quarter)}
-    order = [g.code for g in sorted(gemeenten, key=lambda g: (g.name, g.code))]
-    head = "".join(f"<th>{esc(areas[c].name)}</th>" for c in order if c in areas)
+    sources, areas = _quarterly_gemeenten(con, quarter, periods, [r[0] for r in references])
+    order = sorted(gemeenten, key=lambda g: (g.name, g.code))
+    head = "".join(f"<th>{esc(g.name)}</th>" for g in order)
     body = []
     for name, waarde, eenheid, jaar, bron in references:
         digits = _digits(dictionary, name)
-        cells = "".join(_cell(areas[c].figures[name], digits) for c in order if c in areas)
+        shown = areas.get(sources[name] or "", {})
+        cells = "".join(
+            _cell(shown[g.code].figures[name], digits)
+            if g.code in shown
+            else f'<td class="geheim">{FOLLOWS if sources[name] else "–"}</td>'
+            for g in order
+        )
         body.append(
-            f"<tr><td>{esc(_label(dictionary, name))}</td>{cells}"
+            f"<tr><td>{esc(_label(dictionary, name))}</td>"
+            f"<td>{esc(_source_text(sources[name], periods))}</td>{cells}"
             f'<td data-reference="{esc(name)}" data-value="{waarde!r}">{dutch_number(waarde, 1)}</td>'
             f"<td>{esc(eenheid)}</td><td>{jaar}</td>"
             f'<td><a href="{esc(bron)}" rel="noreferrer">Divosa</a></td></tr>'
@@ -598,8 +720,10 @@ def _national_comparison(
         "<h2>Vergelijking met het landelijke beeld</h2>"
         '<p class="note">De cijfers van het kwartaal naast de landelijke cijfers van de Divosa '
         "Monitor Vroegsignalering Schulden (deelnemende gemeenten). Hoe de definities verschillen "
-        'staat bij de <a href="#definities">definities</a> (landelijk).</p>'
-        "<table><thead><tr><th>indicator</th>"
+        'staat bij de <a href="#definities">definities</a> (landelijk). Uitkomsten (bereikt, '
+        "hulp) komen een kwartaal later, omdat zaken vaak weken na het signaal worden "
+        "afgesloten: de kolom periode zegt over welk kwartaal het cijfer gaat.</p>"
+        "<table><thead><tr><th>indicator</th><th>periode</th>"
         f"{head}<th>landelijk</th><th>eenheid</th><th>jaar</th><th>bron</th></tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )
@@ -622,17 +746,33 @@ def _peer_cell(kind: str, figure: Figure, group: Peers | None, digits: int) -> s
 
 
 def _similar_gemeenten(
-    con: duckdb.DuckDBPyConnection, quarter: str, dictionary: dict[str, Entry]
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    periods: dict[str, str],
+    dictionary: dict[str, Entry],
 ) -> str:
-    """Per indicator with a national reference figure, every gemeente's quarterly figure
-    beside the median of the gemeenten of its region and of its size class in the file
-    (``similar.py``) and the national figure."""
-    national = {r[0]: r[1] for r in _references(con)}
-    if not national:
+    """Per indicator with a national reference figure, every gemeente's quarterly figure (from
+    the period type that carries it, ``_quarterly_gemeenten``) beside the median of the
+    gemeenten of its region and of its size class in the file (``similar.py``) and the
+    national figure; an indicator this publication has no such rows of yet follows."""
+    references = {r[0]: r[1] for r in _references(con)}
+    if not references:
         return ""
-    areas = sorted(
-        _areas(con, "gemeente", [*national, "inwoners"], quarter), key=lambda a: (a.name, a.code)
+    sources, by_source = _quarterly_gemeenten(con, quarter, periods, [*references, "inwoners"])
+    national = {n: v for n, v in references.items() if sources[n] in by_source}
+    follows = "".join(
+        f"<li>{esc(_label(dictionary, n))}: {esc(_source_text(sources[n], periods))}</li>"
+        for n in references
+        if n not in national
     )
+    follows = f'<ul class="note">{follows}</ul>' if follows else ""
+    areas = sorted(
+        by_source.get(sources["inwoners"] or "", {}).values(), key=lambda a: (a.name, a.code)
+    )
+    figures = {
+        name: {a.code: a.figures[name] for a in by_source[sources[name]].values()}
+        for name in national
+    }
     regions = comparison_regions()
     groups = {
         "regio": {a.code: regions.get(a.code) for a in areas},
@@ -640,7 +780,7 @@ def _similar_gemeenten(
     }
     medians = {
         name: {
-            kind: peers({a.code: a.figures[name].value for a in areas}, members)
+            kind: peers({code: f.value for code, f in figures[name].items()}, members)
             for kind, members in groups.items()
         }
         for name in national
@@ -653,16 +793,18 @@ def _similar_gemeenten(
             "<h2>Vergelijkbare gemeenten</h2>"
             f'<p class="note">Dit bestand heeft geen {esc(minimum)} gemeenten met een '
             "gepubliceerd cijfer in dezelfde regio of grootteklasse: er is geen mediaan van "
-            "vergelijkbare gemeenten om naast een gemeente te zetten.</p>"
+            "vergelijkbare gemeenten om naast een gemeente te zetten.</p>" + follows
         )
     body = []
     for name, reference in national.items():
         digits = _digits(dictionary, name)
         for a in areas:
-            figure = a.figures[name]
+            figure = figures[name].get(a.code)
+            if figure is None:
+                continue
             body.append(
                 f"<tr><td>{esc(a.name)}</td><td>{esc(_label(dictionary, name))}</td>"
-                f"{_cell(figure, digits)}"
+                f"<td>{esc(_source_text(sources[name], periods))}</td>{_cell(figure, digits)}"
                 + "".join(
                     _peer_cell(kind, figure, medians[name][kind].get(a.code), digits)
                     for kind in groups
@@ -676,10 +818,12 @@ def _similar_gemeenten(
         "grootteklasse (naar inwoners), met tussen haakjes het aantal gemeenten met een "
         f"gepubliceerd cijfer; een mediaan staat er bij ten minste {esc(minimum)} gemeenten "
         "(– : te weinig). De indeling van de regio's en de grootteklassen staat in de "
-        "parameters van de monitor (regio_indeling, gemeentegrootteklassen).</p>"
-        "<table><thead><tr><th>gemeente</th><th>indicator</th><th>cijfer gemeente</th>"
-        "<th>mediaan regio</th><th>mediaan grootteklasse</th><th>landelijk</th></tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table>"
+        "parameters van de monitor (regio_indeling, gemeentegrootteklassen). De uitkomsten "
+        "(bereikt, hulp) gaan over het kwartaal ervoor: ze komen een kwartaal later, omdat "
+        "zaken vaak weken na het signaal worden afgesloten.</p>"
+        "<table><thead><tr><th>gemeente</th><th>indicator</th><th>periode</th>"
+        "<th>cijfer gemeente</th><th>mediaan regio</th><th>mediaan grootteklasse</th>"
+        f"<th>landelijk</th></tr></thead><tbody>{''.join(body)}</tbody></table>{follows}"
     )
 
 
@@ -692,30 +836,85 @@ def _period_tables(
     dictionary: dict[str, Entry],
     parents: dict[str, str] | None = None,
 ) -> list[str]:
-    """Per period type of the quarter a heading and the table of every area of the level,
-    ordered by parent area and name."""
+    """Per period type of the quarter a heading and the table of every area of the level, with
+    the ``columns`` the period type carries (the outcomes of a quarter: in its
+    ``kwartaal_afgerond`` table, ``carrying_period_type``), ordered by parent area and name;
+    then what comes later (``_later_note``)."""
     parts = []
     for period_type, period in periods.items():
-        areas = _areas(con, level, columns, quarter, period_type)
+        carried = [c for c in columns if carrying_period_type(c, period_type, level) == period_type]
+        if not carried:
+            continue
+        areas = _areas(con, level, carried, quarter, period_type)
         parts += [
             f"<h3>{esc(_period_title(period_type, period))}</h3>",
             _area_table(
                 sorted(areas, key=lambda a: (a.parent or "", a.name, a.code)),
-                columns,
+                carried,
                 dictionary,
                 level,
                 parents,
             ),
         ]
-    return parts
+    return [*parts, _later_note(periods, columns, level, dictionary)]
+
+
+def later_notes(
+    periods: dict[str, str], columns: list[str], level: str, label: Callable[[str], str]
+) -> list[tuple[list[str], str]]:
+    """Per delay, the period types published later that carry some of ``columns`` where a
+    period type of the quarter (``periods``: type -> period) does not
+    (``contract.follows_later``: the outcomes), and a Dutch sentence (indicators named by
+    ``label``): over which periods this publication has them, and that those over the
+    quarter's own periods follow with a later publication. None when every column is the
+    quarter's own."""
+    later: dict[int, dict[str, list[str]]] = {}  # delay -> columns, carriers, own periods
+    for period_type, period in periods.items():
+        for column in columns:
+            carrier = follows_later(column, period_type, level)
+            if carrier:
+                found = later.setdefault(_delay(carrier), {"columns": [], "in": [], "own": []})
+                found["columns"].append(column)
+                found["in"].append(carrier)
+                found["own"].append(period)
+    notes = []
+    for wait, found in later.items():
+        names = sorted(set(found["columns"]), key=columns.index)
+        carriers = list(dict.fromkeys(found["in"]))
+        shown = [f"over {periods[c]}" for c in carriers if c in periods]
+        text = (
+            f"Uitkomsten ({', '.join(map(label, names))}): zaken worden vaak weken na het signaal "
+            f"afgesloten, daarom komen ze {later_text(wait)}. "
+            + (
+                f"Hierboven de uitkomsten {' en '.join(shown)}. "
+                if shown
+                else "Deze publicatie heeft nog geen uitkomsten van een eerdere periode. "
+            )
+            + f"Die over {' en '.join(dict.fromkeys(found['own']))} volgen met de publicatie "
+            f"{later_text(wait)}."
+        )
+        notes.append((carriers, text))
+    return notes
+
+
+def _later_note(
+    periods: dict[str, str], columns: list[str], level: str, dictionary: dict[str, Entry]
+) -> str:
+    """``later_notes`` as paragraphs, the indicators by their labels."""
+    return "".join(
+        f'<p class="note" data-follows="{" ".join(carriers)}">{esc(text)}</p>'
+        for carriers, text in later_notes(
+            periods, columns, level, lambda c: _label(dictionary, c).lower()
+        )
+    )
 
 
 def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
     """The HTML of one published quarter, from the published file only."""
     dictionary = published_entries(con)
-    periods = _period_names(con, quarter)
+    periods = period_names(con, quarter)
     cohort = periods.pop(COHORT, None)
-    gemeenten = _areas(con, "gemeente", GEMEENTE_COLUMNS, quarter)
+    gemeenten = _areas(con, "gemeente", KPI_COLUMNS, quarter)
     if not gemeenten:
         raise ValueError(f"{quarter} is not published")
     buurt_period = period_type_of_level("buurt") or QUARTERLY  # seeds/periods.csv niveaus
@@ -724,15 +923,6 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         (b for b in buurten if b.figures["signalen_per_1000_hh"].value is not None),
         key=lambda b: (-b.figures["signalen_per_1000_hh"].value, b.code),
     )[:TOP_BUURTEN]
-    wijken = _areas(con, "wijk", WIJK_COLUMNS, quarter)
-    most_signalled = sorted(
-        wijken,
-        key=lambda w: (
-            w.figures["hh_met_signaal"].value is None,
-            -(w.figures["hh_met_signaal"].value or 0),
-            w.code,
-        ),
-    )[:TOP_WIJKEN]
     groups = [f"signalen_{g}" for g in publication_group_names()]
     mix = _areas(con, "gemeente", ["signalen", *groups], quarter)
     largest = [
@@ -766,7 +956,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         kpis = "".join(
             f'<div class="kpi"><b{figures[i].attrs()}>{_fmt(figures[i].value)}</b>'
             f"{esc(_label(dictionary, i).lower())}</div>"
-            for i in GEMEENTE_COLUMNS[:3]
+            for i in KPI_COLUMNS
         )
     unit = "per 1.000 hh"
     sections = [
@@ -785,8 +975,8 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         "vorige kwartaal (– : geen cijfer van het vorige kwartaal; geheim: een van beide is "
         "geheim).</p>",
         *_period_tables(con, quarter, periods, "gemeente", GEMEENTE_COLUMNS, dictionary),
-        _national_comparison(con, quarter, gemeenten, dictionary),
-        _similar_gemeenten(con, quarter, dictionary),
+        _national_comparison(con, quarter, periods, gemeenten, dictionary),
+        _similar_gemeenten(con, quarter, periods, dictionary),
         "<h2>Buurten met de meeste signalen per 1.000 huishoudens</h2>",
         f'<p class="note">De {TOP_BUURTEN} buurten met het hoogste gepubliceerde cijfer '
         f"({esc(_period_title(buurt_period, periods.get(buurt_period, quarter)))}: buurtcijfers "
@@ -799,23 +989,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         )
         if top_buurten
         else '<p class="note">Geen buurtcijfer gepubliceerd.</p>',
-        "<h2>Bereik en hulp per wijk</h2>",
-        f'<p class="note">De {TOP_WIJKEN} wijken met de meeste huishoudens met signaal: het '
-        "aandeel dat is bereikt en het aandeel dat hulp heeft aanvaard.</p>",
-        _paired_percent_chart(
-            "Bereik en hulp per wijk",
-            [
-                (
-                    w.name
-                    if w.figures["hh_met_signaal"].value is None
-                    else f"{w.name} ({_fmt(w.figures['hh_met_signaal'].value)} hh)",
-                    w.figures["pct_bereikt"],
-                    w.figures["pct_hulp"],
-                )
-                for w in most_signalled
-            ],
-            ("% bereikt", "% hulp geaccepteerd"),
-        ),
+        *_reach_section(con, quarter, periods, dictionary),
         *_cohort_section(con, quarter, cohort, dictionary),
         "<h2>Partnermix</h2>",
         '<p class="note">Signalen per partnergroep, als aandeel van de signalen van de '
@@ -837,7 +1011,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         "(Ctrl+F), of ga er direct heen met <code>#</code> en de wijkcode achter het adres van "
         "deze pagina.</p>",
         *_period_tables(con, quarter, periods, "wijk", WIJK_COLUMNS, dictionary, gemeente_names),
-        *_what_is_published(con, quarter, dictionary),
+        *_what_is_published(con, quarter, period_names(con, quarter), dictionary),
         '<h2 id="definities">Definities</h2>',
         _definitions(dictionary),
     ]

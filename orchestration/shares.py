@@ -12,14 +12,21 @@ from dataclasses import dataclass
 
 import duckdb
 
-from orchestration.contract import LEVELS, PROTECTED_TABLE, PUBLISHED_SCHEMA, indicator_names
+from orchestration.contract import (
+    LEVELS,
+    PROTECTED_TABLE,
+    PUBLISHED_SCHEMA,
+    indicator_names,
+    period_order_sql,
+)
 
 PUBLISHED_TABLE = f"{PUBLISHED_SCHEMA}.area_indicators"
 """The long table of ``monitor.duckdb`` (with the file's connection)."""
 KEY_INDICATORS = ("hh_met_signaal", "signalen_per_1000_hh", "pct_bereikt", "pct_hulp")
 """The indicators whose share ``monitor status`` and the report show first (the targets of
 issue #14); the other indicators on request (``monitor status --all-indicators``, the report's
-full table)."""
+full table). Each in the period types that carry it: ``pct_bereikt`` and ``pct_hulp`` in
+``kwartaal_afgerond`` and ``vier_kwartalen_afgerond`` (the periods ending the quarter before)."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,8 @@ def published_shares(
         left join hh using (period_type, area_code)
         left join (select * from (values {order}) t(indicator, ord)) i using (indicator)
         group by c.area_level, c.period_type, c.indicator, i.ord
-        order by list_position({list(LEVELS)}, c.area_level), c.period_type, i.ord
+        order by list_position({list(LEVELS)}, c.area_level), {period_order_sql("c.period_type")},
+          i.ord
         """,
         [quarter],
     ).fetchall()

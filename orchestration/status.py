@@ -19,7 +19,7 @@ from orchestration.contract import (
 )
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.parameters import periods
-from orchestration.report import LOCALE
+from orchestration.report import LOCALE, later_notes, period_names
 from orchestration.settings import Paths
 from orchestration.shares import KEY_INDICATORS, PUBLISHED_TABLE, published_shares
 
@@ -160,10 +160,17 @@ def print_status(paths: Paths, all_indicators: bool = False) -> None:
 
 def print_what_is_published(paths: Paths, quarter: str, all_indicators: bool = False) -> None:
     """A short Dutch table of the quarter's information loss, from the published file: per
-    level, period type and indicator (the key indicators unless ``all_indicators``) the share
-    of the areas with a published cell, and of the households living in them
-    (``shares.published_shares``, the computation of the publish asset's metadata)."""
-    shares = _read(paths.monitor, lambda con: published_shares(con, quarter, PUBLISHED_TABLE), [])
+    level, period type (its period named) and indicator (the key indicators unless
+    ``all_indicators``) the share of the areas with a published cell, and of the households
+    living in them (``shares.published_shares``, the computation of the publish asset's
+    metadata). Each indicator is in the period types that carry it: ``pct_bereikt`` and
+    ``pct_hulp`` in ``kwartaal_afgerond`` (the quarter before); a note says which key
+    indicators of the quarter's own periods follow (``report.later_notes``)."""
+
+    def read(con: duckdb.DuckDBPyConnection) -> tuple[list, dict[str, str]]:
+        return published_shares(con, quarter, PUBLISHED_TABLE), period_names(con, quarter)
+
+    shares, periods = _read(paths.monitor, read, ([], {}))
     shown = [s for s in shares if all_indicators or s.indicator in KEY_INDICATORS]
     if not shown:
         return
@@ -173,11 +180,20 @@ def print_what_is_published(paths: Paths, quarter: str, all_indicators: bool = F
     print("daar wonen (van de gebieden waarvan het aantal huishoudens gepubliceerd is)")
     print(
         _table(
-            ["niveau", "periode", "indicator", "gebieden", "gepubliceerd", "van de huishoudens"],
+            [
+                "niveau",
+                "soort periode",
+                "periode",
+                "indicator",
+                "gebieden",
+                "gepubliceerd",
+                "van de huishoudens",
+            ],
             [
                 (
                     s.area_level,
                     s.period_type,
+                    periods.get(s.period_type, ""),
                     s.indicator,
                     format_decimal(s.areas, locale=LOCALE),
                     format_percent(s.share_areas, locale=LOCALE),
@@ -189,6 +205,8 @@ def print_what_is_published(paths: Paths, quarter: str, all_indicators: bool = F
             ],
         )
     )
+    for _, text in later_notes(periods, list(KEY_INDICATORS), "gemeente", str):
+        print(f"\n{text}")
 
 
 def print_publication_log(paths: Paths) -> None:

@@ -30,6 +30,8 @@ EARLIER, LATER = "2026Q2", "2026Q3"
 FEWER_EARLIER = {"GM0999": 12.0, "WK099901": 10.0, "WK09990A": 2.0, "BU09990101": 10.0}
 """hh_met_signaal in the earlier quarter: this many fewer than in the later one."""
 YEAR = ("vier_kwartalen", "2025Q4-2026Q3")
+OUTCOMES = "kwartaal_afgerond"
+"""The outcomes of a quarter: published with the next quarter (seeds/periods.csv)."""
 KINDS = {row["indicator"]: row["kind"] for row in read_seed("indicators")}
 DECIMALS = {row["kind"]: int(row["decimalen"]) for row in read_seed("indicator_kinds")}
 
@@ -39,10 +41,11 @@ def sql_examples() -> list[str]:
 
 
 def frames(quarter: str) -> dict[str, pd.DataFrame]:
-    """The gate's sample (both period types, buurten in the four-quarter period only); in the
-    earlier quarter fewer signalled households (published cells); the later quarter's
-    four-quarter period has three times its households with a signal."""
-    out = sample_frames(quarter)
+    """The gate's sample (buurten in the four-quarter period only); in the earlier quarter, the
+    file's first, fewer signalled households (published cells) and no rows published later;
+    the later quarter has them (the outcomes of the earlier quarter) and its four-quarter
+    period has three times its households with a signal."""
+    out = sample_frames(quarter, late=quarter == LATER)
     for name in ("protected", "candidate"):
         frame = out[name]
         published = frame["status"] == "published"
@@ -58,6 +61,7 @@ def frames(quarter: str) -> dict[str, pd.DataFrame]:
 @dataclass(frozen=True)
 class Area:
     quarter: str
+    period: str
     level: str
     code: str
     name: str
@@ -81,8 +85,10 @@ def published_areas(period_type: str = "kwartaal") -> list[Area]:
     for quarter in (EARLIER, LATER):
         candidate = frames(quarter)["candidate"]
         candidate = candidate[candidate["period_type"] == period_type]
-        for (level, code, name, parent), rows in candidate.groupby(
-            ["area_level", "area_code", "area_name", "parent_code"], dropna=False, sort=True
+        for (period, level, code, name, parent), rows in candidate.groupby(
+            ["period", "area_level", "area_code", "area_name", "parent_code"],
+            dropna=False,
+            sort=True,
         ):
             values = {
                 r.indicator: (None if pd.isna(r.value) else rounded(r.value, r.indicator))
@@ -90,7 +96,7 @@ def published_areas(period_type: str = "kwartaal") -> list[Area]:
             }
             status = {r.indicator: r.status for r in rows.itertuples()}
             parent = None if pd.isna(parent) else parent
-            areas.append(Area(quarter, level, code, name, parent, values, status))
+            areas.append(Area(quarter, period, level, code, name, parent, values, status))
     return areas
 
 
@@ -108,7 +114,8 @@ def top_buurten(_: list[Area]) -> list[tuple]:
     return sorted(rows, key=lambda r: -r[2])[:20]
 
 
-def wijken_rarely_reached(areas: list[Area]) -> list[tuple]:
+def wijken_rarely_reached(_: list[Area]) -> list[tuple]:
+    areas = published_areas(OUTCOMES)
     rows = [
         (a.name, a.values["hh_met_signaal"], a.values["pct_bereikt"], a.values["pct_hulp"])
         for a in areas
@@ -127,9 +134,11 @@ def partner_mix(areas: list[Area]) -> list[tuple]:
 
 
 def gemeente_trend(areas: list[Area]) -> list[tuple]:
+    """pct_bereikt of a quarter from its outcomes' row (same period), None until published."""
+    reached = {(a.code, a.period): a.values["pct_bereikt"] for a in published_areas(OUTCOMES)}
     rows = [
         (a.code, a.name, a.quarter, a.values["hh_met_signaal"], a.values["signalen_per_1000_hh"],
-         a.values["pct_bereikt"])
+         reached.get((a.code, a.period)))
         for a in areas
         if a.level == "gemeente" and a.values["signalen_per_1000_hh"] is not None
     ]  # fmt: skip
@@ -159,7 +168,8 @@ def buurten_beside_wijk(_: list[Area]) -> list[tuple]:
     return sorted(rows, key=lambda r: (r[0], r[1]))
 
 
-def pct_hulp_long(areas: list[Area]) -> list[tuple]:
+def pct_hulp_long(_: list[Area]) -> list[tuple]:
+    areas = published_areas(OUTCOMES)
     rows = [
         (a.level, a.code, a.name, a.values["pct_hulp"], a.status["pct_hulp"])
         for a in areas
@@ -185,7 +195,13 @@ def share_suppressed(areas: list[Area]) -> list[tuple]:
 
 def wijk_export(areas: list[Area]) -> list[tuple]:
     return sorted(
-        (a.code, a.name, a.values["hh_met_signaal"], a.values["signalen"], a.values["pct_hulp"])
+        (
+            a.code,
+            a.name,
+            a.values["hh_met_signaal"],
+            a.values["signalen"],
+            a.values["signalen_per_1000_hh"],
+        )
         for a in areas
         if a.quarter == LATER and a.level == "wijk"
     )
@@ -201,7 +217,7 @@ def dictionary(_: list[Area]) -> list[tuple]:
     ]  # fmt: skip
 
 
-def readable_wijken(areas: list[Area]) -> list[tuple]:
+def readable_wijken(_: list[Area]) -> list[tuple]:
     def text(value: float | None, indicator: str) -> str:
         if value is None:
             return "geheim"
@@ -210,7 +226,7 @@ def readable_wijken(areas: list[Area]) -> list[tuple]:
     return sorted(
         (a.code, a.name, text(a.values["hh_met_signaal"], "hh_met_signaal"),
          text(a.values["pct_hulp_van_bereikt"], "pct_hulp_van_bereikt"))
-        for a in areas
+        for a in published_areas(OUTCOMES)
         if a.quarter == LATER and a.level == "wijk"
     )  # fmt: skip
 
@@ -233,7 +249,7 @@ EXPECTED: dict[str, tuple[Callable[[list[Area]], list[tuple]], bool]] = {
     "order by signalen_per_1000_hh desc": (top_buurten, True),
     "order by pct_bereikt": (wijken_rarely_reached, True),
     "signalen_energie, signalen_water": (partner_mix, True),
-    "signalen_per_1000_hh, pct_bereikt\nfrom monitor.gemeente": (gemeente_trend, True),
+    "coalesce(a.pct_bereikt, k.pct_bereikt)": (gemeente_trend, True),
     "lag(hh_met_signaal)": (wijk_change, True),
     "as wijk_totaal": (buurten_beside_wijk, True),
     "indicator = 'pct_hulp'": (pct_hulp_long, True),
@@ -289,6 +305,8 @@ def test_the_sample_has_something_to_find() -> None:
     assert len(top_buurten(areas)) >= 2 and len(wijken_rarely_reached(areas)) >= 1
     assert "geheim" in {cell for row in readable_wijken(areas) for cell in row}
     assert any(row[1] != row[2] for row in quarter_beside_year(areas))
+    trend = gemeente_trend(areas)  # the outcomes of the earlier quarter only, a quarter later
+    assert [r[5] is None for r in trend] == [r[2] == LATER for r in trend]
 
 
 @pytest.mark.parametrize("sql", sql_examples(), ids=lambda sql: " ".join(sql.split())[:60])
@@ -306,7 +324,7 @@ def test_example_returns_what_it_promises(sql: str, monitor_file, tmp_path, monk
             actual = [
                 (r["area_code"], r["area_name"], *(
                     float(r[c]) if r[c] else None
-                    for c in ("hh_met_signaal", "signalen", "pct_hulp")
+                    for c in ("hh_met_signaal", "signalen", "signalen_per_1000_hh")
                 ))
                 for r in rows
             ]  # fmt: skip

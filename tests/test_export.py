@@ -23,7 +23,7 @@ from orchestration.contract import (
     period_order_sql,
     wide_columns,
 )
-from orchestration.dictionary import NOT_PUBLISHED, entries, published_entries
+from orchestration.dictionary import FOLLOWS, GEHEIM, NOT_PUBLISHED, entries, published_entries
 from orchestration.export import ExportError, escape_text, export_quarter, format_number
 from orchestration.parameters import indicator_by_name, indicator_definitions
 from orchestration.publish import publish_quarter
@@ -70,7 +70,7 @@ def published(monitor_path: Path, sql: str) -> list[tuple]:
 
 def number(cell: str) -> float | None:
     """The value of a cell: none where it is secret or the level has no such figure."""
-    return None if cell in ("geheim", NOT_PUBLISHED) else float(cell.replace(",", "."))
+    return None if cell in (GEHEIM, FOLLOWS, NOT_PUBLISHED) else float(cell.replace(",", "."))
 
 
 @pytest.mark.parametrize(
@@ -179,7 +179,7 @@ def test_dutch_excel_reads_the_numbers(monitor_path: Path, tmp_path: Path) -> No
     for cells, row in zip(rows, expected, strict=True):
         for cell, value in zip(cells[6:], row[6:], strict=True):
             if value is None:
-                assert cell in ("geheim", NOT_PUBLISHED)  # a period type without it: the latter
+                assert cell in (GEHEIM, FOLLOWS, NOT_PUBLISHED)  # not carried: the latter two
                 with pytest.raises(NumberFormatError):
                     parse_decimal(cell, locale="nl_NL", strict=True)
             else:
@@ -217,7 +217,7 @@ def test_the_workbook_has_labels_numbers_and_geheim(monitor_path: Path, tmp_path
                 if value is None:  # a level or period type without the indicator: not secret
                     carried = row[1] in indicator_by_name()[name].period_types()
                     shown = carried and is_published_at(name, level)
-                    assert cell == ("geheim" if shown else NOT_PUBLISHED)
+                    assert cell == GEHEIM if shown else cell in (FOLLOWS, NOT_PUBLISHED)
                 else:
                     assert isinstance(cell, int | float) and cell == value  # a number
                     assert cell == round(cell, kinds[name])

@@ -28,7 +28,7 @@ from orchestration.contract import (
     is_published_at,
     wide_columns,
 )
-from orchestration.dictionary import NOT_PUBLISHED, entries
+from orchestration.dictionary import FOLLOWS, GEHEIM, NOT_PUBLISHED, entries
 from orchestration.parameters import (
     indicator_by_name,
     indicator_definitions,
@@ -272,11 +272,79 @@ def test_readable_tables_say_geheim_under_labels(warehouse: Path, monitor_path: 
                 if value is None:  # a level or period type without it: not secret, just empty
                     carried = row[1] in indicator_by_name()[name].period_types()
                     shown = carried and is_published_at(name, level)
-                    assert text == ("geheim" if shown else NOT_PUBLISHED)
+                    # not carried: volgt or niet gepubliceerd (test_outcomes_read_volgt...)
+                    assert text == GEHEIM if shown else text in (FOLLOWS, NOT_PUBLISHED)
                     seen[text] = seen.get(text, 0) + 1
                 else:
                     assert "." not in text and float(text.replace(",", ".")) == value
     assert seen.get("geheim", 0) > 0 and seen.get(NOT_PUBLISHED, 0) > 0, seen
+
+
+def test_outcomes_read_volgt_until_the_next_quarter_publishes_them(
+    tmp_path: Path, monitor_path: Path
+) -> None:
+    """Issue 15 item 7: the outcomes of a quarter (seeds: period types that carry them, not
+    ``kwartaal``) read ``volgt`` in the quarter's own rows, in the readable tables and the CSV
+    export alike, and the next quarter's publication has them for the same period; an
+    indicator that no period type published later carries still reads ``niet
+    gepubliceerd``."""
+    from orchestration.export import export_quarter
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        write_tables(con, **sample_frames(Q2))  # the file's first quarter: no later rows
+        write_tables(con, **sample_frames(Q3, late=True))
+    do_publish(warehouse, Q2, monitor_path)
+    do_publish(warehouse, Q3, monitor_path)
+    label = {e.indicator: e.label for e in entries()}
+    outcomes = {  # carried by a period type of one quarter, but not by the quarter itself
+        i.name
+        for i in indicators()
+        if "kwartaal" not in i.period_types() and "kwartaal_afgerond" in i.period_types()
+    }
+    assert "pct_bereikt" in outcomes
+    cells = {
+        (q, p, period, code, i)
+        for q, p, period, code, i in query(
+            monitor_path,
+            "select quarter, period_type, period, area_code, indicator from monitor.area_indicators",
+        )
+    }
+    exported = {}
+    for quarter in (Q2, Q3):
+        for path in export_quarter(monitor_path, quarter, "all", tmp_path / quarter):
+            with path.open(encoding="utf-8-sig", newline="") as f:
+                header, *rows = list(csv.reader(f, delimiter=";"))
+            exported |= {(path.stem, tuple(r[:4])): dict(zip(header, r, strict=True)) for r in rows}
+    follows = 0
+    for level in LEVELS:
+        with duckdb.connect(str(monitor_path), read_only=True) as con:
+            result = con.execute(f"select * from monitor.{level}_leesbaar")
+            header = [d[0] for d in result.description]
+            rows = [dict(zip(header, r, strict=True)) for r in result.fetchall()]
+        for row in rows:
+            quarter, period_type, period, code = (row[c] for c in header[:4])
+            csv_row = exported[(f"{quarter}_{level}", (quarter, period_type, period, code))]
+            for name, text in label.items():
+                if text in row and row[text] in (GEHEIM, FOLLOWS, NOT_PUBLISHED):
+                    assert csv_row[text] == row[text], (level, row, name)  # export = table
+            if period_type == "kwartaal":
+                for name in outcomes & {n for n in label if is_published_at(n, level)}:
+                    assert row[label[name]] == FOLLOWS, (level, quarter, code, name)
+                    follows += 1
+                    if quarter == Q2:  # published with the next quarter, for the same period
+                        assert (Q3, "kwartaal_afgerond", Q2, code, name) in cells
+            if period_type == "kwartaal_afgerond":  # carried by the quarter itself only
+                assert row[label["signalen"]] == NOT_PUBLISHED, row
+            if level == "buurt":  # no period type publishes it per buurt
+                assert row[label["pct_bereikt"]] == NOT_PUBLISHED, row
+            if period_type == "vier_kwartalen":  # only a cohort of one quarter carries it
+                assert row[label["hh_schuldhulp_binnen_6m"]] == NOT_PUBLISHED, row
+    assert follows > 0
+    comment = query(
+        monitor_path, "select comment from duckdb_tables() where table_name = 'wijk_leesbaar'"
+    )[0][0]
+    assert f"'{FOLLOWS}'" in comment and "kwartaal_afgerond" in comment
 
 
 def test_other_quarters_stay_and_a_republished_quarter_is_replaced(

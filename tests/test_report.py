@@ -20,7 +20,7 @@ from babel.numbers import parse_decimal
 
 from orchestration import report
 from orchestration.contract import QUARTERLY
-from orchestration.parameters import read_seed
+from orchestration.parameters import indicator_by_name, indicators, periods, read_seed
 from orchestration.report import write_report
 from orchestration.settings import Paths
 from orchestration.shares import KEY_INDICATORS
@@ -60,9 +60,19 @@ class Marks(HTMLParser):
             self._open[-1]["text"] += data
 
 
+OUTCOMES = {
+    i.name
+    for i in indicators()
+    if QUARTERLY not in i.period_types() and "kwartaal_afgerond" in i.period_types()
+}
+"""The outcome figures (seeds/indicators.csv): a quarter's come a quarter later."""
+ONE_QUARTER = {p.period_type for p in periods() if p.quarters == 1}
+
+
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    """Two quarters of the gate's sample candidate, both period types, published."""
+    """Two quarters of the gate's sample candidate published: the first (Q2) without the rows
+    published later, Q3 with them (the outcomes of Q2)."""
     return publish_sample(tmp_path_factory.mktemp("report"), [Q2, Q3], history)
 
 
@@ -112,15 +122,22 @@ def test_the_report_has_the_four_charts(published: Paths) -> None:
     assert charts == CHARTS
     drawn = {e.get("data-indicator") for e in marks.elements if e["tag"] in {"rect", "circle"}}
     assert {"signalen_per_1000_hh", "pct_bereikt", "pct_hulp", "signalen_huur"} <= drawn
+    # the file's first quarter has no outcomes yet: no reach chart, a note instead
+    page, first = read_report(published, Q2)
+    assert [e["aria-label"] for e in first.elements if e["tag"] == "svg"] == [
+        c for c in CHARTS if c != "Bereik en hulp per wijk"
+    ]
+    section = visible_text(page[page.index("<h2>Bereik en hulp per wijk</h2>") :])
+    assert section.split("Zes maanden")[0].count(f"Die over {Q2} volgen met de publicatie") == 1
 
 
 def test_every_figure_on_the_page_is_a_published_cell(published: Paths) -> None:
     cells = published_cells(published)
+    suppressed_shown = 0
     for quarter in (Q2, Q3):
         _, marks = read_report(published, quarter)
         figures = [e for e in marks.elements if "data-indicator" in e]
         assert len(figures) > 15
-        suppressed_shown = 0
         for e in figures:
             cell = key(e)
             assert cell in cells, f"{cell} is not a published cell"
@@ -137,12 +154,42 @@ def test_every_figure_on_the_page_is_a_published_cell(published: Paths) -> None:
                 if e["tag"] not in {"rect", "circle"}:
                     assert e["text"].strip() == "geheim", e
                 suppressed_shown += 1
-        assert suppressed_shown > 0, "the sample has suppressed cells the report must show"
         for e in marks.elements:
             for indicator in e.get("data-suppressed", "").split():
                 cell = key({"data-period-type": QUARTERLY, **e}, indicator)
                 assert cells[cell][1] == "suppressed", f"{cell} drawn as suppressed but published"
         assert {e["data-quarter"] for e in figures} <= {Q2, Q3}
+    assert suppressed_shown > 0, "the sample has suppressed cells the report must show"
+
+
+def test_outcomes_come_from_the_period_types_that_carry_them(published: Paths) -> None:
+    """Issue 15 item 7: every outcome figure on the page is a cell of a period type that
+    carries it (seeds/indicators.csv), published with Q3 for the quarter or four quarters
+    before; the text says so; the first quarter of the file shows none and says they follow."""
+    cells = published_cells(published)
+    page, marks = read_report(published, Q3)
+    outcomes = [e for e in marks.elements if e.get("data-indicator") in OUTCOMES]
+    assert {e["data-indicator"] for e in outcomes} >= {"pct_bereikt", "pct_hulp"}
+    with duckdb.connect(str(published.monitor), read_only=True) as con:
+        period = dict(
+            con.execute(
+                "select period_type, any_value(period) from monitor.area_indicators "
+                "where quarter = ? group by all",
+                [Q3],
+            ).fetchall()
+        )
+    for e in outcomes:
+        assert e["data-period-type"] in indicator_by_name()[e["data-indicator"]].period_types()
+        assert e["data-period-type"] != QUARTERLY and key(e) in cells, e
+        assert period[e["data-period-type"]].split("-")[-1] < Q3, e  # an earlier period
+    text = visible_text(page)
+    assert f"Hierboven de uitkomsten over {Q2} en over 2025Q3-2026Q2" in text
+    assert f"Die over {Q3} en 2025Q4-2026Q3 volgen met de publicatie een kwartaal later" in text
+    page, first = read_report(published, Q2)
+    assert not [e for e in first.elements if e.get("data-indicator") in OUTCOMES]
+    text = visible_text(page)
+    assert "Deze publicatie heeft nog geen uitkomsten van een eerdere periode" in text
+    assert f"Die over {Q2} en 2025Q3-2026Q2 volgen met de publicatie een kwartaal later" in text
 
 
 def test_charts_rank_and_follow_the_published_values(published: Paths) -> None:
@@ -180,9 +227,11 @@ def test_charts_rank_and_follow_the_published_values(published: Paths) -> None:
 
 def test_the_gemeente_beside_the_national_reference(published: Paths) -> None:
     """Issue #15: per indicator with a national figure, the gemeente's quarterly cell (as
-    published: a value or geheim) beside the national value, unit, year and source."""
+    published: a value or geheim; an outcome from the quarter before, a quarter later) beside
+    the national value, unit, year and source."""
     cells = published_cells(published)
     references = {r["indicator"]: r for r in read_seed("landelijke_referentie")}
+    assert OUTCOMES & set(references) and set(references) - OUTCOMES
     page, _ = read_report(published, Q3)
     table = page[page.index("Vergelijking met het landelijke beeld") :]
     table = table[: table.index("</table>")]
@@ -200,7 +249,11 @@ def test_the_gemeente_beside_the_national_reference(published: Paths) -> None:
         figure = next(e for e in row_marks.elements if "data-indicator" in e)
         name = figure["data-indicator"]
         ref = references[name]
-        assert key(figure) == (Q3, QUARTERLY, gemeente, name)
+        carrier = figure["data-period-type"]  # one quarter, carrying it; the outcomes later
+        assert carrier in ONE_QUARTER & set(indicator_by_name()[name].period_types())
+        assert (carrier == QUARTERLY) == (name not in OUTCOMES)
+        assert key(figure) == (Q3, carrier, gemeente, name)
+        assert (Q2 if name in OUTCOMES else Q3) in visible_text(row)  # the period named
         value, status = cells[key(figure)]
         if status == "published":
             assert float(figure["data-value"]) == pytest.approx(value)
@@ -214,6 +267,11 @@ def test_the_gemeente_beside_the_national_reference(published: Paths) -> None:
         assert [e["href"] for e in row_marks.elements if e["tag"] == "a"] == [ref["bron"]]
         shown.add(name)
     assert shown == set(references)
+    page, _ = read_report(published, Q2)  # the file's first quarter: the outcomes follow
+    table = page[page.index("Vergelijking met het landelijke beeld") :]
+    table = visible_text(table[: table.index("</table>")])
+    for name in OUTCOMES & set(references):
+        assert f"{labels[name]} volgt met de publicatie een kwartaal later volgt" in table
 
 
 def visible_text(page: str) -> str:
@@ -238,19 +296,22 @@ def test_every_wijk_is_on_the_page_under_its_code(published: Paths, monkeypatch)
         assert cells, (code, period_type)
     names = {e["text"].strip() for e in marks.elements if e["tag"] == "td"}
     assert {name for _, _, name in wijken} <= names
-    assert {p for p, _, _ in wijken} == {QUARTERLY, YEAR}
+    assert {QUARTERLY, YEAR, "kwartaal_afgerond"} <= {p for p, _, _ in wijken}
 
 
 def test_changes_against_the_previous_quarter(published: Paths) -> None:
     cells = published_cells(published)
     _, marks = read_report(published, Q3)
     changes = [e for e in marks.elements if "data-change" in e]
-    assert {e["data-period-type"] for e in changes} == {QUARTERLY, YEAR}
+    assert {QUARTERLY, YEAR, "kwartaal_afgerond"} <= {e["data-period-type"] for e in changes}
     assert {e["data-change"] for e in changes} == {"hh_met_signaal", "signalen_per_1000_hh"}
     differences = 0
     for e in changes:
         now = cells[key(e, e["data-change"])]
-        before = cells[(Q2, *key(e, e["data-change"])[1:])]
+        before = cells.get((Q2, *key(e, e["data-change"])[1:]))
+        if before is None:  # a period type first published with Q3
+            assert e["text"] == "–" and "data-value" not in e
+            continue
         if now[1] == "published" and before[1] == "published":
             assert float(e["data-value"]) == pytest.approx(now[0] - before[0], abs=0.05), e
             assert parse_decimal(e["text"], locale="nl_NL") == Decimal(e["data-value"])
@@ -266,7 +327,11 @@ def test_changes_against_the_previous_quarter(published: Paths) -> None:
 def test_the_four_quarter_period_has_its_own_tables(published: Paths) -> None:
     _, marks = read_report(published, Q3)
     titles = [e["text"] for e in marks.elements if e["tag"] == "h3"]
-    assert titles == [f"kwartaal {Q3}", "vier kwartalen 2025Q4-2026Q3"] * 3  # regio, gemeente, wijk
+    later = " (gepubliceerd een kwartaal later)"
+    periods = [f"kwartaal {Q3}", "vier kwartalen 2025Q4-2026Q3", f"kwartaal afgerond {Q2}{later}",
+               f"vier kwartalen afgerond 2025Q3-2026Q2{later}"]  # fmt: skip
+    cohort = ["huishoudens met een signaal in 2026Q1, zes maanden gevolgd"] * 2  # gemeente, wijk
+    assert titles == periods * 2 + cohort + periods  # regio, gemeente, the cohort, wijk
     year = [
         e for e in marks.elements if e.get("data-period-type") == YEAR and "data-indicator" in e
     ]
@@ -297,7 +362,15 @@ def test_what_is_published_per_level_period_and_indicator(published: Paths) -> N
     section = page[page.index('<h2 id="gepubliceerd">Wat is gepubliceerd</h2>') :]
     key_table = section[: section.index("<details>")]
     assert set(re.findall(r'data-loss="(\w+)"', key_table)) == set(KEY_INDICATORS)
+    outcomes = {(e["data-loss"], e["data-period-type"]) for e in loss if e["data-loss"] in OUTCOMES}
+    assert outcomes and all(p in indicator_by_name()[i].period_types() for i, p in outcomes)
+    assert f"kwartaal afgerond {Q2}" in visible_text(key_table)  # the period of the column
     assert "<summary>Alle " in section
+    page, _ = read_report(published, Q2)  # the first quarter: its outcomes follow
+    section = page[page.index('<h2 id="gepubliceerd">Wat is gepubliceerd</h2>') :]
+    key_table = section[: section.index("<details>")]
+    assert set(re.findall(r'data-loss="(\w+)"', key_table)) == set(KEY_INDICATORS) - OUTCOMES
+    assert f"Die over {Q2} en 2025Q3-2026Q2 volgen" in visible_text(key_table)
 
 
 def test_dutch_definitions_and_a_time_with_its_zone(published: Paths) -> None:
