@@ -15,13 +15,32 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from orchestration.contract import QUARTERLY, persona_names, publication_group_names
-from orchestration.parameters import period_indicators
+from orchestration.contract import persona_names, publication_group_names
+from orchestration.parameters import Indicator, indicators, periods
 
 GROUPS = publication_group_names()
 GROUP_SHARES = (0.30, 0.15, 0.25, 0.20, 0.10)
 PERSONAS = persona_names()
 PERSONA_SHARES = (0.12, 0.06, 0.20, 0.05, 0.05, 0.52)
+
+
+def quarter_figures() -> tuple[tuple[Indicator, str], ...]:
+    """Every figure of a quarter's slice once its outcomes are known, with the period type that
+    carries it: the quarter's own (``kwartaal``), else the one that has the quarter's outcomes
+    a quarter later (one quarter long, ``vertraging`` 1: ``kwartaal_afgerond``), in seed
+    order. A synthetic frame is one quarter with both, the table the disclosure model sees
+    for a quarter's slice (the cohort's figures, two quarters later, are left out)."""
+    types = [
+        p.period_type
+        for p in sorted(periods(), key=lambda p: p.vertraging)
+        if p.quarters == 1 and p.vertraging <= 1
+    ]
+    out = []
+    for ind in indicators():
+        carried = [t for t in types if t in ind.period_types()]
+        if carried:
+            out.append((ind, carried[0]))
+    return tuple(out)
 
 
 FRAME_SCHEMA = {
@@ -212,7 +231,8 @@ def synthetic_quarter(
             median[a] = float(np.median(sorted_amounts[starts[a] : ends[a]]))
 
     values: dict[str, np.ndarray] = {}
-    for ind in period_indicators(QUARTERLY):
+    figures = quarter_figures()
+    for ind, _ in figures:
         if ind.kind == "count":
             values[ind.name] = area_counts[ind.name]
         elif ind.kind == "rate":
@@ -227,14 +247,14 @@ def synthetic_quarter(
     names = [f"Gemeente {g + 1}" for g in range(n_gemeenten)] + wijk_names + buurt_names
     parents: list[str | None] = [None] * n_gemeenten
     parents += [gem_codes[g] for g in wijk_gem] + [wijk_codes[w] for w in buurt_wijk]
-    names_ind = [ind.name for ind in period_indicators(QUARTERLY)]
+    names_ind = [ind.name for ind, _ in figures]
     k = len(names_ind)
     value_matrix = np.column_stack([values[n] for n in names_ind])  # areas x indicators
     flat = value_matrix.reshape(-1)
     return pl.DataFrame(
         {
             "quarter": [quarter] * (n_areas * k),
-            "period_type": [QUARTERLY] * (n_areas * k),
+            "period_type": [period_type for _, period_type in figures] * n_areas,
             "period": [quarter] * (n_areas * k),
             "area_level": np.repeat(np.array(levels), k),
             "area_code": np.repeat(np.array(codes), k),
@@ -284,8 +304,8 @@ def frame_from_buurten(
     adds nothing to the relations (:func:`default_funnel`). Wijken and gemeenten are the
     sums. Medians default to 500 wherever there is a signalled household; rates follow.
     """
-    inds = period_indicators(QUARTERLY)
-    counts = [i.name for i in inds if i.kind == "count"]
+    figures = quarter_figures()
+    counts = [i.name for i, _ in figures if i.kind == "count"]
     groups = [n for n in counts if n.startswith("signalen_")]
     personas = [n for n in counts if n.startswith("hh_persona_")]
 
@@ -316,7 +336,7 @@ def frame_from_buurten(
     rows = []
     for code in [*gemeenten, *wijken, *buurten]:
         c = area_counts[code]
-        for ind in inds:
+        for ind, period_type in figures:
             if ind.kind == "count":
                 value: float | None = c[ind.name]
             elif ind.kind == "rate":
@@ -325,7 +345,7 @@ def frame_from_buurten(
             else:
                 value = (medians or {}).get(code, 500.0) if c[ind.denominator] else None
             area = (level[code], code, f"naam {code}", parent[code])
-            rows.append((quarter, QUARTERLY, quarter, *area, ind.name, value))
+            rows.append((quarter, period_type, quarter, *area, ind.name, value))
     return pl.DataFrame(
         rows,
         orient="row",

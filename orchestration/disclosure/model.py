@@ -669,20 +669,27 @@ def _merge_repeats(keyed: pl.DataFrame) -> pl.DataFrame:
 def _not_carried_cells(
     rel: Relations, keyed: pl.DataFrame, index: dict[str, int], n_areas: int
 ) -> np.ndarray:
-    """Per cell: a count that no period type of the area's rows carries
+    """Per cell: a count that no period type of the area's slice carries
     (``Indicator.period_types``: hh_schuldhulp_binnen_6m in a quarter's slice before its
-    cohort figure is computed, or in a four-quarter period)."""
+    cohort figure is computed, or in a four-quarter period; the outcome counts in the slice of
+    the quarter being published, which kwartaal_afgerond has a quarter later). The period
+    types of a slice are those of any of its rows, whatever the area: a buurt has no rows of
+    a count published per wijk, and is no less in a slice that carries it."""
     k = len(rel.counts)
     out = np.zeros(n_areas * k, dtype=bool)
     if PERIOD_KEY[0] not in keyed.columns:  # a frame of before the periods: quarterly
         has_type = {QUARTERLY: np.arange(n_areas) < len(index)}
     else:
-        has_type = {
-            str(period_type): np.isin(
-                np.arange(n_areas), [index[a] for a in group["_area"].unique().to_list()]
-            )
-            for (period_type,), group in keyed.group_by(PERIOD_KEY[0])
+        period = PERIOD_KEY[1] if PERIOD_KEY[1] in keyed.columns else PERIOD_KEY[0]
+        types = {
+            key: set(group[PERIOD_KEY[0]].unique().to_list())
+            for (key,), group in keyed.group_by(period)
         }
+        has_type = {}
+        for (key, area), _ in keyed.group_by(period, "_area"):
+            for period_type in types[key]:
+                has_type.setdefault(str(period_type), np.zeros(n_areas, dtype=bool))
+                has_type[str(period_type)][index[area]] = True
     for i, name in enumerate(rel.counts):
         if name not in rel.kinds:
             continue
