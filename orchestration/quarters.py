@@ -44,6 +44,11 @@ def previous_quarter(quarter: str) -> str:
     return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"
 
 
+def next_quarter(quarter: str) -> str:
+    year, q = parse_quarter(quarter)
+    return f"{year + 1}Q1" if q == 4 else f"{year}Q{q + 1}"
+
+
 def quarter_range(first: str, last: str) -> list[str]:
     """Every quarter from first to last inclusive."""
     parse_quarter(first)

@@ -1,11 +1,14 @@
 """Partner feedback end to end: a region of three real-shaped gemeenten (the hand-made
-Drechtsteden area file) through the real stack, then every partner file opened as its
-partner would (issue 16).
+Drechtsteden area file) through the real stack for two quarters, then every partner file
+opened as its partner would (issue 16).
 
 Each file is checked against counts the test makes itself from the warehouse's household
 facts (not from the partner model), against the other partners' files, and by the LP audit
-run on the file as read back; the partner page against the file; and a narrow cell in the
-partner candidate must stop Dagster before any partner file changes.
+run on the file as read back, both quarters together (what a partner that kept its files
+holds); the partner page against the file; and a narrow cell in the partner candidate must
+stop Dagster before any partner file changes. The outcomes of a quarter's households come
+with the next quarter's file (period type kwartaal_afgerond, #15 item 7): the first quarter
+has none and says they follow, the second has those of the first.
 """
 
 from __future__ import annotations
@@ -24,17 +27,29 @@ from orchestration.dictionary import GEHEIM
 from orchestration.parameters import partners
 from orchestration.partners.protect import PARTNER_KEY, audit_partner
 
-from .conftest import run_monitor_in
+from .conftest import DRECHTSTEDEN, run_monitor_in
 
 pytestmark = pytest.mark.e2e
 
 QUARTER = "2026Q3"
+BEFORE = "2026Q2"
 GEMEENTEN = {"GM0505", "GM0590", "GM0642"}
+OUTCOMES = {"hh_opgepakt", "hh_bereikt", "hh_hulp_geaccepteerd", "mediaan_dagen_tot_contact"}
+"""The partner figures that come a quarter later (with their rates)."""
 
 
 @pytest.fixture(scope="module")
-def region(drechtsteden_run) -> Path:
-    return drechtsteden_run
+def region(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Drechtsteden region (as ``conftest.drechtsteden_run``) generated and run for
+    2026Q2, then 2026Q3; its data directory. Read-only: copy it to change it."""
+    data_dir = tmp_path_factory.mktemp("partners") / "data"
+    for quarter in (BEFORE, QUARTER):
+        run_monitor_in(
+            data_dir, "generate", "--quarter", quarter, "--reference", str(DRECHTSTEDEN),
+            "--households", "30000", "--seed", "7",
+        )  # fmt: skip
+    run_monitor_in(data_dir, "run", "--from", BEFORE, "--to", QUARTER)
+    return data_dir
 
 
 def files_of(data_dir: Path) -> dict[str, Path]:
@@ -49,40 +64,57 @@ def read_file(path: Path) -> dict[str, pl.DataFrame]:
         }
 
 
-def own_counts(data_dir: Path) -> dict[tuple[str, str, str], float]:
-    """(partner, gemeente, indicator) -> the count, made here from the household facts: the
-    partner's linked signals and its households with their outcome, in the household's
-    gemeente."""
+def own_counts(data_dir: Path) -> dict[tuple[str, str, str, str, str], float]:
+    """(kwartaal, periodesoort, partner, gemeente, indicator) -> the count, made here from the
+    household facts: the partner's linked signals and its households of the quarter, in the
+    household's gemeente; and of the quarter before, its households with their outcome as
+    known a quarter later (fct_huishouden_uitkomsten)."""
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         rows = con.execute(
             """
             with linked as (
                 select s.partner_code, s.publicatiegroep, s.huishouden_id, h.gemeentecode,
-                       h.opgepakt, h.bereikt, h.hulp_geaccepteerd
+                       u.opgepakt, u.bereikt, u.hulp_geaccepteerd
+                from main_marts.fct_signalen as s
+                join main_marts.fct_huishouden_signalen as h
+                  on h.quarter = s.quarter and h.huishouden_id = s.huishouden_id
+                join main_marts.fct_huishouden_uitkomsten as u
+                  on u.period = h.quarter and u.huishouden_id = h.huishouden_id
+                where s.quarter = ? and u.quarter = ?
+            ),
+            own as (
+                select s.partner_code, s.publicatiegroep, s.huishouden_id, h.gemeentecode
                 from main_marts.fct_signalen as s
                 join main_marts.fct_huishouden_signalen as h
                   on h.quarter = s.quarter and h.huishouden_id = s.huishouden_id
                 where s.quarter = ?
             )
-            select partner_code, gemeentecode, 'signalen_' || any_value(publicatiegroep),
-                   count(*) from linked group by all
+            select 'kwartaal', partner_code, gemeentecode,
+                   'signalen_' || any_value(publicatiegroep), count(*) from own group by all
             union all
-            select partner_code, gemeentecode, 'hh_met_signaal', count(distinct huishouden_id)
-            from linked group by all
+            select 'kwartaal', partner_code, gemeentecode, 'hh_met_signaal',
+                   count(distinct huishouden_id) from own group by all
             union all
-            select partner_code, gemeentecode, 'hh_opgepakt',
+            select 'kwartaal_afgerond', partner_code, gemeentecode, 'hh_met_signaal',
+                   count(distinct huishouden_id) from linked group by all
+            union all
+            select 'kwartaal_afgerond', partner_code, gemeentecode, 'hh_opgepakt',
                    count(distinct huishouden_id) filter (where opgepakt) from linked group by all
             union all
-            select partner_code, gemeentecode, 'hh_bereikt',
+            select 'kwartaal_afgerond', partner_code, gemeentecode, 'hh_bereikt',
                    count(distinct huishouden_id) filter (where bereikt) from linked group by all
             union all
-            select partner_code, gemeentecode, 'hh_hulp_geaccepteerd',
+            select 'kwartaal_afgerond', partner_code, gemeentecode, 'hh_hulp_geaccepteerd',
                    count(distinct huishouden_id) filter (where hulp_geaccepteerd)
             from linked group by all
             """,
-            [QUARTER],
+            [BEFORE, QUARTER, QUARTER],
         ).fetchall()
-    return {(p, g, i): float(n) for p, g, i, n in rows}
+    return {(QUARTER, t, p, g, i): float(n) for t, p, g, i, n in rows}
+
+
+def in_quarter(frame: pl.DataFrame, quarter: str = QUARTER) -> pl.DataFrame:
+    return frame.filter(pl.col("kwartaal") == quarter)
 
 
 def test_every_partner_delivering_gets_a_file_with_its_own_figures_only(region) -> None:
@@ -97,26 +129,26 @@ def test_every_partner_delivering_gets_a_file_with_its_own_figures_only(region) 
         )
     assert set(files) == {p for p in delivered if p in partners()}
     expected = own_counts(region)
-    compared = quarantined = 0
+    compared = quarantined = later = 0
     for partner, path in files.items():
         tables = read_file(path)
         assert tables["partner"][PARTNER_KEY].to_list() == [partner]
-        assert set(tables["levering"]["bestand"]) == set(delivered[partner])
-        assert set(tables["quarantaine"]["bestand"]) <= set(delivered[partner])
+        assert set(in_quarter(tables["levering"])["bestand"]) == set(delivered[partner])
+        assert set(in_quarter(tables["quarantaine"])["bestand"]) <= set(delivered[partner])
         quarantine = tables["quarantaine"]  # every reason recorded is said in Dutch
         assert (quarantine["reden"] != quarantine["reden_bij_inlezen"]).all(), quarantine
         quarantined += quarantine.height
         feedback = tables["terugkoppeling"]
         assert set(feedback["gemeentecode"]) <= GEMEENTEN
         published = feedback.filter(pl.col("status") == "gepubliceerd")
-        for gemeente, indicator, value in published.select(
-            "gemeentecode", "indicator", "waarde"
+        for quarter, period_type, gemeente, indicator, value in published.select(
+            "kwartaal", "periodesoort", "gemeentecode", "indicator", "waarde"
         ).iter_rows():
-            if (partner, gemeente, indicator) in expected:
-                assert value == expected[(partner, gemeente, indicator)], (
-                    partner, gemeente, indicator,
-                )  # fmt: skip
+            key = (quarter, period_type, partner, gemeente, indicator)
+            if key in expected:
+                assert value == expected[key], key
                 compared += 1
+                later += period_type == "kwartaal_afgerond"
         # no other partner's code or name anywhere in the file's text
         text = " ".join(
             str(v) for df in tables.values() for col in df.columns for v in df[col].to_list()
@@ -124,6 +156,7 @@ def test_every_partner_delivering_gets_a_file_with_its_own_figures_only(region) 
         others = {p for p in partners() if p != partner and p not in partner}
         assert not [p for p in others if re.search(rf"\b{p}\b", text)]
     assert compared >= 20, compared  # enough published cells to mean something
+    assert later >= 10, later
     assert quarantined > 0, "the generator quarantines some lines of every quarter"
     # they leave the warehouse, like monitor.duckdb: readable, in a readable folder
     made = [*files.values(), *(p.with_suffix(".csv") for p in files.values())]
@@ -131,19 +164,50 @@ def test_every_partner_delivering_gets_a_file_with_its_own_figures_only(region) 
     assert (region / "partners").stat().st_mode & 0o777 == 0o755
 
 
+def test_the_outcomes_of_a_quarter_come_with_the_next_file(region) -> None:
+    """No quarter's own rows carry an outcome; the first quarter has none at all, the second
+    has those of the first (period 2026Q2), with its households repeated as the first
+    quarter's rows have them (value and status)."""
+    with_outcomes = 0
+    for partner, path in files_of(region).items():
+        feedback = read_file(path)["terugkoppeling"]
+        own = feedback.filter(pl.col("periodesoort") == "kwartaal")
+        assert (own["periode"] == own["kwartaal"]).all()
+        assert not set(own["indicator"]) & OUTCOMES, partner
+        assert set(in_quarter(feedback, BEFORE)["periodesoort"]) <= {"kwartaal"}
+        later = feedback.filter(pl.col("periodesoort") == "kwartaal_afgerond")
+        assert set(later["kwartaal"]) <= {QUARTER} and set(later["periode"]) <= {BEFORE}
+        households = "hh_met_signaal"
+        repeated = later.filter(pl.col("indicator") == households).select(
+            "gemeentecode", "waarde", "status"
+        )
+        first = in_quarter(own, BEFORE).filter(pl.col("indicator") == households)
+        assert repeated.join(first, on="gemeentecode", how="anti").height == 0, partner
+        assert repeated.sort("gemeentecode").equals(
+            first.select(repeated.columns)
+            .join(repeated.select("gemeentecode"), on="gemeentecode")
+            .sort("gemeentecode")
+        ), partner
+        with_outcomes += bool(set(later["indicator"]) & OUTCOMES)
+    assert with_outcomes >= 5, with_outcomes
+
+
 def test_every_partner_file_passes_the_audit_as_its_partner_reads_it(region) -> None:
+    """Both quarters of each file together: a partner that kept both files holds the first
+    quarter's signals and households beside their outcomes in the second."""
     narrow = 0
     checked = 0
     for partner, path in files_of(region).items():
         feedback = read_file(path)["terugkoppeling"]
+        assert set(feedback["kwartaal"]) == {BEFORE, QUARTER}
         geheim = feedback.filter(pl.col("status") == GEHEIM)
         assert geheim["waarde"].null_count() == geheim.height
         assert set(feedback["status"]) <= {"gepubliceerd", GEHEIM}
         published = feedback.select(
             pl.lit(partner).alias(PARTNER_KEY),
             pl.col("kwartaal").alias("quarter"),
-            pl.lit("kwartaal").alias("period_type"),
-            pl.col("kwartaal").alias("period"),
+            pl.col("periodesoort").alias("period_type"),
+            pl.col("periode").alias("period"),
             pl.lit("gemeente").alias("area_level"),
             pl.col("gemeentecode").alias("area_code"),
             pl.col("gemeente").alias("area_name"),
@@ -164,29 +228,46 @@ def test_every_partner_file_passes_the_audit_as_its_partner_reads_it(region) -> 
 
 
 def test_the_partner_page_shows_the_files_figures_and_no_other_partner(region) -> None:
+    """The page of the second quarter: its own figures beside the first quarter's, and the
+    outcomes of the first under their period; every cell is the file's. The page of the
+    first quarter says its outcomes follow with the next file."""
     partner = "eneco"
-    run_monitor_in(region, "partner-report", "--partner", partner, "--quarter", QUARTER)
+    for quarter in (BEFORE, QUARTER):
+        run_monitor_in(region, "partner-report", "--partner", partner, "--quarter", quarter)
     page = (region / "partners" / f"{partner}_{QUARTER}.html").read_text(encoding="utf-8")
     assert "Eneco" in page and "<script" not in page and "http" not in page
     for code, info in partners().items():
         if code != partner:
             assert info.naam not in page, info.naam
+    assert (
+        f"Uitkomsten over {BEFORE}: zaken worden vaak weken na het signaal afgesloten, daarom "
+        "komen ze een kwartaal later"
+    ) in page
     feedback = read_file(region / "partners" / f"{partner}.duckdb")["terugkoppeling"]
     values = {
-        (g, i): v for g, i, v in feedback.select("gemeentecode", "indicator", "waarde").iter_rows()
+        (q, p, g, i): v
+        for q, p, g, i, v in feedback.select(
+            "kwartaal", "periode", "gemeentecode", "indicator", "waarde"
+        ).iter_rows()
     }
     cells = re.findall(
-        r'data-gemeente="([^"]+)" data-indicator="([^"]+)" data-quarter="([^"]+)"'
-        r'(?: data-value="([^"]+)")?>([^<]*)<',
+        r'data-gemeente="([^"]+)" data-indicator="([^"]+)" data-quarter="([^"]+)" '
+        r'data-period="([^"]+)"(?: data-value="([^"]+)")?>([^<]*)<',
         page,
     )
     assert len(cells) >= 2 * len(GEMEENTEN)
-    for gemeente, indicator, quarter, value, text in cells:
-        assert quarter == QUARTER
+    shown = {(quarter, period) for _, _, quarter, period, _, _ in cells}
+    assert shown == {(QUARTER, QUARTER), (BEFORE, BEFORE), (QUARTER, BEFORE)}, shown
+    assert {i for _, i, q, p, _, _ in cells if p != q} >= OUTCOMES - {"mediaan_dagen_tot_contact"}
+    for gemeente, indicator, quarter, period, value, text in cells:
+        key = (quarter, period, gemeente, indicator)
         if text == GEHEIM:
-            assert value == "" and values[(gemeente, indicator)] is None
+            assert value == "" and values[key] is None
         else:
-            assert float(value) == values[(gemeente, indicator)], (gemeente, indicator)
+            assert float(value) == values[key], key
+    first = (region / "partners" / f"{partner}_{BEFORE}.html").read_text(encoding="utf-8")
+    assert "Uitkomsten over" not in first
+    assert f"volgt in het bestand van {QUARTER}" in first
 
 
 def test_a_narrow_partner_cell_stops_dagster_before_any_partner_file_changes(
@@ -205,8 +286,9 @@ def test_a_narrow_partner_cell_stops_dagster_before_any_partner_file_changes(
     with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
         partner, gemeente = con.execute(
             f"update {PARTNER_CANDIDATE_TABLE} set value = 3, status = 'published' "
-            f"where ({PARTNER_KEY}, area_code, indicator) = (select ({PARTNER_KEY}, area_code, "
-            f"indicator) from {PARTNER_CANDIDATE_TABLE} where status = 'suppressed' and "
+            f"where quarter = '{QUARTER}' and ({PARTNER_KEY}, area_code, indicator) = "
+            f"(select ({PARTNER_KEY}, area_code, indicator) from {PARTNER_CANDIDATE_TABLE} "
+            f"where quarter = '{QUARTER}' and status = 'suppressed' and "
             "indicator = 'hh_bereikt' order by all limit 1) returning partner_code, area_code"
         ).fetchone()
     before = {
@@ -225,7 +307,8 @@ def test_a_narrow_partner_cell_stops_dagster_before_any_partner_file_changes(
     (evaluation,) = result.get_asset_check_evaluations()
     assert not evaluation.passed
     assert partner in evaluation.description, evaluation.description
-    assert f"{partner}: {gemeente} hh_bereikt: published count below min_count" in str(
+    # the outcomes of the quarter before: a cell of that period (both are in the audit)
+    assert f"{partner}: {BEFORE}:{gemeente} hh_bereikt: published count below min_count" in str(
         evaluation.metadata["violations"].value
     )
     assert AssetKey(PARTNER_FILES_ASSET) not in {
@@ -239,7 +322,8 @@ def test_a_narrow_partner_cell_stops_dagster_before_any_partner_file_changes(
 
 def test_a_withdrawn_delivery_empties_its_quarter_and_leaves_the_others(region, tmp_path) -> None:
     """The quarter written again after one partner's delivery was withdrawn (its rows gone from
-    the warehouse): its file loses the quarter, every other partner's file holds the same."""
+    the warehouse): its file loses the quarter and keeps the one before, every other
+    partner's file holds the same."""
     from orchestration.partners.files import write_partner_files
     from orchestration.settings import Paths
 
@@ -256,13 +340,15 @@ def test_a_withdrawn_delivery_empties_its_quarter_and_leaves_the_others(region, 
     after = {p: read_file(path) for p, path in files_of(data_dir).items()}
     assert set(after) == set(before)
     for table in ("terugkoppeling", "levering", "quarantaine"):
-        assert after[gone][table].height == 0, table
-        assert before[gone][table].height > 0 or table == "quarantaine", table
+        assert in_quarter(after[gone][table]).height == 0, table
+        assert in_quarter(before[gone][table]).height > 0 or table == "quarantaine", table
+        assert after[gone][table].equals(in_quarter(before[gone][table], BEFORE)), table
     for partner in set(before) - {gone}:
         for table in ("terugkoppeling", "levering", "quarantaine"):
             assert after[partner][table].equals(before[partner][table]), (partner, table)
     csv = (data_dir / "partners" / f"{gone}.csv").read_text(encoding="utf-8-sig")
-    assert csv.strip().count("\n") == 0  # the header only
+    lines = csv.strip().split("\n")[1:]  # the header, then the quarter before only
+    assert lines and all(line.startswith(f"{BEFORE};") for line in lines)
 
 
 def test_a_quarter_goes_to_a_partner_once_until_the_operator_withdraws_it(region, tmp_path) -> None:
@@ -280,7 +366,7 @@ def test_a_quarter_goes_to_a_partner_once_until_the_operator_withdraws_it(region
     with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
         con.execute(
             f"update {PARTNER_CANDIDATE_TABLE} set value = value + 1 where {PARTNER_KEY} = ? "
-            "and indicator = 'signalen' and area_code = 'GM0505'",
+            f"and quarter = '{QUARTER}' and indicator = 'signalen' and area_code = 'GM0505'",
             [partner],
         )
         written = {f.partner: f for f in write_partner_files(con, QUARTER, Paths(data_dir))}
@@ -292,16 +378,16 @@ def test_a_quarter_goes_to_a_partner_once_until_the_operator_withdraws_it(region
         data_dir, "partner-withdraw", "--partner", partner, "--quarter", QUARTER
     )
     assert f"{QUARTER} removed from the file of {partner}" in result.stdout + result.stderr
-    assert read_file(files_of(data_dir)[partner])["terugkoppeling"].height == 0
+    assert in_quarter(read_file(files_of(data_dir)[partner])["terugkoppeling"]).height == 0
     with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
         written = {f.partner: f for f in write_partner_files(con, QUARTER, Paths(data_dir))}
     assert not any(f.kept for f in written.values())
-    after = read_file(files_of(data_dir)[partner])["terugkoppeling"]
+    after = in_quarter(read_file(files_of(data_dir)[partner])["terugkoppeling"])
     signalen = after.filter(
         (pl.col("indicator") == "signalen") & (pl.col("gemeentecode") == "GM0505")
     )["waarde"].to_list()
     old = (
-        before[partner]["terugkoppeling"]
+        in_quarter(before[partner]["terugkoppeling"])
         .filter((pl.col("indicator") == "signalen") & (pl.col("gemeentecode") == "GM0505"))[
             "waarde"
         ]

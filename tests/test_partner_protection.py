@@ -12,22 +12,30 @@ complement is the linked signals, which the 100 households bound from below, so 
 
 Its households are a group it can name (``Relations.named_groups``): a count of them within
 ``min_count`` of its total (12 of 12 reached) is primary, like a count below it.
+
+The outcomes of a quarter's households come a quarter later (``kwartaal_afgerond``), beside the
+quarter's own figures in the partner's earlier file: protected and audited together.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
+import duckdb
 import polars as pl
 import pytest
 
+from orchestration.contract import PARTNER_CANDIDATE_TABLE, PARTNER_MODEL_TABLE
 from orchestration.disclosure.audit import audit_publication
+from orchestration.disclosure.model import InconsistentTableError
 from orchestration.parameters import disclosure_parameters
 from orchestration.partners.protect import (
     PARTNER_KEY,
     audit_partner,
+    audit_stored_partners,
     partner_relations,
     protect_partner,
+    protect_stored_partners,
 )
 
 TRUE = {
@@ -214,3 +222,74 @@ def test_a_small_count_of_the_partners_households_is_primary_by_the_count_rule()
     primary = set(result.cells.filter(pl.col("suppression") == "primary")["indicator"])
     assert "hh_hulp_geaccepteerd" in primary
     assert audit_partner(result.published).passed
+
+
+OWN = {name: value for name, value in TRUE.items() if not name.startswith("hh_")} | {
+    "hh_met_signaal": 108
+}
+"""A quarter's own figures (period type kwartaal): the signals and the households, 108 of
+them; with the 4 at no household primary and the linked signals their complement, the 108 is
+suppressed too (it would bound the linked signals from below)."""
+LATE = {"hh_met_signaal": 108, "hh_opgepakt": 106, "hh_bereikt": 60, "hh_hulp_geaccepteerd": 30}
+"""The outcomes of those 108 households, a quarter later (kwartaal_afgerond)."""
+
+
+def rows(values: dict[str, float], quarter: str, period_type: str, period: str) -> pl.DataFrame:
+    return frame(values).with_columns(
+        quarter=pl.lit(quarter),
+        period_type=pl.lit(period_type),
+        period=pl.lit(period),
+        parent_code=pl.lit(None, pl.String),
+    )
+
+
+def warehouse(*frames: pl.DataFrame) -> duckdb.DuckDBPyConnection:
+    """An in-memory warehouse whose dbt partner table holds ``frames``."""
+    con = duckdb.connect()
+    con.execute(f"create schema {PARTNER_MODEL_TABLE.split('.')[0]}")
+    con.register("_model", pl.concat(frames))
+    con.execute(f"create table {PARTNER_MODEL_TABLE} as select * from _model")
+    return con
+
+
+def test_the_outcomes_a_quarter_later_are_protected_with_what_the_partner_holds_of_that_quarter() -> (
+    None
+):
+    """2026Q3 carries the outcomes of 2026Q2's households. The 108 households are repeated as
+    2026Q2's file had them (suppressed, though 108 alone would be published), and 106 of them
+    picked up is nearly all: primary. Published beside the 2026Q2 file, the 106 would narrow
+    the 108 to [106, 114] (at most the linked signals: 120 - 4 - 2 - 0 at no household); the
+    audit reads both files and refuses it. 2026Q3 is refused while 2026Q2 is not protected."""
+    q2 = rows(OWN, "2026Q2", "kwartaal", "2026Q2")
+    q3 = pl.concat(
+        [
+            rows(OWN, "2026Q3", "kwartaal", "2026Q3"),
+            rows(LATE, "2026Q3", "kwartaal_afgerond", "2026Q2"),
+        ]
+    )
+    con = warehouse(q2, q3)
+    with pytest.raises(InconsistentTableError, match="run 2026Q2 first"):
+        protect_stored_partners(con, "2026Q3")
+    earlier = protect_stored_partners(con, "2026Q2")["duo"].cells
+    assert earlier.filter(pl.col("indicator") == "hh_met_signaal")["status"].to_list() == [
+        "suppressed"
+    ]
+    cells = protect_stored_partners(con, "2026Q3")["duo"].cells
+    late = cells.filter(pl.col("period_type") == "kwartaal_afgerond")
+    assert set(late["period"]) == {"2026Q2"}
+    status = {r["indicator"]: (r["status"], r["suppression"]) for r in late.iter_rows(named=True)}
+    assert status["hh_met_signaal"] == ("suppressed", "secondary")  # as in 2026Q2's file
+    assert status["hh_opgepakt"] == ("suppressed", "primary")
+    assert audit_stored_partners(con, "2026Q3")["duo"].passed
+
+    con.execute(
+        f"update {PARTNER_CANDIDATE_TABLE} set value = 106, status = 'published' "
+        "where quarter = '2026Q3' and indicator = 'hh_opgepakt'"
+    )
+    audit = audit_stored_partners(con, "2026Q3")["duo"]
+    assert not audit.passed
+    narrowed = {(area, ind): (lo, hi) for area, ind, lo, hi, _ in audit.failures}
+    assert narrowed[("2026Q2:GM0001", "hh_met_signaal")] == (
+        pytest.approx(106),
+        pytest.approx(114),
+    )

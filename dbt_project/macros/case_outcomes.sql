@@ -59,3 +59,15 @@
   {{ return(['n_zaken', 'opgepakt', 'bereikt', 'hulp_geaccepteerd', 'hulpsoort', 'contactpogingen',
              'dagen_tot_contact']) }}
 {%- endmacro %}
+
+{#- The select list of a household row of fct_huishouden_signalen (alias ``households``) with
+    the outcome columns of its row of fct_huishouden_uitkomsten (alias ``outcomes``) in place
+    of its own: the household as counted with its quarter, its outcomes as known a quarter
+    later. -#}
+{% macro with_later_outcomes(households, outcomes) -%}
+{{ households }}.* replace (
+            {%- for column in outcome_columns() %}
+            {{ outcomes }}.{{ column }} as {{ column }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+{%- endmacro %}

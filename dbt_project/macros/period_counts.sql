@@ -64,12 +64,7 @@ areas as (
 
 household_quarters as (
     {%- if delay %}
-    select
-        households.* replace (
-            {%- for column in outcome_columns() %}
-            outcomes.{{ column }} as {{ column }}{{ ',' if not loop.last }}
-            {%- endfor %}
-        )
+    select {{ with_later_outcomes('households', 'outcomes') }}
     from {{ ref('fct_huishouden_signalen') }} as households
     inner join {{ ref('fct_huishouden_uitkomsten') }} as outcomes
         on outcomes.period = households.quarter

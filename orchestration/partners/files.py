@@ -3,9 +3,11 @@
 Each file holds one partner's figures only, quarter after quarter (a quarter written again
 replaces its rows), in Dutch, as the partner reads them:
 
-- ``terugkoppeling``: per quarter and gemeente, every protected figure of the partner
-  (``partners.protect``): the indicator, its Dutch label, kind and unit, the value (rounded
-  as in the monitor; NULL where ``geheim``) and its status (``gepubliceerd`` / ``geheim``);
+- ``terugkoppeling``: per quarter, period and gemeente, every protected figure of the partner
+  (``partners.protect``): the period type and period (``kwartaal``: the quarter's own
+  signals; ``kwartaal_afgerond``: the outcomes of the quarter before, known a quarter later),
+  the indicator, its Dutch label, kind and unit, the value (rounded as in the monitor; NULL
+  where ``geheim``) and its status (``gepubliceerd`` / ``geheim``);
 - ``levering``: per quarter and delivered file, its state and the lines read, loaded and
   quarantined, as the last ingest left them (``audit.ingest_files``);
 - ``quarantaine``: per quarter, file and reason, the quarantined lines (``audit.quarantine``),
@@ -42,11 +44,17 @@ import duckdb
 import polars as pl
 
 from orchestration import filemodes
-from orchestration.contract import PARTNER_CANDIDATE_TABLE
-from orchestration.dictionary import GEHEIM, STATUS_LABELS
+from orchestration.contract import PARTNER_CANDIDATE_TABLE, PERIOD_KEY, QUARTERLY
+from orchestration.dictionary import COLUMN_LABELS, GEHEIM, STATUS_LABELS
 from orchestration.export import DELIMITER, escape_text, format_cell
 from orchestration.ingestion.loader import CURRENT_FILES
-from orchestration.parameters import indicator_definitions, indicator_kinds, indicators, partners
+from orchestration.parameters import (
+    indicator_definitions,
+    indicator_kinds,
+    indicators,
+    partners,
+    periods,
+)
 from orchestration.partners.protect import PARTNER_KEY
 from orchestration.partners.reasons import dutch_reason
 from orchestration.settings import Paths
@@ -57,7 +65,8 @@ QUARANTINE_TABLE = "quarantaine"
 PARTNER_TABLE = "partner"
 
 FEEDBACK_COLUMNS = {
-    "kwartaal": "VARCHAR", "gemeentecode": "VARCHAR", "gemeente": "VARCHAR",
+    "kwartaal": "VARCHAR", "periodesoort": "VARCHAR", "periode": "VARCHAR",
+    "gemeentecode": "VARCHAR", "gemeente": "VARCHAR",
     "indicator": "VARCHAR", "omschrijving": "VARCHAR", "soort": "VARCHAR",
     "eenheid": "VARCHAR", "waarde": "DOUBLE", "status": "VARCHAR",
 }  # fmt: skip
@@ -84,7 +93,8 @@ QUARTER_TABLES = {
     QUARANTINE_TABLE: QUARANTINE_COLUMNS,
 }
 CSV_HEADERS = {
-    "kwartaal": "Kwartaal", "gemeentecode": "Gemeentecode", "gemeente": "Gemeente",
+    "kwartaal": "Kwartaal", "periodesoort": COLUMN_LABELS[PERIOD_KEY[0]],
+    "periode": COLUMN_LABELS[PERIOD_KEY[1]], "gemeentecode": "Gemeentecode", "gemeente": "Gemeente",
     "indicator": "Indicator", "omschrijving": "Omschrijving", "soort": "Soort",
     "eenheid": "Eenheid", "waarde": "Waarde", "status": "Status",
 }  # fmt: skip
@@ -123,25 +133,33 @@ def existing_partner_file(paths: Paths, partner: str) -> Path:
 
 
 def _feedback_rows(con: duckdb.DuckDBPyConnection, quarter: str, partner: str) -> list[tuple]:
+    """The partner's figures of the quarter, by period type (in the order of
+    ``seeds/periods.csv``), gemeente and indicator (in the order of ``seeds/indicators.csv``)."""
     kinds, words = indicator_kinds(), indicator_definitions()
     units = {ind.name: ind for ind in indicators()}  # in seed order
     order = {name: i for i, name in enumerate(units)}
+    period_order = {p.period_type: i for i, p in enumerate(periods())}
     rows = con.execute(
-        f"select area_code, area_name, indicator, value, status from {PARTNER_CANDIDATE_TABLE} "
-        f"where quarter = ? and {PARTNER_KEY} = ?",
+        f"select {', '.join(PERIOD_KEY)}, area_code, area_name, indicator, value, status "
+        f"from {PARTNER_CANDIDATE_TABLE} where quarter = ? and {PARTNER_KEY} = ?",
         [quarter, partner],
     ).fetchall()
     out = []
-    for code, name, indicator, value, status in sorted(
-        rows, key=lambda r: (r[0], order.get(r[2], len(order)))
+    for period_type, period, code, name, indicator, value, status in sorted(
+        rows,
+        key=lambda r: (
+            period_order.get(r[0], len(period_order)),
+            r[2],
+            order.get(r[4], len(order)),
+        ),
     ):
         ind = units[indicator]
         kind = kinds[ind.kind]
         shown = None if value is None else round(float(value), kind.decimalen)
         label = words[indicator].label if indicator in words else indicator
         out.append(
-            (quarter, code, name, indicator, label, kind.soort, ind.unit, shown,
-             STATUS_LABELS[status])
+            (quarter, period_type, period, code, name, indicator, label, kind.soort, ind.unit,
+             shown, STATUS_LABELS[status])
         )  # fmt: skip
     return out
 
@@ -183,6 +201,11 @@ def _stage_database(path: Path, quarter: str, partner: str, tables: dict[str, li
                 out.execute(f"create table if not exists {table} ({spec})")
                 for column, sql_type in columns.items():  # a file of an earlier version
                     out.execute(f"alter table {table} add column if not exists {column} {sql_type}")
+            # its figures were all of the quarter itself
+            out.execute(
+                f"update {FEEDBACK_TABLE} set periodesoort = '{QUARTERLY}', periode = kwartaal "
+                "where periodesoort is null"
+            )
             for table, rows in tables.items():
                 out.execute(f"delete from {table} where kwartaal = ?", [quarter])
                 if rows:
@@ -196,7 +219,7 @@ def _stage_database(path: Path, quarter: str, partner: str, tables: dict[str, li
             )  # fmt: skip
             csv_rows = out.execute(
                 f"select {', '.join(FEEDBACK_COLUMNS)} from {FEEDBACK_TABLE} "
-                "order by kwartaal, gemeentecode, rowid"
+                "order by kwartaal, rowid"
             ).fetchall()
         filemodes.share(temp)
     except BaseException:
@@ -241,9 +264,12 @@ def _stage_csv(path: Path, rows: list[tuple]) -> Path:
 
 
 def _figures(rows: list[tuple]) -> list[tuple]:
-    """The figures of feedback rows: gemeente, indicator, value and status, in order."""
+    """The figures of feedback rows: period, gemeente, indicator, value and status, in order."""
     cols = list(FEEDBACK_COLUMNS)
-    keep = [cols.index(c) for c in ("gemeentecode", "indicator", "waarde", "status")]
+    keep = [
+        cols.index(c)
+        for c in ("periodesoort", "periode", "gemeentecode", "indicator", "waarde", "status")
+    ]
     return sorted(tuple(row[i] for i in keep) for row in rows)
 
 

@@ -10,6 +10,16 @@ other groups have none by definition, which the linked bound is told
 (``contract.linked_bounds``). Primary and secondary suppression are ``protect_quarter``'s; the
 audit is ``audit_publication`` over the partner's published shape.
 
+A quarter's figures are of two periods (``mon_partner_indicators``): the quarter's own signals
+(``kwartaal``) and the outcomes of the quarter before (``kwartaal_afgerond``, with that
+quarter's ``hh_met_signaal`` repeated). A partner that kept the file of the quarter before
+holds that period's signals and households too, so they are in the model as ``history``: the
+partner's protected rows of earlier quarters in the periods of the quarter's rows
+(``earlier_in_periods``), their status fixed, the repeated ``hh_met_signaal`` published as it
+was (``protect._split_repeated``). The audit reads the same earlier rows of the candidate
+beside the quarter's. A partner's periods are quarters: no relation joins two periods, so
+earlier rows of other periods would change nothing.
+
 Who reads a partner file: that partner, who knows which residents it signalled and, next to
 it, the public ``monitor.duckdb``. The partner's counts are parts of the public gemeente's
 quarterly counts of the same names, so a public cell is an upper bound on the partner's;
@@ -26,6 +36,7 @@ from orchestration.contract import (
     PARTNER_CANDIDATE_TABLE,
     PARTNER_MODEL_TABLE,
     PARTNER_PROTECTED_TABLE,
+    PERIOD_KEY,
     PUBLISHED_COLUMNS,
     publication_group_names,
     subset_bounds,
@@ -88,15 +99,23 @@ def linked_groups(names: set[str] | list[str]) -> tuple[str, ...]:
     return tuple(g for g in publication_group_names() if f"signalen_{g}" in names)
 
 
-def protect_partner(frame: pl.DataFrame) -> ProtectionResult:
-    """Primary and secondary suppression of one partner's figures of one quarter."""
+def protect_partner(frame: pl.DataFrame, history: pl.DataFrame | None = None) -> ProtectionResult:
+    """Primary and secondary suppression of one partner's figures of one quarter;
+    ``history``: the partner's protected rows of earlier quarters in the same periods
+    (``earlier_in_periods``), fixed as they were published."""
     partners = frame[PARTNER_KEY].unique().to_list()
     if len(partners) != 1:
         raise ValueError(f"one partner's figures at a time, not {sorted(partners)}")
-    relations = partner_relations(frame["indicator"].unique().to_list())
-    result = protect_quarter(frame, relations=relations)
+    relations = partner_relations(_names(frame, history))
+    result = protect_quarter(frame, relations=relations, history=history)
     result.published = result.published.with_columns(pl.lit(partners[0]).alias(PARTNER_KEY))
     return result
+
+
+def _names(*frames: pl.DataFrame | None) -> list[str]:
+    """The indicators of the frames: the quarter's and the earlier rows it is modelled with (a
+    quarter with outcomes of the quarter before only has its linked signals there)."""
+    return sorted({n for f in frames if f is not None for n in f["indicator"].unique().to_list()})
 
 
 def per_partner(
@@ -112,14 +131,37 @@ def per_partner(
     }
 
 
+def earlier_in_periods(
+    con: duckdb.DuckDBPyConnection, table: str, quarter: str, periods: list[str]
+) -> dict[str, pl.DataFrame]:
+    """Partner -> its rows of ``table`` (the protected table or the candidate) of the quarters
+    before ``quarter`` whose period is one of ``periods``: what the partner's earlier files
+    hold of the periods of the quarter's rows (module docstring); none before the first
+    quarter is protected."""
+    try:
+        frame = con.execute(
+            f"select * from {table} where quarter < ? "
+            f"and {PERIOD_KEY[1]} in (select unnest(?::varchar[])) order by all",
+            [quarter, periods],
+        ).pl()
+    except duckdb.CatalogException:  # no table yet
+        return {}
+    return {str(key[0]): part for key, part in frame.group_by(PARTNER_KEY)}
+
+
+def _periods(frames: dict[str, pl.DataFrame]) -> list[str]:
+    return sorted({p for f in frames.values() for p in f[PERIOD_KEY[1]].unique().to_list()})
+
+
 def protect_stored_partners(
     con: duckdb.DuckDBPyConnection, quarter: str
 ) -> dict[str, ProtectionResult]:
-    """Protect every partner's figures of ``quarter`` and store them: the restricted table
-    (true value, status, suppression) and the candidate (published shape), in one
-    transaction."""
+    """Protect every partner's figures of ``quarter``, with its earlier rows in the same
+    periods as history, and store them: the restricted table (true value, status,
+    suppression) and the candidate (published shape), in one transaction."""
     frames = per_partner(con, PARTNER_MODEL_TABLE, quarter, "run dbt first")
-    results = {p: protect_partner(frame) for p, frame in frames.items()}
+    history = earlier_in_periods(con, PARTNER_PROTECTED_TABLE, quarter, _periods(frames))
+    results = {p: protect_partner(frame, history.get(p)) for p, frame in frames.items()}
     cells = pl.concat([r.cells for r in results.values()], how="vertical_relaxed")
     published = pl.concat(
         [r.published.select(PARTNER_KEY, *PUBLISHED_COLUMNS) for r in results.values()],
@@ -135,8 +177,9 @@ def protect_stored_partners(
 
 def audit_partner(published: pl.DataFrame, restricted: pl.DataFrame | None = None) -> AuditResult:
     """The LP audit of one partner's published figures (``audit_publication`` with the
-    partner's relations); ``restricted``: the true values, a starting point only."""
-    relations = partner_relations(published["indicator"].unique().to_list())
+    partner's relations): one quarter's, with the earlier rows in its periods that the
+    partner holds; ``restricted``: the true values, a starting point only."""
+    relations = partner_relations(_names(published))
     return audit_publication(
         published.drop(PARTNER_KEY),
         relations=relations,
@@ -145,8 +188,24 @@ def audit_partner(published: pl.DataFrame, restricted: pl.DataFrame | None = Non
 
 
 def audit_stored_partners(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, AuditResult]:
-    """Partner -> the audit of its candidate figures of ``quarter``."""
+    """Partner -> the audit of its candidate figures of ``quarter`` together with its earlier
+    candidate rows in the same periods (what a partner that kept its files holds)."""
     first = "protect the partner figures first"
     published = per_partner(con, PARTNER_CANDIDATE_TABLE, quarter, first)
     restricted = per_partner(con, PARTNER_PROTECTED_TABLE, quarter, first)
-    return {p: audit_partner(frame, restricted.get(p)) for p, frame in published.items()}
+    periods = _periods(published)
+    earlier = earlier_in_periods(con, PARTNER_CANDIDATE_TABLE, quarter, periods)
+    earlier_true = earlier_in_periods(con, PARTNER_PROTECTED_TABLE, quarter, periods)
+    return {
+        p: audit_partner(
+            _with(frame, earlier.get(p)), _with(restricted.get(p), earlier_true.get(p))
+        )
+        for p, frame in published.items()
+    }
+
+
+def _with(frame: pl.DataFrame | None, earlier: pl.DataFrame | None) -> pl.DataFrame | None:
+    """``frame`` with the ``earlier`` rows (same columns) below it, when there are any."""
+    if frame is None or earlier is None:
+        return frame
+    return pl.concat([frame, earlier.select(frame.columns)], how="vertical_relaxed")

@@ -3,7 +3,7 @@
 -- the input of the partner files' disclosure control (orchestration/partners), never
 -- published as such.
 --
--- The monitor's own indicators, over one partner's signals of the quarter:
+-- The monitor's own indicators, over one partner's signals:
 --   signalen                 the partner's signals counted in the gemeente (the rule of
 --                            int_signalen_in_gemeente), linked or not;
 --   signalen_<groep>         of them, linked to a household (the partner's publication group:
@@ -15,6 +15,17 @@
 --                            household's outcome, whichever partner's case led to it: the
 --                            gemeente helps a household, not a signal);
 --   mediaan_dagen_tot_contact, and every rate of seeds/indicators.csv over these counts.
+-- Each period type keeps the indicators it carries (seeds/indicators.csv periodesoorten,
+-- macros/indicators.sql indicator_period_types), as in mon_area_indicators:
+--   kwartaal                 period = the quarter being built, from its signals: the signal
+--                            figures and hh_met_signaal, not the outcomes (a case is often
+--                            closed weeks after its signal);
+--   kwartaal_afgerond        period = the quarter before, the partner's signalled households
+--                            of that quarter (fct_signalen, fct_huishouden_signalen) with their
+--                            outcomes as known now (fct_huishouden_uitkomsten): hh_met_signaal
+--                            (the figure of that quarter's kwartaal rows), the outcomes and
+--                            their rates. No rows while the quarter before is not built.
+{% set before = period_quarters(1, 1)[0] %}
 {% set reasons = unlinked_reasons() %}
 with signalen as (
     select *
@@ -42,15 +53,37 @@ households as (
         and huishoudens.huishouden_id = signalen.huishouden_id
 ),
 
+-- the partner's signalled households of the quarter before, their outcomes as known now
+households_afgerond as (
+    select distinct signalen.partner_code, {{ with_later_outcomes('huishoudens', 'outcomes') }}
+    from {{ ref('fct_signalen') }} as signalen
+    inner join {{ ref('fct_huishouden_signalen') }} as huishoudens
+        on huishoudens.quarter = signalen.quarter
+        and huishoudens.huishouden_id = signalen.huishouden_id
+    inner join {{ ref('fct_huishouden_uitkomsten') }} as outcomes
+        on outcomes.quarter = {{ quarter_literal() }}
+        and outcomes.period = huishoudens.quarter
+        and outcomes.huishouden_id = huishoudens.huishouden_id
+    where signalen.quarter = '{{ before }}'
+),
+
 -- the monitor's household counts over the partner's households (its hh_ columns are used;
 -- the signal columns there count every partner's signals of those households)
-household_counts as (
-    select
+{% set household_columns -%}
         partner_code,
         gemeentecode,
 {{ signalled_household_counts() }},
         {{ median_days_to_contact() }} as mediaan_dagen_tot_contact
+{%- endset %}
+household_counts as (
+    select {{ household_columns }}
     from households
+    group by all
+),
+
+household_counts_afgerond as (
+    select {{ household_columns }}
+    from households_afgerond
     group by all
 ),
 
@@ -77,6 +110,22 @@ wide as (
     left join household_counts
         on household_counts.partner_code = signal_counts.partner_code
         and household_counts.gemeentecode = signal_counts.gemeentecode
+    union all
+    -- the signal figures are NULL here: kwartaal_afgerond does not carry them, so the join
+    -- with carried below drops them (and the linked signals' indicator, without a group)
+    select
+        {{ quarter_literal() }},
+        partner_code,
+        null,
+        'kwartaal_afgerond',
+        '{{ before }}',
+        'gemeente',
+        gemeentecode,
+        {%- for name in wide_columns %}
+        cast({{ name if name.startswith(('hh_', 'mediaan_')) else 'null' }} as double)
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from household_counts_afgerond
 ),
 
 long_values as (
@@ -96,7 +145,11 @@ long_values as (
 ),
 
 rates as (
-{{ indicator_rates('long_values', ['quarter', 'partner_code', 'period_type', 'period', 'area_level', 'area_code'], ['partner_code', 'area_code']) }}
+{{ indicator_rates('long_values', ['quarter', 'partner_code', 'period_type', 'period', 'area_level', 'area_code'], ['partner_code', 'period_type', 'area_code']) }}
+),
+
+carried as (
+{{ indicator_period_types() }}
 ),
 
 areas as (
@@ -121,5 +174,8 @@ from (
     union all by name
     select * from rates
 ) as figures
+inner join carried
+    on carried.indicator = figures.indicator
+    and carried.period_type = figures.period_type
 left join areas
     on areas.area_code = figures.area_code
