@@ -439,6 +439,61 @@ def test_a_later_period_repeats_an_earlier_figure_with_its_status_and_refuses_an
         protect_quarter(cohort, relations=rel, workers=1)  # 2026Q1 itself not protected
 
 
+def test_outcomes_published_with_their_quarter_before_they_moved_are_not_published_again() -> None:
+    """A warehouse protected before the outcomes moved to kwartaal_afgerond
+    (docs/migrations.md 14) has 2026Q2's hh_bereikt in its kwartaal rows, as known then. The
+    run of 2026Q3 computes them again as known a quarter later (other values): published
+    once, they are left out, while the repeated hh_met_signaal keeps its status and the new
+    quarter's own cells are protected as always."""
+    carried = {"huishoudens": (), "hh_met_signaal": (), "hh_bereikt": ("kwartaal_afgerond",)}
+    rel = build_relations(
+        tuple(
+            Indicator(name, "count", "", None, None, None, "", types)
+            for name, types in carried.items()
+        )
+    )
+    v, w = "WK000101", "WK000102"
+    places = ((G, "gemeente", None), (v, "wijk", G), (w, "wijk", G))
+
+    def rows(quarter, period_type, period, values, status=("published",) * 3) -> pl.DataFrame:
+        return frame(
+            [
+                (quarter, period_type, period, level, code, code, parent, name, value, shown)
+                for name, by_area in values.items()
+                for (code, level, parent), value, shown in zip(places, by_area, status, strict=True)
+            ]
+        )
+
+    history = rows(
+        "2026Q2",
+        "kwartaal",
+        "2026Q2",
+        {"huishoudens": (1000, 500, 500), "hh_met_signaal": (60, 30, 30), "hh_bereikt": (9, 4, 5)},
+    ).with_columns(suppression=pl.lit("none"))
+    own = rows(
+        "2026Q3",
+        "kwartaal",
+        "2026Q3",
+        {"huishoudens": (1000, 500, 500), "hh_met_signaal": (70, 35, 35)},
+    )
+    later = rows(
+        "2026Q3",
+        "kwartaal_afgerond",
+        "2026Q2",
+        {"hh_met_signaal": (60, 30, 30), "hh_bereikt": (15, 7, 8)},
+    )
+    result = protect_quarter(
+        pl.concat([own, later]).drop("status"), relations=rel, workers=1, history=history
+    )
+    kept = {
+        (r["period_type"], r["area_code"], r["indicator"]): r["status"]
+        for r in result.cells.iter_rows(named=True)
+    }
+    assert not any(t == "kwartaal_afgerond" and n == "hh_bereikt" for t, _, n in kept)
+    assert kept[("kwartaal_afgerond", v, "hh_met_signaal")] == "published"  # the repeat
+    assert kept[("kwartaal", v, "hh_met_signaal")] == "published"
+
+
 def test_the_stage_reads_the_other_quarters_only_when_a_period_spans_several(
     monkeypatch,
 ) -> None:

@@ -43,6 +43,7 @@ from orchestration.contract import (
     PUBLISHED_COLUMNS,
     in_publication_scope_sql,
     is_published_at,
+    late_period_types,
     published_levels,
     published_period_types,
     publishes_across_quarters,
@@ -163,7 +164,12 @@ def _split_repeated(
     ``status`` and ``suppression``). A period published later repeats a figure published with
     its quarter (the cohort's hh_met_signaal, the denominator of its rates): the same cell of
     the same slice, so it keeps the status it has in the file. A different value is an error:
-    one of the two quarters was built again from other data after the other was protected."""
+    one of the two quarters was built again from other data after the other was protected.
+
+    Any other row of a period type published later whose cell an earlier quarter's history
+    has is left out: a figure published before it moved to the later period type (a
+    quarter's outcomes in its own ``kwartaal`` row, protected before docs/migrations.md 14),
+    which is published once and never again."""
     empty = frame.clear().with_columns(
         status=pl.lit(None, pl.String), suppression=pl.lit(None, pl.String)
     )
@@ -171,6 +177,11 @@ def _split_repeated(
         return frame, empty
     key = [PERIOD_KEY[1], "area_code", "indicator"]
     repeats = frame.filter(_repeats_a_quarter())
+    if history is not None and history.height and frame.height:
+        before = history.filter(pl.col(PERIOD_COLUMN) < frame[PERIOD_COLUMN][0]).select(key)
+        late = pl.col(PERIOD_KEY[0]).is_in(late_period_types()) & ~_repeats_a_quarter()
+        published = frame.filter(late).join(before, on=key, how="semi")
+        frame = frame.join(published.select(key), on=key, how="anti")
     if history is None or not history.height:
         history = repeats.clear().with_columns(status=pl.lit(None, pl.String))
     unprotected = repeats.join(history, on=key, how="anti")
