@@ -14,6 +14,7 @@ import polars as pl
 import pytest
 
 from orchestration.export import export_quarter
+from orchestration.quarters import next_quarter, quarter_end
 from orchestration.settings import Paths
 from tests.conftest import run_monitor_in
 from tests.stated_indicators import HELP_TYPES, NOT_PICKED_UP
@@ -70,26 +71,27 @@ def truth_signals(paths: Paths, quarter: str) -> pl.DataFrame:
 
 def helped_households(paths: Paths) -> dict[str, date]:
     """household_id -> the day after which a new signal counts, for the cohort's households
-    that accepted help (a case of one of their signals of the quarter ended in quick fix or
-    follow-up help): their first contact (a picked-up case that reached them) or their last
-    signal of the quarter, whichever is later."""
+    that accepted help as known at the end of the quarter after the cohort's (the outcomes are
+    published then: a case of one of their signals of the quarter, closed by that day, ended
+    in quick fix or follow-up help): their first contact by that day (a case that reached them
+    and was picked up) or their last signal of the quarter, whichever is later. From the
+    ground truth's cases (final outcome, contact and closing day), not the extracts."""
+    known_by = quarter_end(next_quarter(COHORT))
     signals = truth_signals(paths, COHORT)
-    cases = pl.read_csv(
-        paths.landing / COHORT / "vroegsignaal_zaken" / f"vroegsignaal_zaken_{COHORT}.csv",
-        infer_schema=False,
-    )
+    cases = pl.read_parquet(paths.ground_truth / COHORT / "cases.parquet").drop("household_id")
+    closed = pl.col("datum_afgesloten") <= known_by
     joined = signals.join(cases, on=["partner_code", "signaal_id"], how="left")
     out = {}
     for (household,), rows in joined.group_by("household_id"):
-        if not rows["resultaat"].is_in(HELP_TYPES).any():
+        if not rows.filter(closed & pl.col("resultaat").is_in(HELP_TYPES)).height:
             continue
         contact = rows.filter(
-            (pl.col("bereikt") == "true")
-            & ~pl.col("resultaat").is_in(NOT_PICKED_UP)
-            & pl.col("datum_eerste_contact").is_not_null()
+            pl.col("bereikt")
+            & (pl.col("datum_eerste_contact") <= known_by)
+            & ~(closed & pl.col("resultaat").is_in(NOT_PICKED_UP))
         )["datum_eerste_contact"]
         last = rows["signaaldatum"].max()
-        out[household] = max(date.fromisoformat(contact.min()), last) if contact.len() else last
+        out[household] = max(contact.min(), last) if contact.len() else last
     return out
 
 
@@ -185,27 +187,27 @@ def test_the_cohort_equals_a_recomputation_from_the_generated_files(published: P
     gm = next(c for c, *_ in cells if c.startswith("GM"))
     assert 0 < truth[(gm, "hh_nieuw_signaal_na_hulp")] < truth[(gm, "hh_hulp_geaccepteerd")]
     assert gemeente["hh_nieuw_signaal_na_hulp"] in (None, truth[(gm, "hh_nieuw_signaal_na_hulp")])
-    with_quarter = {
+    published_before = {  # with the quarter itself, and its outcomes with the quarter after
         tuple(row)
         for row in rows(
             published,
             "select area_code, indicator, value, status from monitor.area_indicators "
-            "where quarter = ? and period_type = 'kwartaal' "
-            "and indicator in ('hh_met_signaal', 'hh_hulp_geaccepteerd') "
+            "where (quarter, period_type, indicator) in (values "
+            "(?, 'kwartaal', 'hh_met_signaal'), (?, 'kwartaal_afgerond', 'hh_hulp_geaccepteerd')) "
             "and area_level in ('gemeente', 'wijk')",
-            [COHORT],
+            [COHORT, next_quarter(COHORT)],
         )
     }
     repeated = ("hh_met_signaal", "hh_hulp_geaccepteerd")
-    assert with_quarter == {(c, n, v, s) for c, n, v, s in cells if n in repeated}
+    assert published_before == {(c, n, v, s) for c, n, v, s in cells if n in repeated}
 
 
 def test_the_readable_tables_say_what_a_cohort_row_does_not_carry(
     published: Paths, tmp_path: Path
 ) -> None:
     """In gemeente_leesbaar and the export a cohort row has its three figures and 'niet
-    gepubliceerd' where its period type has no figure, never 'geheim'; the other rows say so
-    of the cohort's figures."""
+    gepubliceerd' where its period type has no figure, never 'geheim'; a quarter's other rows
+    say the cohort's figures follow ('volgt'), a four-quarter row that it has none."""
     (row,) = rows(
         published,
         'select * from monitor.gemeente_leesbaar where "Soort periode" = ?',
@@ -227,8 +229,13 @@ def test_the_readable_tables_say_what_a_cohort_row_does_not_carry(
     exported = [dict(zip(header, line, strict=True)) for line in lines]
     assert [r["Soort periode"] for r in exported][-1] == COHORT_TYPE  # after the others
     assert exported[-1]["Huishoudens"] == "niet gepubliceerd"
-    assert all(r["Huishoudens in schuldhulp binnen 6 maanden"] == "niet gepubliceerd"
-               for r in exported[:-1])  # fmt: skip
+    quarters = {"kwartaal": 1, "kwartaal_afgerond": 1, "vier_kwartalen": 4}
+    assert {r["Soort periode"] for r in exported[:-1]} <= set(quarters)
+    assert all(  # a quarter's row: the cohort of that quarter follows; four quarters: none
+        r["Huishoudens in schuldhulp binnen 6 maanden"]
+        == ("volgt" if quarters[r["Soort periode"]] == 1 else "niet gepubliceerd")
+        for r in exported[:-1]
+    )
 
 
 def test_the_report_shows_the_cohort(published: Paths) -> None:

@@ -37,8 +37,11 @@ def gate(
     previous: Frames | None = None,
     tables: GateTables | None = None,
     only: list[str] | None = None,
+    late: bool = False,
 ) -> GateResult:
-    frames = sample_frames(Q)
+    """The gate on the sample of Q (``late``: with the rows published a quarter or two later,
+    where the outcome figures are: kwartaal_afgerond), changed by ``mutate``."""
+    frames = sample_frames(Q, late=late)
     if mutate:
         mutate(frames)
     with duckdb.connect() as con:
@@ -196,7 +199,7 @@ def test_published_count_of_5_is_caught() -> None:
 
 
 def test_published_status_with_null_value_is_caught() -> None:
-    result = gate(lambda f: set_cell(f, "WK099901", "hh_bereikt", None, "published"))
+    result = gate(lambda f: set_cell(f, "WK099901", "hh_bereikt", None, "published"), late=True)
     e = outcome(result, "area_indicators", "published_means_value")
     assert e.blocking
     assert e.failing_rows == [
@@ -218,7 +221,7 @@ def test_suppressed_status_with_a_value_is_caught() -> None:
 
 
 def test_rate_of_140_is_caught() -> None:
-    result = gate(lambda f: set_cell(f, "GM0999", "pct_bereikt", 140.0, "published"))
+    result = gate(lambda f: set_cell(f, "GM0999", "pct_bereikt", 140.0, "published"), late=True)
     e = outcome(result, "area_indicators", "percentages_0_to_100")
     assert e.blocking
     assert e.failing_rows == [
@@ -357,7 +360,7 @@ def test_rate_on_small_denominator_is_caught_on_the_restricted_side() -> None:
     def mutate(f: Frames) -> None:
         set_cell(f, "WK09990A", "pct_hulp_van_bereikt", 50.0, "published", protected_too=True)
 
-    result = gate(mutate, only=["disclosure_rules"])
+    result = gate(mutate, only=["disclosure_rules"], late=True)
     e = outcome(result, "disclosure_rules", "rate_denominator_large_enough")
     assert e.blocking
     assert e.failing_rows == [
@@ -426,7 +429,9 @@ def test_jump_factor_is_a_parameter() -> None:
 
 def test_markdown_names_failed_expectations_and_rows() -> None:
     result = gate(
-        lambda f: set_cell(f, "GM0999", "pct_hulp", 140.0, "published"), only=["area_indicators"]
+        lambda f: set_cell(f, "GM0999", "pct_hulp", 140.0, "published"),
+        only=["area_indicators"],
+        late=True,
     )
     text = render_markdown(result)
     assert "Gate 2026Q3: FAILED" in text

@@ -36,6 +36,8 @@ from tests.published_sample import publish_test_quarter
 Q = "2026Q3"
 YEAR = ("vier_kwartalen", "2025Q4-2026Q3")
 COHORT = "cohort_zes_maanden"
+LATER = ("kwartaal_afgerond", "vier_kwartalen_afgerond")
+"""The quarter and the four quarters again, with their outcomes, a quarter later."""
 
 
 def as_period(frame: pd.DataFrame, period_type: str, period: str) -> pd.DataFrame:
@@ -64,10 +66,12 @@ def rows(path: Path, sql: str) -> list[tuple]:
 
 def test_the_quarter_is_published_without_buurten_the_four_quarters_at_every_level() -> None:
     """seeds/periods.csv (docs/periods-plan.md 3.6): the scope the stages read."""
-    assert published_period_types() == (QUARTERLY, YEAR[0], COHORT)
+    assert published_period_types() == (QUARTERLY, YEAR[0], *LATER, COHORT)
     assert publication_scope() == {
         QUARTERLY: ("regio", "gemeente", "wijk"),
         YEAR[0]: LEVELS,
+        LATER[0]: ("regio", "gemeente", "wijk"),
+        LATER[1]: LEVELS,
         COHORT: ("regio", "gemeente", "wijk"),
     }
     assert period_type_of_level("buurt") == YEAR[0]
