@@ -1,6 +1,6 @@
 """The ``monitor`` command: headless use of the pipeline.
 
-    monitor demo                      generate four Amsterdam demo quarters and run them end to end
+    monitor demo                      generate five Amsterdam demo quarters and run them end to end
     monitor generate --quarter 2026Q3 write demo extracts into the landing folder
                                       (--reference FILE: the gemeenten of your own area file)
     monitor run --quarter 2026Q3      run one quarter (or --from/--to for a range) through Dagster

@@ -230,7 +230,7 @@ def test_a_bad_candidate_row_blocks_publication_through_dagster(
         area, indicator = con.execute(
             f"update {CANDIDATE_TABLE} set value = 5, status = 'published' "
             "where (area_code, indicator) = (select (area_code, indicator) from "
-            f"{CANDIDATE_TABLE} where area_level = 'wijk' and indicator = 'hh_bereikt' "
+            f"{CANDIDATE_TABLE} where area_level = 'wijk' and indicator = 'hh_onbekend' "
             "order by area_code limit 1) returning area_code, indicator"
         ).fetchone()
     before = hashlib.sha256((data_dir / "monitor.duckdb").read_bytes()).hexdigest()
@@ -315,7 +315,9 @@ def test_demo_publishes_several_quarters_and_says_where_to_look(run_monitor) -> 
             "where r.area_level = 'regio' and g.area_level = 'gemeente' and g.parent_code = "
             "r.area_code"
         ).fetchone()
-    assert regio == (len(quarters) * len(period_indicators(QUARTERLY)), 0)
+    # each quarter's own figures, and 2026Q2's outcomes in 2026Q3's publication
+    cells = len(quarters) * len(period_indicators(QUARTERLY))
+    assert regio == (cells + len(period_indicators("kwartaal_afgerond")), 0)
     assert sorted(logged) == [(q, True) for q in quarters]
     assert quarterly_buurt == 0  # seeds/periods.csv niveaus: buurten over four quarters only
     assert [q for q, _ in per_quarter] == quarters

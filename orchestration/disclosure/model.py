@@ -669,34 +669,39 @@ def _merge_repeats(keyed: pl.DataFrame) -> pl.DataFrame:
 def _not_carried_cells(
     rel: Relations, keyed: pl.DataFrame, index: dict[str, int], n_areas: int
 ) -> np.ndarray:
-    """Per cell: a count that no period type of the area's slice carries
-    (``Indicator.period_types``: hh_schuldhulp_binnen_6m in a quarter's slice before its
-    cohort figure is computed, or in a four-quarter period; the outcome counts in the slice of
-    the quarter being published, which kwartaal_afgerond has a quarter later). The period
-    types of a slice are those of any of its rows, whatever the area: a buurt has no rows of
-    a count published per wijk, and is no less in a slice that carries it."""
+    """Per cell: a count that the area's slice does not have (hh_schuldhulp_binnen_6m in a
+    quarter's slice before its cohort figure is computed, or in a four-quarter period; the
+    outcome counts in the slice of the quarter being published, which kwartaal_afgerond has
+    a quarter later). A slice has a count when one of its period types carries it
+    (``Indicator.period_types``) or when it has a row of it: either of them at any level (a
+    buurt has no rows of a count published per wijk, and is no less in a slice that has it;
+    a publication of before the outcomes moved has them in its own period type's rows)."""
     k = len(rel.counts)
     out = np.zeros(n_areas * k, dtype=bool)
+    real = np.arange(n_areas) < len(index)
     if PERIOD_KEY[0] not in keyed.columns:  # a frame of before the periods: quarterly
-        has_type = {QUARTERLY: np.arange(n_areas) < len(index)}
-    else:
-        period = PERIOD_KEY[1] if PERIOD_KEY[1] in keyed.columns else PERIOD_KEY[0]
-        types = {
-            key: set(group[PERIOD_KEY[0]].unique().to_list())
-            for (key,), group in keyed.group_by(period)
-        }
-        has_type = {}
-        for (key, area), _ in keyed.group_by(period, "_area"):
-            for period_type in types[key]:
-                has_type.setdefault(str(period_type), np.zeros(n_areas, dtype=bool))
-                has_type[str(period_type)][index[area]] = True
+        for i, name in enumerate(rel.counts):
+            if name in rel.kinds and QUARTERLY not in rel.kinds[name].period_types():
+                out[i::k] = real
+        return out
+    period = PERIOD_KEY[1] if PERIOD_KEY[1] in keyed.columns else PERIOD_KEY[0]
+    slices = keyed.group_by(period).agg(
+        pl.col(PERIOD_KEY[0]).unique().alias("types"), pl.col("indicator").unique().alias("has")
+    )
+    position = {key: s for s, key in enumerate(slices[period].to_list())}
+    areas = keyed.select("_area", period).unique()
+    slice_of = np.full(n_areas, -1, dtype=np.int64)
+    slice_of[[index[a] for a in areas["_area"].to_list()]] = [
+        position[key] for key in areas[period].to_list()
+    ]
+    types = [set(t) for t in slices["types"].to_list()]
+    has = [set(h) for h in slices["has"].to_list()]
     for i, name in enumerate(rel.counts):
         if name not in rel.kinds:
             continue
-        carried = np.zeros(n_areas, dtype=bool)
-        for period_type in rel.kinds[name].period_types():
-            carried |= has_type.get(period_type, False)
-        out[i::k] = ~carried & (np.arange(n_areas) < len(index))
+        carried = set(rel.kinds[name].period_types())
+        lacks = np.array([not (carried & t or name in h) for t, h in zip(types, has, strict=True)])
+        out[i::k] = real & lacks[slice_of]
     return out
 
 
