@@ -12,26 +12,23 @@
 -- counts of the same period, NULL when the denominator is 0; a rate per month is divided by
 -- the months of its period (macros/indicators.sql rate_period_divisor).
 {% set wide_columns = every_count_indicator() + median_indicators() %}
+{#- the model of every period type but kwartaal's (mon_area_counts, below) -#}
+{% set period_models = {
+    'vier_kwartalen': 'mon_area_counts_vier_kwartalen',
+    'kwartaal_afgerond': 'mon_area_counts_kwartaal_afgerond',
+    'vier_kwartalen_afgerond': 'mon_area_counts_vier_kwartalen_afgerond',
+    'cohort_zes_maanden': 'mon_area_counts_cohort_zes_maanden',
+} %}
 with counts as (
     select *, 'kwartaal' as period_type, quarter as period
     from {{ ref('mon_area_counts') }}
     where quarter = {{ quarter_literal() }}
+    {%- for period_type, model in period_models.items() %}
     union all by name
-    select *, 'vier_kwartalen' as period_type
-    from {{ ref('mon_area_counts_vier_kwartalen') }}
+    select *, '{{ period_type }}' as period_type
+    from {{ ref(model) }}
     where quarter = {{ quarter_literal() }}
-    union all by name
-    select *, 'kwartaal_afgerond' as period_type
-    from {{ ref('mon_area_counts_kwartaal_afgerond') }}
-    where quarter = {{ quarter_literal() }}
-    union all by name
-    select *, 'vier_kwartalen_afgerond' as period_type
-    from {{ ref('mon_area_counts_vier_kwartalen_afgerond') }}
-    where quarter = {{ quarter_literal() }}
-    union all by name
-    select *, 'cohort_zes_maanden' as period_type
-    from {{ ref('mon_area_counts_cohort_zes_maanden') }}
-    where quarter = {{ quarter_literal() }}
+    {%- endfor %}
 ),
 
 wide as (
