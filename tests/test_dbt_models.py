@@ -1146,3 +1146,30 @@ def test_a_cohort_needs_its_quarter_built(built) -> None:
         built["warehouse"],
         "select * from main_monitor.mon_area_indicators where period_type = 'cohort_zes_maanden'",
     )
+
+
+def test_a_cohort_needs_the_outcomes_of_its_quarter(cohort_built, tmp_path: Path) -> None:
+    """Without A's outcomes as known a quarter later (B built before A, or A protected before
+    the outcomes moved), the quarter two after A has no cohort rows instead of a cohort of no
+    households."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(cohort_built["warehouse"], warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "delete from main_marts.fct_huishouden_uitkomsten where period = ?", [fx.QUARTER_A]
+        )
+    cohort = "main_monitor.mon_area_counts_cohort_zes_maanden"
+    before = query(
+        warehouse, f"select count(*) from {cohort} where quarter = ?", [cohort_built["quarter"]]
+    )
+    result = dbt(
+        ["run", "--select", "mon_area_counts_cohort_zes_maanden"],
+        warehouse,
+        cohort_built["quarter"],
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stdout
+    after = query(
+        warehouse, f"select count(*) from {cohort} where quarter = ?", [cohort_built["quarter"]]
+    )
+    assert before[0][0] == len(fx.AREAS) and after == [(0,)]

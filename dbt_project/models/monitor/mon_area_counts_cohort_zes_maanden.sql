@@ -24,13 +24,19 @@
 -- (fct_huishouden_uitkomsten, as mon_area_counts_kwartaal_afgerond counted them): the same
 -- households in the same areas (fct_huishouden_signalen and mon_gebieden keep every quarter),
 -- the denominators of the rates, and the figures already published (disclosure control
--- refuses a difference). No rows until the cohort quarter and the quarter after it are built
--- (their signals count, and the outcomes are built with the quarter after).
+-- refuses a difference). No rows until the cohort quarter and the quarter after it are built,
+-- in that order (their signals count, and the outcomes are built with the quarter after).
 {% set delay = period_delays()['cohort_zes_maanden'] %}
 {% set followed = period_quarters(delay + 1) %}
 {% set cohort = followed[0] %}
+-- built: the cohort quarter and the one after it, and the cohort's outcomes known a quarter
+-- later (fct_huishouden_uitkomsten: not there when the quarter after was built before the
+-- cohort's own, or before the outcomes moved to a quarter later)
 with built as (
-    select count(distinct quarter) = {{ delay }} as is_built
+    select count(distinct quarter) = {{ delay }}
+        and exists (
+            select 1 from {{ ref('fct_huishouden_uitkomsten') }} where period = '{{ cohort }}'
+        ) as is_built
     from {{ ref('mon_area_counts') }}
     where quarter in ('{{ followed[:-1] | join("', '") }}')
 ),
