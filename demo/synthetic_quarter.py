@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from orchestration.contract import persona_names, publication_group_names
-from orchestration.parameters import Indicator, indicators, periods
+from orchestration.contract import QUARTERLY, persona_names, publication_group_names, same_length
+from orchestration.parameters import Indicator, indicators
 
 GROUPS = publication_group_names()
 GROUP_SHARES = (0.30, 0.15, 0.25, 0.20, 0.10)
@@ -30,11 +30,7 @@ def quarter_figures() -> tuple[tuple[Indicator, str], ...]:
     a quarter later (one quarter long, ``vertraging`` 1: ``kwartaal_afgerond``), in seed
     order. A synthetic frame is one quarter with both, the table the disclosure model sees
     for a quarter's slice (the cohort's figures, two quarters later, are left out)."""
-    types = [
-        p.period_type
-        for p in sorted(periods(), key=lambda p: p.vertraging)
-        if p.quarters == 1 and p.vertraging <= 1
-    ]
+    types = [p.period_type for p in same_length(QUARTERLY) if p.vertraging <= 1]
     out = []
     for ind in indicators():
         carried = [t for t in types if t in ind.period_types()]

@@ -27,6 +27,7 @@ import re
 from functools import cache
 
 from orchestration.parameters import (
+    Period,
     indicator_by_name,
     indicator_definitions,
     indicators,
@@ -117,6 +118,21 @@ def late_period_types() -> tuple[str, ...]:
     return tuple(p.period_type for p in periods() if p.vertraging)
 
 
+def same_length(period_type: str) -> tuple[Period, ...]:
+    """The period types over as many quarters as ``period_type``, itself included, soonest
+    published first (``seeds/periods.csv`` vertraging): for ``kwartaal`` that is ``kwartaal``,
+    ``kwartaal_afgerond`` (its outcomes, a quarter later) and ``cohort_zes_maanden``; none
+    for a period type the seed does not know."""
+    own = next((p for p in periods() if p.period_type == period_type), None)
+    if own is None:
+        return ()
+    return tuple(sorted((p for p in periods() if p.quarters == own.quarters), key=_delay))
+
+
+def _delay(period: Period) -> int:
+    return period.vertraging
+
+
 def carrying_period_type(indicator: str, period_type: str, level: str) -> str | None:
     """The period type whose rows publish ``indicator`` at ``level`` for the periods of
     ``period_type``: the period type itself where it carries the indicator
@@ -127,19 +143,18 @@ def carrying_period_type(indicator: str, period_type: str, level: str) -> str | 
     published at ``level``; None where none does, or for a period type or indicator the seeds
     do not know."""
     scope = publication_scope()
-    own = next((p for p in periods() if p.period_type == period_type), None)
+    family = same_length(period_type)
     ind = indicator_by_name().get(indicator)
-    if own is None or ind is None or not is_published_at(indicator, level):
+    if not family or ind is None or not is_published_at(indicator, level):
         return None
-    later = sorted(
-        (p for p in periods() if p.quarters == own.quarters and p.vertraging > own.vertraging),
-        key=lambda p: p.vertraging,
-    )
+    own = next(p for p in family if p.period_type == period_type)
     return next(
         (
             p.period_type
-            for p in (own, *later)
-            if p.period_type in ind.period_types() and level in scope.get(p.period_type, ())
+            for p in family
+            if p.vertraging >= own.vertraging
+            and p.period_type in ind.period_types()
+            and level in scope.get(p.period_type, ())
         ),
         None,
     )

@@ -47,6 +47,7 @@ from orchestration.contract import (
     published_levels,
     published_period_types,
     publishes_across_quarters,
+    same_length,
     select_with_periods,
 )
 from orchestration.disclosure.lp import default_workers
@@ -234,11 +235,8 @@ def _repeats_a_quarter() -> pl.Expr:
     the period itself; the cohort's hh_hulp_geaccepteerd, published with kwartaal_afgerond)."""
     repeats = pl.lit(False)
     for late in (p for p in periods() if p.vertraging):
-        sooner = {
-            p.period_type
-            for p in periods()
-            if p.quarters == late.quarters and p.vertraging < late.vertraging
-        }
+        family = same_length(late.period_type)
+        sooner = {p.period_type for p in family if p.vertraging < late.vertraging}
         shared = [
             i.name
             for i in indicators()
