@@ -124,17 +124,25 @@ def _heavy(table: Table) -> np.ndarray:
 
 
 def _trapped_zeros(table: Table, x: np.ndarray) -> np.ndarray:
-    """Cells of value 0 that are a part of an equality whose total is 0: suppressed, such a
-    cell is pinned at 0 until its total is suppressed too (a zero student count of a wijk
-    under the gemeente's zero), so it is a complement of last resort."""
-    coo = table.a_eq.tocoo()
+    """Cells of value 0 that are a part of an equality or a bound whose one total is 0:
+    suppressed, such a cell is pinned at 0 until its total is suppressed too (a zero student
+    count of a wijk under the gemeente's zero; the reached students of a wijk without
+    students), so it is a complement of last resort."""
     xs = np.nan_to_num(x)
+    trapped = np.zeros(table.n_cells, dtype=bool)
+    coo = table.a_eq.tocoo()
     total = table.eq_total[coo.row]
     part = (coo.col != total) & (total >= 0)
     zero_total = np.zeros(coo.row.size, dtype=bool)
     zero_total[part] = xs[total[part]] == 0
-    trapped = np.zeros(table.n_cells, dtype=bool)
     trapped[coo.col[part & zero_total & (xs[coo.col] == 0)]] = True
+    ub = table.a_ub.tocoo()  # part - total <= 0 with one total
+    negative = ub.data < 0
+    n_totals = np.bincount(ub.row[negative], minlength=table.a_ub.shape[0])
+    zero_bound = np.zeros(table.a_ub.shape[0], dtype=bool)
+    zero_bound[ub.row[negative]] = xs[ub.col[negative]] == 0
+    zero_bound &= n_totals == 1
+    trapped[ub.col[~negative & zero_bound[ub.row] & (xs[ub.col] == 0)]] = True
     return trapped
 
 
