@@ -3,17 +3,24 @@ refused with the area, the relation and by how much (before anything is suppress
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import polars as pl
 import pytest
+from scipy.optimize import linprog
 
-from demo.synthetic_quarter import frame_from_buurten
+from demo.synthetic_quarter import frame_from_buurten, synthetic_quarter
+from orchestration.disclosure import model
 from orchestration.disclosure.model import (
     build_relations,
     build_table,
     check_consistency,
+    default_relations,
     fill_remainders,
+    relations_for,
 )
+from orchestration.disclosure.protect import median_lower_bounds
 from orchestration.parameters import Indicator
 from tests.disclosure_oracle import Areas, aggregate, hierarchy, published_frame
 from tests.fixtures.disclosure_buurten import LARGE
@@ -181,3 +188,106 @@ def test_never_published_is_every_remainder_and_every_unpublished_cell() -> None
     remainder = table.is_remainder(cells)
     assert remainder.any() and table.unpublished is not None and table.unpublished.any()
     assert (table.never_published() == (remainder | table.unpublished)).all()
+
+
+def _intervals(table, hidden: np.ndarray, lower: np.ndarray, targets: np.ndarray) -> list:
+    """[min, max] of every target over the table's relations, the hidden cells unknown (at
+    least ``lower``), the others at their value."""
+    x = fill_remainders(table)
+    bounds = [
+        (lower[i], None) if hidden[i] else (np.nan_to_num(x[i]),) * 2 for i in range(table.n_cells)
+    ]
+    out = []
+    for t in np.flatnonzero(targets):
+        ends = []
+        for sign in (1, -1):
+            obj = np.zeros(table.n_cells)
+            obj[t] = sign
+            res = linprog(obj, A_ub=table.a_ub, b_ub=np.zeros(table.a_ub.shape[0]),
+                          A_eq=table.a_eq, b_eq=np.zeros(table.a_eq.shape[0]), bounds=bounds)  # fmt: skip
+            assert res.status in (0, 3)  # 3: unbounded (contact attempts have no top)
+            ends.append(sign * res.fun if res.status == 0 else sign * math.inf)
+        out.append(ends)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_buurt_cells_folded_into_their_wijk_change_no_interval(seed: int) -> None:
+    """``model._folded_cells``: the buurt cells of the outcome chain, published per wijk only,
+    taken over by their wijk (known 0s, the wijk's hierarchy row gone, a published contact
+    median's lower bound moved to the buurt's hh_met_signaal and added up in the wijk's
+    hh_bereikt) leave the attacker's interval of every suppressed cell as it is with those
+    buurt cells as unknowns: random quarters, random suppressed cells, random published
+    medians."""
+    rng = np.random.default_rng(seed)
+    frame = synthetic_quarter(1, wijken_per_gemeente=[3], buurten_per_wijk=[3, 2, 4], seed=seed,
+                              households_mean=900, signal_rate=0.03)  # fmt: skip
+    rel = relations_for(default_relations(), frame)
+    tables = [build_table(frame, rel), build_table(frame, rel, fold=False)]
+    folded, plain = tables
+    assert folded.folded.sum() == 9 * len(model.folded_counts(rel)[0])  # every buurt's chain
+    assert plain.folded.sum() == 0
+    x = fill_remainders(plain)
+    shown = ~plain.never_published() & ~plain.structural
+    targets = shown & (rng.random(plain.n_cells) < 0.3)
+    hidden = targets | plain.never_published()
+    medians = {m.name: rng.random(plain.n_real) < 0.5 for m in rel.medians}
+    for name, on in medians.items():  # published only over enough households, as the rule says
+        den = next(m.denominator for m in rel.medians if m.name == name)
+        on &= x[plain.cell(np.arange(plain.n_real), den)] >= 10
+    result = []
+    for table in tables:
+        lower = median_lower_bounds(table, medians, 10)
+        known_zero = table.structural & ~plain.structural
+        result.append(_intervals(table, hidden & ~known_zero, lower, targets))
+    assert np.array(result[0]) == pytest.approx(np.array(result[1]), abs=1e-6)
+    assert len(result[0]) > 20
+
+
+def test_a_folded_buurt_keeps_what_its_published_median_tells() -> None:
+    """A published contact median of a buurt says it reached at least 10 households
+    (``min_median_n``). With its hh_bereikt folded into the wijk, the attacker still knows
+    that the wijk reached at least 10 per such buurt, and that each such buurt has at least 10
+    signalled households (``Table.fold_lower_bounds``): without them the intervals widen."""
+    small = LARGE | {"hh_bereikt": 12, "hh_hulp_geaccepteerd": 2}
+    frame = frame_from_buurten(
+        {
+            "BU09990101": ("WK099901", small),
+            "BU09990102": ("WK099901", small),
+            "BU09990103": ("WK099901", small),
+            "BU09990201": ("WK099902", LARGE),
+        },
+        {"WK099901": "GM0999", "WK099902": "GM0999"},
+    )
+    rel = relations_for(default_relations(), frame)
+    folded, plain = build_table(frame, rel), build_table(frame, rel, fold=False)
+    assert folded.folded[folded.cell(folded.area_index["BU09990101"], "hh_bereikt")]
+    hidden = plain.never_published().copy()
+    cells = {
+        (code, name): plain.cell(plain.area_index[code], name)
+        for code in ("WK099901", "WK099902", "GM0999", "BU09990101", "BU09990102")
+        for name in ("hh_bereikt", "hh_met_signaal", "hh_opgepakt", "hh_hulp_geaccepteerd")
+    }
+    for key in [
+        ("WK099901", "hh_bereikt"), ("WK099902", "hh_bereikt"), ("GM0999", "hh_bereikt"),
+        ("WK099901", "hh_opgepakt"), ("WK099902", "hh_opgepakt"), ("GM0999", "hh_opgepakt"),
+        ("BU09990101", "hh_met_signaal"), ("BU09990102", "hh_met_signaal"),
+    ]:  # fmt: skip
+        hidden[cells[key]] = True
+    for name in default_relations().counts:  # the two buurten's personas go with their total
+        if name.startswith("hh_persona_"):
+            for code in ("BU09990101", "BU09990102"):
+                hidden[plain.cell(plain.area_index[code], name)] = True
+    targets = np.zeros(plain.n_cells, dtype=bool)
+    targets[[cells[("WK099901", "hh_bereikt")], cells[("BU09990101", "hh_met_signaal")]]] = True
+    buurten = np.array([plain.area_index[f"BU0999010{i}"] for i in (1, 2, 3)])
+    medians = {m.name: np.zeros(plain.n_real, dtype=bool) for m in rel.medians}
+    medians["mediaan_dagen_tot_contact"][buurten] = True  # over 12 reached: published
+    result = []
+    for table in (folded, plain):
+        lower = median_lower_bounds(table, medians, 10)
+        known_zero = table.structural & ~plain.structural
+        result.append(_intervals(table, hidden & ~known_zero, lower, targets))
+    assert np.array(result[0]) == pytest.approx(np.array(result[1]))
+    (wijk_low, _), _ = result[0]
+    assert wijk_low == pytest.approx(30)  # three buurten of at least 10 reached

@@ -234,7 +234,7 @@ def _unknowns(pub: _Published, rel: Relations, params: dict) -> _Unknowns:
         areas = np.flatnonzero(pub.published[ind.name])
         cells = table.cell(areas, ind.denominator)
         lower[cells] = np.maximum(lower[cells], params["min_median_n"])
-    return _Unknowns(hidden, targets, known, lower)
+    return _Unknowns(hidden, targets, known, table.fold_lower_bounds(lower))
 
 
 def _relation_violations(table: Table, unknowns: _Unknowns) -> list[str]:

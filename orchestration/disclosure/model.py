@@ -297,6 +297,28 @@ class Table:
     was published): an unknown of the attacker's model like a remainder, bound by every
     relation, never published, never a complement, not itself a target (module docstring);
     set by ``build_table``."""
+    folded: np.ndarray | None = None
+    """Per cell: a buurt's count that its wijk's cell takes over (``_folded_cells``): a known
+    0 in the model, like a structural cell."""
+    fold_top: str | None = None
+    """The count the folded counts are bounded by (hh_met_signaal)."""
+
+    def fold_lower_bounds(self, lower: np.ndarray) -> np.ndarray:
+        """``lower`` with the bound of every folded cell moved where the attacker still has
+        it (``_folded_cells``): to the top count of its buurt (``T_b >= L_b``) and, added up,
+        to its wijk's cell of the count (``b_w >= sum L_b``)."""
+        if self.folded is None or not (self.folded & (lower > 0)).any():
+            return lower
+        out = lower.copy()
+        cells = np.flatnonzero(self.folded & (lower > 0))
+        areas, counts = cells // self.k, cells % self.k
+        tops = areas * self.k + self.relations.count_index(self.fold_top)
+        np.maximum.at(out, tops, lower[cells])
+        summed = np.zeros(self.n_cells)
+        np.add.at(summed, self.parent[areas] * self.k + counts, lower[cells])
+        out = np.maximum(out, summed)
+        out[cells] = 0.0
+        return out
 
     def known_cells(self) -> np.ndarray:
         """Per cell: a real area's count the reader knows (``Relations.known``)."""
@@ -482,9 +504,12 @@ def _temporal_rows(
     return eq, ub
 
 
-def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Table:
+def build_table(
+    frame: pl.DataFrame, relations: Relations | None = None, *, fold: bool = True
+) -> Table:
     """The model of one quarter's frame (``mon_area_indicators`` shape, one or more periods;
-    NULL values unknown)."""
+    NULL values unknown). ``fold``: fold the buurt cells of the counts no buurt publishes
+    into their wijk (``_folded_cells``; off only to test that it changes no interval)."""
     rel = relations or default_relations()
     quarters = frame["quarter"].unique().to_list() if "quarter" in frame.columns else []
     if len(quarters) > 1 and PERIOD_KEY[1] not in frame.columns:
@@ -549,6 +574,14 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
         _only_bounded_parts(rel, {rel.counts[i] for i in absent})  # per area: its slice's
     structural |= not_carried  # a known 0: such a count is in no relation but its bounds
     unpublished &= ~not_carried
+    folded, fold_parent, fold_top = (
+        _folded_cells(rel, area_level, parent_all, unpublished, per_area)
+        if fold
+        else (np.zeros(n_areas * k, dtype=bool), np.zeros((n_areas, k), dtype=bool), None)
+    )
+    structural |= folded  # in their wijk's cell: in no relation that 0 does not satisfy
+    unpublished &= ~folded
+    values[folded] = 0.0
     values[structural & np.isnan(values)] = 0.0
     temporal_eq, temporal_ub = _temporal_rows(rel, k, base, slice_of, list(area_level), not_carried)
 
@@ -573,14 +606,15 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
     parents_used = np.unique(parent_all[children])
     prow = np.full(n_areas, -1, dtype=np.int64)
     prow[parents_used] = np.arange(parents_used.size)
-    for i in range(k):
-        r = n_rows + prow[parents_used]
-        rows.append(r)
-        cols.append(parents_used * k + i)
-        data.append(np.ones(parents_used.size))
-        rows.append(n_rows + prow[parent_all[children]])
-        cols.append(children * k + i)
-        data.append(-np.ones(children.size))
+    for i in range(k):  # not for a wijk whose buurt cells are folded into it
+        tops = parents_used[~fold_parent[parents_used, i]]
+        kids = children[~fold_parent[parent_all[children], i]]
+        rows.append(n_rows + prow[tops])
+        cols.append(tops * k + i)
+        data.append(np.ones(tops.size))
+        rows.append(n_rows + prow[parent_all[kids]])
+        cols.append(kids * k + i)
+        data.append(-np.ones(kids.size))
         n_rows += parents_used.size
     for cells, coefs in temporal_eq:  # between a period and its quarters: the period's cell
         rows += [np.array([n_rows]), np.full(len(cells) - 1, n_rows)]  # is the total
@@ -637,7 +671,104 @@ def build_table(frame: pl.DataFrame, relations: Relations | None = None) -> Tabl
         else np.array([sl[1] if sl else None for sl in slice_of], dtype=object),
         structural=structural,
         unpublished=unpublished,
+        folded=folded,
+        fold_top=fold_top,
     )
+
+
+def folded_counts(rel: Relations) -> tuple[set[str], str | None]:
+    """(the counts whose buurt cells a wijk may take over, their one top): the counts no buurt
+    publishes (``Relations.published``) that, with ``rel`` the relations of a slice, are in
+    no sum or linked bound with another count and in no bound but with each other or, as
+    the only part, under one and the same count of the slice (the top: hh_met_signaal).
+    Medians give lower bounds (``Table.fold_lower_bounds``). The outcome chain of a
+    four-quarter period: ``hh_hulpsoort_* = hh_hulp_geaccepteerd <= hh_bereikt <=
+    hh_opgepakt <= hh_met_signaal``, and contactpogingen, hh_onbekend, hh_herhaald."""
+    group = {c for c in rel.counts if "buurt" not in rel.published.get(c, LEVELS)}
+    top: str | None = None
+    changed = True
+    while changed:
+        changed = False
+        outside: set[str] = set()
+        for total, parts in rel.sums:
+            members = {total, *parts}
+            if members & group and not members <= group:
+                outside |= members & group
+        for parts, totals in rel.linked:
+            outside |= {*parts, *totals} & group
+        tops = set()
+        for parts, total in rel.bounds:
+            if not set(parts) & group and total not in group:
+                continue
+            if set(parts) <= group and total in group:
+                continue
+            if len(parts) == 1 and parts[0] in group and total not in group:
+                tops.add(total)
+                continue
+            outside |= ({*parts, total}) & group
+        if len(tops) > 1:  # keep the counts under the most common top
+            counts = {t: sum(1 for p, t2 in rel.bounds if t2 == t and p[0] in group) for t in tops}
+            keep = max(sorted(tops), key=counts.__getitem__)
+            outside |= {p[0] for p, t in rel.bounds if t in tops - {keep} and p[0] in group}
+            tops = {keep}
+        top = next(iter(tops), None)
+        if outside:
+            group -= outside
+            changed = True
+    return group, top
+
+
+def _folded_cells(
+    rel: Relations,
+    area_level: np.ndarray,
+    parent: np.ndarray,
+    unpublished: np.ndarray,
+    absent: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, str | None]:
+    """(folded cells, per area x count: a wijk that takes over its buurten's cells, the top
+    count). The buurt cells of the counts of ``folded_counts`` (over the relations of the
+    buurt's slice, without the counts it lacks) are folded into their wijk when no file holds
+    any of them (``unpublished``: all or none, the argument below needs the whole chain): the
+    wijk's hierarchy rows for them go, the buurt cells become known 0s.
+
+    Sound: per buurt these cells are bounded by nothing but each other and the buurt's top
+    ``T`` (``0 <= h <= b <= o <= T``, parts adding up, a count without bounds), all
+    homogeneous, so for any wijk figures ``y`` that satisfy them under the wijk's top ``T_w =
+    sum T_b`` the buurt figures ``y * T_b / T_w`` satisfy each buurt's, and they add up to
+    ``y``: the attacker's buurt cells tell nothing the wijk's cells and relations do not.
+    A lower bound ``L_b`` from a published median (``b >= 10``) needs ``T_b >= L_b`` and
+    ``b_w >= sum L_b`` besides (``Table.fold_lower_bounds``): then choose ``b_b`` between
+    ``L_b`` and ``T_b`` adding up to ``b_w``, and the rest in proportion to ``b_b`` or
+    ``T_b``. tests/test_disclosure_model.py compares the intervals with and without."""
+    n_areas = area_level.size
+    k = len(rel.counts)
+    candidate = np.zeros(n_areas * k, dtype=bool)
+    buurt = np.flatnonzero(area_level == "buurt")
+    top = None
+    lacking = absent.reshape(n_areas, k)[buurt]
+    for pattern in {tuple(np.flatnonzero(row)) for row in lacking}:
+        names = {rel.counts[i] for i in pattern}
+        group, top_here = folded_counts(rel.without(names))
+        if not group:
+            continue
+        top = top or top_here
+        if top_here != top:
+            raise ValueError(f"folded counts with two tops: {top} and {top_here}")
+        areas = buurt[(lacking == np.isin(np.arange(k), pattern)).all(axis=1)]
+        for name in group:
+            candidate[areas * k + rel.count_index(name)] = True
+    per_area = candidate.reshape(n_areas, k)
+    held = (per_area & ~unpublished.reshape(n_areas, k)).any(axis=1)  # a file holds one
+    has_buurt = np.zeros(n_areas, dtype=bool)
+    has_buurt[parent[buurt]] = True
+    whole = has_buurt.copy()  # a wijk none of whose buurten has a group cell in a file
+    np.logical_and.at(whole, parent[buurt], ~held[buurt])
+    fold_parent = np.zeros((n_areas, k), dtype=bool)
+    np.logical_or.at(fold_parent, parent[buurt], per_area[buurt])  # the group's counts
+    fold_parent &= whole[:, None]
+    folded = np.zeros(n_areas * k, dtype=bool)
+    folded[(buurt[:, None] * k + np.arange(k)).ravel()] = fold_parent[parent[buurt]].ravel()
+    return folded, fold_parent, top
 
 
 def _unpublished_cells(rel: Relations, area_level: np.ndarray, n_real: int) -> np.ndarray:

@@ -109,14 +109,15 @@ def wide_values(frame: pl.DataFrame, table: Table) -> dict[str, np.ndarray]:
 def median_lower_bounds(
     table: Table, published: dict[str, np.ndarray], min_median_n: float
 ) -> np.ndarray:
-    """Lower bound per cell: ``min_median_n`` on a household count whose median is published."""
+    """Lower bound per cell: ``min_median_n`` on a household count whose median is published
+    (moved from a folded cell to where the attacker has it: ``Table.fold_lower_bounds``)."""
     lower = np.zeros(table.n_cells)
     for ind in table.relations.medians:
         areas = np.flatnonzero(published[ind.name])
         lower[table.cell(areas, ind.denominator)] = np.maximum(
             lower[table.cell(areas, ind.denominator)], min_median_n
         )
-    return lower
+    return table.fold_lower_bounds(lower)
 
 
 def _history_cells(
