@@ -45,10 +45,15 @@ A count that is not published at a level (``seeds/publicatie_niveaus.csv``,
 ``contract.published_levels``: the chain from signal to help is published per wijk and
 gemeente, not per buurt) keeps its cells there as *unpublished* cells (``Table.unpublished``):
 like a remainder, an unknown of the attacker's LP bound by every relation it has, never
-published, never a complement and not itself a target. Nothing is dropped from the model, so
-no argument about projecting cells out is needed; what the attacker can say about such a cell
-is what the published cells imply, and those obey every rule. A row of the file (an earlier
-publication under a wider scope) is what the file says, not an unpublished cell.
+published, never a complement and not itself a target; what the attacker can say about such
+a cell is what the published cells imply, and those obey every rule. A row of the file (an
+earlier publication under a wider scope) is what the file says, not an unpublished cell.
+One exception, argued in ``_folded_cells``: the buurt cells of the outcome chain
+(``folded_counts``: no buurt publishes them and they are bounded by nothing but each other
+and the buurt's hh_met_signaal) are *folded* into their wijk's cells when no file holds any
+of them: known 0s, without the wijk's hierarchy row for them, since any wijk figures that
+obey the wijk's relations split over its buurten in proportion to their hh_met_signaal. The
+LPs of a four-quarter period lose about seven unknowns per buurt.
 
 A count that no period type of its slice carries (``Indicator.period_types``: the cohort's
 hh_schuldhulp_binnen_6m in a four-quarter period, or in a quarter whose cohort figure is not
