@@ -4,6 +4,7 @@ refused with the area, the relation and by how much (before anything is suppress
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
@@ -21,7 +22,7 @@ from orchestration.disclosure.model import (
     relations_for,
 )
 from orchestration.disclosure.protect import median_lower_bounds
-from orchestration.parameters import Indicator
+from orchestration.parameters import Indicator, indicators
 from tests.disclosure_oracle import Areas, aggregate, hierarchy, published_frame
 from tests.fixtures.disclosure_buurten import LARGE
 from tests.stated_indicators import GROUP_COUNTS
@@ -291,3 +292,69 @@ def test_a_folded_buurt_keeps_what_its_published_median_tells() -> None:
     assert np.array(result[0]) == pytest.approx(np.array(result[1]))
     (wijk_low, _), _ = result[0]
     assert wijk_low == pytest.approx(30)  # three buurten of at least 10 reached
+
+
+def test_the_folded_counts_are_the_outcome_chain_under_hh_met_signaal() -> None:
+    """``model.folded_counts`` of the seeds: the counts no buurt publishes whose relations let
+    a wijk take over their buurt cells, and their one top; a second median over a count of
+    the group would need its bound carried up the chain, so it is refused."""
+    group, top = model.folded_counts(default_relations())
+    assert top == "hh_met_signaal"
+    assert {"hh_opgepakt", "hh_bereikt", "hh_hulp_geaccepteerd", "contactpogingen"} <= group
+    assert {"hh_met_signaal", "hh_meerdere_signalen", "signalen", "huishoudens"}.isdisjoint(group)
+    rel = default_relations()
+    extra = Indicator("mediaan_x", "median", "dagen", None, "hh_hulp_geaccepteerd", None, "")
+    with pytest.raises(ValueError, match="more than one median"):
+        model.folded_counts(replace(rel, medians=(*rel.medians, extra)))
+
+
+def _period_rows(period_type: str, period: str, areas: dict, skip_buurt: set[str]) -> list:
+    return [
+        ("2026Q3", period_type, period, level, code, code, parent, name, float(v), "published")
+        for code, (level, parent, values) in areas.items()
+        for name, v in values.items()
+        if not (level == "buurt" and name in skip_buurt)
+    ]
+
+
+COLUMNS = ["quarter", "period_type", "period", "area_level", "area_code", "area_name",
+           "parent_code", "indicator", "value", "status"]  # fmt: skip
+
+
+def test_a_buurt_outside_a_wijk_or_tied_across_quarters_is_not_folded() -> None:
+    """Found by review: a buurt directly under its gemeente would take the gemeente's whole
+    hierarchy row with it (its hh_bereikt interval widened from [30, 80] to [0, 90]); a buurt
+    in the quarters' slices too has relations over quarters the argument does not cover. Such
+    buurten keep their cells; the intervals are those of the unfolded model."""
+    rel = build_relations(
+        tuple(i for i in indicators() if i.name in ("huishoudens", "hh_met_signaal", "hh_opgepakt", "hh_bereikt"))
+    )  # fmt: skip
+    areas = {
+        "GM01": ("gemeente", None, {"huishoudens": 3000, "hh_met_signaal": 90, "hh_opgepakt": 80, "hh_bereikt": 60}),
+        "WK01": ("wijk", "GM01", {"huishoudens": 1000, "hh_met_signaal": 40, "hh_opgepakt": 40, "hh_bereikt": 30}),
+        "BU01": ("buurt", "WK01", {"huishoudens": 500, "hh_met_signaal": 20, "hh_opgepakt": 20, "hh_bereikt": 15}),
+        "BU02": ("buurt", "WK01", {"huishoudens": 500, "hh_met_signaal": 20, "hh_opgepakt": 20, "hh_bereikt": 15}),
+        "BU03": ("buurt", "GM01", {"huishoudens": 500, "hh_met_signaal": 30, "hh_opgepakt": 25, "hh_bereikt": 20}),
+    }  # fmt: skip
+    rows = _period_rows(
+        "vier_kwartalen_afgerond", "2025Q3-2026Q2", areas, {"hh_opgepakt", "hh_bereikt"}
+    )
+    frame = pl.DataFrame(rows, orient="row", schema=COLUMNS)
+    folded, plain = build_table(frame, rel), build_table(frame, rel, fold=False)
+    assert {folded.describe(int(c))[0] for c in np.flatnonzero(folded.folded)} == {"BU01", "BU02"}
+    targets = np.zeros(plain.n_cells, dtype=bool)
+    for name in ("hh_opgepakt", "hh_bereikt"):
+        targets[plain.cell(plain.area_index["GM01"], name)] = True
+    hidden = targets | plain.never_published()
+    result = [
+        _intervals(t, hidden & ~(t.structural & ~plain.structural), np.zeros(t.n_cells), targets)
+        for t in (folded, plain)
+    ]
+    assert np.array(result[0]) == pytest.approx(np.array(result[1]))
+    assert result[0][0] == pytest.approx([30, 80])  # hh_bereikt (seed order before hh_opgepakt)
+    # the same buurten in every quarter's slice beside a four-quarter period: not folded
+    quarters = ("2025Q4", "2026Q1", "2026Q2", "2026Q3")
+    rows = [r for q in quarters for r in _period_rows("kwartaal", q, areas, set())]
+    rows += _period_rows("vier_kwartalen", "2025Q4-2026Q3", areas, {"hh_opgepakt", "hh_bereikt"})
+    frame = pl.DataFrame(rows, orient="row", schema=COLUMNS)
+    assert not build_table(frame, rel).folded.any()

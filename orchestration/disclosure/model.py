@@ -317,8 +317,9 @@ class Table:
         out = lower.copy()
         cells = np.flatnonzero(self.folded & (lower > 0))
         areas, counts = cells // self.k, cells % self.k
-        tops = areas * self.k + self.relations.count_index(self.fold_top)
-        np.maximum.at(out, tops, lower[cells])
+        if self.fold_top is not None:
+            tops = areas * self.k + self.relations.count_index(self.fold_top)
+            np.maximum.at(out, tops, lower[cells])
         summed = np.zeros(self.n_cells)
         np.add.at(summed, self.parent[areas] * self.k + counts, lower[cells])
         out = np.maximum(out, summed)
@@ -579,8 +580,12 @@ def build_table(
         _only_bounded_parts(rel, {rel.counts[i] for i in absent})  # per area: its slice's
     structural |= not_carried  # a known 0: such a count is in no relation but its bounds
     unpublished &= ~not_carried
+    temporal_eq, temporal_ub = _temporal_rows(rel, k, base, slice_of, list(area_level), not_carried)
+    over_quarters = np.zeros(n_areas, dtype=bool)  # an area with a relation over quarters
+    for cells, _ in (*temporal_eq, *temporal_ub):
+        over_quarters[np.asarray(cells) // k] = True
     folded, fold_parent, fold_top = (
-        _folded_cells(rel, area_level, parent_all, unpublished, per_area)
+        _folded_cells(rel, area_level, parent_all, unpublished, per_area, over_quarters)
         if fold
         else (np.zeros(n_areas * k, dtype=bool), np.zeros((n_areas, k), dtype=bool), None)
     )
@@ -588,7 +593,6 @@ def build_table(
     unpublished &= ~folded
     values[folded] = 0.0
     values[structural & np.isnan(values)] = 0.0
-    temporal_eq, temporal_ub = _temporal_rows(rel, k, base, slice_of, list(area_level), not_carried)
 
     # Equality rows.
     rows: list[np.ndarray] = []
@@ -720,6 +724,9 @@ def folded_counts(rel: Relations) -> tuple[set[str], str | None]:
         if outside:
             group -= outside
             changed = True
+    medians = {m.denominator for m in rel.medians} & group
+    if len(medians) > 1:  # Table.fold_lower_bounds moves the bounds of one count per buurt
+        raise ValueError(f"folded counts with more than one median's lower bound: {medians}")
     return group, top
 
 
@@ -729,6 +736,7 @@ def _folded_cells(
     parent: np.ndarray,
     unpublished: np.ndarray,
     absent: np.ndarray,
+    over_quarters: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, str | None]:
     """(folded cells, per area x count: a wijk that takes over its buurten's cells, the top
     count). The buurt cells of the counts of ``folded_counts`` (over the relations of the
@@ -744,11 +752,18 @@ def _folded_cells(
     A lower bound ``L_b`` from a published median (``b >= 10``) needs ``T_b >= L_b`` and
     ``b_w >= sum L_b`` besides (``Table.fold_lower_bounds``): then choose ``b_b`` between
     ``L_b`` and ``T_b`` adding up to ``b_w``, and the rest in proportion to ``b_b`` or
-    ``T_b``. tests/test_disclosure_model.py compares the intervals with and without."""
+    ``T_b``. tests/test_disclosure_model.py compares the intervals with and without.
+
+    Only a buurt under a wijk (not one directly under a gemeente, whose remainder would
+    change, nor one without a parent) and in no relation over quarters (``over_quarters``:
+    quarter slices have no buurten here, but a frame that gives them ties each buurt's
+    cells across quarters, which the argument does not cover)."""
     n_areas = area_level.size
     k = len(rel.counts)
     candidate = np.zeros(n_areas * k, dtype=bool)
-    buurt = np.flatnonzero(area_level == "buurt")
+    under_wijk = np.zeros(n_areas, dtype=bool)
+    under_wijk[parent >= 0] = area_level[parent[parent >= 0]] == "wijk"
+    buurt = np.flatnonzero((area_level == "buurt") & under_wijk)
     top = None
     lacking = absent.reshape(n_areas, k)[buurt]
     for pattern in {tuple(np.flatnonzero(row)) for row in lacking}:
@@ -756,14 +771,15 @@ def _folded_cells(
         group, top_here = folded_counts(rel.without(names))
         if not group:
             continue
-        top = top or top_here
-        if top_here != top:
+        if top_here is not None and top not in (None, top_here):
             raise ValueError(f"folded counts with two tops: {top} and {top_here}")
+        top = top or top_here
         areas = buurt[(lacking == np.isin(np.arange(k), pattern)).all(axis=1)]
         for name in group:
             candidate[areas * k + rel.count_index(name)] = True
     per_area = candidate.reshape(n_areas, k)
     held = (per_area & ~unpublished.reshape(n_areas, k)).any(axis=1)  # a file holds one
+    held |= over_quarters
     has_buurt = np.zeros(n_areas, dtype=bool)
     has_buurt[parent[buurt]] = True
     whole = has_buurt.copy()  # a wijk none of whose buurten has a group cell in a file
