@@ -247,11 +247,7 @@ def _only_bounded_parts(relations: Relations, names: set[str]) -> None:
     ``names`` as the only part of a bound (``part <= total``: 0, or nothing, tells nothing of
     the total). Refused: a count of ``names`` as a total over other counts, in a sum or a
     linked bound with other counts, or as one of several parts of a bound."""
-    bad: set[str] = set()
-    for total, parts in relations.sums:
-        members = {total, *parts}
-        if members & names and not members <= names:
-            bad |= members & names
+    bad = _in_sums_with_others(relations, names)
     for parts, total in relations.bounds:
         members = {*parts, total}
         if total in names and not members <= names:
@@ -267,6 +263,16 @@ def _only_bounded_parts(relations: Relations, names: set[str]) -> None:
             f"counts {sorted(bad)} are absent from the table but in a relation the disclosure "
             "model needs with counts that are present"
         )
+
+
+def _in_sums_with_others(relations: Relations, names: set[str]) -> set[str]:
+    """The counts of ``names`` in a sum with a count that is not in ``names``."""
+    out: set[str] = set()
+    for total, parts in relations.sums:
+        members = {total, *parts}
+        if members & names and not members <= names:
+            out |= members & names
+    return out
 
 
 @dataclass
@@ -698,11 +704,7 @@ def folded_counts(rel: Relations) -> tuple[set[str], str | None]:
     changed = True
     while changed:
         changed = False
-        outside: set[str] = set()
-        for total, parts in rel.sums:
-            members = {total, *parts}
-            if members & group and not members <= group:
-                outside |= members & group
+        outside = _in_sums_with_others(rel, group)
         for parts, totals in rel.linked:
             outside |= {*parts, *totals} & group
         tops = set()
