@@ -318,10 +318,10 @@ class Table:
         """``lower`` with the bound of every folded cell moved where the attacker still has
         it (``_folded_cells``): to the top count of its buurt (``T_b >= L_b``) and, added up,
         to its wijk's cell of the count (``b_w >= sum L_b``)."""
-        if self.folded is None or not (self.folded & (lower > 0)).any():
+        cells = np.flatnonzero(self.folded & (lower > 0)) if self.folded is not None else []
+        if not len(cells):
             return lower
         out = lower.copy()
-        cells = np.flatnonzero(self.folded & (lower > 0))
         areas, counts = cells // self.k, cells % self.k
         if self.fold_top is not None:
             tops = areas * self.k + self.relations.count_index(self.fold_top)

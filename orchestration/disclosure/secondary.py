@@ -137,13 +137,22 @@ def _trapped_zeros(table: Table, x: np.ndarray) -> np.ndarray:
     zero_total[part] = xs[total[part]] == 0
     trapped[coo.col[part & zero_total & (xs[coo.col] == 0)]] = True
     ub = table.a_ub.tocoo()  # part - total <= 0 with one total
-    negative = ub.data < 0
-    n_totals = np.bincount(ub.row[negative], minlength=table.a_ub.shape[0])
-    zero_bound = np.zeros(table.a_ub.shape[0], dtype=bool)
-    zero_bound[ub.row[negative]] = xs[ub.col[negative]] == 0
-    zero_bound &= n_totals == 1
-    trapped[ub.col[~negative & zero_bound[ub.row] & (xs[ub.col] == 0)]] = True
+    total = _bound_totals(table.a_ub)[ub.row]
+    part = (ub.data > 0) & (total >= 0)
+    zero_total = np.zeros(ub.row.size, dtype=bool)
+    zero_total[part] = xs[total[part]] == 0
+    trapped[ub.col[part & zero_total & (xs[ub.col] == 0)]] = True
     return trapped
+
+
+def _bound_totals(a_ub: sp.csr_matrix) -> np.ndarray:
+    """Per inequality row (``parts - totals <= 0``): the cell of its one total, -1 where it
+    has several (a period bounded by the sum of its quarters, a linked bound)."""
+    ub = a_ub.tocoo()
+    totals = np.full(a_ub.shape[0], -1, dtype=np.int64)
+    totals[ub.row[ub.data < 0]] = ub.col[ub.data < 0]
+    totals[np.bincount(ub.row[ub.data < 0], minlength=a_ub.shape[0]) > 1] = -1
+    return totals
 
 
 def _last_resort_cells(table: Table, x: np.ndarray) -> np.ndarray:
@@ -159,13 +168,7 @@ class _Rows:
         a = sp.vstack([table.a_eq, table.a_ub], format="csr")
         self.n_eq = table.a_eq.shape[0]
         self.indptr, self.cells, self.coef = a.indptr, a.indices, a.data
-        ub_total = np.full(table.a_ub.shape[0], -1, dtype=np.int64)
-        ub = table.a_ub.tocoo()
-        ub_total[ub.row[ub.data < 0]] = ub.col[ub.data < 0]
-        # a period bounded by the sum of its quarters has several: no single total (-1)
-        n_negative = np.bincount(ub.row[ub.data < 0], minlength=table.a_ub.shape[0])
-        ub_total[n_negative > 1] = -1
-        self.total = np.concatenate([table.eq_total, ub_total])
+        self.total = np.concatenate([table.eq_total, _bound_totals(table.a_ub)])
         csc = a.tocsc()
         self.cell_indptr, self.cell_rows = csc.indptr, csc.indices
         self.n_rows = a.shape[0]
