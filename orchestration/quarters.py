@@ -70,6 +70,13 @@ def period_quarters(quarter: str, n: int) -> list[str]:
     return out
 
 
+def quarters_of_period(period: str) -> list[str]:
+    """The quarters a published ``period`` names, oldest first: ``2026Q3`` itself, or every
+    quarter of ``2025Q4-2026Q3`` (the inverse of ``period_name``)."""
+    first, _, last = period.partition("-")
+    return quarter_range(first, last or first)
+
+
 def period_name(quarter: str, n: int) -> str:
     """The published ``period`` of the ``n`` quarters ending with ``quarter``: the quarter
     itself, or first-last (``2025Q4-2026Q3``), as dbt names it (docs/periods-plan.md 1.1)."""

@@ -439,59 +439,153 @@ def test_a_later_period_repeats_an_earlier_figure_with_its_status_and_refuses_an
         protect_quarter(cohort, relations=rel, workers=1)  # 2026Q1 itself not protected
 
 
+MOVED = {
+    "huishoudens": (),
+    "hh_met_signaal": (),
+    "hh_bereikt": ("kwartaal_afgerond", "vier_kwartalen_afgerond", "cohort_zes_maanden"),
+    "hh_schuldhulp_binnen_6m": ("cohort_zes_maanden",),
+}
+"""The carrying period types of after docs/migrations.md 14: hh_bereikt (standing in for the
+outcomes) a quarter later, and repeated by the cohort as its denominator."""
+
+
+def moved_rows(
+    quarter: str, period_type: str, period: str, values: dict[str, tuple[float, float, float]]
+) -> pl.DataFrame:
+    """One row per area of G, V and W and per (indicator, values of G, V, W), published."""
+    places = ((G, "gemeente", None), ("WK000101", "wijk", G), ("WK000102", "wijk", G))
+    return frame(
+        [
+            (quarter, period_type, period, level, code, code, parent, name, value, "published")
+            for name, by_area in values.items()
+            for (code, level, parent), value in zip(places, by_area, strict=True)
+        ]
+    ).with_columns(pl.col("value").cast(pl.Float64))
+
+
+def moved_history(old: list[str], new: list[str]) -> pl.DataFrame:
+    """Protected rows of the quarters ``old``, protected before the outcomes moved (their
+    hh_bereikt in their own kwartaal row, as known at their end: 30 in V), and ``new``,
+    protected after (their hh_bereikt a quarter later, in kwartaal_afgerond: 10 in V); with four
+    quarters, the vier_kwartalen period over them too."""
+    sizes = {"huishoudens": (1000, 500, 500), "hh_met_signaal": (60, 40, 20)}
+    rows = [moved_rows(q, "kwartaal", q, {**sizes, "hh_bereikt": (40, 30, 10)}) for q in old]
+    rows += [moved_rows(q, "kwartaal", q, sizes) for q in new]
+    rows += [
+        moved_rows(
+            q, "kwartaal_afgerond", q, {"hh_met_signaal": (60, 40, 20), "hh_bereikt": (20, 10, 10)}
+        )
+        for q in new
+    ]
+    if len(old + new) == 4:  # and the year's figures published with its last quarter
+        rows.append(
+            moved_rows(
+                max(old + new), "vier_kwartalen", f"{min(old + new)}-{max(old + new)}", sizes
+            )
+        )
+    return pl.concat(rows).with_columns(suppression=pl.lit("none"))
+
+
 def test_outcomes_published_with_their_quarter_before_they_moved_are_not_published_again() -> None:
     """A warehouse protected before the outcomes moved to kwartaal_afgerond
     (docs/migrations.md 14) has 2026Q2's hh_bereikt in its kwartaal rows, as known then. The
     run of 2026Q3 computes them again as known a quarter later (other values): published
-    once, they are left out, while the repeated hh_met_signaal keeps its status and the new
-    quarter's own cells are protected as always."""
-    carried = {"huishoudens": (), "hh_met_signaal": (), "hh_bereikt": ("kwartaal_afgerond",)}
+    once, so 2026Q2's kwartaal_afgerond period is left out whole (the gate expects every
+    indicator of a period it gets), while the new quarter's own cells are protected as
+    always."""
     rel = build_relations(
-        tuple(
-            Indicator(name, "count", "", None, None, None, "", types)
-            for name, types in carried.items()
-        )
+        tuple(Indicator(n, "count", "", None, None, None, "", t) for n, t in MOVED.items())
     )
-    v, w = "WK000101", "WK000102"
-    places = ((G, "gemeente", None), (v, "wijk", G), (w, "wijk", G))
-
-    def rows(quarter, period_type, period, values, status=("published",) * 3) -> pl.DataFrame:
-        return frame(
-            [
-                (quarter, period_type, period, level, code, code, parent, name, value, shown)
-                for name, by_area in values.items()
-                for (code, level, parent), value, shown in zip(places, by_area, status, strict=True)
-            ]
-        )
-
-    history = rows(
-        "2026Q2",
-        "kwartaal",
-        "2026Q2",
-        {"huishoudens": (1000, 500, 500), "hh_met_signaal": (60, 30, 30), "hh_bereikt": (9, 4, 5)},
-    ).with_columns(suppression=pl.lit("none"))
-    own = rows(
+    history = moved_history(["2026Q2"], [])
+    own = moved_rows(
         "2026Q3",
         "kwartaal",
         "2026Q3",
         {"huishoudens": (1000, 500, 500), "hh_met_signaal": (70, 35, 35)},
     )
-    later = rows(
+    later = moved_rows(
         "2026Q3",
         "kwartaal_afgerond",
         "2026Q2",
-        {"hh_met_signaal": (60, 30, 30), "hh_bereikt": (15, 7, 8)},
+        {"hh_met_signaal": (60, 40, 20), "hh_bereikt": (20, 10, 10)},
     )
     result = protect_quarter(
         pl.concat([own, later]).drop("status"), relations=rel, workers=1, history=history
     )
-    kept = {
-        (r["period_type"], r["area_code"], r["indicator"]): r["status"]
-        for r in result.cells.iter_rows(named=True)
-    }
-    assert not any(t == "kwartaal_afgerond" and n == "hh_bereikt" for t, _, n in kept)
-    assert kept[("kwartaal_afgerond", v, "hh_met_signaal")] == "published"  # the repeat
-    assert kept[("kwartaal", v, "hh_met_signaal")] == "published"
+    assert result.left_out_periods == ["kwartaal_afgerond 2026Q2"]
+    assert set(result.cells["period_type"]) == {"kwartaal"}
+    assert result.cells.height == own.height
+    assert set(result.cells["status"]) == {"published"}
+
+
+def test_a_later_period_over_a_quarter_protected_before_the_move_is_left_out() -> None:
+    """Quarter 2025Q4 was protected before the move (hh_bereikt 30 in V, as known at its end),
+    2026Q1-2026Q3 after (10 each, a quarter later). The run of 2026Q4 computes
+    vier_kwartalen_afgerond 2025Q4-2026Q3 with 2025Q4's outcomes as known a quarter later
+    (V: 20, below the 30 published then, which breaks ``Q_i <= Y``), and the cohort of
+    2026Q2 (repeating its hh_bereikt, 10: fine); the run of 2026Q2 the cohort of 2025Q4,
+    whose repeated hh_bereikt (10 now, 30 then) differs. Both mixed periods are left out, the
+    others are protected; with the old quarter protected after the move as well, the same
+    four-quarter period is kept, so what decides is the quarter's history."""
+    rel = build_relations(
+        tuple(Indicator(n, "count", "", None, None, None, "", t) for n, t in MOVED.items())
+    )
+    sizes = {"huishoudens": (1000, 500, 500), "hh_met_signaal": (60, 40, 20)}
+    new = ["2026Q1", "2026Q2", "2026Q3"]
+    own = moved_rows("2026Q4", "kwartaal", "2026Q4", sizes)
+    year = moved_rows(
+        "2026Q4",
+        "vier_kwartalen_afgerond",
+        "2025Q4-2026Q3",
+        {"hh_met_signaal": (60, 40, 20), "hh_bereikt": (30, 20, 10)},
+    )
+    cohort = moved_rows(
+        "2026Q4",
+        "cohort_zes_maanden",
+        "2026Q2",
+        {"hh_bereikt": (20, 10, 10), "hh_schuldhulp_binnen_6m": (0, 0, 0)},
+    )
+    frame_2026q4 = pl.concat([own, year, cohort]).drop("status")
+    result = protect_quarter(
+        frame_2026q4, relations=rel, workers=1, history=moved_history(["2025Q4"], new)
+    )
+    assert result.left_out_periods == ["vier_kwartalen_afgerond 2025Q4-2026Q3"]
+    assert set(result.cells["period_type"]) == {"kwartaal", "cohort_zes_maanden"}
+    with pytest.raises(InconsistentTableError):  # what the left-out period would have done
+        protect_quarter(
+            frame_2026q4,
+            relations=rel,
+            workers=1,
+            history=moved_history([], ["2025Q4", *new]).with_columns(
+                value=pl.when(
+                    (pl.col("period") == "2025Q4")
+                    & (pl.col("indicator") == "hh_bereikt")
+                    & (pl.col("area_code") == "WK000101")
+                )
+                .then(30.0)
+                .otherwise(pl.col("value"))
+            ),
+        )
+    kept = protect_quarter(
+        frame_2026q4, relations=rel, workers=1, history=moved_history([], ["2025Q4", *new])
+    )
+    assert kept.left_out_periods == []
+    assert "vier_kwartalen_afgerond" in set(kept.cells["period_type"])
+    cohort_2025q4 = moved_rows(
+        "2026Q2",
+        "cohort_zes_maanden",
+        "2025Q4",
+        {"hh_bereikt": (20, 10, 10), "hh_schuldhulp_binnen_6m": (0, 0, 0)},
+    )
+    own_2026q2 = moved_rows("2026Q2", "kwartaal", "2026Q2", sizes)
+    first = protect_quarter(
+        pl.concat([own_2026q2, cohort_2025q4]).drop("status"),
+        relations=rel,
+        workers=1,
+        history=moved_history(["2025Q4"], ["2026Q1"]),
+    )
+    assert first.left_out_periods == ["cohort_zes_maanden 2025Q4"]
+    assert set(first.cells["period_type"]) == {"kwartaal"}
 
 
 def test_the_stage_reads_the_other_quarters_only_when_a_period_spans_several(

@@ -407,3 +407,39 @@ def test_every_column_type_of_a_partner_file_has_a_frame_type() -> None:
 
     types = {sql_type for columns in QUARTER_TABLES.values() for sql_type in columns.values()}
     assert types <= set(POLARS_TYPES), types - set(POLARS_TYPES)
+
+
+def test_a_partner_file_of_before_the_period_columns_takes_the_next_quarter(
+    region, tmp_path
+) -> None:
+    """A partner file written before feedback had periods (its ``terugkoppeling`` without
+    ``periodesoort`` and ``periode``, docs/migrations.md 14) holding the quarter before: the
+    next quarter is written into it, its old figures read as the quarter's own, and the new
+    quarter's figures are those of a file of this version."""
+    from orchestration.partners.files import write_partner_files
+    from orchestration.settings import Paths
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(region, data_dir, ignore=shutil.ignore_patterns("dagster_home"))
+    partner = "eneco"
+    path = files_of(data_dir)[partner]
+    current = read_file(path)["terugkoppeling"]
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "create table old as select * exclude (periodesoort, periode) from terugkoppeling "
+            f"where kwartaal = '{BEFORE}' and periodesoort = 'kwartaal'"
+        )
+        con.execute("drop table terugkoppeling")
+        con.execute("alter table old rename to terugkoppeling")
+    with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
+        written = {f.partner: f for f in write_partner_files(con, QUARTER, Paths(data_dir))}
+    assert not written[partner].kept
+    after = read_file(path)["terugkoppeling"]
+    old = in_quarter(after, BEFORE)
+    expected_old = in_quarter(current, BEFORE).filter(pl.col("periodesoort") == "kwartaal")
+    assert old.height == expected_old.height > 0
+    assert set(old["periodesoort"]) == {"kwartaal"} and set(old["periode"]) == {BEFORE}
+    new = in_quarter(after).select(current.columns)  # the added columns come last in the file
+    assert new.sort(current.columns).equals(in_quarter(current).sort(current.columns))
+    csv = (data_dir / "partners" / f"{partner}.csv").read_text(encoding="utf-8-sig")
+    assert sum(line.startswith(f"{BEFORE};") for line in csv.split("\n")) == old.height

@@ -50,6 +50,12 @@ def area_indicators_candidate(
         f"{quarter}: {result.n_primary} primary and {result.n_secondary} secondary suppressions; "
         f"the pruning pass published {released} of its complements again ({checks} LP checks)"
     )
+    if result.left_out_periods:
+        context.log.warning(
+            f"{quarter}: not published: {', '.join(result.left_out_periods)}; each spans a "
+            "quarter whose outcomes were published with that quarter, before they moved to a "
+            "period type published later (docs/migrations.md 14)"
+        )
     return MaterializeResult(
         metadata={
             "quarter": quarter,
@@ -60,6 +66,7 @@ def area_indicators_candidate(
             # how many checked (at most max_release_checks, seeds/disclosure_parameters.csv)
             "complements_released": released,
             "release_checks": checks,
+            "periods_left_out": ", ".join(result.left_out_periods) or "none",
             "share_suppressed": MetadataValue.float(round(result.share_suppressed, 4)),
             # The bar is the share of the level's cells suppressed: a full bar is 100%.
             "suppressions_per_level": bar_table(

@@ -26,6 +26,7 @@ count only tells the attacker that count is at least ``min_median_n``, a bound t
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -64,7 +65,8 @@ from orchestration.disclosure.model import (
 )
 from orchestration.disclosure.primary import primary_counts, primary_derived, primary_nearly_all
 from orchestration.disclosure.secondary import SecondaryStats, protect_counts
-from orchestration.parameters import disclosure_parameters, indicators, periods
+from orchestration.parameters import Indicator, disclosure_parameters, indicators, periods
+from orchestration.quarters import quarters_of_period
 
 
 class NothingToProtectError(RuntimeError):
@@ -90,6 +92,9 @@ class ProtectionResult:
     per_level: dict[str, dict[str, int]] = field(default_factory=dict)
     """Level -> cells, primary, secondary; in ``LEVELS`` order."""
     stats: SecondaryStats | None = None
+    left_out_periods: list[str] = field(default_factory=list)
+    """Periods of the frame not published: they span a quarter protected before its figures
+    moved to a period type published later (``without_mixed_periods``)."""
 
 
 def wide_values(frame: pl.DataFrame, table: Table) -> dict[str, np.ndarray]:
@@ -166,12 +171,7 @@ def _split_repeated(
     ``status`` and ``suppression``). A period published later repeats a figure published with
     its quarter (the cohort's hh_met_signaal, the denominator of its rates): the same cell of
     the same slice, so it keeps the status it has in the file. A different value is an error:
-    one of the two quarters was built again from other data after the other was protected.
-
-    Any other row of a period type published later whose cell an earlier quarter's history
-    has is left out: a figure published before it moved to the later period type (a
-    quarter's outcomes in its own ``kwartaal`` row, protected before docs/migrations.md 14),
-    which is published once and never again."""
+    one of the two quarters was built again from other data after the other was protected."""
     empty = frame.clear().with_columns(
         status=pl.lit(None, pl.String), suppression=pl.lit(None, pl.String)
     )
@@ -179,11 +179,6 @@ def _split_repeated(
         return frame, empty
     key = [PERIOD_KEY[1], "area_code", "indicator"]
     repeats = frame.filter(_repeats_a_quarter())
-    if history is not None and history.height and frame.height:
-        before = history.filter(pl.col(PERIOD_COLUMN) < frame[PERIOD_COLUMN][0]).select(key)
-        late = pl.col(PERIOD_KEY[0]).is_in(late_period_types()) & ~_repeats_a_quarter()
-        published = frame.filter(late).join(before, on=key, how="semi")
-        frame = frame.join(published.select(key), on=key, how="anti")
     if history is None or not history.height:
         history = repeats.clear().with_columns(status=pl.lit(None, pl.String))
     unprotected = repeats.join(history, on=key, how="anti")
@@ -227,6 +222,51 @@ def _split_repeated(
     return frame.join(earlier, on=key, how="anti"), repeated.drop(
         "earlier_value", "earlier_quarter"
     )
+
+
+def moved_quarters(history: pl.DataFrame | None, kinds: Iterable[Indicator]) -> set[str]:
+    """The quarters whose figures ``history`` holds in rows of a period type published without
+    delay that no longer carries them (``kinds``: the indicators, each with the period types
+    that carry it), while a period type published later does: a quarter
+    protected before its figures moved there (docs/migrations.md 14: its outcomes in its own
+    ``kwartaal`` row, as known at its end; a four-quarter row marks each of its quarters)."""
+    if history is None or not history.height or PERIOD_KEY[0] not in history.columns:
+        return set()
+    late = set(late_period_types())
+    sooner = [p.period_type for p in periods() if not p.vertraging]
+    moved = pl.lit(False)
+    for ind in kinds:
+        carried = set(ind.period_types())
+        if carried & late:
+            left = [t for t in sooner if t not in carried]
+            moved |= (pl.col("indicator") == ind.name) & pl.col(PERIOD_KEY[0]).is_in(left)
+    labels = history.filter(moved)[PERIOD_KEY[1]].unique().to_list()
+    return {quarter for label in labels for quarter in quarters_of_period(label)}
+
+
+def without_mixed_periods(
+    frame: pl.DataFrame, history: pl.DataFrame | None, kinds: Iterable[Indicator]
+) -> tuple[pl.DataFrame, list[str]]:
+    """(the frame without the periods of a type published later that span a quarter of
+    ``moved_quarters``, those periods as ``"<period_type> <period>"``). Such a period would
+    publish a figure of that quarter again as known later (``kwartaal_afgerond``), relate its
+    figures as known later to the ones published then (``vier_kwartalen_afgerond``: a sum over
+    quarters that does not hold), or repeat a denominator with another value (the cohort's
+    ``hh_hulp_geaccepteerd``). A figure is published once, so these periods are left out, once,
+    for the quarters around the change; the next period of each type is whole again."""
+    moved = moved_quarters(history, kinds)
+    if not moved or PERIOD_KEY[0] not in frame.columns:
+        return frame, []
+    late = frame.filter(pl.col(PERIOD_KEY[0]).is_in(late_period_types()))
+    mixed = [
+        (period_type, period)
+        for period_type, period in late.select(PERIOD_KEY).unique().sort(PERIOD_KEY).iter_rows()
+        if moved & set(quarters_of_period(period))
+    ]
+    if not mixed:
+        return frame, []
+    skip = pl.DataFrame(mixed, schema=list(PERIOD_KEY), orient="row")
+    return frame.join(skip, on=list(PERIOD_KEY), how="anti"), [f"{t} {p}" for t, p in mixed]
 
 
 def _repeats_a_quarter() -> pl.Expr:
@@ -364,8 +404,10 @@ def protect_quarter(
     """
     started = time.perf_counter()
     params = dict(params or disclosure_parameters())
+    relations = relations or default_relations()
+    frame, left_out = without_mixed_periods(frame, history, relations.kinds.values())
     frame, repeated = _split_repeated(frame, history)
-    relations = relations_for(relations or default_relations(), frame, repeated, history)
+    relations = relations_for(relations, frame, repeated, history)
     workers = default_workers() if workers is None else workers
     table, primary, suppressed, stats = suppression_plan(frame, params, relations, workers, history)
     idx = row_areas(frame, table)
@@ -426,6 +468,7 @@ def protect_quarter(
         share_secondary=n_secondary / max(frame.height, 1),
         per_level=per_level,
         stats=stats,
+        left_out_periods=left_out,
     )
 
 

@@ -70,6 +70,9 @@ FEEDBACK_COLUMNS = {
     "indicator": "VARCHAR", "omschrijving": "VARCHAR", "soort": "VARCHAR",
     "eenheid": "VARCHAR", "waarde": "DOUBLE", "status": "VARCHAR",
 }  # fmt: skip
+EARLIER_FEEDBACK = {"periodesoort": f"'{QUARTERLY}'", "periode": "kwartaal"}
+"""The period columns of a feedback row written before they existed (docs/migrations.md 14):
+its figures were all of the quarter itself."""
 DELIVERY_COLUMNS = {
     "kwartaal": "VARCHAR", "bestand": "VARCHAR", "status": "VARCHAR", "regels_gelezen": "BIGINT",
     "regels_geladen": "BIGINT", "regels_in_quarantaine": "BIGINT",
@@ -201,11 +204,8 @@ def _stage_database(path: Path, quarter: str, partner: str, tables: dict[str, li
                 out.execute(f"create table if not exists {table} ({spec})")
                 for column, sql_type in columns.items():  # a file of an earlier version
                     out.execute(f"alter table {table} add column if not exists {column} {sql_type}")
-            # its figures were all of the quarter itself
-            out.execute(
-                f"update {FEEDBACK_TABLE} set periodesoort = '{QUARTERLY}', periode = kwartaal "
-                "where periodesoort is null"
-            )
+            settled = ", ".join(f"{c} = {sql}" for c, sql in EARLIER_FEEDBACK.items())
+            out.execute(f"update {FEEDBACK_TABLE} set {settled} where periodesoort is null")
             for table, rows in tables.items():
                 out.execute(f"delete from {table} where kwartaal = ?", [quarter])
                 if rows:
@@ -278,9 +278,13 @@ def _stored_feedback(path: Path, quarter: str) -> list[tuple]:
     if not path.exists():
         return []
     with duckdb.connect(str(path), read_only=True) as con:
+        present = {row[0] for row in con.execute(f"describe {FEEDBACK_TABLE}").fetchall()}
+        columns = (
+            c if c in present else f"{EARLIER_FEEDBACK.get(c, 'null')} as {c}"
+            for c in FEEDBACK_COLUMNS
+        )
         return con.execute(
-            f"select {', '.join(FEEDBACK_COLUMNS)} from {FEEDBACK_TABLE} where kwartaal = ?",
-            [quarter],
+            f"select {', '.join(columns)} from {FEEDBACK_TABLE} where kwartaal = ?", [quarter]
         ).fetchall()
 
 
