@@ -308,6 +308,30 @@ def test_the_folded_counts_are_the_outcome_chain_under_hh_met_signaal() -> None:
         model.folded_counts(replace(rel, medians=(*rel.medians, extra)))
 
 
+def test_folded_counts_under_several_tops_keep_those_under_the_most_common_one() -> None:
+    """The folding argument needs one top per buurt. Counts no buurt publishes, each bounded
+    by one of two tops, fold under the top most of them share (ties: the first by name); the
+    others keep their buurt cells. No seed reaches this today (one top, hh_met_signaal)."""
+    wijk_up = ("regio", "gemeente", "wijk")
+
+    def group(bounds: tuple[tuple[tuple[str, ...], str], ...]) -> tuple[set[str], str | None]:
+        counts = ("t1", "t2", "a", "b", "c")
+        rel = model.Relations(
+            counts=counts,
+            rates=(),
+            medians=(),
+            sums=(),
+            bounds=bounds,
+            published={"a": wijk_up, "b": wijk_up, "c": wijk_up},
+        )
+        return model.folded_counts(rel)
+
+    assert group(((("a",), "t1"), (("c",), "t1"), (("b",), "t2"))) == ({"a", "c"}, "t1")
+    assert group(((("a",), "t2"), (("c",), "t2"), (("b",), "t1"))) == ({"a", "c"}, "t2")
+    assert group(((("a",), "t2"), (("b",), "t1"))) == ({"b", "c"}, "t1")  # tie: t1; c unbounded
+    assert group(((("a",), "t1"), (("b",), "a"), (("c",), "t2"))) == ({"a", "b"}, "t1")
+
+
 def _period_rows(period_type: str, period: str, areas: dict, skip_buurt: set[str]) -> list:
     return [
         ("2026Q3", period_type, period, level, code, code, parent, name, float(v), "published")
