@@ -193,7 +193,9 @@ def test_the_history_is_every_other_quarter_with_the_counts_kept_out_of_a_level(
 def test_counts_kept_out_of_a_level_are_read_from_dbt_unless_protected(warehouse) -> None:
     con, rows = warehouse
     expected = left_out(in_scope(rows.filter(pl.col("quarter") == Q))).sort(KEY)
-    protect.protect_stored_quarter(con, EARLIER)  # the gate reads them beside a protected table
+    protect.protect_stored_quarter(con, EARLIER)
+    assert protect.left_out_rows(con, [Q]).height == 0  # the gate reads them beside Q's rows
+    protect.protect_stored_quarter(con, Q)
     before = protect.left_out_rows(con, [Q]).sort(KEY)
     assert before.select(KEY).equals(expected.select(KEY))
     assert set(before["status"]) == {"unpublished"}
@@ -213,6 +215,23 @@ def test_counts_kept_out_of_a_level_are_read_from_dbt_unless_protected(warehouse
         (pl.col("area_code") == first["area_code"])
         & (pl.col("indicator") == first["indicator"])
         & (pl.col("period") == first["period"])
+    ).height
+    # a period the protected table does not have (left out whole, protect.without_mixed_periods)
+    # keeps none: its cells are in no file
+    period = (first["period_type"], first["period"])
+    con.execute(
+        f"delete from {PROTECTED_TABLE} where quarter = ? and period_type = ? and period = ?",
+        [Q, *period],
+    )
+    rest = protect.left_out_rows(con, [Q])
+    assert (
+        rest.height
+        == expected.filter(
+            (pl.col("period_type") != period[0]) | (pl.col("period") != period[1])
+        ).height
+    )
+    assert not rest.filter(
+        (pl.col("period_type") == period[0]) & (pl.col("period") == period[1])
     ).height
 
 

@@ -77,10 +77,17 @@ def partner_indicators_candidate(
         f"{sum(r.n_primary for r in results.values())} primary and "
         f"{sum(r.n_secondary for r in results.values())} secondary suppressions"
     )
+    left_out = sorted({p for r in results.values() for p in r.left_out_periods})
+    if left_out:
+        context.log.warning(
+            f"{quarter}: partner figures not published: {', '.join(left_out)} (as for the "
+            "monitor's figures: docs/migrations.md 14)"
+        )
     return MaterializeResult(
         metadata={
             "quarter": quarter,
             "partners": len(results),
+            "periods_left_out": ", ".join(left_out) or "none",
             "suppressions": markdown_table(
                 ["partner", "cells", "primary", "secondary"],
                 [(p, r.n_cells, r.n_primary, r.n_secondary) for p, r in results.items()],

@@ -511,7 +511,8 @@ def left_out_rows(con: duckdb.DuckDBPyConnection, quarters: list[str]) -> pl.Dat
     ``published_levels`` leaves out of a level, with ``status`` ``unpublished``: the cells
     ``model.Table.unpublished``, with their true values. Not in the protected table, so read
     from dbt's table, which keeps every quarter; a cell the protected table has (published
-    under an earlier scope) is left to it."""
+    under an earlier scope) is left to it, and so is a period it does not have (left out
+    whole: ``without_mixed_periods``)."""
     left_out = [
         (name, level)
         for name, levels in published_levels().items()
@@ -530,7 +531,10 @@ def left_out_rows(con: duckdb.DuckDBPyConnection, quarters: list[str]) -> pl.Dat
               and {in_publication_scope_sql()}
               and not exists (select 1 from {PROTECTED_TABLE} p
                               where p.quarter = m.quarter and p.{PERIOD_KEY[0]} = m.{PERIOD_KEY[0]}
-                                and p.area_code = m.area_code and p.indicator = m.indicator)""",
+                                and p.area_code = m.area_code and p.indicator = m.indicator)
+              and exists (select 1 from {PROTECTED_TABLE} p
+                          where p.quarter = m.quarter and p.{PERIOD_KEY[0]} = m.{PERIOD_KEY[0]}
+                            and p.{PERIOD_KEY[1]} = m.{PERIOD_KEY[1]})""",
         [quarters, list(published_period_types())],
     ).pl()
 
