@@ -159,11 +159,28 @@ def run_quarters(quarters: list[str]) -> bool:
     from orchestration.rotation import preflight
     from orchestration.runlock import run_lock
 
+    if not _runnable(quarters):
+        return False
     purpose = f"run {quarters[0]}" + (f"..{quarters[-1]}" if len(quarters) > 1 else "")
     _say(f"{purpose}: checking the key, loading Dagster and the dbt project")
     with run_lock(settings.paths(), purpose):
         preflight(settings.paths())  # no key, another key, an unfinished rotation: refuse
         return run_quarters_locked(quarters)
+
+
+def _runnable(quarters: list[str]) -> bool:
+    """False, saying why, when a quarter is no partition (before ``first_quarter`` in
+    seeds/pipeline_parameters.csv, or not yet ended): Dagster would refuse it mid-run."""
+    from orchestration.partitions import partition_range, quarters_outside_partitions
+
+    outside = quarters_outside_partitions(quarters)
+    if outside:
+        _say(
+            f"{', '.join(outside)}: not a quarter the pipeline runs. It runs the quarters "
+            f"{partition_range()}: from first_quarter in seeds/pipeline_parameters.csv to the "
+            "last quarter that has ended. Nothing was run."
+        )
+    return not outside
 
 
 def _has_input(quarter: str) -> bool:
@@ -414,6 +431,9 @@ def _generate_demo(quarters: list[str], scale: float, reference: Path | None = N
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    quarters = demo_quarters(args.quarter, args.quarters)
+    if not _runnable(quarters):
+        return 2
     os.environ[settings.DEMO_ENV] = "1"
     paths = settings.paths()
     if not settings.pseudonym_key_setting():
@@ -421,7 +441,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"demo mode: pseudonyms use a generated key in {paths.demo_key_file} "
             "(production sets MONITOR_PSEUDONYM_KEY)"
         )
-    quarters = demo_quarters(args.quarter, args.quarters)
     missing = [q for q in quarters if not paths.landing_dir(q).exists()]
     for quarter in sorted(set(quarters) - set(missing)):
         _say(f"landing/{quarter} already holds files: using them")
@@ -705,7 +724,8 @@ def build_parser() -> argparse.ArgumentParser:
         choices=range(1, 9),
         default=DEMO_QUARTERS,
         metavar="N",
-        help=f"how many quarters up to --quarter (1 to 8; default {DEMO_QUARTERS})",
+        help=f"how many quarters up to --quarter (1 to 8, none before first_quarter in "
+        f"seeds/pipeline_parameters.csv; default {DEMO_QUARTERS})",
     )
     demo.add_argument("--scale", type=float, default=1.0)
     demo.add_argument("--reference", type=Path, metavar="FILE", help=REFERENCE_HELP)

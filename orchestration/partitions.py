@@ -51,3 +51,15 @@ def quarter_from_partition_key(partition_key: str) -> str:
 def partition_key_for_quarter(quarter: str) -> str:
     """``2026Q3`` -> ``2026-07-01``."""
     return quarter_start(quarter).isoformat()
+
+
+def quarters_outside_partitions(quarters: list[str]) -> list[str]:
+    """The ``quarters`` that are no partition: before ``first_quarter``, or not yet ended."""
+    keys = set(quarterly_partitions.get_partition_keys())
+    return [q for q in quarters if partition_key_for_quarter(q) not in keys]
+
+
+def partition_range() -> str:
+    """``2025Q1 to 2026Q3``: the quarters the pipeline runs today."""
+    keys = quarterly_partitions.get_partition_keys()
+    return f"{quarter_from_partition_key(keys[0])} to {quarter_from_partition_key(keys[-1])}"

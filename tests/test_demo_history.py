@@ -8,6 +8,7 @@ on a small synthetic city of four quarters.
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from itertools import pairwise
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from demo.history import (
 from demo.signals import CASES_CARRIED, Rates
 from orchestration.cli import DEMO_QUARTERS, build_parser, demo_quarters
 from orchestration.parameters import help_accepted_results
-from orchestration.quarters import quarter_end, quarter_start
+from orchestration.quarters import quarter_end, quarter_of, quarter_start
 from orchestration.settings import Paths
 
 QUARTERS = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
@@ -390,6 +391,24 @@ def test_demo_runs_a_year_of_quarters_up_to_the_last() -> None:
     assert DEMO_QUARTERS >= 5  # four quarters, and the one before for their outcomes
     assert demo_quarters("2026Q1", 3) == ["2025Q3", "2025Q4", "2026Q1"]
     assert demo_quarters("2026Q1", 1) == ["2026Q1"]
+
+
+def test_quarters_outside_the_partitions_are_refused_before_anything_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A demo reaching back before first_quarter, or a run of a quarter not yet ended, stops
+    with the quarters the pipeline runs, before generating files or starting Dagster (which
+    failed mid-run on the unknown partition)."""
+    from orchestration.cli import main
+    from orchestration.partitions import FIRST_QUARTER
+    from orchestration.quarters import next_quarter, previous_quarter
+
+    monkeypatch.setenv("MONITOR_DATA_DIR", str(tmp_path / "data"))
+    assert main(["demo", "--quarter", FIRST_QUARTER, "--quarters", "2", "--scale", "0.01"]) == 2
+    assert f"{previous_quarter(FIRST_QUARTER)}: not a quarter" in capsys.readouterr().out
+    assert main(["run", "--quarter", next_quarter(quarter_of(date.today()))]) == 1
+    assert f"It runs the quarters {FIRST_QUARTER} to" in capsys.readouterr().out
+    assert not (tmp_path / "data").exists()
 
 
 def test_the_demo_event_log_skips_fsync_only_under_its_dagster_home(tmp_path: Path) -> None:
