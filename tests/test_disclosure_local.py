@@ -185,6 +185,22 @@ def test_pick_takes_the_cheapest_that_covers_the_deficit_exactly() -> None:
     assert _pick(np.array([0, 1]), x, cost, heavy, deficit=1) == 1
     assert _pick(np.array([0]), x, cost, heavy, deficit=1) == 0  # nothing else left
     assert _pick(np.zeros(0, dtype=np.int64), x, cost, light, deficit=1) is None
+    assert _pick(np.zeros(0, dtype=np.int64), x, cost, light, deficit=1) is None
+
+
+def test_pick_takes_a_heavy_cell_with_a_value_before_published_zeros() -> None:
+    """A published 0 gives a failing cell no room: when every light candidate is 0, the heavy
+    one with a value helps (picking the zeros one at a time, a full LP each, ran a five-quarter
+    gemeente out of rounds into the last resort); a light one with a value still comes first,
+    and a 0 is picked only when no candidate has a value."""
+    x = np.array([0.0, 0.0, 50.0, 163.0, 3.0])
+    cost = np.array([1.0, 1.0, 51.0, 164.0, 4.0])
+    heavy = np.array([False, False, True, True, False])
+    assert _pick(np.array([0, 1, 2, 3]), x, cost, heavy, deficit=2) == 2  # cheapest covering
+    assert _pick(np.array([0, 1, 2, 3]), x, cost, heavy, deficit=100) == 3  # else the largest
+    assert _pick(np.array([0, 1, 2, 3, 4]), x, cost, heavy, deficit=5) == 4  # light with a value
+    assert _pick(np.array([1, 0]), np.zeros(5), cost, heavy, deficit=2) == 0  # all 0: cheapest
+    assert _pick(np.array([2, 3]), np.zeros(5), cost, heavy, deficit=2) == 2
 
 
 def test_greedy_takes_the_first_that_covers_in_cost_order() -> None:

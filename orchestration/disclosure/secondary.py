@@ -402,15 +402,23 @@ def _pick(
     cands: np.ndarray, x: np.ndarray, cost: np.ndarray, heavy: np.ndarray, deficit: float
 ) -> int | None:
     """The cheapest candidate covering ``deficit``, else the largest; ``heavy`` cells (the
-    household totals) only when there is no other candidate."""
+    household totals, the gemeente's figures) only when no other candidate has a value. A
+    published 0 beside the failing cell in a sum gives it no room (it cannot go lower), so
+    when every light candidate is 0, a heavy one with a value is the complement that helps:
+    picking the zeros one by one, a full LP each, ran a gemeente's five-quarter model out of
+    rounds into the last resort (docs/late-figures-plan.md, What is left 3)."""
     if cands.size == 0:
         return None
-    if (~heavy[cands]).any():
-        cands = cands[~heavy[cands]]
     cands = cands[np.lexsort((cands, cost[cands]))]
     values = np.nan_to_num(x[cands])
-    enough = np.flatnonzero(values >= deficit - TOL)
-    return int(cands[enough[0]]) if enough.size else int(cands[np.argmax(values)])
+    covers = values >= deficit - TOL
+    light = ~heavy[cands]
+    for pool in (light, ~light):
+        if (pool & covers).any():
+            return int(cands[np.flatnonzero(pool & covers)[0]])
+        if (pool & (values > 0)).any():
+            return int(cands[np.argmax(np.where(pool, values, -1.0))])
+    return int(cands[np.flatnonzero(light)[0]] if light.any() else cands[0])
 
 
 def protect_counts(
