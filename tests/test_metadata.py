@@ -177,3 +177,5 @@ def test_the_candidate_tells_what_the_pruning_pass_did(pipeline_baseline) -> Non
     candidate = latest_materializations(data_dir)[AssetKey(CANDIDATE_ASSET)]
     released, checks = candidate["complements_released"].value, candidate["release_checks"].value
     assert 0 <= released <= checks <= disclosure_parameters()["max_release_checks"]
+    # the repair settled: at least one LP round, no gemeente suppressed whole
+    assert candidate["repair_rounds"].value >= 1 and candidate["suppressed_whole"].value == 0

@@ -50,6 +50,14 @@ def area_indicators_candidate(
         f"{quarter}: {result.n_primary} primary and {result.n_secondary} secondary suppressions; "
         f"the pruning pass published {released} of its complements again ({checks} LP checks)"
     )
+    whole = result.stats.n_whole_components if result.stats else 0
+    rounds = result.stats.n_lp_rounds if result.stats else 0
+    if whole:
+        context.log.warning(
+            f"{quarter}: the repair did not settle in {rounds} rounds: {whole} gemeente(n) or "
+            "regio's suppressed whole as the last resort; the gate refuses the quarter if that "
+            "hid a gemeente's huishoudens (docs/runbook.md, Failures)"
+        )
     if result.left_out_periods:
         context.log.warning(
             f"{quarter}: not published: {', '.join(result.left_out_periods)}; each spans a "
@@ -66,6 +74,10 @@ def area_indicators_candidate(
             # how many checked (at most max_release_checks, seeds/disclosure_parameters.csv)
             "complements_released": released,
             "release_checks": checks,
+            # secondary.protect_counts: LP rounds, and gemeenten suppressed whole as the last
+            # resort when the repair ran out of rounds (0 on a quarter that settles)
+            "repair_rounds": rounds,
+            "suppressed_whole": whole,
             "periods_left_out": ", ".join(result.left_out_periods) or "none",
             "share_suppressed": MetadataValue.float(round(result.share_suppressed, 4)),
             # The bar is the share of the level's cells suppressed: a full bar is 100%.
