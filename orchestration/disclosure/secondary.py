@@ -130,18 +130,19 @@ def _trapped_zeros(table: Table, x: np.ndarray) -> np.ndarray:
     students), so it is a complement of last resort."""
     xs = np.nan_to_num(x)
     trapped = np.zeros(table.n_cells, dtype=bool)
-    coo = table.a_eq.tocoo()
-    total = table.eq_total[coo.row]
-    part = (coo.col != total) & (total >= 0)
-    zero_total = np.zeros(coo.row.size, dtype=bool)
-    zero_total[part] = xs[total[part]] == 0
-    trapped[coo.col[part & zero_total & (xs[coo.col] == 0)]] = True
+
+    def mark(cols: np.ndarray, totals: np.ndarray, part: np.ndarray) -> None:
+        """Mark the zero parts (``part``: entries that are a part of a row with one total)
+        whose row's total is 0."""
+        part = part & (totals >= 0)
+        zero_total = np.zeros(cols.size, dtype=bool)
+        zero_total[part] = xs[totals[part]] == 0
+        trapped[cols[part & zero_total & (xs[cols] == 0)]] = True
+
+    eq = table.a_eq.tocoo()
+    mark(eq.col, table.eq_total[eq.row], eq.col != table.eq_total[eq.row])
     ub = table.a_ub.tocoo()  # part - total <= 0 with one total
-    total = _bound_totals(table.a_ub)[ub.row]
-    part = (ub.data > 0) & (total >= 0)
-    zero_total = np.zeros(ub.row.size, dtype=bool)
-    zero_total[part] = xs[total[part]] == 0
-    trapped[ub.col[part & zero_total & (xs[ub.col] == 0)]] = True
+    mark(ub.col, _bound_totals(table.a_ub)[ub.row], ub.data > 0)
     return trapped
 
 
