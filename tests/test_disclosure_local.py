@@ -185,7 +185,6 @@ def test_pick_takes_the_cheapest_that_covers_the_deficit_exactly() -> None:
     assert _pick(np.array([0, 1]), x, cost, heavy, deficit=1) == 1
     assert _pick(np.array([0]), x, cost, heavy, deficit=1) == 0  # nothing else left
     assert _pick(np.zeros(0, dtype=np.int64), x, cost, light, deficit=1) is None
-    assert _pick(np.zeros(0, dtype=np.int64), x, cost, light, deficit=1) is None
 
 
 def test_pick_takes_a_heavy_cell_with_a_value_before_published_zeros() -> None:
