@@ -586,6 +586,35 @@ def test_joint_rounds_on_the_full_lp(defer: bool) -> None:
     assert iv.n_lp_local == (6 if defer else 0)  # min and max of each in its own block
 
 
+def test_the_joint_rounds_vertices_are_kept_when_asked() -> None:
+    """``keep_points``: the two vertices of the one joint round above, per component, each a
+    feasible point (every cell within [0, 20]) and together spanning every cell."""
+    a_ub = csr([[-1, 1, 0, 0], [-1, 0, 1, 0], [-1, 0, 0, 1], [-3, 1, 1, 1]], 4)
+    hidden = np.array([False, True, True, True])
+    args = (csr([], 4), a_ub, hidden, np.array([20.0, np.nan, np.nan, np.nan]), hidden)
+    kw = {"width": 10, "points": [np.array([20, 5, 5, 5.0])]}
+    assert attacker_intervals(*args, np.zeros(4), **kw).points == []
+    iv = attacker_intervals(*args, np.zeros(4), **kw, keep_points=True)
+    [(cells, vertices)] = iv.points
+    assert cells.tolist() == [1, 2, 3] and vertices.shape == (2, 3)
+    assert (vertices >= -1e-9).all() and (vertices <= 20 + 1e-9).all()
+    np.testing.assert_allclose(np.ptp(vertices, axis=0), [20, 20, 20], atol=1e-9)
+
+
+def test_values_seen_at_known_points_prove_without_an_lp() -> None:
+    """``seen`` spans x1 from 0 to 20: proved without an LP (from the true point alone its
+    minimum is solved), the reported interval the part proved; a span short of the width
+    proves nothing."""
+    point = [np.array([20, 15, 5.0])]
+    seen = (np.array([np.inf, 0, np.inf]), np.array([-np.inf, 20, -np.inf]))
+    iv = pair(20, targets=(True, False), width=10, points=point, seen=seen)
+    assert (iv.lo[1], iv.hi[1], bool(iv.exact[1])) == (0, 20, False) and iv.n_lp == 0
+    assert pair(20, targets=(True, False), width=10, points=point).n_lp == 1
+    seen = (np.array([np.inf, 14, np.inf]), np.array([-np.inf, 20, -np.inf]))
+    iv = pair(20, targets=(True, False), width=10, points=point, seen=seen)
+    assert (iv.lo[1], iv.hi[1]) == (0, 20) and iv.n_lp == 1
+
+
 def test_worker_processes_share_the_components(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two components of different sizes over two worker processes (the threshold lowered so
     that tiny components go there): the same intervals and LP counts, each in its place."""

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 
+from orchestration.disclosure import secondary
 from orchestration.disclosure.audit import audit_publication
 from orchestration.disclosure.lp import attacker_intervals
 from orchestration.disclosure.protect import protect_quarter
 from orchestration.disclosure.secondary import (
     SecondaryStats,
+    _KnownPoints,
     _Rows,
     cell_costs,
     release_unneeded,
@@ -110,3 +113,55 @@ def test_the_pass_only_publishes_more_and_the_file_still_passes(frame: pl.DataFr
     assert (primary["status"] == "suppressed").all()
     audit = audit_publication(released.published, exact=True)
     assert audit.passed, (audit.failures[:3], audit.violations[:3])
+
+
+def test_points_kept_for_a_release_stay_feasible_and_prove_the_ranges() -> None:
+    """a + b + c = 30 with c released at its value 15: of the points (30, 0, 0), (0, 0, 30)
+    and (0, 30, 0) none has c at 15, but the segments' points (15, 0, 15) and (0, 15, 15) do,
+    and they prove a and b each in [0, 15], which is exact (a + b = 15)."""
+    x = np.array([10.0, 5.0, 15.0, 7.0])  # cell 3: published, outside the points
+    known = _KnownPoints(x, np.array([0, 1, 2]))
+    known.add([(np.array([0, 1, 2]), np.array([[30.0, 0, 0], [0, 0, 30], [0, 30, 0]]))])
+    (lo, hi), points = known.released(2)
+    assert lo.tolist() == [0, 0, 15, np.inf] and hi.tolist() == [15, 15, 15, -np.inf]
+    assert sorted(map(tuple, points.tolist())) == [(0, 15, 15), (15, 0, 15)]
+    assert np.allclose(points.sum(axis=1), 30)
+
+
+def test_components_share_rows_and_the_newest_points_come_first() -> None:
+    """Two components' vertices of one LP run share rows (the true table where one has fewer);
+    a later run's rows go first, and at most ``KNOWN_POINTS`` are kept."""
+    x = np.array([1.0, 2.0, 3.0])
+    known = _KnownPoints(x, np.array([0, 1, 2]))
+    known.add([(np.array([0]), np.array([[5.0], [6.0]])), (np.array([1, 2]), np.array([[7.0, 8]]))])
+    assert known.rows.tolist() == [[5, 7, 8], [6, 2, 3]]
+    known.add([(np.array([2]), np.array([[9.0]]))])
+    assert known.rows.tolist() == [[1, 2, 9], [5, 7, 8], [6, 2, 3]]
+    known.add([(np.array([0]), np.arange(secondary.KNOWN_POINTS, dtype=float)[:, None])])
+    assert known.rows.shape == (secondary.KNOWN_POINTS, 3) and known.rows[0].tolist() == [0, 2, 3]
+
+
+def test_a_point_with_the_cell_at_its_value_is_kept_as_it_is() -> None:
+    x = np.array([10.0, 20.0])
+    known = _KnownPoints(x, np.array([0, 1]))
+    known.add([(np.array([0, 1]), np.array([[0.0, 20], [4, 26]]))])
+    (lo, hi), points = known.released(1)
+    assert points.tolist() == [[0, 20]]  # (4, 26) has no partner on the other side of 20
+    assert lo.tolist() == [0, 20] and hi.tolist() == [0, 20]
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+@given(tables())
+def test_points_kept_between_checks_change_no_outcome(frame: pl.DataFrame) -> None:
+    """The kept points only prove cells wide before an LP does: every check ends as it does
+    without them (a pass proved, a failure found by an LP), so the same cells are published."""
+    params = {**disclosure_parameters(), "max_release_checks": 50}
+    with_points = protect_quarter(frame, params)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(secondary, "KNOWN_POINTS", 0)
+        without = protect_quarter(frame, params)
+    key = ["area_code", "indicator", "status"]
+    assert with_points.cells.select(key).equals(without.cells.select(key))
+    assert with_points.stats.n_release_checks == without.stats.n_release_checks

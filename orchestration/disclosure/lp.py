@@ -21,7 +21,9 @@ about a millisecond however little changes, so the number of LPs is what matters
 - **Certificates.** Every LP optimum is a feasible point, and so is the true table on the
   protecting side: a cell whose values over the feasible points seen differ by at least
   ``width`` passes without an LP of its own (its reported interval is then the part proved,
-  ``exact`` False). ``exact=True`` solves min and max of every target anyway. The stages:
+  ``exact`` False); so does one that the values ``seen`` at points found before span (the
+  pruning pass keeps the joint rounds' vertices, ``keep_points``, from one check to the next).
+  ``exact=True`` solves min and max of every target anyway. The stages:
 
   1. *restricted block LPs*: the buurten of one wijk, every other hidden cell fixed at a
      feasible point ``p`` (the true table, or the mean of a few random-objective vertices):
@@ -97,6 +99,9 @@ class Intervals:
     deferred: np.ndarray | None = None
     """Targets left unresolved (``defer``): neither proved wide enough nor proved failing,
     because their component had other cells proved failing."""
+    points: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    """With ``keep_points``: per component, (its cells, the vertices its joint rounds found on
+    the full LP, one row each). Every row with the true table elsewhere is a feasible point."""
 
     @property
     def width(self) -> np.ndarray:
@@ -286,11 +291,13 @@ def _joint_rounds(
     width: float,
     max_rounds: int,
     seed: int,
+    found: list[np.ndarray] | None = None,
 ) -> None:
     """Push all unproved targets to opposite extremes at once: minimise ``sum(s * x)`` and
     then ``sum(-s * x)`` for seeded random signs ``s``, so cells sharing a relation move apart
     instead of competing. Every optimum is a feasible point: ``obs_lo``/``obs_hi`` are widened
-    in place. Stops when a round proves (almost) nothing new."""
+    in place (and the points appended to ``found``). Stops when a round proves (almost)
+    nothing new."""
     rng = np.random.default_rng(seed)
     open_ = targets[obs_hi[targets] - obs_lo[targets] < width - TOL]
     for _ in range(max_rounds):
@@ -303,6 +310,8 @@ def _joint_rounds(
                 return
             np.minimum(obs_lo, x, out=obs_lo)
             np.maximum(obs_hi, x, out=obs_hi)
+            if found is not None:
+                found.append(x)
         still = open_[obs_hi[open_] - obs_lo[open_] < width - TOL]
         if open_.size - still.size < max(1, JOINT_MIN_GAIN * open_.size):
             return
@@ -380,6 +389,10 @@ class _Task:
     n_explore: int
     defer: bool
     joint_rounds: int
+    seen_lo: np.ndarray | None = None
+    seen_hi: np.ndarray | None = None
+    """Per column: the least and greatest value at feasible points known beforehand."""
+    keep_points: bool = False
 
 
 @dataclass
@@ -395,6 +408,8 @@ class _TaskResult:
     n_lp_local: int
     deferred: np.ndarray
     """Per target: left unresolved (``defer``)."""
+    points: list[np.ndarray] = field(default_factory=list)
+    """With ``keep_points``: the full LP's vertices of the joint rounds (per column)."""
 
 
 def _solve_task(task: _Task) -> _TaskResult:
@@ -411,6 +426,10 @@ def _solve_task(task: _Task) -> _TaskResult:
     for p in comp_pts:
         np.minimum(obs_lo, p, out=obs_lo)
         np.maximum(obs_hi, p, out=obs_hi)
+    if task.seen_lo is not None and task.seen_hi is not None:
+        np.minimum(obs_lo, task.seen_lo, out=obs_lo)
+        np.maximum(obs_hi, task.seen_hi, out=obs_hi)
+    kept: list[np.ndarray] | None = [] if task.keep_points else None
     c_lo = np.full(n_cols, np.nan)
     c_hi = np.full(n_cols, np.nan)
     failed = np.zeros(n_cols, dtype=bool)
@@ -455,7 +474,7 @@ def _solve_task(task: _Task) -> _TaskResult:
     if not task.defer and not infeasible and task.joint_rounds and todo.size > 1 and not exact:
         if full is None:
             full, _ = comp_data.model()
-        _joint_rounds(full, todo, obs_lo, obs_hi, width, task.joint_rounds, int(cells[0]))
+        _joint_rounds(full, todo, obs_lo, obs_hi, width, task.joint_rounds, int(cells[0]), kept)
         todo = todo[obs_hi[todo] - obs_lo[todo] < width - TOL]
     # 3. Relaxed block LPs (relations leaving the block dropped): prove failures.
     if not infeasible and task.local_fail and task.outer is not None and todo.size and not exact:
@@ -489,7 +508,7 @@ def _solve_task(task: _Task) -> _TaskResult:
     elif task.defer and not infeasible and task.joint_rounds and todo.size > 1:
         if full is None:
             full, _ = comp_data.model()
-        _joint_rounds(full, todo, obs_lo, obs_hi, width, task.joint_rounds, int(cells[0]))
+        _joint_rounds(full, todo, obs_lo, obs_hi, width, task.joint_rounds, int(cells[0]), kept)
         todo = todo[obs_hi[todo] - obs_lo[todo] < width - TOL]
     # 4. The full LP, one target at a time (exact).
     if not infeasible and todo.size:
@@ -513,6 +532,7 @@ def _solve_task(task: _Task) -> _TaskResult:
         n_lp=full.n_solves if full is not None else 0,
         n_lp_local=n_lp_local,
         deferred=deferred[tgt],
+        points=kept or [],
     )
 
 
@@ -564,6 +584,8 @@ def attacker_intervals(
     joint_rounds: int = 12,
     workers: int = 1,
     defer: bool = False,
+    seen: tuple[np.ndarray, np.ndarray] | None = None,
+    keep_points: bool = False,
 ) -> Intervals:
     """Intervals of the ``targets`` cells (bool masks over all cells).
 
@@ -579,6 +601,9 @@ def attacker_intervals(
     ``defer`` (with ``local_fail``): in a component where a relaxed block LP proves a cell
     failing, leave the targets neither proved wide enough nor failing unresolved
     (``Intervals.deferred``) instead of solving the component's full LP for them.
+    ``seen``: per cell, the least and greatest value at feasible points known beforehand
+    (+inf and -inf where none): a target they span ``width`` of is proved without an LP.
+    ``keep_points``: return the full LP's vertices of the joint rounds (``Intervals.points``).
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
@@ -654,6 +679,9 @@ def attacker_intervals(
                 n_explore=n_explore,
                 joint_rounds=joint_rounds,
                 defer=defer and local_fail,
+                seen_lo=seen[0][cells] if seen is not None else None,
+                seen_hi=seen[1][cells] if seen is not None else None,
+                keep_points=keep_points,
             )
         )
     for task, res in zip(tasks, _run_tasks(tasks, workers), strict=True):
@@ -663,6 +691,8 @@ def attacker_intervals(
             out.infeasible.append(task.cells)
             continue
         out.lo[res.cells], out.hi[res.cells], out.exact[res.cells] = res.lo, res.hi, res.exact
+        if res.points:
+            out.points.append((task.cells, np.vstack(res.points)))
         if res.deferred.any():
             if out.deferred is None:
                 out.deferred = np.zeros(n, dtype=bool)

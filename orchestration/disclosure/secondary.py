@@ -40,6 +40,8 @@ Three stages, all deterministic (stable orders, ties broken by cell index, no ra
    the cost seed's weights) are published again on trial, each kept published only when the
    attacker's LP still finds every suppressed cell of its component at least the width
    wide. At most ``max_release_checks`` LP checks (``seeds/disclosure_parameters.csv``).
+   The feasible points each check finds, and those of the repair, prove most cells of the
+   next check without an LP (``_KnownPoints``).
 
 Cost of suppressing a cell: ``(value + 1) x level weight x period weight x indicator
 weight``, the weights from ``seeds/suppression_costs.csv`` (1 where it names none): small
@@ -462,6 +464,7 @@ def protect_counts(
     blocks = families(table)
     inner = inner_blocks(table)
     deferred = np.zeros(0, dtype=np.int64)  # unresolved while other cells were repaired
+    found: deque[list[tuple[np.ndarray, np.ndarray]]] = deque()  # the pruning pass's start
     passed = False
     for round_no in range(max_rounds + 1):
         if round_no == max_rounds and deferred.size:  # the last round decides every cell
@@ -492,6 +495,7 @@ def protect_counts(
             joint_rounds=joint_rounds,
             workers=workers,
             defer=round_no < max_rounds,
+            keep_points=max_release_checks > 0,
         )
         stats.lp_seconds += time.perf_counter() - started
         stats.n_lp += iv.n_lp + iv.n_lp_local
@@ -500,6 +504,11 @@ def protect_counts(
             raise RuntimeError(
                 "the true table is not a solution of its own relations (numerical trouble)"
             )
+        # suppressing more keeps every point feasible: the newest serve the pruning pass
+        if iv.points:
+            found.appendleft(iv.points)
+        while found and sum(_n_rows(pts) for pts in found) - _n_rows(found[-1]) >= KNOWN_POINTS:
+            found.pop()
         # Intervals.width is computed over every cell on each access: once per round, not
         # once per failing cell (that made a national table's rounds quadratic)
         iv_width = iv.width
@@ -591,8 +600,91 @@ def protect_counts(
             backend=backend,
             workers=workers,
             stats=stats,
+            found=list(reversed(found)),
         )
     return suppressed, stats
+
+
+KNOWN_POINTS = 48
+"""Feasible points the pruning pass keeps from one check to the next (``_KnownPoints``). On
+the scale-0.3 demo's fifth quarter (a component of 13,400 hidden cells) 48 prove about 9,000
+of 9,300 cells per check before any LP, 24 about 7,000; the pass took 176 s with 48, 230 s
+with 24 and 437 s without (docs/late-figures-plan.md, What is left 3). Memory: a row per point
+over the hidden cells."""
+
+
+def _n_rows(points: list[tuple[np.ndarray, np.ndarray]]) -> int:
+    """Rows ``_KnownPoints.add`` makes of one ``lp.Intervals.points``."""
+    return max((v.shape[0] for _, v in points), default=0)
+
+
+class _KnownPoints:
+    """Feasible points of the attacker's polyhedron, kept between the pruning pass's checks.
+
+    One row per point, over ``cells`` (the hidden cells when the pass starts; the true table
+    elsewhere). Publishing a cell ``c`` again fixes it at its true value ``x[c]``: a point
+    with ``c`` there stays feasible, and so does, on the segment between a point below
+    ``x[c]`` and one above, the point where ``c`` is at ``x[c]`` (the polyhedron is convex).
+    Those points prove most cells of a check wide enough before any LP: the checks that pass
+    otherwise push every suppressed cell of the gemeente to its extremes on the full LP again
+    (docs/late-figures-plan.md, What is left 3). Sound whatever the points: each is feasible."""
+
+    def __init__(self, x: np.ndarray, cells: np.ndarray) -> None:
+        self.x = np.nan_to_num(x)
+        self.cells = cells
+        self.rows = np.zeros((0, cells.size))
+
+    def add(self, points: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Add the points of one ``lp.Intervals.points`` (per component: its cells, one vertex
+        per row; the components' i-th vertices share a row, as the components are
+        independent) before the others, keeping at most ``KNOWN_POINTS``."""
+        if not points:
+            return
+        rows = np.tile(self.x[self.cells], (max(v.shape[0] for _, v in points), 1))
+        for comp_cells, vertices in points:
+            rows[: vertices.shape[0], np.searchsorted(self.cells, comp_cells)] = vertices
+        self.rows = np.vstack([rows, self.rows])[:KNOWN_POINTS]
+
+    def released(self, c: int) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+        """With ``c`` published at its true value: (per cell of the table, the least and
+        greatest value over the points that stay feasible, +inf and -inf where none), and
+        those points, at most ``KNOWN_POINTS``: the ones with ``c`` at its value, then the
+        segments' points that give the most cells their least or greatest value."""
+        lo, hi = np.full(self.x.size, np.inf), np.full(self.x.size, -np.inf)
+        m, cols = self.rows.shape
+        if not m:
+            return (lo, hi), self.rows
+        target = self.x[c]
+        value = self.rows[:, int(np.searchsorted(self.cells, c))]
+        kept = self.rows[np.abs(value - target) <= TOL]
+        p_lo = kept.min(axis=0, initial=np.inf)
+        p_hi = kept.max(axis=0, initial=-np.inf)
+        best = np.full((2, cols), -1)  # per cell: the segment (i * m + k) of its least, greatest
+        above = np.flatnonzero(value > target + TOL)
+        below = np.flatnonzero(value < target - TOL) if above.size else above
+        for i in below:  # the segments from point i to every point above
+            seg = self._on_segments(i, above, value, target)
+            for side, ext, better in ((0, p_lo, np.less), (1, p_hi, np.greater)):
+                arg = seg.argmin(axis=0) if side == 0 else seg.argmax(axis=0)
+                val = seg[arg, np.arange(cols)]
+                won = better(val, ext)
+                ext[won] = val[won]
+                best[side, won] = i * m + above[arg[won]]
+        lo[self.cells], hi[self.cells] = p_lo, p_hi
+        segments, uses = np.unique(best[best >= 0], return_counts=True)
+        chosen = segments[np.argsort(-uses, kind="stable")][: KNOWN_POINTS - kept.shape[0]]
+        points = [kept] + [
+            self._on_segments(int(s // m), np.array([s % m]), value, target) for s in chosen
+        ]
+        return (lo, hi), np.vstack(points)
+
+    def _on_segments(
+        self, i: int, others: np.ndarray, value: np.ndarray, target: float
+    ) -> np.ndarray:
+        """Per point in ``others``: the point of its segment from point ``i`` where the
+        released cell (``value`` per point) is at ``target``."""
+        t = (target - value[i]) / (value[others] - value[i])
+        return self.rows[i] + t[:, None] * (self.rows[others] - self.rows[i])
 
 
 def release_unneeded(
@@ -610,6 +702,7 @@ def release_unneeded(
     backend: str = "highs",
     workers: int = 1,
     stats: SecondaryStats | None = None,
+    found: list[list[tuple[np.ndarray, np.ndarray]]] | None = None,
 ) -> int:
     """Publish again, in place, complements that later complements made unneeded; returns how
     many (a pruning pass after the repair).
@@ -627,7 +720,12 @@ def release_unneeded(
     a relaxed block LP, which ends the check early: about a second on the demo's four-quarter
     component, against 12-13 s for a full pass). At most ``max_checks`` such checks
     (``max_release_checks`` of ``seeds/disclosure_parameters.csv``): the pass costs a bounded
-    time whatever the size of the table, and its result does not depend on the machine."""
+    time whatever the size of the table, and its result does not depend on the machine.
+
+    Feasible points carry over from one check to the next (``_KnownPoints``, started with
+    ``found``: the repair rounds' ``lp.Intervals.points``, oldest first) and prove most cells
+    before an LP does. They change no outcome: a check passes when every cell is proved wide,
+    and fails only on a cell an LP proves too narrow, whichever points proved the others."""
     if max_checks <= 0:
         return 0
     free = np.ones(table.n_cells, dtype=bool) if fixed is None else ~fixed
@@ -636,6 +734,9 @@ def release_unneeded(
     weight = cost[complements] / (np.nan_to_num(x[complements]) + 1.0)  # per unit of value
     order = complements[np.lexsort((complements, -cost[complements], -weight))]
     blocks, inner = families(table), inner_blocks(table)
+    known = _KnownPoints(x, np.flatnonzero(suppressed | remainder))
+    for points in found or ():
+        known.add(points)
     released = checks = 0
     for c in order:
         if checks >= max_checks:
@@ -649,6 +750,7 @@ def release_unneeded(
         near = _neighbours(rows, np.array([c]))
         checks += 1
         started = time.perf_counter()
+        seen, still_feasible = known.released(int(c))
         iv = attacker_intervals(
             table.a_eq,
             table.a_ub,
@@ -665,6 +767,8 @@ def release_unneeded(
             local_fail=True,
             workers=workers,
             defer=True,
+            seen=seen,
+            keep_points=True,
         )
         if stats is not None:
             stats.lp_seconds += time.perf_counter() - started
@@ -673,8 +777,11 @@ def release_unneeded(
         # targets are left unresolved (deferred) with the known points' widths, also narrow
         solved = ~np.isnan(iv.lo)
         if iv.infeasible or (iv.width[solved] < width - TOL).any():
+            known.add(iv.points)  # the trial's points are feasible with c suppressed too
             continue
         suppressed[c] = False
+        known.rows = still_feasible
+        known.add(iv.points)
         released += 1
     if stats is not None:
         stats.n_release_checks += checks
