@@ -165,3 +165,48 @@ def test_points_kept_between_checks_change_no_outcome(frame: pl.DataFrame) -> No
     key = ["area_code", "indicator", "status"]
     assert with_points.cells.select(key).equals(without.cells.select(key))
     assert with_points.stats.n_release_checks == without.stats.n_release_checks
+
+
+def test_every_kept_point_is_a_point_of_the_table_it_checks() -> None:
+    """Each point the pass keeps for a trial release satisfies the table with that cell
+    published: every published cell at its value, every relation held, every hidden cell at
+    least its lower bound (LP round-off aside). Watched on the generated tables' passes."""
+    state: dict[str, object] = {}
+    checked: list[int] = []
+    pass_ = secondary.release_unneeded
+    released = secondary._KnownPoints.released
+
+    def watch_pass(table, x, suppressed, start, lower, *args, **kw):
+        state.update(table=table, x=np.nan_to_num(x), suppressed=suppressed, lower=lower)
+        return pass_(table, x, suppressed, start, lower, *args, **kw)
+
+    def watch_points(self: _KnownPoints, c: int):
+        seen, points = released(self, c)
+        table, x, lower = state["table"], state["x"], state["lower"]
+        hidden = state["suppressed"] | table.never_published()  # (the pass's current state)
+        hidden[c] = False
+        for row in points:
+            v = x.copy()
+            v[self.cells] = row
+            assert np.abs(v - x)[~hidden].max(initial=0) <= 1e-6
+            assert np.abs(table.a_eq @ v).max(initial=0) <= 1e-6
+            assert (table.a_ub @ v).max(initial=0) <= 1e-6
+            assert (v[hidden] >= lower[hidden] - 1e-6).all()
+        checked.append(points.shape[0])
+        return seen, points
+
+    @settings(
+        max_examples=15,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+        derandomize=True,
+    )
+    @given(tables())
+    def run(frame: pl.DataFrame) -> None:
+        protect_quarter(frame, {**disclosure_parameters(), "max_release_checks": 50})
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(secondary, "release_unneeded", watch_pass)
+        patch.setattr(secondary._KnownPoints, "released", watch_points)
+        run()
+    assert sum(checked) > 0  # the points were there to check
