@@ -640,7 +640,7 @@ class _KnownPoints:
         independent) before the others, keeping at most ``KNOWN_POINTS``."""
         if not points:
             return
-        rows = np.tile(self.x[self.cells], (max(v.shape[0] for _, v in points), 1))
+        rows = np.tile(self.x[self.cells], (_n_rows(points), 1))
         for comp_cells, vertices in points:
             rows[: vertices.shape[0], np.searchsorted(self.cells, comp_cells)] = vertices
         self.rows = np.vstack([rows, self.rows])[:KNOWN_POINTS]
@@ -664,8 +664,9 @@ class _KnownPoints:
         below = np.flatnonzero(value < target - TOL) if above.size else above
         for i in below:  # the segments from point i to every point above
             seg = self._on_segments(i, above, value, target)
-            for side, ext, better in ((0, p_lo, np.less), (1, p_hi, np.greater)):
-                arg = seg.argmin(axis=0) if side == 0 else seg.argmax(axis=0)
+            extremes = ((p_lo, np.less, np.argmin), (p_hi, np.greater, np.argmax))
+            for side, (ext, better, pick) in enumerate(extremes):
+                arg = pick(seg, axis=0)
                 val = seg[arg, np.arange(cols)]
                 won = better(val, ext)
                 ext[won] = val[won]
