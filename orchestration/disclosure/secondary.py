@@ -718,8 +718,9 @@ def release_unneeded(
     a cell only turns a variable of its own component into a constant), with every suppressed
     cell there a target: the trial stands only when each is still at least ``width`` wide,
     proved as in the repair rounds (a pass by two feasible points, a failure by an exact LP or
-    a relaxed block LP, which ends the check early: about a second on the demo's four-quarter
-    component, against 12-13 s for a full pass). At most ``max_checks`` such checks
+    a relaxed block LP, which ends the check early: about a second, against 30-55 s for a
+    check that passes on a gemeente with five quarters published, docs/late-figures-plan.md,
+    What is left 3). At most ``max_checks`` such checks
     (``max_release_checks`` of ``seeds/disclosure_parameters.csv``): the pass costs a bounded
     time whatever the size of the table, and its result does not depend on the machine.
 
