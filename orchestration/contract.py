@@ -55,6 +55,11 @@ PROTECTED_TABLE = f"{DISCLOSURE_SCHEMA}.area_indicators_protected"
 CANDIDATE_TABLE = f"{DISCLOSURE_SCHEMA}.area_indicators_candidate"
 """Exactly the published columns, ``value`` NULL where suppressed: what the gate checks and
 publish copies."""
+FEASIBLE_POINTS_TABLE = f"{DISCLOSURE_SCHEMA}.feasible_points"
+"""Restricted: per quarter, the tables protect found the attacker could take for the true one
+(``secondary.SecondaryStats.points``): per hidden cell of the model (``area``, the model's name
+of its area; ``indicator``) its value in each (``point_values``). The gate's audit checks them
+and starts its search from them."""
 PARTNER_PROTECTED_TABLE = f"{DISCLOSURE_SCHEMA}.partner_indicators_protected"
 """Restricted: the partner figures with their true value, status and suppression."""
 PARTNER_CANDIDATE_TABLE = f"{DISCLOSURE_SCHEMA}.partner_indicators_candidate"

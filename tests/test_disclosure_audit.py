@@ -385,3 +385,91 @@ def test_a_published_count_of_an_earlier_wider_publication_is_known_to_the_reade
     assert [(a, i, lo, hi) for a, i, lo, hi, _ in audit.failures] == [
         ("BU09990102", "hh_bereikt", pytest.approx(110), pytest.approx(110))
     ]
+
+
+def test_protects_points_spare_lps_and_change_no_verdict() -> None:
+    """The gate hands the audit protect's feasible points with the true table: each is a point
+    of the audit's polyhedron, the audit solves fewer LPs and reaches the same verdict, with
+    the same cells checked and the same narrowest widths (they are exact either way)."""
+    frame = synthetic_quarter(3, seed=21)
+    result = protect_quarter(frame)
+    restricted = restricted_rows(frame, result.cells)
+    m = int(result.points["point_values"].list.len()[0])
+    started = audit_publication(result.published, restricted=restricted)
+    helped = audit_publication(result.published, restricted=restricted, points=result.points)
+    assert m > 1 and (started.protect_points, helped.protect_points) == ("none", f"{m} of {m} used")
+    assert started.passed and helped.passed
+    assert helped.n_checked == started.n_checked > 0
+    assert helped.n_lp < started.n_lp
+    assert [w for *_, w in helped.narrowest] == pytest.approx([w for *_, w in started.narrowest])
+
+
+def test_a_protect_point_that_is_no_point_is_left_out_alone() -> None:
+    """One hidden cell one higher in protect's first point: a relation breaks, that point is
+    not used, the others are, and the verdict is the same."""
+    frame = synthetic_quarter(3, seed=21)
+    result = protect_quarter(frame)
+    restricted = restricted_rows(frame, result.cells)
+    values = result.points["point_values"].to_list()
+    values[0][0] += 1
+    points = result.points.with_columns(point_values=pl.Series(values, dtype=pl.List(pl.Float64)))
+    m = len(values[0])
+    plain = audit_publication(result.published, restricted=restricted)
+    audit = audit_publication(result.published, restricted=restricted, points=points)
+    assert audit.protect_points == f"{m - 1} of {m} used"
+    assert (audit.passed, audit.n_checked) == (plain.passed, plain.n_checked)
+
+
+def points_frame(rows: list[tuple[str, str, list[float]]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows,
+        schema={"area": pl.String, "indicator": pl.String, "point_values": pl.List(pl.Float64)},
+        orient="row",
+    )
+
+
+@pytest.mark.parametrize(
+    ("rows", "start", "status"),
+    [
+        pytest.param(  # both "points" break the wijk's sum: the cell stays pinned
+            [("BU09990101", "signalen_water", [0.0, 100.0])], True, "0 of 2 used", id="no-point"
+        ),
+        pytest.param(  # compared with NaN, every relation would seem to hold
+            [("BU09990101", "signalen_water", [np.nan, 100.0])], True, "0 of 2 used", id="nan"
+        ),
+        pytest.param(
+            [("BU00000000", "signalen_water", [0.0, 100.0])],
+            True,
+            "rejected: they name cells the published file's model does not hold",
+            id="unknown-area",
+        ),
+        pytest.param(
+            [("BU09990101", "signalen_water", [0.0, 100.0])],
+            False,
+            "rejected: they complete the start point, which was not used",
+            id="no-start-point",
+        ),
+        pytest.param(
+            [
+                ("BU09990101", "signalen_water", [0.0, 100.0]),
+                ("BU09990102", "signalen_water", [0.0]),
+            ],
+            True,
+            "rejected: their rows hold different numbers of points",
+            id="ragged",
+        ),
+    ],
+)
+def test_points_that_would_call_a_pinned_cell_wide_are_not_used(
+    rows: list[tuple[str, str, list[float]]], start: bool, status: str
+) -> None:
+    """A cell hidden alone is pinned by its wijk's sum; "points" that spread it are no
+    points of the polyhedron (or cannot be read as any), so they are not used and the cell
+    still fails, exactly as without them."""
+    published = suppress(published_all(), [("BU09990101", "signalen_water")])
+    restricted = three_buurten() if start else None
+    plain = audit_publication(published, restricted=restricted)
+    audit = audit_publication(published, restricted=restricted, points=points_frame(rows))
+    assert audit.protect_points == status
+    assert not audit.passed and audit.failures == plain.failures
+    assert [(a, i) for a, i, *_ in audit.failures] == [("BU09990101", "signalen_water")]

@@ -786,3 +786,25 @@ def test_an_infeasible_block_makes_its_component_infeasible() -> None:
     assert len(iv.infeasible) == 1 and iv.infeasible[0].tolist() == [1, 2, 4, 5]
     assert iv.n_lp == 0 and iv.n_lp_local == 1
     assert np.isnan(iv.lo).all() and not iv.exact.any()
+
+
+def test_the_narrowest_targets_of_every_component_are_solved_exactly() -> None:
+    """``narrowest=1``: per component, min and max of its target of least width (ties by cell)
+    until that one is exact. The pair: x1 (a tie with x2). The triple: y2 and y3 at [0, 10]
+    from the point and the LPs that proved them wide, each then [0, 30]; then y1, at width 20
+    until it too is solved. z, in no relation, is exact anyway. The values are the exact
+    ones; without ``narrowest`` only z is exact."""
+    c = two_components()
+    args = (c["a_eq"], c["a_ub"], c["hidden"], c["known"], c["hidden"], c["lower"])
+    point = [np.array([20, 15, 5, 30, 10, 10, 10, 9.0])]
+    exact = attacker_intervals(*args, width=10, points=point, exact=True)
+    plain = attacker_intervals(*args, width=10, points=point)
+    assert np.flatnonzero(plain.exact).tolist() == [7]
+    iv = attacker_intervals(*args, width=10, points=point, narrowest=1)
+    assert np.flatnonzero(iv.exact).tolist() == [1, 4, 5, 6, 7]
+    for c_ in (1, 4, 5, 6, 7):
+        assert (iv.lo[c_], iv.hi[c_]) == pytest.approx((exact.lo[c_], exact.hi[c_]))
+    assert iv.width[2] >= 10  # x2: proved wide, not solved
+    assert np.flatnonzero(
+        attacker_intervals(*args, width=10, points=point, narrowest=2).exact
+    ).tolist() == [1, 2, 4, 5, 6, 7]

@@ -14,6 +14,7 @@ import pytest
 from demo.synthetic_quarter import synthetic_quarter
 from orchestration.contract import (
     CANDIDATE_TABLE,
+    FEASIBLE_POINTS_TABLE,
     LEVELS,
     MONITOR_MODEL_TABLE,
     PERIOD_KEY,
@@ -289,3 +290,29 @@ def test_the_gate_audits_every_quarter_of_the_file(warehouse, monkeypatch) -> No
     small = f"{period}:{area} {indicator}: published count below min_count"
     assert small in audit.violations, audit.violations
     assert audit.start_point == "used"  # the true value: protect's rows are a point
+
+
+def test_the_points_protect_stores_are_points_of_the_gates_audit(warehouse, monkeypatch) -> None:
+    """Protect stores the tables it found the attacker could take for the true one, by the
+    model's names and for its hidden cells only; the gate's audit of the file (both quarters)
+    reads the quarter's back and finds every one a point of its own polyhedron, built from the
+    candidate alone. A rerun replaces them. The suites are left out, as above."""
+    from orchestration.gate import check
+
+    monkeypatch.setattr(check, "run_gate", lambda con, quarter: None)
+    con, _ = warehouse
+    protect.protect_stored_quarter(con, EARLIER)
+    protect.protect_stored_quarter(con, Q)
+    result = protect.protect_stored_quarter(con, Q)  # a rerun
+    points = con.execute(f"select * from {FEASIBLE_POINTS_TABLE} where quarter = ?", [Q]).pl()
+    assert points.height == result.points.height > 0
+    m = int(points["point_values"].list.len().max())
+    assert points["point_values"].list.len().min() == m > 1
+    cells = con.execute(
+        f"select period || ':' || area_code as area, indicator, status from {CANDIDATE_TABLE}"
+    ).pl()
+    named = points.join(cells, on=["area", "indicator"])["status"].unique().to_list()
+    assert named == ["suppressed"]  # the model's names, of hidden cells only
+    audit = check.check_quarter(con, Q).audit
+    assert audit.passed, audit.failures
+    assert (audit.start_point, audit.protect_points) == ("used", f"{m} of {m} used")

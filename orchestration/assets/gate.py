@@ -104,5 +104,6 @@ def gate_checks(context: AssetCheckExecutionContext, monitor: MonitorResource):
             ),
             "seconds": MetadataValue.float(round(audit.seconds, 2)),
             "start_point": audit.start_point,
+            "protect_points": audit.protect_points,
         },
     )

@@ -10,9 +10,14 @@ hand in the protected (restricted) rows as a *starting point* (``restricted``): 
 checks that their values are a point of its own polyhedron (every published value equal,
 every relation and lower bound held) and then starts its search from it, as the protecting
 side starts from the true table (``lp.attacker_intervals``, ``points``); rejected, it is not
-used. A pass is still proved by two feasible points of the audit's own model and a failure by
-its own LPs, so the verdict cannot depend on the point, only the time does (the demo's
-four-quarter file: 48 s without it, 28 s with it).
+used. Likewise the other tables protect found the attacker could take for the true one
+(``points``: ``protect.feasible_points``, about 48 of them, stored with the quarter): each
+is completed with the start point and checked the same way, and the least and greatest value
+per cell over those that pass prove most cells wide before any LP (``lp.attacker_intervals``,
+``seen``). A pass is still proved by two feasible points of the audit's own model and a
+failure by its own LPs, so the verdict cannot depend on the points, only the time does (the
+demo's four-quarter file: 48 s without the start point, 28 s with it; its 2026Q3 file, LPs
+39 s with the start point alone, 9 s with protect's points too).
 
 1. Visible rules (``violations``): no published count from 1 to ``min_count - 1``; no
    published rate over a suppressed numerator or denominator (it would give the suppressed
@@ -93,6 +98,10 @@ class AuditResult:
     start_point: str = "none"
     """``restricted`` rows given: ``used`` (a point of the audit's polyhedron) or why they
     were ``rejected: ...``; ``none`` without them."""
+    protect_points: str = "none"
+    """``points`` given: how many of protect's feasible points were points of the audit's
+    polyhedron (``47 of 48 used``), or why none could be used (``rejected: ...``); ``none``
+    without them."""
 
     def summary(self) -> str:
         head = "passed" if self.passed else "FAILED"
@@ -253,6 +262,24 @@ def _relation_violations(table: Table, unknowns: _Unknowns) -> list[str]:
     return violations
 
 
+def _breaks(table: Table, unknowns: _Unknowns, point: np.ndarray) -> str | None:
+    """What keeps ``point`` from being a point of the audit's polyhedron: ``missing`` (a value
+    that is no number), ``published`` (a published cell has another value) or ``relation`` (a
+    relation or lower bound broken); None when it is one."""
+    if not np.isfinite(point).all():
+        return "missing"
+    shown = ~unknowns.hidden
+    if np.abs(point[shown] - unknowns.known[shown]).max(initial=0.0) > AUDIT_TOL:
+        return "published"
+    if (
+        np.abs(table.a_eq @ point).max(initial=0.0) > AUDIT_TOL
+        or (table.a_ub @ point).max(initial=0.0) > AUDIT_TOL
+        or (point < unknowns.lower - AUDIT_TOL).any()
+    ):
+        return "relation"
+    return None
+
+
 def _start_point(
     pub: _Published, unknowns: _Unknowns, restricted: pl.DataFrame, rel: Relations
 ) -> tuple[np.ndarray | None, str]:
@@ -271,20 +298,50 @@ def _start_point(
         frame = pl.concat([frame, left_out.select(frame.columns)], how="vertical_relaxed")
     table = build_table(frame, rel)
     point = fill_remainders(table)
-    t = pub.table
     if np.isnan(point).any():
         return None, "rejected: a count of the published frame has no restricted value"
-    shown = ~unknowns.hidden
-    if np.abs(point[shown] - unknowns.known[shown]).max(initial=0.0) > AUDIT_TOL:
+    why = _breaks(pub.table, unknowns, point)
+    if why == "published":
         return None, "rejected: a published value differs from its restricted value"
-    broken = (
-        np.abs(t.a_eq @ point).max(initial=0.0) > AUDIT_TOL
-        or (t.a_ub @ point).max(initial=0.0) > AUDIT_TOL
-        or (point < unknowns.lower - AUDIT_TOL).any()
-    )
-    if broken:
+    if why == "relation":
         return None, "rejected: the restricted values break a relation of the model"
     return point, "used"
+
+
+def _protect_points(
+    table: Table, unknowns: _Unknowns, start: np.ndarray | None, points: pl.DataFrame | None
+) -> tuple[tuple[np.ndarray, np.ndarray] | None, str]:
+    """Protect's feasible points (``protect.feasible_points``: the hidden cells that differ
+    from the true table, by name) completed with the start point and checked one by one:
+    ((per cell the least and greatest value over those that are points of the audit's
+    polyhedron), "k of m used"), or (None, why none is used)."""
+    if points is None or points.is_empty():
+        return None, "none"
+    if start is None:
+        return None, "rejected: they complete the start point, which was not used"
+    lengths = points["point_values"].list.len()
+    if lengths.n_unique() != 1:
+        return None, "rejected: their rows hold different numbers of points"
+    areas = pl.DataFrame({"area": table.area_code.astype(str), "_area": range(table.n_areas)})
+    names = pl.DataFrame({"indicator": list(table.relations.counts), "_count": range(table.k)})
+    found = points.join(areas, on="area", how="left", maintain_order="left").join(
+        names, on="indicator", how="left", maintain_order="left"
+    )
+    if found["_area"].null_count() or found["_count"].null_count():
+        return None, "rejected: they name cells the published file's model does not hold"
+    cells = found["_area"].to_numpy() * table.k + found["_count"].to_numpy()
+    n_points = int(lengths[0])
+    values = points["point_values"].explode().to_numpy().reshape(-1, n_points)
+    lo, hi = start.copy(), start.copy()
+    used = 0
+    for j in range(n_points):
+        point = start.copy()
+        point[cells] = values[:, j]
+        if _breaks(table, unknowns, point) is None:
+            np.minimum(lo, point, out=lo)
+            np.maximum(hi, point, out=hi)
+            used += 1
+    return ((lo, hi) if used else None), f"{used} of {n_points} used"
 
 
 def _intervals(
@@ -297,9 +354,12 @@ def _intervals(
     backend: str,
     workers: int,
     points: list[np.ndarray] | None = None,
+    seen: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[Intervals, np.ndarray, int]:
-    """Attacker intervals of every target, the narrowest ``n_narrowest`` refined to exact ones;
-    (intervals, checked target cells, number of LPs solved)."""
+    """Attacker intervals of every target, the narrowest ``n_narrowest`` exact (solved in each
+    component's own LP model: ``lp.attacker_intervals``' ``narrowest``); (intervals, checked
+    target cells, number of LPs solved). ``points``, ``seen``: as ``attacker_intervals``
+    takes them."""
     iv = attacker_intervals(
         table.a_eq,
         table.a_ub,
@@ -309,43 +369,17 @@ def _intervals(
         u.lower,
         width=width,
         points=points,
+        seen=seen,
         exact=exact,
         backend=backend,
         blocks=families(table),
         inner_blocks=inner_blocks(table),
         workers=workers,
+        narrowest=n_narrowest,
     )
     t_cells = np.flatnonzero(u.targets)
     checked = t_cells[~np.isnan(iv.lo[t_cells])]
-    n_lp = iv.n_lp + iv.n_lp_local
-    # Report exact intervals for the narrowest cells: refine until the first n_narrowest are.
-    # The refinement solves min and max of each such cell (``exact``); the feasible points
-    # already known spare it the random-objective exploration of a component without one
-    # (on the demo's four-quarter file 1.4 s per vertex, 4 per refinement round).
-    for _ in range(8):
-        order = checked[np.lexsort((checked, iv.hi[checked] - iv.lo[checked]))]
-        top = order[:n_narrowest]
-        todo = top[~iv.exact[top]]
-        if todo.size == 0:
-            break
-        mask = np.zeros(table.n_cells, dtype=bool)
-        mask[todo] = True
-        iv2 = attacker_intervals(
-            table.a_eq,
-            table.a_ub,
-            u.hidden,
-            u.known,
-            mask,
-            u.lower,
-            width=width,
-            points=points,
-            exact=True,
-            only_cells=todo,
-            backend=backend,
-        )
-        n_lp += iv2.n_lp + iv2.n_lp_local
-        iv.lo[todo], iv.hi[todo], iv.exact[todo] = iv2.lo[todo], iv2.hi[todo], True
-    return iv, checked, n_lp
+    return iv, checked, iv.n_lp + iv.n_lp_local
 
 
 def _at_prior(
@@ -377,12 +411,15 @@ def audit_publication(
     backend: str = "highs",
     workers: int | None = None,
     restricted: pl.DataFrame | None = None,
+    points: pl.DataFrame | None = None,
 ) -> AuditResult:
     """Audit a published frame: one quarter, or several quarters with their periods (the
     relations between a period and its quarters are in the model; see the module docstring).
 
     ``restricted``: the protected rows of the same cells (true ``value``), a starting point
-    checked before use (module docstring); the result does not depend on it.
+    checked before use (module docstring); the result does not depend on it. ``points``:
+    protect's other feasible points (``protect.feasible_points``), each checked the same way
+    and completed with the start point; the result does not depend on them either.
 
     ``exact``: solve min and max of every suppressed count (slower; by default a cell already
     proved wide enough by other LPs' solutions gets no LP of its own). ``workers``: processes
@@ -401,6 +438,7 @@ def audit_publication(
     point, start_point = (None, "none")
     if restricted is not None:
         point, start_point = _start_point(pub, unknowns, restricted, rel)
+    seen, protect_points = _protect_points(table, unknowns, point, points)
     iv, checked, n_lp = _intervals(  # 2.
         table,
         unknowns,
@@ -410,6 +448,7 @@ def audit_publication(
         backend=backend,
         workers=workers,
         points=None if point is None else [point],
+        seen=seen,
     )
     for cells in iv.infeasible:
         violations.append(
@@ -443,4 +482,5 @@ def audit_publication(
         n_lp=n_lp,
         seconds=time.perf_counter() - started,
         start_point=start_point,
+        protect_points=protect_points,
     )

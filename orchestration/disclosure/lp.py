@@ -33,7 +33,8 @@ about a millisecond however little changes, so the number of LPs is what matters
   3. *relaxed block LPs* (``local_fail``, protecting side only): the block's LP with every
      relation that leaves the block dropped contains the true polyhedron's projection, so a
      cell narrower than ``width`` there fails for certain (no full LP needed to know);
-  4. *single-cell LPs* on the component for what is left: exact min and max.
+  4. *single-cell LPs* on the component for what is left: exact min and max;
+  5. with ``narrowest`` (the audit's report), exact min and max of the narrowest targets.
 
 A cell is reported failing only by an exact LP (stage 4) or by a relaxation (stage 3), so a
 failure is always real; a pass is always proved by two feasible points.
@@ -393,6 +394,7 @@ class _Task:
     seen_hi: np.ndarray | None = None
     """Per column: the least and greatest value at feasible points known beforehand."""
     keep_points: bool = False
+    narrowest: int = 0
 
 
 @dataclass
@@ -521,6 +523,21 @@ def _solve_task(task: _Task) -> _TaskResult:
         for j, brows in (duals or {}).items():
             if not (np.isnan(c_lo[j]) or np.isnan(c_hi[j])) and c_hi[j] - c_lo[j] < width - TOL:
                 binding[int(cells[j])] = task.global_rows[sorted(brows)]
+    # 5. The narrowest targets exact (``narrowest``): their min and max on the full LP, until
+    # the ``narrowest`` targets of least width (ties by cell) are all exact
+    while task.narrowest and not infeasible:
+        lo_t = np.where(np.isnan(c_lo[tgt]), obs_lo[tgt], c_lo[tgt])
+        hi_t = np.where(np.isnan(c_hi[tgt]), obs_hi[tgt], c_hi[tgt])
+        done = ~np.isnan(c_lo[tgt]) & ~np.isnan(c_hi[tgt]) & ~failed[tgt]
+        top = np.lexsort((cells[tgt], hi_t - lo_t))[: task.narrowest]
+        todo = tgt[top[~done[top]]]
+        if not todo.size:
+            break
+        if full is None:
+            full, _ = comp_data.model()
+        t_lo, t_hi, feasible = _solve_targets(full, todo, obs_lo, obs_hi, width, True, None)
+        infeasible = not feasible
+        c_lo[todo], c_hi[todo], failed[todo] = t_lo, t_hi, False
     solved = ~np.isnan(c_lo[tgt]) & ~np.isnan(c_hi[tgt])
     return _TaskResult(
         cells=cells[tgt],
@@ -586,6 +603,7 @@ def attacker_intervals(
     defer: bool = False,
     seen: tuple[np.ndarray, np.ndarray] | None = None,
     keep_points: bool = False,
+    narrowest: int = 0,
 ) -> Intervals:
     """Intervals of the ``targets`` cells (bool masks over all cells).
 
@@ -604,6 +622,9 @@ def attacker_intervals(
     ``seen``: per cell, the least and greatest value at feasible points known beforehand
     (+inf and -inf where none): a target they span ``width`` of is proved without an LP.
     ``keep_points``: return the full LP's vertices of the joint rounds (``Intervals.points``).
+    ``narrowest``: in every component, solve min and max of targets until the ``narrowest`` of
+    least width (ties by cell index) are exact; then the ``narrowest`` of least width over
+    all components are exact too (each of them is among its own component's).
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
@@ -682,6 +703,7 @@ def attacker_intervals(
                 seen_lo=seen[0][cells] if seen is not None else None,
                 seen_hi=seen[1][cells] if seen is not None else None,
                 keep_points=keep_points,
+                narrowest=narrowest,
             )
         )
     for task, res in zip(tasks, _run_tasks(tasks, workers), strict=True):

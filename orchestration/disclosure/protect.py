@@ -11,6 +11,7 @@ status fixed (``earlier_publications``; docs/periods-plan.md 1.3).
     result = protect_quarter(frame)          # parameters from seeds/disclosure_parameters.csv
     result.cells       # restricted: input columns + status + suppression (none/primary/secondary)
     result.published   # published shape: value NULL where suppressed
+    result.points      # restricted: feasible points of the attacker's model, for the audit
 
 Counts: primary suppression (``primary.py``), then complements until the attacker's LP gives
 every suppressed count an interval at least ``protection_width`` wide (``secondary.py``).
@@ -36,6 +37,7 @@ import polars as pl
 from orchestration.contract import (
     CANDIDATE_TABLE,
     DISCLOSURE_SCHEMA,
+    FEASIBLE_POINTS_TABLE,
     LEVELS,
     MONITOR_MODEL_TABLE,
     PERIOD_COLUMN,
@@ -95,6 +97,34 @@ class ProtectionResult:
     left_out_periods: list[str] = field(default_factory=list)
     """Periods of the frame not published: they span a quarter protected before its figures
     moved to a period type published later (``without_mixed_periods``)."""
+    points: pl.DataFrame | None = None
+    """Restricted: the feasible points protection found (``feasible_points``), the rows of
+    ``FEASIBLE_POINTS_TABLE`` without their quarter."""
+
+
+def feasible_points(table: Table, x: np.ndarray, stats: SecondaryStats) -> pl.DataFrame:
+    """``stats.points`` by the model's names: per hidden cell that differs from the true table
+    ``x`` at one of the points at least, ``area`` (``Table.area_code``: a remainder has its
+    own name), ``indicator`` and its value at each point (``point_values``, the same length in
+    every row). The gate's audit maps them onto its own model, built from the published file
+    alone, and uses only what it finds to be points of it."""
+    schema = {"area": pl.String, "indicator": pl.String, "point_values": pl.List(pl.Float64)}
+    if stats.points is None:
+        return pl.DataFrame(schema=schema)
+    cells, rows = stats.points
+    moved = (rows != x[cells]).any(axis=0)
+    if not moved.any():
+        return pl.DataFrame(schema=schema)
+    cells = cells[moved]
+    counts = np.array(table.relations.counts)
+    return pl.DataFrame(
+        {
+            "area": table.area_code[cells // table.k].astype(str),
+            "indicator": counts[cells % table.k],
+            "point_values": pl.Series(rows[:, moved].T).cast(pl.List(pl.Float64)),
+        },
+        schema=schema,
+    )
 
 
 def wide_values(frame: pl.DataFrame, table: Table) -> dict[str, np.ndarray]:
@@ -469,6 +499,7 @@ def protect_quarter(
         per_level=per_level,
         stats=stats,
         left_out_periods=left_out,
+        points=feasible_points(table, fill_remainders(table), stats),
     )
 
 
@@ -504,6 +535,17 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
             table.split("."),
         ).fetchone()[0]
     )
+
+
+def stored_points(con: duckdb.DuckDBPyConnection, quarter: str) -> pl.DataFrame | None:
+    """The feasible points protect stored for ``quarter`` (``feasible_points``); None when
+    the warehouse has none (a warehouse protected by an earlier version)."""
+    if not _exists(con, FEASIBLE_POINTS_TABLE):
+        return None
+    return con.execute(
+        f"select area, indicator, point_values from {FEASIBLE_POINTS_TABLE} where quarter = ?",
+        [quarter],
+    ).pl()
 
 
 def left_out_rows(con: duckdb.DuckDBPyConnection, quarters: list[str]) -> pl.DataFrame:
@@ -584,5 +626,8 @@ def protect_stored_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> Prot
     con.execute("begin")
     replace_quarter(con, PROTECTED_TABLE, quarter, result.cells)
     replace_quarter(con, CANDIDATE_TABLE, quarter, result.published)
+    if result.points is not None:
+        points = result.points.with_columns(quarter=pl.lit(quarter))
+        replace_quarter(con, FEASIBLE_POINTS_TABLE, quarter, points)
     con.execute("commit")
     return result

@@ -87,6 +87,10 @@ class SecondaryStats:
     n_released: int = 0
     lp_seconds: float = 0.0
     rounds: list[dict[str, float]] = field(default_factory=list)
+    points: tuple[np.ndarray, np.ndarray] | None = None
+    """(hidden cells, one row per point over them): feasible points of the attacker's
+    polyhedron of the final suppression, the true table elsewhere (``_KnownPoints``). The
+    gate's audit checks them against its own model and starts its search from them."""
 
 
 def _cost(dimension: str, name: str) -> SuppressionCost | None:
@@ -464,7 +468,7 @@ def protect_counts(
     blocks = families(table)
     inner = inner_blocks(table)
     deferred = np.zeros(0, dtype=np.int64)  # unresolved while other cells were repaired
-    found: deque[list[tuple[np.ndarray, np.ndarray]]] = deque()  # the pruning pass's start
+    found: deque[list[tuple[np.ndarray, np.ndarray]]] = deque()  # the newest rounds' points
     passed = False
     for round_no in range(max_rounds + 1):
         if round_no == max_rounds and deferred.size:  # the last round decides every cell
@@ -495,7 +499,7 @@ def protect_counts(
             joint_rounds=joint_rounds,
             workers=workers,
             defer=round_no < max_rounds,
-            keep_points=max_release_checks > 0,
+            keep_points=True,
         )
         stats.lp_seconds += time.perf_counter() - started
         stats.n_lp += iv.n_lp + iv.n_lp_local
@@ -504,7 +508,8 @@ def protect_counts(
             raise RuntimeError(
                 "the true table is not a solution of its own relations (numerical trouble)"
             )
-        # suppressing more keeps every point feasible: the newest serve the pruning pass
+        # suppressing more keeps every point feasible: the newest serve the pruning pass and
+        # the gate's audit
         if iv.points:
             found.appendleft(iv.points)
         while found and sum(_n_rows(pts) for pts in found) - _n_rows(found[-1]) >= KNOWN_POINTS:
@@ -585,6 +590,9 @@ def protect_counts(
         # the deferred cells wait for the full pass: checking them again in every repair round
         # only repeats their local LPs
         scope = np.concatenate([fails, np.flatnonzero(suppressed & ~before), new_cells])
+    known = _KnownPoints(x, np.flatnonzero(suppressed | remainder))
+    for points in reversed(found):  # oldest first: the newest end up in front
+        known.add(points)
     if passed:  # every cell passed: give back the complements later ones made unneeded
         release_unneeded(
             table,
@@ -600,8 +608,9 @@ def protect_counts(
             backend=backend,
             workers=workers,
             stats=stats,
-            found=list(reversed(found)),
+            known=known,
         )
+    stats.points = (known.cells, known.rows)
     return suppressed, stats
 
 
@@ -703,7 +712,7 @@ def release_unneeded(
     backend: str = "highs",
     workers: int = 1,
     stats: SecondaryStats | None = None,
-    found: list[list[tuple[np.ndarray, np.ndarray]]] | None = None,
+    known: _KnownPoints | None = None,
 ) -> int:
     """Publish again, in place, complements that later complements made unneeded; returns how
     many (a pruning pass after the repair).
@@ -724,10 +733,11 @@ def release_unneeded(
     (``max_release_checks`` of ``seeds/disclosure_parameters.csv``): the pass costs a bounded
     time whatever the size of the table, and its result does not depend on the machine.
 
-    Feasible points carry over from one check to the next (``_KnownPoints``, started with
-    ``found``: the repair rounds' ``lp.Intervals.points``, oldest first) and prove most cells
-    before an LP does. They change no outcome: a check passes when every cell is proved wide,
-    and fails only on a cell an LP proves too narrow, whichever points proved the others."""
+    Feasible points carry over from one check to the next (``known``: started with the repair
+    rounds' ``lp.Intervals.points``, updated in place, so that the caller holds the points
+    feasible after the pass) and prove most cells before an LP does. They change no outcome: a
+    check passes when every cell is proved wide, and fails only on a cell an LP proves too
+    narrow, whichever points proved the others."""
     if max_checks <= 0:
         return 0
     free = np.ones(table.n_cells, dtype=bool) if fixed is None else ~fixed
@@ -736,9 +746,8 @@ def release_unneeded(
     weight = cost[complements] / (np.nan_to_num(x[complements]) + 1.0)  # per unit of value
     order = complements[np.lexsort((complements, -cost[complements], -weight))]
     blocks, inner = families(table), inner_blocks(table)
-    known = _KnownPoints(x, np.flatnonzero(suppressed | remainder))
-    for points in found or ():
-        known.add(points)
+    if known is None:
+        known = _KnownPoints(x, np.flatnonzero(suppressed | remainder))
     released = checks = 0
     for c in order:
         if checks >= max_checks:

@@ -25,7 +25,7 @@ from orchestration.contract import (
     publishes_across_quarters,
 )
 from orchestration.disclosure.audit import AuditResult, audit_publication
-from orchestration.disclosure.protect import left_out_rows
+from orchestration.disclosure.protect import left_out_rows, stored_points
 from orchestration.gate.results import GateResult
 from orchestration.gate.suites import Suite, load_suites, run_gate, suite_key
 from orchestration.settings import fault_pause
@@ -123,7 +123,8 @@ def check_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> GateOutcome:
     candidate = con.execute(
         f"select * from {CANDIDATE_TABLE} where quarter = ? or ?", [quarter, every_quarter]
     ).pl()
-    # protect's true values: where the audit starts its search, checked by it before use
+    # protect's true values and the other points it found: where the audit starts its search,
+    # checked by it before use
     restricted = con.execute(
         f"select * from {PROTECTED_TABLE} where quarter = ? or ?", [quarter, every_quarter]
     ).pl()
@@ -134,5 +135,5 @@ def check_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> GateOutcome:
         ]
     )
     fault_pause("checks")  # test hook (orchestration/settings.py), inert in production
-    audit = audit_publication(candidate, restricted=restricted)
+    audit = audit_publication(candidate, restricted=restricted, points=stored_points(con, quarter))
     return GateOutcome(quarter=quarter, suites=suites, audit=audit)
