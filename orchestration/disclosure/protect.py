@@ -605,7 +605,9 @@ def protect_stored_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> Prot
     """The protect stage: protect the quarter of dbt's monitor table (the rows of
     ``publication_scope``: published period types at their published levels) and store the
     protected (restricted) and the candidate (published shape) table's rows of the quarter, in
-    one transaction."""
+    one transaction, with the feasible points its gate's audit starts from (those of the
+    quarter protected before are removed: only a gate rerun of that quarter would have used
+    them, and it reaches the same verdict without them)."""
     frame = con.execute(
         f"select * from {MONITOR_MODEL_TABLE} where quarter = ? and {in_publication_scope_sql()}",
         [quarter],
@@ -626,7 +628,9 @@ def protect_stored_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> Prot
     con.execute("begin")
     replace_quarter(con, PROTECTED_TABLE, quarter, result.cells)
     replace_quarter(con, CANDIDATE_TABLE, quarter, result.published)
-    if result.points is not None:
+    if result.points is not None:  # for the gate of this quarter: the others' go
+        if _exists(con, FEASIBLE_POINTS_TABLE):
+            con.execute(f"delete from {FEASIBLE_POINTS_TABLE}")
         points = result.points.with_columns(quarter=pl.lit(quarter))
         replace_quarter(con, FEASIBLE_POINTS_TABLE, quarter, points)
     con.execute("commit")
