@@ -458,6 +458,16 @@ def points_frame(rows: list[tuple[str, str, list[float]]]) -> pl.DataFrame:
             "rejected: their rows hold different numbers of points",
             id="ragged",
         ),
+        pytest.param(
+            [
+                ("BU09990101", "signalen_water", [0.0, 100.0]),
+                ("BU09990102", "signalen_water", None),
+            ],
+            True,
+            "rejected: their rows hold different numbers of points",
+            id="null",
+        ),
+        pytest.param([("BU09990101", "signalen_water", [])], True, "none", id="empty"),
     ],
 )
 def test_points_that_would_call_a_pinned_cell_wide_are_not_used(
@@ -469,7 +479,59 @@ def test_points_that_would_call_a_pinned_cell_wide_are_not_used(
     published = suppress(published_all(), [("BU09990101", "signalen_water")])
     restricted = three_buurten() if start else None
     plain = audit_publication(published, restricted=restricted)
-    audit = audit_publication(published, restricted=restricted, points=points_frame(rows))
+    # no exact intervals to report: the points and the LPs of the check alone decide
+    audit = audit_publication(
+        published, restricted=restricted, points=points_frame(rows), n_narrowest=0
+    )
     assert audit.protect_points == status
     assert not audit.passed and audit.failures == plain.failures
     assert [(a, i) for a, i, *_ in audit.failures] == [("BU09990101", "signalen_water")]
+
+
+def test_points_of_another_shape_are_rejected_not_a_crash() -> None:
+    published = suppress(published_all(), [("BU09990101", "signalen_water")])
+    truth = three_buurten()
+    no_values = points_frame([("BU09990101", "signalen_water", [0.0])]).drop("point_values")
+    audit = audit_publication(published, restricted=truth, points=no_values)
+    assert audit.protect_points == "rejected: they lack ['point_values']"
+    words = no_values.with_columns(point_values=pl.lit(["0", "100"]))
+    audit = audit_publication(published, restricted=truth, points=words)
+    assert audit.protect_points == "rejected: their values are no lists of numbers"
+    assert not audit.passed
+
+
+def rectangle_points(water_1: list[float]) -> pl.DataFrame:
+    """A point of the rectangle (``RECTANGLE``) moved by 5 from the truth (water 40 and overig
+    30 in buurt 1, water 25 and overig 30 in buurt 2), buurt 1's water as given."""
+    return points_frame(
+        [
+            ("BU09990101", "signalen_water", water_1),
+            ("BU09990101", "signalen_overig", [25.0]),
+            ("BU09990102", "signalen_water", [20.0]),
+            ("BU09990102", "signalen_overig", [35.0]),
+        ]
+    )
+
+
+def test_a_point_off_by_more_than_round_off_is_no_point() -> None:
+    """A point must meet every relation to ``POINT_TOL``: one off by a millionth (within the
+    widths' tolerances, so it could stretch a cell's proved interval) is not used."""
+    published = suppress(published_all(), RECTANGLE)
+    truth = three_buurten()
+    exact = audit_publication(published, restricted=truth, points=rectangle_points([45.0]))
+    off = audit_publication(published, restricted=truth, points=rectangle_points([45.000001]))
+    assert (exact.protect_points, off.protect_points) == ("1 of 1 used", "0 of 1 used")
+
+
+def test_the_narrowest_reported_are_exact_intervals() -> None:
+    """Many cells share the least width; the ones reported are solved exactly, so each row
+    of ``narrowest`` is the cell's interval as ``exact=True`` gives it."""
+    frame = synthetic_quarter(3, seed=21)
+    result = protect_quarter(frame)
+    restricted = restricted_rows(frame, result.cells)
+    audit = audit_publication(result.published, restricted=restricted, points=result.points)
+    full = audit_publication(result.published, exact=True, n_narrowest=10**6)
+    exact = {(a, i): (lo, hi) for a, i, lo, hi, _ in full.narrowest}
+    assert len(audit.narrowest) == 25
+    for area, indicator, lo, hi, _ in audit.narrowest:
+        assert (lo, hi) == pytest.approx(exact[(area, indicator)], abs=1e-6), (area, indicator)

@@ -805,6 +805,10 @@ def test_the_narrowest_targets_of_every_component_are_solved_exactly() -> None:
     for c_ in (1, 4, 5, 6, 7):
         assert (iv.lo[c_], iv.hi[c_]) == pytest.approx((exact.lo[c_], exact.hi[c_]))
     assert iv.width[2] >= 10  # x2: proved wide, not solved
+    # narrowest_width 15: x1 and y1, 20 wide, are left out; y1 is widened by y2's and y3's
+    # vertices all the same
+    iv = attacker_intervals(*args, width=10, points=point, narrowest=1, narrowest_width=15)
+    assert np.flatnonzero(iv.exact).tolist() == [5, 6, 7] and iv.width[4] == pytest.approx(30)
     assert np.flatnonzero(
         attacker_intervals(*args, width=10, points=point, narrowest=2).exact
     ).tolist() == [1, 2, 4, 5, 6, 7]

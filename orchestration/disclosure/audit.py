@@ -14,10 +14,12 @@ used. Likewise the other tables protect found the attacker could take for the tr
 (``points``: ``protect.feasible_points``, about 48 of them, stored with the quarter): each
 is completed with the start point and checked the same way, and the least and greatest value
 per cell over those that pass prove most cells wide before any LP (``lp.attacker_intervals``,
-``seen``). A pass is still proved by two feasible points of the audit's own model and a
-failure by its own LPs, so the verdict cannot depend on the points, only the time does (the
-demo's four-quarter file: 48 s without the start point, 28 s with it; its 2026Q3 file, LPs
-39 s with the start point alone, 9 s with protect's points too).
+``seen``). A point counts only when it meets every published value, relation and lower bound
+to ``POINT_TOL`` (1e-9, far below the tolerances of the widths). A pass is still proved by two
+feasible points of the audit's own model and a failure by its own LPs, so the verdict cannot
+depend on the points beyond that round-off, only the time does (the demo's four-quarter file:
+48 s without the start point, 28 s with it; the audit of its five-quarter file of 2026Q3: 57
+s with the start point alone, 13 s with protect's points too).
 
 1. Visible rules (``violations``): no published count from 1 to ``min_count - 1``; no
    published rate over a suppressed numerator or denominator (it would give the suppressed
@@ -75,13 +77,20 @@ from orchestration.disclosure.model import (
 from orchestration.parameters import disclosure_parameters
 
 AUDIT_TOL = 1e-4
+POINT_TOL = 1e-9
+"""How far a start point or one of protect's points may miss a published value, a relation
+or a lower bound and still be taken for a point of the audit's polyhedron. The true table
+meets them exactly (integer counts) and protect's LP vertices to about 1e-13 (measured); a
+point missing them by more could stretch a cell's proved interval by about as much, so it is
+kept far below ``lp.TOL`` and ``AUDIT_TOL``."""
 
 
 @dataclass
 class AuditResult:
     passed: bool
     narrowest: list[tuple[str, str, float, float, float]]
-    """(area_code, indicator, lower, upper, width) of the narrowest suppressed counts."""
+    """(area_code, indicator, lower, upper, width) of the narrowest suppressed counts, their
+    exact intervals (the LP's min and max)."""
     failures: list[tuple[str, str, float, float, float]]
     """Suppressed counts whose interval is narrower than ``protection_width``."""
     violations: list[str] = field(default_factory=list)
@@ -263,18 +272,18 @@ def _relation_violations(table: Table, unknowns: _Unknowns) -> list[str]:
 
 
 def _breaks(table: Table, unknowns: _Unknowns, point: np.ndarray) -> str | None:
-    """What keeps ``point`` from being a point of the audit's polyhedron: ``missing`` (a value
-    that is no number), ``published`` (a published cell has another value) or ``relation`` (a
-    relation or lower bound broken); None when it is one."""
+    """What keeps ``point`` from being a point of the audit's polyhedron (to ``POINT_TOL``):
+    ``missing`` (a value that is no number), ``published`` (a published cell has another
+    value) or ``relation`` (a relation or lower bound broken); None when it is one."""
     if not np.isfinite(point).all():
         return "missing"
     shown = ~unknowns.hidden
-    if np.abs(point[shown] - unknowns.known[shown]).max(initial=0.0) > AUDIT_TOL:
+    if np.abs(point[shown] - unknowns.known[shown]).max(initial=0.0) > POINT_TOL:
         return "published"
     if (
-        np.abs(table.a_eq @ point).max(initial=0.0) > AUDIT_TOL
-        or (table.a_ub @ point).max(initial=0.0) > AUDIT_TOL
-        or (point < unknowns.lower - AUDIT_TOL).any()
+        np.abs(table.a_eq @ point).max(initial=0.0) > POINT_TOL
+        or (table.a_ub @ point).max(initial=0.0) > POINT_TOL
+        or (point < unknowns.lower - POINT_TOL).any()
     ):
         return "relation"
     return None
@@ -319,9 +328,20 @@ def _protect_points(
         return None, "none"
     if start is None:
         return None, "rejected: they complete the start point, which was not used"
+    missing = sorted({"area", "indicator", "point_values"} - set(points.columns))
+    if missing:
+        return None, f"rejected: they lack {missing}"
+    dtype = points["point_values"].dtype
+    if not isinstance(dtype, pl.List) or not dtype.inner.is_numeric():
+        return None, "rejected: their values are no lists of numbers"
     lengths = points["point_values"].list.len()
-    if lengths.n_unique() != 1:
+    if lengths.null_count() or lengths.n_unique() != 1:
         return None, "rejected: their rows hold different numbers of points"
+    n_points = int(lengths[0])
+    if n_points == 0:
+        return None, "none"
+    if len(set(table.area_code.tolist())) != table.n_areas:  # names could not say which area
+        return None, "rejected: two areas of the published file's model share a name"
     areas = pl.DataFrame({"area": table.area_code.astype(str), "_area": range(table.n_areas)})
     names = pl.DataFrame({"indicator": list(table.relations.counts), "_count": range(table.k)})
     found = points.join(areas, on="area", how="left", maintain_order="left").join(
@@ -330,8 +350,7 @@ def _protect_points(
     if found["_area"].null_count() or found["_count"].null_count():
         return None, "rejected: they name cells the published file's model does not hold"
     cells = found["_area"].to_numpy() * table.k + found["_count"].to_numpy()
-    n_points = int(lengths[0])
-    values = points["point_values"].explode().to_numpy().reshape(-1, n_points)
+    values = points["point_values"].explode().cast(pl.Float64).to_numpy().reshape(-1, n_points)
     lo, hi = start.copy(), start.copy()
     used = 0
     for j in range(n_points):
@@ -356,30 +375,51 @@ def _intervals(
     points: list[np.ndarray] | None = None,
     seen: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[Intervals, np.ndarray, int]:
-    """Attacker intervals of every target, the narrowest ``n_narrowest`` exact (solved in each
-    component's own LP model: ``lp.attacker_intervals``' ``narrowest``); (intervals, checked
-    target cells, number of LPs solved). ``points``, ``seen``: as ``attacker_intervals``
-    takes them."""
-    iv = attacker_intervals(
-        table.a_eq,
-        table.a_ub,
-        u.hidden,
-        u.known,
-        u.targets,
-        u.lower,
-        width=width,
-        points=points,
-        seen=seen,
-        exact=exact,
+    """Attacker intervals of every target, the narrowest ``n_narrowest`` exact; (intervals,
+    checked target cells, number of LPs solved). ``points``, ``seen``: as
+    ``lp.attacker_intervals`` takes them.
+
+    The narrowest: the components holding a target among the ``n_narrowest`` of least width
+    (ties by cell) that is not exact yet are solved again, starting from the values found so
+    far, each until its own ``n_narrowest`` are exact or wider than the widest of those
+    (``attacker_intervals``' ``narrowest``, in the model the component builds once); again
+    while exact widths bring in other targets. Only those components: in a file of many
+    gemeenten the others cost nothing."""
+    kw = dict(
         backend=backend,
         blocks=families(table),
         inner_blocks=inner_blocks(table),
         workers=workers,
-        narrowest=n_narrowest,
     )
+    args = (table.a_eq, table.a_ub, u.hidden, u.known, u.targets, u.lower)
+    iv = attacker_intervals(*args, width=width, points=points, seen=seen, exact=exact, **kw)
     t_cells = np.flatnonzero(u.targets)
     checked = t_cells[~np.isnan(iv.lo[t_cells])]
-    return iv, checked, iv.n_lp + iv.n_lp_local
+    n_lp = iv.n_lp + iv.n_lp_local
+    for _ in range(8):
+        order = checked[np.lexsort((checked, iv.hi[checked] - iv.lo[checked]))]
+        top = order[:n_narrowest]
+        todo = top[~iv.exact[top]]
+        if todo.size == 0:
+            break
+        # every value found is one at a feasible point: where the refinement starts
+        found_lo, found_hi = np.fmin(iv.lo, np.inf), np.fmax(iv.hi, -np.inf)
+        if seen is not None:
+            found_lo, found_hi = np.fmin(found_lo, seen[0]), np.fmax(found_hi, seen[1])
+        again = attacker_intervals(
+            *args,
+            width=width,
+            points=points,
+            seen=(found_lo, found_hi),
+            only_cells=todo,
+            narrowest=n_narrowest,
+            narrowest_width=float((iv.hi - iv.lo)[top].max()),
+            **kw,
+        )
+        n_lp += again.n_lp + again.n_lp_local
+        done = u.targets & ~np.isnan(again.lo)
+        iv.lo[done], iv.hi[done], iv.exact[done] = again.lo[done], again.hi[done], again.exact[done]
+    return iv, checked, n_lp
 
 
 def _at_prior(
@@ -463,8 +503,10 @@ def audit_publication(
     for c in checked:
         area, ind = table.describe(int(c))
         lo, hi = float(iv.lo[c]), float(iv.hi[c])
-        rows.append((area, ind, lo, hi, hi - lo, c in failing))
-    rows.sort(key=lambda r: (r[4], r[0], r[1]))
+        rows.append((area, ind, lo, hi, hi - lo, c in failing, not iv.exact[c]))
+    # exact intervals first among equal widths: the n_narrowest of least width are exact
+    # (``_intervals``), and so the first n_narrowest rows are
+    rows.sort(key=lambda r: (r[4], r[6], r[0], r[1]))
     failures = [r[:5] for r in rows if r[5]]
     rows = [r[:5] for r in rows]
     unchecked = int(unknowns.targets.sum()) - checked.size

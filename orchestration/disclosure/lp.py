@@ -36,8 +36,8 @@ about a millisecond however little changes, so the number of LPs is what matters
   4. *single-cell LPs* on the component for what is left: exact min and max;
   5. with ``narrowest`` (the audit's report), exact min and max of the narrowest targets.
 
-A cell is reported failing only by an exact LP (stage 4) or by a relaxation (stage 3), so a
-failure is always real; a pass is always proved by two feasible points.
+A cell is reported failing only by an exact LP (stages 4 and 5) or by a relaxation (stage 3),
+so a failure is always real; a pass is always proved by two feasible points.
 
 With ``defer`` (the protecting side's repair rounds), stage 3 runs before stage 2, and in a
 component where it proves a cell failing the targets still open are left unresolved
@@ -395,6 +395,7 @@ class _Task:
     """Per column: the least and greatest value at feasible points known beforehand."""
     keep_points: bool = False
     narrowest: int = 0
+    narrowest_width: float = np.inf
 
 
 @dataclass
@@ -416,7 +417,8 @@ class _TaskResult:
 
 def _solve_task(task: _Task) -> _TaskResult:
     """The stages of the module docstring on one component: known points, restricted block
-    LPs, joint rounds on the full LP, relaxed block LPs (``local_fail``), single-cell LPs."""
+    LPs, joint rounds on the full LP, relaxed block LPs (``local_fail``), single-cell LPs,
+    the narrowest targets exact (``narrowest``)."""
     cells, comp_data, tgt, width = task.cells, task.data, task.tgt, task.width
     exact = task.exact
     n_cols = cells.size
@@ -524,11 +526,13 @@ def _solve_task(task: _Task) -> _TaskResult:
             if not (np.isnan(c_lo[j]) or np.isnan(c_hi[j])) and c_hi[j] - c_lo[j] < width - TOL:
                 binding[int(cells[j])] = task.global_rows[sorted(brows)]
     # 5. The narrowest targets exact (``narrowest``): their min and max on the full LP, until
-    # the ``narrowest`` targets of least width (ties by cell) are all exact
+    # the ``narrowest`` targets of least width (ties by cell) are all exact or wider than
+    # ``narrowest_width``
     while task.narrowest and not infeasible:
         lo_t = np.where(np.isnan(c_lo[tgt]), obs_lo[tgt], c_lo[tgt])
         hi_t = np.where(np.isnan(c_hi[tgt]), obs_hi[tgt], c_hi[tgt])
         done = ~np.isnan(c_lo[tgt]) & ~np.isnan(c_hi[tgt]) & ~failed[tgt]
+        done |= hi_t - lo_t > task.narrowest_width
         top = np.lexsort((cells[tgt], hi_t - lo_t))[: task.narrowest]
         todo = tgt[top[~done[top]]]
         if not todo.size:
@@ -604,6 +608,7 @@ def attacker_intervals(
     seen: tuple[np.ndarray, np.ndarray] | None = None,
     keep_points: bool = False,
     narrowest: int = 0,
+    narrowest_width: float = np.inf,
 ) -> Intervals:
     """Intervals of the ``targets`` cells (bool masks over all cells).
 
@@ -625,6 +630,7 @@ def attacker_intervals(
     ``narrowest``: in every component, solve min and max of targets until the ``narrowest`` of
     least width (ties by cell index) are exact; then the ``narrowest`` of least width over
     all components are exact too (each of them is among its own component's).
+    ``narrowest_width``: leave out of that the targets already proved wider than this.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
@@ -704,6 +710,7 @@ def attacker_intervals(
                 seen_hi=seen[1][cells] if seen is not None else None,
                 keep_points=keep_points,
                 narrowest=narrowest,
+                narrowest_width=narrowest_width,
             )
         )
     for task, res in zip(tasks, _run_tasks(tasks, workers), strict=True):

@@ -75,6 +75,10 @@ class NothingToProtectError(RuntimeError):
     """The monitor table has no rows for the quarter (dbt has not built it)."""
 
 
+POINTS_SCHEMA = {"area": pl.String, "indicator": pl.String, "point_values": pl.List(pl.Float64)}
+"""The columns of ``feasible_points`` (``FEASIBLE_POINTS_TABLE`` adds the quarter)."""
+
+
 @dataclass
 class ProtectionResult:
     cells: pl.DataFrame
@@ -97,7 +101,7 @@ class ProtectionResult:
     left_out_periods: list[str] = field(default_factory=list)
     """Periods of the frame not published: they span a quarter protected before its figures
     moved to a period type published later (``without_mixed_periods``)."""
-    points: pl.DataFrame | None = None
+    points: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=POINTS_SCHEMA))
     """Restricted: the feasible points protection found (``feasible_points``), the rows of
     ``FEASIBLE_POINTS_TABLE`` without their quarter."""
 
@@ -108,13 +112,12 @@ def feasible_points(table: Table, x: np.ndarray, stats: SecondaryStats) -> pl.Da
     own name), ``indicator`` and its value at each point (``point_values``, the same length in
     every row). The gate's audit maps them onto its own model, built from the published file
     alone, and uses only what it finds to be points of it."""
-    schema = {"area": pl.String, "indicator": pl.String, "point_values": pl.List(pl.Float64)}
     if stats.points is None:
-        return pl.DataFrame(schema=schema)
+        return pl.DataFrame(schema=POINTS_SCHEMA)
     cells, rows = stats.points
     moved = (rows != x[cells]).any(axis=0)
     if not moved.any():
-        return pl.DataFrame(schema=schema)
+        return pl.DataFrame(schema=POINTS_SCHEMA)
     cells = cells[moved]
     counts = np.array(table.relations.counts)
     return pl.DataFrame(
@@ -123,7 +126,7 @@ def feasible_points(table: Table, x: np.ndarray, stats: SecondaryStats) -> pl.Da
             "indicator": counts[cells % table.k],
             "point_values": pl.Series(rows[:, moved].T).cast(pl.List(pl.Float64)),
         },
-        schema=schema,
+        schema=POINTS_SCHEMA,
     )
 
 
@@ -628,10 +631,9 @@ def protect_stored_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> Prot
     con.execute("begin")
     replace_quarter(con, PROTECTED_TABLE, quarter, result.cells)
     replace_quarter(con, CANDIDATE_TABLE, quarter, result.published)
-    if result.points is not None:  # for the gate of this quarter: the others' go
-        if _exists(con, FEASIBLE_POINTS_TABLE):
-            con.execute(f"delete from {FEASIBLE_POINTS_TABLE}")
-        points = result.points.with_columns(quarter=pl.lit(quarter))
-        replace_quarter(con, FEASIBLE_POINTS_TABLE, quarter, points)
+    if _exists(con, FEASIBLE_POINTS_TABLE):  # for the gate of this quarter: the others' go
+        con.execute(f"delete from {FEASIBLE_POINTS_TABLE}")
+    points = result.points.with_columns(quarter=pl.lit(quarter))
+    replace_quarter(con, FEASIBLE_POINTS_TABLE, quarter, points)
     con.execute("commit")
     return result

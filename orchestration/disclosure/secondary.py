@@ -499,7 +499,7 @@ def protect_counts(
             joint_rounds=joint_rounds,
             workers=workers,
             defer=round_no < max_rounds,
-            keep_points=True,
+            keep_points=True,  # for the pruning pass and the gate's audit
         )
         stats.lp_seconds += time.perf_counter() - started
         stats.n_lp += iv.n_lp + iv.n_lp_local
@@ -610,7 +610,8 @@ def protect_counts(
             stats=stats,
             known=known,
         )
-    stats.points = (known.cells, known.rows)
+    still = (suppressed | remainder)[known.cells]  # a complement published again is no unknown
+    stats.points = (known.cells[still], known.rows[:, still])
     return suppressed, stats
 
 
