@@ -3,7 +3,8 @@
 Reads the unsuppressed dbt output ``main_monitor.mon_area_indicators`` and writes two tables
 for the quarter: ``disclosure.area_indicators_protected`` (restricted: which cells were
 primary or secondary suppressed) and ``disclosure.area_indicators_candidate`` (exactly the
-published shape; names in orchestration/contract.py). The gate checks the candidate;
+published shape; names in orchestration/contract.py), with ``disclosure.feasible_points``
+(restricted: where the gate's audit starts its search). The gate checks the candidate;
 publish copies it. The work is ``disclosure.protect.protect_stored_quarter``.
 """
 
