@@ -417,8 +417,10 @@ def _intervals(
             **kw,
         )
         n_lp += again.n_lp + again.n_lp_local
+        # a cell solved before and only proved now has the same interval: still exact
         done = u.targets & ~np.isnan(again.lo)
-        iv.lo[done], iv.hi[done], iv.exact[done] = again.lo[done], again.hi[done], again.exact[done]
+        iv.lo[done], iv.hi[done] = again.lo[done], again.hi[done]
+        iv.exact[done] |= again.exact[done]
     return iv, checked, n_lp
 
 
