@@ -59,9 +59,9 @@ FEASIBLE_POINTS_TABLE = f"{DISCLOSURE_SCHEMA}.feasible_points"
 """Restricted: per quarter, the tables protect found the attacker could take for the true one
 (``secondary.SecondaryStats.points``): per hidden cell of the model (``area``, the model's name
 of its area; ``indicator``) its value in each (``point_values``). The gate's audit checks them
-and starts its search from them. Only the quarter protected last has them: its gate is the only one to use
-them (up to 48 values per hidden cell: for a national quarter's ~180,000 suppressed counts
-about 70 MB before compression)."""
+and starts its search from them. Only the quarter protected last has them: its gate is the
+only one to use them (up to 48 values per hidden cell: for a national quarter's ~180,000
+suppressed counts about 70 MB before compression)."""
 PARTNER_PROTECTED_TABLE = f"{DISCLOSURE_SCHEMA}.partner_indicators_protected"
 """Restricted: the partner figures with their true value, status and suppression."""
 PARTNER_CANDIDATE_TABLE = f"{DISCLOSURE_SCHEMA}.partner_indicators_candidate"

@@ -415,6 +415,16 @@ class _TaskResult:
     """With ``keep_points``: the full LP's vertices of the joint rounds (per column)."""
 
 
+def _reported(
+    cols: np.ndarray, c_lo: np.ndarray, c_hi: np.ndarray, obs_lo: np.ndarray, obs_hi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per column of ``cols``: the interval reported (an LP's optimum where one was solved,
+    the feasible points' extreme elsewhere) and whether both ends were solved."""
+    lo = np.where(np.isnan(c_lo[cols]), obs_lo[cols], c_lo[cols])
+    hi = np.where(np.isnan(c_hi[cols]), obs_hi[cols], c_hi[cols])
+    return lo, hi, ~np.isnan(c_lo[cols]) & ~np.isnan(c_hi[cols])
+
+
 def _solve_task(task: _Task) -> _TaskResult:
     """The stages of the module docstring on one component: known points, restricted block
     LPs, joint rounds on the full LP, relaxed block LPs (``local_fail``), single-cell LPs,
@@ -529,10 +539,8 @@ def _solve_task(task: _Task) -> _TaskResult:
     # the ``narrowest`` targets of least width (ties by cell) are all exact or wider than
     # ``narrowest_width``
     while task.narrowest and not infeasible:
-        lo_t = np.where(np.isnan(c_lo[tgt]), obs_lo[tgt], c_lo[tgt])
-        hi_t = np.where(np.isnan(c_hi[tgt]), obs_hi[tgt], c_hi[tgt])
-        done = ~np.isnan(c_lo[tgt]) & ~np.isnan(c_hi[tgt]) & ~failed[tgt]
-        done |= hi_t - lo_t > task.narrowest_width
+        lo_t, hi_t, solved = _reported(tgt, c_lo, c_hi, obs_lo, obs_hi)
+        done = solved & ~failed[tgt] | (hi_t - lo_t > task.narrowest_width)
         top = np.lexsort((cells[tgt], hi_t - lo_t))[: task.narrowest]
         todo = tgt[top[~done[top]]]
         if not todo.size:
@@ -542,11 +550,11 @@ def _solve_task(task: _Task) -> _TaskResult:
         t_lo, t_hi, feasible = _solve_targets(full, todo, obs_lo, obs_hi, width, True, None)
         infeasible = not feasible
         c_lo[todo], c_hi[todo], failed[todo] = t_lo, t_hi, False
-    solved = ~np.isnan(c_lo[tgt]) & ~np.isnan(c_hi[tgt])
+    lo_t, hi_t, solved = _reported(tgt, c_lo, c_hi, obs_lo, obs_hi)
     return _TaskResult(
         cells=cells[tgt],
-        lo=np.where(np.isnan(c_lo[tgt]), obs_lo[tgt], c_lo[tgt]),
-        hi=np.where(np.isnan(c_hi[tgt]), obs_hi[tgt], c_hi[tgt]),
+        lo=lo_t,
+        hi=hi_t,
         exact=solved & ~failed[tgt],
         binding=binding,
         infeasible=infeasible,

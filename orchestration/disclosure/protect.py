@@ -106,25 +106,21 @@ class ProtectionResult:
     ``FEASIBLE_POINTS_TABLE`` without their quarter."""
 
 
-def feasible_points(table: Table, x: np.ndarray, stats: SecondaryStats) -> pl.DataFrame:
+def feasible_points(table: Table, stats: SecondaryStats) -> pl.DataFrame:
     """``stats.points`` by the model's names: per hidden cell that differs from the true table
-    ``x`` at one of the points at least, ``area`` (``Table.area_code``: a remainder has its
-    own name), ``indicator`` and its value at each point (``point_values``, the same length in
+    at one of the points at least, ``area`` (``Table.area_code``: a remainder has its own
+    name), ``indicator`` and its value at each point (``point_values``, the same length in
     every row). The gate's audit maps them onto its own model, built from the published file
     alone, and uses only what it finds to be points of it."""
-    if stats.points is None:
+    if stats.points is None or not stats.points[0].size:
         return pl.DataFrame(schema=POINTS_SCHEMA)
     cells, rows = stats.points
-    moved = (rows != x[cells]).any(axis=0)
-    if not moved.any():
-        return pl.DataFrame(schema=POINTS_SCHEMA)
-    cells = cells[moved]
     counts = np.array(table.relations.counts)
     return pl.DataFrame(
         {
             "area": table.area_code[cells // table.k].astype(str),
             "indicator": counts[cells % table.k],
-            "point_values": pl.Series(rows[:, moved].T).cast(pl.List(pl.Float64)),
+            "point_values": pl.Series(rows.T).cast(pl.List(pl.Float64)),
         },
         schema=POINTS_SCHEMA,
     )
@@ -502,7 +498,7 @@ def protect_quarter(
         per_level=per_level,
         stats=stats,
         left_out_periods=left_out,
-        points=feasible_points(table, fill_remainders(table), stats),
+        points=feasible_points(table, stats),
     )
 
 

@@ -89,8 +89,9 @@ class SecondaryStats:
     rounds: list[dict[str, float]] = field(default_factory=list)
     points: tuple[np.ndarray, np.ndarray] | None = None
     """(hidden cells, one row per point over them): feasible points of the attacker's
-    polyhedron of the final suppression, the true table elsewhere (``_KnownPoints``). The
-    gate's audit checks them against its own model and starts its search from them."""
+    polyhedron of the final suppression (``_KnownPoints``), over the hidden cells that differ
+    from the true table in one of them at least; the true table elsewhere. The gate's audit
+    checks them against its own model and starts its search from them."""
 
 
 def _cost(dimension: str, name: str) -> SuppressionCost | None:
@@ -610,8 +611,9 @@ def protect_counts(
             stats=stats,
             known=known,
         )
-    still = (suppressed | remainder)[known.cells]  # a complement published again is no unknown
-    stats.points = (known.cells[still], known.rows[:, still])
+    # the cells still hidden (a complement published again is no unknown) that move
+    keep = (suppressed | remainder)[known.cells] & (known.rows != known.x[known.cells]).any(axis=0)
+    stats.points = (known.cells[keep], known.rows[:, keep])
     return suppressed, stats
 
 
