@@ -977,6 +977,25 @@ def test_a_quarter_without_its_extracts_fails(built, tmp_path: Path) -> None:
     assert "quarter_has_its_reference_extracts" in result.stdout
 
 
+@pytest.mark.parametrize("column", ["quarter", "signaal_id"])
+def test_a_null_in_any_required_column_fails_its_models_test(
+    built, tmp_path: Path, column: str
+) -> None:
+    """One ``not_null_columns`` test per model guards every column it lists (the first and a
+    later one here): the table passes as built and fails with one NULL in either column."""
+    warehouse = tmp_path / "copy.duckdb"
+    shutil.copy(built["warehouse"], warehouse)
+    select = ["test", "--select", "fct_signalen,test_name:not_null_columns"]
+    passed = dbt(select, warehouse, fx.QUARTER_A, built["work"])
+    assert passed.returncode == 0, passed.stdout
+    assert "PASS not_null_columns_fct_signalen" in passed.stdout
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(f"update main_marts.fct_signalen set {column} = null where rowid = 0")
+    failed = dbt(select, warehouse, fx.QUARTER_A, built["work"])
+    assert failed.returncode != 0
+    assert "FAIL 1 not_null_columns_fct_signalen" in failed.stdout
+
+
 # ---------------------------------------------- the cohort followed for six months (period type)
 
 
