@@ -1,4 +1,4 @@
-"""The demo's Dagster event log without fsync.
+"""Dagster's event log without fsync: the demo's, and `monitor run`'s when set off.
 
 Dagster's SQLite storage (the instance in ``<data dir>/dagster_home``) opens a connection,
 writes and commits for every event it records: the planned materialization of every asset and
@@ -9,7 +9,8 @@ on this 2-core machine that was 10 to 25 s of a quarter's run before its first s
 ``monitor demo`` records its runs with ``PRAGMA synchronous = OFF`` on the instance's own
 SQLite files: a crash of the process loses nothing, a power failure during a run can lose the
 demo's run history (never the warehouse or the published file, which DuckDB writes itself).
-``monitor run`` and the UI keep SQLite's default.
+``monitor run`` does the same with ``MONITOR_EVENT_LOG_SYNC=off`` (``settings.event_log_fsync``),
+and keeps SQLite's default otherwise, as the UI does.
 """
 
 from __future__ import annotations

@@ -437,6 +437,32 @@ def test_the_demo_event_log_skips_fsync_only_under_its_dagster_home(tmp_path: Pa
     assert synchronous(home / "runs.db") == full
 
 
+@pytest.mark.parametrize(
+    ("value", "fsync"), [(None, True), ("", True), ("full", True), ("off", False), (" OFF ", False)]
+)
+def test_the_run_history_keeps_fsync_unless_set_off(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, fsync: bool
+) -> None:
+    from orchestration import settings
+
+    if value is None:
+        monkeypatch.delenv(settings.EVENT_LOG_SYNC_ENV, raising=False)
+    else:
+        monkeypatch.setenv(settings.EVENT_LOG_SYNC_ENV, value)
+    assert settings.event_log_fsync() is fsync
+
+
+def test_a_wrong_run_history_setting_stops_the_run_naming_it(run_monitor) -> None:
+    from orchestration.partitions import FIRST_QUARTER
+
+    result = run_monitor(
+        "run", "--quarter", FIRST_QUARTER, check=False, MONITOR_EVENT_LOG_SYNC="sometimes"
+    )
+    assert result.returncode == 1
+    assert "MONITOR_EVENT_LOG_SYNC='sometimes': give 'off' or 'full'" in result.stderr
+    assert not (run_monitor.data_dir / "dagster_home").exists()  # nothing loaded, no run
+
+
 def test_arrears_draws_carry_over_from_the_history_start() -> None:
     """After HISTORY_FROM about ARREARS_PERSISTENCE of the draws carry over from the quarter
     before; before it every quarter's draws are its own."""
