@@ -211,7 +211,7 @@ def dbt_log_path(quarter: str) -> Path:
 def run_quarters_locked(quarters: list[str]) -> bool:
     """``run_quarters`` for a caller that already holds the run lock."""
     started = time.monotonic()
-    fsync = settings.event_log_fsync()  # a wrong value stops the run before anything loads
+    fsync = settings.event_log_fsync()
     home = _dagster_home()
     from dagster import DagsterInstance
 
@@ -746,6 +746,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     args = build_parser().parse_args(argv)
     try:
+        settings.event_log_fsync()  # a wrong value stops every command before it starts
         return args.func(args)
     except KeyboardInterrupt:
         print("monitor: interrupted", file=sys.stderr)

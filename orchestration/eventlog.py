@@ -2,7 +2,7 @@
 
 Dagster's SQLite storage (the instance in ``<data dir>/dagster_home``) opens a connection,
 writes and commits for every event it records: the planned materialization of every asset and
-the planned evaluation of every check when a run is created (about 230 per quarter here, most
+the planned evaluation of every check when a run is created (about 260 per quarter here, most
 of them dbt tests), then every step's events. SQLite waits for the disk (fsync) at each commit;
 on this 2-core machine that was 10 to 25 s of a quarter's run before its first step.
 

@@ -126,14 +126,13 @@ trial), where it saves about 5 s a run on a busy 2-core machine."""
 
 def event_log_fsync() -> bool:
     """Whether ``monitor run`` keeps SQLite's fsync for the run history (``EVENT_LOG_SYNC_ENV``)."""
-    configured = os.environ.get(EVENT_LOG_SYNC_ENV, "").strip().lower()
+    given = os.environ.get(EVENT_LOG_SYNC_ENV, "")
+    configured = given.strip().lower()
     if configured in {"", "full"}:
         return True
     if configured == "off":
         return False
-    raise ValueError(
-        f"{EVENT_LOG_SYNC_ENV}={configured!r}: give 'off' or 'full' (or leave it unset)"
-    )
+    raise ValueError(f"{EVENT_LOG_SYNC_ENV}={given!r}: give 'off' or 'full' (or leave it unset)")
 
 
 DEFAULT_DBT_RUN_TARGET = DBT_PROJECT_DIR / "target" / "dagster"

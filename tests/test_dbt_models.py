@@ -990,7 +990,10 @@ def test_a_null_in_any_required_column_fails_its_models_test(
     assert passed.returncode == 0, passed.stdout
     assert "PASS not_null_columns_fct_signalen" in passed.stdout
     with duckdb.connect(str(warehouse)) as con:
-        con.execute(f"update main_marts.fct_signalen set {column} = null where rowid = 0")
+        con.execute(
+            f"update main_marts.fct_signalen set {column} = null "
+            "where rowid = (select min(rowid) from main_marts.fct_signalen)"
+        )
     failed = dbt(select, warehouse, fx.QUARTER_A, built["work"])
     assert failed.returncode != 0
     assert "FAIL 1 not_null_columns_fct_signalen" in failed.stdout

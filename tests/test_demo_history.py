@@ -452,15 +452,16 @@ def test_the_run_history_keeps_fsync_unless_set_off(
     assert settings.event_log_fsync() is fsync
 
 
-def test_a_wrong_run_history_setting_stops_the_run_naming_it(run_monitor) -> None:
-    from orchestration.partitions import FIRST_QUARTER
-
-    result = run_monitor(
-        "run", "--quarter", FIRST_QUARTER, check=False, MONITOR_EVENT_LOG_SYNC="sometimes"
-    )
+@pytest.mark.parametrize("command", [["run", "--quarter", "2026Q3"], ["rotate-key", "--confirm"]])
+def test_a_wrong_run_history_setting_stops_the_command_naming_it(
+    run_monitor, command: list[str]
+) -> None:
+    """Checked before anything starts: a rotation would otherwise mark the key as rotating and
+    re-ingest every quarter before its runs read the setting."""
+    result = run_monitor(*command, check=False, MONITOR_EVENT_LOG_SYNC="Sometimes ")
     assert result.returncode == 1
-    assert "MONITOR_EVENT_LOG_SYNC='sometimes': give 'off' or 'full'" in result.stderr
-    assert not (run_monitor.data_dir / "dagster_home").exists()  # nothing loaded, no run
+    assert "MONITOR_EVENT_LOG_SYNC='Sometimes ': give 'off' or 'full'" in result.stderr
+    assert not run_monitor.data_dir.exists()  # nothing locked, loaded or written
 
 
 def test_arrears_draws_carry_over_from_the_history_start() -> None:
