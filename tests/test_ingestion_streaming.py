@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -21,9 +22,20 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from orchestration.ingestion.chunks import (
+    BYTES_PER_ROW,
+    CHUNKS_PER_FILE,
+    MIN_CHUNK_ROWS,
+    file_chunk_rows,
+)
 from orchestration.ingestion.deliveries import StillBeingWritten, read_delivered, scan
 from orchestration.ingestion.loader import ingest_source
-from orchestration.ingestion.reading import START_BYTES, CsvStream, read_text
+from orchestration.ingestion.reading import (
+    START_BYTES,
+    CsvStream,
+    has_utf8_multibyte,
+    read_text,
+)
 
 KEY = b"5c1f0e8a2b7d49c6a3e1f20b9d8c7a6e4f3b2a19c8d7e6f5a4b3c2d1e0f9a8b7"  # random, as keygen makes them
 QUARTER = "2026Q3"
@@ -112,6 +124,54 @@ def test_records_read_in_blocks_are_those_of_the_whole_file(
     assert stream.last.get_column("line_number")[0] == records.get_column("line_number")[-1]
 
 
+UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+"""The definition :func:`has_utf8_multibyte` vectorises (what the survey used before)."""
+
+
+def test_a_multibyte_sequence_is_found_where_the_regular_expression_finds_one() -> None:
+    rng = random.Random(7)
+    tricky = [
+        b"",
+        b"\xc3",
+        b"\xc3\xa9",
+        b"caf\xe9",
+        b"\xe2\x82",
+        b"\xe2\x82\xac",
+        b"\xf0\x9f\x98",
+        b"\xf0\x9f\x98\x80",
+        b"\xf5\x80\x80\x80",
+        b"\xc1\xbf",
+        b"\xe9\xe9\x80",
+        b"ab\xdf\xbf",
+    ]
+    samples = [*tricky, *(b"x" + t for t in tricky), *(t + b"x" for t in tricky)]
+    alphabet = [0x41, 0x80, 0xA9, 0xBF, 0xC0, 0xC2, 0xC3, 0xDF, 0xE0, 0xE9, 0xEF, 0xF0, 0xF4, 0xF5]
+    samples += [bytes(rng.choices(alphabet, k=rng.randint(1, 12))) for _ in range(3000)]
+    found = [has_utf8_multibyte(s) for s in samples]
+    assert found == [UTF8_MULTIBYTE.search(s) is not None for s in samples]
+    assert any(found) and not all(found)  # both answers occur
+
+
+@pytest.mark.parametrize("block_bytes", [1, 2, 3, 5])
+def test_a_utf8_letter_cut_by_a_block_boundary_still_makes_the_file_mixed(
+    block_bytes: int,
+) -> None:
+    """The survey sees blocks cut anywhere: a sequence split over two blocks still counts."""
+    data = (HEADER + "\n").encode() + "S1;2026-07-01;1,00;1234AB;1;caf\u00e9\n".encode("cp1252")
+    data += "S2;2026-07-01;1,00;1234AB;1;Dani\u00eblle \u20ac \U0001f600\n".encode()
+
+    def tiny(_size: int) -> Iterator[bytes]:
+        return (data[i : i + block_bytes] for i in range(0, len(data), block_bytes))
+
+    assert CsvStream(tiny).encoding == "mixed: utf-8 and windows-1252 lines"
+    windows = data.replace(
+        "Dani\u00eblle \u20ac \U0001f600".encode(), "Dani\u00eblle".encode("cp1252")
+    )
+    assert CsvStream(sliced(windows)).encoding == "windows-1252"
+
+
 def land(landing: Path, name: str, data: bytes) -> Path:
     folder = landing / QUARTER / "eneco"
     folder.mkdir(parents=True, exist_ok=True)
@@ -142,6 +202,17 @@ def test_a_file_read_in_small_blocks_and_chunks_loads_the_same(tmp_path: Path) -
     counts, encoding, reasons, _ = results[0]
     assert counts[0] == "loaded" and counts[2] > 1000 and encoding.startswith("mixed")
     assert {"unterminated quoted field", "empty line"} <= set(reasons)
+
+
+def test_a_file_of_fewer_than_four_chunks_is_cut_into_four() -> None:
+    """So its reading, checks and staging overlap; a big file keeps the caller's chunk size."""
+    rows = 1_000_000
+    four_chunks = rows * BYTES_PER_ROW * CHUNKS_PER_FILE  # bytes of four full chunks
+    assert file_chunk_rows(3 * four_chunks, rows) == rows
+    assert file_chunk_rows(four_chunks, rows) == rows
+    assert file_chunk_rows(four_chunks // 2, rows) == rows // 2
+    assert file_chunk_rows(10_000, rows) == MIN_CHUNK_ROWS  # a small file: one chunk
+    assert file_chunk_rows(four_chunks, 25) == 25  # a smaller chunk asked for wins
 
 
 def test_a_file_whose_bytes_change_while_read_is_still_being_written(tmp_path: Path) -> None:

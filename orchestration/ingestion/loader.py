@@ -54,7 +54,7 @@ import duckdb
 
 from orchestration.ingestion import sources as S
 from orchestration.ingestion import staging
-from orchestration.ingestion.chunks import FileReport, KeyOrder, load_file
+from orchestration.ingestion.chunks import FileReport, KeyOrder, file_chunk_rows, load_file
 from orchestration.ingestion.dedup import SeenKeys
 from orchestration.ingestion.deliveries import (
     MAX_LINE_BYTES,
@@ -79,7 +79,8 @@ from orchestration.settings import fault_pause
 log = logging.getLogger(__name__)
 
 CHUNK_ROWS = 1_000_000
-"""Records validated, pseudonymised and inserted at a time (bounds memory on big files)."""
+"""Records validated, pseudonymised and inserted at a time (bounds memory on big files); a
+smaller file is cut into smaller chunks (:func:`.chunks.file_chunk_rows`)."""
 TOP_REASONS = 10
 NO_ROWS = ("failed", "waiting")
 """Statuses of a file with no rows in the warehouse."""
@@ -515,7 +516,7 @@ def _ingest_file(
             spec,
             ctx,
             keys,
-            chunk_rows,
+            file_chunk_rows(delivery.size, chunk_rows),
             report,
             may_be_cut=delivery.may_be_cut,
             stage_folder=stage_folder,

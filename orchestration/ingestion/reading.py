@@ -79,9 +79,26 @@ _MARKUP = (
 )
 MAX_NUL_BYTES = 8
 """More NUL bytes than this (or than one per 1,000 bytes) make a file binary."""
-_UTF8_MULTIBYTE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
-)
+_UTF8_SEQUENCES = ((0xC2, 0xDF, 1), (0xE0, 0xEF, 2), (0xF0, 0xF4, 3))
+"""UTF-8 multi-byte sequences: lead bytes (lowest, highest) and how many continuation bytes
+(``0x80``-``0xBF``) follow."""
+
+
+def has_utf8_multibyte(data: bytes) -> bool:
+    """Whether ``data`` holds a UTF-8 multi-byte sequence (a lead byte followed by its
+    continuation bytes) anywhere. Vectorised: a regular expression took over a second on a
+    50 MB Windows-1252 file, whose accented letters are lead bytes without continuation."""
+    a = np.frombuffer(data, dtype=np.uint8)
+    leads = np.flatnonzero(a >= 0xC2)
+    for lowest, highest, follow in _UTF8_SEQUENCES:
+        starts = leads[(a[leads] <= highest) & (a[leads] >= lowest) & (leads + follow < a.size)]
+        complete = np.ones(starts.size, dtype=bool)
+        for offset in range(1, follow + 1):
+            following = a[starts + offset]
+            complete &= (following >= 0x80) & (following <= 0xBF)
+        if complete.any():
+            return True
+    return False
 
 
 def decode(data: bytes, encoding_hint: str | None = None) -> tuple[bytes, str]:
@@ -133,7 +150,7 @@ def _survey(blocks: Iterator[bytes], encoding_hint: str | None) -> _Survey:
             facts.hint_ok = _decodes(hinted, block)
         if not facts.multibyte and np.frombuffer(block, dtype=np.uint8).max() >= 0x80:
             # a sequence is at most 4 bytes: one cut by the block boundary is in tail + block
-            facts.multibyte = _UTF8_MULTIBYTE.search(tail + block) is not None
+            facts.multibyte = has_utf8_multibyte(tail + block)
         tail = block[-3:]
     facts.utf8 = facts.utf8 and _decodes(utf8, b"", final=True)
     facts.hint_ok = facts.hint_ok and _decodes(hinted, b"", final=True)
