@@ -11,6 +11,7 @@ about 240k (``realistic``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -31,11 +32,28 @@ def households_for(scale: float) -> int:
     return max(1_000, round(NATIONAL_HOUSEHOLDS * scale))
 
 
+def history_quarters(quarter: str, history: int) -> list[str]:
+    """The ``history`` quarters before ``quarter``, oldest first."""
+    from orchestration.quarters import previous_quarter
+
+    earlier = [quarter]
+    for _ in range(history):
+        earlier.append(previous_quarter(earlier[-1]))
+    return earlier[:0:-1]
+
+
 def generate_scale(
-    data_dir: Path, scale: float, quarter: str, seed: int, profile: str = DEFAULT_PROFILE
+    data_dir: Path,
+    scale: float,
+    quarter: str,
+    seed: int,
+    profile: str = DEFAULT_PROFILE,
+    history: int = 0,
 ) -> dict[str, object]:
-    """Write the landing files (and ground truth) of one scale and profile into ``data_dir``."""
-    from demo.generator import GeneratorConfig, generate
+    """Write the landing files (and ground truth) of one scale and profile into ``data_dir``:
+    those of ``quarter`` and of the ``history`` quarters before it (one city: the same
+    households, moving and signalled again); the summary is ``quarter``'s."""
+    from demo.generator import GeneratorConfig, generate_quarters
     from demo.provenance import mark_generated
     from orchestration.settings import Paths
 
@@ -46,9 +64,11 @@ def generate_scale(
         households=households_for(scale),
         rates=Rates(signals_per_1000_residents=PROFILES[profile]),
     )
-    summary = generate(config, Paths(data_dir))
-    mark_generated(Paths(data_dir), quarter, config)
-    return summary.to_dict()
+    quarters = [*history_quarters(quarter, history), quarter]
+    summaries = generate_quarters(config, quarters, Paths(data_dir))
+    for written in quarters:
+        mark_generated(Paths(data_dir), written, dataclasses.replace(config, quarter=written))
+    return summaries[-1].to_dict()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,8 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quarter", default="2026Q3")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE)
+    parser.add_argument("--history", type=int, default=0, help="earlier quarters to generate")
     args = parser.parse_args(argv)
-    summary = generate_scale(args.data_dir, args.scale, args.quarter, args.seed, args.profile)
+    summary = generate_scale(
+        args.data_dir, args.scale, args.quarter, args.seed, args.profile, args.history
+    )
     summary.pop("files", None)
     summary.pop("ground_truth", None)
     print(json.dumps(summary))

@@ -75,12 +75,20 @@ def test_references_agree(tmp_path: Path) -> None:
 
 @pytest.mark.e2e
 def test_benchmark_command_at_tiny_scale(tmp_path: Path) -> None:
-    """The whole command at ~2,000 households and one scale (about 30 s on an idle machine)."""
-    code = benchmark_main(
-        ["--scales", f"{TINY}", "--work-dir", str(tmp_path), "--limited-scales", "none"]
-    )
+    """The whole command at ~2,000 households and one scale, the quarter measured after one
+    quarter of history (about a minute on an idle machine)."""
+    arguments = ["--scales", f"{TINY}", "--work-dir", str(tmp_path), "--limited-scales", "none"]
+    code = benchmark_main([*arguments, "--history", "1"])
     assert code == 0
-    results = json.loads((tmp_path / "results.json").read_text())
+    work = tmp_path / "history_1"
+    # the history quarter was generated and run before the measured one, which was timed
+    warehouse = work / f"scale_{TINY:g}" / "data" / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        loaded = dict(
+            con.execute("select quarter, count(*) from raw.brp_personen group by all").fetchall()
+        )
+    assert set(loaded) == {"2026Q2", QUARTER} and min(loaded.values()) > 0
+    results = json.loads((work / "results.json").read_text())
     assert len(results) == 1
     pipeline = results[0]["pipeline"]
     assert pipeline["ok"]
@@ -98,7 +106,8 @@ def test_benchmark_command_at_tiny_scale(tmp_path: Path) -> None:
     assert abs(pipeline_totals["signalen"] - reference_totals["signalen"]) <= 0.05 * max(
         reference_totals["signalen"], 1
     )
-    assert "## Scale" in (tmp_path / "report.md").read_text()
+    report = (work / "report.md").read_text()
+    assert "## Scale" in report and "History: 2026Q2, the quarter before" in report
 
 
 def test_the_realistic_profile_generates_the_national_signal_rate(tmp_path: Path) -> None:
