@@ -52,6 +52,7 @@ from orchestration.contract import (
 )
 from orchestration.dbt_project import OFFLINE_ENV, parse_project
 from orchestration.ingestion.sources import MUNICIPAL_SOURCES
+from orchestration.partitions import partition_range, quarters_outside_partitions
 from orchestration.settings import DUCKDB_MEMORY_LIMIT_ENV, Paths, default_duckdb_memory_limit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -212,7 +213,8 @@ def pipeline_env(paths: Paths, dbt_target: Path, memory_limit: str | None) -> di
 
 
 def reset_pipeline_state(paths: Paths) -> None:
-    """An empty warehouse, publication and Dagster instance: every stage does its full work."""
+    """An empty warehouse, publication and Dagster instance: every stage does its full work
+    (with ``--history``, the history's runs fill it again before the measured one)."""
     for database in (paths.warehouse, paths.monitor):
         database.unlink(missing_ok=True)
         database.with_name(database.name + ".wal").unlink(missing_ok=True)
@@ -307,6 +309,7 @@ def run_pipeline(
     paths = Paths(data)
     env = pipeline_env(paths, dbt_target, memory_limit)
     reset_pipeline_state(paths)
+    (scale_dir(work, scale) / "pipeline.parquet").unlink(missing_ok=True)  # an earlier run's
     # the benchmark's own dbt target, so the measured runs use partial parsing like any rerun
     parse_project(dbt_target, paths.warehouse, memory_limit, env)
     log = scale_dir(work, scale) / f"pipeline_{label}.log"
@@ -325,7 +328,9 @@ def run_pipeline(
         )
         if done.returncode != 0:
             _say(f"scale {scale:g}: the history FAILED in {done.wall:.1f} s; see {history_log}")
-            return PipelineResult(False, done.wall, 0.0, done.peak_rss, done.cpu, [], applied)
+            return PipelineResult(
+                False, done.wall, 0.0, done.peak_rss, done.cpu, [], applied, str(history_log)
+            )
         _say(f"scale {scale:g}: the history took {done.wall:.1f} s")
     _say(
         f"scale {scale:g}: pipeline ({label}, DuckDB memory limit "
@@ -608,6 +613,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.history < 0:
         parser.error("--history is a number of quarters, 0 or more")
+    outside = quarters_outside_partitions(history_quarters(args.quarter, args.history))
+    if outside:
+        parser.error(
+            f"--history {args.history} reaches {', '.join(outside)}, which the pipeline does not "
+            f"run (it runs {partition_range()})"
+        )
 
     scales = sorted(float(s) for s in args.scales.split(","))
     if args.limited_scales is None:

@@ -52,9 +52,7 @@ PEAK_RSS = """
 import resource, sys
 from pathlib import Path
 import duckdb
-from orchestration.ingestion.loader import ensure_schema, ingest_source
-from orchestration.ingestion.pseudo import PSEUDONYM
-from orchestration.ingestion.sources import spec_for
+from orchestration.ingestion.loader import ingest_source
 con = duckdb.connect(sys.argv[2])
 con.execute("SET memory_limit = '100MB'")
 report = ingest_source(con, "2026Q3", "eneco", Path(sys.argv[1]), sys.argv[3].encode(),
@@ -170,7 +168,7 @@ def test_parts_bigger_than_a_row_group_go_into_whole_row_groups(tmp_path: Path) 
     groups as they fill, give or take one, so the next checkpoint has nothing to merge. An
     insert in the parts' order left a partly filled row group at the end of every Parquet row
     group Polars wrote (32 row groups here instead of 17), which DuckDB's vacuum rewrote at
-    the close of every national ingest step (2.7-6.8 s each). The connection's own setting is
+    the close of every national ingest step (2.7-6.8 s each). The database's own setting is
     left as it was."""
     rows, parts = 1_000_000, 2
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
@@ -201,3 +199,30 @@ def test_parts_bigger_than_a_row_group_go_into_whole_row_groups(tmp_path: Path) 
         assert con.execute("select current_setting('preserve_insertion_order')").fetchone() == (
             True,
         )
+
+
+def test_a_failed_insert_raises_its_own_error(tmp_path: Path) -> None:
+    """An insert that fails inside the source's transaction aborts it, and DuckDB then refuses
+    to restore the setting: the error that goes on is still the insert's own (a missing part),
+    not the refusal."""
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        ensure_schema(con)
+        staged = staging.StagedFile(staging.new_folder(con), "brp_personen.csv")
+        i = pl.int_range(0, 10, eager=True)
+        staged.add(
+            pl.DataFrame(
+                {
+                    "line_number": i + 2,
+                    "bsn_pseudo": i.cast(PSEUDONYM),
+                    "adres_pseudo": i.cast(PSEUDONYM),
+                    "leeftijd": i.cast(pl.Int32),
+                }
+            ),
+            pl.DataFrame(schema={"line_number": pl.Int64, "reason": pl.String}),
+        )
+        for part in staged._folder.glob("*.parquet"):
+            part.unlink()
+        con.execute("BEGIN TRANSACTION")
+        with pytest.raises(duckdb.IOException, match="parquet"):
+            staged.insert(con, spec_for("brp_personen"), QUARTER, "brp_personen")
+        con.execute("ROLLBACK")

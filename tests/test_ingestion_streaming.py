@@ -160,15 +160,13 @@ def test_a_utf8_letter_cut_by_a_block_boundary_still_makes_the_file_mixed(
 ) -> None:
     """The survey sees blocks cut anywhere: a sequence split over two blocks still counts."""
     data = (HEADER + "\n").encode() + "S1;2026-07-01;1,00;1234AB;1;caf\u00e9\n".encode("cp1252")
-    data += "S2;2026-07-01;1,00;1234AB;1;Dani\u00eblle \u20ac \U0001f600\n".encode()
+    data += "S2;2026-07-01;1,00;1234AB;1;\u20ac \U0001f600\n".encode()  # 3 and 4 bytes long
 
     def tiny(_size: int) -> Iterator[bytes]:
         return (data[i : i + block_bytes] for i in range(0, len(data), block_bytes))
 
     assert CsvStream(tiny).encoding == "mixed: utf-8 and windows-1252 lines"
-    windows = data.replace(
-        "Dani\u00eblle \u20ac \U0001f600".encode(), "Dani\u00eblle".encode("cp1252")
-    )
+    windows = data.replace("\u20ac \U0001f600".encode(), "\u20ac".encode("cp1252"))
     assert CsvStream(sliced(windows)).encoding == "windows-1252"
 
 

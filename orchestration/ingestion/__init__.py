@@ -34,8 +34,9 @@ Modules, in the order the data passes them:
     others' rows are ``superseded by`` it, repeats within a file are duplicates;
 ``chunks``
     one file into ``raw.*`` and ``audit.quarantine``: header check, then chunks of a million
-    records (a quarter of a smaller file, so the steps overlap there too); while one chunk is pseudonymised the next is parsed and checked and the previous
-    inserted (threads);
+    records (about a quarter of a smaller file, so the steps overlap there too); while one
+    chunk is pseudonymised the next is parsed and checked and the previous inserted
+    (threads);
 ``loader``
     ``ingest_source``: unchanged or reload, the file statuses, ``audit.*``, the transaction.
 """

@@ -3,13 +3,13 @@
 :func:`load_file` reads the header (:mod:`.reading`, :mod:`.validate`), then streams the
 records (:class:`~.reading.CsvStream`, blocks of ``chunk_rows`` x :data:`BYTES_PER_ROW` bytes,
 at most 16 MiB) in chunks of exactly ``chunk_rows`` (:func:`file_chunk_rows` picks it per
-file): three steps overlap, one chunk apart, so Polars reads, splits and checks chunk i+1 and writes chunk i-1 to its staged Parquet part
-(:mod:`.staging`; both release the GIL) while chunk i is pseudonymised and checked for
-duplicate keys here (:mod:`.dedup`). At most three chunks and two blocks are in flight. When
-the last chunk is staged, the file's parts go into DuckDB in one statement per table (inside
-the source's transaction, written to the database file as it goes): the memory of the whole
-load is bounded by the chunk size, not the file size (only the keys kept for the duplicate
-check, 20 bytes a row, grow with it).
+file): three steps overlap, one chunk apart, so Polars reads, splits and checks chunk i+1
+and writes chunk i-1 to its staged Parquet part (:mod:`.staging`; both release the GIL)
+while chunk i is pseudonymised and checked for duplicate keys here (:mod:`.dedup`). At
+most three chunks and two blocks are in flight. When the last chunk is staged, the file's
+parts go into DuckDB in one statement per table (inside the source's transaction, written to
+the database file as it goes): the memory of the whole load is bounded by the chunk size,
+not the file size (only the keys kept for the duplicate check, 20 bytes a row, grow with it).
 
 The checks that need the whole file (a young file's cut last record, a file without data
 rows) are made before any row is read when the file fits in one block, as always; for a

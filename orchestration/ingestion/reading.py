@@ -151,7 +151,7 @@ def _survey(blocks: Iterator[bytes], encoding_hint: str | None) -> _Survey:
         if not facts.multibyte and np.frombuffer(block, dtype=np.uint8).max() >= 0x80:
             # a sequence is at most 4 bytes: one cut by the block boundary is in tail + block
             facts.multibyte = has_utf8_multibyte(tail + block)
-        tail = block[-3:]
+        tail = (tail + block)[-3:]  # a block may be shorter than a sequence
     facts.utf8 = facts.utf8 and _decodes(utf8, b"", final=True)
     facts.hint_ok = facts.hint_ok and _decodes(hinted, b"", final=True)
     return facts

@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -146,13 +146,20 @@ def _unordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     threads fill whole row groups (schuldhulp: 15 row groups for 1.67M rows instead of 26,
     and the close 0.06 s instead of 0.76 s). Nothing reads raw tables in their physical
     order: every row keeps its file and line number, and dbt reads with
-    ``preserve_insertion_order`` off too."""
+    ``preserve_insertion_order`` off too. The setting is the database's (the pipeline's steps
+    run one at a time) and is restored afterwards; after a failed insert the aborted
+    transaction refuses that, and it stays off until the connection closes, as every ingest
+    step's does when the step ends."""
     (before,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+    restore = f"SET preserve_insertion_order = {'true' if before else 'false'}"
     con.execute("SET preserve_insertion_order = false")
     try:
         yield
-    finally:
-        con.execute(f"SET preserve_insertion_order = {'true' if before else 'false'}")
+    except BaseException:
+        with suppress(duckdb.Error):  # an aborted transaction refuses it; the error goes on
+            con.execute(restore)
+        raise
+    con.execute(restore)
 
 
 def _split_pseudonyms(frame: pl.DataFrame) -> pl.DataFrame:
