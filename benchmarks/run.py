@@ -302,8 +302,10 @@ def run_pipeline(
     quarter: str,
     memory_limit: str | None,
     label: str,
-    history: int = 0,
+    history: list[str] | None = None,
 ) -> PipelineResult:
+    """One measured ``monitor run`` of ``quarter``, after the untimed runs of the ``history``
+    quarters (oldest first) when there are any."""
     data = scale_dir(work, scale) / "data"
     dbt_target = work / "dbt_target"
     paths = Paths(data)
@@ -315,13 +317,12 @@ def run_pipeline(
     log = scale_dir(work, scale) / f"pipeline_{label}.log"
     applied = memory_limit or default_duckdb_memory_limit()  # the pipeline's own without one
     if history:
-        earlier = history_quarters(quarter, history)
         history_log = scale_dir(work, scale) / f"pipeline_{label}_history.log"
         _say(
-            f"scale {scale:g}: the history first, untimed: {', '.join(earlier)}, log {history_log}"
+            f"scale {scale:g}: the history first, untimed: {', '.join(history)}, log {history_log}"
         )
         done = run_measured(
-            [str(VENV_BIN / "monitor"), "run", "--from", earlier[0], "--to", earlier[-1]],
+            [str(VENV_BIN / "monitor"), "run", "--from", history[0], "--to", history[-1]],
             env,
             history_log,
             cwd=REPO_ROOT,
@@ -613,7 +614,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.history < 0:
         parser.error("--history is a number of quarters, 0 or more")
-    outside = quarters_outside_partitions(history_quarters(args.quarter, args.history))
+    history = history_quarters(args.quarter, args.history)
+    outside = quarters_outside_partitions(history)
     if outside:
         parser.error(
             f"--history {args.history} reaches {', '.join(outside)}, which the pipeline does not "
@@ -647,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
         generated, gen_seconds = ensure_generated(
             work, scale, args.quarter, args.seed, args.profile, args.history
         )
-        pipeline = run_pipeline(work, scale, args.quarter, None, "default", args.history)
+        pipeline = run_pipeline(work, scale, args.quarter, None, "default", history)
         refs = []
         if not args.no_references:
             refs = [run_reference(work, scale, args.quarter, n) for n in ("duckdb", "pandas")]
@@ -662,13 +664,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         if scale in limited_scales:
             result.limited.append(
-                run_pipeline(work, scale, args.quarter, args.memory_limit, "limited", args.history)
+                run_pipeline(work, scale, args.quarter, args.memory_limit, "limited", history)
             )
         results.append(result)
         (work / "results.json").write_text(
             json.dumps([asdict(r) for r in results], indent=2, default=str)
         )
-    history = history_quarters(args.quarter, args.history)
     text = report(results, info, command, args.profile, history)
     (work / "report.md").write_text(text)
     print(text)

@@ -168,6 +168,26 @@ def test_folders_of_processes_that_ended_are_removed(tmp_path: Path) -> None:
     assert alive.exists()
 
 
+def staged_brp(con: duckdb.DuckDBPyConnection, rows: int, parts: int) -> staging.StagedFile:
+    """``parts`` staged parts of ``rows`` checked BRP rows each (no quarantined lines), in a
+    warehouse with the raw tables."""
+    ensure_schema(con)
+    staged = staging.StagedFile(staging.new_folder(con), "brp_personen.csv")
+    no_rejects = pl.DataFrame(schema={"line_number": pl.Int64, "reason": pl.String})
+    for part in range(parts):
+        i = pl.int_range(part * rows, (part + 1) * rows, eager=True)
+        frame = pl.DataFrame(
+            {
+                "line_number": i + 2,
+                "bsn_pseudo": i.cast(PSEUDONYM),
+                "adres_pseudo": (i // 2).cast(PSEUDONYM),
+                "leeftijd": (i % 90).cast(pl.Int32),
+            }
+        )
+        staged.add(frame, no_rejects)
+    return staged
+
+
 def test_parts_bigger_than_a_row_group_go_into_whole_row_groups(tmp_path: Path) -> None:
     """Two staged parts of a million rows (the chunk size of a big file) go into as few row
     groups as they fill, give or take one, so the next checkpoint has nothing to merge. An
@@ -177,22 +197,7 @@ def test_parts_bigger_than_a_row_group_go_into_whole_row_groups(tmp_path: Path) 
     left as it was."""
     rows, parts = 1_000_000, 2
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
-        ensure_schema(con)
-        staged = staging.StagedFile(staging.new_folder(con), "brp_personen.csv")
-        no_rejects = pl.DataFrame(schema={"line_number": pl.Int64, "reason": pl.String})
-        for part in range(parts):
-            i = pl.int_range(part * rows, (part + 1) * rows, eager=True)
-            staged.add(
-                pl.DataFrame(
-                    {
-                        "line_number": i + 2,
-                        "bsn_pseudo": i.cast(PSEUDONYM),
-                        "adres_pseudo": (i // 2).cast(PSEUDONYM),
-                        "leeftijd": (i % 90).cast(pl.Int32),
-                    }
-                ),
-                no_rejects,
-            )
+        staged = staged_brp(con, rows, parts)
         staged.insert(con, spec_for("brp_personen"), QUARTER, "brp_personen")
         row_groups, row_group_rows, loaded = con.execute(
             "select count(distinct row_group_id), max(count), "
@@ -211,20 +216,7 @@ def test_a_failed_insert_raises_its_own_error(tmp_path: Path) -> None:
     to restore the setting: the error that goes on is still the insert's own (a missing part),
     not the refusal."""
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
-        ensure_schema(con)
-        staged = staging.StagedFile(staging.new_folder(con), "brp_personen.csv")
-        i = pl.int_range(0, 10, eager=True)
-        staged.add(
-            pl.DataFrame(
-                {
-                    "line_number": i + 2,
-                    "bsn_pseudo": i.cast(PSEUDONYM),
-                    "adres_pseudo": i.cast(PSEUDONYM),
-                    "leeftijd": i.cast(pl.Int32),
-                }
-            ),
-            pl.DataFrame(schema={"line_number": pl.Int64, "reason": pl.String}),
-        )
+        staged = staged_brp(con, rows=10, parts=1)
         for part in staged._folder.glob("*.parquet"):
             part.unlink()
         con.execute("BEGIN TRANSACTION")

@@ -90,8 +90,9 @@ def has_utf8_multibyte(data: bytes) -> bool:
     50 MB Windows-1252 file, whose accented letters are lead bytes without continuation."""
     a = np.frombuffer(data, dtype=np.uint8)
     leads = np.flatnonzero(a >= 0xC2)
+    lead_bytes = a[leads]
     for lowest, highest, follow in _UTF8_SEQUENCES:
-        starts = leads[(a[leads] <= highest) & (a[leads] >= lowest) & (leads + follow < a.size)]
+        starts = leads[(lead_bytes >= lowest) & (lead_bytes <= highest) & (leads + follow < a.size)]
         complete = np.ones(starts.size, dtype=bool)
         for offset in range(1, follow + 1):
             following = a[starts + offset]
