@@ -565,6 +565,34 @@ def test_defer_leaves_the_open_cells_of_a_failing_component(backend: str) -> Non
     assert (iv.hi[[1, 2, 4, 5]] - iv.lo[[1, 2, 4, 5]] >= 10 - 1e-6).all()
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_local_only_never_builds_the_full_lp(backend: str) -> None:
+    """``local_only``, the pruning pass's probe: w1 = b11 + b12 = 30, w2 = b21 + b22 = 5 and
+    ``b11 <= b21`` across the blocks. Block 1's relaxed LP proves b21 and b22 failing (each in
+    [0, 5]); b11 and b12 are wide in their block (0 to 30) and narrow only over the whole
+    (b11 in [0, 5], b12 in [25, 30]), which takes the full LP: left unresolved, not failing."""
+    a_eq = csr([[1, -1, -1, 0, 0, 0], [0, 0, 0, 1, -1, -1]], 6)
+    a_ub = csr([[0, 1, 0, 0, -1, 0]], 6)
+    hidden = np.array([False, True, True, False, True, True])
+    known = np.array([30, np.nan, np.nan, 5, np.nan, np.nan])
+    point = np.array([30, 3, 27, 5, 4, 1.0])
+
+    def run(**kw) -> lp.Intervals:
+        return attacker_intervals(
+            a_eq, a_ub, hidden, known, hidden, np.zeros(6), width=10, points=[point],
+            blocks=np.array([-1, 0, 0, -1, 1, 1]), local_fail=True, backend=backend, **kw,
+        )  # fmt: skip
+
+    probe = run(local_only=True)
+    assert probe.n_lp == 0 and probe.deferred is not None
+    assert probe.deferred.tolist() == [0, 1, 1, 0, 0, 0]
+    np.testing.assert_allclose(probe.width[[4, 5]], [5, 5], atol=1e-9)
+    full = run()
+    assert full.n_lp > 0 and full.deferred is None
+    np.testing.assert_allclose(full.lo[[1, 2, 4, 5]], [0, 25, 0, 0], atol=1e-9)
+    np.testing.assert_allclose(full.hi[[1, 2, 4, 5]], [5, 30, 5, 5], atol=1e-9)
+
+
 @pytest.mark.parametrize("defer", [False, True])
 def test_joint_rounds_on_the_full_lp(defer: bool) -> None:
     """Three cells each at most 20 (``x_i <= c`` with c published) and ``x1 + x2 + x3 <= 60``

@@ -115,6 +115,60 @@ def test_the_pass_only_publishes_more_and_the_file_still_passes(frame: pl.DataFr
     assert audit.passed, (audit.failures[:3], audit.violations[:3])
 
 
+def watched_checks(calls: list[bool]):
+    """``secondary.attacker_intervals``, recording per call whether it was the probe."""
+    checked = secondary.attacker_intervals
+
+    def watch(*args, **kw):
+        calls.append(kw.get("local_only", False))
+        return checked(*args, **kw)
+
+    return watch
+
+
+def test_no_probe_where_the_cells_around_hold_most_targets() -> None:
+    """One gemeente: the families around any released cell hold every target, so the check's
+    own block LPs come first anyway (a probe would solve them twice)."""
+    calls: list[bool] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(secondary, "attacker_intervals", watched_checks(calls))
+        kept, stats, _ = release([STARTER, SENIOR, OVERIG], lower={OVERIG: 10}, max_checks=1)
+    assert kept == {STARTER, SENIOR, OVERIG} and stats.n_release_checks == 1
+    assert calls == [False]
+
+
+def test_the_probe_ends_failing_checks_and_changes_no_outcome() -> None:
+    """A check the probe ends (a block LP's failure is a failure) fails without it too: with
+    the probe never trusted, every check runs on the whole and the same cells are published.
+    On the generated tables some checks do end at the probe, with no other LP."""
+    params = {**disclosure_parameters(), "max_release_checks": 50}
+    ended: list[int] = []
+
+    @settings(
+        max_examples=15,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+        derandomize=True,
+    )
+    @given(tables())
+    def run(frame: pl.DataFrame) -> None:
+        calls: list[bool] = []
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(secondary, "attacker_intervals", watched_checks(calls))
+            probed = protect_quarter(frame, params)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(secondary, "_proved_narrow", lambda iv, width: False)
+            whole = protect_quarter(frame, params)
+        key = ["area_code", "indicator", "status"]
+        assert probed.cells.select(key).equals(whole.cells.select(key))
+        assert probed.stats.n_release_checks == whole.stats.n_release_checks
+        # a probe followed by another probe or by nothing: its check ended there
+        ended.append(sum(1 for a, b in zip(calls, [*calls[1:], True], strict=True) if a and b))
+
+    run()
+    assert sum(ended) > 0
+
+
 def test_points_kept_for_a_release_stay_feasible_and_prove_the_ranges() -> None:
     """a + b + c = 30 with c released at its value 15: of the points (30, 0, 0), (0, 0, 30)
     and (0, 30, 0) none has c at 15, but the segments' points (15, 0, 15) and (0, 15, 15) do,

@@ -43,7 +43,9 @@ With ``defer`` (the protecting side's repair rounds), stage 3 runs before stage 
 component where it proves a cell failing the targets still open are left unresolved
 (``Intervals.deferred``): complements are added first, and the component's full LP (one
 per gemeente or regio once a period spans several quarters: tens of seconds to build and
-solve) runs only in a round where nothing else is left to repair.
+solve) runs only in a round where nothing else is left to repair. With ``local_only`` the
+full LP never runs (stages 1 and 3 only): the pruning pass's probe for a failure near the
+cell it releases.
 """
 
 from __future__ import annotations
@@ -396,6 +398,7 @@ class _Task:
     keep_points: bool = False
     narrowest: int = 0
     narrowest_width: float = np.inf
+    local_only: bool = False
 
 
 @dataclass
@@ -485,7 +488,8 @@ def _solve_task(task: _Task) -> _TaskResult:
         todo = todo[obs_hi[todo] - obs_lo[todo] < width - TOL]
     # 2. Joint rounds on the full LP: many targets pushed to their extremes per LP (with
     # ``defer``, after stage 3, and only when stage 3 proved nothing failing).
-    if not task.defer and not infeasible and task.joint_rounds and todo.size > 1 and not exact:
+    joint_first = not (task.defer or task.local_only)
+    if joint_first and not infeasible and task.joint_rounds and todo.size > 1 and not exact:
         if full is None:
             full, _ = comp_data.model()
         _joint_rounds(full, todo, obs_lo, obs_hi, width, task.joint_rounds, int(cells[0]), kept)
@@ -516,7 +520,7 @@ def _solve_task(task: _Task) -> _TaskResult:
                         binding[int(cells[j])] = task.global_rows[used[sorted(duals[int(q)])]]
         todo = todo[~failed[todo]]
     deferred = np.zeros(n_cols, dtype=bool)
-    if task.defer and failed.any():  # the repair goes on first: the full LP can wait
+    if task.local_only or (task.defer and failed.any()):  # the full LP waits (or never runs)
         deferred[todo] = True
         todo = todo[:0]
     elif task.defer and not infeasible and task.joint_rounds and todo.size > 1:
@@ -617,6 +621,7 @@ def attacker_intervals(
     keep_points: bool = False,
     narrowest: int = 0,
     narrowest_width: float = np.inf,
+    local_only: bool = False,
 ) -> Intervals:
     """Intervals of the ``targets`` cells (bool masks over all cells).
 
@@ -639,6 +644,9 @@ def attacker_intervals(
     least width (ties by cell index) are exact; then the ``narrowest`` of least width over
     all components are exact too (each of them is among its own component's).
     ``narrowest_width``: leave out of that the targets already proved wider than this.
+    ``local_only`` (with ``local_fail``): stop after the block LPs (stages 1 and 3), no
+    component's full LP: every target neither proved wide enough nor proved failing is left
+    unresolved (``Intervals.deferred``); a cheap probe for a failure.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
@@ -719,6 +727,7 @@ def attacker_intervals(
                 keep_points=keep_points,
                 narrowest=narrowest,
                 narrowest_width=narrowest_width,
+                local_only=local_only and local_fail,
             )
         )
     for task, res in zip(tasks, _run_tasks(tasks, workers), strict=True):
