@@ -222,32 +222,43 @@ def test_points_kept_between_checks_change_no_outcome(frame: pl.DataFrame) -> No
 
 
 def test_every_kept_point_is_a_point_of_the_table_it_checks() -> None:
-    """Each point the pass keeps for a trial release satisfies the table with that cell
-    published: every published cell at its value, every relation held, every hidden cell at
-    least its lower bound (LP round-off aside). Watched on the generated tables' passes."""
+    """Each point the pass keeps for a trial release, and each it moves back around the
+    released cell (``anchored``), satisfies the table with that cell published: every
+    published cell at its value, every relation held, every hidden cell at least its lower
+    bound (LP round-off aside). Watched on the generated tables' passes."""
     state: dict[str, object] = {}
-    checked: list[int] = []
+    checked: dict[str, int] = {"released": 0, "anchored": 0}
     pass_ = secondary.release_unneeded
     released = secondary._KnownPoints.released
+    anchored = secondary._KnownPoints.anchored
 
     def watch_pass(table, x, suppressed, start, lower, *args, **kw):
         state.update(table=table, x=np.nan_to_num(x), suppressed=suppressed, lower=lower)
         return pass_(table, x, suppressed, start, lower, *args, **kw)
 
-    def watch_points(self: _KnownPoints, c: int):
-        seen, points = released(self, c)
+    def assert_feasible(known: _KnownPoints, c: int, points: np.ndarray) -> None:
         table, x, lower = state["table"], state["x"], state["lower"]
         hidden = state["suppressed"] | table.never_published()  # (the pass's current state)
         hidden[c] = False
         for row in points:
             v = x.copy()
-            v[self.cells] = row
+            v[known.cells] = row
             assert np.abs(v - x)[~hidden].max(initial=0) <= 1e-6
             assert np.abs(table.a_eq @ v).max(initial=0) <= 1e-6
             assert (table.a_ub @ v).max(initial=0) <= 1e-6
             assert (v[hidden] >= lower[hidden] - 1e-6).all()
-        checked.append(points.shape[0])
+
+    def watch_points(self: _KnownPoints, c: int):
+        seen, points = released(self, c)
+        assert_feasible(self, c, points)
+        checked["released"] += points.shape[0]
         return seen, points
+
+    def watch_anchored(self: _KnownPoints, c: int, *args, **kw):
+        points = anchored(self, c, *args, **kw)
+        assert_feasible(self, c, points)
+        checked["anchored"] += points.shape[0]
+        return points
 
     @settings(
         max_examples=15,
@@ -262,5 +273,6 @@ def test_every_kept_point_is_a_point_of_the_table_it_checks() -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(secondary, "release_unneeded", watch_pass)
         patch.setattr(secondary._KnownPoints, "released", watch_points)
+        patch.setattr(secondary._KnownPoints, "anchored", watch_anchored)
         run()
-    assert sum(checked) > 0  # the points were there to check
+    assert checked["released"] > 0 and checked["anchored"] > 0  # there were points to check
