@@ -16,7 +16,7 @@ import pytest
 import scipy.sparse as sp
 
 from orchestration.disclosure import lp
-from orchestration.disclosure.lp import BIG, LPModel, _Component, _row_blocks, attacker_intervals
+from orchestration.disclosure.lp import BIG, LPModel, _Component, attacker_intervals, row_blocks
 
 BACKENDS = ("highs", "linprog")
 
@@ -160,15 +160,15 @@ def test_the_highs_model_prints_nothing(capfd: pytest.CaptureFixture[str]) -> No
     assert out == "" and err == ""
 
 
-# _row_blocks and _Component
+# row_blocks and _Component
 
 
 def test_row_blocks() -> None:
     a = csr([[1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0], [1, 0, 1, 0], [0, 0, 0, 1]], 4)
-    blocks = _row_blocks(a, np.array([0, 0, 5, -1]))
+    blocks = row_blocks(a, np.array([0, 0, 5, -1]))
     assert blocks.tolist() == [0, 5, -1, -1, -1]
     assert blocks.dtype == np.int64
-    assert _row_blocks(csr([[0, 0], [0, 0]], 2), np.array([0, 0])).tolist() == [-1, -1]
+    assert row_blocks(csr([[0, 0], [0, 0]], 2), np.array([0, 0])).tolist() == [-1, -1]
 
 
 def component() -> _Component:

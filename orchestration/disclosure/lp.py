@@ -321,7 +321,7 @@ def _joint_rounds(
         open_ = still
 
 
-def _row_blocks(a: sp.csr_matrix, col_block: np.ndarray) -> np.ndarray:
+def row_blocks(a: sp.csr_matrix, col_block: np.ndarray) -> np.ndarray:
     """Per row: the block all its columns belong to, or -1 when they span several (or the row
     is empty)."""
     entry_block = col_block[a.indices]
@@ -497,7 +497,7 @@ def _solve_task(task: _Task) -> _TaskResult:
     # 3. Relaxed block LPs (relations leaving the block dropped): prove failures.
     if not infeasible and task.local_fail and task.outer is not None and todo.size and not exact:
         blk = task.outer
-        row_blk = _row_blocks(comp_data.a.tocsr(), blk)
+        row_blk = row_blocks(comp_data.a.tocsr(), blk)
         for b in np.unique(blk[todo]):
             if b < 0:
                 continue

@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from orchestration.disclosure.lp import TOL, Intervals, LPModel, attacker_intervals
+from orchestration.disclosure.lp import TOL, Intervals, LPModel, attacker_intervals, row_blocks
 from orchestration.disclosure.model import REMAINDER_LEVEL, Table, families, inner_blocks
 from orchestration.parameters import SuppressionCost, suppression_costs
 
@@ -108,11 +108,18 @@ def _weight(dimension: str, name: str) -> float:
     return found.weight if found else 1.0
 
 
+def _per_area(values: np.ndarray, of: object) -> np.ndarray:
+    """``of(value)`` for each of the areas' ``values`` (a level, a period type), looked up
+    once per distinct value: the seed's rows are matched one by one."""
+    distinct, index = np.unique(values.astype(str), return_inverse=True)
+    return np.array([of(str(v)) for v in distinct])[index]
+
+
 def cell_costs(table: Table, x: np.ndarray) -> np.ndarray:
     k = table.k
-    level_w = np.array([_weight("area_level", str(lvl)) for lvl in table.area_level])
+    level_w = _per_area(table.area_level, lambda lvl: _weight("area_level", lvl)).astype(float)
     if table.area_period_type is not None:
-        level_w *= np.array([_weight("period_type", str(p)) for p in table.area_period_type])
+        level_w *= _per_area(table.area_period_type, lambda p: _weight("period_type", p))
     ind_w = np.array([_weight("indicator", n) for n in table.relations.counts])
     cells = np.arange(table.n_cells)
     return (np.nan_to_num(x) + 1.0) * level_w[cells // k] * ind_w[cells % k]
@@ -126,8 +133,8 @@ def _heavy(table: Table) -> np.ndarray:
     """Cells of an indicator or area level marked ``last_resort`` (``huishoudens``, the
     gemeente): complements of last resort."""
     by_indicator = [_last_resort("indicator", n) for n in table.relations.counts]
-    by_level = [_last_resort("area_level", str(lvl)) for lvl in table.area_level]
-    return np.tile(by_indicator, table.n_areas) | np.repeat(by_level, table.k)
+    by_level = _per_area(table.area_level, lambda lvl: _last_resort("area_level", lvl))
+    return np.tile(by_indicator, table.n_areas) | np.repeat(by_level.astype(bool), table.k)
 
 
 def _trapped_zeros(table: Table, x: np.ndarray) -> np.ndarray:
@@ -207,9 +214,12 @@ def local_fixpoint(
     rows: _Rows | None = None,
     lower: np.ndarray | None = None,
     fixed: np.ndarray | None = None,
+    heavy: np.ndarray | None = None,
 ) -> int:
     """Add complements in place until every sub-table passes the local rule; returns how many.
-    ``fixed`` cells (an earlier publication's) are never added.
+    ``fixed`` cells (an earlier publication's) are never added. ``heavy``: the complements of
+    last resort (``_last_resort_cells``), computed here when not given (a caller that checks
+    many times passes them: computed per call, they took most of the local rule's time).
 
     Equalities (total = sum of parts) as in the module docstring. Inequalities
     (sum of parts <= total) with a published total: each suppressed part ``j`` can be at most
@@ -222,7 +232,7 @@ def local_fixpoint(
     remainder = table.never_published()  # remainders and unpublished cells (model.py)
     hidden = suppressed | remainder
     free = np.ones(table.n_cells, dtype=bool) if fixed is None else ~fixed
-    heavy = _last_resort_cells(table, x)
+    heavy = _last_resort_cells(table, x) if heavy is None else heavy
     xs = np.nan_to_num(x)
     seeds = np.flatnonzero(suppressed) if start is None else np.asarray(start)
     queue: deque[int] = deque()
@@ -320,9 +330,9 @@ class _LinkedBounds:
         k = table.k
         self.rows = rows
         self.free = free
-        ub = np.arange(rows.n_eq, rows.n_rows)
-        within = [r for r in ub if (rows.members(r) // k == rows.members(r)[0] // k).all()]
-        area = np.array([rows.members(r)[0] // k for r in within], dtype=np.int64)
+        area_of_row = row_blocks(table.a_ub.tocsr(), np.arange(table.n_cells) // k)
+        within = (rows.n_eq + np.flatnonzero(area_of_row >= 0)).tolist()
+        area = area_of_row[area_of_row >= 0].astype(np.int64)
         ids: dict[tuple[int, ...], int] = {}
         pattern = np.array(
             [ids.setdefault(tuple(sorted(rows.members(r) % k)), len(ids)) for r in within],
@@ -470,9 +480,8 @@ def protect_counts(
     free = np.ones(table.n_cells, dtype=bool) if fixed is None else ~fixed
     rows = _Rows(table)
     linked = _LinkedBounds(table, rows, x, width, free)
-    stats.n_local += _settle(
-        table, x, suppressed, width, cost, linked, rows=rows, lower=lower, fixed=fixed
-    )
+    local = {"rows": rows, "lower": lower, "fixed": fixed, "heavy": heavy}
+    stats.n_local += _settle(table, x, suppressed, width, cost, linked, **local)
     scope: np.ndarray | None = None
     blocks = families(table)
     inner = inner_blocks(table)
@@ -585,16 +594,7 @@ def protect_counts(
         stats.n_lp_repairs += int(new_cells.size)
         before = suppressed.copy()
         stats.n_local += _settle(
-            table,
-            x,
-            suppressed,
-            width,
-            cost,
-            linked,
-            start=new_cells,
-            rows=rows,
-            lower=lower,
-            fixed=fixed,
+            table, x, suppressed, width, cost, linked, start=new_cells, **local
         )
         # the deferred cells wait for the full pass: checking them again in every repair round
         # only repeats their local LPs
@@ -831,6 +831,7 @@ def release_unneeded(
     blocks, inner = families(table), inner_blocks(table)
     top_of_cell = np.repeat(_top_areas(table), table.k)
     a_all = sp.vstack([table.a_eq, table.a_ub], format="csr")
+    heavy = _last_resort_cells(table, x)
     if known is None:
         known = _KnownPoints(x, np.flatnonzero(suppressed | remainder))
     released = checks = 0
@@ -840,8 +841,9 @@ def release_unneeded(
         trial = suppressed.copy()
         trial[c] = False
         if local_fixpoint(
-            table, x, trial, width, cost, start=np.array([c]), rows=rows, lower=lower, fixed=fixed
-        ):
+            table, x, trial, width, cost, start=np.array([c]), rows=rows, lower=lower,
+            fixed=fixed, heavy=heavy,
+        ):  # fmt: skip
             continue  # a sub-table of c would need a complement again
         near = _neighbours(rows, np.array([c]))
         checks += 1
