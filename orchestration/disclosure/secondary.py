@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -108,7 +109,7 @@ def _weight(dimension: str, name: str) -> float:
     return found.weight if found else 1.0
 
 
-def _per_area(values: np.ndarray, of: object) -> np.ndarray:
+def _per_area(values: np.ndarray, of: Callable[[str], float]) -> np.ndarray:
     """``of(value)`` for each of the areas' ``values`` (a level, a period type), looked up
     once per distinct value: the seed's rows are matched one by one."""
     distinct, index = np.unique(values.astype(str), return_inverse=True)
