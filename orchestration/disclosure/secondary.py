@@ -182,6 +182,7 @@ class _Rows:
 
     def __init__(self, table: Table) -> None:
         a = sp.vstack([table.a_eq, table.a_ub], format="csr")
+        self.a = a
         self.n_eq = table.a_eq.shape[0]
         self.indptr, self.cells, self.coef = a.indptr, a.indices, a.data
         self.total = np.concatenate([table.eq_total, _bound_totals(table.a_ub)])
@@ -831,7 +832,6 @@ def release_unneeded(
     order = complements[np.lexsort((complements, -cost[complements], -weight))]
     blocks, inner = families(table), inner_blocks(table)
     top_of_cell = np.repeat(_top_areas(table), table.k)
-    a_all = sp.vstack([table.a_eq, table.a_ub], format="csr")
     heavy = _last_resort_cells(table, x)
     if known is None:
         known = _KnownPoints(x, np.flatnonzero(suppressed | remainder))
@@ -879,7 +879,7 @@ def release_unneeded(
         if not runs or not _proved_narrow(runs[0], width):
             if local:  # the points that move c, moved back around c, prove the cells far off
                 block = np.flatnonzero(in_around & (trial | remainder))
-                anchored = known.anchored(int(c), a_all, table.a_eq.shape[0], block, lower, backend)
+                anchored = known.anchored(int(c), rows.a, rows.n_eq, block, lower, backend)
                 check["seen"] = _widened(seen, known.cells, anchored)
             runs.append(attacker_intervals(targets=trial, defer=True, keep_points=True, **check))
         iv = runs[-1]
