@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from demo.synthetic_quarter import synthetic_quarter
 from orchestration.disclosure import secondary
 from orchestration.disclosure.audit import audit_publication
 from orchestration.disclosure.lp import attacker_intervals
@@ -26,6 +27,10 @@ from tests.test_disclosure_local import personas, suppress
 from tests.test_disclosure_property import tables
 
 STARTER, SENIOR, OVERIG = "hh_persona_jonge_starter", "hh_persona_senior", "hh_persona_overig"
+GENERATED = settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+"""The generated tables' runs of the pruning pass (``tests.test_disclosure_property.tables``)."""
 
 
 def release(
@@ -137,36 +142,49 @@ def test_no_probe_where_the_cells_around_hold_most_targets() -> None:
     assert calls == [False]
 
 
-def test_the_probe_ends_failing_checks_and_changes_no_outcome() -> None:
-    """A check the probe ends (a block LP's failure is a failure) fails without it too: with
-    the probe never trusted, every check runs on the whole and the same cells are published.
-    On the generated tables some checks do end at the probe, with no other LP."""
+def with_and_without_probe(frame: pl.DataFrame) -> tuple[object, object, int]:
+    """Protection of ``frame`` (up to 50 release checks) as it runs, and with the probe never
+    trusted (every check runs on the whole); and how many checks ended at the probe (a probe
+    followed by another probe or by nothing)."""
     params = {**disclosure_parameters(), "max_release_checks": 50}
-    ended: list[int] = []
+    calls: list[bool] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(secondary, "attacker_intervals", watched_checks(calls))
+        probed = protect_quarter(frame, params)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(secondary, "_proved_narrow", lambda iv, width: False)
+        whole = protect_quarter(frame, params)
+    ended = sum(1 for a, b in zip(calls, [*calls[1:], True], strict=True) if a and b)
+    return probed, whole, ended
 
-    @settings(
-        max_examples=15,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow],
-        derandomize=True,
-    )
-    @given(tables())
-    def run(frame: pl.DataFrame) -> None:
-        calls: list[bool] = []
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(secondary, "attacker_intervals", watched_checks(calls))
-            probed = protect_quarter(frame, params)
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(secondary, "_proved_narrow", lambda iv, width: False)
-            whole = protect_quarter(frame, params)
-        key = ["area_code", "indicator", "status"]
-        assert probed.cells.select(key).equals(whole.cells.select(key))
-        assert probed.stats.n_release_checks == whole.stats.n_release_checks
-        # a probe followed by another probe or by nothing: its check ended there
-        ended.append(sum(1 for a, b in zip(calls, [*calls[1:], True], strict=True) if a and b))
 
-    run()
-    assert sum(ended) > 0
+def assert_same_outcome(probed, whole) -> None:
+    key = ["area_code", "indicator", "status"]
+    assert probed.cells.select(key).equals(whole.cells.select(key))
+    assert probed.stats.n_release_checks == whole.stats.n_release_checks
+
+
+@GENERATED
+@given(tables())
+def test_the_probe_changes_no_outcome(frame: pl.DataFrame) -> None:
+    """A check the probe ends (a block LP's failure is a failure) fails without it too: with
+    the probe never trusted, every check runs on the whole and the same cells are published."""
+    probed, whole, _ = with_and_without_probe(frame)
+    assert_same_outcome(probed, whole)
+
+
+def test_failing_checks_end_at_the_probe() -> None:
+    """Two gemeenten of seven wijken: 11 probes, of which 4 prove a failure and end their
+    check with no other LP (the generated tables above are mostly too small for a probe),
+    with the same outcome as without."""
+    frame = synthetic_quarter(
+        wijken_per_gemeente=[4, 3], buurten_per_wijk=[4, 3, 5, 2, 3, 4, 3], seed=6,
+        households_mean=600.0, signal_rate=0.013, signals_per_household=1.5,
+        no_buurt_households=3.0,
+    )  # fmt: skip
+    probed, whole, ended = with_and_without_probe(frame)
+    assert ended >= 1
+    assert_same_outcome(probed, whole)
 
 
 def test_points_kept_for_a_release_stay_feasible_and_prove_the_ranges() -> None:
@@ -204,9 +222,7 @@ def test_a_point_with_the_cell_at_its_value_is_kept_as_it_is() -> None:
     assert lo.tolist() == [0, 20] and hi.tolist() == [0, 20]
 
 
-@settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
-)
+@GENERATED
 @given(tables())
 def test_points_kept_between_checks_change_no_outcome(frame: pl.DataFrame) -> None:
     """The kept points only prove cells wide before an LP does: every check ends as it does
@@ -260,12 +276,7 @@ def test_every_kept_point_is_a_point_of_the_table_it_checks() -> None:
         checked["anchored"] += points.shape[0]
         return points
 
-    @settings(
-        max_examples=15,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow],
-        derandomize=True,
-    )
+    @GENERATED
     @given(tables())
     def run(frame: pl.DataFrame) -> None:
         protect_quarter(frame, {**disclosure_parameters(), "max_release_checks": 50})
