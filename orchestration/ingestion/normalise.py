@@ -339,31 +339,57 @@ def code(values: pl.Series) -> pl.Series:
 # --- identifiers ----------------------------------------------------------------------------
 
 
+_NINE_DIGITS = r"^\d{9}$"
+
+
 def bsn(values: pl.Series) -> pl.Series:
-    """Nine-digit BSN passing the elfproef, or NULL."""
-    s = values.str.replace_all(r"[\s.\-]", "")
-    s = where(s.str.len_chars() == 8, "0" + s, s)
-    is_nine = s.str.contains(r"^\d{9}$").fill_null(False)
-    n = where(is_nine, s).cast(pl.Int64, strict=False)
+    """Nine-digit BSN passing the elfproef, or NULL. Nine digits take a fast path."""
+    s = _fast_path(values, values.str.contains(_NINE_DIGITS), _bsn_digits)
+    n = s.cast(pl.Int64, strict=False)
     total = pl.repeat(0, len(n), dtype=pl.Int64, eager=True)
     for position in range(9):  # position 0 is the first (most significant) digit
         digit = (n // 10 ** (8 - position)) % 10
         total = total + digit * (-1 if position == 8 else 9 - position)
-    return where(is_nine & (n > 0) & (total % 11 == 0), s).alias(values.name)
+    return where((n > 0) & (total % 11 == 0), s).alias(values.name)
+
+
+def _bsn_digits(values: pl.Series) -> pl.Series:
+    """Nine digits (separators removed, a leading zero Excel dropped restored) or NULL."""
+    s = values.str.replace_all(r"[\s.\-]", "")
+    s = where(s.str.len_chars() == 8, "0" + s, s)
+    return where(s.str.contains(_NINE_DIGITS), s)
+
+
+_SIXTEEN_DIGITS = r"^\d{16}$"
 
 
 def adres_id(values: pl.Series) -> pl.Series:
-    """Sixteen-digit BAG nummeraanduiding id, or NULL."""
+    """Sixteen-digit BAG nummeraanduiding id, or NULL. Sixteen digits take a fast path."""
+    return _fast_path(values, values.str.contains(_SIXTEEN_DIGITS), _adres_id_general)
+
+
+def _adres_id_general(values: pl.Series) -> pl.Series:
     s = values.str.replace_all(r"\s", "")
     s = where(s.str.contains(r"^\d{13,15}$"), s.str.zfill(16), s)
-    return where(s.str.contains(r"^\d{16}$"), s).alias(values.name)
+    return where(s.str.contains(_SIXTEEN_DIGITS), s)
+
+
+def _area_shaped(values: pl.Series) -> pl.Series:
+    return (
+        values.str.contains(GEMEENTE_RE)
+        | values.str.contains(WIJK_RE)
+        | values.str.contains(BUURT_RE)
+    )
 
 
 def area_code(values: pl.Series) -> pl.Series:
     """Upper-cased area code without whitespace, NULL unless GM/WK/BU-shaped."""
+    return _fast_path(values, _area_shaped(values), _area_code_general)
+
+
+def _area_code_general(values: pl.Series) -> pl.Series:
     s = values.str.replace_all(r"\s", "").str.to_uppercase()
-    valid = s.str.contains(GEMEENTE_RE) | s.str.contains(WIJK_RE) | s.str.contains(BUURT_RE)
-    return where(valid, s).alias(values.name)
+    return where(_area_shaped(s), s)
 
 
 def parent_of(codes: pl.Series) -> pl.Series:
@@ -376,14 +402,24 @@ def parent_of(codes: pl.Series) -> pl.Series:
 
 
 def buurtcode(values: pl.Series) -> pl.Series:
-    """``BU########`` (an 8-character code without prefix gets it), or NULL."""
+    """``BU########`` (an 8-character code without prefix gets it), or NULL. A code in that
+    form takes a fast path."""
+    return _fast_path(values, values.str.contains(BUURT_RE), _buurtcode_general)
+
+
+def _buurtcode_general(values: pl.Series) -> pl.Series:
     s = values.str.replace_all(r"\s", "").str.to_uppercase()
     s = where(s.str.contains(r"^[0-9]{4}[0-9A-Z]{4}$"), "BU" + s, s)
-    return where(s.str.contains(BUURT_RE), s).alias(values.name)
+    return where(s.str.contains(BUURT_RE), s)
 
 
 def gemeentecode(values: pl.Series) -> pl.Series:
-    """``GM####`` (``363`` and ``0363`` get the prefix and padding), or NULL."""
+    """``GM####`` (``363`` and ``0363`` get the prefix and padding), or NULL. A code in that
+    form takes a fast path."""
+    return _fast_path(values, values.str.contains(GEMEENTE_RE), _gemeentecode_general)
+
+
+def _gemeentecode_general(values: pl.Series) -> pl.Series:
     s = values.str.replace_all(r"\s", "").str.to_uppercase()
     s = where(s.str.contains(r"^[0-9]{1,4}$"), "GM" + s.str.zfill(4), s)
-    return where(s.str.contains(GEMEENTE_RE), s).alias(values.name)
+    return where(s.str.contains(GEMEENTE_RE), s)
