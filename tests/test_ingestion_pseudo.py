@@ -52,6 +52,16 @@ def columns(draw: st.DrawFn) -> list[str | None]:
     return draw(st.permutations(repeated))
 
 
+@st.composite
+def runs(draw: st.DrawFn) -> list[str | None]:
+    """Distinct values (nulls and empty strings among them), each repeated two or three times
+    side by side, as the residents of one address follow each other in a BRP extract: the
+    batch path hashes each run once."""
+    distinct = draw(st.lists(st.one_of(st.none(), st.just(""), st.text()), max_size=40))
+    lengths = draw(st.lists(st.integers(2, 3), min_size=len(distinct), max_size=len(distinct)))
+    return [v for v, n in zip(distinct, lengths, strict=True) for _ in range(n)]
+
+
 def reference(key: bytes, domain: str, values: list[str | None]) -> list[str | None]:
     return [None if v is None else pseudonymise(key, domain, v) for v in values]
 
@@ -61,6 +71,14 @@ def reference(key: bytes, domain: str, values: list[str | None]) -> list[str | N
 def test_batch_equals_the_reference(key: bytes, domain: str, values: list[str | None]) -> None:
     got = BatchPseudonymiser(key).series(domain, pl.Series("v", values, dtype=pl.String))
     assert got.to_list() == reference(key, domain, values)
+    assert (got.name, got.dtype) == ("v", pseudo.PSEUDONYM)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(key=keys(), values=runs())
+def test_runs_of_equal_values_equal_the_reference(key: bytes, values: list[str | None]) -> None:
+    got = BatchPseudonymiser(key).series(pseudo.ADRES, pl.Series("v", values, dtype=pl.String))
+    assert got.to_list() == reference(key, pseudo.ADRES, values)
     assert (got.name, got.dtype) == ("v", pseudo.PSEUDONYM)
 
 
