@@ -6,10 +6,11 @@ source is loaded in one transaction (:mod:`.loader`), so memory grew with the so
 chunk of a file is written to a Parquet part (Polars, outside the interpreter lock) in a private
 folder next to the warehouse, and when the file has been read to its end its parts go into
 ``raw.<table>`` and ``audit.quarantine`` with one ``INSERT ... SELECT FROM read_parquet`` each,
-still inside the source's transaction. DuckDB writes such a bulk insert's row groups to the
-database file as it goes (optimistic writing; dropped again on rollback), so the load's memory
-is bounded by the chunk size and a failed or interrupted load still leaves the tables as they
-were. A file that fails part way leaves no rows: its parts are never inserted.
+still inside the source's transaction (but for the rows of lines found at the file's end to
+be quarantined after all, :meth:`StagedFile.exclude`: their key is an earlier line's of the
+file, :mod:`.dedup`). DuckDB writes such a bulk insert's row groups to the database file as it
+goes (optimistic writing; dropped again on rollback), so the load's memory is bounded by the
+chunk size and a failed or interrupted load still leaves the tables as they were. A file that fails part way leaves no rows: its parts are never inserted.
 
 The parts hold what the raw tables hold (pseudonyms, never a clear identifier). The folder is
 created 0700 (``tempfile.mkdtemp``) and removed when the load ends; one left by a killed process
@@ -95,31 +96,46 @@ class StagedFile:
         self.file_name = file_name
         self._folder = Path(tempfile.mkdtemp(prefix="file-", dir=folder))
         self._parts: dict[str, list[Path]] = {"rows": [], "quarantine": []}
+        self._excluded: list[Path] = []
 
     def add(self, rows: pl.DataFrame, rejected: pl.DataFrame) -> None:
         """Stage one chunk: its checked rows and its quarantined lines (``line_number``,
         ``reason``)."""
         for kind, frame in (("rows", _split_pseudonyms(rows)), ("quarantine", rejected)):
             if frame.height:
-                path = self._folder / f"{kind}-{len(self._parts[kind]):06d}.parquet"
-                frame.write_parquet(path, compression=COMPRESSION, statistics=False)
-                self._parts[kind].append(path)
+                self._write(kind, frame)
+
+    def exclude(self, rejected: pl.DataFrame) -> None:
+        """Quarantine lines whose rows were staged (``line_number``, ``reason``): they are
+        staged as quarantined lines and left out of the rows' insert."""
+        self._excluded.append(self._write("quarantine", rejected))
+
+    def _write(self, kind: str, frame: pl.DataFrame) -> Path:
+        path = self._folder / f"{kind}-{len(self._parts[kind]):06d}.parquet"
+        frame.write_parquet(path, compression=COMPRESSION, statistics=False)
+        self._parts[kind].append(path)
+        return path
 
     def insert(
         self, con: duckdb.DuckDBPyConnection, spec: S.SourceSpec, quarter: str, source: str
     ) -> None:
         """Insert every staged part into ``raw.<spec.table>`` and ``audit.quarantine`` (one
         statement per table; the rows keep their ``line_number``, not their order, see
-        :func:`_unordered`)."""
+        :func:`_unordered`), but the rows of excluded lines."""
         with _unordered(con):
             if self._parts["rows"]:
                 names = [name for name, _ in spec.columns]
                 select = ", ".join(_staged_value(name, sql_type) for name, sql_type in spec.columns)
+                parts = [[str(p) for p in self._parts["rows"]]]
+                where = ""
+                if self._excluded:
+                    where = " WHERE line_number NOT IN (SELECT line_number FROM read_parquet(?))"
+                    parts.append([str(p) for p in self._excluded])
                 con.execute(
                     f"INSERT INTO raw.{spec.table} "
                     f"(quarter, source, file_name, line_number, {', '.join(names)}) "
-                    f"SELECT ?, ?, ?, line_number, {select} FROM read_parquet(?)",
-                    [quarter, source, self.file_name, [str(p) for p in self._parts["rows"]]],
+                    f"SELECT ?, ?, ?, line_number, {select} FROM read_parquet(?){where}",
+                    [quarter, source, self.file_name, *parts],
                 )
             if self._parts["quarantine"]:
                 con.execute(
@@ -133,6 +149,7 @@ class StagedFile:
         """Delete the parts (after the insert, or of a file that failed)."""
         remove_folder(self._folder)
         self._parts = {"rows": [], "quarantine": []}
+        self._excluded = []
 
 
 @contextmanager
