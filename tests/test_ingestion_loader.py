@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +14,7 @@ import duckdb
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from orchestration.ingestion import chunks, dedup, loader, staging
@@ -529,83 +531,220 @@ def test_a_later_file_that_fails_half_way_supersedes_nothing(tmp_path: Path, mon
 
 
 def test_duplicate_fingerprints_are_exact_when_the_first_hash_collides() -> None:
-    """The duplicate check sorts on the first 64-bit hash; rows whose first hash is equal but
-    whose second differs are different keys, and the earliest row of a key is the one kept."""
-    # sorted by first hash; order[j] is the row at sorted position j
-    order = np.array([2, 0, 1, 3, 4])
-    first = np.array([5, 5, 5, 7, 9], dtype=np.uint64)
-    second = np.array([1, 1, 2, 3, 3], dtype=np.uint64)
-    # rows 2 and 0 share (5, 1): row 0 comes first, so row 2 (sorted position 0) repeats it
-    assert dedup._repeated(order, first, second).tolist() == [True, False, False, False, False]
-
+    """The keys of earlier files are looked up by their first 64-bit hash; a key whose first
+    hash is held for another key (same first, different second) is a different key."""
     seen = dedup.SeenKeys(["signaal_id"])
     seen.first = np.array([5, 5, 9], dtype=np.uint64)
     seen.second = np.array([1, 2, 4], dtype=np.uint64)
     seen.owner = np.array([0, 1, 2], dtype=np.int32)
-    queries = [(5, 2), (5, 3), (6, 1), (9, 4), (9, 5)]
+    queries = [(1, 1), (5, 2), (5, 3), (6, 1), (9, 4), (9, 5), (10, 4)]
     found = seen.owners(
         np.array([q[0] for q in queries], dtype=np.uint64),
         np.array([q[1] for q in queries], dtype=np.uint64),
     )
-    assert found.tolist() == [1, dedup.NOT_SEEN, dedup.NOT_SEEN, 2, dedup.NOT_SEEN]
-    seen.forget(1)
-    assert seen.owners(np.array([5], dtype=np.uint64), np.array([2], dtype=np.uint64)).tolist() == [
-        dedup.NOT_SEEN
-    ]
+    n = dedup.NOT_SEEN
+    assert found.tolist() == [n, 1, n, n, 2, n, n]
 
 
-def _expected_split(chunks_of_keys: list[tuple[int, list[str]]]) -> list[tuple[list, list]]:
-    """Per chunk (kept keys, (duplicate key, owner)): the first row of a key keeps it."""
+def _split_file_by_file(
+    files: list[tuple[list[list[tuple[str, int]]], int | None]],
+) -> tuple[dict[int, str | int], list[int]]:
+    """Drive :class:`dedup.SeenKeys` as a load does: file after file (``files`` in precedence
+    order: its chunks of (key, line number), and the number of chunks checked before it
+    fails, or None), chunk after chunk, the file's repeated lines asked at its end. Returns
+    per (file, line) what became of it (``"kept"``, or the index of the file that keeps its
+    key) and the files that failed."""
+    seen = dedup.SeenKeys(["signaal_id"])
+    outcome: dict[int, str | int] = {}
+    failed = []
+    for index, (chunks_of_file, fails_after) in enumerate(files):
+        for keys in chunks_of_file[:fails_after]:
+            rows = pl.DataFrame(
+                keys, schema={"signaal_id": pl.String, "line_number": pl.Int32}, orient="row"
+            )
+            kept, superseded = seen.split(rows, index)
+            assert kept.height + superseded.height == rows.height
+            for line in kept.get_column("line_number"):
+                outcome[index, line] = "kept"
+            for line, owner in superseded.select("line_number", "owner").iter_rows():
+                assert owner != index
+                outcome[index, line] = owner
+        if fails_after is None:
+            for line in seen.repeated(index).tolist():
+                assert outcome[index, line] == "kept"
+                outcome[index, line] = index
+        else:
+            failed.append(index)
+            seen.forget(index)
+        assert np.all(seen.first[:-1] <= seen.first[1:])  # the held keys stay sorted ...
+        assert len(set(zip(seen.first, seen.second, strict=True))) == seen.first.size  # once
+    return outcome, failed
+
+
+def _first_occurrence_wins(
+    files: list[tuple[list[list[tuple[str, int]]], int | None]],
+) -> dict[int, str | int]:
+    """The reference: in precedence and line order, a key's first row keeps it; a failed
+    file keeps nothing and is left out."""
     owner_of: dict[str, int] = {}
-    out = []
-    for file_index, keys in chunks_of_keys:
-        kept, duplicates = [], []
-        for key in keys:
+    outcome: dict[int, str | int] = {}
+    for index, (chunks_of_file, fails_after) in enumerate(files):
+        if fails_after is not None:
+            continue
+        for key, line in itertools.chain.from_iterable(chunks_of_file):
             if key in owner_of:
-                duplicates.append((key, owner_of[key]))
+                outcome[index, line] = owner_of[key]
             else:
-                owner_of[key] = file_index
-                kept.append(key)
-        out.append((kept, duplicates))
-    return out
+                owner_of[key] = index
+                outcome[index, line] = "kept"
+    return outcome
 
 
-@settings(max_examples=80, deadline=None)
-@given(
-    chunks_of_keys=st.lists(
-        st.tuples(
-            st.integers(0, 3), st.lists(st.sampled_from([f"S{i}" for i in range(40)]), max_size=30)
-        ),
-        max_size=8,
-    ),
-    weak=st.booleans(),
-)
+def _chunked(keys: list[str], sizes: list[int]) -> list[list[tuple[str, int]]]:
+    """``keys`` as the rows of lines 2, 3, ... cut into chunks of the ``sizes`` in turn."""
+    rows = [(key, line) for line, key in enumerate(keys, start=2)]
+    sizes_in_turn = itertools.cycle(sizes)
+    chunks_of_file = []
+    while rows:
+        size = next(sizes_in_turn)
+        chunks_of_file.append(rows[:size])
+        rows = rows[size:]
+    return chunks_of_file
+
+
+@st.composite
+def _files_of_chunks(draw: st.DrawFn) -> list[tuple[list[list[tuple[str, int]]], int | None]]:
+    """1-4 files of up to 30 keys out of 12 (many repeat, in and across chunks and files),
+    cut into chunks of 1-7 rows; some fail after some of their chunks were checked."""
+    files = []
+    for _ in range(draw(st.integers(1, 4))):
+        keys = draw(st.lists(st.sampled_from([f"S{i}" for i in range(12)]), max_size=30))
+        chunks_of_file = _chunked(keys, draw(st.lists(st.integers(1, 7), min_size=1, max_size=3)))
+        fails_after = draw(st.none() | st.integers(0, len(chunks_of_file)))
+        files.append((chunks_of_file, fails_after))
+    return files
+
+
+@settings(max_examples=150, deadline=None)
+@given(files=_files_of_chunks(), weak=st.booleans())
 def test_duplicate_check_keeps_the_first_row_of_every_key(
-    chunks_of_keys: list[tuple[int, list[str]]], weak: bool
+    files: list[tuple[list[list[tuple[str, int]]], int | None]], weak: bool
 ) -> None:
-    """Chunk after chunk, across files: a key's first row is kept and every later row names
-    the file that kept it. ``weak`` gives the first hash only 4 values, so most different keys
-    share it and the runs of equal first hashes are exercised (in and between chunks)."""
+    """File after file, chunk after chunk: a key's first row (in precedence and line order)
+    is kept, a later row of the same file is found at the file's end, a row of a later file
+    names the file that kept it, and a file that failed keeps nothing. ``weak`` gives the
+    first hash only 4 values, so most different keys share it (in a chunk, in a file and
+    between files)."""
 
-    def few_first_hashes(keys: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        first = keys.hash_rows(seed=0).to_numpy() % np.uint64(4)
-        second = keys.hash_rows(seed=dedup._SECOND_SEED).to_numpy()
-        order = np.argsort(first, kind="stable")
-        return order, first[order], second[order]
+    def few_first_hashes(keys: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        first, second = real_fingerprints(keys)
+        return first % np.uint64(4), second
 
+    real_fingerprints = dedup._fingerprints
     with pytest.MonkeyPatch.context() as patch:
         if weak:
-            patch.setattr(dedup, "_sorted_fingerprints", few_first_hashes)
-        seen = dedup.SeenKeys(["signaal_id"])
-        for (file_index, keys), (kept, duplicates) in zip(
-            chunks_of_keys, _expected_split(chunks_of_keys), strict=True
-        ):
-            got_kept, got_duplicates = seen.split(
-                pl.DataFrame({"signaal_id": keys}, schema={"signaal_id": pl.String}), file_index
-            )
-            assert got_kept["signaal_id"].to_list() == kept
-            assert list(got_duplicates.select("signaal_id", "owner").iter_rows()) == duplicates
-            assert np.all(seen.first[:-1] <= seen.first[1:])  # the kept keys stay sorted
+            patch.setattr(dedup, "_fingerprints", few_first_hashes)
+        outcome, failed = _split_file_by_file(files)
+    for index in failed:  # what a failed file's checked chunks got is thrown away
+        outcome = {at: what for at, what in outcome.items() if at[0] != index}
+    assert outcome == _first_occurrence_wins(files)
+
+
+@st.composite
+def _deliveries(draw: st.DrawFn) -> tuple[list[list[tuple[str, bool]]], int, tuple[int, int]]:
+    """Files of eneco (in delivery order) of (signaal_id, valid) rows out of 6 keys, the
+    chunk size, and (file, chunk) where the load fails: staging that chunk, or for chunk -1
+    the header (before any chunk is checked), for the file's chunk count its insert at the
+    end; a file out of range: none fails."""
+    files = draw(
+        st.lists(
+            st.lists(
+                st.tuples(
+                    st.sampled_from([f"K{i}" for i in range(6)]), st.booleans() | st.just(True)
+                ),
+                min_size=1,
+                max_size=12,
+            ),
+            min_size=1,
+            max_size=3,
+        )
+    )
+    chunk_rows = draw(st.sampled_from([1, 2, 3, 5, 1_000]))
+    failing = draw(st.integers(0, len(files)))  # len(files): none
+    n_chunks = -(-len(files[failing]) // chunk_rows) if failing < len(files) else 0
+    return files, chunk_rows, (failing, draw(st.integers(-1, n_chunks)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=_deliveries())
+@example(  # the file between two others fails before it is checked: the latest keeps K1
+    case=([[("K1", True)], [("K1", True)], [("K1", True), ("K2", True)]], 1, (1, -1))
+)
+def test_duplicates_load_as_first_occurrence_wins_whatever_the_chunks(
+    case: tuple[list[list[tuple[str, bool]]], int, tuple[int, int]],
+) -> None:
+    """Through the loader into DuckDB: rows, quarantined lines with their reasons and the
+    files' counts are those of the first row of a key winning, in precedence (the latest
+    delivery first) and line order, whatever the chunk size; a file that fails (before its
+    chunks are checked, while they are staged or when they are inserted) keeps no key."""
+    files, chunk_rows, (failing, failing_chunk) = case
+    names = [f"f{i}.csv" for i in range(len(files))]
+    expected_rows, expected_quarantine, expected_files = set(), set(), {}
+    owner_of: dict[str, str] = {}
+    for i in reversed(range(len(files))):  # the latest delivery first
+        if i == failing:
+            expected_files[names[i]] = ("failed", 0, 0, {})
+            continue
+        reasons: Counter[str] = Counter()
+        for line, (key, valid) in enumerate(files[i], start=2):
+            if not valid:
+                reason = "missing required field signaaldatum"
+            elif key not in owner_of:
+                owner_of[key] = names[i]
+                expected_rows.add((names[i], line, sid(key)))
+                continue
+            elif owner_of[key] == names[i]:
+                reason = "duplicate signaal_id"
+            else:
+                reason = f"superseded by {owner_of[key]}"
+            expected_quarantine.add((names[i], line, reason))
+            reasons[reason] += 1
+        quarantined = sum(reasons.values())
+        expected_files[names[i]] = ("loaded", len(files[i]) - quarantined, quarantined, reasons)
+
+    real_add, real_insert = staging.StagedFile.add, staging.StagedFile.insert
+    added = Counter()
+
+    def add(staged, rows, rejected):
+        added[staged.file_name] += 1
+        if staged.file_name == f"f{failing}.csv" and added[staged.file_name] == failing_chunk + 1:
+            raise RuntimeError("disk full")
+        real_add(staged, rows, rejected)
+
+    def insert(staged, *args):
+        if staged.file_name == f"f{failing}.csv":  # reached only if no chunk failed
+            raise RuntimeError("disk full")
+        real_insert(staged, *args)
+
+    with tempfile.TemporaryDirectory() as landing, pytest.MonkeyPatch.context() as patch:
+        for name, rows in zip(names, files, strict=True):
+            header = SIGNAL_HEADER
+            if (name, failing_chunk) == (f"f{failing}.csv", -1):
+                header = header.replace("achterstand_bedrag", "bedrag")  # a required column
+            write(Path(landing), "eneco", name, [header, *(
+                f"{key};{'2026-07-15' if valid else ''};;10;;;1234AB;1;;" for key, valid in rows
+            )])  # fmt: skip
+        patch.setattr(staging.StagedFile, "add", add)
+        patch.setattr(staging.StagedFile, "insert", insert)
+        con = duckdb.connect()
+        report = ingest(con, Path(landing), "eneco", chunk_rows=chunk_rows)
+    assert {
+        f.file_name: (f.status, f.rows_loaded, f.rows_quarantined, f.reasons) for f in report.files
+    } == expected_files
+    assert set(con.execute("SELECT file_name, line_number, signaal_id FROM raw.signalen")
+               .fetchall()) == expected_rows  # fmt: skip
+    assert set(con.execute("SELECT file_name, line_number, reason FROM audit.quarantine")
+               .fetchall()) == expected_quarantine  # fmt: skip
 
 
 def test_quarters_are_kept_apart(tmp_path: Path) -> None:

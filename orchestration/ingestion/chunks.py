@@ -5,10 +5,11 @@ records (:class:`~.reading.CsvStream`, blocks of ``chunk_rows`` x :data:`BYTES_P
 at most 16 MiB) in chunks of exactly ``chunk_rows`` (:func:`file_chunk_rows` picks it per
 file). The steps overlap: while :data:`PREPARING` chunks are split, checked and
 pseudonymised, each on a thread of its own (Polars and the hashing release the GIL), this
-thread reads the next chunk and checks the oldest prepared one for duplicate keys
-(:mod:`.dedup`), in file order, and a last thread writes the chunk before it to its staged
-Parquet part (:mod:`.staging`). At most four chunks and two blocks are in flight. When the
-last chunk is staged, the file's
+thread reads the next chunk and checks the oldest prepared one against the keys of earlier
+files (:mod:`.dedup`), in file order, and a last thread writes the chunk before it to its
+staged Parquet part (:mod:`.staging`). At most four chunks and two blocks are in flight.
+When the last chunk is staged, the rows whose key an earlier line of the file has are found
+and quarantined, and the file's
 parts go into DuckDB in one statement per table (inside the source's transaction, written to
 the database file as it goes): the memory of the whole load is bounded by the chunk size,
 not the file size (only the keys kept for the duplicate check, 20 bytes a row, grow with it).
@@ -32,10 +33,11 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from orchestration.ingestion import sources as S
-from orchestration.ingestion.dedup import SeenKeys, quarantine_reason
+from orchestration.ingestion.dedup import SeenKeys
 from orchestration.ingestion.deliveries import StillBeingWritten
 from orchestration.ingestion.reading import (
     BLOCK_BYTES,
@@ -162,9 +164,9 @@ def load_file(
                         continue
                 height, rows, rejected = preparing.popleft().result()
                 if keys.seen is not None:
-                    rows, duplicates = keys.seen.split(rows, keys.index)
-                    if duplicates.height:
-                        rejected = pl.concat([rejected, _duplicate_reasons(duplicates, spec, keys)])
+                    rows, superseded = keys.seen.split(rows, keys.index)
+                    if superseded.height:
+                        rejected = pl.concat([rejected, _superseded_reasons(superseded, keys)])
                 _wait(staging)
                 staging = pool.submit(staged.add, rows, rejected)
                 result.rows_read += height
@@ -178,6 +180,8 @@ def load_file(
                 raise StillBeingWritten("it was modified just now and its last record is cut")
             if result.rows_read == 0:
                 raise UnreadableFile(NO_DATA_ROWS)
+        if keys.seen is not None:
+            _quarantine_repeated(keys.seen.repeated(keys.index), spec, staged, result, reasons)
         staged.insert(con, spec, ctx.quarter, ctx.source)
     finally:
         staged.remove()
@@ -201,18 +205,32 @@ def _rechunk(frames: Iterator[pl.DataFrame], rows: int) -> Iterator[pl.DataFrame
         yield pl.concat(pending, rechunk=True)
 
 
-def _duplicate_reasons(
-    duplicates: pl.DataFrame, spec: S.SourceSpec, keys: KeyOrder
-) -> pl.DataFrame:
-    owners = duplicates.get_column("owner").to_list()
-    return duplicates.select(
-        "line_number",
-        pl.Series(
-            "reason",
-            [quarantine_reason(spec.duplicate_reason, o, keys.index, keys.names) for o in owners],
-            dtype=pl.String,
-        ),
+def _superseded_reasons(superseded: pl.DataFrame, keys: KeyOrder) -> pl.DataFrame:
+    """The quarantined lines of rows whose key the earlier file ``owner`` keeps."""
+    reasons = pl.Series([f"superseded by {name}" for name in keys.names], dtype=pl.String)
+    return superseded.select("line_number", reason=reasons.gather(superseded.get_column("owner")))
+
+
+def _quarantine_repeated(
+    lines: np.ndarray,
+    spec: S.SourceSpec,
+    staged: StagedFile,
+    result: FileReport,
+    reasons: Counter[str],
+) -> None:
+    """Quarantine the staged rows of ``lines`` (a key repeated in the file, found at its end:
+    :meth:`~.dedup.SeenKeys.repeated`) as duplicates, and count them so."""
+    if not lines.size:
+        return
+    staged.exclude(
+        pl.DataFrame(
+            {"line_number": lines, "reason": spec.duplicate_reason},
+            schema={"line_number": pl.Int32, "reason": pl.String},
+        )
     )
+    result.rows_loaded -= lines.size
+    result.rows_quarantined += lines.size
+    reasons[spec.duplicate_reason] += lines.size
 
 
 def _last_record_cut(text: CsvStream) -> bool:
