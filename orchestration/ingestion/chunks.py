@@ -9,10 +9,10 @@ thread reads the next chunk and checks the oldest prepared one against the keys 
 files (:mod:`.dedup`), in file order, and a last thread writes the chunk before it to its
 staged Parquet part (:mod:`.staging`). At most four chunks and two blocks are in flight.
 When the last chunk is staged, the rows whose key an earlier line of the file has are found
-and quarantined, and the file's
-parts go into DuckDB in one statement per table (inside the source's transaction, written to
-the database file as it goes): the memory of the whole load is bounded by the chunk size,
-not the file size (only the keys kept for the duplicate check, 20 bytes a row, grow with it).
+and quarantined, and the file's parts go into DuckDB in one statement per table (inside the
+source's transaction, written to the database file as it goes): the memory of the whole load
+is bounded by the chunk size, not the file size (only the keys kept for the duplicate check,
+20 bytes a row, grow with it).
 
 The checks that need the whole file (a young file's cut last record, a file without data
 rows) are made before any row is read when the file fits in one block, as always; for a

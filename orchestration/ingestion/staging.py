@@ -10,7 +10,8 @@ still inside the source's transaction (but for the rows of lines found at the fi
 be quarantined after all, :meth:`StagedFile.exclude`: their key is an earlier line's of the
 file, :mod:`.dedup`). DuckDB writes such a bulk insert's row groups to the database file as it
 goes (optimistic writing; dropped again on rollback), so the load's memory is bounded by the
-chunk size and a failed or interrupted load still leaves the tables as they were. A file that fails part way leaves no rows: its parts are never inserted.
+chunk size and a failed or interrupted load still leaves the tables as they were. A file
+that fails part way leaves no rows: its parts are never inserted.
 
 The parts hold what the raw tables hold (pseudonyms, never a clear identifier). The folder is
 created 0700 (``tempfile.mkdtemp``) and removed when the load ends; one left by a killed process
