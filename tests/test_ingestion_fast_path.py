@@ -177,9 +177,21 @@ def _codes(prefix: str, digits: int) -> st.SearchStrategy[str]:
 @settings(max_examples=300, deadline=None)
 @given(_values(_codes("", 16) | _codes("", 14)))
 @example(["0363200000123456", "363200000123456", "0363 2000 0012 3456", "03632000001234567"])
+@example(["０３６３２０００００１２３４５６", "٠٣٦٣٢٠٠٠٠٠١٢٣٤٥٦", "036320000012345٦"])
 def test_adres_id_fast_path_equals_the_general_path(values: list[str | None]) -> None:
     column = _cleaned(values)
     assert nz.adres_id(column).to_list() == _general_only(column, nz._adres_id_general).to_list()
+
+
+def test_identifiers_take_ascii_digits_only() -> None:
+    """A full-width or Arabic-Indic digit makes a BAG id or BSN invalid (quarantined), not a
+    pseudonym of other text than the ASCII id of the same address or person."""
+    full_width = "０３６３２０００００１２３４５６"
+    arabic_indic = "٠٣٦٣٢٠٠٠٠٠١٢٣٤٥٦"
+    ids = pl.Series("v", [full_width, arabic_indic, "0363200000123456", full_width[1:]])
+    assert nz.adres_id(ids).to_list() == [None, None, "0363200000123456", None]
+    bsns = pl.Series("v", ["１１１２２２３３３", "١١١٢٢٢٣٣٣", "111222333"])
+    assert nz.bsn(bsns).to_list() == [None, None, "111222333"]
 
 
 @settings(max_examples=300, deadline=None)

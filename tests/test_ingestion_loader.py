@@ -544,6 +544,24 @@ def test_duplicate_fingerprints_are_exact_when_the_first_hash_collides() -> None
     )
     n = dedup.NOT_SEEN
     assert found.tolist() == [n, 1, n, n, 2, n, n]
+    empty = dedup.SeenKeys(["signaal_id"]).owners(
+        np.array([5], np.uint64), np.array([1], np.uint64)
+    )
+    assert empty.tolist() == [n]
+
+
+def test_a_file_is_forgotten_only_before_its_keys_join_the_earlier_files() -> None:
+    """``forget`` drops the keys of the file being checked; once the next file's first chunk
+    has joined them to the earlier files' keys they cannot be told apart, and it says so."""
+    seen = dedup.SeenKeys(["signaal_id"])
+    chunk = pl.DataFrame({"signaal_id": ["a", "b"], "line_number": [2, 3]})
+    seen.split(chunk, 0)
+    seen.forget(0)
+    kept, superseded = seen.split(chunk, 1)  # file 0 failed: file 1 keeps the keys
+    assert (kept.height, superseded.height) == (2, 0)
+    seen.split(chunk.with_columns(line_number=pl.lit(9)), 2)
+    with pytest.raises(ValueError, match="held already"):
+        seen.forget(1)
 
 
 def _split_file_by_file(

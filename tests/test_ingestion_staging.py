@@ -87,8 +87,8 @@ def test_memory_of_a_load_does_not_grow_with_the_file(tmp_path: Path) -> None:
     limit is 150 MiB. Keeping only the checked chunks, a deliberate bug (about 85 bytes a
     row, 100 MiB more), is caught only at times.
 
-    Both files are several times the three chunks in flight: a file of only two chunks never
-    has three in flight, and its peak was 50-85 MiB lower than any longer file's (measured:
+    Both files are several times the four chunks in flight: a file of only two chunks never
+    has them all in flight, and its peak was 50-85 MiB lower than any longer file's (measured:
     100,000 rows 348-352 MiB, 300,000 398-430, 500,000 387-406, 900,000 403-423), which
     made a comparison with it fail on a quiet machine."""
     peaks = {}

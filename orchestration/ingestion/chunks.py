@@ -3,11 +3,11 @@
 :func:`load_file` reads the header (:mod:`.reading`, :mod:`.validate`), then streams the
 records (:class:`~.reading.CsvStream`, blocks of ``chunk_rows`` x :data:`BYTES_PER_ROW` bytes,
 at most 16 MiB) in chunks of exactly ``chunk_rows`` (:func:`file_chunk_rows` picks it per
-file). The steps overlap: while :data:`PREPARING` chunks are split, checked and
-pseudonymised, each on a thread of its own (Polars and the hashing release the GIL), this
-thread reads the next chunk and checks the oldest prepared one against the keys of earlier
-files (:mod:`.dedup`), in file order, and a last thread writes the chunk before it to its
-staged Parquet part (:mod:`.staging`). At most four chunks and two blocks are in flight.
+file). The steps overlap: up to :data:`PREPARING` chunks are split, checked and
+pseudonymised at once, each on a thread of its own (Polars and the hashing release the GIL),
+while this thread reads the next chunk and checks the oldest prepared one against the keys of
+earlier files (:mod:`.dedup`), in file order, and a last thread writes the chunk before it to
+its staged Parquet part (:mod:`.staging`). At most four chunks and two blocks are in flight.
 When the last chunk is staged, the rows whose key an earlier line of the file has are found
 and quarantined, and the file's parts go into DuckDB in one statement per table (inside the
 source's transaction, written to the database file as it goes): the memory of the whole load
@@ -20,7 +20,10 @@ bigger file after its last block, before its parts are inserted.
 
 A file that cannot be read raises :class:`~.reading.UnreadableFile` (the caller fails it);
 a young file whose last record is cut raises :class:`~.deliveries.StillBeingWritten`. Either
-way none of its rows reach DuckDB and its parts are removed.
+way none of its rows reach DuckDB and its parts are removed. The next chunk is read before
+the oldest prepared one is collected, so when both go wrong (a bug while preparing a chunk,
+then a block that cannot be read or a file that changes while read) the reading error is the
+one reported.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ block holds no more records than a chunk for rows of this length or more."""
 CHUNKS_PER_FILE = 4
 MIN_CHUNK_ROWS = 100_000
 """A file of fewer than :data:`CHUNKS_PER_FILE` full chunks is cut into that many (of at least
-this many rows), so its three steps overlap too: one chunk would run them one after another.
+this many rows), so its steps overlap too: one chunk would run them one after another.
 Measured on the national partner files (0.04-0.7M rows each): 10-15% faster."""
 PREPARING = 2
 """Chunks split, checked and pseudonymised at once, each on its own thread (the machines have

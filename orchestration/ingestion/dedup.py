@@ -6,8 +6,8 @@ duplicate_key``, e.g. ``signaal_id``) was kept earlier is not loaded: if the ear
 the same file it is a duplicate (``SourceSpec.duplicate_reason``), if it is in another file
 the row is superseded by that file (``superseded by <file>``).
 
-A file is read in chunks (:mod:`.chunks`), and each chunk's rows are staged before the next
-is read. :meth:`SeenKeys.split` checks a chunk against the keys of the earlier files only,
+A file is read in chunks (:mod:`.chunks`), and each chunk's rows are staged before the file's
+end is known. :meth:`SeenKeys.split` checks a chunk against the keys of the earlier files only,
 and :meth:`SeenKeys.repeated` finds the file's own repeated keys once, at its end, with one
 sort of the file's keys: the lines it returns were staged as rows, and are quarantined
 instead (:meth:`.staging.StagedFile.exclude`). Most files are alone in their load and have
@@ -19,7 +19,8 @@ national BRP's 18M rows, on the thread that limits the load).
 The keys are held in memory as 128-bit fingerprints (two 64-bit hashes with independent
 seeds): the earlier files' in arrays sorted by the first hash, with the index of the file
 that holds each; the file being checked's in line order, with each key's line number. Either
-way 20 bytes a key (360 MB for the national BRP), not the rows. Two keys share a fingerprint
+way 20 bytes a key (360 MB for the national BRP), not the rows; at a file's end, for the one
+sort and the merge, two to three times that for a moment. Two keys share a fingerprint
 with a probability of about n^2 / 2^129 (1e-25 for 18M keys): the same bound as two BSNs
 sharing their 128-bit pseudonym, which the warehouse already relies on.
 """
@@ -97,6 +98,8 @@ class SeenKeys:
         """For fingerprints sorted by ``first``: the earlier file that holds each, or
         ``NOT_SEEN``. (Sorted, the binary searches walk the held array in order: a chunk of
         1M keys unsorted took 20 times as long against 18M held keys.)"""
+        if not self.first.size:
+            return np.full(len(first), NOT_SEEN, dtype=np.int32)
         at = np.searchsorted(self.first, first)
         held = np.minimum(at, len(self.first) - 1)
         same_first = self.first[held] == first
@@ -111,7 +114,10 @@ class SeenKeys:
 
     def forget(self, file_index: int) -> None:
         """Drop the keys of file ``file_index``, which failed or turned out to be still being
-        written (called before the next file is checked: its keys are not held yet)."""
+        written: before the next file is checked, while its keys are not held yet (raises
+        ``ValueError`` after that, when they can no longer be told apart)."""
+        if file_index < self._file:
+            raise ValueError(f"file {file_index}'s keys are held already: forget it first")
         if file_index == self._file:
             self._chunks = []
 

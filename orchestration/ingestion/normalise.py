@@ -58,7 +58,8 @@ bsn
     9 digits, not all zero, passing the elfproef (d1*9 + d2*8 + ... + d8*2 - d9 divisible
     by 11).
 adres_id (BAG nummeraanduiding)
-    Digits; 13-15 digits are left-padded with zeros (Excel drops leading zeros of
+    Digits (ASCII: a full-width or Arabic-Indic digit is invalid, its pseudonym would match
+    no address); 13-15 digits are left-padded with zeros (Excel drops leading zeros of
     ``0363...``); valid is exactly 16 digits.
 area codes
     Upper-cased, whitespace removed (CBS pads codes with spaces); ``^GM[0-9]{4}$``,
@@ -339,7 +340,7 @@ def code(values: pl.Series) -> pl.Series:
 # --- identifiers ----------------------------------------------------------------------------
 
 
-_NINE_DIGITS = r"^\d{9}$"
+_NINE_DIGITS = r"^[0-9]{9}$"
 
 
 def bsn(values: pl.Series) -> pl.Series:
@@ -360,7 +361,7 @@ def _bsn_digits(values: pl.Series) -> pl.Series:
     return where(s.str.contains(_NINE_DIGITS), s)
 
 
-_SIXTEEN_DIGITS = r"^\d{16}$"
+_SIXTEEN_DIGITS = r"^[0-9]{16}$"
 
 
 def adres_id(values: pl.Series) -> pl.Series:
@@ -370,7 +371,7 @@ def adres_id(values: pl.Series) -> pl.Series:
 
 def _adres_id_general(values: pl.Series) -> pl.Series:
     s = values.str.replace_all(r"\s", "")
-    s = where(s.str.contains(r"^\d{13,15}$"), s.str.zfill(16), s)
+    s = where(s.str.contains(r"^[0-9]{13,15}$"), s.str.zfill(16), s)
     return where(s.str.contains(_SIXTEEN_DIGITS), s)
 
 

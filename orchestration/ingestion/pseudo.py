@@ -3,11 +3,13 @@
 ``orchestration.pseudonym.pseudonymise`` builds a new HMAC object per value in Python (about
 2-3 us of CPU a value, holding the interpreter lock). Here a whole column is hashed by the
 ``polars-hash`` plugin (``chash.hmac_sha256``: RustCrypto's HMAC-SHA256, keyed once, cloned
-per value; about 0.3 us of CPU a value, outside the interpreter lock), and a column of few
-distinct values (postcode digits) hashes each distinct value once. The output is identical
-bit for bit: the digest's first 128 bits as an unsigned 128-bit integer (``pl.UInt128``, a
-``UHUGEINT`` in DuckDB), same key, same pseudonyms (``tests/test_ingestion_pseudo.py`` proves
-it against the per-value reference on random keys and values). The clear values never leave this process, and the key, which travels inside
+per value; about 0.3 us of CPU a value, outside the interpreter lock); a column of few
+distinct values (postcode digits) hashes each distinct value once, and one whose equal values
+sit side by side (the residents of an address in the BRP) each run once. The output is
+identical bit for bit: the digest's first 128 bits as an unsigned 128-bit integer
+(``pl.UInt128``, a ``UHUGEINT`` in DuckDB), same key, same pseudonyms
+(``tests/test_ingestion_pseudo.py`` proves it against the per-value reference on random keys
+and values). The clear values never leave this process, and the key, which travels inside
 the expression, is not shown in its text or in a query plan.
 """
 

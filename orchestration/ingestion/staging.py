@@ -109,6 +109,8 @@ class StagedFile:
     def exclude(self, rejected: pl.DataFrame) -> None:
         """Quarantine lines whose rows were staged (``line_number``, ``reason``): they are
         staged as quarantined lines and left out of the rows' insert."""
+        if not rejected.height:
+            return
         self._excluded.append(self._write("quarantine", rejected))
 
     def _write(self, kind: str, frame: pl.DataFrame) -> Path:
