@@ -480,6 +480,36 @@ def test_an_internal_error_fails_the_file_without_leaking_values(
     assert con.execute("SELECT count(*) FROM raw.signalen").fetchone()[0] == 1
 
 
+def test_an_internal_error_while_another_chunk_is_prepared_fails_that_file_only(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Two chunks are prepared at once (``chunks.PREPARING``); a bug in one of them, with the
+    chunk after it in flight and the one before it checked, fails just that file: none of
+    its rows load, and its keys supersede nothing (the earlier delivery loads in full)."""
+    assert chunks.PREPARING >= 2
+    rows = [f"C{i};2026-07-15;;10;;;1234AB;1;;" for i in range(7)]
+    write(tmp_path, "eneco", "old.csv", [SIGNAL_HEADER, *rows])
+    write(tmp_path, "eneco", "new.csv", [SIGNAL_HEADER, *rows])  # the later delivery
+    real_build = chunks.build
+    built: list[str] = []
+
+    def build_failing_on_the_second_chunk_of_new(valid, spec, ctx):
+        ids = valid.get_column("signaal_id").to_list()
+        built.extend(ids)
+        if "C2" in ids and len(built) <= len(rows):  # new.csv's chunk C2-C3
+            raise ValueError("a bug")
+        return real_build(valid, spec, ctx)
+
+    monkeypatch.setattr(chunks, "build", build_failing_on_the_second_chunk_of_new)
+    con = duckdb.connect()
+    report = ingest(con, tmp_path, "eneco", chunk_rows=2)
+    assert [(f.file_name, f.status, f.rows_loaded) for f in report.files] == [
+        ("new.csv", "failed", 0),
+        ("old.csv", "loaded", 7),
+    ]
+    assert con.execute("SELECT count(*) FROM audit.quarantine").fetchone()[0] == 0
+
+
 def test_an_error_in_the_background_insert_fails_that_file_only(
     tmp_path: Path, monkeypatch
 ) -> None:
