@@ -480,36 +480,6 @@ def test_an_internal_error_fails_the_file_without_leaking_values(
     assert con.execute("SELECT count(*) FROM raw.signalen").fetchone()[0] == 1
 
 
-def test_an_internal_error_while_another_chunk_is_prepared_fails_that_file_only(
-    tmp_path: Path, monkeypatch
-) -> None:
-    """Two chunks are prepared at once (``chunks.PREPARING``); a bug in one of them, with the
-    chunk after it in flight and the one before it checked, fails just that file: none of
-    its rows load, and its keys supersede nothing (the earlier delivery loads in full)."""
-    assert chunks.PREPARING >= 2
-    rows = [f"C{i};2026-07-15;;10;;;1234AB;1;;" for i in range(7)]
-    write(tmp_path, "eneco", "old.csv", [SIGNAL_HEADER, *rows])
-    write(tmp_path, "eneco", "new.csv", [SIGNAL_HEADER, *rows])  # the later delivery
-    real_build = chunks.build
-    built: list[str] = []
-
-    def build_failing_on_the_second_chunk_of_new(valid, spec, ctx):
-        ids = valid.get_column("signaal_id").to_list()
-        built.extend(ids)
-        if "C2" in ids and len(built) <= len(rows):  # new.csv's chunk C2-C3
-            raise ValueError("a bug")
-        return real_build(valid, spec, ctx)
-
-    monkeypatch.setattr(chunks, "build", build_failing_on_the_second_chunk_of_new)
-    con = duckdb.connect()
-    report = ingest(con, tmp_path, "eneco", chunk_rows=2)
-    assert [(f.file_name, f.status, f.rows_loaded) for f in report.files] == [
-        ("new.csv", "failed", 0),
-        ("old.csv", "loaded", 7),
-    ]
-    assert con.execute("SELECT count(*) FROM audit.quarantine").fetchone()[0] == 0
-
-
 def test_an_error_in_the_background_insert_fails_that_file_only(
     tmp_path: Path, monkeypatch
 ) -> None:
@@ -537,25 +507,47 @@ def test_an_error_in_the_background_insert_fails_that_file_only(
     ]
 
 
-def test_a_later_file_that_fails_half_way_supersedes_nothing(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("failing", ["prepare", "stage"])
+def test_a_later_file_that_fails_half_way_supersedes_nothing(
+    tmp_path: Path, monkeypatch, failing: str
+) -> None:
     """The keys of a file that failed after some of its chunks were checked are forgotten:
-    the earlier delivery's rows with those keys load, as if the failed file were absent."""
-    rows = [f"C{i};2026-07-15;;10;;;1234AB;1;;" for i in range(5)]
+    the earlier delivery's rows with those keys load, as if the failed file were absent.
+    The second chunk fails either while it is prepared (a bug in ``build``, with the chunk
+    after it in flight: ``chunks.PREPARING``) or while it is staged (``StagedFile.add``)."""
+    assert chunks.PREPARING >= 2
+    rows = [f"C{i};2026-07-15;;10;;;1234AB;1;;" for i in range(7)]
     write(tmp_path, "eneco", "old.csv", [SIGNAL_HEADER, *rows])
-    write(tmp_path, "eneco", "new.csv", [SIGNAL_HEADER, *rows])  # the later delivery
-    real_add = staging.StagedFile.add
+    write(tmp_path, "eneco", "new.csv", [SIGNAL_HEADER, *rows])  # the later delivery: first
+    failed: list[bool] = []
 
-    def add_failing_on_the_second_chunk_of_new(staged, rows, rejected):
-        if staged.file_name == "new.csv" and sid("C2") in set(rows.get_column("signaal_id")):
-            raise RuntimeError("disk full")
-        real_add(staged, rows, rejected)
+    def fail_once_on_c2(ids: set, c2: object) -> None:
+        if c2 in ids and not failed:  # new.csv's chunk C2-C3, loaded before old.csv
+            failed.append(True)
+            raise RuntimeError("a bug or a full disk")
 
-    monkeypatch.setattr(staging.StagedFile, "add", add_failing_on_the_second_chunk_of_new)
+    if failing == "prepare":
+        real_build = chunks.build
+
+        def failing_build(valid, spec, ctx):
+            fail_once_on_c2(set(valid.get_column("signaal_id")), "C2")
+            return real_build(valid, spec, ctx)
+
+        monkeypatch.setattr(chunks, "build", failing_build)
+    else:
+        real_add = staging.StagedFile.add
+
+        def failing_add(staged, rows, rejected):
+            fail_once_on_c2(set(rows.get_column("signaal_id")), sid("C2"))
+            real_add(staged, rows, rejected)
+
+        monkeypatch.setattr(staging.StagedFile, "add", failing_add)
     con = duckdb.connect()
     report = ingest(con, tmp_path, "eneco", chunk_rows=2)
+    assert failed
     assert [(f.file_name, f.status, f.rows_loaded) for f in report.files] == [
         ("new.csv", "failed", 0),
-        ("old.csv", "loaded", 5),
+        ("old.csv", "loaded", 7),
     ]
     assert con.execute("SELECT count(*) FROM audit.quarantine").fetchone()[0] == 0
 
