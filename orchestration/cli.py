@@ -462,11 +462,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 OUTCOME_COLUMNS = (
-    "hh_met_signaal", "hh_opgepakt", "hh_bereikt", "hh_hulp_geaccepteerd", "pct_bereikt",
-    "pct_hulp",
+    "hh_met_signaal", "hh_opgepakt", "hh_bereikt", "hh_hulp_geaccepteerd",
+    "pct_bereikt_van_opgepakt", "pct_hulp_van_bereikt",
 )  # fmt: skip
 """The outcomes the demo's summary shows, from the period types published later that carry
-them (``kwartaal_afgerond``, ``vier_kwartalen_afgerond``: the periods ending a quarter before)."""
+them (``kwartaal_afgerond``, ``vier_kwartalen_afgerond``: the periods ending a quarter before).
+The rates are those of the national monitor (``seeds/landelijke_referentie.csv``: reached over
+picked-up cases, help over reached), so they read against its figures."""
 COHORT_COLUMNS = (
     "hh_met_signaal", "hh_schuldhulp_binnen_6m", "pct_schuldhulp_binnen_6m",
     "hh_hulp_geaccepteerd", "hh_nieuw_signaal_na_hulp", "pct_nieuw_signaal_na_hulp",
@@ -515,7 +517,7 @@ def _print_history(paths: settings.Paths, quarters: list[str]) -> None:
             "Outcomes of the signals (gemeente), published a quarter later: cases are often "
             "closed weeks after the signal",
             OUTCOME_COLUMNS,
-            ["opgepakt", "bereikt", "hulp aanvaard", "% bereikt", "% hulp"],
+            ["opgepakt", "bereikt", "hulp aanvaard", "% bereikt v. opgepakt", "% hulp v. bereikt"],
         ),
         (
             "Signalled households followed for six months (gemeente), published later",

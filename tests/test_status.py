@@ -177,7 +177,18 @@ def test_the_demo_summary_shows_the_outcomes_a_quarter_later(paths: Paths, capsy
         ("2025Q3-2026Q2", "vier_kwartalen_afgerond", Q),
     }
     header = outcomes.splitlines()[1]
-    assert "% bereikt" in header and "% hulp" in header
+    assert "% bereikt v. opgepakt" in header and "% hulp v. bereikt" in header
+    # the national monitor's rates: reached over picked up, help over reached
+    checked = 0
+    for r in rows:
+        try:
+            opgepakt, bereikt, hulp, pct_b, pct_h = (float(v.replace(",", "")) for v in r[-5:])
+        except ValueError:  # a suppressed figure
+            continue
+        assert pct_b == pytest.approx(100 * bereikt / opgepakt, abs=0.05)
+        assert pct_h == pytest.approx(100 * hulp / bereikt, abs=0.05)
+        checked += 1
+    assert checked
     cohort = out[out.index("Signalled households followed for six months") :].split("\n\n")[0]
     assert {line.split()[1] for line in cohort.splitlines()[3:]} == {"cohort_zes_maanden"}
     regular = out[out.index("Published periods (gemeente)") :].split("\n\n")[0]
