@@ -394,6 +394,23 @@ def test_after_the_last_round_the_failing_gemeente_goes_whole() -> None:
     assert (mask == ~fixed).all() and stats.n_whole_components == 1
 
 
+def test_a_bound_no_complement_can_widen_is_withdrawn_unless_an_earlier_file_holds_it() -> None:
+    """The pair above with every other cell fixed (published in an earlier file): no
+    complement is left, and senior stays held at the published median's 5. The repair
+    withdraws that bound (the caller suppresses the median: ``released_bounds``), and every
+    cell passes. A bound an earlier publication holds (``lower_kept``) cannot be withdrawn:
+    then, as before, the last resort finds nothing left to suppress and the cells still fail
+    (the audit refuses the file)."""
+    table, x, cell, primary, lower = narrowed_pair()
+    fixed = ~primary
+    mask, stats = protect_counts(table, x, primary, lower, 10, fixed=fixed)
+    assert (mask == primary).all() and stats.n_whole_components == 0
+    assert stats.released_bounds.tolist() == [cell["hh_persona_senior"]]
+    assert stats.rounds[-1]["fails"] == 0
+    mask, stats = protect_counts(table, x, primary, lower, 10, fixed=fixed, lower_kept=lower)
+    assert stats.released_bounds.size == 0 and stats.rounds[-1]["fails"] > 0
+
+
 def test_the_last_resort_takes_the_failing_gemeente_and_the_regio_above_it() -> None:
     """In a regio the last resort suppresses the failing gemeente with its wijk and buurt,
     and the regio above it (whose total minus the other gemeente would give it back), not the

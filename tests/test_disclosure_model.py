@@ -21,7 +21,7 @@ from orchestration.disclosure.model import (
     fill_remainders,
     relations_for,
 )
-from orchestration.disclosure.protect import median_lower_bounds
+from orchestration.disclosure.protect import _medians_withdrawn, median_lower_bounds
 from orchestration.parameters import Indicator, indicators
 from tests.disclosure_oracle import Areas, aggregate, hierarchy, published_frame
 from tests.fixtures.disclosure_buurten import LARGE
@@ -382,3 +382,33 @@ def test_a_buurt_outside_a_wijk_or_tied_across_quarters_is_not_folded() -> None:
     rows += _period_rows("vier_kwartalen", "2025Q4-2026Q3", areas, {"hh_opgepakt", "hh_bereikt"})
     frame = pl.DataFrame(rows, orient="row", schema=COLUMNS)
     assert not build_table(frame, rel).folded.any()
+
+
+def test_a_withdrawn_bound_suppresses_the_medians_that_gave_it() -> None:
+    """``protect._medians_withdrawn``: a lower bound the repair withdrew (a released cell)
+    suppresses every median published now whose bound lands on that cell: its own count's
+    cell, or folded, its buurt's hh_met_signaal and its wijk's count (the bounds summed); never
+    a median an earlier publication holds (``kept``), and none whose bound lands elsewhere."""
+    frame = synthetic_quarter(1, wijken_per_gemeente=[2], buurten_per_wijk=[3, 2], seed=3,
+                              households_mean=900, signal_rate=0.03)  # fmt: skip
+    rel = relations_for(default_relations(), frame)
+    table = build_table(frame, rel)
+    median = next(m for m in rel.medians if m.denominator in model.folded_counts(rel)[0])
+    levels = table.area_level[: table.n_real]
+    buurten = np.flatnonzero(levels == "buurt")
+    folded = buurten[table.folded[table.cell(buurten, median.denominator)]]
+    assert folded.size == 5  # every buurt's chain is folded into its wijk
+    published = {m.name: np.ones(table.n_real, dtype=bool) for m in rel.medians}
+    kept = {m.name: np.zeros(table.n_real, dtype=bool) for m in rel.medians}
+    wijk = table.parent[folded[0]]
+    under = folded[table.parent[folded] == wijk]
+    kept[median.name][under[0]] = True  # held by an earlier publication
+    cases = {
+        "the wijk's cell": (table.cell(wijk, median.denominator), {wijk, *under[1:]}),
+        "a buurt's top": (table.cell(under[1], table.fold_top), {under[1]}),
+        "nothing": (None, set()),
+    }
+    for name, (cell, expected) in cases.items():
+        released = np.array([] if cell is None else [cell], dtype=np.int64)
+        out = _medians_withdrawn(table, published, kept, released)
+        assert set(np.flatnonzero(out[median.name])) == expected, name

@@ -293,3 +293,47 @@ def test_the_outcomes_a_quarter_later_are_protected_with_what_the_partner_holds_
         pytest.approx(106),
         pytest.approx(114),
     )
+
+
+SMALL = {
+    "signalen": 19, "signalen_overig": 19, "signalen_geen_match": 0,
+    "signalen_buiten_gemeente": 0, "signalen_meerdere_adressen": 0,
+    "signalen_geen_huishouden": 0, "hh_met_signaal": 19,
+}  # fmt: skip
+"""A quarter's own figures of a partner in a small gemeente: 19 households, all published."""
+SMALL_LATE = {
+    "hh_met_signaal": 19, "hh_opgepakt": 19, "hh_bereikt": 11, "hh_hulp_geaccepteerd": 6,
+    "mediaan_dagen_tot_contact": 15,
+}  # fmt: skip
+"""Their outcomes a quarter later, with the median days to contact of the 11 reached."""
+
+
+def test_a_median_that_holds_a_count_too_narrow_under_a_fixed_total_is_suppressed() -> None:
+    """Found on the national benchmark with history (session 32): the 19 households are in the
+    partner's earlier file, so 19 is fixed. All 19 picked up and 11 of them reached are primary
+    (nearly all of the 19; 8 not reached). The median over the 11 is published by its own rule
+    (at least min_median_n = 10 households), and that tells the reader the reached households
+    are at least 10: with at most 19, [10, 19] is narrower than the width, and no complement
+    can widen it (the 19 is fixed). The median is suppressed instead (secondary), and the
+    audit, which reads both files, passes."""
+    con = warehouse(
+        rows(SMALL, "2026Q2", "kwartaal", "2026Q2"),
+        pl.concat(
+            [
+                rows(SMALL, "2026Q3", "kwartaal", "2026Q3"),
+                rows(SMALL_LATE, "2026Q3", "kwartaal_afgerond", "2026Q2"),
+            ]
+        ),
+    )
+    earlier = protect_stored_partners(con, "2026Q2")["duo"].cells
+    assert suppressed(earlier) == set()
+    late = protect_stored_partners(con, "2026Q3")["duo"].cells.filter(
+        pl.col("period_type") == "kwartaal_afgerond"
+    )
+    status = {r["indicator"]: (r["status"], r["suppression"]) for r in late.iter_rows(named=True)}
+    assert status["hh_met_signaal"] == ("published", "none")  # as in 2026Q2's file
+    assert status["hh_bereikt"] == ("suppressed", "primary")
+    assert status["mediaan_dagen_tot_contact"] == ("suppressed", "secondary")
+    audit = audit_stored_partners(con, "2026Q3")["duo"]
+    assert audit.passed, audit.failures
+    assert width(audit, "hh_bereikt") >= disclosure_parameters()["protection_width"]

@@ -19,9 +19,12 @@ Rates: suppressed when primary (numerator primary-suppressed, denominator below
 ``min_denominator``, not computable) and whenever their numerator or denominator is
 suppressed, so a published rate never adds an equation: it is always computable from two
 published counts (a rate is published unrounded, exactly as the input has it). Medians:
-suppressed by the primary rule only (fewer than ``min_median_n`` households, or NULL); a
-median cannot be computed from counts, so a published median over a suppressed household
-count only tells the attacker that count is at least ``min_median_n``, a bound the LP uses.
+suppressed by the primary rule (fewer than ``min_median_n`` households, or NULL); a median
+cannot be computed from counts, so a published median over a suppressed household count only
+tells the attacker that count is at least ``min_median_n``, a bound the LP uses. Where that
+bound holds a suppressed count too narrow and no complement can widen it (the count's total
+fixed by an earlier publication), the median is suppressed too, as a secondary suppression
+(``secondary.protect_counts``, ``_medians_withdrawn``).
 """
 
 from __future__ import annotations
@@ -359,6 +362,7 @@ def suppression_plan(
         for name, mask in derived_primary.items()
         if name in {m.name for m in relations.medians}
     }
+    median_kept = {name: np.zeros(n, dtype=bool) for name in median_published}
     fixed = start = None
     if history is not None and history.height:
         fixed, earlier_suppressed, earlier_published = _history_cells(table, history, frame)
@@ -373,6 +377,7 @@ def suppression_plan(
             median_published[name] = np.where(
                 earlier, earlier_published[name], median_published[name]
             )
+            median_kept[name] = earlier & earlier_published[name]
     known = table.known_cells()  # the reader's own figures: published, never complements
     if known.any():
         primary_cells &= ~known
@@ -388,7 +393,9 @@ def suppression_plan(
         workers=workers,
         fixed=fixed,
         max_release_checks=int(params["max_release_checks"]),
+        lower_kept=median_lower_bounds(table, median_kept, params["min_median_n"]),
     )
+    withdrawn = _medians_withdrawn(table, median_published, median_kept, stats.released_bounds)
     primary: dict[str, np.ndarray] = {}
     suppressed: dict[str, np.ndarray] = {}
     for i, name in enumerate(relations.counts):
@@ -401,8 +408,37 @@ def suppression_plan(
         )
     for ind in relations.medians:
         primary[ind.name] = derived_primary[ind.name]
-        suppressed[ind.name] = derived_primary[ind.name].copy()
+        suppressed[ind.name] = derived_primary[ind.name] | withdrawn[ind.name]
     return table, primary, suppressed, stats
+
+
+def _medians_withdrawn(
+    table: Table,
+    published: dict[str, np.ndarray],
+    kept: dict[str, np.ndarray],
+    released: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Per median: the areas whose median is suppressed after all (secondary) because the
+    repair withdrew its lower bound (``SecondaryStats.released_bounds``): a median published
+    now (not ``kept`` from an earlier publication) whose bound lands on a released cell, its
+    count's cell or, folded (``Table.fold_lower_bounds``), its buurt's top and its wijk's
+    cell."""
+    out = {name: np.zeros(table.n_real, dtype=bool) for name in published}
+    if not released.size:
+        return out
+    hit = np.zeros(table.n_cells, dtype=bool)
+    hit[released] = True
+    for ind in table.relations.medians:
+        areas = np.flatnonzero(published[ind.name] & ~kept[ind.name])
+        own = table.cell(areas, ind.denominator)
+        lands = hit[own]
+        if table.folded is not None:  # a folded buurt has a wijk above it
+            f = np.flatnonzero(table.folded[own])
+            lands[f] |= hit[table.cell(table.parent[areas[f]], ind.denominator)]
+            if table.fold_top is not None:
+                lands[f] |= hit[table.cell(areas[f], table.fold_top)]
+        out[ind.name][areas[lands]] = True
+    return out
 
 
 def in_file(frame: pl.DataFrame) -> np.ndarray:

@@ -93,6 +93,10 @@ class SecondaryStats:
     polyhedron of the final suppression (``_KnownPoints``), over the hidden cells that differ
     from the true table in one of them at least; the true table elsewhere. The gate's audit
     checks them against its own model and starts its search from them."""
+    released_bounds: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Cells whose lower bound from a published median was withdrawn: a failing cell held at
+    that bound that no complement could widen. The caller suppresses those medians
+    (``protect.suppression_plan``)."""
 
 
 def _cost(dimension: str, name: str) -> SuppressionCost | None:
@@ -462,15 +466,26 @@ def protect_counts(
     workers: int = 1,
     fixed: np.ndarray | None = None,
     max_release_checks: int = 0,
+    lower_kept: np.ndarray | None = None,
 ) -> tuple[np.ndarray, SecondaryStats]:
     """Suppression mask over the cells (primary plus complements) and what it took.
 
-    ``primary``: the cells suppressed from the start. ``fixed``: cells of an earlier
+    ``primary``: the cells suppressed from the start. ``lower``: per cell, the attacker's lower
+    bound (a published median's ``min_median_n``). ``fixed``: cells of an earlier
     publication, whose status (suppressed in ``primary`` or published) never changes: they are
     never complements, but a suppressed one is checked like any other (what is published now
     must not narrow it). ``max_release_checks``: at most this many LP checks of the pruning
-    pass (``release_unneeded``) once every cell passes."""
+    pass (``release_unneeded``) once every cell passes. ``lower_kept``: the part of ``lower``
+    that stays whatever is suppressed now (medians an earlier publication holds; 0 without).
+
+    A failing cell held at its lower bound that no complement can widen (a count between
+    ``min_median_n`` and ``min_median_n + width`` whose total is fixed: a partner's reached
+    households under the households it published a quarter before) has that bound withdrawn
+    down to ``lower_kept``; the caller suppresses the medians that gave it
+    (``SecondaryStats.released_bounds``)."""
     stats = SecondaryStats()
+    lower = lower.copy()  # bounds may be withdrawn below
+    kept = np.zeros(table.n_cells) if lower_kept is None else lower_kept
     if table.structural is not None:  # known zeros (model.py): published, never complements
         fixed = table.structural if fixed is None else fixed | table.structural
     if table.unpublished is not None:  # never in the file: never complements either
@@ -574,6 +589,13 @@ def protect_counts(
                 pick = _pick(near[~hidden[near] & free[near]], x, cost, heavy, deficit)
             if pick is not None:
                 new.append(pick)
+        held = fails[(lower[fails] > kept[fails]) & (iv.lo[fails] <= lower[fails] + TOL)]
+        if not new and held.size and round_no < max_rounds:  # no complement: the bounds go
+            lower[held] = kept[held]
+            stats.released_bounds = np.union1d(stats.released_bounds, held)
+            scope = np.concatenate([fails, deferred])
+            deferred = np.zeros(0, dtype=np.int64)
+            continue
         if not new:
             # Last resort (or nothing left to pick): suppress every count of the gemeenten
             # still failing and of the areas above them, in every period whose cells may still
