@@ -337,3 +337,32 @@ def test_a_median_that_holds_a_count_too_narrow_under_a_fixed_total_is_suppresse
     audit = audit_stored_partners(con, "2026Q3")["duo"]
     assert audit.passed, audit.failures
     assert width(audit, "hh_bereikt") >= disclosure_parameters()["protection_width"]
+
+
+def test_a_gemeente_the_partner_had_no_households_in_gets_zero_outcomes() -> None:
+    """Found on the national benchmark with history (session 32): in 2026Q2 the partner had one
+    signal in GM0002, matched to several addresses, and no household there. dbt writes the
+    outcomes a quarter later only where the partner had households, but GM0002 is in 2026Q3's
+    model through the partner's 2026Q2 file; its outcome counts are 0, not missing (which
+    stopped protection with 'count is NULL')."""
+    empty = dict.fromkeys(SMALL, 0) | {"signalen": 1, "signalen_meerdere_adressen": 1}
+    q2 = pl.concat(
+        [
+            rows(OWN, "2026Q2", "kwartaal", "2026Q2"),
+            rows(empty, "2026Q2", "kwartaal", "2026Q2").with_columns(area_code=pl.lit("GM0002")),
+        ]
+    )
+    q3 = pl.concat(
+        [
+            rows(OWN, "2026Q3", "kwartaal", "2026Q3"),
+            rows(LATE, "2026Q3", "kwartaal_afgerond", "2026Q2"),
+        ]
+    )
+    con = warehouse(q2, q3)
+    protect_stored_partners(con, "2026Q2")
+    cells = protect_stored_partners(con, "2026Q3")["duo"].cells
+    late = cells.filter(
+        (pl.col("period_type") == "kwartaal_afgerond") & (pl.col("area_code") == "GM0002")
+    )
+    assert dict(zip(late["indicator"], late["value"], strict=True)) == dict.fromkeys(LATE, 0.0)
+    assert audit_stored_partners(con, "2026Q3")["duo"].passed

@@ -38,6 +38,7 @@ from orchestration.contract import (
     PARTNER_PROTECTED_TABLE,
     PERIOD_KEY,
     PUBLISHED_COLUMNS,
+    QUARTERLY,
     publication_group_names,
     subset_bounds,
 )
@@ -106,10 +107,40 @@ def protect_partner(frame: pl.DataFrame, history: pl.DataFrame | None = None) ->
     partners = frame[PARTNER_KEY].unique().to_list()
     if len(partners) != 1:
         raise ValueError(f"one partner's figures at a time, not {sorted(partners)}")
+    frame = _with_zero_outcomes(frame, history)
     relations = partner_relations(_names(frame, history))
     result = protect_quarter(frame, relations=relations, history=history)
     result.published = result.published.with_columns(pl.lit(partners[0]).alias(PARTNER_KEY))
     return result
+
+
+def _with_zero_outcomes(frame: pl.DataFrame, history: pl.DataFrame | None) -> pl.DataFrame:
+    """``frame`` with a 0 for every count of a later period type (the outcomes a quarter later)
+    in a gemeente where the partner's earlier file has the period but no household
+    (``hh_met_signaal`` 0: signals only at no household). dbt writes outcomes only where the
+    partner had households, yet the gemeente is in the model through that file, so its
+    outcome counts are 0, not unknown."""
+    later = frame.filter(pl.col(PERIOD_KEY[0]) != QUARTERLY)
+    if history is None or later.is_empty():
+        return frame
+    counts = {i.name for i in indicators() if i.kind == "count"}
+    slices = later.select(*PERIOD_KEY, "indicator").unique()
+    slices = slices.filter(pl.col("indicator").is_in(counts))
+    empty = history.filter(
+        (pl.col("indicator") == "hh_met_signaal") & (pl.col("value") == 0)
+    ).select(PERIOD_KEY[1], "area_level", "area_code", "area_name", "parent_code")
+    missing = (
+        slices.join(empty, on=PERIOD_KEY[1])
+        .join(later, on=[*PERIOD_KEY, "area_code", "indicator"], how="anti")
+        .with_columns(
+            pl.lit(frame[PARTNER_KEY][0]).alias(PARTNER_KEY),
+            pl.lit(frame["quarter"][0]).alias("quarter"),
+            pl.lit(0.0).alias("value"),
+        )
+    )
+    if missing.is_empty():
+        return frame
+    return pl.concat([frame, missing.select(frame.columns)], how="vertical_relaxed")
 
 
 def _names(*frames: pl.DataFrame | None) -> list[str]:
