@@ -310,6 +310,40 @@ def test_an_earlier_suppression_stays_protected_by_what_is_published_now() -> No
     assert result.n_primary == 0 and result.n_secondary > 0
 
 
+def test_a_cell_the_earlier_quarters_pin_is_published_not_suppressed() -> None:
+    """Households over four quarters whose quarters all closed before (the national run's
+    ``vier_kwartalen_afgerond``): buurt A had 12 households in 2025Q3 and none after, all
+    published, so its 12 over the year lies in [12, 12] (``Q_i <= Y <= sum``) whatever is
+    suppressed now. B's 5 is primary; the cheapest complement for it would be A, which no
+    suppression can protect: the repair ran out of rounds and the file failed the audit.
+    Found pinned, A is published and B is protected by its wijk and gemeente."""
+    rel = relations("hh_met_signaal")
+    quarters = {"2025Q3": (12, 0), "2025Q4": (0, 5), "2026Q1": (0, 0), "2026Q2": (0, 0)}
+    history = pl.concat(
+        [frame(period_slice(q, q, "hh_met_signaal", a, b)) for q, (a, b) in quarters.items()]
+    )
+    small = (pl.col("indicator") == "hh_met_signaal") & pl.col("value").is_between(1, 9)
+    history = history.with_columns(
+        status=pl.when(small).then(pl.lit("suppressed")).otherwise("status"),
+        suppression=pl.when(small).then(pl.lit("primary")).otherwise(pl.lit("none")),
+    )
+    new = frame(period_slice("2026Q3", "2025Q3-2026Q2", "hh_met_signaal", 12, 5)).drop("status")
+    result = protect_quarter(new, relations=rel, workers=1, history=history)
+    status = {
+        r["area_code"]: (r["status"], r["suppression"])
+        for r in result.cells.filter(pl.col("indicator") == "hh_met_signaal").iter_rows(named=True)
+    }
+    assert status == {
+        A: ("published", "none"),
+        B: ("suppressed", "primary"),
+        W: ("suppressed", "secondary"),
+        G: ("suppressed", "secondary"),
+    }
+    assert result.stats.n_whole_components == 0 and result.stats.pinned.sum() >= 1
+    audit = audit_publication(published(history, result.published), relations=rel, workers=1)
+    assert audit.passed, audit.failures
+
+
 def test_a_figure_of_an_earlier_quarter_computed_later_is_protected_beside_its_fixed_slice() -> (
     None
 ):

@@ -322,15 +322,25 @@ class Table:
         if not len(cells):
             return lower
         out = lower.copy()
-        areas, counts = cells // self.k, cells % self.k
-        if self.fold_top is not None:
-            tops = areas * self.k + self.relations.count_index(self.fold_top)
+        tops, wijk_cells = self.fold_landing(cells)
+        if tops is not None:
             np.maximum.at(out, tops, lower[cells])
         summed = np.zeros(self.n_cells)
-        np.add.at(summed, self.parent[areas] * self.k + counts, lower[cells])
+        np.add.at(summed, wijk_cells, lower[cells])
         out = np.maximum(out, summed)
         out[cells] = 0.0
         return out
+
+    def fold_landing(self, cells: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+        """Where the bounds of folded ``cells`` land (``fold_lower_bounds``): the top count of
+        each one's buurt (None without ``fold_top``) and its wijk's cell of the count."""
+        areas, counts = cells // self.k, cells % self.k
+        tops = (
+            None
+            if self.fold_top is None
+            else areas * self.k + self.relations.count_index(self.fold_top)
+        )
+        return tops, self.parent[areas] * self.k + counts
 
     def known_cells(self) -> np.ndarray:
         """Per cell: a real area's count the reader knows (``Relations.known``)."""

@@ -432,11 +432,10 @@ def _medians_withdrawn(
         areas = np.flatnonzero(published[ind.name] & ~kept[ind.name])
         own = table.cell(areas, ind.denominator)
         lands = hit[own]
-        if table.folded is not None:  # a folded buurt has a wijk above it
+        if table.folded is not None:  # a folded buurt's bound lands on its top and its wijk
             f = np.flatnonzero(table.folded[own])
-            lands[f] |= hit[table.cell(table.parent[areas[f]], ind.denominator)]
-            if table.fold_top is not None:
-                lands[f] |= hit[table.cell(areas[f], table.fold_top)]
+            tops, wijk_cells = table.fold_landing(own[f])
+            lands[f] |= hit[wijk_cells] | (False if tops is None else hit[tops])
         out[ind.name][areas[lands]] = True
     return out
 

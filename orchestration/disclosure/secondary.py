@@ -93,6 +93,9 @@ class SecondaryStats:
     polyhedron of the final suppression (``_KnownPoints``), over the hidden cells that differ
     from the true table in one of them at least; the true table elsewhere. The gate's audit
     checks them against its own model and starts its search from them."""
+    pinned: np.ndarray | None = None
+    """Per cell: held narrower than the width by an earlier publication's cells alone
+    (``_pinned``), so published and never a complement."""
     released_bounds: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Cells whose lower bound from a published median was withdrawn: a failing cell held at
     that bound that no complement could widen. The caller suppresses those medians
@@ -173,6 +176,48 @@ def _bound_totals(a_ub: sp.csr_matrix) -> np.ndarray:
     totals[ub.row[ub.data < 0]] = ub.col[ub.data < 0]
     totals[np.bincount(ub.row[ub.data < 0], minlength=a_ub.shape[0]) > 1] = -1
     return totals
+
+
+def _pinned(
+    table: Table,
+    x: np.ndarray,
+    constant: np.ndarray,
+    candidates: np.ndarray,
+    lower_kept: np.ndarray,
+    width: float,
+) -> np.ndarray:
+    """The ``candidates`` whose interval the ``constant`` cells (published by an earlier
+    publication, or known) already hold narrower than ``width``: a relation whose every
+    other cell is a constant bounds the cell whatever is suppressed now (a wijk's picked-up
+    households of four quarters between its households with a signal, published a quarter
+    before, and one quarter's picked-up households, published when that quarter closed).
+    Suppressed, such a cell can never be protected, so it is published: a candidate found
+    pinned is a constant for the next pass, until no new cell is found."""
+    a = sp.vstack([table.a_eq, table.a_ub], format="csr").tocoo()
+    is_eq = a.row < table.a_eq.shape[0]
+    xs = np.nan_to_num(x)
+    constant = constant.copy()
+    pinned = np.zeros(table.n_cells, dtype=bool)
+    while True:
+        open_ = ~constant[a.col]
+        n_open = np.bincount(a.row, weights=open_, minlength=a.shape[0])
+        rest = np.bincount(
+            a.row, weights=np.where(open_, 0.0, a.data * xs[a.col]), minlength=a.shape[0]
+        )
+        one = open_ & (n_open[a.row] == 1)  # the one open cell of its row
+        cells, coef = a.col[one], a.data[one]
+        bound = -rest[a.row[one]] / coef  # coef * cell + rest (=, <=) 0
+        lo = np.maximum(lower_kept, 0.0)
+        hi = np.full(table.n_cells, np.inf)
+        upper = ~is_eq[one] & (coef > 0)
+        below = ~is_eq[one] & (coef < 0)
+        np.minimum.at(hi, cells[~below], bound[~below])  # an equality or an upper bound
+        np.maximum.at(lo, cells[~upper], bound[~upper])  # an equality or a lower bound
+        new = candidates & ~pinned & (hi - lo < width - TOL)
+        if not new.any():
+            return pinned
+        pinned |= new
+        constant |= new
 
 
 def _last_resort_cells(table: Table, x: np.ndarray) -> np.ndarray:
@@ -493,6 +538,10 @@ def protect_counts(
     cost = cell_costs(table, x)
     heavy = _last_resort_cells(table, x)
     remainder = table.never_published()  # remainders and unpublished cells (model.py)
+    if fixed is not None:  # an earlier publication's constants may pin a cell: it is published
+        constant = fixed & ~primary & ~remainder
+        stats.pinned = _pinned(table, x, constant, ~fixed & ~primary & ~remainder, kept, width)
+        fixed = fixed | stats.pinned
     suppressed = primary.copy() & ~remainder
     free = np.ones(table.n_cells, dtype=bool) if fixed is None else ~fixed
     rows = _Rows(table)
@@ -589,13 +638,14 @@ def protect_counts(
                 pick = _pick(near[~hidden[near] & free[near]], x, cost, heavy, deficit)
             if pick is not None:
                 new.append(pick)
-        held = fails[(lower[fails] > kept[fails]) & (iv.lo[fails] <= lower[fails] + TOL)]
-        if not new and held.size and round_no < max_rounds:  # no complement: the bounds go
-            lower[held] = kept[held]
-            stats.released_bounds = np.union1d(stats.released_bounds, held)
-            scope = np.concatenate([fails, deferred])
-            deferred = np.zeros(0, dtype=np.int64)
-            continue
+        if not new and round_no < max_rounds:  # no complement: a median's bound may go
+            held = fails[(lower[fails] > kept[fails]) & (iv.lo[fails] <= lower[fails] + TOL)]
+            if held.size:
+                lower[held] = kept[held]
+                stats.released_bounds = np.union1d(stats.released_bounds, held)
+                scope = np.concatenate([fails, deferred])
+                deferred = np.zeros(0, dtype=np.int64)
+                continue
         if not new:
             # Last resort (or nothing left to pick): suppress every count of the gemeenten
             # still failing and of the areas above them, in every period whose cells may still

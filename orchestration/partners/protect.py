@@ -126,9 +126,11 @@ def _with_zero_outcomes(frame: pl.DataFrame, history: pl.DataFrame | None) -> pl
     counts = {i.name for i in indicators() if i.kind == "count"}
     slices = later.select(*PERIOD_KEY, "indicator").unique()
     slices = slices.filter(pl.col("indicator").is_in(counts))
-    empty = history.filter(
-        (pl.col("indicator") == "hh_met_signaal") & (pl.col("value") == 0)
-    ).select(PERIOD_KEY[1], "area_level", "area_code", "area_name", "parent_code")
+    empty = (
+        history.filter((pl.col("indicator") == "hh_met_signaal") & (pl.col("value") == 0))
+        .select(PERIOD_KEY[1], "area_level", "area_code", "area_name", "parent_code")
+        .unique()
+    )
     missing = (
         slices.join(empty, on=PERIOD_KEY[1])
         .join(later, on=[*PERIOD_KEY, "area_code", "indicator"], how="anti")
