@@ -55,7 +55,13 @@ nor is an unpublished cell (a count at a level it is not published at, ``model.T
 both are unknowns of the attacker's model that need no protection of their own.
 
 With an earlier publication in the table (``fixed``), its suppressed cells are targets like
-the new ones: what is published now must not narrow them. A cell that the cheap LPs can
+the new ones: what is published now must not narrow them. A new cell that the earlier
+publication's published cells alone hold narrower than the width (``_pinned``: a relation
+whose other cells are all fixed and published, such as a wijk's households over four closed
+quarters between one quarter's count and the period's households) is published and never a
+complement: suppressed, nothing could protect it, and the repair of the first national run
+with four quarters of history looped on such cells until its last resort, which suppressed
+more of them (benchmarks/results.md, session 33). A cell that the cheap LPs can
 neither pass nor fail waits (``lp`` ``defer``) while other cells of its component are
 repaired; the component's full LP runs when none are left, once for all waiting cells, new
 and earlier (checking the earlier cells only after the new ones passed cost the demo's
