@@ -393,6 +393,7 @@ def suppression_plan(
         workers=workers,
         fixed=fixed,
         max_release_checks=int(params["max_release_checks"]),
+        max_rounds=int(params["max_repair_rounds"]),
         lower_kept=median_lower_bounds(table, median_kept, params["min_median_n"]),
     )
     withdrawn = _medians_withdrawn(table, median_published, median_kept, stats.released_bounds)

@@ -30,7 +30,8 @@ Three stages, all deterministic (stable orders, ties broken by cell index, no ra
    relation holding the cell), re-runs stage 1 for the new cells and re-checks only the
    failing and the newly suppressed cells: suppressing more only widens intervals (a
    constant becomes a variable), so a cell that passed stays passed. A round that fails
-   suppresses at least one more cell, so it ends; after ``max_rounds`` a still failing
+   suppresses at least one more cell, so it ends; after ``max_repair_rounds``
+   (``seeds/disclosure_parameters.csv``) a still failing
    gemeente is suppressed whole with the regio above it (``_last_resort_areas``; with no
    published cell left in the gemeente and its regio total hidden every interval is
    [0, inf)), and when that adds nothing, its whole region. On realistic national data it
@@ -80,7 +81,7 @@ import scipy.sparse as sp
 
 from orchestration.disclosure.lp import TOL, Intervals, LPModel, attacker_intervals, row_blocks
 from orchestration.disclosure.model import REMAINDER_LEVEL, Table, families, inner_blocks
-from orchestration.parameters import SuppressionCost, suppression_costs
+from orchestration.parameters import SuppressionCost, disclosure_parameters, suppression_costs
 
 
 @dataclass
@@ -511,7 +512,7 @@ def protect_counts(
     lower: np.ndarray,
     width: float,
     *,
-    max_rounds: int = 40,
+    max_rounds: int | None = None,
     backend: str = "highs",
     joint_rounds: int = 12,
     workers: int = 1,
@@ -535,6 +536,8 @@ def protect_counts(
     down to ``lower_kept``; the caller suppresses the medians that gave it
     (``SecondaryStats.released_bounds``)."""
     stats = SecondaryStats()
+    if max_rounds is None:
+        max_rounds = int(disclosure_parameters()["max_repair_rounds"])
     lower = lower.copy()  # bounds may be withdrawn below
     kept = np.zeros(table.n_cells) if lower_kept is None else lower_kept
     if table.structural is not None:  # known zeros (model.py): published, never complements
