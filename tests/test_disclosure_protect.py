@@ -16,6 +16,7 @@ from orchestration.disclosure.protect import (
     in_file,
     protect_quarter,
 )
+from orchestration.parameters import disclosure_parameters
 from tests.fixtures.disclosure_buurten import LARGE
 
 SMALL = {
@@ -315,3 +316,16 @@ def test_an_indicator_the_seeds_do_not_know_is_named() -> None:
     odd = frame.filter(pl.col("indicator") == "signalen").with_columns(indicator=pl.lit("hh_onzin"))
     with pytest.raises(ValueError, match=r"not in seeds/indicators.csv: \['hh_onzin'\]"):
         protect_quarter(pl.concat([frame, odd]))
+
+
+def test_the_repair_has_the_rounds_of_the_seed_then_the_last_resort() -> None:
+    """``max_repair_rounds`` (seeds/disclosure_parameters.csv) bounds the LP repair: this
+    quarter settles in its seventh round with the seed's budget; with three rounds the
+    gemeente still failing after them is suppressed whole."""
+    frame = synthetic_quarter(1, 6, 30, seed=3, signal_rate=0.02, households_mean=300)
+    settled = protect_quarter(frame, workers=1)
+    assert settled.stats is not None and settled.stats.n_whole_components == 0
+    assert len(settled.stats.rounds) > 4 and settled.stats.rounds[-1]["fails"] == 0
+    short = protect_quarter(frame, {**disclosure_parameters(), "max_repair_rounds": 3}, workers=1)
+    assert short.stats is not None and short.stats.n_whole_components == 1
+    assert len(short.stats.rounds) == 4 and short.n_secondary > settled.n_secondary
