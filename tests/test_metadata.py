@@ -179,3 +179,5 @@ def test_the_candidate_tells_what_the_pruning_pass_did(pipeline_baseline) -> Non
     assert 0 <= released <= checks <= disclosure_parameters()["max_release_checks"]
     # the repair settled: at least one LP round, no gemeente suppressed whole
     assert candidate["repair_rounds"].value >= 1 and candidate["suppressed_whole"].value == 0
+    # one quarter, no earlier publication: nothing can pin a cell (secondary._pinned)
+    assert candidate["published_pinned"].value == 0

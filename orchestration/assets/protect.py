@@ -52,12 +52,16 @@ def area_indicators_candidate(
         f"the pruning pass published {released} of its complements again ({checks} LP checks)"
     )
     whole = result.stats.n_whole_components if result.stats else 0
+    pinned = (
+        int(result.stats.pinned.sum()) if result.stats and result.stats.pinned is not None else 0
+    )
     rounds = result.stats.n_lp_rounds if result.stats else 0
     if whole:
         context.log.warning(
-            f"{quarter}: the repair did not settle in {rounds} rounds: {whole} gemeente(n) or "
-            "regio's suppressed whole as the last resort; the gate refuses the quarter if that "
-            "hid a gemeente's huishoudens (docs/runbook.md, Failures)"
+            f"{quarter}: the repair did not settle in {rounds} rounds (max_repair_rounds, "
+            f"seeds/disclosure_parameters.csv): {whole} gemeente(n) or regio's suppressed whole "
+            "as the last resort; the gate refuses the quarter if that hid a gemeente's "
+            "huishoudens (docs/runbook.md, Failures)"
         )
     if result.left_out_periods:
         context.log.warning(
@@ -79,6 +83,9 @@ def area_indicators_candidate(
             # resort when the repair ran out of rounds (0 on a quarter that settles)
             "repair_rounds": rounds,
             "suppressed_whole": whole,
+            # secondary._pinned: new cells an earlier publication already holds narrower than
+            # the width, published (suppressed, nothing could protect them)
+            "published_pinned": pinned,
             "periods_left_out": ", ".join(result.left_out_periods) or "none",
             "share_suppressed": MetadataValue.float(round(result.share_suppressed, 4)),
             # The bar is the share of the level's cells suppressed: a full bar is 100%.
