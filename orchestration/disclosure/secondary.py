@@ -35,8 +35,8 @@ Three stages, all deterministic (stable orders, ties broken by cell index, no ra
    gemeente is suppressed whole with the regio above it (``_last_resort_areas``; with no
    published cell left in the gemeente and its regio total hidden every interval is
    [0, inf)), and when that adds nothing, its whole region. A first national quarter
-   settles in under ten rounds; the national 2026Q3 with four quarters of history in about
-   45, in three phases, each ending with the full LPs of the cells the cheap LPs left
+   settles in under ten rounds; the national 2026Q3 with four quarters of history in 43, in
+   three phases, each ending with the full LPs of the cells the cheap LPs left
    undecided (``defer``, below).
 3. **Pruning pass** (``release_unneeded``), once every cell passes. Complements chosen one
    failing cell at a time can be left unneeded by later ones; the most valuable of them (by
