@@ -189,6 +189,7 @@ def _bound_totals(a_ub: sp.csr_matrix) -> np.ndarray:
 
 def _pinned(
     table: Table,
+    rows: _Rows,
     x: np.ndarray,
     constant: np.ndarray,
     candidates: np.ndarray,
@@ -202,8 +203,8 @@ def _pinned(
     before, and one quarter's picked-up households, published when that quarter closed).
     Suppressed, such a cell can never be protected, so it is published: a candidate found
     pinned is a constant for the next pass, until no new cell is found."""
-    a = sp.vstack([table.a_eq, table.a_ub], format="csr").tocoo()
-    is_eq = a.row < table.a_eq.shape[0]
+    a = rows.a.tocoo()
+    is_eq = a.row < rows.n_eq
     xs = np.nan_to_num(x)
     constant = constant.copy()
     pinned = np.zeros(table.n_cells, dtype=bool)
@@ -549,13 +550,14 @@ def protect_counts(
     cost = cell_costs(table, x)
     heavy = _last_resort_cells(table, x)
     remainder = table.never_published()  # remainders and unpublished cells (model.py)
+    rows = _Rows(table)
     if fixed is not None:  # an earlier publication's constants may pin a cell: it is published
         constant = fixed & ~primary & ~remainder
-        stats.pinned = _pinned(table, x, constant, ~fixed & ~primary & ~remainder, kept, width)
+        open_ = ~fixed & ~primary & ~remainder
+        stats.pinned = _pinned(table, rows, x, constant, open_, kept, width)
         fixed = fixed | stats.pinned
     suppressed = primary.copy() & ~remainder
     free = np.ones(table.n_cells, dtype=bool) if fixed is None else ~fixed
-    rows = _Rows(table)
     linked = _LinkedBounds(table, rows, x, width, free)
     local = {"rows": rows, "lower": lower, "fixed": fixed, "heavy": heavy}
     stats.n_local += _settle(table, x, suppressed, width, cost, linked, **local)
