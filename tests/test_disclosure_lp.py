@@ -11,6 +11,9 @@ Cells of the pair: ``t`` (published), ``x1``, ``x2`` (hidden), one relation ``t 
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -73,6 +76,80 @@ def test_optimize_gives_the_extremes_their_points_and_counts_each_lp(backend: st
     assert m.optimize(1, -1.0)[1] == pytest.approx(20)
     assert m.optimize(0, -1.0)[1] == pytest.approx(20)
     assert m.n_solves == 6
+
+
+def pairs_model(n: int = 300) -> tuple[LPModel, np.ndarray]:
+    """``x_i + y_i = t_i`` for ``n`` pairs and ``sum x_i <= sum t_i``, with a point strictly
+    inside every bound (each pair split a third and two thirds)."""
+    a = sp.lil_matrix((n + 1, 2 * n))
+    for i in range(n):
+        a[i, 2 * i] = a[i, 2 * i + 1] = 1.0
+    a[n, 0 : 2 * n : 2] = 1.0
+    t = np.arange(10.0, 10.0 + n)
+    model = LPModel(
+        sp.csc_matrix(a),
+        np.append(t, -np.inf),
+        np.append(t, t.sum()),
+        np.zeros(2 * n),
+        "highs",
+    )
+    return model, np.ravel(np.column_stack([t / 3, 2 * t / 3]))
+
+
+def test_a_start_at_a_known_point_needs_no_search_for_a_first_vertex() -> None:
+    """From scratch the simplex pivots once per equality row to find a feasible basis; from
+    the basis the crossover finds at a feasible point it has nothing left to do."""
+    cold, _ = pairs_model()
+    cold.h.run()
+    assert cold.h.getInfo().simplex_iteration_count == 300
+    started, point = pairs_model()
+    assert started.start_at(point)
+    started.h.run()
+    assert started.h.getInfo().simplex_iteration_count == 0
+    assert started.h.getModelStatus() == lp._highs.HighsModelStatus.kOptimal
+
+
+def test_a_start_changes_no_optimum() -> None:
+    """The same minima and maxima from the start as from scratch, also from a point that is
+    not feasible (the simplex then repairs the basis)."""
+    for point in ([5.0, 15.0], [50.0, 3.0]):
+        m = pair_model()
+        assert m.start_at(np.array(point))
+        assert [m.optimize(j, s)[1] for j in (0, 1) for s in (1.0, -1.0)] == pytest.approx(
+            [0, 20, 0, 20]
+        )
+    started, point = pairs_model(40)
+    started.start_at(point)
+    cold, _ = pairs_model(40)
+    for j in (0, 1, 39, 79):
+        for sign in (1.0, -1.0):
+            assert started.optimize(j, sign)[1] == pytest.approx(cold.optimize(j, sign)[1])
+
+
+START_IN_A_NEW_PROCESS = """
+import numpy as np, scipy.sparse as sp
+from orchestration.disclosure.lp import LPModel
+m = LPModel(sp.csc_matrix(np.array([[1.0, 2.0]])), np.array([-np.inf]), np.array([4.0]),
+            np.zeros(2), "highs")
+print(m.start_at(np.array([1.0, 1.0])), m.optimize(0, -1.0)[1], m.optimize(1, -1.0)[1])
+"""
+
+
+def test_a_start_in_a_process_that_has_solved_nothing_yet() -> None:
+    """HiGHS' crossover crashed the process (SIGSEGV) when no LP had been run in it before, as
+    in a fresh worker process whose first model starts from a point: ``start_at`` sets the
+    solver up first. A new interpreter, as pytest's own has run LPs already."""
+    done = subprocess.run(
+        [sys.executable, "-c", START_IN_A_NEW_PROCESS], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "4.0", "2.0"]
+
+
+def test_linprog_has_no_start() -> None:
+    m = pair_model(backend="linprog")
+    assert not m.start_at(np.array([5.0, 15.0]))
+    assert m.optimize(0, -1.0)[1] == pytest.approx(20)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
