@@ -390,6 +390,7 @@ def _intervals(
         blocks=families(table),
         inner_blocks=inner_blocks(table),
         workers=workers,
+        start_at_point=True,  # the verdict and the intervals do not depend on the start
     )
     args = (table.a_eq, table.a_ub, u.hidden, u.known, u.targets, u.lower)
     iv = attacker_intervals(*args, width=width, points=points, seen=seen, exact=exact, **kw)

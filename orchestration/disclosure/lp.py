@@ -20,7 +20,7 @@ about a millisecond however little changes, so the number of LPs is what matters
   changed: the primal simplex starts from the previous optimal basis. The first LP of a
   component's full model starts at a vertex HiGHS' crossover finds from a known feasible
   point (the true table; the audit's checked start point), not from scratch
-  (``LPModel.start_at``).
+  (``LPModel.start_at``, ``start_at_point``: the audit and the pruning pass).
 - **Certificates.** Every LP optimum is a feasible point, and so is the true table on the
   protecting side: a cell whose values over the feasible points seen differ by at least
   ``width`` passes without an LP of its own (its reported interval is then the part proved,
@@ -431,6 +431,7 @@ class _Task:
     seen_hi: np.ndarray | None = None
     """Per column: the least and greatest value at feasible points known beforehand."""
     keep_points: bool = False
+    start_at_point: bool = False
     narrowest: int = 0
     narrowest_width: float = np.inf
     local_only: bool = False
@@ -504,6 +505,7 @@ def _solve_task(task: _Task) -> _TaskResult:
             comp_pts = [np.mean(found, axis=0)]
     todo = tgt if exact else tgt[obs_hi[tgt] - obs_lo[tgt] < width - TOL]
     p = comp_pts[0] if comp_pts else None
+    start = p if task.start_at_point else None  # where the full LP's simplex starts
     # 1. Restricted block LPs (other cells fixed at p): prove passes cheaply.
     if not infeasible and task.inner is not None and todo.size and not exact:
         blk = task.inner
@@ -526,7 +528,7 @@ def _solve_task(task: _Task) -> _TaskResult:
     joint_first = not (task.defer or task.local_only)
     if joint_first and not infeasible and task.joint_rounds and todo.size > 1 and not exact:
         if full is None:
-            full, _ = comp_data.model(start=p)
+            full, _ = comp_data.model(start=start)
         _joint_rounds(full, todo, obs_lo, obs_hi, width, task.joint_rounds, int(cells[0]), kept)
         todo = todo[obs_hi[todo] - obs_lo[todo] < width - TOL]
     # 3. Relaxed block LPs (relations leaving the block dropped): prove failures.
@@ -560,13 +562,13 @@ def _solve_task(task: _Task) -> _TaskResult:
         todo = todo[:0]
     elif task.defer and not infeasible and task.joint_rounds and todo.size > 1:
         if full is None:
-            full, _ = comp_data.model(start=p)
+            full, _ = comp_data.model(start=start)
         _joint_rounds(full, todo, obs_lo, obs_hi, width, task.joint_rounds, int(cells[0]), kept)
         todo = todo[obs_hi[todo] - obs_lo[todo] < width - TOL]
     # 4. The full LP, one target at a time (exact).
     if not infeasible and todo.size:
         if full is None:
-            full, _ = comp_data.model(start=p)
+            full, _ = comp_data.model(start=start)
         duals = {} if task.want_binding else None
         t_lo, t_hi, feasible = _solve_targets(full, todo, obs_lo, obs_hi, width, exact, duals)
         infeasible = not feasible
@@ -585,7 +587,7 @@ def _solve_task(task: _Task) -> _TaskResult:
         if not todo.size:
             break
         if full is None:
-            full, _ = comp_data.model(start=p)
+            full, _ = comp_data.model(start=start)
         t_lo, t_hi, feasible = _solve_targets(full, todo, obs_lo, obs_hi, width, True, None)
         infeasible = not feasible
         c_lo[todo], c_hi[todo], failed[todo] = t_lo, t_hi, False
@@ -654,6 +656,7 @@ def attacker_intervals(
     defer: bool = False,
     seen: tuple[np.ndarray, np.ndarray] | None = None,
     keep_points: bool = False,
+    start_at_point: bool = False,
     narrowest: int = 0,
     narrowest_width: float = np.inf,
     local_only: bool = False,
@@ -675,6 +678,11 @@ def attacker_intervals(
     ``seen``: per cell, the least and greatest value at feasible points known beforehand
     (+inf and -inf where none): a target they span ``width`` of is proved without an LP.
     ``keep_points``: return the full LP's vertices of the joint rounds (``Intervals.points``).
+    ``start_at_point``: start each component's full LP at the vertex HiGHS' crossover finds
+    from the point (``LPModel.start_at``) instead of from scratch. The optimum values are the
+    same either way, so is every pass and failure; the vertices and duals of a degenerate
+    optimum may not be, so a caller that chooses by them (the repair's complements, from the
+    binding rows) leaves it off to keep its choices.
     ``narrowest``: in every component, solve min and max of targets until the ``narrowest`` of
     least width (ties by cell index) are exact; then the ``narrowest`` of least width over
     all components are exact too (each of them is among its own component's).
@@ -760,6 +768,7 @@ def attacker_intervals(
                 seen_lo=seen[0][cells] if seen is not None else None,
                 seen_hi=seen[1][cells] if seen is not None else None,
                 keep_points=keep_points,
+                start_at_point=start_at_point,
                 narrowest=narrowest,
                 narrowest_width=narrowest_width,
                 local_only=local_only and local_fail,

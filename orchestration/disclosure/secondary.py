@@ -950,6 +950,7 @@ def release_unneeded(
             "local_fail": True,
             "workers": workers,
             "seen": seen,
+            "start_at_point": True,  # a check's verdict does not depend on the vertices
         }
         # the probe: the block LPs of the families around c alone, where a failure shows first
         # (unless those hold most targets of c's top area, as around a gemeente's cell: then the
