@@ -707,6 +707,54 @@ def test_the_joint_rounds_vertices_are_kept_when_asked() -> None:
     np.testing.assert_allclose(np.ptp(vertices, axis=0), [20, 20, 20], atol=1e-9)
 
 
+def pairs_table(n: int = 30) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Cells ``t_i, x_i, y_i`` per pair, ``t_i = x_i + y_i`` with ``t_i`` published, and the
+    ``x_i`` together at most their published sum ``s`` (the last cell): one component of
+    ``2 n`` hidden cells. Returns (a_eq, a_ub, hidden, the true table)."""
+    size = 3 * n + 1
+    a_eq = sp.lil_matrix((n, size))
+    a_ub = sp.lil_matrix((1, size))
+    truth = np.zeros(size)
+    for i in range(n):
+        a_eq[i, 3 * i], a_eq[i, 3 * i + 1], a_eq[i, 3 * i + 2] = 1.0, -1.0, -1.0
+        a_ub[0, 3 * i + 1] = 1.0
+        truth[3 * i : 3 * i + 3] = [10.0 + i, 4.0 + (i % 5), 6.0 + i - (i % 5)]
+    a_ub[0, size - 1] = -1.0
+    truth[-1] = truth[1 : 3 * n : 3].sum() + 7.0
+    hidden = np.zeros(size, dtype=bool)
+    hidden[1 : 3 * n : 3] = hidden[2 : 3 * n : 3] = True
+    return a_eq.tocsr(), a_ub.tocsr(), hidden, truth
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_full_lps_started_at_the_point_give_the_same_intervals(
+    exact: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``start_at_point``: the component's full LP starts from the point (once), and every
+    interval and pass is what the cold start gives."""
+    a_eq, a_ub, hidden, truth = pairs_table()
+    starts: list[int] = []
+    started_at = LPModel.start_at
+
+    def counted(model: LPModel, point: np.ndarray) -> bool:
+        starts.append(model.n)
+        return started_at(model, point)
+
+    monkeypatch.setattr(LPModel, "start_at", counted)
+    args = (a_eq, a_ub, hidden, np.where(hidden, np.nan, truth), hidden, np.zeros(truth.size))
+    kw = {"width": 5.0, "points": [truth], "exact": exact}
+    cold = attacker_intervals(*args, **kw)
+    assert starts == []
+    warm = attacker_intervals(*args, **kw, start_at_point=True)
+    assert starts == [60]
+    np.testing.assert_allclose(warm.lo[hidden], cold.lo[hidden], atol=1e-9)
+    np.testing.assert_allclose(warm.hi[hidden], cold.hi[hidden], atol=1e-9)
+    assert (warm.hi - warm.lo >= 5.0 - 1e-9)[hidden].tolist() == (
+        cold.hi - cold.lo >= 5.0 - 1e-9
+    )[hidden].tolist()
+    assert warm.exact[hidden].all() == exact and cold.n_lp > 0
+
+
 def test_values_seen_at_known_points_prove_without_an_lp() -> None:
     """``seen`` spans x1 from 0 to 20: proved without an LP (from the true point alone its
     minimum is solved), the reported interval the part proved; a span short of the width
