@@ -749,9 +749,9 @@ def test_full_lps_started_at_the_point_give_the_same_intervals(
     assert starts == [60]
     np.testing.assert_allclose(warm.lo[hidden], cold.lo[hidden], atol=1e-9)
     np.testing.assert_allclose(warm.hi[hidden], cold.hi[hidden], atol=1e-9)
-    assert (warm.hi - warm.lo >= 5.0 - 1e-9)[hidden].tolist() == (
-        cold.hi - cold.lo >= 5.0 - 1e-9
-    )[hidden].tolist()
+    assert (warm.hi - warm.lo >= 5.0 - 1e-9)[hidden].tolist() == (cold.hi - cold.lo >= 5.0 - 1e-9)[
+        hidden
+    ].tolist()
     assert warm.exact[hidden].all() == exact and cold.n_lp > 0
 
 
