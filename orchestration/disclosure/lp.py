@@ -18,9 +18,9 @@ about a millisecond however little changes, so the number of LPs is what matters
   on its own, optionally spread over worker processes (``workers``).
 - **Warm re-solves.** One HiGHS model per component, re-optimised with only the objective
   changed: the primal simplex starts from the previous optimal basis. The first LP of a
-  component's full model starts at a vertex HiGHS' crossover finds from a known feasible
-  point (the true table; the audit's checked start point), not from scratch
-  (``LPModel.start_at``, ``start_at_point``: the audit and the pruning pass).
+  component's full model starts from scratch, or, with ``start_at_point`` (the audit and the
+  pruning pass), at a vertex HiGHS' crossover finds from a known feasible point (the true
+  table; the audit's checked start point; ``LPModel.start_at``).
 - **Certificates.** Every LP optimum is a feasible point, and so is the true table on the
   protecting side: a cell whose values over the feasible points seen differ by at least
   ``width`` passes without an LP of its own (its reported interval is then the part proved,
