@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from demo.synthetic_quarter import frame_from_buurten
+from demo.synthetic_quarter import frame_from_buurten, synthetic_quarter
 from orchestration.contract import persona_names
 from orchestration.disclosure.lp import TOL, attacker_intervals
 from orchestration.disclosure.model import build_relations, build_table, fill_remainders
@@ -320,6 +320,65 @@ def test_a_gemeente_bound_is_linked_under_a_regio_whose_own_room_is_wide() -> No
     # its areas: itself, its wijk and buurten, and its addresses without a buurt
     assert {table.describe(int(cells[0]))[0] for cells in bounds} == {
         "GM0001", "WK000101", "BU00010101", "BU00010102", "GM0001:zonder_buurt"}  # fmt: skip
+
+
+def _linked_by_definition(table, rows: _Rows, x: np.ndarray, width: float) -> list:
+    """``_LinkedBounds.narrow`` as its docstring defines it, one inequality at a time: each
+    gemeente or regio bound (all its cells in that area) whose room is below ``width``, with
+    every bound of the same indicators in an area at or below it, in row order."""
+    k, parent = table.k, table.parent
+    area, pattern = {}, {}
+    for r in range(rows.n_eq, rows.n_rows):
+        members = rows.members(r)
+        if members.size and len(set((members // k).tolist())) == 1:
+            area[r], pattern[r] = int(members[0] // k), frozenset((members % k).tolist())
+
+    def at_or_below(a: int, top: int) -> bool:
+        while a >= 0 and a != top:
+            a = int(parent[a])
+        return a == top
+
+    out = []
+    for r, a in area.items():
+        if a >= table.n_real or not (parent[a] < 0 or table.area_level[a] in ("regio", "gemeente")):
+            continue
+        coef = rows.coef[rows.indptr[r] : rows.indptr[r + 1]]
+        if -float(coef @ np.nan_to_num(x)[rows.members(r)]) >= width - TOL:
+            continue
+        same = [s for s in area if pattern[s] == pattern[r] and at_or_below(area[s], a)]
+        out.append((rows.members(r).tolist(), [rows.members(s).tolist() for s in same]))
+    return out
+
+
+def test_linked_bounds_are_those_of_their_definition() -> None:
+    """The linked bounds found by sorting (``_LinkedBounds``: national 2026Q3 in 3 s instead
+    of 93 s) are exactly those of the definition, in the same order, on three gemeenten with
+    random wijken and buurten: of 54 gemeente bounds 1 is narrow at width 22 (a room of 22 is
+    not narrow there), 2 at 23, 42 at 300, all at 1e9. And what ``to_suppress`` gives for
+    random suppressions is the definition's cell list."""
+    table = build_table(synthetic_quarter(3, seed=7))
+    x = fill_remainders(table)
+    rows = _Rows(table)
+    free = ~table.never_published()
+    for width in (22.0, 23.0, 300.0, 1e9):
+        linked = _LinkedBounds(table, rows, x, width, free)
+        expected = _linked_by_definition(table, rows, x, width)
+        assert len(expected) == {22.0: 1, 23.0: 2, 300.0: 42, 1e9: 54}[width]
+        found = [(top.tolist(), [b.tolist() for b in bounds]) for top, bounds in linked.narrow]
+        assert found == expected
+        rng = np.random.default_rng(0)
+        for share in (0.0, 0.05, 0.3, 0.7):
+            suppressed = rng.random(table.n_cells) < share
+            wanted = [
+                c
+                for top, bounds in expected
+                if not suppressed[top].any()
+                for cells in bounds
+                if suppressed[cells].any()
+                for c in cells
+                if not suppressed[c] and free[c]
+            ]
+            assert linked.to_suppress(suppressed) == wanted
 
 
 def test_a_period_bounded_by_the_sum_of_its_quarters_has_no_single_total() -> None:

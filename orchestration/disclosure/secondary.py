@@ -367,6 +367,20 @@ def local_fixpoint(
     return added
 
 
+def _patterns(rows: _Rows, which: np.ndarray, k: int) -> np.ndarray:
+    """Per row of ``which``: a label shared by exactly the rows over the same indicators (the
+    set of their cells modulo ``k``, whatever the area)."""
+    starts, ends = rows.indptr[which], rows.indptr[which + 1]
+    lengths = ends - starts
+    entries = np.repeat(np.arange(which.size), lengths)
+    position = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    indicator = rows.cells[np.repeat(starts, lengths) + position] % k
+    order = np.lexsort((indicator, entries))  # each row's indicators ascending
+    padded = np.full((which.size, int(lengths.max(initial=0))), -1, dtype=np.int64)
+    padded[entries[order], position] = indicator[order]
+    return np.unique(padded, axis=0, return_inverse=True)[1].ravel()
+
+
 class _LinkedBounds:
     """Bounds ``sum(parts) <= total`` within one area whose room is narrow at the top.
 
@@ -392,38 +406,59 @@ class _LinkedBounds:
         self.rows = rows
         self.free = free
         area_of_row = row_blocks(table.a_ub.tocsr(), np.arange(table.n_cells) // k)
-        within = (rows.n_eq + np.flatnonzero(area_of_row >= 0)).tolist()
+        within = rows.n_eq + np.flatnonzero(area_of_row >= 0)
         area = area_of_row[area_of_row >= 0].astype(np.int64)
-        ids: dict[tuple[int, ...], int] = {}
-        pattern = np.array(
-            [ids.setdefault(tuple(sorted(rows.members(r) % k)), len(ids)) for r in within],
-            dtype=np.int64,
-        )
-        above = table.ancestors()[area]
         top = (table.parent[area] < 0) | np.isin(table.area_level[area], ("regio", "gemeente"))
-        xs = np.nan_to_num(x)
+        tops = np.flatnonzero(top & (area < table.n_real))
+        room = -(rows.a[within[tops]] @ np.nan_to_num(x))  # exact: integer counts and coefficients
+        narrow = tops[room < width - TOL]
         self.narrow: list[tuple[np.ndarray, list[np.ndarray]]] = []
         """Per narrow gemeente or regio bound: its cells, and the cells of the same bound in
         every area of that gemeente or regio (itself included)."""
-        for i in np.flatnonzero(top & (area < table.n_real)):
-            r = within[i]
-            coef = rows.coef[rows.indptr[r] : rows.indptr[r + 1]]
-            if -float(coef @ xs[rows.members(r)]) < width - TOL:
-                same = np.flatnonzero((pattern == pattern[i]) & (above == area[i]).any(axis=1))
-                self.narrow.append((rows.members(r), [rows.members(within[j]) for j in same]))
+        if not narrow.size:
+            return
+        # the same bound: the same indicators (the row's cells modulo k) in an area below
+        # (or equal to) the narrow one; found by sorting (indicators, area above) pairs once
+        pattern = _patterns(rows, within, k)
+        above = table.ancestors()[area]
+        own, depth = np.nonzero(above >= 0)  # row-major: each key's rows stay in order
+        key = pattern[own] * table.n_areas + above[own, depth]
+        order = np.argsort(key, kind="stable")
+        key, own = key[order], own[order]
+        wanted = pattern[narrow] * table.n_areas + area[narrow]
+        starts = np.searchsorted(key, wanted, side="left")
+        ends = np.searchsorted(key, wanted, side="right")
+        for i, lo, hi in zip(narrow.tolist(), starts.tolist(), ends.tolist(), strict=True):
+            self.narrow.append(
+                (rows.members(within[i]), [rows.members(within[j]) for j in own[lo:hi]])
+            )
+        # the same, flat, for to_suppress: one pass over every bound's cells per call
+        self._tops = _Segments([top for top, _ in self.narrow])
+        self._bounds = _Segments([cells for _, bounds in self.narrow for cells in bounds])
+        self._owner = np.repeat(np.arange(len(self.narrow)), [len(b) for _, b in self.narrow])
 
     def to_suppress(self, suppressed: np.ndarray) -> list[int]:
         """The free published cells of every bound that shares a suppressed cell with a
         narrow gemeente or regio bound of the same indicators whose own cells are all
-        published."""
-        out: list[int] = []
-        for top_cells, bounds in self.narrow:
-            if suppressed[top_cells].any():
-                continue
-            for cells in bounds:
-                if suppressed[cells].any():
-                    out.extend(int(c) for c in cells if not suppressed[c] and self.free[c])
-        return out
+        published (a cell in several such bounds once for each)."""
+        if not self.narrow:
+            return []
+        hit = self._bounds.any(suppressed) & ~self._tops.any(suppressed)[self._owner]
+        cells = self._bounds.cells[np.repeat(hit, self._bounds.lengths)]
+        return cells[~suppressed[cells] & self.free[cells]].tolist()
+
+
+class _Segments:
+    """Cell lists, each non-empty, stored end to end."""
+
+    def __init__(self, lists: list[np.ndarray]) -> None:
+        self.lengths = np.array([len(cells) for cells in lists], dtype=np.int64)
+        self.starts = np.cumsum(self.lengths) - self.lengths
+        self.cells = np.concatenate(lists) if lists else np.zeros(0, dtype=np.int64)
+
+    def any(self, mask: np.ndarray) -> np.ndarray:
+        """Per list: whether ``mask`` holds any of its cells."""
+        return np.logical_or.reduceat(mask[self.cells], self.starts)
 
 
 def _settle(
