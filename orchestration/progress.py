@@ -7,7 +7,9 @@ which step ran, how long it took, what it did and what failed. Per step the logg
 
 - ``<step>: done in 0.4 s: <the step's last info message>`` (e.g. files and rows of an ingest
   step), or ``FAILED`` with the error, or ``skipped``;
-- a step's ``progress(...)`` messages (dbt: models built of the total) as they come;
+- a step's ``progress(...)`` messages (dbt: models built of the total; protect and the audit:
+  their LP rounds, at most one line per ``progress_seconds`` of seeds/pipeline_parameters.csv,
+  :class:`Throttled`) as they come;
 - warnings at once, on stderr.
 
 dagster-dbt writes dbt's own per-node lines to ``sys.stdout``; ``output_to(path)`` sends them
@@ -20,7 +22,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -28,6 +30,7 @@ from typing import Any, TextIO
 from dagster import AssetCheckSeverity, InitLoggerContext, logger
 
 from orchestration import filemodes
+from orchestration.parameters import pipeline_parameters
 
 LOG_RECORD_EVENT_ATTR = "dagster_event"
 LOG_RECORD_META_ATTR = "dagster_meta"
@@ -65,6 +68,30 @@ class Progress:
             return None
         self._reported = quarter
         return progress(f"{self.done} of {self.total} {self.what}")
+
+
+class Throttled:
+    """Passes a message on to ``report`` when at least ``seconds`` have gone by since the last
+    one it passed (or since it was made), and drops the others: a long computation can say
+    where it is as often as it likes, and the log gets a line now and then. ``seconds``
+    defaults to ``progress_seconds`` of seeds/pipeline_parameters.csv."""
+
+    def __init__(
+        self,
+        report: Callable[[str], None],
+        seconds: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if seconds is None:
+            seconds = float(pipeline_parameters()["progress_seconds"])
+        self._report, self._seconds, self._clock = report, seconds, clock
+        self._last = clock()
+
+    def __call__(self, message: str) -> None:
+        now = self._clock()
+        if now - self._last >= self._seconds:
+            self._last = now
+            self._report(message)
 
 
 @contextmanager

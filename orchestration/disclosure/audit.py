@@ -56,6 +56,7 @@ demands ``lp.TOL`` (smaller), so what it passes, the audit passes.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -374,9 +375,10 @@ def _intervals(
     workers: int,
     points: list[np.ndarray] | None = None,
     seen: tuple[np.ndarray, np.ndarray] | None = None,
+    report: Callable[[str], None] | None = None,
 ) -> tuple[Intervals, np.ndarray, int]:
     """Attacker intervals of every target, the narrowest ``n_narrowest`` exact; (intervals,
-    checked target cells, number of LPs solved). ``points``, ``seen``: as
+    checked target cells, number of LPs solved). ``points``, ``seen``, ``report``: as
     ``lp.attacker_intervals`` takes them.
 
     The narrowest: the components holding a target among the ``n_narrowest`` of least width
@@ -391,6 +393,7 @@ def _intervals(
         inner_blocks=inner_blocks(table),
         workers=workers,
         start_at_point=True,  # the verdict and the intervals do not depend on the start
+        report=report,
     )
     args = (table.a_eq, table.a_ub, u.hidden, u.known, u.targets, u.lower)
     iv = attacker_intervals(*args, width=width, points=points, seen=seen, exact=exact, **kw)
@@ -455,6 +458,7 @@ def audit_publication(
     workers: int | None = None,
     restricted: pl.DataFrame | None = None,
     points: pl.DataFrame | None = None,
+    report: Callable[[str], None] | None = None,
 ) -> AuditResult:
     """Audit a published frame: one quarter, or several quarters with their periods (the
     relations between a period and its quarters are in the model; see the module docstring).
@@ -467,6 +471,8 @@ def audit_publication(
     ``exact``: solve min and max of every suppressed count (slower; by default a cell already
     proved wide enough by other LPs' solutions gets no LP of its own). ``workers``: processes
     for the LPs (default ``lp.default_workers()``; the result does not depend on it).
+    ``report``: told how many components the LPs have solved (progress; no effect on the
+    result).
     """
     started = time.perf_counter()
     params = dict(params or disclosure_parameters())
@@ -492,6 +498,7 @@ def audit_publication(
         workers=workers,
         points=None if point is None else [point],
         seen=seen,
+        report=report,
     )
     for cells in iv.infeasible:
         violations.append(

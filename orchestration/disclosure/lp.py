@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -611,18 +612,37 @@ PARALLEL_MIN_CELLS = 20_000
 they save."""
 
 
-def _run_tasks(tasks: list[_Task], workers: int) -> list[_TaskResult]:
+def _run_tasks(
+    tasks: list[_Task], workers: int, report: Callable[[str], None] | None = None
+) -> list[_TaskResult]:
+    """Every task's result, in order; ``report`` is told after each component how far the
+    tasks are."""
     total = sum(t.cells.size for t in tasks)
+    results: list[_TaskResult | None] = [None] * len(tasks)
+    n_done = n_cells = 0
+
+    def done(i: int, res: _TaskResult) -> None:
+        nonlocal n_done, n_cells
+        results[i] = res
+        n_done, n_cells = n_done + 1, n_cells + tasks[i].cells.size
+        if report is not None:
+            report(
+                f"{n_done:,} of {len(tasks):,} component{'' if len(tasks) == 1 else 's'} solved "
+                f"({n_cells:,} of {total:,} hidden cells)"
+            )
+
     if workers <= 1 or len(tasks) < 2 or total < PARALLEL_MIN_CELLS:
-        return [_solve_task(t) for t in tasks]
+        for i, task in enumerate(tasks):
+            done(i, _solve_task(task))
+        return results  # type: ignore[return-value]
     # Largest first, so the long components do not end up last on one worker.
     order = sorted(range(len(tasks)), key=lambda i: (-tasks[i].cells.size, i))
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        done = list(pool.map(_solve_task, [tasks[i] for i in order], chunksize=1))
-    results: list[_TaskResult | None] = [None] * len(tasks)
-    for i, res in zip(order, done, strict=True):
-        results[i] = res
+        for i, res in zip(
+            order, pool.map(_solve_task, [tasks[i] for i in order], chunksize=1), strict=True
+        ):
+            done(i, res)
     return results  # type: ignore[return-value]
 
 
@@ -660,6 +680,7 @@ def attacker_intervals(
     narrowest: int = 0,
     narrowest_width: float = np.inf,
     local_only: bool = False,
+    report: Callable[[str], None] | None = None,
 ) -> Intervals:
     """Intervals of the ``targets`` cells (bool masks over all cells).
 
@@ -690,6 +711,7 @@ def attacker_intervals(
     ``local_only`` (with ``local_fail``): stop after the block LPs (stages 1 and 3), no
     component's full LP: every target neither proved wide enough nor proved failing is left
     unresolved (``Intervals.deferred``); a cheap probe for a failure.
+    ``report``: told after each component how many are solved (progress of a long call).
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
@@ -774,7 +796,7 @@ def attacker_intervals(
                 local_only=local_only and local_fail,
             )
         )
-    for task, res in zip(tasks, _run_tasks(tasks, workers), strict=True):
+    for task, res in zip(tasks, _run_tasks(tasks, workers, report), strict=True):
         out.n_lp += res.n_lp
         out.n_lp_local += res.n_lp_local
         if res.infeasible:

@@ -30,7 +30,7 @@ fixed by an earlier publication), the median is suppressed too, as a secondary s
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -325,6 +325,7 @@ def suppression_plan(
     relations: Relations,
     workers: int = 1,
     history: pl.DataFrame | None = None,
+    report: Callable[[str], None] | None = None,
 ) -> tuple[Table, dict[str, np.ndarray], dict[str, np.ndarray], SecondaryStats]:
     """(table, primary mask per indicator over areas, suppressed mask per indicator, stats).
 
@@ -395,6 +396,7 @@ def suppression_plan(
         max_release_checks=int(params["max_release_checks"]),
         max_rounds=int(params["max_repair_rounds"]),
         lower_kept=median_lower_bounds(table, median_kept, params["min_median_n"]),
+        report=report,
     )
     withdrawn = _medians_withdrawn(table, median_published, median_kept, stats.released_bounds)
     primary: dict[str, np.ndarray] = {}
@@ -459,13 +461,15 @@ def protect_quarter(
     *,
     workers: int | None = None,
     history: pl.DataFrame | None = None,
+    report: Callable[[str], None] | None = None,
 ) -> ProtectionResult:
     """Primary and secondary suppression of one quarter (see the module docstring).
 
     ``workers``: processes for the LPs (default ``lp.default_workers()``); the result does not
     depend on it. ``history``: the protected rows (true ``value``, ``status``) of every
     earlier publication the frame relates to; their status is fixed, complements are chosen
-    among the frame's cells only, and the frame's rows alone are returned.
+    among the frame's cells only, and the frame's rows alone are returned. ``report``: told
+    where the repair is (``secondary.protect_counts``); the result does not depend on it.
     """
     started = time.perf_counter()
     params = dict(params or disclosure_parameters())
@@ -474,7 +478,9 @@ def protect_quarter(
     frame, repeated = _split_repeated(frame, history)
     relations = relations_for(relations, frame, repeated, history)
     workers = default_workers() if workers is None else workers
-    table, primary, suppressed, stats = suppression_plan(frame, params, relations, workers, history)
+    table, primary, suppressed, stats = suppression_plan(
+        frame, params, relations, workers, history, report
+    )
     idx = row_areas(frame, table)
     names = frame["indicator"].to_numpy()
     is_primary = np.zeros(frame.height, dtype=bool)
@@ -636,13 +642,15 @@ def earlier_publications(con: duckdb.DuckDBPyConnection, quarter: str) -> pl.Dat
     return pl.concat([earlier, left_out_rows(con, quarters).select(earlier.columns)])
 
 
-def protect_stored_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> ProtectionResult:
+def protect_stored_quarter(
+    con: duckdb.DuckDBPyConnection, quarter: str, report: Callable[[str], None] | None = None
+) -> ProtectionResult:
     """The protect stage: protect the quarter of dbt's monitor table (the rows of
     ``publication_scope``: published period types at their published levels) and store the
     protected (restricted) and the candidate (published shape) table's rows of the quarter, in
     one transaction, with the feasible points its gate's audit starts from (those of the
     quarter protected before are removed: only a gate rerun of that quarter would have used
-    them, and it reaches the same verdict without them)."""
+    them, and it reaches the same verdict without them). ``report``: as ``protect_quarter``."""
     frame = con.execute(
         f"select * from {MONITOR_MODEL_TABLE} where quarter = ? and {in_publication_scope_sql()}",
         [quarter],
@@ -658,7 +666,7 @@ def protect_stored_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> Prot
     ):
         if _exists(con, table):
             _add_missing_columns(con, table, columns)
-    result = protect_quarter(frame, history=earlier_publications(con, quarter))
+    result = protect_quarter(frame, history=earlier_publications(con, quarter), report=report)
     con.execute(f"create schema if not exists {DISCLOSURE_SCHEMA}")
     con.execute("begin")
     replace_quarter(con, PROTECTED_TABLE, quarter, result.cells)

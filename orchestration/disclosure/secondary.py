@@ -557,6 +557,7 @@ def protect_counts(
     fixed: np.ndarray | None = None,
     max_release_checks: int = 0,
     lower_kept: np.ndarray | None = None,
+    report: Callable[[str], None] | None = None,
 ) -> tuple[np.ndarray, SecondaryStats]:
     """Suppression mask over the cells (primary plus complements) and what it took.
 
@@ -567,6 +568,7 @@ def protect_counts(
     must not narrow it). ``max_release_checks``: at most this many LP checks of the pruning
     pass (``release_unneeded``) once every cell passes. ``lower_kept``: the part of ``lower``
     that stays whatever is suppressed now (medians an earlier publication holds; 0 without).
+    ``report``: told where the repair is (each round, and the LPs' components within one).
 
     A failing cell held at its lower bound that no complement can widen (a count between
     ``min_median_n`` and ``min_median_n + width`` whose total is fixed: a partner's reached
@@ -632,6 +634,7 @@ def protect_counts(
             workers=workers,
             defer=round_no < max_rounds,
             keep_points=True,  # for the pruning pass and the gate's audit
+            report=report,
         )
         stats.lp_seconds += time.perf_counter() - started
         stats.n_lp += iv.n_lp + iv.n_lp_local
@@ -666,6 +669,13 @@ def protect_counts(
                 "seconds": time.perf_counter() - started,
             }
         )
+        if report is not None:
+            waiting = f", {deferred.size:,} waiting for the full LPs" if deferred.size else ""
+            report(
+                f"repair round {round_no}: {fails.size:,} cell{'' if fails.size == 1 else 's'} "
+                f"too narrow{waiting} "
+                f"({stats.lp_seconds:.0f} s of LPs so far)"
+            )
         if fails.size == 0 and deferred.size:  # the repairs are done: now the full LPs
             scope, deferred = deferred, np.zeros(0, dtype=np.int64)
             continue

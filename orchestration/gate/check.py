@@ -13,6 +13,7 @@ are the checks that must pass before a quarter is published (what
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -115,8 +116,11 @@ def blocking_check_names() -> tuple[str, ...]:
     return tuple(c.name for c in gate_checks() if c.blocking)
 
 
-def check_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> GateOutcome:
-    """Run every suite on the quarter's candidate, then the disclosure audit on it."""
+def check_quarter(
+    con: duckdb.DuckDBPyConnection, quarter: str, report: Callable[[str], None] | None = None
+) -> GateOutcome:
+    """Run every suite on the quarter's candidate, then the disclosure audit on it (``report``:
+    told how far the audit's LPs are)."""
     suites = run_gate(con, quarter)
     # with a period over several quarters, the audit covers every quarter (docs/periods-plan.md)
     every_quarter = publishes_across_quarters()
@@ -135,5 +139,7 @@ def check_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> GateOutcome:
         ]
     )
     fault_pause("checks")  # test hook (orchestration/settings.py), inert in production
-    audit = audit_publication(candidate, restricted=restricted, points=stored_points(con, quarter))
+    audit = audit_publication(
+        candidate, restricted=restricted, points=stored_points(con, quarter), report=report
+    )
     return GateOutcome(quarter=quarter, suites=suites, audit=audit)

@@ -1,0 +1,91 @@
+"""Progress of the long steps: ``progress.Throttled`` (at most a line per period), and what
+protect and the audit report while their LPs run (the result does not depend on it)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from demo.synthetic_quarter import synthetic_quarter
+from orchestration.disclosure.audit import audit_publication
+from orchestration.disclosure.protect import protect_quarter
+from orchestration.parameters import pipeline_parameters
+from orchestration.progress import Throttled
+
+COMPONENTS = re.compile(r"^([\d,]+) of ([\d,]+) components? solved \(([\d,]+) of ([\d,]+) hidden")
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def test_throttled_passes_a_message_once_a_period() -> None:
+    """Nothing before the first period is over; then the first message after each period."""
+    now = [0.0]
+    passed: list[str] = []
+    say = Throttled(passed.append, 30.0, clock=lambda: now[0])
+    for t, message in [(1, "a"), (29.9, "b"), (30, "c"), (45, "d"), (59.9, "e"), (61, "f")]:
+        now[0] = t
+        say(message)
+    assert passed == ["c", "f"]
+
+
+def test_throttled_defaults_to_the_seed() -> None:
+    now = [0.0]
+    passed: list[str] = []
+    say = Throttled(passed.append, clock=lambda: now[0])
+    period = float(pipeline_parameters()["progress_seconds"])
+    assert period > 0
+    now[0] = period - 0.001
+    say("early")
+    now[0] = period
+    say("on time")
+    assert passed == ["on time"]
+
+
+@pytest.fixture(scope="module")
+def protected():
+    """A quarter of three gemeenten protected with every report kept, and without."""
+    frame = synthetic_quarter(3, seed=21)
+    messages: list[str] = []
+    return frame, protect_quarter(frame, report=messages.append), protect_quarter(frame), messages
+
+
+def test_protect_reports_its_rounds_and_components(protected) -> None:
+    """Every repair round is reported in order, with its cells still too narrow; each LP
+    call's components count up to all of them, with their hidden cells."""
+    _, result, _, messages = protected
+    rounds = [m for m in messages if m.startswith("repair round ")]
+    assert [int(m.split()[2].rstrip(":")) for m in rounds] == list(range(len(rounds)))
+    assert len(rounds) == result.stats.n_lp_rounds
+    assert rounds[-1].startswith(f"repair round {len(rounds) - 1}: 0 cells too narrow")
+    counts = [COMPONENTS.match(m) for m in messages if not m.startswith("repair round ")]
+    assert counts and all(counts)
+    # the last report before each round's line: all components and all hidden cells solved
+    for i, m in enumerate(messages):
+        if m.startswith("repair round ") and i and not messages[i - 1].startswith("repair"):
+            done, total, cells, all_cells = COMPONENTS.match(messages[i - 1]).groups()
+            assert done == total and cells == all_cells
+    assert max(_number(c.group(2)) for c in counts) > 1
+
+
+def test_reporting_changes_no_protection(protected) -> None:
+    _, reported, quiet, _ = protected
+    assert reported.cells.equals(quiet.cells)
+    assert reported.n_secondary == quiet.n_secondary > 0
+
+
+def test_the_audit_reports_its_components(protected) -> None:
+    _, result, _, _ = protected
+    messages: list[str] = []
+    audit = audit_publication(result.published, report=messages.append)
+    assert audit.passed
+    counts = [COMPONENTS.match(m) for m in messages]
+    assert counts and all(counts)
+    first_total = counts[0].group(2)
+    # the first LP call (every component) counts up to all of its components
+    firsts = [c for c in counts if c.group(2) == first_total]
+    assert firsts[-1].group(1) == first_total and firsts[-1].group(3) == firsts[-1].group(4)
+    assert [_number(c.group(1)) for c in firsts] == list(range(1, _number(first_total) + 1))
+    assert audit.n_lp > 0
