@@ -16,6 +16,9 @@ from orchestration.progress import Throttled
 COMPONENTS = re.compile(r"^([\d,]+) of ([\d,]+) components? solved \(([\d,]+) of ([\d,]+) hidden")
 
 
+ROUND = re.compile(r"^repair round (\d+): (.*)$")
+
+
 def _number(text: str) -> int:
     return int(text.replace(",", ""))
 
@@ -53,20 +56,23 @@ def protected():
 
 
 def test_protect_reports_its_rounds_and_components(protected) -> None:
-    """Every repair round is reported in order, with its cells still too narrow; each LP
-    call's components count up to all of them, with their hidden cells."""
+    """Every repair round is reported in order, with its cells still too narrow, after its
+    LPs' components, which count up to all of them with their hidden cells."""
     _, result, _, messages = protected
-    rounds = [m for m in messages if m.startswith("repair round ")]
-    assert [int(m.split()[2].rstrip(":")) for m in rounds] == list(range(len(rounds)))
-    assert len(rounds) == result.stats.n_lp_rounds
-    assert rounds[-1].startswith(f"repair round {len(rounds) - 1}: 0 cells too narrow")
-    counts = [COMPONENTS.match(m) for m in messages if not m.startswith("repair round ")]
-    assert counts and all(counts)
-    # the last report before each round's line: all components and all hidden cells solved
-    for i, m in enumerate(messages):
-        if m.startswith("repair round ") and i and not messages[i - 1].startswith("repair"):
-            done, total, cells, all_cells = COMPONENTS.match(messages[i - 1]).groups()
+    parsed = [ROUND.match(m) for m in messages]
+    assert all(parsed), messages
+    ends = [(int(p.group(1)), p.group(2)) for p in parsed if "too narrow" in p.group(2)]
+    assert [n for n, _ in ends] == list(range(result.stats.n_lp_rounds))
+    assert ends[-1][1].startswith("0 cells too narrow")
+    assert int(ends[0][1].split()[0].replace(",", "")) > 0
+    for i, p in enumerate(parsed):
+        if "too narrow" in p.group(2) and i:  # the round's last LP call solved every component
+            before = parsed[i - 1]
+            assert before.group(1) == p.group(1)
+            done, total, cells, all_cells = COMPONENTS.match(before.group(2)).groups()
             assert done == total and cells == all_cells
+    counts = [COMPONENTS.match(p.group(2)) for p in parsed if "too narrow" not in p.group(2)]
+    assert counts and all(counts)
     assert max(_number(c.group(2)) for c in counts) > 1
 
 

@@ -77,6 +77,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
@@ -634,7 +635,7 @@ def protect_counts(
             workers=workers,
             defer=round_no < max_rounds,
             keep_points=True,  # for the pruning pass and the gate's audit
-            report=report,
+            report=None if report is None else partial(_in_round, report, round_no),
         )
         stats.lp_seconds += time.perf_counter() - started
         stats.n_lp += iv.n_lp + iv.n_lp_local
@@ -671,10 +672,11 @@ def protect_counts(
         )
         if report is not None:
             waiting = f", {deferred.size:,} waiting for the full LPs" if deferred.size else ""
-            report(
-                f"repair round {round_no}: {fails.size:,} cell{'' if fails.size == 1 else 's'} "
-                f"too narrow{waiting} "
-                f"({stats.lp_seconds:.0f} s of LPs so far)"
+            _in_round(
+                report,
+                round_no,
+                f"{fails.size:,} cell{'' if fails.size == 1 else 's'} too narrow{waiting} "
+                f"({stats.lp_seconds:.0f} s of LPs so far)",
             )
         if fails.size == 0 and deferred.size:  # the repairs are done: now the full LPs
             scope, deferred = deferred, np.zeros(0, dtype=np.int64)
@@ -755,6 +757,10 @@ def protect_counts(
     keep = (suppressed | remainder)[known.cells] & (known.rows != known.x[known.cells]).any(axis=0)
     stats.points = (known.cells[keep], known.rows[:, keep])
     return suppressed, stats
+
+
+def _in_round(report: Callable[[str], None], round_no: int, message: str) -> None:
+    report(f"repair round {round_no}: {message}")
 
 
 KNOWN_POINTS = 48
