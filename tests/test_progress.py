@@ -8,6 +8,7 @@ import re
 import pytest
 
 from demo.synthetic_quarter import synthetic_quarter
+from orchestration.disclosure import lp
 from orchestration.disclosure.audit import audit_publication
 from orchestration.disclosure.protect import protect_quarter
 from orchestration.parameters import pipeline_parameters
@@ -95,3 +96,26 @@ def test_the_audit_reports_its_components(protected) -> None:
     assert firsts[-1].group(1) == first_total and firsts[-1].group(3) == firsts[-1].group(4)
     assert [_number(c.group(1)) for c in firsts] == list(range(1, _number(first_total) + 1))
     assert audit.n_lp > 0
+
+
+def test_worker_processes_report_every_component_once(protected, monkeypatch) -> None:
+    """With two worker processes (components reported as they finish, whatever their order):
+    each LP call's lines count 1..n and end with every hidden cell; the result is the
+    one-process result."""
+    monkeypatch.setattr(lp, "PARALLEL_MIN_CELLS", 0)
+    frame, _, quiet, _ = protected
+    messages: list[str] = []
+    result = protect_quarter(frame, workers=2, report=messages.append)
+    assert result.cells.equals(quiet.cells)
+    calls: list[list[re.Match]] = [[]]
+    for m in messages:
+        found = ROUND.match(m)
+        if "too narrow" in found.group(2):
+            calls.append([])
+        else:
+            calls[-1].append(COMPONENTS.match(found.group(2)))
+    calls = [c for c in calls if c]
+    assert any(_number(c[0].group(2)) > 1 for c in calls)
+    for counts in calls:
+        assert [_number(c.group(1)) for c in counts] == list(range(1, len(counts) + 1))
+        assert counts[-1].group(3) == counts[-1].group(4)

@@ -56,7 +56,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -639,10 +639,9 @@ def _run_tasks(
     order = sorted(range(len(tasks)), key=lambda i: (-tasks[i].cells.size, i))
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for i, res in zip(
-            order, pool.map(_solve_task, [tasks[i] for i in order], chunksize=1), strict=True
-        ):
-            done(i, res)
+        running = {pool.submit(_solve_task, tasks[i]): i for i in order}
+        for future in as_completed(running):  # as they finish: the report does not wait
+            done(running[future], future.result())
     return results  # type: ignore[return-value]
 
 
