@@ -15,8 +15,6 @@ from orchestration.parameters import pipeline_parameters
 from orchestration.progress import Throttled
 
 COMPONENTS = re.compile(r"^([\d,]+) of ([\d,]+) components? solved \(([\d,]+) of ([\d,]+) hidden")
-
-
 ROUND = re.compile(r"^repair round (\d+): (.*)$")
 
 
@@ -65,7 +63,7 @@ def test_protect_reports_its_rounds_and_components(protected) -> None:
     ends = [(int(p.group(1)), p.group(2)) for p in parsed if "too narrow" in p.group(2)]
     assert [n for n, _ in ends] == list(range(result.stats.n_lp_rounds))
     assert ends[-1][1].startswith("0 cells too narrow")
-    assert int(ends[0][1].split()[0].replace(",", "")) > 0
+    assert _number(ends[0][1].split()[0]) > 0
     for i, p in enumerate(parsed):
         if "too narrow" in p.group(2) and i:  # the round's last LP call solved every component
             before = parsed[i - 1]
