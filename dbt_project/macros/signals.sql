@@ -163,5 +163,5 @@ left join {{ ref('partner_registry') }} as registry
 left join {{ ref('partner_types') }} as types
     on types.partner_type = coalesce(decided.partner_type, registry.partner_type, 'overige')
 left join {{ ref('int_huishoudens') }} as huishoudens
-    on huishoudens.adres_pseudo = decided.adres_pseudo
+    on huishoudens.huishouden_id = decided.adres_pseudo
 {%- endmacro %}

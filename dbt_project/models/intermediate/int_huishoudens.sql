@@ -22,7 +22,6 @@ residents as (
 select
     adressen.quarter,
     adressen.adres_pseudo as huishouden_id,
-    adressen.adres_pseudo,
     hierarchie.buurtcode,
     hierarchie.wijkcode,
     coalesce(hierarchie.gemeentecode, adressen.gemeentecode) as gemeentecode,
