@@ -81,7 +81,7 @@ def content(seed: int, n: int, *, cp1252: bool, end: bytes, tail: bytes) -> byte
 
 
 def sliced(data: bytes) -> object:
-    def blocks(size: int) -> Iterator[bytes]:
+    def blocks(size: int, *, verify: bool = True) -> Iterator[bytes]:
         return (data[i : i + size] for i in range(0, len(data), size))
 
     return blocks
@@ -162,7 +162,7 @@ def test_a_utf8_letter_cut_by_a_block_boundary_still_makes_the_file_mixed(
     data = (HEADER + "\n").encode() + "S1;2026-07-01;1,00;1234AB;1;caf\u00e9\n".encode("cp1252")
     data += "S2;2026-07-01;1,00;1234AB;1;\u20ac \U0001f600\n".encode()  # 3 and 4 bytes long
 
-    def tiny(_size: int) -> Iterator[bytes]:
+    def tiny(_size: int, *, verify: bool = True) -> Iterator[bytes]:
         return (data[i : i + block_bytes] for i in range(0, len(data), block_bytes))
 
     assert CsvStream(tiny).encoding == "mixed: utf-8 and windows-1252 lines"
@@ -222,6 +222,9 @@ def test_a_file_whose_bytes_change_while_read_is_still_being_written(tmp_path: P
     blocks = read_delivered(scanned)  # size and time as scanned
     with pytest.raises(StillBeingWritten):
         list(blocks(1 << 16))  # the SHA-256 is not
+    assert b"".join(blocks(1 << 16, verify=False)) == path.read_bytes()  # the survey's pass
+    with pytest.raises(StillBeingWritten):  # surveyed unverified, the records' pass is not
+        list(CsvStream(blocks, block_bytes=1 << 10).records())
 
 
 PEAK_RSS = """

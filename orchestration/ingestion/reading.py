@@ -43,8 +43,9 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import polars as pl
@@ -358,15 +359,22 @@ START_BYTES = 1 << 16
 header are recognised on it."""
 SURVEY_BYTES = 1 << 20
 
-Blocks = Callable[[int], Iterator[bytes]]
-"""Opens a file's bytes: given a size, yields its bytes in blocks of at most that size."""
+
+class Blocks(Protocol):
+    """Opens a file's bytes: given a size, yields its bytes in blocks of at most that size.
+
+    ``verify=False`` asks for a pass whose bytes a later pass checks anyway (the survey's, see
+    :class:`CsvStream`): a delivered file then skips its SHA-256, most of such a pass's time."""
+
+    def __call__(self, size: int, *, verify: bool = True) -> Iterator[bytes]: ...
 
 
 class CsvStream:
     """A delivered file read in blocks: header at once, records as they are read.
 
     Two passes over the bytes, each holding about one block: :func:`_survey` decides what is
-    a whole-file property (binary or text, the encoding, LF or CR-only line ends); then the
+    a whole-file property (binary or text, the encoding, LF or CR-only line ends; its pass is
+    not verified, the second pass checks that the bytes are the delivered ones); then the
     file is cut after the last line break of each block of ``block_bytes`` (a line is at most
     ``max_line_bytes``, :mod:`.deliveries`), decoded (a UTF-8 and a Windows-1252 line decode
     alike in any block; a file of mixed lines is decoded line by line anyway) and split into
@@ -391,7 +399,7 @@ class CsvStream:
         delimiter_hint: str | None = None,
         block_bytes: int = BLOCK_BYTES,
     ) -> None:
-        facts = _survey(open_blocks(SURVEY_BYTES), encoding_hint)
+        facts = _survey(open_blocks(SURVEY_BYTES, verify=False), encoding_hint)
         self._cr_only: bool | None = not facts.line_feed
         blocks = _line_blocks(
             open_blocks(block_bytes), START_BYTES, b"\r" if self._cr_only else b"\n"
@@ -535,7 +543,7 @@ def read_text(
 ) -> CsvText:
     """A file's bytes in memory read at once (:class:`CsvStream` over one block)."""
 
-    def blocks(size: int) -> Iterator[bytes]:
+    def blocks(size: int, *, verify: bool = True) -> Iterator[bytes]:
         return iter([data])
 
     stream = CsvStream(blocks, encoding_hint=encoding_hint, delimiter_hint=delimiter_hint)
