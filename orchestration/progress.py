@@ -94,6 +94,13 @@ class Throttled:
             self._report(message)
 
 
+def step_progress(log: Callable[[str], None], prefix: str = "") -> Throttled:
+    """The ``report`` a long step hands to its computation (protect, the audit): each message
+    logged through ``log`` (e.g. ``context.log.info``) as a progress line behind ``prefix``,
+    at most one per ``progress_seconds``."""
+    return Throttled(lambda message: log(progress(prefix + message)))
+
+
 @contextmanager
 def output_to(path: Path) -> Iterator[Path]:
     """While the block runs, ``sys.stdout`` (dbt's own output) goes to ``path`` (0600, in the

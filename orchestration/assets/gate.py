@@ -29,7 +29,7 @@ from orchestration.contract import AUDIT_CHECK_NAME, CANDIDATE_ASSET
 from orchestration.gate import SuiteOutcome, check_quarter, gate_checks, render_markdown
 from orchestration.metadata import markdown_table
 from orchestration.partitions import quarter_from_partition_key, quarterly_partitions
-from orchestration.progress import Throttled, progress
+from orchestration.progress import step_progress
 from orchestration.resources import MonitorResource
 
 CANDIDATE_KEY = AssetKey(CANDIDATE_ASSET)
@@ -65,9 +65,7 @@ def gate_checks(context: AssetCheckExecutionContext, monitor: MonitorResource):
     """Run every suite and the disclosure audit on one quarter of the candidate."""
     quarter = quarter_from_partition_key(context.partition_key)
     with monitor.warehouse() as con:
-        outcome = check_quarter(
-            con, quarter, report=Throttled(lambda m: context.log.info(progress(f"audit: {m}")))
-        )
+        outcome = check_quarter(con, quarter, report=step_progress(context.log.info, "audit: "))
     for suite in outcome.suites.suites:
         yield AssetCheckResult(
             asset_key=CANDIDATE_KEY,

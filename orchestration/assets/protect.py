@@ -22,7 +22,7 @@ from orchestration.disclosure.model import InconsistentTableError
 from orchestration.disclosure.protect import NothingToProtectError, protect_stored_quarter
 from orchestration.metadata import bar_table, table_metadata
 from orchestration.partitions import QUARTERLY_WAREHOUSE_ASSET, quarter_from_partition_key
-from orchestration.progress import Throttled, progress
+from orchestration.progress import step_progress
 from orchestration.resources import MonitorResource
 
 
@@ -41,9 +41,7 @@ def area_indicators_candidate(
     quarter = quarter_from_partition_key(context.partition_key)
     with monitor.warehouse() as con:
         try:
-            result = protect_stored_quarter(
-                con, quarter, report=Throttled(lambda m: context.log.info(progress(m)))
-            )
+            result = protect_stored_quarter(con, quarter, report=step_progress(context.log.info))
         except (NothingToProtectError, InconsistentTableError) as error:
             # docs/runbook.md, Failures: what each means and what to do
             raise Failure(str(error)) from error
