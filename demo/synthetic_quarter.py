@@ -172,6 +172,8 @@ def synthetic_quarter(
         )
     for i, p in enumerate(PERSONAS):
         counts[f"hh_persona_{p}"] = per_unit(persona == i)
+        counts[f"hh_bereikt_persona_{p}"] = per_unit(bereikt & (persona == i))
+        counts[f"hh_hulp_persona_{p}"] = per_unit(hulp & (persona == i))
     counts["inwoners"] = (households + rng.binomial(households, 0.9)).astype(np.float64)
     counts["hh_opgepakt"] = per_unit(opgepakt)
     for i, soort in enumerate(
@@ -267,8 +269,15 @@ def default_funnel(full: dict[str, float], given: dict) -> dict[str, float]:
     """Counts of issue #15 a hand-written area does not give, so the relations of
     ``contract.py`` hold and the published ones add little: inwoners well above the
     households, every signalled household picked up, help accepted as financial follow-up
-    help (others 0)."""
+    help (others 0), the reached and those that accepted help over the personas in seed
+    order, each persona as full as it can be."""
     out = {}
+    if not any(n.startswith("hh_bereikt_persona_") for n in given):
+        reached, helped = full["hh_bereikt"], full["hh_hulp_geaccepteerd"]
+        for p in PERSONAS:
+            out[f"hh_bereikt_persona_{p}"] = r = min(reached, full[f"hh_persona_{p}"])
+            out[f"hh_hulp_persona_{p}"] = h = min(helped, r)
+            reached, helped = reached - r, helped - h
     if "inwoners" not in given:
         out["inwoners"] = 3 * full["huishoudens"] + 100
     if "hh_opgepakt" not in given:

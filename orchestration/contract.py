@@ -410,11 +410,13 @@ SUM_RELATIONS = (
     ("signalen", "signalen_"),
     ("hh_met_signaal", PERSONA_PREFIX),
     ("hh_hulp_geaccepteerd", "hh_hulpsoort_"),
+    ("hh_bereikt", "hh_bereikt_persona_"),
+    ("hh_hulp_geaccepteerd", "hh_hulp_persona_"),
 )
 """``total = sum(parts)`` within one area: the parts are the counts named ``prefix*`` (the
 publication groups and, at gemeente level, the signals at no household per reason add up to
-``signalen``; every signalled household has one persona; every household that accepted help
-has one help type, its most intensive)."""
+``signalen``; every signalled household has one persona, so do the reached and those that
+accepted help; every household that accepted help has one help type, its most intensive)."""
 
 SUBSET_BOUNDS = (
     (("hh_meerdere_signalen",), "hh_met_signaal"),
@@ -437,6 +439,15 @@ SUBSET_BOUNDS = (
 """``sum(parts) <= total`` within one area, by definition of the indicators (a part named
 twice counts twice: a household with signals of two or more partner types has >= 2 signals).
 Across areas: a wijk is the sum of its buurten, a gemeente at least the sum of its wijken."""
+
+
+PERSONA_BOUNDS = (
+    ("hh_bereikt_persona_", PERSONA_PREFIX),
+    ("hh_hulp_persona_", "hh_bereikt_persona_"),
+)
+"""(part prefix, total prefix): ``part<persona> <= total<persona>`` for every persona, within
+one area (``subset_bounds`` writes them out): the reached households of a persona are among its
+signalled households, those that accepted help among its reached."""
 
 
 LINKED_BOUNDS = (("hh_met_signaal",), ("hh_met_signaal", "hh_meerdere_signalen"))
@@ -474,10 +485,17 @@ def sum_relations(
 
 
 def subset_bounds(counts: list[str] | tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
-    """(parts, total) of ``SUBSET_BOUNDS`` whose indicators are all among ``counts``."""
+    """(parts, total) of ``SUBSET_BOUNDS`` and ``PERSONA_BOUNDS`` whose indicators are all
+    among ``counts``."""
+    per_persona = [
+        ((part + name.removeprefix(total),), name)
+        for part, total in PERSONA_BOUNDS
+        for name in counts
+        if name.startswith(total)
+    ]
     return [
         (parts, total)
-        for parts, total in SUBSET_BOUNDS
+        for parts, total in (*SUBSET_BOUNDS, *per_persona)
         if total in counts and all(p in counts for p in parts)
     ]
 
@@ -503,6 +521,8 @@ OVER_QUARTERS = (
     ("hh_herhaald", "union"),
     ("hh_schuldhulp_binnen_6m", "none"),
     ("hh_nieuw_signaal_na_hulp", "none"),
+    ("hh_bereikt_persona_", "none"),
+    ("hh_hulp_persona_", "none"),
 )
 """How a count of a multi-quarter period (``Y``) relates to the same area's counts of its
 quarters (``Q_1`` oldest .. ``Q_n`` latest), from the definitions of
@@ -518,7 +538,8 @@ docs/periods-plan.md 1.3). A name ending in ``_`` is a prefix.
 - ``earliest``: ``Q_1 <= Y <= sum``: not known before the first signal of the period;
 - ``at_least``: ``Q_i <= Y``: partner types of different quarters add up, so a household may
   have several types over the period and one in each quarter;
-- ``none``: a count no multi-quarter period type carries (``Indicator.period_types``)."""
+- ``none``: a count no multi-quarter period type carries (``Indicator.period_types``: the
+  cohort's counts, who is reached per persona)."""
 
 
 def over_quarters(counts: list[str] | tuple[str, ...]) -> dict[str, str]:

@@ -19,6 +19,10 @@ in seeds/indicators.csv), so a relation missing from ``model.py`` is not missing
   household is a household and has at least one signal, one with signals of two or more
   partner types at least two, and those signals are linked to it (a signal at no household,
   below, is no household's: the publication groups alone bound the households);
+- who is reached (issue 15 item 8): the reached households of every persona add up to
+  ``hh_bereikt``, and those that accepted help to ``hh_hulp_geaccepteerd``; a persona's
+  reached households are among its signalled ones, its households that accepted help among
+  its reached ones;
 - the signals at no household (``UNLINKED_COUNTS``: no address fits, outside the gemeente,
   several addresses, no household at the address) have no buurt: they exist at gemeente (and
   regio) level only, so in every wijk and buurt they are 0, suppressed or not, and the
@@ -44,7 +48,9 @@ import polars as pl
 
 from demo.synthetic_quarter import default_funnel
 from tests.stated_indicators import COUNTS, GROUP_COUNTS, HELP_TYPE_COUNTS, RATES, UNLINKED_COUNTS
+from tests.stated_indicators import HELPED_PERSONA_COUNTS as HELPED
 from tests.stated_indicators import PERSONA_COUNTS as PERSONAS
+from tests.stated_indicators import REACHED_PERSONA_COUNTS as REACHED
 
 GROUPS = (*GROUP_COUNTS, *UNLINKED_COUNTS)
 """The parts of ``signalen``: the publication groups and (gemeente level) the signals at no
@@ -77,8 +83,18 @@ SUBSETS = (
     ("crisissignalen", "signalen"),
     ("eindeleveringssignalen", "signalen"),
     ("hh_herhaald", "hh_met_signaal"),
+    *zip(REACHED, PERSONAS, strict=True),
+    *zip(HELPED, REACHED, strict=True),
 )
 """(part, whole): the part is a subset of the whole, so ``part <= whole``."""
+SUMS = (
+    ("signalen", GROUPS),
+    ("hh_met_signaal", PERSONAS),
+    ("hh_hulp_geaccepteerd", HELP_TYPES),
+    ("hh_bereikt", REACHED),
+    ("hh_hulp_geaccepteerd", HELPED),
+)
+"""(total, parts) within one area: every part counts in exactly one of them."""
 SEARCH_CAP = 400_000
 """At most this many assignments are enumerated for one table."""
 
@@ -138,9 +154,15 @@ EXACT_SUMS = ("wijk", "regio")
 """Levels whose counts are exactly the sum of their children's (buurten, gemeenten)."""
 
 
-HIDDEN_WITH = {"hh_opgepakt": ("hh_bereikt", "hh_met_signaal")} | {
-    t: ("hh_hulp_geaccepteerd",) for t in HELP_TYPES
-}
+HIDDEN_WITH = (
+    {"hh_opgepakt": ("hh_bereikt", "hh_met_signaal")}
+    | {t: ("hh_hulp_geaccepteerd",) for t in HELP_TYPES}
+    | {r: ("hh_bereikt", "hh_met_signaal", p) for r, p in zip(REACHED, PERSONAS, strict=True)}
+    | {
+        h: ("hh_hulp_geaccepteerd", "hh_bereikt", "hh_met_signaal", p)
+        for h, p in zip(HELPED, PERSONAS, strict=True)
+    }
+)
 """Counts of issue #15 suppressed with a count they are tied to, so a test about the older
 counts' intervals is not narrowed by them (their defaults: ``completed``)."""
 
@@ -247,14 +269,12 @@ def upper_bounds(pub: Publication) -> dict[tuple[str, str], float]:
     ``hh_met_signaal``, the subsets above); a total at most the sum of its parts' bounds."""
     ub = {key: math.inf for key in pub.hidden}
     ub.update(pub.counts)
-    parts_of: dict[str, tuple[str, ...]] = {
-        "signalen": GROUPS,
-        "hh_met_signaal": PERSONAS,
-        "hh_hulp_geaccepteerd": HELP_TYPES,
-    }
-    dominators: dict[str, list[str]] = {g: ["signalen"] for g in GROUPS}
-    dominators |= {p: ["hh_met_signaal"] for p in PERSONAS}
-    dominators |= {t: ["hh_hulp_geaccepteerd"] for t in HELP_TYPES}
+    parts_of: dict[str, list[tuple[str, ...]]] = {}
+    dominators: dict[str, list[str]] = {}
+    for total, parts in SUMS:
+        parts_of.setdefault(total, []).append(parts)
+        for part in parts:
+            dominators.setdefault(part, []).append(total)
     for part, whole in SUBSETS:
         dominators.setdefault(part, []).append(whole)
     for _ in range(4 * len(ub)):
@@ -269,8 +289,8 @@ def upper_bounds(pub: Publication) -> dict[tuple[str, str], float]:
                 best = min(
                     best, ub[(parent, name)] - sum(pub.counts.get((s, name), 0.0) for s in siblings)
                 )
-            if name in parts_of:
-                best = min(best, sum(ub[(area, p)] for p in parts_of[name]))
+            for parts in parts_of.get(name, []):
+                best = min(best, sum(ub[(area, p)] for p in parts))
             if pub.areas.level[area] in EXACT_SUMS:
                 best = min(best, sum(ub[(b, name)] for b in pub.areas.children(area)))
             if best < ub[(area, name)]:
@@ -294,9 +314,7 @@ def _equations(pub: Publication) -> list[tuple[tuple[str, str], list[tuple[str, 
     to regio."""
     eqs = []
     for area, level in pub.areas.level.items():
-        eqs.append(((area, "signalen"), [(area, g) for g in GROUPS]))
-        eqs.append(((area, "hh_met_signaal"), [(area, p) for p in PERSONAS]))
-        eqs.append(((area, "hh_hulp_geaccepteerd"), [(area, t) for t in HELP_TYPES]))
+        eqs += [((area, total), [(area, p) for p in parts]) for total, parts in SUMS]
         kids = pub.areas.children(area)
         if level in EXACT_SUMS and kids:
             eqs += [((area, n), [(b, n) for b in kids]) for n in COUNTS]
@@ -380,9 +398,8 @@ def _consistent(pub: Publication, get, n: int) -> np.ndarray:
         nonlocal ok
         for name in COUNTS:
             ok &= value(name) >= 0
-        ok &= value("signalen") == sum(value(g) for g in GROUPS)
-        ok &= value("hh_met_signaal") == sum(value(p) for p in PERSONAS)
-        ok &= value("hh_hulp_geaccepteerd") == sum(value(t) for t in HELP_TYPES)
+        for total, parts in SUMS:
+            ok &= value(total) == sum(value(p) for p in parts)
         for part, whole in SUBSETS:
             ok &= value(part) <= value(whole)
         ok &= value("hh_met_signaal") + value("hh_meerdere_signalen") <= value("signalen")

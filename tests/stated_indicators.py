@@ -24,6 +24,25 @@ PERSONA_COUNTS = tuple(f"hh_persona_{p}" for p in PERSONAS)
 """Signalled households per persona; every one has exactly one, so they add up to
 ``hh_met_signaal``."""
 
+REACHED_PERSONA_COUNTS = tuple(f"hh_bereikt_persona_{p}" for p in PERSONAS)
+"""Reached households per persona (issue 15 item 8, who is reached); they add up to
+``hh_bereikt``, and each is at most its persona's households."""
+HELPED_PERSONA_COUNTS = tuple(f"hh_hulp_persona_{p}" for p in PERSONAS)
+"""Households that accepted help per persona; they add up to ``hh_hulp_geaccepteerd``, and
+each is at most its persona's reached households."""
+PERSONA_RATES = {
+    **{
+        f"pct_bereikt_persona_{p}": (f"hh_bereikt_persona_{p}", f"hh_persona_{p}", 100)
+        for p in PERSONAS
+    },
+    **{
+        f"pct_hulp_persona_{p}": (f"hh_hulp_persona_{p}", f"hh_bereikt_persona_{p}", 100)
+        for p in PERSONAS
+    },
+}
+"""Per persona: the share reached of its signalled households, the share that accepted help of
+its reached ones."""
+
 UNLINKED_REASONS = ("geen_match", "buiten_gemeente", "meerdere_adressen", "geen_huishouden")
 """Why a received signal is at no household (gemeente level only): no BAG address fits, its
 pc4 is not in the gemeente, several addresses fit, the address has no household."""
@@ -62,6 +81,8 @@ COUNTS = (
     "eindeleveringssignalen",
     "contactpogingen",
     "hh_herhaald",
+    *REACHED_PERSONA_COUNTS,
+    *HELPED_PERSONA_COUNTS,
 )
 RATES = {  # rate: (numerator, denominator, scale per quarter)
     "signalen_per_1000_hh": ("signalen", "huishoudens", 1000),
@@ -74,7 +95,7 @@ RATES = {  # rate: (numerator, denominator, scale per quarter)
     "pct_hulp_van_bereikt": ("hh_hulp_geaccepteerd", "hh_bereikt", 100),
     "gem_contactpogingen": ("contactpogingen", "hh_opgepakt", 1),
     "pct_herhaald": ("hh_herhaald", "hh_met_signaal", 100),
-}
+} | PERSONA_RATES
 PER_MONTH_RATES = ("signalen_per_1000_inwoners",)
 """Rates per month: the scale above is for a quarter (3 months); a period of n quarters
 divides it by n."""
@@ -102,21 +123,28 @@ OUTCOME_COUNTS = (
     "hh_hulp_geaccepteerd",
     *HELP_TYPE_COUNTS,
     "contactpogingen",
+    *PERSONA_COUNTS,
+    *REACHED_PERSONA_COUNTS,
+    *HELPED_PERSONA_COUNTS,
 )
-"""What the gemeente did with a quarter's signals (issue 15 item 7): picked up, reached,
-accepted help and its type, the contact attempts. A case is often closed weeks after its
-signal, so these are published once, a quarter later, with the cases as known then (period
-types kwartaal_afgerond and vier_kwartalen_afgerond), and not with the quarter itself;
-hh_met_signaal, their denominator, is repeated there."""
+"""What the gemeente did with a quarter's signals (issue 15 items 7 and 8): picked up, reached,
+accepted help and its type, the contact attempts, and who is reached per persona. A case is
+often closed weeks after its signal, so these are published once, a quarter later, with the
+cases as known then (period type kwartaal_afgerond; all but who is reached also in
+vier_kwartalen_afgerond), and not with the quarter itself; hh_met_signaal and the personas,
+their denominators, are repeated there."""
 OUTCOME_RATES = (
     "pct_bereikt",
     "pct_hulp",
     "pct_bereikt_van_opgepakt",
     "pct_hulp_van_bereikt",
     "gem_contactpogingen",
+    *PERSONA_RATES,
 )
 OUTCOME_MEDIANS = ("mediaan_dagen_tot_contact",)
 OUTCOMES = (*OUTCOME_COUNTS, *OUTCOME_RATES, *OUTCOME_MEDIANS)
-"""Every figure of the period types published a quarter later."""
-LATER_ONLY = tuple(n for n in OUTCOMES if n != "hh_met_signaal")
+"""Every figure of the period type published a quarter later (kwartaal_afgerond)."""
+REPEATED = ("hh_met_signaal", *PERSONA_COUNTS)
+"""The figures of a quarter that kwartaal_afgerond publishes again, as denominators."""
+LATER_ONLY = tuple(n for n in OUTCOMES if n not in REPEATED)
 """The figures a quarter's own period types (kwartaal, vier_kwartalen) do not carry."""

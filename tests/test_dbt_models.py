@@ -424,6 +424,8 @@ def area_figures(
             c["hh_bereikt"] += h["bereikt"]
             c["hh_hulp_geaccepteerd"] += h["hulp"]
             c[f"hh_persona_{h['persona']}"] += 1
+            c[f"hh_bereikt_persona_{h['persona']}"] += h["bereikt"]
+            c[f"hh_hulp_persona_{h['persona']}"] += h["hulp"]
             c["hh_opgepakt"] += h["opgepakt"]
             if h["hulpsoort"]:
                 c[f"hh_hulpsoort_{h['hulpsoort']}"] += 1

@@ -4,6 +4,7 @@ refused with the area, the relation and by how much (before anything is suppress
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -62,7 +63,11 @@ def test_consistent_table_has_no_problems() -> None:
 
 def test_negative_count() -> None:
     areas, counts = one_area(hh_persona_student=-1, hh_met_signaal=49, hh_opgepakt=49)
-    assert problems(areas, counts) == ["GM0999 hh_persona_student: negative count (-1)"]
+    assert problems(areas, counts) == [
+        "GM0999 hh_persona_student: negative count (-1)",
+        # a quarter of before the periods has no persona reached: 0, above the persona's -1
+        "GM0999: hh_bereikt_persona_student <= hh_persona_student broken by 1",
+    ]
 
 
 def test_total_differs_from_its_parts() -> None:
@@ -79,9 +84,17 @@ LINKED = " + ".join(GROUP_COUNTS)
 @pytest.mark.parametrize(
     ("changes", "broken"),
     [
-        (
-            {"hh_hulp_geaccepteerd": 34, "hh_hulpsoort_vervolghulp_financieel": 34},
-            ["hh_hulp_geaccepteerd <= hh_bereikt broken by 4"],
+        (  # the 34 over the personas: the senior's 20 reached, the others' 14 over 10 reached
+            {
+                "hh_hulp_geaccepteerd": 34,
+                "hh_hulpsoort_vervolghulp_financieel": 34,
+                "hh_hulp_persona_senior": 20,
+                "hh_hulp_persona_overig": 14,
+            },
+            [
+                "hh_hulp_geaccepteerd <= hh_bereikt broken by 4",
+                "hh_hulp_persona_overig <= hh_bereikt_persona_overig broken by 4",
+            ],
         ),
         ({"hh_onbekend": 52}, ["hh_onbekend <= hh_met_signaal broken by 2"]),
         ({"huishoudens": 45}, ["hh_met_signaal <= huishoudens broken by 5"]),
@@ -212,6 +225,24 @@ def _intervals(table, hidden: np.ndarray, lower: np.ndarray, targets: np.ndarray
     return out
 
 
+PER_PERSONA = "^(hh|pct)_(bereikt|hulp)_persona_"
+"""Who is reached per persona: counts and rates that no four-quarter period carries."""
+
+
+def _as_four_quarters(quarter: pl.DataFrame, keep_per_persona: bool = False) -> pl.DataFrame:
+    """A synthetic quarter's slice (``kwartaal`` and ``kwartaal_afgerond``) as the slice of a
+    four-quarter period, the one that publishes buurten: ``vier_kwartalen`` and
+    ``vier_kwartalen_afgerond``, without who is reached per persona, which that period does
+    not carry (unless ``keep_per_persona``)."""
+    four = {"kwartaal": "vier_kwartalen", "kwartaal_afgerond": "vier_kwartalen_afgerond"}
+    frame = quarter.with_columns(
+        pl.col("period_type").replace(four), period=pl.lit("2025Q4-2026Q3")
+    )
+    return (
+        frame if keep_per_persona else frame.filter(~pl.col("indicator").str.contains(PER_PERSONA))
+    )
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_buurt_cells_folded_into_their_wijk_change_no_interval(seed: int) -> None:
     """``model._folded_cells``: the buurt cells of the outcome chain, published per wijk only,
@@ -221,8 +252,9 @@ def test_buurt_cells_folded_into_their_wijk_change_no_interval(seed: int) -> Non
     buurt cells as unknowns: random quarters, random suppressed cells, random published
     medians."""
     rng = np.random.default_rng(seed)
-    frame = synthetic_quarter(1, wijken_per_gemeente=[3], buurten_per_wijk=[3, 2, 4], seed=seed,
-                              households_mean=900, signal_rate=0.03)  # fmt: skip
+    quarter = synthetic_quarter(1, wijken_per_gemeente=[3], buurten_per_wijk=[3, 2, 4], seed=seed,
+                                households_mean=900, signal_rate=0.03)  # fmt: skip
+    frame = _as_four_quarters(quarter)
     rel = relations_for(default_relations(), frame)
     tables = [build_table(frame, rel), build_table(frame, rel, fold=False)]
     folded, plain = tables
@@ -245,13 +277,46 @@ def test_buurt_cells_folded_into_their_wijk_change_no_interval(seed: int) -> Non
     assert len(result[0]) > 20
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_a_sum_whose_parts_a_slice_lacks_tells_the_attacker_nothing_more(seed: int) -> None:
+    """A four-quarter slice carries hh_bereikt and hh_hulp_geaccepteerd but not who is reached
+    per persona, so the model leaves their sums over the personas out there. The attacker
+    knows those parts exist, with their bounds: with them as unknowns (rows without a value)
+    the interval of every suppressed cell is the same."""
+    rng = np.random.default_rng(seed)
+    quarter = synthetic_quarter(1, wijken_per_gemeente=[3], buurten_per_wijk=[3, 2, 4], seed=seed,
+                                households_mean=900, signal_rate=0.03)  # fmt: skip
+    frame = _as_four_quarters(quarter, keep_per_persona=True)
+    per_persona = pl.col("indicator").str.contains(PER_PERSONA)
+    rel = relations_for(default_relations(), frame)
+    lacking = build_table(frame.filter(~per_persona), rel, fold=False)
+    unknown = build_table(
+        frame.with_columns(value=pl.when(per_persona).then(None).otherwise(pl.col("value"))),
+        rel,
+        fold=False,
+    )
+    assert lacking.a_eq.shape[0] == unknown.a_eq.shape[0] - 2 * lacking.area_code.size
+    parts = np.isnan(unknown.values) & ~unknown.is_remainder(np.arange(unknown.n_cells))
+    assert parts.sum() == 12 * unknown.n_real
+    shown = ~unknown.never_published() & ~unknown.structural & ~parts
+    targets = shown & (rng.random(unknown.n_cells) < 0.3)
+    hidden = targets | unknown.never_published()
+    lower = np.zeros(unknown.n_cells)
+    result = [
+        _intervals(lacking, hidden & ~lacking.structural, lower, targets),
+        _intervals(unknown, hidden | parts, lower, targets),
+    ]
+    assert np.array(result[0]) == pytest.approx(np.array(result[1]), abs=1e-6)
+    assert len(result[0]) > 20
+
+
 def test_a_folded_buurt_keeps_what_its_published_median_tells() -> None:
     """A published contact median of a buurt says it reached at least 10 households
     (``min_median_n``). With its hh_bereikt folded into the wijk, the attacker still knows
     that the wijk reached at least 10 per such buurt, and that each such buurt has at least 10
     signalled households (``Table.fold_lower_bounds``): without them the intervals widen."""
     small = LARGE | {"hh_bereikt": 12, "hh_hulp_geaccepteerd": 2}
-    frame = frame_from_buurten(
+    quarter = frame_from_buurten(
         {
             "BU09990101": ("WK099901", small),
             "BU09990102": ("WK099901", small),
@@ -260,6 +325,7 @@ def test_a_folded_buurt_keeps_what_its_published_median_tells() -> None:
         },
         {"WK099901": "GM0999", "WK099902": "GM0999"},
     )
+    frame = _as_four_quarters(quarter)
     rel = relations_for(default_relations(), frame)
     folded, plain = build_table(frame, rel), build_table(frame, rel, fold=False)
     assert folded.folded[folded.cell(folded.area_index["BU09990101"], "hh_bereikt")]
@@ -298,11 +364,13 @@ def test_the_folded_counts_are_the_outcome_chain_under_hh_met_signaal() -> None:
     """``model.folded_counts`` of the seeds: the counts no buurt publishes whose relations let
     a wijk take over their buurt cells, and their one top; a second median over a count of
     the group would need its bound carried up the chain, so it is refused."""
-    group, top = model.folded_counts(default_relations())
+    rel = default_relations()  # of a four-quarter period: no persona reached (PER_PERSONA)
+    rel = rel.without({c for c in rel.counts if re.match(PER_PERSONA, c)})
+    group, top = model.folded_counts(rel)
     assert top == "hh_met_signaal"
     assert {"hh_opgepakt", "hh_bereikt", "hh_hulp_geaccepteerd", "contactpogingen"} <= group
     assert {"hh_met_signaal", "hh_meerdere_signalen", "signalen", "huishoudens"}.isdisjoint(group)
-    rel = default_relations()
+    assert "hh_bereikt" not in model.folded_counts(default_relations())[0]  # in a persona sum
     extra = Indicator("mediaan_x", "median", "dagen", None, "hh_hulp_geaccepteerd", None, "")
     with pytest.raises(ValueError, match="more than one median"):
         model.folded_counts(replace(rel, medians=(*rel.medians, extra)))
@@ -389,8 +457,9 @@ def test_a_withdrawn_bound_suppresses_the_medians_that_gave_it() -> None:
     suppresses every median published now whose bound lands on that cell: its own count's
     cell, or folded, its buurt's hh_met_signaal and its wijk's count (the bounds summed); never
     a median an earlier publication holds (``kept``), and none whose bound lands elsewhere."""
-    frame = synthetic_quarter(1, wijken_per_gemeente=[2], buurten_per_wijk=[3, 2], seed=3,
-                              households_mean=900, signal_rate=0.03)  # fmt: skip
+    quarter = synthetic_quarter(1, wijken_per_gemeente=[2], buurten_per_wijk=[3, 2], seed=3,
+                                households_mean=900, signal_rate=0.03)  # fmt: skip
+    frame = _as_four_quarters(quarter)
     rel = relations_for(default_relations(), frame)
     table = build_table(frame, rel)
     median = next(m for m in rel.medians if m.denominator in model.folded_counts(rel)[0])

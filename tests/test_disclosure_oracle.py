@@ -29,6 +29,7 @@ from tests.disclosure_oracle import (
     MEDIANS,
     PERSONAS,
     RATES,
+    REACHED,
     SEARCH_CAP,
     WIDTH,
     Publication,
@@ -85,10 +86,14 @@ def leaf_counts(
         c["hh_onbekend"] += hh["onbekend"]
         c["hh_bereikt"] += hh["bereikt"]
         c["hh_hulp_geaccepteerd"] += hh["bereikt"] and hh["hulp"]
+        persona = hh["persona"].removeprefix("hh_persona_")
+        c[f"hh_bereikt_persona_{persona}"] += hh["bereikt"]
+        c[f"hh_hulp_persona_{persona}"] += hh["bereikt"] and hh["hulp"]
     c["hh_met_signaal"] = len(households)
     c["signalen"] = sum(c[g] for g in GROUPS)
     c["huishoudens"] = len(households) + others
-    return c | {n: int(v) for n, v in default_funnel(c, {}).items()}
+    reached = {n: c[n] for n in c if "_persona_" in n and not n.startswith("hh_persona_")}
+    return c | {n: int(v) for n, v in default_funnel(c, {}).items()} | reached
 
 
 HOUSEHOLD_SUBSETS = ("hh_meerdere_signalen", "hh_onbekend", "hh_bereikt", "hh_hulp_geaccepteerd")
@@ -103,7 +108,7 @@ def pattern(draw: st.DrawFn, areas) -> list[tuple[str, str]]:
     parents = [
         a for a in areas.level if len(areas.children(a)) >= (2 if kind == "rectangle" else 1)
     ]
-    family = draw(st.sampled_from([GROUPS, PERSONAS, ("huishoudens", "hh_met_signaal")]))
+    family = draw(st.sampled_from([GROUPS, PERSONAS, REACHED, ("huishoudens", "hh_met_signaal")]))
     parts = draw(st.lists(st.sampled_from(family), min_size=2, max_size=2, unique=True))
     if kind == "rectangle" and parents:
         kids = areas.children(draw(st.sampled_from(parents)))

@@ -33,6 +33,9 @@
         count(*) filter (where hulp_geaccepteerd) as hh_hulp_geaccepteerd,
         {%- for persona in personas() %}
         count(*) filter (where persona = '{{ persona }}') as hh_persona_{{ persona }},
+        count(*) filter (where persona = '{{ persona }}' and bereikt) as hh_bereikt_persona_{{ persona }},
+        count(*) filter (where persona = '{{ persona }}' and hulp_geaccepteerd)
+            as hh_hulp_persona_{{ persona }},
         {%- endfor %}
         count(*) filter (where opgepakt) as hh_opgepakt,
         {%- for soort in hulpsoorten() %}

@@ -29,6 +29,9 @@
     {%- do names.append('hh_hulpsoort_' ~ soort) -%}
   {%- endfor -%}
   {%- do names.extend(['crisissignalen', 'eindeleveringssignalen', 'contactpogingen', 'hh_herhaald']) -%}
+  {%- for persona in personas() -%}
+    {%- do names.extend(['hh_bereikt_persona_' ~ persona, 'hh_hulp_persona_' ~ persona]) -%}
+  {%- endfor -%}
   {{ return(names) }}
 {%- endmacro %}
 

@@ -17,11 +17,13 @@ real area (they are counts of a set of households like any other), so
 The hierarchy comes from each area's ``parent_code``; a gemeente in no regio is at the top.
 
 Within every area (real or remainder), from the indicator definitions (seeds/indicators.csv;
-the relations are ``SUM_RELATIONS`` and ``SUBSET_BOUNDS`` of ``orchestration/contract.py``,
-which the gate checks too):
+the relations are ``SUM_RELATIONS``, ``SUBSET_BOUNDS`` and ``PERSONA_BOUNDS`` of
+``orchestration/contract.py``, which the gate checks too):
 
     signalen       = sum(signalen_<groep>)          (the five publication groups)
     hh_met_signaal = sum(hh_persona_*)              (every signalled household has one persona)
+    hh_bereikt     = sum(hh_bereikt_persona_*), hh_hulp_geaccepteerd = sum(hh_hulp_persona_*)
+    hh_hulp_persona_<p> <= hh_bereikt_persona_<p> <= hh_persona_<p>     (who is reached)
     hh_meerdere_signalen, hh_onbekend, hh_bereikt <= hh_met_signaal
     hh_hulp_geaccepteerd <= hh_bereikt
     hh_met_signaal <= huishoudens, hh_met_signaal <= signalen
@@ -61,6 +63,18 @@ computed yet) is structural too: it is in no relation but the hierarchy and its 
 counts of its own slice (``hh_schuldhulp_binnen_6m <= hh_met_signaal``), which 0 in every area
 of the slice satisfies whatever the other counts are, so the known 0 tells the attacker
 nothing and keeps it out of the LPs.
+
+A sum whose parts no period type of the slice carries, while its total is carried (who is
+reached per persona in a four-quarter period, whose hh_bereikt is published without them), is
+left out in that slice: it is no relation of the file there. The attacker still knows that
+such parts exist, ``>= 0`` and under their bounds, but that tells nothing more: for any
+figures of the slice that meet its relations, take in every finest area (a buurt, a
+remainder, an area without parts) ``hh_bereikt_persona_<p> = hh_bereikt * hh_persona_<p> /
+hh_met_signaal`` and the help in proportion to them, and in every other area the sum over its
+parts. Each finest area meets the sums and bounds (``hh_hulp_geaccepteerd <= hh_bereikt <=
+hh_met_signaal``), sums of areas that meet them do too, and the parts add up the hierarchy,
+so a table with them as unknowns has the same intervals (tests/test_disclosure_model.py
+compares the two).
 
 A table may hold several periods (``period_type``, ``period``: quarters, and the four quarters
 ending with a quarter), of one or more quarters, as *slices*: with more than one period an
@@ -243,11 +257,18 @@ def _only_bounded_parts(relations: Relations, names: set[str]) -> None:
     """Refuse to leave out of the model, or take as a known 0, counts ``names`` whose relations
     with the other counts would then tell the attacker's model more, or less, than the
     attacker knows. Allowed: a relation among ``names`` only (all of them 0, or all absent:
-    the outcome counts of a quarter whose outcomes come a quarter later), and a count of
+    the outcome counts of a quarter whose outcomes come a quarter later), a count of
     ``names`` as the only part of a bound (``part <= total``: 0, or nothing, tells nothing of
-    the total). Refused: a count of ``names`` as a total over other counts, in a sum or a
-    linked bound with other counts, or as one of several parts of a bound."""
-    bad = _in_sums_with_others(relations, names)
+    the total), and all the parts of a sum whose total is present (the sum is left out: module
+    docstring). Refused: a count of ``names`` as a total over other counts, as one of some of
+    the parts of a sum, in a linked bound with other counts, or as one of several parts of a
+    bound."""
+    kept = tuple(  # a sum all of whose parts are absent is left out (build_table)
+        (total, parts)
+        for total, parts in relations.sums
+        if total in names or not set(parts) <= names
+    )
+    bad = _in_sums_with_others(replace(relations, sums=kept), names)
     for parts, total in relations.bounds:
         members = {*parts, total}
         if total in names and not members <= names:
@@ -616,16 +637,17 @@ def build_table(
     data: list[np.ndarray] = []
     n_rows = 0
     all_areas = np.arange(n_areas)
-    for total, parts in rel.sums:
-        r = n_rows + all_areas
+    for total, parts in rel.sums:  # not where the slice lacks every part (module docstring)
+        held = all_areas[~per_area[:, [ind_pos[p] for p in parts]].all(axis=1)]
+        r = n_rows + np.arange(held.size)
         rows.append(r)
-        cols.append(all_areas * k + ind_pos[total])
-        data.append(np.ones(n_areas))
+        cols.append(held * k + ind_pos[total])
+        data.append(np.ones(held.size))
         for p in parts:
             rows.append(r)
-            cols.append(all_areas * k + ind_pos[p])
-            data.append(-np.ones(n_areas))
-        n_rows += n_areas
+            cols.append(held * k + ind_pos[p])
+            data.append(-np.ones(held.size))
+        n_rows += held.size
     # Hierarchy: one row per parent area and count indicator.
     children = np.flatnonzero(parent_all >= 0)
     parents_used = np.unique(parent_all[children])
