@@ -72,6 +72,7 @@ _NO_BUURT = {
     "hh_onbekend": 1,
     "hh_bereikt": 1,
     "hh_persona_overig": 2,
+    "hh_bereikt_persona_overig": 1,
 }
 """Addresses without a buurt: counted at gemeente level only."""
 _MEDIANS = {"WK099901": 600.0, "WK09990A": 470.0, GEMEENTE[0]: 590.0, REGIO[0]: 590.0}

@@ -53,6 +53,7 @@ from orchestration.contract import (
     carrying_period_type,
     follows_later,
     period_type_of_level,
+    persona_names,
     publication_group_names,
 )
 from orchestration.dictionary import FOLLOWS, GEHEIM, Entry, later_text, published_entries
@@ -527,6 +528,74 @@ def _reach_section(
     ]
 
 
+PERSONA_SHARES = [f"pct_bereikt_persona_{p}" for p in persona_names()]
+"""The share reached of every persona's signalled households (*Wie wordt bereikt*)."""
+PERSONA_HELP_SHARES = [f"pct_hulp_persona_{p}" for p in persona_names()]
+"""The share that accepted help of every persona's reached households."""
+
+
+def _who_is_reached_section(
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    periods: dict[str, str],
+    dictionary: dict[str, Entry],
+) -> list[str]:
+    """*Wie wordt bereikt* (issue 15 item 8): per persona the share of its signalled households
+    that was reached and the share of those that accepted help, from the period type that
+    carries them for a quarter (``kwartaal_afgerond``: the quarter before, a quarter later);
+    a chart for a file of one gemeente, the tables per gemeente and, folded, per wijk; a note
+    instead where this publication has no such rows yet."""
+    columns = [*PERSONA_SHARES, *PERSONA_HELP_SHARES]
+    head = [
+        "<h2>Wie wordt bereikt</h2>",
+        '<p class="note">Per persona: welk deel van de huishoudens met een signaal is bereikt, '
+        "en welk deel van de bereikte huishoudens hulp heeft aanvaard. Zo is te zien welke "
+        "huishoudens de aanpak vaker mist. Per wijk, gemeente en regio, niet per buurt: per "
+        "buurt zijn de aantallen per persona te klein.</p>",
+    ]
+    carrier = carrying_period_type(columns[0], QUARTERLY, "gemeente")
+    note = _later_note(
+        {p: periods[p] for p in (QUARTERLY, carrier) if p in periods}, columns, "gemeente",
+        dictionary,
+    )  # fmt: skip
+    if carrier not in periods:
+        return [*head, note]
+    own = {carrier: periods[carrier]}
+    chart = []
+    counts = [f"hh_persona_{p}" for p in persona_names()]
+    gemeenten = _areas(con, "gemeente", [*counts, *columns], quarter, carrier)
+    if len(gemeenten) == 1:
+        figures = gemeenten[0].figures
+        chart = [
+            _paired_percent_chart(
+                "Wie wordt bereikt",
+                [
+                    (
+                        _label(dictionary, count)
+                        if figures[count].value is None
+                        else f"{_label(dictionary, count)} ({_fmt(figures[count].value)} hh)",
+                        figures[reached],
+                        figures[helped],
+                    )
+                    for count, reached, helped in zip(
+                        counts, PERSONA_SHARES, PERSONA_HELP_SHARES, strict=True
+                    )
+                ],
+                ("% bereikt", "% hulp van bereikt"),
+            )
+        ]
+    return [
+        *head,
+        *chart,
+        *_period_tables(con, quarter, own, "gemeente", PERSONA_SHARES, dictionary),
+        *_period_tables(con, quarter, own, "gemeente", PERSONA_HELP_SHARES, dictionary),
+        "<details><summary>Per wijk</summary>",
+        *_period_tables(con, quarter, own, "wijk", columns, dictionary),
+        "</details>",
+        note,
+    ]
+
+
 def _cohort_section(
     con: duckdb.DuckDBPyConnection, quarter: str, period: str | None, dictionary: dict[str, Entry]
 ) -> list[str]:
@@ -990,6 +1059,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         if top_buurten
         else '<p class="note">Geen buurtcijfer gepubliceerd.</p>',
         *_reach_section(con, quarter, periods, dictionary),
+        *_who_is_reached_section(con, quarter, periods, dictionary),
         *_cohort_section(con, quarter, cohort, dictionary),
         "<h2>Partnermix</h2>",
         '<p class="note">Signalen per partnergroep, als aandeel van de signalen van de '

@@ -133,6 +133,21 @@ def partner_mix(areas: list[Area]) -> list[tuple]:
     ]
 
 
+def who_is_reached(_: list[Area]) -> list[tuple]:
+    """Issue 15 item 8: two personas' households, share reached and share helped of the
+    reached, per gemeente, from the outcomes of the earlier quarter (published with the later)."""
+    names = [
+        f"{kind}{persona}"
+        for persona in ("senior", "jonge_starter")
+        for kind in ("hh_persona_", "pct_bereikt_persona_", "pct_hulp_persona_")
+    ]
+    return sorted(
+        (a.name, *(a.values[n] for n in names))
+        for a in published_areas(OUTCOMES)
+        if a.quarter == LATER and a.level == "gemeente"
+    )
+
+
 def gemeente_trend(areas: list[Area]) -> list[tuple]:
     """pct_bereikt of a quarter from its outcomes' row (same period), None until published."""
     reached = {(a.code, a.period): a.values["pct_bereikt"] for a in published_areas(OUTCOMES)}
@@ -249,6 +264,7 @@ EXPECTED: dict[str, tuple[Callable[[list[Area]], list[tuple]], bool]] = {
     "order by signalen_per_1000_hh desc": (top_buurten, True),
     "order by pct_bereikt": (wijken_rarely_reached, True),
     "signalen_energie, signalen_water": (partner_mix, True),
+    "pct_bereikt_persona_senior, pct_hulp_persona_senior": (who_is_reached, True),
     "coalesce(a.pct_bereikt, k.pct_bereikt)": (gemeente_trend, True),
     "lag(hh_met_signaal)": (wijk_change, True),
     "as wijk_totaal": (buurten_beside_wijk, True),

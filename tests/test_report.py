@@ -31,6 +31,7 @@ Q2, Q3 = "2026Q2", "2026Q3"
 CHARTS = [
     "Buurten met de meeste signalen per 1.000 huishoudens",
     "Bereik en hulp per wijk",
+    "Wie wordt bereikt",
     "Partnermix",
     "Verloop over de kwartalen",
 ]
@@ -116,19 +117,22 @@ def test_the_report_is_one_self_contained_file(published: Paths) -> None:
     assert 'charset="utf-8"' in page
 
 
-def test_the_report_has_the_four_charts(published: Paths) -> None:
+def test_the_report_has_its_charts(published: Paths) -> None:
     _, marks = read_report(published, Q3)
     charts = [e["aria-label"] for e in marks.elements if e["tag"] == "svg"]
     assert charts == CHARTS
     drawn = {e.get("data-indicator") for e in marks.elements if e["tag"] in {"rect", "circle"}}
     assert {"signalen_per_1000_hh", "pct_bereikt", "pct_hulp", "signalen_huur"} <= drawn
-    # the file's first quarter has no outcomes yet: no reach chart, a note instead
+    assert {"pct_bereikt_persona_senior", "pct_hulp_persona_jonge_starter"} <= drawn  # persona
+    # the file's first quarter has no outcomes yet: no reach charts, a note instead
     page, first = read_report(published, Q2)
     assert [e["aria-label"] for e in first.elements if e["tag"] == "svg"] == [
-        c for c in CHARTS if c != "Bereik en hulp per wijk"
+        c for c in CHARTS if c not in ("Bereik en hulp per wijk", "Wie wordt bereikt")
     ]
-    section = visible_text(page[page.index("<h2>Bereik en hulp per wijk</h2>") :])
-    assert section.split("Zes maanden")[0].count(f"Die over {Q2} volgen met de publicatie") == 1
+    text = visible_text(page[page.index("<h2>Bereik en hulp per wijk</h2>") :])
+    reach, who = text.split("Zes maanden")[0].split("Wie wordt bereikt", 1)
+    for section in (reach, who):  # each says its figures come a quarter later
+        assert section.count(f"Die over {Q2} volgen met de publicatie") == 1
 
 
 def test_every_figure_on_the_page_is_a_published_cell(published: Paths) -> None:
@@ -331,7 +335,8 @@ def test_the_four_quarter_period_has_its_own_tables(published: Paths) -> None:
     periods = [f"kwartaal {Q3}", "vier kwartalen 2025Q4-2026Q3", f"kwartaal afgerond {Q2}{later}",
                f"vier kwartalen afgerond 2025Q3-2026Q2{later}"]  # fmt: skip
     cohort = ["huishoudens met een signaal in 2026Q1, zes maanden gevolgd"] * 2  # gemeente, wijk
-    assert titles == periods * 2 + cohort + periods  # regio, gemeente, the cohort, wijk
+    who = [periods[2]] * 3  # who is reached: the shares reached and helped per gemeente, per wijk
+    assert titles == periods * 2 + who + cohort + periods  # regio, gemeente, ..., wijk
     year = [
         e for e in marks.elements if e.get("data-period-type") == YEAR and "data-indicator" in e
     ]
