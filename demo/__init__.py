@@ -17,6 +17,7 @@ Modules:
 - ``population`` BAG addresses, BRP residents in households, benefit and debt-help spells
 - ``history``    what changes between quarters: moves, repeat signals, season and trend
 - ``signals``    partner signals, faults, partner files, case outcomes, ground truth
+- ``personas``   the households' personas; their chances to be reached and accept help
 - ``dialects``   the per-partner CSV dialect table (``DIALECTS``) and the writer
 - ``names``      word lists for fake personal data, streets and areas
 - ``common``     seeded random streams and small array helpers

@@ -44,6 +44,7 @@ from demo.names import (
     SURNAMES,
     ascii_fold,
 )
+from demo.personas import household_personas, outcome_chances
 from demo.population import (
     LETTER_COMBOS,
     SCHULDHULP_SOORTEN,
@@ -154,9 +155,11 @@ class Rates:
     omitted_shared: float = 0.002
     """Shares of the hard notations of :data:`NOTATIONS` (at least one of each in 50 rows)."""
     reach: float = 0.22
-    """Share of signalled households reached: about 25% of those picked up (Divosa: 20%)."""
+    """Share of signalled households reached: about 25% of those picked up (Divosa: 20%);
+    overall, each persona has its own (``demo.personas.REACH_FACTORS``)."""
     help_accepted: float = 1 / 3
-    """Share of reached households that accept help."""
+    """Share of reached households that accept help; overall, each persona has its own
+    (``demo.personas.HELP_FACTORS``)."""
     case_coverage: float = 0.95
     """Share of (further) signals with a case row; a household's first signal always has one."""
 
@@ -1151,7 +1154,7 @@ def build_cases(
     eligible = np.flatnonzero(sig.fault <= 2)
     hh = sig.household[eligible]
     n_h = pop.households
-    reached_hh, accepted_hh = _household_outcomes(rng, n_h, rates)
+    reached_hh, accepted_hh = _household_outcomes(rng, pop, sig, quarter, rates)
     in_debt_help = np.zeros(n_h, dtype=bool)
     s = pop.spells_schuldhulp
     active = (s["start"] <= q_last) & (s["end"] >= q_first - 365)
@@ -1290,12 +1293,28 @@ def case_extract(cases: list[pl.DataFrame], quarter: str) -> pl.DataFrame:
 
 
 def _household_outcomes(
-    rng: np.random.Generator, households: int, rates: Rates
+    rng: np.random.Generator, pop: Population, sig: Signals, quarter: str, rates: Rates
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per household whether it is reached and whether it accepts help when signalled: the
-    first draws of the quarter's case stream (``rng_for(seed, "cases", quarter)``)."""
-    reached = rng.random(households) < rates.reach if households else np.zeros(0, dtype=bool)
-    accepted = reached & (rng.random(households) < rates.help_accepted)
+    first draws of the quarter's case stream (``rng_for(seed, "cases", quarter)``), one
+    uniform per household for each, against the chances of its persona
+    (:func:`demo.personas.outcome_chances`; ``rates.reach`` and ``rates.help_accepted``
+    overall among the households the address match attributes a signal to,
+    :func:`first_signal_days`). The same for the registers with or without the quarter's
+    moves (a persona does not depend on the address)."""
+    households = pop.households
+    p_reach = np.full(households, rates.reach)  # households without a signal: never asked
+    p_help = np.full(households, rates.help_accepted)
+    with_signal = np.unique(sig.household[sig.household >= 0])
+    attributed = first_signal_days(sig, households)[with_signal] >= 0
+    p_reach[with_signal], p_help[with_signal] = outcome_chances(
+        household_personas(pop, quarter, with_signal),
+        attributed,
+        rates.reach,
+        rates.help_accepted,
+    )
+    reached = rng.random(households) < p_reach if households else np.zeros(0, dtype=bool)
+    accepted = reached & (rng.random(households) < p_help)
     return reached, accepted
 
 
@@ -1361,7 +1380,9 @@ def schuldhulp_after_signals(
     still to start."""
     n_h = pop.households
     first_day = first_signal_days(sig, n_h)
-    reached, accepted = _household_outcomes(rng_for(seed, "cases", quarter), n_h, rates)
+    reached, accepted = _household_outcomes(
+        rng_for(seed, "cases", quarter), pop, sig, quarter, rates
+    )
     busy = np.zeros(n_h, dtype=bool)
     for spells, pending in [(pop.spells_schuldhulp, False), *((e, True) for e in earlier)]:
         day = first_day[spells["household"]]
