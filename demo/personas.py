@@ -19,30 +19,28 @@ from datetime import date, timedelta
 from functools import cache
 
 import numpy as np
+import yaml
 
 from demo.common import EPOCH, day_number
 from demo.population import REGELINGEN, Population
 from orchestration.contract import persona_names
 from orchestration.parameters import read_seed
 from orchestration.quarters import quarter_end, quarter_start
+from orchestration.settings import DBT_PROJECT_DIR
 
-PERSONAS: tuple[str, ...] = (
-    "jonge_starter",
-    "groot_gezin_minimum",
-    "senior",
-    "zelfstandige",
-    "student",
-    "overig",
-)
+PERSONAS = persona_names()
 """The personas in the order of their rules (the first that holds), as the indicators name
-them (``hh_persona_<persona>`` in ``seeds/indicators.csv``)."""
+them (``hh_persona_<persona>`` in ``seeds/indicators.csv``, in that order)."""
 
-MINIMUM_REGELINGEN = ("participatiewet", "ioaw")
-"""Benefits that make a large family one on a minimum income (the dbt var
-``persona_regelingen_minimum``)."""
-ZELFSTANDIGE_REGELINGEN = ("bbz",)
-"""Benefits that make a household self-employed (the dbt var
-``persona_regelingen_zelfstandige``)."""
+
+@cache
+def persona_regelingen(kind: str) -> tuple[str, ...]:
+    """The benefits of the dbt var ``persona_regelingen_<kind>`` (``dbt_project.yml``, the one
+    place for them): ``minimum`` make a large family one on a minimum income, ``zelfstandige``
+    make a household self-employed."""
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return tuple(project["vars"][f"persona_regelingen_{kind}"])
+
 
 REACH_FACTORS = {
     "senior": 1.5,
@@ -81,8 +79,6 @@ young starters."""
 @cache
 def persona_parameters() -> dict[str, int]:
     """The ages and thresholds of ``seeds/persona_parameters.csv`` by parameter name."""
-    if set(PERSONAS) != set(persona_names()):  # the seed is the one place for the list
-        raise ValueError("PERSONAS disagrees with the personas of seeds/indicators.csv")
     return {row["parameter"]: int(row["value"]) for row in read_seed("persona_parameters")}
 
 
@@ -138,12 +134,13 @@ def _benefits(
     pop: Population, q_first: int, q_last: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per household (all of them) whether a resident has a benefit spell overlapping the
-    quarter: any, one of :data:`MINIMUM_REGELINGEN`, one of :data:`ZELFSTANDIGE_REGELINGEN`."""
+    quarter: any, one of ``persona_regelingen("minimum")``, one of
+    ``persona_regelingen("zelfstandige")``."""
     s = pop.spells_uitkering
     on = (s["start"] <= q_last) & (s["end"] >= q_first)
     household, code = s["household"][on], s["code"][on]
     out = []
-    for codes in (REGELINGEN, MINIMUM_REGELINGEN, ZELFSTANDIGE_REGELINGEN):
+    for codes in (REGELINGEN, persona_regelingen("minimum"), persona_regelingen("zelfstandige")):
         has = np.zeros(pop.households, dtype=bool)
         has[household[np.isin(code, [REGELINGEN.index(c) for c in codes])]] = True
         out.append(has)
