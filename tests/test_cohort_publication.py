@@ -1,8 +1,9 @@
 """The signalled households followed for six months (period type ``cohort_zes_maanden``,
-issue 15 item 6) through the whole pipeline: three demo quarters of a small city, the third
-publishing the cohort of the first. Its figures are recomputed from what the generator wrote
-(ground truth: who was signalled and when; the BRP extract of the cohort's quarter; the
-schuldhulp extract of the publication's quarter), never from the warehouse."""
+issue 15 item 6), and who is reached per persona (``kwartaal_afgerond``, item 8), through the
+whole pipeline: three demo quarters of a small city, the third publishing the cohort of the
+first. The figures are recomputed from what the generator wrote (ground truth: who was
+signalled and when, the cases; the BRP, benefits and schuldhulp extracts), never from the
+warehouse."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from orchestration.settings import Paths
 from tests.conftest import run_monitor_in
 from tests.stated_indicators import HELP_TYPES, NOT_PICKED_UP
 from tests.test_demo_history import debt_help_after
+from tests.test_demo_reach import personas
 
 QUARTERS = ("2026Q1", "2026Q2", "2026Q3")
 COHORT, LATER = QUARTERS[0], QUARTERS[2]
@@ -200,6 +202,85 @@ def test_the_cohort_equals_a_recomputation_from_the_generated_files(published: P
     }
     repeated = ("hh_met_signaal", "hh_hulp_geaccepteerd")
     assert published_before == {(c, n, v, s) for c, n, v, s in cells if n in repeated}
+
+
+def outcomes_known_a_quarter_later(paths: Paths, quarter: str) -> tuple[set[str], set[str]]:
+    """(reached, helped): the household ids of the quarter's signalled households reached and
+    those that accepted help, as known at the end of the quarter after (when its outcomes are
+    published): a case of one of their signals of the quarter that reached them by that day
+    and was not closed as not picked up, or one closed by then with help accepted. From the
+    ground truth's cases, not the extracts."""
+    known_by = quarter_end(next_quarter(quarter))
+    cases = pl.read_parquet(paths.ground_truth / quarter / "cases.parquet").drop("household_id")
+    joined = truth_signals(paths, quarter).join(cases, on=["partner_code", "signaal_id"])
+    closed = pl.col("datum_afgesloten") <= known_by
+    helped = set(joined.filter(closed & pl.col("resultaat").is_in(HELP_TYPES))["household_id"])
+    contact = joined.filter(
+        pl.col("bereikt")
+        & (pl.col("datum_eerste_contact") <= known_by)
+        & ~(closed & pl.col("resultaat").is_in(NOT_PICKED_UP))
+    )
+    return set(contact["household_id"]) | helped, helped
+
+
+def test_who_is_reached_equals_a_recomputation_from_the_generated_files(published: Paths) -> None:
+    """Issue 15 item 8: per persona the signalled, reached and helped households of the first
+    quarter and their shares, published a quarter later (``kwartaal_afgerond``) per gemeente
+    and wijk: every published cell equals the count from the ground truth (the households, the
+    cases as known then) with each household's persona worked out from the extracts by the
+    rule of MONITOR.md (tests/test_demo_reach.py; the differences between the personas are
+    tested there, on a city large enough to show them)."""
+    publication = next_quarter(COHORT)
+    cells = rows(
+        published,
+        "select area_code, indicator, value, status from monitor.area_indicators "
+        "where quarter = ? and period_type = 'kwartaal_afgerond' "
+        "and area_level in ('gemeente', 'wijk') and indicator like '%persona%'",
+        [publication],
+    )
+    reached, helped = outcomes_known_a_quarter_later(published, COHORT)
+    areas = pl.read_csv(
+        published.landing / COHORT / "wijken_buurten" / f"wijken_buurten_{COHORT}.csv",
+        separator=";",
+        infer_schema=False,
+        encoding="utf8-lossy",
+    )
+    wijk_of = dict(zip(areas[areas.columns[0]], areas["parent_code"], strict=True))
+    truth = pl.read_parquet(published.ground_truth / COHORT / "households.parquet")
+    signalled = personas(published, COHORT).filter(pl.col("eerste_signaaldatum").is_not_null())
+    signalled = signalled.join(
+        truth.select("household_id", "buurtcode", "gemeentecode"), on="household_id"
+    )
+    counts: dict[tuple[str, str], int] = {}
+    for household, persona, buurt, gemeente in signalled.select(
+        pl.col("household_id").cast(pl.String), "persona", "buurtcode", "gemeentecode"
+    ).iter_rows():
+        for code in (gemeente, wijk_of.get(buurt or "")):
+            for name, counted in (
+                (f"hh_persona_{persona}", True),
+                (f"hh_bereikt_persona_{persona}", household in reached),
+                (f"hh_hulp_persona_{persona}", household in helped),
+            ):
+                if code is not None:
+                    counts[(code, name)] = counts.get((code, name), 0) + counted
+
+    def expected(code: str, name: str) -> float | None:
+        for rate, numerator, denominator in (
+            ("pct_bereikt_persona_", "hh_bereikt_persona_", "hh_persona_"),
+            ("pct_hulp_persona_", "hh_hulp_persona_", "hh_bereikt_persona_"),
+        ):
+            if name.startswith(rate):
+                persona = name.removeprefix(rate)
+                below = counts.get((code, denominator + persona), 0)
+                return 100 * counts.get((code, numerator + persona), 0) / below if below else None
+        return counts.get((code, name), 0)
+
+    shown = [(c, n, v) for c, n, v, s in cells if s == "published"]
+    assert len(cells) == 30 * len({c for c, *_ in cells})  # 6 personas x 5 figures, every area
+    assert any(n.startswith("pct_bereikt_persona_") for _, n, _ in shown)
+    assert any(n.startswith("hh_bereikt_persona_") and v for _, n, v in shown)
+    for code, name, value in shown:
+        assert value == pytest.approx(expected(code, name), abs=0.05), (code, name)
 
 
 def test_the_readable_tables_say_what_a_cohort_row_does_not_carry(
