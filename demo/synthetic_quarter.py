@@ -39,6 +39,25 @@ def quarter_figures() -> tuple[tuple[Indicator, str], ...]:
     return tuple(out)
 
 
+WHO_IS_REACHED = (
+    "hh_bereikt_persona_",
+    "hh_hulp_persona_",
+    "pct_bereikt_persona_",
+    "pct_hulp_persona_",
+)
+"""Who is reached per persona (issue 15 item 8): a frame has these only when asked for
+(``who_is_reached``); without them it is a quarter of before them, whose sums over the
+personas the disclosure model leaves out (``model._not_carried_cells``)."""
+
+
+def _figures(who_is_reached: bool) -> tuple[tuple[Indicator, str], ...]:
+    return tuple(
+        (ind, period_type)
+        for ind, period_type in quarter_figures()
+        if who_is_reached or not ind.name.startswith(WHO_IS_REACHED)
+    )
+
+
 FRAME_SCHEMA = {
     "quarter": pl.String,
     "period_type": pl.String,
@@ -76,8 +95,10 @@ def synthetic_quarter(
     no_buurt_households: float = 3.0,
     wijken_per_gemeente: list[int] | None = None,
     buurten_per_wijk: list[int] | None = None,
+    who_is_reached: bool = False,
 ) -> pl.DataFrame:
-    """A consistent unsuppressed quarter: one row per area x indicator of seeds/indicators.csv.
+    """A consistent unsuppressed quarter: one row per area x indicator of seeds/indicators.csv
+    (who is reached per persona only with ``who_is_reached``: ``WHO_IS_REACHED``).
 
     The structure is random (skewed sizes) unless ``wijken_per_gemeente`` and
     ``buurten_per_wijk`` give it explicitly.
@@ -229,7 +250,7 @@ def synthetic_quarter(
             median[a] = float(np.median(sorted_amounts[starts[a] : ends[a]]))
 
     values: dict[str, np.ndarray] = {}
-    figures = quarter_figures()
+    figures = _figures(who_is_reached)
     for ind, _ in figures:
         if ind.kind == "count":
             values[ind.name] = area_counts[ind.name]
@@ -300,8 +321,10 @@ def frame_from_buurten(
     no_buurt: dict[str, dict[str, float]] | None = None,
     medians: dict[str, float] | None = None,
     quarter: str = "2026Q3",
+    who_is_reached: bool = False,
 ) -> pl.DataFrame:
-    """A consistent quarter from hand-written buurt counts (for tests of particular cases).
+    """A consistent quarter from hand-written buurt counts (for tests of particular cases),
+    who is reached per persona only with ``who_is_reached``.
 
     ``buurten``: code -> (wijk code, counts); ``wijken``: code -> gemeente code; ``no_buurt``:
     gemeente -> counts of its addresses without a buurt. Counts not given are 0; ``signalen``
@@ -309,7 +332,7 @@ def frame_from_buurten(
     adds nothing to the relations (:func:`default_funnel`). Wijken and gemeenten are the
     sums. Medians default to 500 wherever there is a signalled household; rates follow.
     """
-    figures = quarter_figures()
+    figures = _figures(who_is_reached)
     counts = [i.name for i, _ in figures if i.kind == "count"]
     groups = [n for n in counts if n.startswith("signalen_")]
     personas = [n for n in counts if n.startswith("hh_persona_")]

@@ -95,6 +95,9 @@ SUMS = (
     ("hh_hulp_geaccepteerd", HELPED),
 )
 """(total, parts) within one area: every part counts in exactly one of them."""
+WHO_IS_REACHED = (*REACHED, *HELPED)
+"""The counts of who is reached per persona: in a publication of a quarter's outcomes since
+issue 15 item 8; a publication without them has none of their relations."""
 SEARCH_CAP = 400_000
 """At most this many assignments are enumerated for one table."""
 
@@ -154,7 +157,7 @@ EXACT_SUMS = ("wijk", "regio")
 """Levels whose counts are exactly the sum of their children's (buurten, gemeenten)."""
 
 
-HIDDEN_WITH = (
+HIDDEN_WITH = (  # the last relative bounds the count from above
     {"hh_opgepakt": ("hh_bereikt", "hh_met_signaal")}
     | {t: ("hh_hulp_geaccepteerd",) for t in HELP_TYPES}
     | {r: ("hh_bereikt", "hh_met_signaal", p) for r, p in zip(REACHED, PERSONAS, strict=True)}
@@ -164,7 +167,9 @@ HIDDEN_WITH = (
     }
 )
 """Counts of issue #15 suppressed with a count they are tied to, so a test about the older
-counts' intervals is not narrowed by them (their defaults: ``completed``)."""
+counts' intervals is not narrowed by them (their defaults: ``completed``); not where their
+last relative, which bounds them, is 0 (a persona without households has none reached:
+published, that 0 tells nothing; suppressed, it would be a cell known exactly)."""
 
 
 def published_frame(
@@ -176,8 +181,10 @@ def published_frame(
     show_rates: set[tuple[str, str]] = frozenset(),
     medians: dict[str, bool] | None = None,
     quarter: str = "2026Q3",
+    who_is_reached: bool = False,
 ) -> pl.DataFrame:
-    """The published shape of ``monitor.area_indicators`` (MONITOR.md).
+    """The published shape of ``monitor.area_indicators`` (MONITOR.md); who is reached per
+    persona (``WHO_IS_REACHED``) only with ``who_is_reached``, else a quarter of before it.
 
     Counts in ``hidden`` are suppressed. A rate is published when both its counts are and its
     denominator is at least ``MIN_DENOMINATOR`` (``hide_rates``/``show_rates`` override that,
@@ -189,16 +196,20 @@ def published_frame(
         (code, new)
         for code, name in hidden
         for new, relatives in HIDDEN_WITH.items()
-        if name in relatives
+        if name in relatives and counts[code][relatives[-1]]  # not a 0 under a published 0
     }
     for code, level in areas.level.items():
         c = counts[code]
         base = (quarter, level, code, f"naam {code}")
         parent = areas.parent[code]
         for name in COUNTS:
+            if name in WHO_IS_REACHED and not who_is_reached:
+                continue
             shown = (code, name) not in hidden
             rows.append((*base, parent, name, float(c[name]) if shown else None, _status(shown)))
         for name, (num, den, scale) in RATES.items():
+            if num in WHO_IS_REACHED and not who_is_reached:
+                continue
             shown = (
                 (code, num) not in hidden
                 and (code, den) not in hidden
@@ -240,6 +251,20 @@ class Publication:
     medians: set[tuple[str, str]]
     """(area, median) of every published median."""
     hidden: list[tuple[str, str]]
+    names: frozenset[str] = frozenset(COUNTS)
+    """The counts the publication has: the relations are those among them."""
+
+    @property
+    def sums(self) -> list[tuple[str, tuple[str, ...]]]:
+        return [(t, ps) for t, ps in SUMS if {t, *ps} <= self.names]
+
+    @property
+    def subsets(self) -> list[tuple[str, str]]:
+        return [(p, w) for p, w in SUBSETS if {p, w} <= self.names]
+
+    @property
+    def count_names(self) -> list[str]:
+        return [n for n in COUNTS if n in self.names]
 
     @classmethod
     def read(cls, frame: pl.DataFrame) -> Publication:
@@ -260,7 +285,8 @@ class Publication:
                 rates[key] = r["value"]
             elif r["indicator"] in MEDIANS and shown:
                 medians.add(key)
-        return cls(areas, counts, rates, medians, sorted(hidden))
+        names = frozenset(frame["indicator"].unique().to_list()) & set(COUNTS)
+        return cls(areas, counts, rates, medians, sorted(hidden), names)
 
 
 def upper_bounds(pub: Publication) -> dict[tuple[str, str], float]:
@@ -271,11 +297,11 @@ def upper_bounds(pub: Publication) -> dict[tuple[str, str], float]:
     ub.update(pub.counts)
     parts_of: dict[str, list[tuple[str, ...]]] = {}
     dominators: dict[str, list[str]] = {}
-    for total, parts in SUMS:
+    for total, parts in pub.sums:
         parts_of.setdefault(total, []).append(parts)
         for part in parts:
             dominators.setdefault(part, []).append(total)
-    for part, whole in SUBSETS:
+    for part, whole in pub.subsets:
         dominators.setdefault(part, []).append(whole)
     for _ in range(4 * len(ub)):
         changed = False
@@ -314,10 +340,10 @@ def _equations(pub: Publication) -> list[tuple[tuple[str, str], list[tuple[str, 
     to regio."""
     eqs = []
     for area, level in pub.areas.level.items():
-        eqs += [((area, total), [(area, p) for p in parts]) for total, parts in SUMS]
+        eqs += [((area, total), [(area, p) for p in parts]) for total, parts in pub.sums]
         kids = pub.areas.children(area)
         if level in EXACT_SUMS and kids:
-            eqs += [((area, n), [(b, n) for b in kids]) for n in COUNTS]
+            eqs += [((area, n), [(b, n) for b in kids]) for n in pub.count_names]
     return eqs
 
 
@@ -396,11 +422,11 @@ def _consistent(pub: Publication, get, n: int) -> np.ndarray:
     def within(value) -> None:
         """The within-area relations for an area whose counts ``value(name)`` gives."""
         nonlocal ok
-        for name in COUNTS:
+        for name in pub.count_names:
             ok &= value(name) >= 0
-        for total, parts in SUMS:
+        for total, parts in pub.sums:
             ok &= value(total) == sum(value(p) for p in parts)
-        for part, whole in SUBSETS:
+        for part, whole in pub.subsets:
             ok &= value(part) <= value(whole)
         ok &= value("hh_met_signaal") + value("hh_meerdere_signalen") <= value("signalen")
         # ... and to the signals linked to a household: not those at no household
@@ -411,7 +437,7 @@ def _consistent(pub: Publication, get, n: int) -> np.ndarray:
         within(lambda name, a=area: get(a, name))
         kids = areas.children(area)
         if level in EXACT_SUMS and kids:
-            for name in COUNTS:
+            for name in pub.count_names:
                 ok &= get(area, name) == sum(get(b, name) for b in kids)
         if level == "gemeente" and kids:
             # the addresses without a buurt: gemeente minus its wijken, an area of its own

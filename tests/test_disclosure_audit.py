@@ -24,7 +24,11 @@ def three_buurten() -> pl.DataFrame:
             "BU09990103": ("WK099901", LARGE),
         },
         {"WK099901": "GM0999"},
-    ).with_columns(status=pl.lit("published"))
+    ).with_columns(  # a rate over 0 (no reached household of a persona) has no value
+        status=pl.when(pl.col("value").is_null())
+        .then(pl.lit("suppressed"))
+        .otherwise(pl.lit("published"))
+    )
 
 
 def published_all() -> pl.DataFrame:

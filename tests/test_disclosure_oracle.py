@@ -147,13 +147,13 @@ def publications(draw: st.DrawFn):
     # keep the enumeration bounded: add the cells while the search space stays small
     hidden: set[tuple[str, str]] = set()
     for cell in wanted:
-        frame = published_frame(areas, counts, hidden | {cell})
+        frame = published_frame(areas, counts, hidden | {cell}, who_is_reached=True)
         if search_size(Publication.read(frame)) <= SEARCH_CAP:
             hidden.add(cell)
     leak = set()
     if draw(st.integers(0, 4)) == 0:  # a rate published against rule 1
         leak = {(draw(st.sampled_from(list(areas.level))), draw(st.sampled_from(list(RATES))))}
-    frame = published_frame(areas, counts, hidden, show_rates=leak)
+    frame = published_frame(areas, counts, hidden, show_rates=leak, who_is_reached=True)
     return frame, set(Publication.read(frame).hidden), leak  # with the counts hidden alongside
 
 

@@ -64,9 +64,10 @@ counts of its own slice (``hh_schuldhulp_binnen_6m <= hh_met_signaal``), which 0
 of the slice satisfies whatever the other counts are, so the known 0 tells the attacker
 nothing and keeps it out of the LPs.
 
-A sum whose parts no period type of the slice carries, while its total is carried (who is
-reached per persona in a four-quarter period, whose hh_bereikt is published without them), is
-left out in that slice: it is no relation of the file there. The attacker still knows that
+A sum whose parts the slice does not have (``_not_carried_cells``), while it has its total
+(who is reached per persona in a four-quarter period, whose hh_bereikt is published without
+them), is left out in that slice: it is no relation of the file there; so is a bound whose
+parts it lacks (``0 <= total`` is no news). The attacker still knows that
 such parts exist, ``>= 0`` and under their bounds, but that tells nothing more: for any
 figures of the slice that meet its relations, take in every finest area (a buurt, a
 remainder, an area without parts) ``hh_bereikt_persona_<p> = hh_bereikt * hh_persona_<p> /
@@ -229,26 +230,15 @@ def default_relations() -> Relations:
 
 
 def relations_for(relations: Relations, *frames: pl.DataFrame | None) -> Relations:
-    """``relations`` without the counts that no frame has a row of and no period type of the
-    frames carries (``Indicator.period_types``; a frame without periods is quarterly): the
-    cohort's hh_schuldhulp_binnen_6m is not in the model of tables without a cohort, which
-    stay as they were before it existed. Only a count that is nothing but a part of bounds
-    (``SUBSET_BOUNDS``) can be left out: the attacker's model loses nothing with it."""
+    """``relations`` without the counts that no frame has a row of (a slice has a count when
+    it has a row of it: ``_not_carried_cells``): the cohort's hh_schuldhulp_binnen_6m is not
+    in the model of tables without a cohort, nor who is reached per persona in tables without
+    it, which stay as they were before they existed. Only a count that is nothing but a part
+    of bounds (``SUBSET_BOUNDS``), or all the parts of a sum, can be left out: the attacker's
+    model loses nothing with it (module docstring)."""
     given = [f for f in frames if f is not None]
-    with_periods = [f for f in given if PERIOD_KEY[0] in f.columns]
-    present = (
-        {str(t) for f in with_periods for t in f[PERIOD_KEY[0]].unique().to_list()}
-        if with_periods
-        else {QUARTERLY}
-    )
     rows = {str(n) for f in given for n in f["indicator"].unique().to_list()}
-    absent = {
-        name
-        for name in relations.counts
-        if name in relations.kinds
-        and name not in rows
-        and not present & set(relations.kinds[name].period_types())
-    }
+    absent = {name for name in relations.counts if name in relations.kinds and name not in rows}
     _only_bounded_parts(relations, absent)
     return relations.without(absent)
 
@@ -681,14 +671,16 @@ def build_table(
     rows, cols, data = [], [], []
     n_ub = 0
     for parts, totals in (*((p, (t,)) for p, t in rel.bounds), *rel.linked):
-        r = n_ub + all_areas
+        # not where the slice lacks every part: 0 <= total says nothing (module docstring)
+        held = all_areas[~per_area[:, [ind_pos[p] for p in parts]].all(axis=1)]
+        r = n_ub + np.arange(held.size)
         # a name listed twice gets coefficient 2 (duplicates are summed)
         for names, sign in ((totals, -1.0), (parts, 1.0)):
             for name in names:
                 rows.append(r)
-                cols.append(all_areas * k + ind_pos[name])
-                data.append(np.full(n_areas, sign))
-        n_ub += n_areas
+                cols.append(held * k + ind_pos[name])
+                data.append(np.full(held.size, sign))
+        n_ub += held.size
     for cells, coefs in temporal_ub:
         rows.append(np.full(len(cells), n_ub))
         cols.append(np.array(cells, dtype=np.int64))
@@ -858,10 +850,12 @@ def _not_carried_cells(
     """Per cell: a count that the area's slice does not have (hh_schuldhulp_binnen_6m in a
     quarter's slice before its cohort figure is computed, or in a four-quarter period; the
     outcome counts in the slice of the quarter being published, which kwartaal_afgerond has
-    a quarter later). A slice has a count when one of its period types carries it
-    (``Indicator.period_types``) or when it has a row of it: either of them at any level (a
-    buurt has no rows of a count published per wijk, and is no less in a slice that has it;
-    a publication of before the outcomes moved has them in its own period type's rows)."""
+    a quarter later; who is reached per persona in a four-quarter period). A slice has a
+    count when it has a row of it, at any level (a buurt has no rows of a count published per
+    wijk, and is no less in a slice that has it; a publication of before the outcomes moved
+    has them in its own period type's rows). dbt gives every count its period types carry a
+    row (``mon_area_indicators``), so in the pipeline that is the slice's period types; a
+    count without a row is in no publication, so the attacker knows no cell of it."""
     k = len(rel.counts)
     out = np.zeros(n_areas * k, dtype=bool)
     real = np.arange(n_areas) < len(index)
@@ -871,23 +865,18 @@ def _not_carried_cells(
                 out[i::k] = real
         return out
     period = PERIOD_KEY[1] if PERIOD_KEY[1] in keyed.columns else PERIOD_KEY[0]
-    slices = keyed.group_by(period).agg(
-        pl.col(PERIOD_KEY[0]).unique().alias("types"), pl.col("indicator").unique().alias("has")
-    )
+    slices = keyed.group_by(period).agg(pl.col("indicator").unique().alias("has"))
     position = {key: s for s, key in enumerate(slices[period].to_list())}
     areas = keyed.select("_area", period).unique()
     slice_of = np.full(n_areas, -1, dtype=np.int64)
     slice_of[[index[a] for a in areas["_area"].to_list()]] = [
         position[key] for key in areas[period].to_list()
     ]
-    types = [set(t) for t in slices["types"].to_list()]
     has = [set(h) for h in slices["has"].to_list()]
     for i, name in enumerate(rel.counts):
-        if name not in rel.kinds:
-            continue
-        carried = set(rel.kinds[name].period_types())
-        lacks = np.array([not (carried & t or name in h) for t, h in zip(types, has, strict=True)])
-        out[i::k] = real & lacks[slice_of]
+        if name in rel.kinds:
+            lacks = np.array([name not in h for h in has])
+            out[i::k] = real & lacks[slice_of]
     return out
 
 
