@@ -945,6 +945,37 @@ def test_rebuilding_a_quarter_gives_identical_rows(built) -> None:
     assert snapshots["3"][fx.QUARTER_B] == snapshots["2"][fx.QUARTER_B]
 
 
+def test_a_count_added_since_a_quarter_was_built_is_appended_on_the_next_build(
+    built, tmp_path: Path
+) -> None:
+    """An upgrade that adds counts (issue 15 item 8: who is reached per persona) meets kept
+    tables without their columns: the next build of a quarter appends them, the rows of the
+    other quarters NULL there. DuckDB cannot commit a transaction that deletes rows and then
+    adds a column, so the quarter's rows are deleted before the model's transaction
+    (dbt_project.yml); with the delete inside it this build failed."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built["warehouse"], warehouse)
+    added = ("hh_bereikt_persona_overig", "hh_hulp_persona_overig")
+    tables = ("main_monitor.mon_area_counts", "main_monitor.mon_area_counts_kwartaal_afgerond")
+    with duckdb.connect(str(warehouse)) as con:  # a warehouse of before the persona columns
+        for table in tables:
+            for column in added:
+                con.execute(f"alter table {table} drop column {column}")
+    build_ok(warehouse, fx.QUARTER_B, tmp_path, command="run")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        nulls = {
+            table: dict(
+                con.execute(
+                    f"select quarter, count(*) filter (where {added[0]} is null) from {table} "
+                    "group by quarter"
+                ).fetchall()
+            )
+            for table in tables
+        }
+    assert all(n[fx.QUARTER_B] == 0 for n in nulls.values())  # rebuilt: the columns filled
+    assert nulls[tables[0]][fx.QUARTER_A] > 0  # built before the columns: NULL there
+
+
 def test_quarters_can_be_built_in_any_order(built) -> None:
     """B built before any A (step 0) has the same figures of its own as B built after A (step
     2); only the later has A's outcomes known a quarter later."""
