@@ -32,12 +32,14 @@
   DATE '{{ quarter[0:4] }}-{{ month_day }}'
 {%- endmacro %}
 
-{#- Pre-hook of the per-quarter (incremental) models: remove the rows of the quarter being
-    built, so that a build replaces exactly that quarter and leaves every other one alone.
-    Together with incremental_strategy 'append' this is delete+insert on quarter that also
-    empties a quarter whose new build has no rows. -#}
-{% macro delete_quarter() -%}
-  {%- if execute and is_incremental() -%}
-    delete from {{ this }} where quarter = {{ quarter_literal() }}
-  {%- endif -%}
+{#- The incremental strategy of the per-quarter models (dbt_project.yml): replace the rows of the
+    quarter being built, leaving every other quarter alone. One transaction: delete the
+    quarter's rows, then insert the new build (strategy 'append'), after any column the model
+    gained was added (on_schema_change). A delete+insert on quarter that also empties a
+    quarter whose new build has no rows, and keeps the old rows when the build fails (the
+    contract of mon_area_indicators). Not a pre-hook: DuckDB cannot commit a transaction that
+    deletes rows and then adds a column, which made the first build after an upgrade fail. -#}
+{% macro get_incremental_replace_quarter_sql(arg_dict) -%}
+  delete from {{ arg_dict['target_relation'] }} where quarter = {{ quarter_literal() }};
+  {{ get_incremental_append_sql(arg_dict) }}
 {%- endmacro %}
