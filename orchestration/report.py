@@ -481,6 +481,16 @@ REACH_COLUMNS = ["pct_bereikt", "pct_hulp"]
 """The pair of the chart *Bereik en hulp per wijk*."""
 
 
+def _outcome_period(
+    periods: dict[str, str], columns: list[str], level: str, dictionary: dict[str, Entry]
+) -> tuple[str | None, str]:
+    """(the period type that carries a quarter's ``columns`` at ``level``: for its outcomes
+    ``kwartaal_afgerond``, the quarter before, a quarter later; the note on what follows)."""
+    carrier = carrying_period_type(columns[0], QUARTERLY, level)
+    shown = {p: periods[p] for p in (QUARTERLY, carrier) if p in periods}
+    return carrier, _later_note(shown, columns, level, dictionary)
+
+
 def _reach_section(
     con: duckdb.DuckDBPyConnection,
     quarter: str,
@@ -492,9 +502,7 @@ def _reach_section(
     (``kwartaal_afgerond``: the quarter before, a quarter later); a note instead where this
     publication has no such rows yet."""
     head = "<h2>Bereik en hulp per wijk</h2>"
-    carrier = carrying_period_type(REACH_COLUMNS[0], QUARTERLY, "wijk")
-    shown = {p: periods[p] for p in (QUARTERLY, carrier) if p in periods}
-    note = _later_note(shown, REACH_COLUMNS, "wijk", dictionary)
+    carrier, note = _outcome_period(periods, REACH_COLUMNS, "wijk", dictionary)
     if carrier not in periods:
         return [head, note]
     wijken = _areas(con, "wijk", ["hh_met_signaal", *REACH_COLUMNS], quarter, carrier)
@@ -553,11 +561,7 @@ def _who_is_reached_section(
         "huishoudens de aanpak vaker mist. Per wijk, gemeente en regio, niet per buurt: per "
         "buurt zijn de aantallen per persona te klein.</p>",
     ]
-    carrier = carrying_period_type(columns[0], QUARTERLY, "gemeente")
-    note = _later_note(
-        {p: periods[p] for p in (QUARTERLY, carrier) if p in periods}, columns, "gemeente",
-        dictionary,
-    )  # fmt: skip
+    carrier, note = _outcome_period(periods, columns, "gemeente", dictionary)
     if carrier not in periods:
         return [*head, note]
     own = {carrier: periods[carrier]}
