@@ -469,3 +469,16 @@ def test_a_withdrawn_bound_suppresses_the_medians_that_gave_it() -> None:
         released = np.array([] if cell is None else [cell], dtype=np.int64)
         out = _medians_withdrawn(table, published, kept, released)
         assert set(np.flatnonzero(out[median.name])) == expected, name
+
+
+def test_only_the_sums_over_the_personas_may_lose_all_their_parts() -> None:
+    """``model._only_bounded_parts``: who is reached per persona may be absent while its totals
+    are present (the module docstring argues it tells nothing); the personas of hh_met_signaal
+    may not (nothing argues that their bounds say no more of the total than the model keeps)."""
+    rel = default_relations()
+    reached = {c for c in rel.counts if re.match(PER_PERSONA, c)}
+    model._only_bounded_parts(rel, reached)  # allowed: no error
+    personas = {c for c in rel.counts if c.startswith("hh_persona_")}
+    bare = rel.without(reached)  # the personas then are nothing but the parts of one sum
+    with pytest.raises(ValueError, match="hh_persona_"):
+        model._only_bounded_parts(bare, personas)

@@ -67,15 +67,22 @@ nothing and keeps it out of the LPs.
 A sum whose parts the slice does not have (``_not_carried_cells``), while it has its total
 (who is reached per persona in a four-quarter period, whose hh_bereikt is published without
 them), is left out in that slice: it is no relation of the file there; so is a bound whose
-parts it lacks (``0 <= total`` is no news). The attacker still knows that
-such parts exist, ``>= 0`` and under their bounds, but that tells nothing more: for any
-figures of the slice that meet its relations, take in every finest area (a buurt, a
-remainder, an area without parts) ``hh_bereikt_persona_<p> = hh_bereikt * hh_persona_<p> /
-hh_met_signaal`` and the help in proportion to them, and in every other area the sum over its
-parts. Each finest area meets the sums and bounds (``hh_hulp_geaccepteerd <= hh_bereikt <=
-hh_met_signaal``), sums of areas that meet them do too, and the parts add up the hierarchy,
-so a table with them as unknowns has the same intervals (tests/test_disclosure_model.py
-compares the two).
+parts it lacks (``0 <= total`` is no news). Only the sums over the personas may be left out so
+(``LEAVABLE_PARTS``, checked in ``_only_bounded_parts``), for this argument is theirs: the
+attacker still knows that the parts exist, ``>= 0`` and under their bounds, but that tells
+nothing more. For any figures of the slice that meet its relations, take in every finest area
+of the unfolded model (a buurt, a remainder, an area without parts) ``hh_bereikt_persona_<p>
+= hh_bereikt * hh_persona_<p> / hh_met_signaal`` and the help in proportion to them, and in
+every other area the sum over its parts. Each finest area meets the sums and bounds
+(``hh_hulp_geaccepteerd <= hh_bereikt <= hh_met_signaal = sum(hh_persona_*)``), sums of areas
+that meet them do too, and the parts add up the hierarchy, so a table with them as unknowns
+has the same intervals (tests/test_disclosure_model.py compares the two; with the buurt cells
+folded, the fold's own argument below applies on top). Over quarters the attacker also knows
+that a persona's reached households of the period's last quarter are among those of the
+period (personas are the latest quarter's); the proportional split may break that, but a
+split per wijk with each persona's total between its last quarter's figure and its
+households in the period (``hh_bereikt`` and ``hh_persona_*`` of the quarter are at most the
+period's) meets it too, so it tells nothing more either.
 
 A table may hold several periods (``period_type``, ``period``: quarters, and the four quarters
 ending with a quarter), of one or more quarters, as *slices*: with more than one period an
@@ -109,6 +116,7 @@ from orchestration.contract import (
     LEVELS,
     PERIOD_COLUMN,
     PERIOD_KEY,
+    PERSONA_BOUNDS,
     QUARTERLY,
     indicator_levels,
     late_period_types,
@@ -120,6 +128,10 @@ from orchestration.contract import (
 )
 from orchestration.parameters import Indicator, indicators, periods
 from orchestration.quarters import period_quarters
+
+LEAVABLE_PARTS = tuple(part for part, _ in PERSONA_BOUNDS)
+"""Prefixes of the parts of the sums a slice may lack while it has their total: who is reached
+per persona (module docstring, the argument that leaving them out tells nothing)."""
 
 REMAINDER_LEVEL = "rest"
 """``area_level`` of the hidden remainder areas (addresses without a buurt, per gemeente)."""
@@ -249,14 +261,16 @@ def _only_bounded_parts(relations: Relations, names: set[str]) -> None:
     attacker knows. Allowed: a relation among ``names`` only (all of them 0, or all absent:
     the outcome counts of a quarter whose outcomes come a quarter later), a count of
     ``names`` as the only part of a bound (``part <= total``: 0, or nothing, tells nothing of
-    the total), and all the parts of a sum whose total is present (the sum is left out: module
-    docstring). Refused: a count of ``names`` as a total over other counts, as one of some of
+    the total), and all the parts of a sum over the personas whose total is present
+    (``LEAVABLE_PARTS``; the sum is left out: module docstring). Refused: a count of ``names`` as a total over other counts, as one of some of
     the parts of a sum, in a linked bound with other counts, or as one of several parts of a
     bound."""
-    kept = tuple(  # a sum all of whose parts are absent is left out (build_table)
+    kept = tuple(  # a sum over the personas whose parts are all absent is left out (build_table)
         (total, parts)
         for total, parts in relations.sums
-        if total in names or not set(parts) <= names
+        if total in names
+        or not set(parts) <= names
+        or not all(p.startswith(LEAVABLE_PARTS) for p in parts)
     )
     bad = _in_sums_with_others(replace(relations, sums=kept), names)
     for parts, total in relations.bounds:
