@@ -570,20 +570,22 @@ def _who_is_reached_section(
     gemeenten = _areas(con, "gemeente", [*counts, *columns], quarter, carrier)
     if len(gemeenten) == 1:
         figures = gemeenten[0].figures
+
+        def name(count: str) -> str:  # "Persona senior" -> "Senior (514 hh)"
+            label = _label(dictionary, count).removeprefix("Persona ")
+            label = label[:1].upper() + label[1:]
+            n = figures[count].value
+            return label if n is None else f"{label} ({_fmt(n)} hh)"
+
         chart = [
             _paired_percent_chart(
                 "Wie wordt bereikt",
                 [
-                    (
-                        _label(dictionary, count)
-                        if figures[count].value is None
-                        else f"{_label(dictionary, count)} ({_fmt(figures[count].value)} hh)",
-                        figures[reached],
-                        figures[helped],
-                    )
+                    (name(count), figures[reached], figures[helped])
                     for count, reached, helped in zip(
                         counts, PERSONA_SHARES, PERSONA_HELP_SHARES, strict=True
                     )
+                    if figures[count].value != 0  # a persona without households: no shares
                 ],
                 ("% bereikt", "% hulp van bereikt"),
             )
