@@ -262,9 +262,9 @@ def _only_bounded_parts(relations: Relations, names: set[str]) -> None:
     the outcome counts of a quarter whose outcomes come a quarter later), a count of
     ``names`` as the only part of a bound (``part <= total``: 0, or nothing, tells nothing of
     the total), and all the parts of a sum over the personas whose total is present
-    (``LEAVABLE_PARTS``; the sum is left out: module docstring). Refused: a count of ``names`` as a total over other counts, as one of some of
-    the parts of a sum, in a linked bound with other counts, or as one of several parts of a
-    bound."""
+    (``LEAVABLE_PARTS``; the sum is left out: module docstring). Refused: a count of
+    ``names`` as a total over other counts, as one of some of the parts of a sum, in a linked
+    bound with other counts, or as one of several parts of a bound."""
     kept = tuple(  # a sum over the personas whose parts are all absent is left out (build_table)
         (total, parts)
         for total, parts in relations.sums
@@ -641,8 +641,14 @@ def build_table(
     data: list[np.ndarray] = []
     n_rows = 0
     all_areas = np.arange(n_areas)
-    for total, parts in rel.sums:  # not where the slice lacks every part (module docstring)
-        held = all_areas[~per_area[:, [ind_pos[p] for p in parts]].all(axis=1)]
+
+    def holding(parts: tuple[str, ...]) -> np.ndarray:
+        """The areas whose slice has a part of ``parts``: a sum or bound whose parts a slice
+        lacks is no row there (module docstring)."""
+        return all_areas[~per_area[:, [ind_pos[p] for p in parts]].all(axis=1)]
+
+    for total, parts in rel.sums:
+        held = holding(parts)
         r = n_rows + np.arange(held.size)
         rows.append(r)
         cols.append(held * k + ind_pos[total])
@@ -685,8 +691,7 @@ def build_table(
     rows, cols, data = [], [], []
     n_ub = 0
     for parts, totals in (*((p, (t,)) for p, t in rel.bounds), *rel.linked):
-        # not where the slice lacks every part: 0 <= total says nothing (module docstring)
-        held = all_areas[~per_area[:, [ind_pos[p] for p in parts]].all(axis=1)]
+        held = holding(parts)
         r = n_ub + np.arange(held.size)
         # a name listed twice gets coefficient 2 (duplicates are summed)
         for names, sign in ((totals, -1.0), (parts, 1.0)):
