@@ -73,6 +73,8 @@ SUPPRESSED_FILL = "#d5d9de"
 TOP_BUURTEN = 15
 TOP_WIJKEN = 25
 TREND_GEMEENTEN = 5
+LEVEL_PLURALS = {"regio": "regio's", "gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten"}
+"""The levels (``contract.LEVELS``) as the report counts them."""
 KPI_COLUMNS = ["huishoudens", "hh_met_signaal", "signalen"]
 """The figures of a single gemeente shown large at the top (the quarter's own)."""
 GEMEENTE_COLUMNS = [
@@ -596,7 +598,7 @@ def _who_is_reached_section(
         *_period_tables(con, quarter, own, "gemeente", PERSONA_SHARES, dictionary),
         *_period_tables(con, quarter, own, "gemeente", PERSONA_HELP_SHARES, dictionary),
         "<details><summary>Per wijk</summary>",
-        *_period_tables(con, quarter, own, "wijk", columns, dictionary),
+        *_period_tables(con, quarter, own, "wijk", columns, dictionary, published_only=True),
         "</details>",
         note,
     ]
@@ -623,7 +625,9 @@ def _cohort_section(
         *head,
         *_period_tables(con, quarter, periods, "gemeente", COHORT_COLUMNS, dictionary),
         "<details><summary>Per wijk</summary>",
-        *_period_tables(con, quarter, periods, "wijk", COHORT_COLUMNS, dictionary),
+        *_period_tables(
+            con, quarter, periods, "wijk", COHORT_COLUMNS, dictionary, published_only=True
+        ),
         "</details>",
     ]
 
@@ -910,27 +914,42 @@ def _period_tables(
     columns: list[str],
     dictionary: dict[str, Entry],
     parents: dict[str, str] | None = None,
+    published_only: bool = False,
 ) -> list[str]:
     """Per period type of the quarter a heading and the table of every area of the level, with
     the ``columns`` the period type carries (the outcomes of a quarter: in its
     ``kwartaal_afgerond`` table, ``carrying_period_type``), ordered by parent area and name;
-    then what comes later (``_later_note``)."""
+    then what comes later (``_later_note``). ``published_only``: only the areas with a
+    published figure in the table, and a note on how many were left out (every figure of
+    theirs secret: in a national file most wijken of a table per persona)."""
     parts = []
     for period_type, period in periods.items():
         carried = [c for c in columns if carrying_period_type(c, period_type, level) == period_type]
         if not carried:
             continue
         areas = _areas(con, level, carried, quarter, period_type)
+        shown = [
+            a
+            for a in areas
+            if not published_only or any(a.figures[c].value is not None for c in carried)
+        ]
         parts += [
             f"<h3>{esc(_period_title(period_type, period))}</h3>",
             _area_table(
-                sorted(areas, key=lambda a: (a.parent or "", a.name, a.code)),
+                sorted(shown, key=lambda a: (a.parent or "", a.name, a.code)),
                 carried,
                 dictionary,
                 level,
                 parents,
             ),
         ]
+        if len(shown) < len(areas):
+            left_out = len(areas) - len(shown)
+            parts.append(
+                f'<p class="note">{dutch_number(left_out)} van de {dutch_number(len(areas))} '
+                f"{LEVEL_PLURALS[level]} staan niet in deze tabel: al hun cijfers hier zijn "
+                f"{GEHEIM}.</p>"
+            )
     return [*parts, _later_note(periods, columns, level, dictionary)]
 
 

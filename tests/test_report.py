@@ -303,6 +303,35 @@ def test_every_wijk_is_on_the_page_under_its_code(published: Paths, monkeypatch)
     assert {QUARTERLY, YEAR, "kwartaal_afgerond"} <= {p for p, _, _ in wijken}
 
 
+def test_the_folded_wijk_tables_leave_out_wijken_without_a_published_figure(
+    published: Paths,
+) -> None:
+    """*Wie wordt bereikt* per wijk (folded) lists the wijken with at least one published share
+    and says how many it left out (every figure of theirs secret; in a national file 7 of the
+    report's 23 MB were such rows); *Alle wijken* still lists every wijk."""
+    page, _ = read_report(published, Q3)
+    who = page[page.index("<h2>Wie wordt bereikt</h2>") : page.index("<h2>Zes maanden")]
+    folded = who[who.index("<summary>Per wijk</summary>") :]
+    shown = set(re.findall(r'<tr id="(WK[^"]+)"', folded))
+    with duckdb.connect(str(published.monitor), read_only=True) as con:
+        wijken = dict(
+            con.execute(
+                "select area_code, bool_or(value is not null) from monitor.area_indicators "
+                "where quarter = ? and area_level = 'wijk' and period_type = 'kwartaal_afgerond' "
+                "and regexp_matches(indicator, '^pct_(bereikt|hulp)_persona_') group by all",
+                [Q3],
+            ).fetchall()
+        )
+    with_a_figure = {code for code, published_one in wijken.items() if published_one}
+    assert shown == with_a_figure
+    left_out = len(wijken) - len(with_a_figure)
+    assert left_out > 0, "the sample must have a wijk whose persona shares are all secret"
+    assert (
+        f"{left_out} van de {len(wijken)} wijken staan niet in deze tabel: "
+        "al hun cijfers hier zijn geheim." in visible_text(folded)
+    )
+
+
 def test_changes_against_the_previous_quarter(published: Paths) -> None:
     cells = published_cells(published)
     _, marks = read_report(published, Q3)
