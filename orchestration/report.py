@@ -943,12 +943,13 @@ def _period_tables(
                 parents,
             ),
         ]
-        if len(shown) < len(areas):
-            left_out = len(areas) - len(shown)
+        left_out = len(areas) - len(shown)
+        if left_out:
+            verb, their = ("staat", "haar") if left_out == 1 else ("staan", "hun")
             parts.append(
                 f'<p class="note">{dutch_number(left_out)} van de {dutch_number(len(areas))} '
-                f"{LEVEL_PLURALS[level]} staan niet in deze tabel: al hun cijfers hier zijn "
-                f"{GEHEIM}.</p>"
+                f"{LEVEL_PLURALS[level]} {verb} niet in deze tabel: al {their} cijfers hier "
+                f"zijn {GEHEIM}.</p>"
             )
     return [*parts, _later_note(periods, columns, level, dictionary)]
 

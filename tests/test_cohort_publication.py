@@ -7,6 +7,7 @@ warehouse."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -320,8 +321,25 @@ def test_the_readable_tables_say_what_a_cohort_row_does_not_carry(
 
 
 def test_the_report_shows_the_cohort(published: Paths) -> None:
+    """The cohort's section, with per wijk (folded) the wijken that have a published figure of
+    the cohort; the others are counted in a note, not listed."""
     report = (published.reports / f"buurtmonitor_{LATER}.html").read_text(encoding="utf-8")
     assert "Zes maanden na het signaal: schuldhulp en nieuwe signalen" in report
     assert f"huishoudens met een signaal in {COHORT}, zes maanden gevolgd" in report
+    section = report[report.index("<h2>Zes maanden") :]
+    folded = section[section.index("<summary>Per wijk</summary>") : section.index("</details>")]
+    with duckdb.connect(str(published.monitor), read_only=True) as con:
+        wijken = dict(
+            con.execute(
+                "select area_code, bool_or(value is not null) from monitor.area_indicators "
+                "where quarter = ? and area_level = 'wijk' and period_type = 'cohort_zes_maanden' "
+                "group by all",
+                [LATER],
+            ).fetchall()
+        )
+    with_a_figure = {code for code, published_one in wijken.items() if published_one}
+    assert with_a_figure and set(re.findall(r'<tr id="(WK[^"]+)"', folded)) == with_a_figure
+    left_out = len(wijken) - len(with_a_figure)
+    assert (f"{left_out} van de {len(wijken)} wijken " in folded) == (left_out > 0)
     earlier = (published.reports / f"buurtmonitor_{COHORT}.html").read_text(encoding="utf-8")
     assert "nog geen cohort" in earlier  # its cohort quarter was not built
