@@ -7,7 +7,6 @@ warehouse."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from tests.conftest import run_monitor_in
 from tests.stated_indicators import HELP_TYPES, NOT_PICKED_UP
 from tests.test_demo_history import debt_help_after
 from tests.test_demo_reach import personas
+from tests.test_report import folded_wijken
 
 QUARTERS = ("2026Q1", "2026Q2", "2026Q3")
 COHORT, LATER = QUARTERS[0], QUARTERS[2]
@@ -327,18 +327,9 @@ def test_the_report_shows_the_cohort(published: Paths) -> None:
     assert "Zes maanden na het signaal: schuldhulp en nieuwe signalen" in report
     assert f"huishoudens met een signaal in {COHORT}, zes maanden gevolgd" in report
     section = report[report.index("<h2>Zes maanden") :]
-    folded = section[section.index("<summary>Per wijk</summary>") : section.index("</details>")]
-    with duckdb.connect(str(published.monitor), read_only=True) as con:
-        wijken = dict(
-            con.execute(
-                "select area_code, bool_or(value is not null) from monitor.area_indicators "
-                "where quarter = ? and area_level = 'wijk' and period_type = 'cohort_zes_maanden' "
-                "group by all",
-                [LATER],
-            ).fetchall()
-        )
+    folded, shown, wijken = folded_wijken(section, published.monitor, LATER, COHORT_TYPE, ".")
     with_a_figure = {code for code, published_one in wijken.items() if published_one}
-    assert with_a_figure and set(re.findall(r'<tr id="(WK[^"]+)"', folded)) == with_a_figure
+    assert with_a_figure and shown == with_a_figure
     left_out = len(wijken) - len(with_a_figure)
     assert (f"{left_out} van de {len(wijken)} wijken " in folded) == (left_out > 0)
     earlier = (published.reports / f"buurtmonitor_{COHORT}.html").read_text(encoding="utf-8")

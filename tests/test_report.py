@@ -303,6 +303,25 @@ def test_every_wijk_is_on_the_page_under_its_code(published: Paths, monkeypatch)
     assert {QUARTERLY, YEAR, "kwartaal_afgerond"} <= {p for p, _, _ in wijken}
 
 
+def folded_wijken(
+    section: str, monitor: Path, quarter: str, period_type: str, indicators: str
+) -> tuple[str, set[str], dict[str, bool]]:
+    """A report section's folded table per wijk (its HTML, the wijken it lists) and, from the
+    published file, per wijk of ``period_type`` whether any of its ``indicators`` (a regular
+    expression) has a published value."""
+    folded = section[section.index("<summary>Per wijk</summary>") : section.index("</details>")]
+    with duckdb.connect(str(monitor), read_only=True) as con:
+        published = dict(
+            con.execute(
+                "select area_code, bool_or(value is not null) from monitor.area_indicators "
+                "where quarter = ? and area_level = 'wijk' and period_type = ? "
+                "and regexp_matches(indicator, ?) group by all",
+                [quarter, period_type, indicators],
+            ).fetchall()
+        )
+    return folded, set(re.findall(r'<tr id="(WK[^"]+)"', folded)), published
+
+
 def test_the_folded_wijk_tables_leave_out_wijken_without_a_published_figure(
     published: Paths,
 ) -> None:
@@ -313,17 +332,9 @@ def test_the_folded_wijk_tables_leave_out_wijken_without_a_published_figure(
     ``tests/test_cohort_publication.py``."""
     page, _ = read_report(published, Q3)
     who = page[page.index("<h2>Wie wordt bereikt</h2>") : page.index("<h2>Zes maanden")]
-    folded = who[who.index("<summary>Per wijk</summary>") :]
-    shown = set(re.findall(r'<tr id="(WK[^"]+)"', folded))
-    with duckdb.connect(str(published.monitor), read_only=True) as con:
-        wijken = dict(
-            con.execute(
-                "select area_code, bool_or(value is not null) from monitor.area_indicators "
-                "where quarter = ? and area_level = 'wijk' and period_type = 'kwartaal_afgerond' "
-                "and regexp_matches(indicator, '^pct_(bereikt|hulp)_persona_') group by all",
-                [Q3],
-            ).fetchall()
-        )
+    folded, shown, wijken = folded_wijken(
+        who, published.monitor, Q3, "kwartaal_afgerond", "^pct_(bereikt|hulp)_persona_"
+    )
     with_a_figure = {code for code, published_one in wijken.items() if published_one}
     assert shown == with_a_figure
     left_out = len(wijken) - len(with_a_figure)
