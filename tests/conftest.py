@@ -140,15 +140,34 @@ DRECHTSTEDEN = Path(__file__).parent / "fixtures" / "reference_drechtsteden.csv"
 Zwijndrecht): a small region."""
 
 
+REGION_QUARTERS = ("2026Q2", "2026Q3")
+
+
 @pytest.fixture(scope="session")
 def drechtsteden_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Drechtsteden region (``DRECHTSTEDEN``, 30,000 households, one regional delivery per
-    municipal source) generated and run for 2026Q3; its data directory. Read-only: copy it to
-    change it."""
+    municipal source) generated for ``REGION_QUARTERS`` and run from the first to the last;
+    its data directory. Read-only: copy it to change it."""
     data_dir = tmp_path_factory.mktemp("drechtsteden") / "data"
-    run_monitor_in(
-        data_dir, "generate", "--quarter", "2026Q3", "--reference", str(DRECHTSTEDEN),
-        "--households", "30000", "--seed", "7",
-    )  # fmt: skip
-    run_monitor_in(data_dir, "run", "--quarter", "2026Q3")
+    for quarter in REGION_QUARTERS:
+        run_monitor_in(
+            data_dir, "generate", "--quarter", quarter, "--reference", str(DRECHTSTEDEN),
+            "--households", "30000", "--seed", "7",
+        )  # fmt: skip
+    run_monitor_in(data_dir, "run", "--from", REGION_QUARTERS[0], "--to", REGION_QUARTERS[-1])
     return data_dir
+
+
+DEMO_QUARTERS = ("2026Q1", "2026Q2", "2026Q3")
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """`monitor demo` for ``DEMO_QUARTERS`` at a small scale (the city's 2% sample); its data
+    directory and what it printed. Read-only: copy it to change it."""
+    data_dir = tmp_path_factory.mktemp("demo") / "data"
+    result = run_monitor_in(
+        data_dir, "demo", "--quarter", DEMO_QUARTERS[-1], "--quarters", str(len(DEMO_QUARTERS)),
+        "--scale", "0.02",
+    )  # fmt: skip
+    return data_dir, result.stdout

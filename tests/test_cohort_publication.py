@@ -17,13 +17,13 @@ import pytest
 from orchestration.export import export_quarter
 from orchestration.quarters import next_quarter, quarter_end
 from orchestration.settings import Paths
-from tests.conftest import run_monitor_in
+from tests.conftest import DEMO_QUARTERS
 from tests.stated_indicators import HELP_TYPES, NOT_PICKED_UP
 from tests.test_demo_history import debt_help_after
 from tests.test_demo_reach import personas
 from tests.test_report import folded_wijken
 
-QUARTERS = ("2026Q1", "2026Q2", "2026Q3")
+QUARTERS = DEMO_QUARTERS
 COHORT, LATER = QUARTERS[0], QUARTERS[2]
 COHORT_TYPE = "cohort_zes_maanden"
 MONTHS = 6
@@ -31,10 +31,9 @@ MONTHS = 6
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    data_dir = tmp_path_factory.mktemp("cohort") / "data"
-    run_monitor_in(data_dir, "demo", "--quarter", LATER, "--quarters", "3", "--scale", "0.02")
-    return Paths(data_dir)
+def published(demo_run: tuple[Path, str]) -> Paths:
+    """`monitor demo` of the three quarters (conftest's ``demo_run``)."""
+    return Paths(demo_run[0])
 
 
 def rows(paths: Paths, sql: str, params: list | None = None) -> list[tuple]:

@@ -12,7 +12,7 @@ from orchestration.contract import LEVELS, QUARTERLY
 from orchestration.parameters import indicators, period_indicators
 
 from . import pipeline_support as support
-from .conftest import BIN, REPO
+from .conftest import BIN, DEMO_QUARTERS, REPO
 
 pytestmark = pytest.mark.e2e
 
@@ -278,22 +278,22 @@ def test_docs_are_one_offline_page_of_the_project_and_the_warehouse(published, t
     assert not re.search(r"@import\s+url\(\s*['\"]?https?://", html)
 
 
-def test_demo_publishes_several_quarters_and_says_where_to_look(run_monitor) -> None:
+def test_demo_publishes_several_quarters_and_says_where_to_look(demo_run) -> None:
     """`monitor demo` generates its quarters in one process and publishes each; at the end it
-    prints the published periods, the file and a report per quarter (two small quarters of
-    the Amsterdam city here; the default is four at full size)."""
+    prints the published periods, the file and a report per quarter (three small quarters of
+    the Amsterdam city here, conftest's ``demo_run``; the default is five at full size)."""
     import re
     from pathlib import Path
 
-    result = run_monitor("demo", "--quarters", "2", "--scale", "0.02")
-    out = result.stdout
-    quarters = ["2026Q2", "2026Q3"]
-    assert re.search(r"generating amsterdam extracts for 2026Q2, 2026Q3 \(seed \d+\)", out), out
+    data_dir, out = demo_run
+    quarters = list(DEMO_QUARTERS)
+    listed = re.escape(", ".join(quarters))
+    assert re.search(rf"generating amsterdam extracts for {listed} \(seed \d+\)", out), out
     for quarter in quarters:
         assert f"{quarter}: succeeded" in out, out
-        assert (run_monitor.data_dir / "landing" / quarter / "GENERATED.json").exists()
-    monitor_file = run_monitor.data_dir / "monitor.duckdb"
-    assert f"Published file: {monitor_file} (quarters 2026Q2, 2026Q3)" in out, out
+        assert (data_dir / "landing" / quarter / "GENERATED.json").exists()
+    monitor_file = data_dir / "monitor.duckdb"
+    assert f"Published file: {monitor_file} (quarters {', '.join(quarters)})" in out, out
     reports = re.findall(r"^Report (\d{4}Q\d): (\S+)$", out, re.MULTILINE)
     assert [q for q, _ in reports] == quarters and all(Path(p).exists() for _, p in reports)
     with duckdb.connect(str(monitor_file), read_only=True) as con:
@@ -315,9 +315,20 @@ def test_demo_publishes_several_quarters_and_says_where_to_look(run_monitor) -> 
             "where r.area_level = 'regio' and g.area_level = 'gemeente' and g.parent_code = "
             "r.area_code"
         ).fetchone()
-    # each quarter's own figures, and 2026Q2's outcomes in 2026Q3's publication
-    cells = len(quarters) * len(period_indicators(QUARTERLY))
-    assert regio == (cells + len(period_indicators("kwartaal_afgerond")), 0)
+        gemeente = dict(
+            con.execute(
+                "select period_type, count(*) from monitor.area_indicators "
+                "where area_level = 'gemeente' group by 1"
+            ).fetchall()
+        )
+    # each quarter's own figures; the outcomes of each quarter but the last in the next one's
+    # publication; the first quarter's cohort in the third's
+    assert gemeente == {
+        QUARTERLY: len(quarters) * len(period_indicators(QUARTERLY)),
+        "kwartaal_afgerond": (len(quarters) - 1) * len(period_indicators("kwartaal_afgerond")),
+        "cohort_zes_maanden": len(period_indicators("cohort_zes_maanden")),
+    }
+    assert regio == (sum(gemeente.values()), 0)
     assert sorted(logged) == [(q, True) for q in quarters]
     assert quarterly_buurt == 0  # seeds/periods.csv niveaus: buurten over four quarters only
     assert [q for q, _ in per_quarter] == quarters

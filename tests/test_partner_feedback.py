@@ -27,7 +27,7 @@ from orchestration.dictionary import GEHEIM
 from orchestration.parameters import partners
 from orchestration.partners.protect import PARTNER_KEY, audit_partner
 
-from .conftest import DRECHTSTEDEN, run_monitor_in
+from .conftest import REGION_QUARTERS, run_monitor_in
 
 pytestmark = pytest.mark.e2e
 
@@ -39,17 +39,11 @@ OUTCOMES = {"hh_opgepakt", "hh_bereikt", "hh_hulp_geaccepteerd", "mediaan_dagen_
 
 
 @pytest.fixture(scope="module")
-def region(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Drechtsteden region (as ``conftest.drechtsteden_run``) generated and run for
-    2026Q2, then 2026Q3; its data directory. Read-only: copy it to change it."""
-    data_dir = tmp_path_factory.mktemp("partners") / "data"
-    for quarter in (BEFORE, QUARTER):
-        run_monitor_in(
-            data_dir, "generate", "--quarter", quarter, "--reference", str(DRECHTSTEDEN),
-            "--households", "30000", "--seed", "7",
-        )  # fmt: skip
-    run_monitor_in(data_dir, "run", "--from", BEFORE, "--to", QUARTER)
-    return data_dir
+def region(drechtsteden_run: Path) -> Path:
+    """The Drechtsteden region run for 2026Q2, then 2026Q3 (conftest's ``drechtsteden_run``);
+    its data directory. Read-only: copy it to change it."""
+    assert (BEFORE, QUARTER) == REGION_QUARTERS
+    return drechtsteden_run
 
 
 def files_of(data_dir: Path) -> dict[str, Path]:
