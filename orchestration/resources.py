@@ -36,14 +36,19 @@ class MonitorResource(ConfigurableResource):
     duckdb_memory_limit: str | None = settings.default_duckdb_memory_limit()
     """Cap on DuckDB's memory for the warehouse and the dbt build (e.g. ``4GB``); None:
     DuckDB's own default (``settings.duckdb_memory_limit``)."""
-    dbt_target_dir: str = str(settings.DEFAULT_DBT_RUN_TARGET)
-    """dbt's target folder for pipeline runs (one reused folder: runs are serialised, it keeps
-    dbt's partial parsing and leaves no pile of per-invocation folders)."""
+    dbt_target_dir: str | None = None
+    """dbt's target folder for pipeline runs; None: the data directory's
+    (``settings.dbt_run_target``). One reused folder: runs are serialised, it keeps dbt's
+    partial parsing and leaves no pile of per-invocation folders."""
     lock_timeout_seconds: float = 60.0
 
     @property
     def paths(self) -> settings.Paths:
         return settings.Paths(Path(self.data_dir))
+
+    @property
+    def dbt_target(self) -> Path:
+        return Path(self.dbt_target_dir) if self.dbt_target_dir else self.paths.dbt_target
 
     @contextmanager
     def warehouse(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -91,5 +96,5 @@ def default_monitor_resource() -> MonitorResource:
     return MonitorResource(
         data_dir=str(settings.data_dir()),
         duckdb_memory_limit=settings.duckdb_memory_limit(),
-        dbt_target_dir=str(settings.dbt_run_target()),
+        dbt_target_dir=str(settings.dbt_run_target(settings.paths())),
     )

@@ -64,6 +64,11 @@ class Paths:
         return self.data_dir / "dagster_home"
 
     @property
+    def dbt_target(self) -> Path:
+        """dbt's target folder for the pipeline's runs (``dbt_run_target``)."""
+        return self.data_dir / "dbt_target"
+
+    @property
     def demo_key_file(self) -> Path:
         return self.data_dir / "demo_pseudonym.key"
 
@@ -135,15 +140,15 @@ def event_log_fsync() -> bool:
     raise ValueError(f"{EVENT_LOG_SYNC_ENV}={given!r}: give 'off' or 'full' (or leave it unset)")
 
 
-DEFAULT_DBT_RUN_TARGET = DBT_PROJECT_DIR / "target" / "dagster"
-
-
-def dbt_run_target() -> Path:
-    """dbt's target folder for pipeline runs: ``MONITOR_DBT_TARGET_DIR``, default
-    ``dbt_project/target/dagster`` (a benchmark or a second installation sets its own, so
-    run_results.json and partial parsing stay its own)."""
+def dbt_run_target(paths: Paths) -> Path:
+    """dbt's target folder for the pipeline runs of the installation at ``paths``:
+    ``MONITOR_DBT_TARGET_DIR``, default ``dbt_target`` in the data directory. Its own folder
+    keeps each installation's run_results.json and compiled SQL beside its warehouse (in the
+    restricted data directory), and dbt's partial parsing valid: dbt parses everything again
+    when the warehouse path in its profile changes, as it did whenever two installations took
+    turns in one shared folder."""
     folder = os.environ.get("MONITOR_DBT_TARGET_DIR", "").strip()
-    return Path(folder).resolve() if folder else DEFAULT_DBT_RUN_TARGET
+    return Path(folder).resolve() if folder else paths.dbt_target
 
 
 def data_dir() -> Path:

@@ -25,7 +25,6 @@ Expectations for the gate then (``gate.suites.import_gx``).
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -109,7 +108,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, monitor: Mon
     with monitor.warehouse() as con:
         compact_pseudonyms(con)  # a warehouse of before migration 11, rebuilt without ingesting
     with invocation_environment(monitor.dbt_env(quarter)):
-        invocation = dbt.cli(["build"], context=context, target_path=Path(monitor.dbt_target_dir))
+        invocation = dbt.cli(["build"], context=context, target_path=monitor.dbt_target)
     failed = import_gx()  # the gate's largest fixed cost, while dbt's process starts up
     if failed:
         context.log.warning(f"Great Expectations could not be imported for the gate: {failed}")
