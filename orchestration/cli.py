@@ -103,7 +103,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
         )
         return 1
     _say("dbt docs generate --static (offline: one HTML file, nothing fetched online)")
-    target = settings.DBT_PROJECT_DIR / "target" / "docs"
+    # in the data directory: the page inlines the warehouse's catalog, and the warehouse path
+    # in dbt's profile stays the same there, so dbt's partial parsing holds
+    target = filemodes.restricted_dir(paths.dbt_target / "docs")
     with run_lock(paths, "docs"):  # dbt opens the warehouse: not while a run writes it
         page = generate_docs(target, paths.warehouse, settings.duckdb_memory_limit())
     out = filemodes.restricted_dir(paths.data_dir / "docs") / "dbt_docs.html"

@@ -37,9 +37,9 @@ class MonitorResource(ConfigurableResource):
     """Cap on DuckDB's memory for the warehouse and the dbt build (e.g. ``4GB``); None:
     DuckDB's own default (``settings.duckdb_memory_limit``)."""
     dbt_target_dir: str | None = None
-    """dbt's target folder for pipeline runs; None: the data directory's
-    (``settings.dbt_run_target``). One reused folder: runs are serialised, it keeps dbt's
-    partial parsing and leaves no pile of per-invocation folders."""
+    """dbt's target folder for pipeline runs; None: ``dbt_target`` in the data directory
+    (``Paths.dbt_target``). One reused folder: runs are serialised, it keeps dbt's partial
+    parsing and leaves no pile of per-invocation folders."""
     lock_timeout_seconds: float = 60.0
 
     @property
@@ -93,8 +93,9 @@ class MonitorResource(ConfigurableResource):
 
 def default_monitor_resource() -> MonitorResource:
     """The resource of this installation, from ``settings.py``."""
+    dbt_target = settings.dbt_target_override()
     return MonitorResource(
         data_dir=str(settings.data_dir()),
         duckdb_memory_limit=settings.duckdb_memory_limit(),
-        dbt_target_dir=str(settings.dbt_run_target(settings.paths())),
+        dbt_target_dir=str(dbt_target) if dbt_target else None,
     )

@@ -65,7 +65,11 @@ class Paths:
 
     @property
     def dbt_target(self) -> Path:
-        """dbt's target folder for the pipeline's runs (``dbt_run_target``)."""
+        """dbt's target folder for the pipeline's runs, unless ``MONITOR_DBT_TARGET_DIR`` sets
+        another. Its own folder keeps the installation's run_results.json, compiled SQL and dbt
+        log beside its warehouse (in the restricted data directory), and dbt's partial parsing
+        valid: dbt parses everything again when the warehouse path in its profile changes, as
+        it did whenever two installations took turns in one shared folder."""
         return self.data_dir / "dbt_target"
 
     @property
@@ -140,15 +144,11 @@ def event_log_fsync() -> bool:
     raise ValueError(f"{EVENT_LOG_SYNC_ENV}={given!r}: give 'off' or 'full' (or leave it unset)")
 
 
-def dbt_run_target(paths: Paths) -> Path:
-    """dbt's target folder for the pipeline runs of the installation at ``paths``:
-    ``MONITOR_DBT_TARGET_DIR``, default ``dbt_target`` in the data directory. Its own folder
-    keeps each installation's run_results.json and compiled SQL beside its warehouse (in the
-    restricted data directory), and dbt's partial parsing valid: dbt parses everything again
-    when the warehouse path in its profile changes, as it did whenever two installations took
-    turns in one shared folder."""
+def dbt_target_override() -> Path | None:
+    """dbt's target folder for pipeline runs as ``MONITOR_DBT_TARGET_DIR`` sets it (a benchmark
+    sets its own); None: the data directory's own, ``Paths.dbt_target``."""
     folder = os.environ.get("MONITOR_DBT_TARGET_DIR", "").strip()
-    return Path(folder).resolve() if folder else paths.dbt_target
+    return Path(folder).resolve() if folder else None
 
 
 def data_dir() -> Path:

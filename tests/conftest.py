@@ -158,16 +158,16 @@ def drechtsteden_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data_dir
 
 
-DEMO_QUARTERS = ("2026Q1", "2026Q2", "2026Q3")
+DEMO_RUN_QUARTERS = ("2026Q1", "2026Q2", "2026Q3")
 
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """`monitor demo` for ``DEMO_QUARTERS`` at a small scale (the city's 2% sample); its data
-    directory and what it printed. Read-only: copy it to change it."""
+    """`monitor demo` for ``DEMO_RUN_QUARTERS`` at a small scale (the city's 2% sample); its
+    data directory and what it printed. Read-only: copy it to change it."""
     data_dir = tmp_path_factory.mktemp("demo") / "data"
+    last, count = DEMO_RUN_QUARTERS[-1], str(len(DEMO_RUN_QUARTERS))
     result = run_monitor_in(
-        data_dir, "demo", "--quarter", DEMO_QUARTERS[-1], "--quarters", str(len(DEMO_QUARTERS)),
-        "--scale", "0.02",
-    )  # fmt: skip
+        data_dir, "demo", "--quarter", last, "--quarters", count, "--scale", "0.02"
+    )
     return data_dir, result.stdout

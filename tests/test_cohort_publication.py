@@ -17,13 +17,13 @@ import pytest
 from orchestration.export import export_quarter
 from orchestration.quarters import next_quarter, quarter_end
 from orchestration.settings import Paths
-from tests.conftest import DEMO_QUARTERS
+from tests.conftest import DEMO_RUN_QUARTERS
 from tests.stated_indicators import HELP_TYPES, NOT_PICKED_UP
 from tests.test_demo_history import debt_help_after
 from tests.test_demo_reach import personas
 from tests.test_report import folded_wijken
 
-QUARTERS = DEMO_QUARTERS
+QUARTERS = DEMO_RUN_QUARTERS
 COHORT, LATER = QUARTERS[0], QUARTERS[2]
 COHORT_TYPE = "cohort_zes_maanden"
 MONTHS = 6

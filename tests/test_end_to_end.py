@@ -12,7 +12,7 @@ from orchestration.contract import LEVELS, QUARTERLY
 from orchestration.parameters import indicators, period_indicators
 
 from . import pipeline_support as support
-from .conftest import BIN, DEMO_QUARTERS, REPO
+from .conftest import BIN, DEMO_RUN_QUARTERS, REPO
 
 pytestmark = pytest.mark.e2e
 
@@ -286,7 +286,7 @@ def test_demo_publishes_several_quarters_and_says_where_to_look(demo_run) -> Non
     from pathlib import Path
 
     data_dir, out = demo_run
-    quarters = list(DEMO_QUARTERS)
+    quarters = list(DEMO_RUN_QUARTERS)
     listed = re.escape(", ".join(quarters))
     assert re.search(rf"generating amsterdam extracts for {listed} \(seed \d+\)", out), out
     for quarter in quarters:

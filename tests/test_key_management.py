@@ -189,9 +189,8 @@ def test_a_run_leaves_what_it_made_restricted_and_the_publication_shared(pipelin
     def mode(name: str) -> int:
         return (data_dir / name).stat().st_mode & 0o777
 
-    assert {n: mode(n) for n in ("", "dagster_home", "landing")} == dict.fromkeys(
-        ("", "dagster_home", "landing"), 0o700
-    )
+    folders = ("", "dagster_home", "landing", "dbt_target")
+    assert {n: mode(n) for n in folders} == dict.fromkeys(folders, 0o700)
     assert {n: mode(n) for n in ("warehouse.duckdb", "run.lock")} == dict.fromkeys(
         ("warehouse.duckdb", "run.lock"), 0o600
     )

@@ -24,6 +24,12 @@ def test_a_shared_units_files_are_exactly_those_that_use_its_runs(
     assert using == files & collected
 
 
+def test_a_file_is_in_one_unit_at_most() -> None:
+    files = [file for _, unit_files in scheduling.SHARED_UNITS.values() for file in unit_files]
+    assert len(files) == len(set(files))
+    assert not set(files) & set(scheduling.SLOWEST_FIRST)  # ranked by their unit's name
+
+
 def test_every_listed_slow_file_exists() -> None:
     for name in scheduling.SLOWEST_FIRST:
         if name in scheduling.SHARED_UNITS:

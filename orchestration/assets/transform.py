@@ -42,6 +42,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration import filemodes
 from orchestration.contract import MATCH_RATES_TABLE, MATCH_STATUSES_SEED, warehouse_asset
 from orchestration.dbt_project import dbt_project, prepare_manifest
 from orchestration.gate.suites import import_gx
@@ -107,8 +108,9 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, monitor: Mon
     context.log.info(progress(f"dbt build for {quarter}: {built.total} models and seeds"))
     with monitor.warehouse() as con:
         compact_pseudonyms(con)  # a warehouse of before migration 11, rebuilt without ingesting
+    target = filemodes.restricted_dir(monitor.dbt_target)  # compiled SQL, run results, log
     with invocation_environment(monitor.dbt_env(quarter)):
-        invocation = dbt.cli(["build"], context=context, target_path=monitor.dbt_target)
+        invocation = dbt.cli(["build"], context=context, target_path=target)
     failed = import_gx()  # the gate's largest fixed cost, while dbt's process starts up
     if failed:
         context.log.warning(f"Great Expectations could not be imported for the gate: {failed}")
