@@ -301,6 +301,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         print("monitor run: give --quarter Q, or --from Q1 --to Q2", file=sys.stderr)
         return 2
+    # a rerun after `monitor demo`, as the README's next steps do: the demo's key, said so
+    os.environ.update(_demo_installation_mode("the run goes"))
     return 0 if run_quarters(quarters) else 1
 
 
@@ -579,25 +581,35 @@ def _print_linkage(paths: settings.Paths, quarter: str) -> None:
     print(f"\n{quality.summary()}.")
 
 
-def _ui_key_mode() -> dict[str, str]:
-    """The environment the UI's runs need for the key, and a word to the operator about it.
-
-    After `monitor demo` (a demo key file in the data directory, no key configured) the UI runs
-    in demo mode too; without either, runs launched from the UI would stop at the key check."""
+def _demo_installation_mode(what: str) -> dict[str, str]:
+    """``{MONITOR_DEMO: "1"}`` and a word to the operator when the data directory is a demo
+    installation: `monitor demo` left its key file there and no key is configured (a
+    configured key always wins). ``what``: what runs in demo mode, for the message."""
     paths = settings.paths()
     if settings.pseudonym_key_setting() or settings.demo_mode():
         return {}
-    if paths.demo_key_file.exists():
-        _say(
-            f"demo installation ({paths.demo_key_file} made by `monitor demo`): the UI runs "
-            f"in demo mode ({settings.DEMO_ENV}=1)"
-        )
-        return {settings.DEMO_ENV: "1"}
+    if not paths.demo_key_file.exists():
+        return {}
     _say(
-        f"warning: no {settings.KEY_ENV}: runs launched from the UI will stop at the key check. "
-        "Make a key with `monitor keygen` and set it, or run `monitor demo` first for the demo."
+        f"demo installation ({paths.demo_key_file} made by `monitor demo`): {what} "
+        f"in demo mode ({settings.DEMO_ENV}=1)"
     )
-    return {}
+    return {settings.DEMO_ENV: "1"}
+
+
+def _ui_key_mode() -> dict[str, str]:
+    """The environment the UI's runs need for the key, and a word to the operator about it.
+
+    After `monitor demo` the UI runs in demo mode too (``_demo_installation_mode``); without a
+    key or a demo key file, runs launched from the UI would stop at the key check."""
+    mode = _demo_installation_mode("the UI runs")
+    if not mode and not settings.pseudonym_key_setting() and not settings.demo_mode():
+        _say(
+            f"warning: no {settings.KEY_ENV}: runs launched from the UI will stop at the key "
+            "check. Make a key with `monitor keygen` and set it, or run `monitor demo` first "
+            "for the demo."
+        )
+    return mode
 
 
 def cmd_ui(args: argparse.Namespace) -> int:

@@ -107,8 +107,8 @@ def load_key(key_file: Path | None = None) -> bytes:
     if not demo_mode():
         raise MissingKeyError(
             f"No pseudonym key: set {KEY_ENV}. {HOW_TO_MAKE_A_KEY}. For the demo, set "
-            f"{DEMO_ENV}=1 (`monitor demo` and `monitor ui` after it do) to let it create its "
-            "own key file. See docs/runbook.md, 'Key management'."
+            f"{DEMO_ENV}=1 (`monitor demo` does, and `monitor run` and `monitor ui` on the data "
+            "directory it made) to let it create its own key file. See docs/runbook.md, 'Key management'."
         )
     key_file = key_file or paths().demo_key_file
     filemodes.restricted_dir(key_file.parent)

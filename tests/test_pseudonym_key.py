@@ -259,3 +259,32 @@ def test_the_ui_after_monitor_demo_runs_in_demo_mode(no_key, monkeypatch, tmp_pa
     monkeypatch.setenv("MONITOR_PSEUDONYM_KEY", KEY)  # a configured key wins over the demo
     monkeypatch.delenv("MONITOR_DEMO")
     assert _ui_key_mode() == {}
+
+
+def test_a_run_after_monitor_demo_takes_the_demo_key_and_says_so(tmp_path) -> None:
+    """`monitor run` on a data directory `monitor demo` made (its key file there, no key
+    configured, no MONITOR_DEMO) runs in demo mode as the UI does, and says so; without the
+    demo's key file it is refused at the key check."""
+    demo_dir = tmp_path / "demo" / "data"
+    demo_dir.mkdir(parents=True)
+    (demo_dir / "demo_pseudonym.key").write_text(new_key() + "\n")
+    not_demo = {"MONITOR_DEMO": ""}  # the suite's runs are in demo mode; a user's are not
+    run = [str(BIN / "monitor"), "run", "--quarter", "2026Q3"]
+    result = subprocess.run(
+        run, cwd=REPO, env=monitor_env(demo_dir, **not_demo), capture_output=True, text=True
+    )
+    said = (
+        f"demo installation ({demo_dir / 'demo_pseudonym.key'} made by `monitor demo`): "
+        "the run goes in demo mode (MONITOR_DEMO=1)"
+    )
+    assert said in result.stdout, result.stdout + result.stderr
+    assert "2026Q3: nothing to run: no landing folder" in result.stdout  # past the key check
+    assert "No pseudonym key" not in result.stderr, result.stderr
+
+    plain_dir = tmp_path / "plain" / "data"
+    result = subprocess.run(
+        run, cwd=REPO, env=monitor_env(plain_dir, **not_demo), capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "No pseudonym key: set MONITOR_PSEUDONYM_KEY" in result.stderr, result.stderr
+    assert "demo installation" not in result.stdout
