@@ -427,11 +427,11 @@ def _label(dictionary: dict[str, Entry], indicator: str) -> str:
 
 def _area_table(
     areas: list[Area], columns: list[str], dictionary: dict[str, Entry], first: str,
-    parents: dict[str, str] | None = None,
+    parents: dict[str, str] | None = None, anchors: bool = False,
 ) -> str:  # fmt: skip
     """A table of areas: a column per indicator (its label), after each indicator of
-    ``CHANGE_COLUMNS`` its change against the previous quarter; a row per area, its id the area
-    code (``#WK036300`` finds it)."""
+    ``CHANGE_COLUMNS`` its change against the previous quarter; a row per area. ``anchors``:
+    each row's id is its area code (``#WK036300`` finds it), in one table per level only."""
     head = [first] + (["ligt in"] if parents is not None else [])
     for ind in columns:
         head.append(_label(dictionary, ind))
@@ -447,7 +447,8 @@ def _area_table(
             cells.append(_cell(area.figures[ind], digits))
             if ind in CHANGE_COLUMNS:
                 cells.append(area.changes[ind].cell(digits))
-        body.append(f'<tr id="{esc(area.code)}">{"".join(cells)}</tr>')
+        anchor = f' id="{esc(area.code)}"' if anchors else ""
+        body.append(f"<tr{anchor}>{''.join(cells)}</tr>")
     header = "".join(f"<th>{esc(h)}</th>" for h in head)
     return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -915,13 +916,15 @@ def _period_tables(
     dictionary: dict[str, Entry],
     parents: dict[str, str] | None = None,
     published_only: bool = False,
+    anchors: bool = False,
 ) -> list[str]:
     """Per period type of the quarter a heading and the table of every area of the level, with
     the ``columns`` the period type carries (the outcomes of a quarter: in its
     ``kwartaal_afgerond`` table, ``carrying_period_type``), ordered by parent area and name;
     then what comes later (``_later_note``). ``published_only``: only the areas with a
     published figure in the table, and a note on how many were left out (every figure of
-    theirs secret: in a national file most wijken of a table per persona)."""
+    theirs secret: in a national file most wijken of a table per persona). ``anchors``: the
+    rows of the first table get their area codes as ids (``_area_table``)."""
     parts = []
     for period_type, period in periods.items():
         carried = [c for c in columns if carrying_period_type(c, period_type, level) == period_type]
@@ -941,8 +944,10 @@ def _period_tables(
                 dictionary,
                 level,
                 parents,
+                anchors=anchors,
             ),
         ]
+        anchors = False
         left_out = len(areas) - len(shown)
         if left_out:
             verb, their = ("staat", "haar") if left_out == 1 else ("staan", "hun")
@@ -1064,12 +1069,14 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         '<p class="note">De regio (het samenwerkingsverband dat vroegsignalering voor zijn '
         "gemeenten uitvoert) telt op uit haar gemeenten in deze monitor; houdt de monitor "
         "niet al haar gemeenten, dan zegt haar naam hoeveel.</p>",
-        *_period_tables(con, quarter, periods, "regio", GEMEENTE_COLUMNS, dictionary),
+        *_period_tables(con, quarter, periods, "regio", GEMEENTE_COLUMNS, dictionary, anchors=True),
         "<h2>Gemeenten</h2>",
         '<p class="note">Met de verandering ten opzichte van hetzelfde soort periode in het '
         "vorige kwartaal (– : geen cijfer van het vorige kwartaal; geheim: een van beide is "
         "geheim).</p>",
-        *_period_tables(con, quarter, periods, "gemeente", GEMEENTE_COLUMNS, dictionary),
+        *_period_tables(
+            con, quarter, periods, "gemeente", GEMEENTE_COLUMNS, dictionary, anchors=True
+        ),
         _national_comparison(con, quarter, periods, gemeenten, dictionary),
         _similar_gemeenten(con, quarter, periods, dictionary),
         "<h2>Buurten met de meeste signalen per 1.000 huishoudens</h2>",
@@ -1106,7 +1113,9 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         '<p class="note">Elke wijk, per gemeente op naam. Zoek uw wijk op naam of code '
         "(Ctrl+F), of ga er direct heen met <code>#</code> en de wijkcode achter het adres van "
         "deze pagina.</p>",
-        *_period_tables(con, quarter, periods, "wijk", WIJK_COLUMNS, dictionary, gemeente_names),
+        *_period_tables(
+            con, quarter, periods, "wijk", WIJK_COLUMNS, dictionary, gemeente_names, anchors=True
+        ),
         *_what_is_published(con, quarter, period_names(con, quarter), dictionary),
         '<h2 id="definities">Definities</h2>',
         _definitions(dictionary),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from datetime import UTC
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -303,6 +304,31 @@ def test_every_wijk_is_on_the_page_under_its_code(published: Paths, monkeypatch)
     assert {QUARTERLY, YEAR, "kwartaal_afgerond"} <= {p for p, _, _ in wijken}
 
 
+def test_an_area_code_after_the_address_goes_to_the_areas_row_in_its_own_section(
+    published: Paths,
+) -> None:
+    """Every id on the page once; a wijk's id (``#WK...``, as the page and the analyst guide
+    say) is its row under *Alle wijken*, a gemeente's under *Gemeenten*, not a row of the
+    tables per persona or of the outcomes further on."""
+    page, marks = read_report(published, Q3)
+    ids = Counter(e["id"] for e in marks.elements if "id" in e)
+    assert ids and max(ids.values()) == 1, [i for i, n in ids.items() if n > 1][:10]
+    sections = {
+        "wijk": page[page.index('<h2 id="wijken">') : page.index('<h2 id="definities">')],
+        "gemeente": page[page.index("<h2>Gemeenten</h2>") :],
+    }
+    with duckdb.connect(str(published.monitor), read_only=True) as con:
+        areas = con.execute(
+            "select distinct area_level, area_code from monitor.area_indicators where "
+            "quarter = ? and area_level in ('wijk', 'gemeente')",
+            [Q3],
+        ).fetchall()
+    for level, code in areas:
+        assert ids[code] == 1, code
+        first = sections[level].split("<h2", 2)
+        assert f'<tr id="{code}">' in "<h2".join(first[:2]), (level, code)
+
+
 def folded_wijken(
     section: str, monitor: Path, quarter: str, period_type: str, indicators: str
 ) -> tuple[str, set[str], dict[str, bool]]:
@@ -319,7 +345,7 @@ def folded_wijken(
                 [quarter, period_type, indicators],
             ).fetchall()
         )
-    return folded, set(re.findall(r'<tr id="(WK[^"]+)"', folded)), published
+    return folded, set(re.findall(r'data-area="(WK[^"]+)"', folded)), published
 
 
 def test_the_folded_wijk_tables_leave_out_wijken_without_a_published_figure(
