@@ -63,11 +63,17 @@ def _dagster_home() -> Path:
 
 
 def _quarter_arg(value: str) -> str:
+    """A quarter as written on the command line (``2026Q3``; ``2026q3`` too)."""
+    quarter = value.strip().upper()
     try:
-        parse_quarter(value)
+        parse_quarter(quarter)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-    return value
+    return quarter
+
+
+QUARTER_OPTION = {"type": _quarter_arg, "metavar": "YYYYQn"}
+"""How every quarter option is read and shown in the help (``--quarter 2026Q3``)."""
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
@@ -297,6 +303,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.quarter:
         quarters = [args.quarter]
     elif args.first and args.last:
+        if args.first > args.last:
+            print(
+                f"monitor run: --from {args.first} comes after --to {args.last}: give the "
+                "earlier quarter first",
+                file=sys.stderr,
+            )
+            return 2
         quarters = quarter_range(args.first, args.last)
     else:
         print("monitor run: give --quarter Q, or --from Q1 --to Q2", file=sys.stderr)
@@ -646,7 +659,9 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(func=cmd_docs)
 
     gen = sub.add_parser("generate", help="write demo extracts into the landing folder")
-    gen.add_argument("--quarter", type=_quarter_arg, default=DEMO_QUARTER)
+    gen.add_argument(
+        "--quarter", **QUARTER_OPTION, default=DEMO_QUARTER, help="the quarter to generate"
+    )
     gen.add_argument("--seed", type=int, default=DEMO_SEED)
     gen.add_argument(
         "--geography",
@@ -678,9 +693,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.set_defaults(func=cmd_generate)
 
     run = sub.add_parser("run", help="run quarters through the Dagster job")
-    run.add_argument("--quarter", type=_quarter_arg)
-    run.add_argument("--from", dest="first", type=_quarter_arg)
-    run.add_argument("--to", dest="last", type=_quarter_arg)
+    run.add_argument("--quarter", **QUARTER_OPTION, help="the quarter to run, e.g. 2026Q3")
+    run.add_argument("--from", dest="first", **QUARTER_OPTION, help="the first quarter of a range")
+    run.add_argument("--to", dest="last", **QUARTER_OPTION, help="the last quarter of a range")
     run.set_defaults(func=cmd_run)
 
     keygen = sub.add_parser("keygen", help="make a new random pseudonym key (256 bits, hex)")
@@ -704,7 +719,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("log", help="the publication log").set_defaults(func=cmd_log)
 
     report = sub.add_parser("report", help="write the HTML report of a published quarter")
-    report.add_argument("--quarter", type=_quarter_arg, required=True)
+    report.add_argument("--quarter", **QUARTER_OPTION, required=True, help="a published quarter")
     report.set_defaults(func=cmd_report)
 
     partner = sub.add_parser(
@@ -712,7 +727,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="write a partner's feedback page of a quarter (from data/partners/<partner>.duckdb)",
     )
     partner.add_argument("--partner", required=True, help="partner code, e.g. eneco")
-    partner.add_argument("--quarter", type=_quarter_arg, required=True)
+    partner.add_argument("--quarter", **QUARTER_OPTION, required=True, help="a published quarter")
     partner.set_defaults(func=cmd_partner_report)
 
     withdraw = sub.add_parser(
@@ -721,13 +736,15 @@ def build_parser() -> argparse.ArgumentParser:
         "is written to a partner once; docs/partner-feedback.md)",
     )
     withdraw.add_argument("--partner", required=True, help="partner code, e.g. eneco")
-    withdraw.add_argument("--quarter", type=_quarter_arg, required=True)
+    withdraw.add_argument(
+        "--quarter", **QUARTER_OPTION, required=True, help="the quarter to remove"
+    )
     withdraw.set_defaults(func=cmd_partner_withdraw)
 
     export = sub.add_parser(
         "export", help="write a published quarter as CSV (Dutch Excel) or .xlsx for spreadsheets"
     )
-    export.add_argument("--quarter", type=_quarter_arg, required=True)
+    export.add_argument("--quarter", **QUARTER_OPTION, required=True, help="a published quarter")
     export.add_argument("--level", choices=[*LEVELS, "all"], default="all")
     export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     export.add_argument("--out", type=Path, help="folder (default: <data dir>/exports)")
@@ -736,7 +753,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser(
         "demo", help="generate Amsterdam quarters (a year of history) and run them end to end"
     )
-    demo.add_argument("--quarter", type=_quarter_arg, default=DEMO_QUARTER, help="the last quarter")
+    demo.add_argument("--quarter", **QUARTER_OPTION, default=DEMO_QUARTER, help="the last quarter")
     demo.add_argument(
         "--quarters",
         type=int,

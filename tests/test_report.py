@@ -329,6 +329,11 @@ def test_an_area_code_after_the_address_goes_to_the_areas_row_in_its_own_section
         assert f'<tr id="{code}">' in "<h2".join(first[:2]), (level, code)
 
 
+def test_a_quarter_not_published_is_refused_naming_those_that_are(published: Paths) -> None:
+    with pytest.raises(ValueError, match=rf"^2027Q1 is not published \(published: {Q2}, {Q3}\)$"):
+        write_report(published, "2027Q1")
+
+
 def folded_wijken(
     section: str, monitor: Path, quarter: str, period_type: str, indicators: str
 ) -> tuple[str, set[str], dict[str, bool]]:
