@@ -216,6 +216,17 @@ def dbt_log_path(quarter: str) -> Path:
     return settings.paths().data_dir / "logs" / f"{quarter}_{stamp}.log"
 
 
+def _quarter_run_config(runs_next: list[str]) -> dict:
+    """A quarter's run config from the command line: the progress logger, and the quarters
+    the same command runs after it (a due quarter among them is not late yet:
+    ``publication_on_time``)."""
+    from orchestration.assets.due import publication_on_time
+    from orchestration.progress import progress_run_config
+
+    check = publication_on_time.node_def.name
+    return {**progress_run_config(), "ops": {check: {"config": {"runs_next": runs_next}}}}
+
+
 def run_quarters_locked(quarters: list[str]) -> bool:
     """``run_quarters`` for a caller that already holds the run lock."""
     started = time.monotonic()
@@ -229,7 +240,7 @@ def run_quarters_locked(quarters: list[str]) -> bool:
     from orchestration.definitions import defs
     from orchestration.jobs import QUARTERLY_JOB_NAME
     from orchestration.partitions import partition_key_for_quarter
-    from orchestration.progress import output_to, progress_run_config
+    from orchestration.progress import output_to
     from orchestration.runlock import CLI_TRIGGER, PID_TAG, TRIGGER_TAG, release_orphaned_runs
 
     job = defs.resolve_job_def(QUARTERLY_JOB_NAME)
@@ -239,7 +250,7 @@ def run_quarters_locked(quarters: list[str]) -> bool:
     with history, DagsterInstance.get() as instance:
         for run_id in release_orphaned_runs(instance):
             _say(f"run {run_id} of an earlier `monitor` process never finished: marked failed")
-        for quarter in quarters:
+        for position, quarter in enumerate(quarters):
             if not _has_input(quarter):
                 all_ok = False
                 _say(
@@ -259,7 +270,7 @@ def run_quarters_locked(quarters: list[str]) -> bool:
                     partition_key=partition_key_for_quarter(quarter),
                     instance=instance,
                     raise_on_error=False,
-                    run_config=progress_run_config(),
+                    run_config=_quarter_run_config(quarters[position + 1 :]),
                     tags={
                         "monitor/quarter": quarter,
                         TRIGGER_TAG: CLI_TRIGGER,

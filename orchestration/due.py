@@ -8,6 +8,7 @@ check ``publication_on_time`` on ``published/area_indicators`` says so (orchestr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -59,15 +60,24 @@ class Lateness:
     quarter: str | None
     """The latest quarter due by ``today`` (None: none is due yet)."""
     published: set[str]
+    runs_next: frozenset[str] = frozenset()
+    """Quarters the same command runs after this run (``monitor run --from/--to``, ``monitor
+    demo``): a due quarter among them is on its way, not late."""
 
     @property
     def late(self) -> bool:
-        return self.quarter is not None and self.quarter not in self.published
+        return (
+            self.quarter is not None
+            and self.quarter not in self.published
+            and self.quarter not in self.runs_next
+        )
 
     def summary(self) -> str:
         if self.quarter is None:
             return f"no quarter is due yet ({self.today})"
         due = due_date(self.quarter)
+        if self.quarter not in self.published and self.quarter in self.runs_next:
+            return f"{self.quarter} (due {due}) is not published yet: this command runs it next"
         if self.late:
             return (
                 f"{self.quarter} is late: due {due} ({PUBLICATION_DUE_DAYS} days after the "
@@ -77,6 +87,9 @@ class Lateness:
         return f"{self.quarter} (due {due}) is published"
 
 
-def lateness(today: date, monitor: Path) -> Lateness:
-    """Whether the latest quarter due by ``today`` is in ``monitor``'s publication log."""
-    return Lateness(today, latest_due_quarter(today), published_quarters(monitor))
+def lateness(today: date, monitor: Path, runs_next: Iterable[str] = ()) -> Lateness:
+    """Whether the latest quarter due by ``today`` is in ``monitor``'s publication log, or
+    among the quarters ``runs_next`` the same command still runs."""
+    return Lateness(
+        today, latest_due_quarter(today), published_quarters(monitor), frozenset(runs_next)
+    )

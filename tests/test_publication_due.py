@@ -98,6 +98,24 @@ def test_a_late_quarter_warns_and_says_what_to_do(data_dir: Path) -> None:
     assert f"monitor run --quarter {LATER}" in description
 
 
+def test_a_due_quarter_the_same_command_runs_next_is_not_late(data_dir: Path) -> None:
+    """`monitor run --from/--to` and `monitor demo` tell each quarter's run which quarters come
+    after it (``cli._quarter_run_config``): the due quarter among them is on its way, and the
+    earlier runs do not warn that it is late."""
+    from orchestration.cli import _quarter_run_config
+
+    day = due_date(LATER) + timedelta(days=1)
+    for runs_next, late in (([LATER], False), (["2027Q1"], True), ([], True)):
+        ops = _quarter_run_config(runs_next)["ops"]
+        ops[publication_on_time.node_def.name]["config"]["today"] = day.isoformat()
+        evaluation = evaluate(data_dir, {"ops": ops})
+        assert evaluation.passed is not late, runs_next
+        if not late:
+            assert evaluation.description == (
+                f"{LATER} (due {due_date(LATER)}) is not published yet: this command runs it next"
+            )
+
+
 def test_without_a_published_file_the_due_quarter_is_late(tmp_path: Path) -> None:
     evaluation = evaluate(tmp_path, on(due_date(EARLIER) + timedelta(days=1)))
     assert not evaluation.passed
