@@ -74,8 +74,8 @@ class SuiteOutcome:
 
     def summary(self) -> str:
         """One line on what the suite found: the failed expectations (else the warnings) with
-        the rows they name, e.g. ``warning: no_jump_beyond_factor: 2 rows: BU0363AD03
-        mediaan_bedrag factor 3.4, ...``."""
+        the rows they name, e.g. ``warning: no_jump_beyond_factor: 2 rows: WK036311
+        mediaan_bedrag factor 3.03, ...``."""
         found = self.failures or self.warnings
         if not found:
             return f"passed: {len(self.expectations)} expectations on {self.rows} rows"
