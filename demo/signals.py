@@ -146,8 +146,11 @@ class Rates:
     groups_per_household: tuple[float, ...] = (0.50, 0.29, 0.14, 0.06, 0.01)
     """P(arrears at 1, 2, 3, 4, 5 partner groups) of a signalled household."""
     repeat_same_partner: float = 0.06
-    no_address: float = 0.01
-    outside_gemeente: float = 0.01
+    no_address: float = 0.012
+    outside_gemeente: float = 0.008
+    """Shares of signals at an address the BAG does not have, and at an address outside the
+    gemeente; not equal, so that the published signalen_geen_match and
+    signalen_buiten_gemeente (counts rounded from these shares) are told apart."""
     unreadable: float = 0.005
     duplicate: float = 0.005
     roman_floor: float = 0.003
