@@ -286,28 +286,43 @@ def run_quarters_locked(quarters: list[str]) -> bool:
                     f"{quarter}: FAILED after {seconds:.0f} s (run {result.run_id}); see above, "
                     "or `monitor ui` for the run's events"
                 )
-                _say(f"{quarter}: dbt's own output: {log}")
-                cause = _failure_cause(result)
-                if cause:
+                if log.exists() and log.stat().st_size:  # not when the run stopped before dbt
+                    _say(f"{quarter}: dbt's own output: {log}")
+                for cause in _failure_causes(result):
                     _say(f"{quarter}: cause: {cause}")
     return all_ok
 
 
-def _failure_cause(result) -> str | None:
-    """The first failed step's cause, without Dagster's wrapper: the ``Failure`` description,
-    an explained lock, permission or disk-full error, or the innermost error's message."""
+def _failure_causes(result) -> list[str]:
+    """Each failed step's cause, without Dagster's wrapper: the descriptions of its failed
+    blocking checks (what the check found, not "1 blocking asset check failed"), the
+    ``Failure`` description, an explained lock, permission or disk-full error, or the innermost
+    error's message."""
+    from dagster import AssetCheckSeverity
+
     from orchestration.failures import explain_error_info, root_message
 
+    failed_checks: dict[str, list[str]] = {}
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        check = event.event_specific_data
+        if not check.passed and check.severity == AssetCheckSeverity.ERROR:
+            found = f"check {check.check_name}: {check.description or 'failed'}"
+            failed_checks.setdefault(event.step_key, []).append(found)
+    causes = []
     for event in result.all_events:
         if event.event_type_value != "STEP_FAILURE" or not event.step_failure_data:
             continue
         data = event.step_failure_data
-        if data.user_failure_data and data.user_failure_data.description:
-            return f"{event.step_key}: {data.user_failure_data.description}"
-        if data.error:
+        if event.step_key in failed_checks:
+            causes += [f"{event.step_key}: {found}" for found in failed_checks[event.step_key]]
+        elif data.user_failure_data and data.user_failure_data.description:
+            causes.append(f"{event.step_key}: {data.user_failure_data.description}")
+        elif data.error:
             explained = explain_error_info(data.error, settings.data_dir())
-            return f"{event.step_key}: {explained or root_message(data.error)}"
-    return None
+            causes.append(f"{event.step_key}: {explained or root_message(data.error)}")
+    return causes
 
 
 def cmd_run(args: argparse.Namespace) -> int:

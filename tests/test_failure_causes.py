@@ -24,9 +24,10 @@ import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
 from demo.sample_publication import sample_frames, write_tables
+from orchestration.assets.ingest import ingest_assets
 from orchestration.assets.key import PSEUDONYM_KEY_ASSET, pseudonym_key
 from orchestration.assets.publish import published_area_indicators
-from orchestration.cli import _failure_cause
+from orchestration.cli import _failure_causes
 from orchestration.contract import PUBLISHED_ASSET
 from orchestration.partitions import partition_key_for_quarter
 from orchestration.resources import MonitorResource
@@ -171,7 +172,9 @@ def test_published_file_locked_by_another_process(published: Path) -> None:
     said = failure(result)
     assert f"{monitor_file} is locked by another process" in said
     assert f"(PID {pid})" in said and "-readonly" in said
-    assert _failure_cause(result) == f"{AssetKey(PUBLISHED_ASSET).to_python_identifier()}: {said}"
+    assert _failure_causes(result) == [
+        f"{AssetKey(PUBLISHED_ASSET).to_python_identifier()}: {said}"
+    ]
     assert digest(monitor_file) == before
     assert stray_files(published) == []
 
@@ -212,8 +215,41 @@ def test_a_folder_that_cannot_be_written_is_named(tmp_path: Path, monkeypatch) -
     said = failure(result)
     assert said.startswith(f"cannot write {data_dir}: operation not permitted")
     assert "lsattr" in said and str(data_dir) in said
-    assert PSEUDONYM_KEY_ASSET.to_python_identifier() in _failure_cause(result)
+    [cause] = _failure_causes(result)
+    assert cause.startswith(PSEUDONYM_KEY_ASSET.to_python_identifier())
     assert list(data_dir.iterdir()) == []
+
+
+def test_each_source_stopped_by_its_checks_is_named_with_what_the_check_found(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Two partners' files that are no signal files: a cause line per source, each with its
+    check's own finding, not Dagster's "1 blocking asset check failed"."""
+    monkeypatch.setenv("MONITOR_PSEUDONYM_KEY", KEY)
+    data_dir = tmp_path / "data"
+    for partner, header in (("eneco", "foo;bar"), ("ymere", "x;y;z")):
+        folder = data_dir / "landing" / QUARTER / partner
+        folder.mkdir(parents=True)
+        (folder / f"{partner}_{QUARTER}.csv").write_text(f"{header}\n1;2;3\n")
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize(
+            [pseudonym_key, *ingest_assets],
+            partition_key=partition_key_for_quarter(QUARTER),
+            resources={"monitor": MonitorResource(data_dir=str(data_dir))},
+            instance=instance,
+            raise_on_error=False,
+            selection=[
+                PSEUDONYM_KEY_ASSET,
+                *(AssetKey(["raw", "signalen", p]) for p in ("eneco", "ymere")),
+            ],
+        )
+    assert not result.success
+    assert _failure_causes(result) == [
+        f"raw__signalen__{partner}: check files_readable: {partner}_{QUARTER}.csv: none of its "
+        f"{n} columns is a known signalen column (expected e.g. signaal_id, signaaldatum, "
+        "achterstand_bedrag, postcode, huisnummer); is this the wrong file or source folder?"
+        for partner, n in (("eneco", 2), ("ymere", 3))
+    ]
 
 
 def test_a_full_disk_is_named_and_leaves_no_stray_file(tmp_path: Path) -> None:
