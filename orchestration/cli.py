@@ -654,7 +654,10 @@ def _ui_key_mode() -> dict[str, str]:
 def cmd_ui(args: argparse.Namespace) -> int:
     home = _dagster_home()
     _prepare_manifest()  # the code location parses again on a reload after a model changed
-    env = {**os.environ, **_ui_key_mode()}
+    # in the instance's own folder: run from the checkout, `dagster dev` warns that the
+    # repository's dagster.yaml "will not be used" (the copy in DAGSTER_HOME is); the data
+    # directory made absolute, since the default one is relative to the checkout
+    env = {**os.environ, **_ui_key_mode(), "MONITOR_DATA_DIR": str(settings.data_dir())}
     _say(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home})")
     dagster = Path(sys.executable).with_name("dagster")
     return subprocess.call(
@@ -668,7 +671,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
             "-p",
             str(args.port),
         ],
-        cwd=settings.REPO_ROOT,
+        cwd=home,
         env=env,
     )
 
