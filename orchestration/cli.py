@@ -622,16 +622,31 @@ def _print_linkage(paths: settings.Paths, quarter: str) -> None:
 
 def _demo_installation_mode(what: str) -> dict[str, str]:
     """``{MONITOR_DEMO: "1"}`` and a word to the operator when the data directory is a demo
-    installation: `monitor demo` left its key file there and no key is configured (a
-    configured key always wins). ``what``: what runs in demo mode, for the message."""
+    installation: no key configured, ``MONITOR_DEMO`` not set (``MONITOR_DEMO=0`` keeps demo
+    mode off), and the warehouse was built with the key file `monitor demo` left beside it.
+    That file alone is not enough: without a warehouse, or with a warehouse of another key,
+    real deliveries would be pseudonymised with a key kept next to them. ``what``: what runs
+    in demo mode, for the message."""
+    import duckdb
+
+    from orchestration.pseudonym import MissingKeyError, fingerprint_matches, validate_key
+    from orchestration.rotation import recorded_key
+
     paths = settings.paths()
-    if settings.pseudonym_key_setting() or settings.demo_mode():
+    if settings.pseudonym_key_setting() or os.environ.get(settings.DEMO_ENV, "").strip():
         return {}
     if not paths.demo_key_file.exists():
         return {}
+    try:
+        recorded = recorded_key(paths)
+        demo_key = validate_key(paths.demo_key_file.read_text(encoding="ascii").strip())
+    except (duckdb.Error, OSError, UnicodeError, MissingKeyError):
+        return {}  # locked, unreadable or not a key: the run's own checks say what is wrong
+    if recorded is None or not fingerprint_matches(recorded[0], demo_key):
+        return {}
     _say(
-        f"demo installation ({paths.demo_key_file} made by `monitor demo`): {what} "
-        f"in demo mode ({settings.DEMO_ENV}=1)"
+        f"demo installation (its warehouse was built with {paths.demo_key_file}, made by "
+        f"`monitor demo`): {what} in demo mode ({settings.DEMO_ENV}=1)"
     )
     return {settings.DEMO_ENV: "1"}
 
@@ -640,9 +655,9 @@ def _ui_key_mode() -> dict[str, str]:
     """The environment the UI's runs need for the key, and a word to the operator about it.
 
     After `monitor demo` the UI runs in demo mode too (``_demo_installation_mode``); without a
-    key or a demo key file, runs launched from the UI would stop at the key check."""
+    key or demo mode, runs launched from the UI would stop at the key check."""
     mode = _demo_installation_mode("the UI runs")
-    if not mode and not settings.pseudonym_key_setting() and not settings.demo_mode():
+    if not (mode or settings.pseudonym_key_setting() or settings.demo_mode()):
         _say(
             f"warning: no {settings.KEY_ENV}: runs launched from the UI will stop at the key "
             "check. Make a key with `monitor keygen` and set it, or run `monitor demo` first "

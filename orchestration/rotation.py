@@ -49,7 +49,8 @@ class RotationPlan:
     """Quarters whose landing files were gone: household-level rows removed."""
 
 
-def _recorded_key(paths: Paths) -> tuple[str, str] | None:
+def recorded_key(paths: Paths) -> tuple[str, str] | None:
+    """The warehouse's key fingerprint and its status; None without a warehouse or a key."""
     if not paths.warehouse.exists():
         return None
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
@@ -69,7 +70,7 @@ def preflight(paths: Paths) -> None:
     """Refuse to start a run without a usable key (``MissingKeyError``), with a key other than
     the warehouse's (``KeyMismatchError``) or during an unfinished rotation."""
     key = load_key(paths.demo_key_file)
-    recorded = _recorded_key(paths)
+    recorded = recorded_key(paths)
     if recorded is None:
         return
     fingerprint, status = recorded
@@ -85,7 +86,7 @@ def preflight(paths: Paths) -> None:
 def start_rotation(paths: Paths, say: Callable[[str], None]) -> RotationPlan:
     """Steps 1 and 2: record the new key as rotating, re-key or drop every quarter held."""
     key = load_key(paths.demo_key_file)
-    recorded = _recorded_key(paths)
+    recorded = recorded_key(paths)
     if recorded is not None and recorded[1] == "current" and fingerprint_matches(recorded[0], key):
         raise KeyMismatchError(
             "MONITOR_PSEUDONYM_KEY is already the warehouse's key: set the new key first"

@@ -28,6 +28,8 @@ from orchestration.pseudonym import (
     legacy_key_fingerprint,
     load_key,
     new_key,
+    record_key,
+    validate_key,
 )
 from orchestration.resources import MonitorResource
 
@@ -241,47 +243,63 @@ def test_another_key_than_the_warehouses_fails_one_step(no_key, monkeypatch, tmp
 
 
 def test_the_ui_after_monitor_demo_runs_in_demo_mode(no_key, monkeypatch, tmp_path) -> None:
-    """`monitor ui` on a data directory `monitor demo` made passes demo mode to the UI's runs;
-    the same in-process run then gets past the key check."""
+    """`monitor ui` on a data directory `monitor demo` made (a warehouse built with the demo's
+    key file beside it) passes demo mode to the UI's runs, and their key check passes; the key
+    file alone, a warehouse of another key, MONITOR_DEMO=0 or a configured key do not."""
     from orchestration.cli import _ui_key_mode
 
     data_dir = tmp_path / "data"
+    key_file = data_dir / "demo_pseudonym.key"
     monkeypatch.setenv("MONITOR_DATA_DIR", str(data_dir))
     assert _ui_key_mode() == {}  # no key, no demo: the operator is warned instead
     monkeypatch.setenv("MONITOR_DEMO", "1")
-    load_key(data_dir / "demo_pseudonym.key")  # what `monitor demo` leaves behind
+    load_key(key_file)  # the demo's key file ...
+    monkeypatch.delenv("MONITOR_DEMO")
+    assert _ui_key_mode() == {}  # ... alone: no warehouse was built with it
+    monkeypatch.setenv("MONITOR_DEMO", "1")
+    assert _ingest_run(data_dir).success  # ... and a warehouse of it, as `monitor demo` leaves
     monkeypatch.delenv("MONITOR_DEMO")
     mode = _ui_key_mode()
     assert mode == {"MONITOR_DEMO": "1"}
     monkeypatch.setenv("MONITOR_DEMO", mode["MONITOR_DEMO"])
     result = _ingest_run(data_dir)
     assert _failures(result) == {} and result.success
-    monkeypatch.setenv("MONITOR_PSEUDONYM_KEY", KEY)  # a configured key wins over the demo
+    monkeypatch.setenv("MONITOR_DEMO", "0")  # switched off on purpose
+    assert _ui_key_mode() == {}
     monkeypatch.delenv("MONITOR_DEMO")
+    monkeypatch.setenv("MONITOR_PSEUDONYM_KEY", KEY)  # a configured key wins over the demo
+    assert _ui_key_mode() == {}
+    monkeypatch.delenv("MONITOR_PSEUDONYM_KEY")
+    key_file.write_text(new_key() + "\n")  # not the key the warehouse was built with
     assert _ui_key_mode() == {}
 
 
 def test_a_run_after_monitor_demo_takes_the_demo_key_and_says_so(tmp_path) -> None:
-    """`monitor run` on a data directory `monitor demo` made (its key file there, no key
-    configured, no MONITOR_DEMO) runs in demo mode as the UI does, and says so; without the
-    demo's key file it is refused at the key check."""
-    demo_dir = tmp_path / "demo" / "data"
-    demo_dir.mkdir(parents=True)
-    (demo_dir / "demo_pseudonym.key").write_text(new_key() + "\n")
+    """`monitor run` on a data directory `monitor demo` made (no key configured, no
+    MONITOR_DEMO) runs in demo mode as the UI does, and says so; a data directory with the
+    demo's key file but no warehouse built with it is refused at the key check: real
+    deliveries are never pseudonymised with a key kept beside them."""
     not_demo = {"MONITOR_DEMO": ""}  # the suite's runs are in demo mode; a user's are not
     run = [str(BIN / "monitor"), "run", "--quarter", "2026Q3"]
+    demo_dir, plain_dir = tmp_path / "demo" / "data", tmp_path / "plain" / "data"
+    for data_dir in (demo_dir, plain_dir):
+        data_dir.mkdir(parents=True)
+        (data_dir / "demo_pseudonym.key").write_text(new_key() + "\n")
+    demo_key = (demo_dir / "demo_pseudonym.key").read_text().strip()
+    with duckdb.connect(str(demo_dir / "warehouse.duckdb")) as con:
+        record_key(con, validate_key(demo_key))  # what `monitor demo`'s first run records
+
     result = subprocess.run(
         run, cwd=REPO, env=monitor_env(demo_dir, **not_demo), capture_output=True, text=True
     )
     said = (
-        f"demo installation ({demo_dir / 'demo_pseudonym.key'} made by `monitor demo`): "
-        "the run goes in demo mode (MONITOR_DEMO=1)"
+        f"demo installation (its warehouse was built with {demo_dir / 'demo_pseudonym.key'}, "
+        "made by `monitor demo`): the run goes in demo mode (MONITOR_DEMO=1)"
     )
     assert said in result.stdout, result.stdout + result.stderr
     assert "2026Q3: nothing to run: no landing folder" in result.stdout  # past the key check
     assert "No pseudonym key" not in result.stderr, result.stderr
 
-    plain_dir = tmp_path / "plain" / "data"
     result = subprocess.run(
         run, cwd=REPO, env=monitor_env(plain_dir, **not_demo), capture_output=True, text=True
     )
