@@ -55,7 +55,7 @@ def _dagster_home() -> Path:
     logged), with the repository's dagster.yaml."""
     from orchestration import filemodes
 
-    home = Path(os.environ.get("DAGSTER_HOME") or settings.paths().dagster_home)
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.paths().dagster_home).resolve()
     filemodes.restricted_dir(home)
     shutil.copyfile(settings.REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
     os.environ["DAGSTER_HOME"] = str(home)
@@ -270,7 +270,9 @@ def run_quarters_locked(quarters: list[str]) -> bool:
                     partition_key=partition_key_for_quarter(quarter),
                     instance=instance,
                     raise_on_error=False,
-                    run_config=_quarter_run_config(quarters[position + 1 :]),
+                    run_config=_quarter_run_config(
+                        [q for q in quarters[position + 1 :] if _has_input(q)]
+                    ),
                     tags={
                         "monitor/quarter": quarter,
                         TRIGGER_TAG: CLI_TRIGGER,
@@ -286,18 +288,21 @@ def run_quarters_locked(quarters: list[str]) -> bool:
                     f"{quarter}: FAILED after {seconds:.0f} s (run {result.run_id}); see above, "
                     "or `monitor ui` for the run's events"
                 )
-                if log.exists() and log.stat().st_size:  # not when the run stopped before dbt
+                if log.exists() and log.stat().st_size:
                     _say(f"{quarter}: dbt's own output: {log}")
+            if log.exists() and not log.stat().st_size:
+                log.unlink()  # the run stopped before dbt: no empty log left behind
                 for cause in _failure_causes(result):
                     _say(f"{quarter}: cause: {cause}")
     return all_ok
 
 
 def _failure_causes(result) -> list[str]:
-    """Each failed step's cause, without Dagster's wrapper: the descriptions of its failed
-    blocking checks (what the check found, not "1 blocking asset check failed"), the
-    ``Failure`` description, an explained lock, permission or disk-full error, or the innermost
-    error's message."""
+    """Each failed step's cause, without Dagster's wrapper. A step its blocking checks stopped
+    (Dagster's ``DagsterAssetCheckFailedError``): what each failed check found. Otherwise the
+    ``Failure`` description, an explained lock, permission or disk-full error, or the
+    innermost error's message, after the failed blocking checks' findings if there are any
+    (dbt's failed tests, then dbt's own error)."""
     from dagster import AssetCheckSeverity
 
     from orchestration.failures import explain_error_info, root_message
@@ -307,7 +312,7 @@ def _failure_causes(result) -> list[str]:
         if event.event_type_value != "ASSET_CHECK_EVALUATION":
             continue
         check = event.event_specific_data
-        if not check.passed and check.severity == AssetCheckSeverity.ERROR:
+        if check.blocking and not check.passed and check.severity == AssetCheckSeverity.ERROR:
             found = f"check {check.check_name}: {check.description or 'failed'}"
             failed_checks.setdefault(event.step_key, []).append(found)
     causes = []
@@ -315,13 +320,16 @@ def _failure_causes(result) -> list[str]:
         if event.event_type_value != "STEP_FAILURE" or not event.step_failure_data:
             continue
         data = event.step_failure_data
-        if event.step_key in failed_checks:
-            causes += [f"{event.step_key}: {found}" for found in failed_checks[event.step_key]]
+        step = event.step_key
+        causes += [f"{step}: {found}" for found in failed_checks.get(step, [])]
+        if data.error and data.error.cls_name == "DagsterAssetCheckFailedError":
+            if step not in failed_checks:  # never without a failed check; if so, say it
+                causes.append(f"{step}: {root_message(data.error)}")
         elif data.user_failure_data and data.user_failure_data.description:
-            causes.append(f"{event.step_key}: {data.user_failure_data.description}")
+            causes.append(f"{step}: {data.user_failure_data.description}")
         elif data.error:
             explained = explain_error_info(data.error, settings.data_dir())
-            causes.append(f"{event.step_key}: {explained or root_message(data.error)}")
+            causes.append(f"{step}: {explained or root_message(data.error)}")
     return causes
 
 
@@ -670,9 +678,12 @@ def cmd_ui(args: argparse.Namespace) -> int:
     home = _dagster_home()
     _prepare_manifest()  # the code location parses again on a reload after a model changed
     # in the instance's own folder: run from the checkout, `dagster dev` warns that the
-    # repository's dagster.yaml "will not be used" (the copy in DAGSTER_HOME is); the data
-    # directory made absolute, since the default one is relative to the checkout
+    # repository's dagster.yaml "will not be used" (the copy in DAGSTER_HOME is); so paths
+    # given relative to where `monitor ui` was started are passed on absolute
     env = {**os.environ, **_ui_key_mode(), "MONITOR_DATA_DIR": str(settings.data_dir())}
+    dbt_target = settings.dbt_target_override()
+    if dbt_target:
+        env["MONITOR_DBT_TARGET_DIR"] = str(dbt_target)
     _say(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home})")
     dagster = Path(sys.executable).with_name("dagster")
     return subprocess.call(

@@ -252,6 +252,31 @@ def test_each_source_stopped_by_its_checks_is_named_with_what_the_check_found(
     ]
 
 
+def test_a_step_with_failed_checks_and_its_own_error_is_named_with_both() -> None:
+    """As dbt's step: its failed tests (blocking checks) and then the tool's own error; both
+    are said, the checks' findings first. A failed check that does not block is left out."""
+    from dagster import AssetCheckResult, AssetCheckSpec, Output, asset
+
+    @asset(
+        check_specs=[
+            AssetCheckSpec("parts_add_up", asset="built", blocking=True),
+            AssetCheckSpec("looks_odd", asset="built"),
+        ]
+    )
+    def built():
+        yield Output(1)
+        yield AssetCheckResult(check_name="looks_odd", passed=False, description="a warning")
+        yield AssetCheckResult(check_name="parts_add_up", passed=False, description="2 rows off")
+        raise RuntimeError("the tool stopped: 1 of 3 tests failed")
+
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize([built], instance=instance, raise_on_error=False)
+    assert _failure_causes(result) == [
+        "built: check parts_add_up: 2 rows off",
+        "built: RuntimeError: the tool stopped: 1 of 3 tests failed",
+    ]
+
+
 def test_a_full_disk_is_named_and_leaves_no_stray_file(tmp_path: Path) -> None:
     with small_disk(tmp_path / "data") as data_dir:
         make_warehouse(data_dir)

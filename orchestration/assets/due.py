@@ -62,5 +62,6 @@ def publication_on_time(
             "due_quarter": result.quarter or "",
             "due_date": due_date(result.quarter).isoformat() if result.quarter else "",
             "published_quarters": MetadataValue.json(sorted(result.published)),
+            "runs_next": MetadataValue.json(sorted(result.runs_next)),
         },
     )
