@@ -72,6 +72,13 @@ PARTNER_CANDIDATE_TABLE = f"{DISCLOSURE_SCHEMA}.partner_indicators_candidate"
 PUBLISHED_SCHEMA = "main"
 """Schema of the published tables inside monitor.duckdb (see orchestration/publish.py)."""
 
+
+def attached_quarters(con, catalog: str = "monitor") -> list[str]:
+    """The quarters of the published file attached to ``con`` as ``catalog``, oldest first."""
+    sql = f"select distinct quarter from {catalog}.{PUBLISHED_SCHEMA}.area_indicators order by 1"
+    return [quarter for (quarter,) in con.execute(sql).fetchall()]
+
+
 # --- levels and periods ---------------------------------------------------------------------
 
 LEVELS = ("regio", "gemeente", "wijk", "buurt")

@@ -48,7 +48,13 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from orchestration import filemodes
-from orchestration.contract import LEVELS, WIDE_KEY_COLUMNS, follows_later, period_order_sql
+from orchestration.contract import (
+    LEVELS,
+    WIDE_KEY_COLUMNS,
+    attached_quarters,
+    follows_later,
+    period_order_sql,
+)
 from orchestration.dictionary import (
     COLUMN_LABELS,
     DICTIONARY_TABLE,
@@ -211,12 +217,7 @@ def export_quarter(
     with duckdb.connect() as con:
         literal = "'" + str(monitor_path).replace("'", "''") + "'"
         con.execute(f"ATTACH {literal} AS monitor (READ_ONLY)")
-        quarters = [
-            q
-            for (q,) in con.execute(
-                "SELECT DISTINCT quarter FROM monitor.area_indicators ORDER BY 1"
-            ).fetchall()
-        ]
+        quarters = attached_quarters(con)
         if quarter not in quarters:
             raise ExportError(
                 f"{quarter} is not published in {monitor_path} "

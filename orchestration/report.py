@@ -50,6 +50,7 @@ from orchestration import filemodes
 from orchestration.contract import (
     LEVELS,
     QUARTERLY,
+    attached_quarters,
     carrying_period_type,
     follows_later,
     period_type_of_level,
@@ -1016,15 +1017,8 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
     cohort = periods.pop(COHORT, None)
     gemeenten = _areas(con, "gemeente", KPI_COLUMNS, quarter)
     if not gemeenten:
-        published = [
-            q
-            for (q,) in con.execute(
-                "select distinct quarter from monitor.area_indicators order by 1"
-            ).fetchall()
-        ]
-        raise ValueError(
-            f"{quarter} is not published (published: {', '.join(published) or 'none'})"
-        )
+        published = ", ".join(attached_quarters(con)) or "none"
+        raise ValueError(f"{quarter} is not published (published: {published})")
     buurt_period = period_type_of_level("buurt") or QUARTERLY  # seeds/periods.csv niveaus
     buurten = _areas(con, "buurt", ["signalen_per_1000_hh"], quarter, buurt_period)
     top_buurten = sorted(
