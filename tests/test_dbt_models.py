@@ -181,6 +181,23 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"warehouse": warehouse, "work": work, "snapshots": snapshots}
 
 
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the tests that change a built warehouse work on their copy (``copy_to``): one path
+    for every copy and one dbt target folder, so dbt parses the project in full once and only
+    partially after (it parses in full whenever the warehouse path in its profile changes,
+    about 3 s a call)."""
+    return tmp_path_factory.mktemp("scratch")
+
+
+def copy_to(scratch: Path, source: Path) -> Path:
+    """A fresh copy of the warehouse ``source`` at the scratch path (an earlier copy replaced)."""
+    warehouse = scratch / "warehouse.duckdb"
+    warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)
+    shutil.copy(source, warehouse)
+    return warehouse
+
+
 # ------------------------------------------------------------------ the independent reference
 
 
@@ -946,22 +963,21 @@ def test_rebuilding_a_quarter_gives_identical_rows(built) -> None:
 
 
 def test_a_count_added_since_a_quarter_was_built_is_appended_on_the_next_build(
-    built, tmp_path: Path
+    built, scratch: Path
 ) -> None:
     """An upgrade that adds counts (issue 15 item 8: who is reached per persona) meets kept
     tables without their columns: the next build of a quarter appends them, the rows of the
     other quarters NULL there. DuckDB cannot commit a transaction that deletes rows and then
     adds a column, so the quarter's rows are deleted before the model's transaction
     (dbt_project.yml); with the delete inside it this build failed."""
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copy(built["warehouse"], warehouse)
+    warehouse = copy_to(scratch, built["warehouse"])
     added = ("hh_bereikt_persona_overig", "hh_hulp_persona_overig")
     tables = ("main_monitor.mon_area_counts", "main_monitor.mon_area_counts_kwartaal_afgerond")
     with duckdb.connect(str(warehouse)) as con:  # a warehouse of before the persona columns
         for table in tables:
             for column in added:
                 con.execute(f"alter table {table} drop column {column}")
-    build_ok(warehouse, fx.QUARTER_B, tmp_path, command="run")
+    build_ok(warehouse, fx.QUARTER_B, scratch, command="run")
     with duckdb.connect(str(warehouse), read_only=True) as con:
         nulls = {
             table: dict(
@@ -997,14 +1013,13 @@ def test_build_without_a_quarter_fails_and_says_why(built) -> None:
     assert "MONITOR_QUARTER" in result.stdout + result.stderr
 
 
-def test_a_quarter_without_its_extracts_fails(built, tmp_path: Path) -> None:
-    warehouse = tmp_path / "copy.duckdb"
-    shutil.copy(built["warehouse"], warehouse)
+def test_a_quarter_without_its_extracts_fails(built, scratch: Path) -> None:
+    warehouse = copy_to(scratch, built["warehouse"])
     result = dbt(
         ["build", "--select", "+quarter_has_its_reference_extracts"],
         warehouse,
         "2027Q1",
-        built["work"],
+        scratch,
     )
     assert result.returncode != 0
     assert "quarter_has_its_reference_extracts" in result.stdout
@@ -1012,14 +1027,13 @@ def test_a_quarter_without_its_extracts_fails(built, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("column", ["quarter", "signaal_id"])
 def test_a_null_in_any_required_column_fails_its_models_test(
-    built, tmp_path: Path, column: str
+    built, scratch: Path, column: str
 ) -> None:
     """One ``not_null_columns`` test per model guards every column it lists (the first and a
     later one here): the table passes as built and fails with one NULL in either column."""
-    warehouse = tmp_path / "copy.duckdb"
-    shutil.copy(built["warehouse"], warehouse)
+    warehouse = copy_to(scratch, built["warehouse"])
     select = ["test", "--select", "fct_signalen,test_name:not_null_columns"]
-    passed = dbt(select, warehouse, fx.QUARTER_A, built["work"])
+    passed = dbt(select, warehouse, fx.QUARTER_A, scratch)
     assert passed.returncode == 0, passed.stdout
     assert "PASS not_null_columns_fct_signalen" in passed.stdout
     with duckdb.connect(str(warehouse)) as con:
@@ -1027,7 +1041,7 @@ def test_a_null_in_any_required_column_fails_its_models_test(
             f"update main_marts.fct_signalen set {column} = null "
             "where rowid = (select min(rowid) from main_marts.fct_signalen)"
         )
-    failed = dbt(select, warehouse, fx.QUARTER_A, built["work"])
+    failed = dbt(select, warehouse, fx.QUARTER_A, scratch)
     assert failed.returncode != 0
     assert "FAIL 1 not_null_columns_fct_signalen" in failed.stdout
 
@@ -1203,12 +1217,11 @@ def test_a_cohort_needs_its_quarter_built(built) -> None:
     )
 
 
-def test_a_cohort_needs_the_outcomes_of_its_quarter(cohort_built, tmp_path: Path) -> None:
+def test_a_cohort_needs_the_outcomes_of_its_quarter(cohort_built, scratch: Path) -> None:
     """Without A's outcomes as known a quarter later (B built before A, or A protected before
     the outcomes moved), the quarter two after A has no cohort rows instead of a cohort of no
     households."""
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copy(cohort_built["warehouse"], warehouse)
+    warehouse = copy_to(scratch, cohort_built["warehouse"])
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
             "delete from main_marts.fct_huishouden_uitkomsten where period = ?", [fx.QUARTER_A]
@@ -1221,7 +1234,7 @@ def test_a_cohort_needs_the_outcomes_of_its_quarter(cohort_built, tmp_path: Path
         ["run", "--select", "mon_area_counts_cohort_zes_maanden"],
         warehouse,
         cohort_built["quarter"],
-        tmp_path,
+        scratch,
     )
     assert result.returncode == 0, result.stdout
     after = query(
