@@ -280,6 +280,8 @@ def run_quarters_locked(quarters: list[str]) -> bool:
                     },
                 )
             seconds = time.monotonic() - started
+            if log.exists() and not log.stat().st_size:
+                log.unlink()  # the run stopped before dbt: no empty log left behind
             if result.success:
                 _say(f"{quarter}: succeeded in {seconds:.0f} s (run {result.run_id})")
             else:
@@ -288,10 +290,8 @@ def run_quarters_locked(quarters: list[str]) -> bool:
                     f"{quarter}: FAILED after {seconds:.0f} s (run {result.run_id}); see above, "
                     "or `monitor ui` for the run's events"
                 )
-                if log.exists() and log.stat().st_size:
+                if log.exists():
                     _say(f"{quarter}: dbt's own output: {log}")
-            if log.exists() and not log.stat().st_size:
-                log.unlink()  # the run stopped before dbt: no empty log left behind
                 for cause in _failure_causes(result):
                     _say(f"{quarter}: cause: {cause}")
     return all_ok

@@ -113,6 +113,12 @@ def test_a_gemeente_without_its_extracts_stops_the_quarter_and_is_named(
     output = result.stdout + result.stderr
     assert "gemeente_extracts" in output, output[-3000:]
     assert "GM0590" in output, output[-3000:]
+    # the closing lines: dbt ran, and the cause is the gate check's own finding
+    assert f"{QUARTER}: dbt's own output: " in result.stdout, output[-3000:]
+    causes = [line for line in result.stdout.splitlines() if f"{QUARTER}: cause: " in line]
+    assert any(
+        "quality_gate: check gemeente_extracts: " in cause and "GM0590" in cause for cause in causes
+    ), causes or output[-3000:]
     assert not (data_dir / "monitor.duckdb").exists()
 
 
