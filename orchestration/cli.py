@@ -250,8 +250,10 @@ def run_quarters_locked(quarters: list[str]) -> bool:
     with history, DagsterInstance.get() as instance:
         for run_id in release_orphaned_runs(instance):
             _say(f"run {run_id} of an earlier `monitor` process never finished: marked failed")
-        for position, quarter in enumerate(quarters):
-            if not _has_input(quarter):
+        # whether a quarter has files to run does not change while the command runs
+        runnable = [quarter for quarter in quarters if _has_input(quarter)]
+        for quarter in quarters:
+            if quarter not in runnable:
                 all_ok = False
                 _say(
                     f"{quarter}: nothing to run: no landing folder "
@@ -270,9 +272,7 @@ def run_quarters_locked(quarters: list[str]) -> bool:
                     partition_key=partition_key_for_quarter(quarter),
                     instance=instance,
                     raise_on_error=False,
-                    run_config=_quarter_run_config(
-                        [q for q in quarters[position + 1 :] if _has_input(q)]
-                    ),
+                    run_config=_quarter_run_config(runnable[runnable.index(quarter) + 1 :]),
                     tags={
                         "monitor/quarter": quarter,
                         TRIGGER_TAG: CLI_TRIGGER,
@@ -637,7 +637,7 @@ def _demo_installation_mode(what: str) -> dict[str, str]:
     in demo mode, for the message."""
     import duckdb
 
-    from orchestration.pseudonym import MissingKeyError, fingerprint_matches, validate_key
+    from orchestration.pseudonym import MissingKeyError, fingerprint_matches, read_key_file
     from orchestration.rotation import recorded_key
 
     paths = settings.paths()
@@ -647,7 +647,7 @@ def _demo_installation_mode(what: str) -> dict[str, str]:
         return {}
     try:
         recorded = recorded_key(paths)
-        demo_key = validate_key(paths.demo_key_file.read_text(encoding="ascii").strip())
+        demo_key = read_key_file(paths.demo_key_file)
     except (duckdb.Error, OSError, UnicodeError, MissingKeyError):
         return {}  # locked, unreadable or not a key: the run's own checks say what is wrong
     if recorded is None or not fingerprint_matches(recorded[0], demo_key):

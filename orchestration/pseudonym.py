@@ -116,6 +116,11 @@ def load_key(key_file: Path | None = None) -> bytes:
         log.warning("demo mode: created a new pseudonym key file at %s", key_file)
     else:
         filemodes.restrict(key_file)
+    return read_key_file(key_file)
+
+
+def read_key_file(key_file: Path) -> bytes:
+    """The key a key file holds (``WeakKeyError`` naming the file when it is no proper key)."""
     return validate_key(key_file.read_text(encoding="ascii").strip(), origin=str(key_file))
 
 
