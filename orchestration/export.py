@@ -6,9 +6,11 @@
 Reads only the analysts' file ``monitor.duckdb`` (attached read-only, so a publication or an
 analyst's session is never blocked). Per level the wide table of that level (one row per
 area, one column per indicator); ``--level all`` (the default) adds the long table (every
-cell with its status) and the indicator dictionary. CSV: one file per table,
-``<quarter>_<table>.csv``; ``xlsx``: one workbook ``<quarter>_<level>.xlsx`` with a sheet per
-table (made with openpyxl). Default folder: ``<data dir>/exports``; files are 0644.
+cell with its status) and the indicator dictionary. File and sheet names are Dutch, as in
+``SHEET_NAMES``. CSV: one file per table, ``<quarter>_<table>.csv`` (``2026Q3_buurt.csv``,
+``2026Q3_alle_cellen.csv``, ``2026Q3_indicatoren.csv``); ``xlsx``: one workbook with a sheet
+per table (made with openpyxl), ``<quarter>_<level>.xlsx`` or, for ``all``,
+``<quarter>_volledig.xlsx``. Default folder: ``<data dir>/exports``; files are 0644.
 
 What a person sees, in both formats: the Dutch labels of the dictionary as headers (the key
 columns' in ``dictionary.COLUMN_LABELS``), ``geheim`` in a suppressed cell (never an empty cell
@@ -69,8 +71,9 @@ from orchestration.quarters import parse_quarter
 
 CHOICES = (*LEVELS, "all")
 FORMATS = ("csv", "xlsx")
-SHEET_NAMES = {"area_indicators": "alle cellen", DICTIONARY_TABLE: "indicatoren"}
-"""Workbook sheet of a table (a level's sheet is the level)."""
+SHEET_NAMES = {"area_indicators": "alle cellen", DICTIONARY_TABLE: "indicatoren", "all": "volledig"}
+"""The Dutch name of a table: its workbook sheet and, spaces as ``_``, its CSV file; of level
+``all``, its workbook file. A level's name is the level."""
 DICTIONARY_HEADERS = {
     "indicator": "Indicator", "label": "Label", "definitie": "Definitie", "soort": "Soort",
     "eenheid": "Eenheid", "teller": "Teller", "noemer": "Noemer", "decimalen": "Decimalen",
@@ -227,15 +230,20 @@ def export_quarter(
     out = Path(out_dir)
     filemodes.shared_dir(out)
     if fmt == "xlsx":
-        path = out / f"{quarter}_{level}.xlsx"
+        path = out / f"{quarter}_{file_stem(level)}.xlsx"
         filemodes.write_shared(path, lambda handle: _workbook(read).save(handle), encoding=None)
         return [path]
     written = []
     for table in read:
-        path = out / f"{quarter}_{table.name}.csv"
+        path = out / f"{quarter}_{file_stem(table.name)}.csv"
         _write_csv(path, table)
         written.append(path)
     return written
+
+
+def file_stem(name: str) -> str:
+    """The part of an exported file's name after the quarter: ``alle_cellen``, ``buurt``."""
+    return SHEET_NAMES.get(name, name).replace(" ", "_")
 
 
 def _write_csv(path: Path, table: Table) -> None:

@@ -114,8 +114,9 @@ def test_every_level_is_written_escaped_and_reads_back_the_same(
 ) -> None:
     out = tmp_path / "export"
     paths = export_quarter(monitor_path, Q, "all", out)
+    # Dutch file names, as the sheets of the workbook
     assert [p.name for p in paths] == [f"{Q}_{t}.csv" for t in
-                                       (*LEVELS, "area_indicators", "indicatoren")]  # fmt: skip
+                                       (*LEVELS, "alle_cellen", "indicatoren")]  # fmt: skip
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)  # no temp files
 
     geheim = 0
@@ -136,7 +137,7 @@ def test_every_level_is_written_escaped_and_reads_back_the_same(
             geheim += cells[6:].count("geheim")
     assert geheim > 0 and "" not in {c for r in read_csv(out / f"{Q}_buurt.csv") for c in r[6:]}
 
-    long_rows = read_csv(out / f"{Q}_area_indicators.csv")
+    long_rows = read_csv(out / f"{Q}_alle_cellen.csv")
     assert long_rows[0] == ["Kwartaal", "Soort periode", "Periode", "Niveau", "Gebiedscode",
                             "Gebiedsnaam", "Ligt in", "Indicator", "Omschrijving", "Waarde",
                             "Status"]  # fmt: skip
@@ -199,7 +200,7 @@ def test_exports_are_readable_by_colleagues(monitor_path: Path, tmp_path: Path) 
 
 def test_the_workbook_has_labels_numbers_and_geheim(monitor_path: Path, tmp_path: Path) -> None:
     (path,) = export_quarter(monitor_path, Q, "all", tmp_path, "xlsx")
-    assert path.name == f"{Q}_all.xlsx"
+    assert path.name == f"{Q}_volledig.xlsx"
     book = load_workbook(path, read_only=True)
     assert book.sheetnames == ["regio", "gemeente", "wijk", "buurt", "alle cellen", "indicatoren"]
     kinds = {e.indicator: e.decimalen for e in entries()}
