@@ -13,7 +13,9 @@ report read it from there, so they describe the figures as they were published.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from functools import cache
 
 import duckdb
 
@@ -25,6 +27,13 @@ GEHEIM = "geheim"
 NOT_PUBLISHED = "niet gepubliceerd"
 """The readable text of an empty cell where a level has no figure of an indicator at all
 (``seeds/publicatie_niveaus.csv``), unlike a suppressed one (``GEHEIM``)."""
+
+NO_DENOMINATOR = "n.v.t."
+"""The readable text of a rate whose denominator is a published 0 (no households reached, so
+no share of them that accepted help): there is nothing to divide, so nothing is hidden. Its
+status in ``area_indicators`` stays ``suppressed`` (MONITOR.md rule 1: a rate over fewer than
+100 households is suppressed); the readable tables, the exports and the report say
+``n.v.t.`` where they would say ``geheim`` (``suppressed_text``)."""
 
 FOLLOWS = "volgt"
 """The readable text of an empty cell whose period type does not carry the indicator while a
@@ -51,6 +60,20 @@ def follows_note() -> str:
         "bereikt, hulp, contact) een kwartaal later: zaken worden vaak weken na het signaal "
         "afgesloten."
     )
+
+
+@cache
+def denominators() -> dict[str, str]:
+    """Rate -> the count it is divided by (``seeds/indicators.csv``)."""
+    return {i.name: i.denominator for i in indicators() if i.kind == "rate" and i.denominator}
+
+
+def suppressed_text(indicator: str, row: Mapping[str, float | None]) -> str:
+    """What a person sees for a suppressed cell of ``indicator``, given the published values of
+    its row (the same period and area; None where suppressed): ``NO_DENOMINATOR`` for a rate
+    whose denominator is a published 0, else ``GEHEIM``."""
+    denominator = denominators().get(indicator)
+    return NO_DENOMINATOR if denominator is not None and row.get(denominator) == 0 else GEHEIM
 
 
 STATUS_LABELS = {"published": "gepubliceerd", "suppressed": GEHEIM}

@@ -14,7 +14,7 @@ per table (made with openpyxl), ``<quarter>_<level>.xlsx`` or, for ``all``,
 
 What a person sees, in both formats: the Dutch labels of the dictionary as headers (the key
 columns' in ``dictionary.COLUMN_LABELS``), ``geheim`` in a suppressed cell (never an empty cell
-that a sum would silently skip), ``volgt`` where a period type published later carries the
+that a sum would silently skip; ``n.v.t.`` for a rate whose denominator is a published 0), ``volgt`` where a period type published later carries the
 figure (the outcomes of a quarter come a quarter later), status ``gepubliceerd``/``geheim`` in the long table. Counts
 are whole numbers, rates as rounded at publication.
 
@@ -61,11 +61,11 @@ from orchestration.dictionary import (
     COLUMN_LABELS,
     DICTIONARY_TABLE,
     FOLLOWS,
-    GEHEIM,
     NOT_PUBLISHED,
     STATUS_LABELS,
     held_columns,
     published_entries,
+    suppressed_text,
 )
 from orchestration.quarters import parse_quarter
 
@@ -150,9 +150,20 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> Table:
             [quarter],
         )
         header = [*COLUMN_LABELS.values()]
+        found = result.fetchall()
+        # the published values of each row of a wide table (period and area), for the
+        # suppressed cells that say n.v.t. (dictionary.suppressed_text)
+        values: dict[tuple, dict[str, float | None]] = {}
+        for r in found:
+            values.setdefault(r[:5], {})[r[7]] = r[8]
         rows = [
-            [*r[:8], labels.get(r[7], r[7]), GEHEIM if r[8] is None else r[8], STATUS_LABELS[r[9]]]
-            for r in result.fetchall()
+            [
+                *r[:8],
+                labels.get(r[7], r[7]),
+                suppressed_text(r[7], values[r[:5]]) if r[8] is None else r[8],
+                STATUS_LABELS[r[9]],
+            ]
+            for r in found
         ]
         return Table(table, header, rows)
     result = con.execute(
@@ -163,7 +174,8 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> Table:
     keys = len(WIDE_KEY_COLUMNS)
     header = [COLUMN_LABELS.get(n) or labels.get(n, n) for n in names]
     found = result.fetchall()
-    # an empty cell is secret where the file has the cell (suppressed); where it has none, it
+    # an empty cell is secret where the file has the cell (suppressed; n.v.t. for a rate over a
+    # published 0, dictionary.suppressed_text); where it has none, it
     # follows where a period type published later carries the figure of the row's period (the
     # outcomes of a kwartaal, in its kwartaal_afgerond row a quarter later), and is not
     # published otherwise: the level or the period type does not carry the indicator
@@ -183,22 +195,24 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> Table:
             [quarter, table],
         ).fetchall()
     }
-    rows = [
-        [
-            *r[:keys],
+
+    def readable(row: tuple) -> list[object]:
+        published = dict(zip(names, row, strict=True))
+        return [
+            *row[:keys],
             *(
                 v
                 if v is not None
-                else GEHEIM
-                if (*r[1:4], n) in held
+                else suppressed_text(n, published)
+                if (*row[1:4], n) in held
                 else FOLLOWS
-                if (r[1], n) in follows
+                if (row[1], n) in follows
                 else NOT_PUBLISHED
-                for n, v in zip(names[keys:], r[keys:], strict=True)
+                for n, v in zip(names[keys:], row[keys:], strict=True)
             ),
         ]
-        for r in found
-    ]
+
+    rows = [readable(r) for r in found]
     return Table(table, header, rows)
 
 

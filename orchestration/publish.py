@@ -86,8 +86,10 @@ from orchestration.dictionary import (
     DICTIONARY_TABLE,
     FOLLOWS,
     GEHEIM,
+    NO_DENOMINATOR,
     NOT_PUBLISHED,
     Entry,
+    denominators,
     entries,
     follows_note,
 )
@@ -167,7 +169,8 @@ KEY_COMMENTS = {
 GEHEIM_NOTE = (
     "Geheim (onthullingscontrole): de waarde is verborgen, niet nul; reken haar niet terug uit "
     "totalen (dat kan niet nauwkeuriger dan op 10). Een som over een kolom met geheime cellen is "
-    "een ondergrens."
+    "een ondergrens. Een verhouding waarvan de noemer een gepubliceerde 0 is, staat ook als "
+    f"geheim: er valt niets te delen (de leesbare tabellen zeggen daar '{NO_DENOMINATOR}')."
 )
 
 
@@ -356,10 +359,22 @@ def _follows_sql(indicator: str, level: str) -> str:
     return ", ".join(_quote(p) for p in later) or "null"
 
 
+def _no_denominator_sql(indicator: str) -> str:
+    """The ``when`` of a readable cell that says ``n.v.t.``: a suppressed rate whose
+    denominator the row publishes as 0 (``dictionary.suppressed_text``); empty for a count."""
+    denominator = denominators().get(indicator)
+    if denominator is None:
+        return ""
+    return (
+        f"when list_contains(h.held, '{indicator}') and w.\"{denominator}\" = 0 "
+        f"then '{NO_DENOMINATOR}' "
+    )
+
+
 def _readable_sql(level: str) -> list[str]:
     """``<level>_leesbaar``: the wide table of a level for reading, filled from it: labels as
     column names, decimal commas, in an empty cell ``geheim`` where ``area_indicators`` has the
-    cell (suppressed), ``volgt`` where it has none and a period type published later carries
+    cell (suppressed; ``n.v.t.`` for a rate whose denominator the row publishes as 0), ``volgt`` where it has none and a period type published later carries
     the figure of the row's period (``contract.follows_later``: the outcomes of a quarter, a
     quarter later) and ``niet gepubliceerd`` where it has none otherwise (the level or the
     period type does not carry the indicator, or did not when the quarter was published)."""
@@ -370,7 +385,8 @@ def _readable_sql(level: str) -> list[str]:
     )
     cells = [f'w.{c} as "{COLUMN_LABELS[c]}"' for c in WIDE_KEY_COLUMNS] + [
         f"coalesce(replace(printf('%.{e.decimalen}f', cast(w.\"{e.indicator}\" as double)), '.', ','), "
-        f"case when list_contains(h.held, '{e.indicator}') then '{GEHEIM}' "
+        f"case {_no_denominator_sql(e.indicator)}"
+        f"when list_contains(h.held, '{e.indicator}') then '{GEHEIM}' "
         f"when w.{PERIOD_KEY[0]} in ({_follows_sql(e.indicator, level)}) then '{FOLLOWS}' "
         f"else '{NOT_PUBLISHED}' end) as {_quote_identifier(e.label)}"
         for e in entries()
@@ -383,7 +399,8 @@ def _readable_sql(level: str) -> list[str]:
     )
     about = (
         f"De cijfers per {level} om te lezen: dezelfde rijen als tabel {level}, met de labels "
-        "van de indicatoren als kolomnamen, een decimale komma, 'geheim' waar een cijfer geheim is en "
+        "van de indicatoren als kolomnamen, een decimale komma, 'geheim' waar een cijfer geheim is, "
+        f"'{NO_DENOMINATOR}' bij een verhouding waarvan de noemer 0 is (er valt niets te delen) en "
         f"'{NOT_PUBLISHED}' waar de {level} of de soort periode een indicator niet heeft (zie "
         f"{DICTIONARY_TABLE}.niveaus en .perioden). {follows_note()} Tekst: reken met tabel "
         f"{level}. Definities: tabel {DICTIONARY_TABLE}."

@@ -57,7 +57,16 @@ from orchestration.contract import (
     persona_names,
     publication_group_names,
 )
-from orchestration.dictionary import FOLLOWS, GEHEIM, Entry, later_text, published_entries
+from orchestration.dictionary import (
+    FOLLOWS,
+    GEHEIM,
+    NO_DENOMINATOR,
+    Entry,
+    denominators,
+    later_text,
+    published_entries,
+    suppressed_text,
+)
 from orchestration.parameters import periods as period_types
 from orchestration.parameters import pipeline_parameters
 from orchestration.quarters import previous_quarter
@@ -116,6 +125,12 @@ class Figure:
     quarter: str
     value: float | None
     period_type: str = QUARTERLY
+    secret: str = GEHEIM
+    """What is shown when ``value`` is None (``dictionary.suppressed_text``: ``n.v.t.`` for a
+    rate whose denominator is a published 0)."""
+
+    def text(self, digits: int = 0) -> str:
+        return self.secret if self.value is None else dutch_number(self.value, digits)
 
     def attrs(self) -> str:
         value = "" if self.value is None else f' data-value="{self.value!r}"'
@@ -176,11 +191,11 @@ def _hbar_chart(title: str, rows: list[tuple[str, Figure]], unit: str, width: in
         w = max(1.0, (width - label_w - 140) * figure.value / top)
         parts.append(
             f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{COLOURS[0]}"'
-            f"{figure.attrs()}><title>{esc(label)}: {_fmt(figure.value, 1)} {esc(unit)}</title>"
+            f"{figure.attrs()}><title>{esc(label)}: {figure.text(1)} {esc(unit)}</title>"
             "</rect>"
         )
         parts.append(
-            f'<text x="{label_w + w + 6:.1f}" y="{y + 13}">{_fmt(figure.value, 1)} {esc(unit)}</text>'
+            f'<text x="{label_w + w + 6:.1f}" y="{y + 13}">{figure.text(1)} {esc(unit)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -217,9 +232,9 @@ def _paired_percent_chart(
             w = max(1.0, scale * figure.value / 100)
             parts.append(
                 f'<rect x="{label_w}" y="{yy}" width="{w:.1f}" height="{bar_h}" fill="{COLOURS[j]}"'
-                f"{figure.attrs()}><title>{esc(label)}, {names[j]}: {_fmt(figure.value, 1)}%"
+                f"{figure.attrs()}><title>{esc(label)}, {names[j]}: {figure.text(1)}%"
                 f'</title></rect><text x="{label_w + w + 4:.1f}" y="{yy + 10}" font-size="10">'
-                f"{_fmt(figure.value, 1)}%</text>"
+                f"{figure.text(1)}%</text>"
             )
     parts.append("</svg>")
     return _legend([(names[0], COLOURS[0]), (names[1], COLOURS[1])]) + "".join(parts)
@@ -253,7 +268,7 @@ def _partner_mix_chart(
             share = f"{100 * figure.value / total.value:.0f}%"
             parts.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}"'
-                f"{figure.attrs()}><title>{esc(label)}, {name}: {_fmt(figure.value)} signalen "
+                f"{figure.attrs()}><title>{esc(label)}, {name}: {figure.text()} signalen "
                 f"({share})</title></rect>"
             )
             if w > 70:
@@ -331,8 +346,8 @@ def _line_chart(
             x, y = xy(i, figure.value)
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"{figure.attrs()}>'
-                f"<title>{esc(name)} {quarter}: {_fmt(figure.value, 1)}</title></circle>"
-                f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle">{_fmt(figure.value, 1)}</text>'
+                f"<title>{esc(name)} {quarter}: {figure.text(1)}</title></circle>"
+                f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle">{figure.text(1)}</text>'
             )
     parts.append("</svg>")
     legend = _legend([(n, c) for (n, _), c in zip(series, COLOURS, strict=False)])
@@ -341,7 +356,7 @@ def _line_chart(
 
 def _cell(figure: Figure, digits: int) -> str:
     css = ' class="geheim"' if figure.value is None else ""
-    return f"<td{css}{figure.attrs()}>{_fmt(figure.value, digits)}</td>"
+    return f"<td{css}{figure.attrs()}>{figure.text(digits)}</td>"
 
 
 @dataclass(frozen=True)
@@ -360,8 +375,9 @@ class Change:
         )
         if self.before is None:
             return f'<td class="geheim"{attrs}>–</td>'
-        if f.value is None or self.before.value is None:
-            return f'<td class="geheim"{attrs}>{GEHEIM}</td>'
+        if f.value is None or self.before.value is None:  # the secret (or n.v.t.) of either
+            shown = f.secret if f.value is None else self.before.secret
+            return f'<td class="geheim"{attrs}>{shown}</td>'
         change = round(f.value - self.before.value, digits)
         return (
             f'<td{attrs} data-value="{change!r}">{dutch_number(change, digits, signed=True)}</td>'
@@ -387,35 +403,34 @@ def _areas(
     """The areas of a level with their figures of the quarter and period type, and the change
     of each indicator of ``CHANGE_COLUMNS`` against the previous quarter's same period type."""
     before = previous_quarter(quarter)
+    # the denominators of the rates too: a rate over a published 0 reads n.v.t., not geheim
+    read = [*indicators, *{d for i in indicators if (d := denominators().get(i))} - {*indicators}]
     rows = con.execute(
-        f"select quarter, area_code, area_name, parent_code, {', '.join(indicators)} "
+        f"select quarter, area_code, area_name, parent_code, {', '.join(read)} "
         f"from monitor.{level} where quarter in (?, ?) and period_type = ? order by area_code",
         [quarter, before, period_type],
     ).fetchall()
+
+    def figures(q: str, code: str, values: list) -> dict[str, Figure]:
+        row = dict(zip(read, values, strict=True))
+        return {
+            i: Figure(code, i, q, row[i], period_type, suppressed_text(i, row)) for i in indicators
+        }
+
     previous = {
-        (code, ind): Figure(code, ind, q, v, period_type)
+        (code, ind): figure
         for q, code, _, _, *values in rows
         if q == before
-        for ind, v in zip(indicators, values, strict=True)
+        for ind, figure in figures(q, code, values).items()
     }
-    return [
-        Area(
-            code,
-            name,
-            parent,
-            {
-                i: Figure(code, i, q, v, period_type)
-                for i, v in zip(indicators, values, strict=True)
-            },
-            {
-                i: Change(Figure(code, i, q, v, period_type), previous.get((code, i)))
-                for i, v in zip(indicators, values, strict=True)
-                if i in CHANGE_COLUMNS
-            },
-        )
-        for q, code, name, parent, *values in rows
-        if q == quarter
-    ]
+    areas = []
+    for q, code, name, parent, *values in rows:
+        if q != quarter:
+            continue
+        now = figures(q, code, values)
+        changes = {i: Change(now[i], previous.get((code, i))) for i in now if i in CHANGE_COLUMNS}
+        areas.append(Area(code, name, parent, now, changes))
+    return areas
 
 
 def _digits(dictionary: dict[str, Entry], indicator: str) -> int:
@@ -693,7 +708,7 @@ def _what_is_published(
         '<p class="note">Per indicator, niveau en periode: het aandeel van de gebieden met een '
         "gepubliceerd cijfer en, klein daaronder, het aandeel van de huishoudens die in die "
         "gebieden wonen (van de gebieden waarvan het aantal huishoudens gepubliceerd is). De "
-        "rest is geheim.</p>",
+        f"rest is geheim, of {NO_DENOMINATOR} bij een verhouding waarvan de noemer 0 is.</p>",
         _share_table(shares, [i for i in KEY_INDICATORS if i in every], periods, dictionary),
         _later_note(periods, list(KEY_INDICATORS), "gemeente", dictionary),
         f"<details><summary>Alle {len(every)} indicatoren</summary>",
@@ -1056,7 +1071,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
     if len(gemeenten) == 1:
         figures = gemeenten[0].figures
         kpis = "".join(
-            f'<div class="kpi"><b{figures[i].attrs()}>{_fmt(figures[i].value)}</b>'
+            f'<div class="kpi"><b{figures[i].attrs()}>{figures[i].text()}</b>'
             f"{esc(_label(dictionary, i).lower())}</div>"
             for i in KPI_COLUMNS
         )

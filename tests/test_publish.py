@@ -28,7 +28,7 @@ from orchestration.contract import (
     is_published_at,
     wide_columns,
 )
-from orchestration.dictionary import FOLLOWS, GEHEIM, NOT_PUBLISHED, entries
+from orchestration.dictionary import FOLLOWS, GEHEIM, NO_DENOMINATOR, NOT_PUBLISHED, entries
 from orchestration.parameters import (
     indicator_by_name,
     indicator_definitions,
@@ -272,12 +272,68 @@ def test_readable_tables_say_geheim_under_labels(warehouse: Path, monitor_path: 
                 if value is None:  # a level or period type without it: not secret, just empty
                     carried = row[1] in indicator_by_name()[name].period_types()
                     shown = carried and is_published_at(name, level)
-                    # not carried: volgt or niet gepubliceerd (test_outcomes_read_volgt...)
-                    assert text == GEHEIM if shown else text in (FOLLOWS, NOT_PUBLISHED)
+                    # not carried: volgt or niet gepubliceerd (test_outcomes_read_volgt...);
+                    # a rate over a published 0: n.v.t. (test_a_rate_over_a_published_zero...)
+                    secret = (GEHEIM, NO_DENOMINATOR) if shown else (FOLLOWS, NOT_PUBLISHED)
+                    assert text in secret
                     seen[text] = seen.get(text, 0) + 1
                 else:
                     assert "." not in text and float(text.replace(",", ".")) == value
     assert seen.get("geheim", 0) > 0 and seen.get(NOT_PUBLISHED, 0) > 0, seen
+
+
+def test_a_rate_over_a_published_zero_reads_nvt_not_geheim(
+    tmp_path: Path, monitor_path: Path
+) -> None:
+    """A suppressed rate whose denominator its row publishes as 0 (no households of a persona
+    in a wijk, so no share of them reached) hides nothing: the readable tables and both exports
+    say n.v.t. there and geheim at every other suppressed cell, while area_indicators keeps it
+    suppressed (NULL), as MONITOR.md rule 1 says."""
+    from orchestration.export import export_quarter
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        write_tables(con, **sample_frames(Q3, late=True))
+    do_publish(warehouse, Q3, monitor_path)
+    over = {i.name: i.denominator for i in indicators() if i.kind == "rate"}
+    cells = {
+        (period, code, indicator): (value, status)
+        for period, code, indicator, value, status in query(
+            monitor_path,
+            "select period, area_code, indicator, value, status from monitor.area_indicators",
+        )
+    }
+    expected = {  # every suppressed cell -> its text, from the long table alone
+        key: NO_DENOMINATOR
+        if over.get(key[2]) and cells.get((*key[:2], over[key[2]])) == (0, "published")
+        else GEHEIM
+        for key, (_, status) in cells.items()
+        if status == "suppressed"
+    }
+    assert set(expected.values()) == {GEHEIM, NO_DENOMINATOR}  # the sample has both
+    assert all(cells[key][0] is None for key in expected)  # the long table: NULL, suppressed
+    label = {e.indicator: e.label for e in entries()}
+    out = tmp_path / "export"
+    export_quarter(monitor_path, Q3, "all", out)
+    for level in LEVELS:
+        with duckdb.connect(str(monitor_path), read_only=True) as con:
+            result = con.execute(f"select * from monitor.{level}_leesbaar")
+            header = [d[0] for d in result.description]
+            readable = [dict(zip(header, r, strict=True)) for r in result.fetchall()]
+        with (out / f"{Q3}_{level}.csv").open(encoding="utf-8-sig", newline="") as f:
+            exported = list(csv.DictReader(f, delimiter=";"))
+        for row, csv_row in zip(readable, exported, strict=True):
+            period, code = row[header[2]], row[header[3]]
+            for name, text in label.items():
+                if (period, code, name) in expected:
+                    assert row[text] == csv_row[text] == expected[(period, code, name)], (
+                        level, period, code, name
+                    )  # fmt: skip
+    with (out / f"{Q3}_alle_cellen.csv").open(encoding="utf-8-sig", newline="") as f:
+        for r in csv.DictReader(f, delimiter=";"):
+            key = (r["Periode"], r["Gebiedscode"], r["Indicator"])
+            assert r["Waarde"] == expected.get(key, r["Waarde"]), key
+            assert (r["Status"] == "geheim") == (key in expected), key
 
 
 def test_outcomes_read_volgt_until_the_next_quarter_publishes_them(
@@ -326,7 +382,7 @@ def test_outcomes_read_volgt_until_the_next_quarter_publishes_them(
             quarter, period_type, period, code = (row[c] for c in header[:4])
             csv_row = exported[(f"{quarter}_{level}", (quarter, period_type, period, code))]
             for name, text in label.items():
-                if text in row and row[text] in (GEHEIM, FOLLOWS, NOT_PUBLISHED):
+                if text in row and row[text] in (GEHEIM, NO_DENOMINATOR, FOLLOWS, NOT_PUBLISHED):
                     assert csv_row[text] == row[text], (level, row, name)  # export = table
             if period_type == "kwartaal":
                 for name in outcomes & {n for n in label if is_published_at(n, level)}:
