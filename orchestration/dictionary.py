@@ -29,11 +29,12 @@ NOT_PUBLISHED = "niet gepubliceerd"
 (``seeds/publicatie_niveaus.csv``), unlike a suppressed one (``GEHEIM``)."""
 
 NO_DENOMINATOR = "n.v.t."
-"""The readable text of a rate whose denominator is a published 0 (no households reached, so
-no share of them that accepted help): there is nothing to divide, so nothing is hidden. Its
-status in ``area_indicators`` stays ``suppressed`` (MONITOR.md rule 1: a rate over fewer than
-100 households is suppressed); the readable tables, the exports and the report say
-``n.v.t.`` where they would say ``geheim`` (``suppressed_text``)."""
+"""The readable text of a rate or median whose denominator is a published 0 (no households
+reached, so no share of them that accepted help and no median of their days to contact):
+there is nothing to compute, so nothing is hidden. Its status in ``area_indicators`` stays
+``suppressed`` (MONITOR.md rule 1: a rate over fewer than 100 households, a median over fewer
+than 10, is suppressed); the readable tables, the exports, the report and the partner files
+say ``n.v.t.`` where they would say ``geheim`` (``suppressed_text``)."""
 
 FOLLOWS = "volgt"
 """The readable text of an empty cell whose period type does not carry the indicator while a
@@ -64,14 +65,16 @@ def follows_note() -> str:
 
 @cache
 def denominators() -> dict[str, str]:
-    """Rate -> the count it is divided by (``seeds/indicators.csv``)."""
-    return {i.name: i.denominator for i in indicators() if i.kind == "rate" and i.denominator}
+    """Rate or median -> the count of households it is over (``seeds/indicators.csv``
+    denominator): a rate is divided by it, a median taken over (some of) them."""
+    kinds = ("rate", "median")
+    return {i.name: i.denominator for i in indicators() if i.kind in kinds and i.denominator}
 
 
 def suppressed_text(indicator: str, row: Mapping[str, float | None]) -> str:
     """What a person sees for a suppressed cell of ``indicator``, given the published values of
-    its row (the same period and area; None where suppressed): ``NO_DENOMINATOR`` for a rate
-    whose denominator is a published 0, else ``GEHEIM``."""
+    its row (the same period and area; None where suppressed): ``NO_DENOMINATOR`` for a rate or
+    median whose denominator is a published 0, else ``GEHEIM``."""
     denominator = denominators().get(indicator)
     return NO_DENOMINATOR if denominator is not None and row.get(denominator) == 0 else GEHEIM
 

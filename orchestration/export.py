@@ -14,9 +14,11 @@ per table (made with openpyxl), ``<quarter>_<level>.xlsx`` or, for ``all``,
 
 What a person sees, in both formats: the Dutch labels of the dictionary as headers (the key
 columns' in ``dictionary.COLUMN_LABELS``), ``geheim`` in a suppressed cell (never an empty cell
-that a sum would silently skip; ``n.v.t.`` for a rate whose denominator is a published 0), ``volgt`` where a period type published later carries the
-figure (the outcomes of a quarter come a quarter later), status ``gepubliceerd``/``geheim`` in the long table. Counts
-are whole numbers, rates as rounded at publication.
+that a sum would silently skip; ``n.v.t.`` for a rate or median whose denominator is a
+published 0: ``dictionary.suppressed_text``), ``volgt`` where a period type published later
+carries the figure (the outcomes of a quarter come a quarter later), status
+``gepubliceerd``/``geheim`` in the long table. Counts are whole numbers, rates as rounded at
+publication.
 
 CSV format, chosen for Dutch Excel (double-click opens it correctly):
 
@@ -174,9 +176,8 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> Table:
     keys = len(WIDE_KEY_COLUMNS)
     header = [COLUMN_LABELS.get(n) or labels.get(n, n) for n in names]
     found = result.fetchall()
-    # an empty cell is secret where the file has the cell (suppressed; n.v.t. for a rate over a
-    # published 0, dictionary.suppressed_text); where it has none, it
-    # follows where a period type published later carries the figure of the row's period (the
+    # an empty cell is secret where the file has the cell (suppressed; n.v.t. for a rate or
+    # median over a published 0, dictionary.suppressed_text); where it has none, it follows where a period type published later carries the figure of the row's period (the
     # outcomes of a kwartaal, in its kwartaal_afgerond row a quarter later), and is not
     # published otherwise: the level or the period type does not carry the indicator
     # (seeds/publicatie_niveaus.csv, seeds/indicators.csv periodesoorten), or did not when the

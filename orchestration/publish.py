@@ -169,8 +169,8 @@ KEY_COMMENTS = {
 GEHEIM_NOTE = (
     "Geheim (onthullingscontrole): de waarde is verborgen, niet nul; reken haar niet terug uit "
     "totalen (dat kan niet nauwkeuriger dan op 10). Een som over een kolom met geheime cellen is "
-    "een ondergrens. Een verhouding waarvan de noemer een gepubliceerde 0 is, staat ook als "
-    f"geheim: er valt niets te delen (de leesbare tabellen zeggen daar '{NO_DENOMINATOR}')."
+    "een ondergrens. Een verhouding of mediaan waarvan de noemer een gepubliceerde 0 is, staat "
+    f"ook als geheim: er valt niets te berekenen (de leesbare tabellen zeggen daar '{NO_DENOMINATOR}')."
 )
 
 
@@ -360,7 +360,7 @@ def _follows_sql(indicator: str, level: str) -> str:
 
 
 def _no_denominator_sql(indicator: str) -> str:
-    """The ``when`` of a readable cell that says ``n.v.t.``: a suppressed rate whose
+    """The ``when`` of a readable cell that says ``n.v.t.``: a suppressed rate or median whose
     denominator the row publishes as 0 (``dictionary.suppressed_text``); empty for a count."""
     denominator = denominators().get(indicator)
     if denominator is None:
@@ -374,8 +374,9 @@ def _no_denominator_sql(indicator: str) -> str:
 def _readable_sql(level: str) -> list[str]:
     """``<level>_leesbaar``: the wide table of a level for reading, filled from it: labels as
     column names, decimal commas, in an empty cell ``geheim`` where ``area_indicators`` has the
-    cell (suppressed; ``n.v.t.`` for a rate whose denominator the row publishes as 0), ``volgt`` where it has none and a period type published later carries
-    the figure of the row's period (``contract.follows_later``: the outcomes of a quarter, a
+    cell (suppressed; ``n.v.t.`` for a rate or median whose denominator the row publishes as
+    0), ``volgt`` where it has none and a period type published later carries the figure of
+    the row's period (``contract.follows_later``: the outcomes of a quarter, a
     quarter later) and ``niet gepubliceerd`` where it has none otherwise (the level or the
     period type does not carry the indicator, or did not when the quarter was published)."""
     key = (PERIOD_COLUMN, *PERIOD_KEY, "area_code")
@@ -400,7 +401,8 @@ def _readable_sql(level: str) -> list[str]:
     about = (
         f"De cijfers per {level} om te lezen: dezelfde rijen als tabel {level}, met de labels "
         "van de indicatoren als kolomnamen, een decimale komma, 'geheim' waar een cijfer geheim is, "
-        f"'{NO_DENOMINATOR}' bij een verhouding waarvan de noemer 0 is (er valt niets te delen) en "
+        f"'{NO_DENOMINATOR}' bij een verhouding of mediaan waarvan de noemer 0 is (er valt niets "
+        "te berekenen) en "
         f"'{NOT_PUBLISHED}' waar de {level} of de soort periode een indicator niet heeft (zie "
         f"{DICTIONARY_TABLE}.niveaus en .perioden). {follows_note()} Tekst: reken met tabel "
         f"{level}. Definities: tabel {DICTIONARY_TABLE}."

@@ -127,7 +127,7 @@ class Figure:
     period_type: str = QUARTERLY
     secret: str = GEHEIM
     """What is shown when ``value`` is None (``dictionary.suppressed_text``: ``n.v.t.`` for a
-    rate whose denominator is a published 0)."""
+    rate or median whose denominator is a published 0)."""
 
     def text(self, digits: int = 0) -> str:
         return self.secret if self.value is None else dutch_number(self.value, digits)
@@ -403,7 +403,7 @@ def _areas(
     """The areas of a level with their figures of the quarter and period type, and the change
     of each indicator of ``CHANGE_COLUMNS`` against the previous quarter's same period type."""
     before = previous_quarter(quarter)
-    # the denominators of the rates too: a rate over a published 0 reads n.v.t., not geheim
+    # the rates' and medians' denominators too: over a published 0 they read n.v.t., not geheim
     read = [*indicators, *{d for i in indicators if (d := denominators().get(i))} - {*indicators}]
     rows = con.execute(
         f"select quarter, area_code, area_name, parent_code, {', '.join(read)} "
@@ -708,7 +708,7 @@ def _what_is_published(
         '<p class="note">Per indicator, niveau en periode: het aandeel van de gebieden met een '
         "gepubliceerd cijfer en, klein daaronder, het aandeel van de huishoudens die in die "
         "gebieden wonen (van de gebieden waarvan het aantal huishoudens gepubliceerd is). De "
-        f"rest is geheim, of {NO_DENOMINATOR} bij een verhouding waarvan de noemer 0 is.</p>",
+        f"rest is geheim, of {NO_DENOMINATOR} bij een verhouding of mediaan waarvan de noemer 0 is.</p>",
         _share_table(shares, [i for i in KEY_INDICATORS if i in every], periods, dictionary),
         _later_note(periods, list(KEY_INDICATORS), "gemeente", dictionary),
         f"<details><summary>Alle {len(every)} indicatoren</summary>",

@@ -13,9 +13,11 @@ has none and says they follow, the second has those of the first.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -23,8 +25,8 @@ import polars as pl
 import pytest
 
 from orchestration.contract import PARTNER_CANDIDATE_TABLE, PARTNER_FILES_ASSET
-from orchestration.dictionary import GEHEIM
-from orchestration.parameters import partners
+from orchestration.dictionary import GEHEIM, NO_DENOMINATOR
+from orchestration.parameters import indicators, partners
 from orchestration.partners.protect import PARTNER_KEY, audit_partner
 
 from .conftest import REGION_QUARTERS, run_monitor_in
@@ -156,6 +158,34 @@ def test_every_partner_delivering_gets_a_file_with_its_own_figures_only(region) 
     assert (region / "partners").stat().st_mode & 0o777 == 0o755
 
 
+def test_the_partner_csv_says_geheim_or_nvt_where_the_file_has_no_value(region) -> None:
+    """The CSV beside each partner file has the file's rows; a suppressed figure reads geheim,
+    or n.v.t. for a rate or median whose denominator the same period and gemeente publish as
+    0."""
+    over = {i.name: i.denominator for i in indicators() if i.kind in ("rate", "median")}
+    texts = Counter()
+    for path in files_of(region).values():
+        feedback = read_file(path)["terugkoppeling"]
+        values = {
+            (q, p, g, i): v
+            for q, p, g, i, v in feedback.select(
+                "kwartaal", "periode", "gemeentecode", "indicator", "waarde"
+            ).iter_rows()
+        }
+        with path.with_suffix(".csv").open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f, delimiter=";"))
+        assert len(rows) == feedback.height
+        for row in rows:
+            key = (row["Kwartaal"], row["Periode"], row["Gemeentecode"], row["Indicator"])
+            if values[key] is not None:
+                continue
+            nothing = key[3] in over and values.get((*key[:3], over[key[3]])) == 0
+            expected = NO_DENOMINATOR if nothing else GEHEIM
+            assert (row["Waarde"], row["Status"]) == (expected, GEHEIM), (path.name, row)
+            texts[expected] += 1
+    assert texts[GEHEIM] > 0, texts
+
+
 def test_the_outcomes_of_a_quarter_come_with_the_next_file(region) -> None:
     """No quarter's own rows carry an outcome; the first quarter has none at all, the second
     has those of the first (period 2026Q2), with its households repeated as the first
@@ -253,10 +283,13 @@ def test_the_partner_page_shows_the_files_figures_and_no_other_partner(region, t
     shown = {(quarter, period) for _, _, quarter, period, _, _ in cells}
     assert shown == {(QUARTER, QUARTER), (BEFORE, BEFORE), (QUARTER, BEFORE)}, shown
     assert {i for _, i, q, p, _, _ in cells if p != q} >= OUTCOMES - {"mediaan_dagen_tot_contact"}
+    over = {i.name: i.denominator for i in indicators() if i.kind in ("rate", "median")}
     for gemeente, indicator, quarter, period, value, text in cells:
         key = (quarter, period, gemeente, indicator)
-        if text == GEHEIM:
+        if text in (GEHEIM, NO_DENOMINATOR):  # n.v.t.: over a published 0
             assert value == "" and values[key] is None
+            nothing = indicator in over and values.get((*key[:3], over[indicator])) == 0
+            assert text == (NO_DENOMINATOR if nothing else GEHEIM), key
         else:
             assert float(value) == values[key], key
     first = (data_dir / "partners" / f"{partner}_{BEFORE}.html").read_text(encoding="utf-8")
@@ -437,3 +470,36 @@ def test_a_partner_file_of_before_the_period_columns_takes_the_next_quarter(
     assert new.sort(current.columns).equals(in_quarter(current).sort(current.columns))
     csv = (data_dir / "partners" / f"{partner}.csv").read_text(encoding="utf-8-sig")
     assert sum(line.startswith(f"{BEFORE};") for line in csv.split("\n")) == old.height
+
+
+def test_a_rate_over_a_published_zero_reads_nvt_in_the_csv_and_on_the_page(tmp_path) -> None:
+    """Two suppressed rates of one gemeente and period: the one whose denominator the file
+    publishes as 0 reads n.v.t., the other geheim, in the CSV and on the partner's page (the
+    region's partners have no such cell: their gemeenten are large)."""
+    from orchestration.partners.files import FEEDBACK_COLUMNS, _stage_csv
+    from orchestration.partners.report import _funnel
+
+    rates = [i for i in indicators() if i.kind == "rate"]
+    zero, other = next((a, b) for a in rates for b in rates if a.denominator != b.denominator)
+    figures = {  # indicator -> (value, status, soort, omschrijving), as the file holds them
+        zero.denominator: (0.0, "gepubliceerd", "aantal", "noemer 0"),
+        other.denominator: (5.0, "gepubliceerd", "aantal", "noemer 5"),
+        zero.name: (None, GEHEIM, "verhouding", "over 0"),
+        other.name: (None, GEHEIM, "verhouding", "over 5"),
+    }
+    area = ("2026Q3", "kwartaal", "2026Q3", "GM0505", "Dordrecht")
+    rows = [
+        (*area, name, label, soort, "", value, status)
+        for name, (value, status, soort, label) in figures.items()
+    ]
+    assert all(len(r) == len(FEEDBACK_COLUMNS) for r in rows)
+    staged = _stage_csv(tmp_path / "partner.csv", rows)
+    with staged.open(encoding="utf-8-sig", newline="") as f:
+        shown = {
+            r["Indicator"]: (r["Waarde"], r["Status"]) for r in csv.DictReader(f, delimiter=";")
+        }
+    assert shown[zero.name] == (NO_DENOMINATOR, GEHEIM)
+    assert shown[other.name] == (GEHEIM, GEHEIM)
+    page = _funnel(figures, {}, "GM0505", ("2026Q3", "2026Q3"), None)
+    cells = dict(re.findall(r'data-indicator="([^"]+)"[^>]*>([^<]*)<', page))
+    assert (cells[zero.name], cells[other.name]) == (NO_DENOMINATOR, GEHEIM), cells

@@ -139,7 +139,7 @@ def test_the_report_has_its_charts(published: Paths) -> None:
 def test_every_figure_on_the_page_is_a_published_cell(published: Paths) -> None:
     cells = published_cells(published)
     denominator = {r["indicator"]: r["denominator"] for r in read_seed("indicators")
-                   if r["kind"] == "rate"}  # fmt: skip
+                   if r["kind"] in ("rate", "median")}  # fmt: skip
     suppressed_shown = no_denominator_shown = 0
     for quarter in (Q2, Q3):
         _, marks = read_report(published, quarter)
@@ -159,7 +159,7 @@ def test_every_figure_on_the_page_is_a_published_cell(published: Paths) -> None:
             else:
                 assert status == "suppressed", f"{cell} is published but shown as geheim"
                 if e["tag"] not in {"rect", "circle"}:
-                    # n.v.t. for a rate whose denominator is a published 0: nothing to hide
+                    # n.v.t. for a rate or median over a published 0: nothing to hide
                     over = denominator.get(cell[3])
                     nothing = over is not None and cells.get(key(e, over)) == (0, "published")
                     assert e["text"].strip() == ("n.v.t." if nothing else "geheim"), e

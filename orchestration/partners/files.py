@@ -45,7 +45,7 @@ import polars as pl
 
 from orchestration import filemodes
 from orchestration.contract import PARTNER_CANDIDATE_TABLE, PERIOD_KEY, QUARTERLY
-from orchestration.dictionary import COLUMN_LABELS, GEHEIM, STATUS_LABELS
+from orchestration.dictionary import COLUMN_LABELS, GEHEIM, STATUS_LABELS, suppressed_text
 from orchestration.export import DELIMITER, escape_text, format_cell
 from orchestration.ingestion.loader import CURRENT_FILES
 from orchestration.parameters import (
@@ -251,13 +251,19 @@ def _stage_csv(path: Path, rows: list[tuple]) -> Path:
     status = list(FEEDBACK_COLUMNS).index("status")
     value = list(FEEDBACK_COLUMNS).index("waarde")
 
+    area = slice(0, list(FEEDBACK_COLUMNS).index("indicator"))  # quarter .. gemeente
+    indicator = list(FEEDBACK_COLUMNS).index("indicator")
+    published: dict[tuple, dict[str, float | None]] = {}  # per period and gemeente
+    for row in rows:
+        published.setdefault(row[area], {})[row[indicator]] = row[value]
+
     def write(handle) -> None:
         writer = csv.writer(handle, delimiter=DELIMITER, lineterminator="\r\n")
         writer.writerow([escape_text(h) for h in CSV_HEADERS.values()])
         for row in rows:
             cells = [format_cell(v) for v in row]
-            if row[status] == GEHEIM:
-                cells[value] = GEHEIM
+            if row[status] == GEHEIM:  # n.v.t.: a rate or median over a published 0
+                cells[value] = suppressed_text(row[indicator], published[row[area]])
             writer.writerow(cells)
 
     return filemodes.stage_shared(path, write, encoding="utf-8-sig", newline="")

@@ -25,7 +25,7 @@ import duckdb
 
 from orchestration import filemodes
 from orchestration.contract import QUARTERLY
-from orchestration.dictionary import GEHEIM
+from orchestration.dictionary import GEHEIM, NO_DENOMINATOR, suppressed_text
 from orchestration.partners.files import (
     DELIVERY_TABLE,
     FEEDBACK_TABLE,
@@ -69,8 +69,11 @@ Column = tuple[str, str]
 (``periode``)."""
 
 
-def _cell(gemeente: str, indicator: str, column: Column, row: tuple | None) -> str:
-    """A table cell with the figure ``row`` = (value, status, soort) or an empty cell."""
+def _cell(
+    gemeente: str, indicator: str, column: Column, row: tuple | None, secret: str = GEHEIM
+) -> str:
+    """A table cell with the figure ``row`` = (value, status, soort) or an empty cell;
+    ``secret`` where it is suppressed (``dictionary.suppressed_text``)."""
     if row is None:
         return "<td></td>"
     value, status, soort = row
@@ -80,7 +83,7 @@ def _cell(gemeente: str, indicator: str, column: Column, row: tuple | None) -> s
         f' data-quarter="{esc(quarter)}" data-period="{esc(period)}"'
     )
     if status == GEHEIM or value is None:
-        return f'<td class="geheim"{attrs}>{GEHEIM}</td>'
+        return f'<td class="geheim"{attrs}>{secret}</td>'
     digits = 0 if soort == "aantal" or float(value).is_integer() else 1
     return f'<td{attrs} data-value="{value!r}">{dutch_number(value, digits)}</td>'
 
@@ -98,13 +101,16 @@ def _funnel(
     ]
     steps += [(f"{figures[n][3]}", n) for n in names if figures[n][2] == "verhouding"]
     columns = [column, before] if previous and before else [column]
+    now = {n: f[0] for n, f in figures.items()}  # over a published 0: n.v.t.
+    then = {n: f[0] for n, f in previous.items()}
     rows = []
     for label, name in steps:
         if name is None:
             continue
-        cells = _cell(gemeente, name, column, figures[name][:3])
+        cells = _cell(gemeente, name, column, figures[name][:3], suppressed_text(name, now))
         if len(columns) > 1:
-            cells += _cell(gemeente, name, columns[1], previous.get(name))
+            row = previous.get(name)
+            cells += _cell(gemeente, name, columns[1], row, suppressed_text(name, then))
         rows.append(f"<tr><td>{esc(label)}</td>{cells}</tr>")
     head = "".join(f"<th>{esc(period)}</th>" for _, period in columns)
     return f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
@@ -247,6 +253,8 @@ def render_partner_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         "kwartaal, van welke partner ook. "
         f"<b>{GEHEIM}</b>: dit cijfer is afgeschermd, omdat het te klein is of omdat het met "
         "de andere cijfers een klein aantal zou verraden (dezelfde regels als de buurtmonitor). "
+        f"<b>{NO_DENOMINATOR}</b>: een percentage of mediaan waarvan de noemer 0 is; er valt niets te "
+        "berekenen. "
         "Wat er met de signalen gebeurde (opgepakt, bereikt, hulp geaccepteerd, dagen tot "
         "contact) staat een kwartaal later in dit bestand, onder het kwartaal van de signalen: "
         "dan zijn de meeste zaken afgesloten. De huishoudens met een signaal staan er nog eens "
