@@ -32,8 +32,8 @@ NO_DENOMINATOR = "n.v.t."
 """The readable text of a rate or median whose denominator is a published 0 (no households
 reached, so no share of them that accepted help and no median of their days to contact):
 there is nothing to compute, so nothing is hidden. Its status in ``area_indicators`` stays
-``suppressed`` (MONITOR.md rule 1: a rate over fewer than 100 households, a median over fewer
-than 10, is suppressed); the readable tables, the exports, the report and the partner files
+``suppressed`` (the primary rule: a rate over fewer than ``min_denominator`` households, 30
+in ``seeds/disclosure_parameters.csv``, and a median over fewer than 10 are suppressed); the readable tables, the exports, the report and the partner files
 say ``n.v.t.`` where they would say ``geheim`` (``suppressed_text``)."""
 
 FOLLOWS = "volgt"

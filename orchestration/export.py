@@ -177,7 +177,8 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, quarter: str) -> Table:
     header = [COLUMN_LABELS.get(n) or labels.get(n, n) for n in names]
     found = result.fetchall()
     # an empty cell is secret where the file has the cell (suppressed; n.v.t. for a rate or
-    # median over a published 0, dictionary.suppressed_text); where it has none, it follows where a period type published later carries the figure of the row's period (the
+    # median over a published 0, dictionary.suppressed_text); where it has none, it follows
+    # where a period type published later carries the figure of the row's period (the
     # outcomes of a kwartaal, in its kwartaal_afgerond row a quarter later), and is not
     # published otherwise: the level or the period type does not carry the indicator
     # (seeds/publicatie_niveaus.csv, seeds/indicators.csv periodesoorten), or did not when the

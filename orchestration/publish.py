@@ -274,7 +274,8 @@ def _wide_table_sql(level: str) -> list[str]:
         "Leeg (NULL) = geheim, of een indicator die de soort periode niet heeft "
         f"({DICTIONARY_TABLE}.perioden; de uitkomsten van een kwartaal staan in de rij "
         f"kwartaal_afgerond van de publicatie een kwartaal later). {GEHEIM_NOTE} Om te lezen: "
-        f"{level}_leesbaar (labels als kolomnamen, 'geheim' of '{FOLLOWS}' in de cel). "
+        f"{level}_leesbaar (labels als kolomnamen, 'geheim', '{NO_DENOMINATOR}' of '{FOLLOWS}' "
+        "in de cel). "
         f"Definities: tabel {DICTIONARY_TABLE}."
     )
     columns = (

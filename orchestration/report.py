@@ -4,7 +4,8 @@ Made from ``monitor.duckdb`` only (published, protected figures, and the file's 
 dictionary for labels and definitions), with inline SVG charts and inline CSS: it opens
 offline, with no CDN, script or remote image. Numbers and times are formatted for the
 Netherlands by babel (``12.345,6``; the publication time in Europe/Amsterdam with its zone).
-Suppressed figures are shown as "geheim", never estimated, and never filled in as zero.
+Suppressed figures are shown as "geheim" ("n.v.t." for a rate or median over a published 0,
+``dictionary.suppressed_text``), never estimated, and never filled in as zero.
 
 What it holds: the gemeenten per period type present (``kwartaal``; ``vier_kwartalen`` once
 published), each with the indicators it carries (``seeds/indicators.csv``, periodesoorten) and
@@ -175,7 +176,8 @@ def _legend(items: list[tuple[str, str]]) -> str:
 
 
 def _hbar_chart(title: str, rows: list[tuple[str, Figure]], unit: str, width: int = 760) -> str:
-    """Horizontal bars, longest first; a suppressed value gets no bar and the label 'geheim'."""
+    """Horizontal bars, longest first; a suppressed value gets no bar and the label 'geheim'
+    (or 'n.v.t.', ``Figure.secret``)."""
     bar_h, gap, label_w = 18, 6, 280
     top = max((f.value for _, f in rows if f.value is not None), default=0.0) or 1.0
     height = len(rows) * (bar_h + gap) + 10
@@ -185,7 +187,7 @@ def _hbar_chart(title: str, rows: list[tuple[str, Figure]], unit: str, width: in
         parts.append(f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end">{esc(label)}</text>')
         if figure.value is None:
             parts.append(
-                f'<text class="muted" x="{label_w}" y="{y + 13}"{figure.attrs()}>geheim</text>'
+                f'<text class="muted" x="{label_w}" y="{y + 13}"{figure.attrs()}>{figure.secret}</text>'
             )
             continue
         w = max(1.0, (width - label_w - 140) * figure.value / top)
@@ -226,7 +228,7 @@ def _paired_percent_chart(
             if figure.value is None:
                 parts.append(
                     f'<text class="muted" x="{label_w + 4}" y="{yy + 10}" font-size="10"'
-                    f"{figure.attrs()}>geheim</text>"
+                    f"{figure.attrs()}>{figure.secret}</text>"
                 )
                 continue
             w = max(1.0, scale * figure.value / 100)
@@ -340,7 +342,7 @@ def _line_chart(
                 x, _ = xy(i, 0)
                 parts.append(
                     f'<text class="muted" x="{x:.1f}" y="{height - bottom - 4}" text-anchor="middle"'
-                    f"{figure.attrs()}>geheim</text>"
+                    f"{figure.attrs()}>{figure.secret}</text>"
                 )
                 continue
             x, y = xy(i, figure.value)
@@ -970,7 +972,7 @@ def _period_tables(
             parts.append(
                 f'<p class="note">{dutch_number(left_out)} van de {dutch_number(len(areas))} '
                 f"{LEVEL_PLURALS[level]} {verb} niet in deze tabel: al {their} cijfers hier "
-                f"zijn {GEHEIM}.</p>"
+                f"zijn {GEHEIM} of {NO_DENOMINATOR}.</p>"
             )
     return [*parts, _later_note(periods, columns, level, dictionary)]
 
@@ -1090,7 +1092,7 @@ def render_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         "<h2>Gemeenten</h2>",
         '<p class="note">Met de verandering ten opzichte van hetzelfde soort periode in het '
         "vorige kwartaal (– : geen cijfer van het vorige kwartaal; geheim: een van beide is "
-        "geheim).</p>",
+        f"geheim; {NO_DENOMINATOR}: een van beide heeft noemer 0).</p>",
         *_period_tables(
             con, quarter, periods, "gemeente", GEMEENTE_COLUMNS, dictionary, anchors=True
         ),

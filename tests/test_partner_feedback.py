@@ -473,33 +473,52 @@ def test_a_partner_file_of_before_the_period_columns_takes_the_next_quarter(
 
 
 def test_a_rate_over_a_published_zero_reads_nvt_in_the_csv_and_on_the_page(tmp_path) -> None:
-    """Two suppressed rates of one gemeente and period: the one whose denominator the file
-    publishes as 0 reads n.v.t., the other geheim, in the CSV and on the partner's page (the
-    region's partners have no such cell: their gemeenten are large)."""
+    """Suppressed rates and a median of two gemeenten (and two quarters on the page): those
+    whose denominator the same gemeente and period publish as 0 read n.v.t., the others
+    geheim, in the CSV and on the partner's page (the region's partners have no such cell:
+    their gemeenten are large)."""
     from orchestration.partners.files import FEEDBACK_COLUMNS, _stage_csv
     from orchestration.partners.report import _funnel
 
     rates = [i for i in indicators() if i.kind == "rate"]
-    zero, other = next((a, b) for a in rates for b in rates if a.denominator != b.denominator)
-    figures = {  # indicator -> (value, status, soort, omschrijving), as the file holds them
-        zero.denominator: (0.0, "gepubliceerd", "aantal", "noemer 0"),
-        other.denominator: (5.0, "gepubliceerd", "aantal", "noemer 5"),
-        zero.name: (None, GEHEIM, "verhouding", "over 0"),
-        other.name: (None, GEHEIM, "verhouding", "over 5"),
-    }
-    area = ("2026Q3", "kwartaal", "2026Q3", "GM0505", "Dordrecht")
+    median = next(i for i in indicators() if i.kind == "median")
+    zero = next(r for r in rates if r.denominator == median.denominator)
+    other = next(r for r in rates if r.denominator != zero.denominator)
+
+    def figures(first: float, second: float) -> dict[str, tuple]:
+        """indicator -> (value, status, soort, omschrijving), as the file holds them"""
+        return {
+            zero.denominator: (first, "gepubliceerd", "aantal", "noemer"),
+            other.denominator: (second, "gepubliceerd", "aantal", "noemer"),
+            zero.name: (None, GEHEIM, "verhouding", "over de eerste"),
+            median.name: (None, GEHEIM, "mediaan", "over de eerste"),
+            other.name: (None, GEHEIM, "verhouding", "over de tweede"),
+        }
+
+    gemeenten = {"GM0505": figures(0.0, 5.0), "GM0590": figures(5.0, 0.0)}  # swapped zeros
     rows = [
-        (*area, name, label, soort, "", value, status)
-        for name, (value, status, soort, label) in figures.items()
+        ("2026Q3", "kwartaal", "2026Q3", code, code, name, label, soort, "", value, status)
+        for code, held in gemeenten.items()
+        for name, (value, status, soort, label) in held.items()
     ]
     assert all(len(r) == len(FEEDBACK_COLUMNS) for r in rows)
     staged = _stage_csv(tmp_path / "partner.csv", rows)
     with staged.open(encoding="utf-8-sig", newline="") as f:
         shown = {
-            r["Indicator"]: (r["Waarde"], r["Status"]) for r in csv.DictReader(f, delimiter=";")
+            (r["Gemeentecode"], r["Indicator"]): (r["Waarde"], r["Status"])
+            for r in csv.DictReader(f, delimiter=";")
         }
-    assert shown[zero.name] == (NO_DENOMINATOR, GEHEIM)
-    assert shown[other.name] == (GEHEIM, GEHEIM)
-    page = _funnel(figures, {}, "GM0505", ("2026Q3", "2026Q3"), None)
-    cells = dict(re.findall(r'data-indicator="([^"]+)"[^>]*>([^<]*)<', page))
-    assert (cells[zero.name], cells[other.name]) == (NO_DENOMINATOR, GEHEIM), cells
+    nvt, geheim = (NO_DENOMINATOR, GEHEIM), (GEHEIM, GEHEIM)
+    assert [shown[("GM0505", i.name)] for i in (zero, median, other)] == [nvt, nvt, geheim]
+    assert [shown[("GM0590", i.name)] for i in (zero, median, other)] == [geheim, geheim, nvt]
+    now, before = ("2026Q3", "2026Q3"), ("2026Q2", "2026Q2")
+    previous = {k: v[:3] for k, v in gemeenten["GM0590"].items()}  # as _beside passes it
+    page = _funnel(gemeenten["GM0505"], previous, "GM0505", now, before)
+    cells = {
+        (indicator, period): text
+        for indicator, period, text in re.findall(
+            r'data-indicator="([^"]+)"[^>]*data-period="([^"]+)"[^>]*>([^<]*)<', page
+        )
+    }
+    assert (cells[(zero.name, "2026Q3")], cells[(other.name, "2026Q3")]) == (NO_DENOMINATOR, GEHEIM)
+    assert (cells[(zero.name, "2026Q2")], cells[(other.name, "2026Q2")]) == (GEHEIM, NO_DENOMINATOR)

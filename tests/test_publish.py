@@ -285,10 +285,10 @@ def test_readable_tables_say_geheim_under_labels(warehouse: Path, monitor_path: 
 def test_a_rate_over_a_published_zero_reads_nvt_not_geheim(
     tmp_path: Path, monitor_path: Path
 ) -> None:
-    """A suppressed rate or median whose denominator its row publishes as 0 (no households of a persona
-    in a wijk, so no share of them reached) hides nothing: the readable tables and both exports
-    say n.v.t. there and geheim at every other suppressed cell, while area_indicators keeps it
-    suppressed (NULL), as MONITOR.md rule 1 says."""
+    """A suppressed rate or median whose denominator its row publishes as 0 (no households of
+    a persona in a wijk, so no share of them reached) hides nothing: the readable tables and
+    both exports say n.v.t. there and geheim at every other suppressed cell, while
+    area_indicators keeps it suppressed (NULL), as the primary rule says."""
     from orchestration.export import export_quarter
 
     warehouse = tmp_path / "warehouse.duckdb"
@@ -296,16 +296,17 @@ def test_a_rate_over_a_published_zero_reads_nvt_not_geheim(
         write_tables(con, **sample_frames(Q3, late=True))
     do_publish(warehouse, Q3, monitor_path)
     over = {i.name: i.denominator for i in indicators() if i.kind in ("rate", "median")}
-    cells = {
-        (period, code, indicator): (value, status)
-        for period, code, indicator, value, status in query(
+    cells = {  # (quarter, period type, period, area, indicator) -> (value, status)
+        tuple(key): (value, status)
+        for *key, value, status in query(
             monitor_path,
-            "select period, area_code, indicator, value, status from monitor.area_indicators",
+            "select quarter, period_type, period, area_code, indicator, value, status "
+            "from monitor.area_indicators",
         )
     }
     expected = {  # every suppressed cell -> its text, from the long table alone
         key: NO_DENOMINATOR
-        if over.get(key[2]) and cells.get((*key[:2], over[key[2]])) == (0, "published")
+        if over.get(key[4]) and cells.get((*key[:4], over[key[4]])) == (0, "published")
         else GEHEIM
         for key, (_, status) in cells.items()
         if status == "suppressed"
@@ -323,15 +324,16 @@ def test_a_rate_over_a_published_zero_reads_nvt_not_geheim(
         with (out / f"{Q3}_{level}.csv").open(encoding="utf-8-sig", newline="") as f:
             exported = list(csv.DictReader(f, delimiter=";"))
         for row, csv_row in zip(readable, exported, strict=True):
-            period, code = row[header[2]], row[header[3]]
+            area = tuple(row[h] for h in header[:4])  # quarter, period type, period, area
             for name, text in label.items():
-                if (period, code, name) in expected:
-                    assert row[text] == csv_row[text] == expected[(period, code, name)], (
-                        level, period, code, name
+                if (*area, name) in expected:
+                    assert row[text] == csv_row[text] == expected[(*area, name)], (
+                        level, area, name
                     )  # fmt: skip
     with (out / f"{Q3}_alle_cellen.csv").open(encoding="utf-8-sig", newline="") as f:
         for r in csv.DictReader(f, delimiter=";"):
-            key = (r["Periode"], r["Gebiedscode"], r["Indicator"])
+            key = (r["Kwartaal"], r["Soort periode"], r["Periode"], r["Gebiedscode"],
+                   r["Indicator"])  # fmt: skip
             assert r["Waarde"] == expected.get(key, r["Waarde"]), key
             assert (r["Status"] == "geheim") == (key in expected), key
 

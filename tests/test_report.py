@@ -379,7 +379,7 @@ def test_the_folded_wijk_tables_leave_out_wijken_without_a_published_figure(
     verb, their = ("staat", "haar") if left_out == 1 else ("staan", "hun")  # Dutch agreement
     assert (
         f"{left_out} van de {len(wijken)} wijken {verb} niet in deze tabel: "
-        f"al {their} cijfers hier zijn geheim." in visible_text(folded)
+        f"al {their} cijfers hier zijn geheim of n.v.t." in visible_text(folded)
     )
 
 
@@ -472,3 +472,22 @@ def test_dutch_definitions_and_a_time_with_its_zone(published: Paths) -> None:
     assert f"om {local:%H:%M} Midden-Europese" in text
     for english in ("Published", "Reach", "Trend", "suppressed", "households", "signals"):
         assert english not in text, english
+
+
+def test_a_chart_shows_the_secret_of_its_figure() -> None:
+    """A suppressed point of every chart reads as its figure says: geheim, or n.v.t. for a
+    rate over a published 0 (Figure.secret, set from the row in report._areas)."""
+    hidden = report.Figure("GM0001", "pct_hulp_van_bereikt", "2026Q3", None)
+    nothing = report.Figure("GM0002", "pct_hulp_van_bereikt", "2026Q3", None, secret="n.v.t.")
+    charts = [
+        report._hbar_chart("t", [("a", hidden), ("b", nothing)], "%"),
+        report._paired_percent_chart("t", [("a", hidden, nothing)], ("x", "y")),
+        report._line_chart(
+            "t",
+            ["2026Q2", "2026Q3"],
+            [("a", [report.Figure("GM0001", "pct_hulp_van_bereikt", "2026Q2", 10.0), nothing])],
+        ),
+    ]
+    for chart in charts:
+        assert '"GM0002"' in chart and ">n.v.t.</text>" in chart, chart
+    assert all(">geheim</text>" in chart for chart in charts[:2])

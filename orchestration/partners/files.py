@@ -25,7 +25,8 @@ figures are written again, and a withdrawn delivery (no figures) empties the qua
 ``withdraw_partner_quarter`` (``monitor partner-withdraw``) removes a quarter from a file:
 the operator's decision to send a second version. The CSV is
 ``terugkoppeling`` of every quarter, in the format of ``monitor export`` (``;``, decimal
-comma, UTF-8 with BOM, ``geheim`` in a suppressed cell). Both files are written beside their
+comma, UTF-8 with BOM, ``geheim`` in a suppressed cell, ``n.v.t.`` for a rate or median over
+a published 0). Both files are written beside their
 final name and renamed, so a reader never sees half a file; files are 0644 (they leave the
 warehouse, like ``monitor.duckdb``).
 """

@@ -253,7 +253,7 @@ def render_partner_report(con: duckdb.DuckDBPyConnection, quarter: str) -> str:
         "kwartaal, van welke partner ook. "
         f"<b>{GEHEIM}</b>: dit cijfer is afgeschermd, omdat het te klein is of omdat het met "
         "de andere cijfers een klein aantal zou verraden (dezelfde regels als de buurtmonitor). "
-        f"<b>{NO_DENOMINATOR}</b>: een percentage of mediaan waarvan de noemer 0 is; er valt niets te "
+        f"<b>{NO_DENOMINATOR}</b>: een verhouding of mediaan waarvan de noemer 0 is; er valt niets te "
         "berekenen. "
         "Wat er met de signalen gebeurde (opgepakt, bereikt, hulp geaccepteerd, dagen tot "
         "contact) staat een kwartaal later in dit bestand, onder het kwartaal van de signalen: "
