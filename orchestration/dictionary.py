@@ -33,8 +33,9 @@ NO_DENOMINATOR = "n.v.t."
 reached, so no share of them that accepted help and no median of their days to contact):
 there is nothing to compute, so nothing is hidden. Its status in ``area_indicators`` stays
 ``suppressed`` (the primary rule: a rate over fewer than ``min_denominator`` households, 30
-in ``seeds/disclosure_parameters.csv``, and a median over fewer than 10 are suppressed); the readable tables, the exports, the report and the partner files
-say ``n.v.t.`` where they would say ``geheim`` (``suppressed_text``)."""
+in ``seeds/disclosure_parameters.csv``, and a median over fewer than 10 are suppressed); the
+readable tables, the exports, the report and the partner files say ``n.v.t.`` where they
+would say ``geheim`` (``suppressed_text``)."""
 
 FOLLOWS = "volgt"
 """The readable text of an empty cell whose period type does not carry the indicator while a

@@ -170,7 +170,8 @@ GEHEIM_NOTE = (
     "Geheim (onthullingscontrole): de waarde is verborgen, niet nul; reken haar niet terug uit "
     "totalen (dat kan niet nauwkeuriger dan op 10). Een som over een kolom met geheime cellen is "
     "een ondergrens. Een verhouding of mediaan waarvan de noemer een gepubliceerde 0 is, staat "
-    f"ook als geheim: er valt niets te berekenen (de leesbare tabellen zeggen daar '{NO_DENOMINATOR}')."
+    "ook als geheim: er valt niets te berekenen (de leesbare tabellen zeggen daar "
+    f"'{NO_DENOMINATOR}')."
 )
 
 
@@ -401,9 +402,9 @@ def _readable_sql(level: str) -> list[str]:
     )
     about = (
         f"De cijfers per {level} om te lezen: dezelfde rijen als tabel {level}, met de labels "
-        "van de indicatoren als kolomnamen, een decimale komma, 'geheim' waar een cijfer geheim is, "
-        f"'{NO_DENOMINATOR}' bij een verhouding of mediaan waarvan de noemer 0 is (er valt niets "
-        "te berekenen) en "
+        "van de indicatoren als kolomnamen, een decimale komma, 'geheim' waar een cijfer geheim "
+        f"is, '{NO_DENOMINATOR}' bij een verhouding of mediaan waarvan de noemer 0 is (er valt "
+        "niets te berekenen) en "
         f"'{NOT_PUBLISHED}' waar de {level} of de soort periode een indicator niet heeft (zie "
         f"{DICTIONARY_TABLE}.niveaus en .perioden). {follows_note()} Tekst: reken met tabel "
         f"{level}. Definities: tabel {DICTIONARY_TABLE}."

@@ -131,7 +131,7 @@ class Figure:
     rate or median whose denominator is a published 0)."""
 
     def text(self, digits: int = 0) -> str:
-        return self.secret if self.value is None else dutch_number(self.value, digits)
+        return _fmt(self.value, digits, self.secret)
 
     def attrs(self) -> str:
         value = "" if self.value is None else f' data-value="{self.value!r}"'
@@ -149,8 +149,8 @@ def dutch_number(value: float, digits: int = 0, signed: bool = False) -> str:
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
-def _fmt(value: float | None, digits: int = 0) -> str:
-    return GEHEIM if value is None else dutch_number(value, digits)
+def _fmt(value: float | None, digits: int = 0, secret: str = GEHEIM) -> str:
+    return secret if value is None else dutch_number(value, digits)
 
 
 def _time(published_at: datetime) -> str:
@@ -187,7 +187,8 @@ def _hbar_chart(title: str, rows: list[tuple[str, Figure]], unit: str, width: in
         parts.append(f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end">{esc(label)}</text>')
         if figure.value is None:
             parts.append(
-                f'<text class="muted" x="{label_w}" y="{y + 13}"{figure.attrs()}>{figure.secret}</text>'
+                f'<text class="muted" x="{label_w}" y="{y + 13}"{figure.attrs()}>'
+                f"{figure.secret}</text>"
             )
             continue
         w = max(1.0, (width - label_w - 140) * figure.value / top)
@@ -546,7 +547,7 @@ def _reach_section(
                 (
                     w.name
                     if w.figures["hh_met_signaal"].value is None
-                    else f"{w.name} ({_fmt(w.figures['hh_met_signaal'].value)} hh)",
+                    else f"{w.name} ({w.figures['hh_met_signaal'].text()} hh)",
                     *(w.figures[c] for c in REACH_COLUMNS),
                 )
                 for w in most_signalled
@@ -710,7 +711,8 @@ def _what_is_published(
         '<p class="note">Per indicator, niveau en periode: het aandeel van de gebieden met een '
         "gepubliceerd cijfer en, klein daaronder, het aandeel van de huishoudens die in die "
         "gebieden wonen (van de gebieden waarvan het aantal huishoudens gepubliceerd is). De "
-        f"rest is geheim, of {NO_DENOMINATOR} bij een verhouding of mediaan waarvan de noemer 0 is.</p>",
+        f"rest is geheim, of {NO_DENOMINATOR} bij een verhouding of mediaan waarvan de noemer 0 "
+        "is.</p>",
         _share_table(shares, [i for i in KEY_INDICATORS if i in every], periods, dictionary),
         _later_note(periods, list(KEY_INDICATORS), "gemeente", dictionary),
         f"<details><summary>Alle {len(every)} indicatoren</summary>",

@@ -252,8 +252,8 @@ def _stage_csv(path: Path, rows: list[tuple]) -> Path:
     status = list(FEEDBACK_COLUMNS).index("status")
     value = list(FEEDBACK_COLUMNS).index("waarde")
 
-    area = slice(0, list(FEEDBACK_COLUMNS).index("indicator"))  # quarter .. gemeente
     indicator = list(FEEDBACK_COLUMNS).index("indicator")
+    area = slice(0, indicator)  # quarter .. gemeente: the columns before the indicator
     published: dict[tuple, dict[str, float | None]] = {}  # per period and gemeente
     for row in rows:
         published.setdefault(row[area], {})[row[indicator]] = row[value]
